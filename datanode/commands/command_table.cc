@@ -1,0 +1,56 @@
+#include "datanode/commands/command_table.h"
+
+#include <cctype>
+
+namespace vigil::datanode {
+
+void CommandTable::Add(CommandSpec spec) {
+  std::string name = spec.name;
+  commands_[name] = std::move(spec);
+}
+
+void CommandTable::AddSub(const std::string& parent, CommandSpec sub) {
+  CommandSpec& p = commands_.at(parent);
+  std::string sub_name = sub.name;
+  sub.name = parent + "|" + sub_name;
+  p.subcommands[sub_name] = std::move(sub);
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  char buf[64];
+  if (name.size() >= sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) buf[i] = char(std::tolower(static_cast<unsigned char>(name[i])));
+  auto it = commands_.find(std::string(buf, name.size()));
+  return it == commands_.end() ? nullptr : &it->second;
+}
+
+std::vector<size_t> CommandTable::KeyPositions(const CommandSpec& spec, size_t argc) {
+  std::vector<size_t> out;
+  if (spec.first_key <= 0) return out;
+  int last = spec.last_key < 0 ? int(argc) + spec.last_key : spec.last_key;
+  int step = spec.key_step > 0 ? spec.key_step : 1;
+  for (int i = spec.first_key; i <= last && size_t(i) < argc; i += step) out.push_back(size_t(i));
+  return out;
+}
+
+std::unique_ptr<CommandTable> BuildCommandTable() {
+  auto t = std::make_unique<CommandTable>();
+  RegisterStringCommands(*t);
+  RegisterKeyCommands(*t);
+  RegisterListCommands(*t);
+  RegisterHashCommands(*t);
+  RegisterSetCommands(*t);
+  RegisterZSetCommands(*t);
+  RegisterPubSubCommands(*t);
+  RegisterTransactionCommands(*t);
+  RegisterConnectionCommands(*t);
+  RegisterServerCommands(*t);
+  RegisterClientCommands(*t);
+  RegisterConfigCommands(*t);
+  RegisterInfoCommand(*t);
+  RegisterDebugCommands(*t);
+  RegisterAofCommands(*t);
+  return t;
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,106 @@
+// CONFIG GET / SET / REWRITE / RESETSTAT / HELP.
+#include <set>
+
+#include "datanode/commands/command_context.h"
+#include "datanode/commands/command_table.h"
+#include "datanode/service/service.h"
+
+namespace vigil::datanode {
+namespace {
+
+void ConfigGet(CommandContext& ctx) {
+  std::vector<std::string> patterns(ctx.argv.begin() + 2, ctx.argv.begin() + long(ctx.argc));
+  auto pairs = ctx.service.options().Get(patterns);
+  ctx.reply.Map(pairs.size());
+  for (const auto& [name, value] : pairs) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Bulk(value);
+  }
+}
+
+void ConfigSet(CommandContext& ctx) {
+  if (ctx.argc % 2 != 0) return ctx.ErrArity();
+  config::OptionRegistry& reg = ctx.service.options();
+  std::set<std::string> seen;
+  for (size_t i = 2; i < ctx.argc; i += 2) {
+    const auto* opt = reg.Find(ctx.arg(i));
+    std::string canonical = opt ? opt->name : config::Lower(ctx.arg(i));
+    if (!seen.insert(canonical).second) {
+      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + ctx.arg(i) +
+                             "') - duplicate parameter");
+    }
+  }
+  // All or nothing, as Redis 7.0: remember the old values and restore them on any failure.
+  std::vector<std::pair<std::string, std::string>> previous;
+  for (size_t i = 2; i < ctx.argc; i += 2) {
+    const auto* opt = reg.Find(ctx.arg(i));
+    std::string old = opt && opt->get ? opt->get() : "";
+    Status st = reg.SetFromClient(ctx.arg(i), ctx.arg(i + 1));
+    if (!st.ok()) {
+      for (auto it = previous.rbegin(); it != previous.rend(); ++it) {
+        (void)reg.SetFromClient(it->first, it->second);
+      }
+      return ctx.reply.Error(st.message());
+    }
+    previous.emplace_back(ctx.arg(i), old);
+  }
+  ctx.service.ApplyConfig();
+  if (ServerHooks* hooks = ctx.service.hooks()) {
+    for (const auto& p : previous) hooks->OnConfigChanged(reg.Find(p.first)->name);
+  }
+  ctx.reply.Ok();
+}
+
+void ConfigRewrite(CommandContext& ctx) {
+  ServerHooks* hooks = ctx.service.hooks();
+  if (hooks == nullptr) return ctx.reply.Error("ERR The server is running without a config file");
+  Status st = hooks->RewriteConfig();
+  if (!st.ok()) return ctx.reply.Error(st.message());
+  ctx.reply.Ok();
+}
+
+void ConfigResetstat(CommandContext& ctx) {
+  ServerStats& stats = ctx.service.stats();
+  int64_t start = stats.start_ms;
+  stats = ServerStats{};
+  stats.start_ms = start;
+  ctx.keyspace().hits = ctx.keyspace().misses = 0;
+  ctx.keyspace().expired_keys = ctx.keyspace().evicted_keys = 0;
+  ctx.reply.Ok();
+}
+
+void ConfigCommand(CommandContext& ctx) {
+  std::string sub = config::Lower(ctx.arg(1));
+  if (sub == "get") return ConfigGet(ctx);
+  if (sub == "set") return ConfigSet(ctx);
+  if (sub == "rewrite") return ConfigRewrite(ctx);
+  if (sub == "resetstat") return ConfigResetstat(ctx);
+  static const char* kHelp[] = {
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
+      "HELP",
+      "    Prints this help."};
+  ctx.reply.Array(std::size(kHelp));
+  for (const char* l : kHelp) ctx.reply.Simple(l);
+}
+
+}  // namespace
+
+void RegisterConfigCommands(CommandTable& t) {
+  constexpr uint32_t kAdm = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
+  t.Add({"config", -2, 0, 0, 0, 0, ConfigCommand, "server", {}});
+  t.AddSub("config", {"get", -3, kAdm, 0, 0, 0, ConfigCommand, "server", {}});
+  t.AddSub("config", {"set", -4, kAdm | kCmdMayReplicate, 0, 0, 0, ConfigCommand, "server", {}});
+  t.AddSub("config", {"rewrite", 2, kAdm, 0, 0, 0, ConfigCommand, "server", {}});
+  t.AddSub("config", {"resetstat", 2, kAdm, 0, 0, 0, ConfigCommand, "server", {}});
+  t.AddSub("config", {"help", 2, kCmdLoading | kCmdStale, 0, 0, 0, ConfigCommand, "server", {}});
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,319 @@
+// INFO: Redis 7.0's sections, field names and order (spec/datanode.md §3.3).
+#include <sys/utsname.h>
+
+#include <cstdio>
+#include <set>
+
+#include "datanode/commands/command_context.h"
+#include "datanode/commands/command_table.h"
+#include "datanode/service/service.h"
+#include "vigil/version.h"
+
+namespace vigil::datanode {
+namespace {
+
+class InfoBuilder {
+ public:
+  void Section(const char* name) {
+    if (!out_.empty()) out_ += "\r\n";
+    out_ += "# ";
+    out_ += name;
+    out_ += "\r\n";
+  }
+  void Field(const std::string& name, const std::string& value) { out_ += name + ":" + value + "\r\n"; }
+  void Field(const std::string& name, int64_t value) { Field(name, std::to_string(value)); }
+  void FieldF(const std::string& name, double v, const char* fmt = "%.2f") {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), fmt, v);
+    Field(name, std::string(buf));
+  }
+  std::string& out() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+std::string Human(int64_t bytes) {
+  char buf[64];
+  double d = double(bytes);
+  if (bytes < 1024) std::snprintf(buf, sizeof(buf), "%lldB", static_cast<long long>(bytes));
+  else if (bytes < (1LL << 20)) std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  else if (bytes < (1LL << 30)) std::snprintf(buf, sizeof(buf), "%.2fM", d / (1 << 20));
+  else std::snprintf(buf, sizeof(buf), "%.2fG", d / (1LL << 30));
+  return buf;
+}
+
+void ServerSection(InfoBuilder& b, Service& svc, const ProcessInfo& p, int64_t now_ms) {
+  utsname u{};
+  uname(&u);
+  b.Section("Server");
+  b.Field("redis_version", kRedisCompatVersion);
+  b.Field("redis_git_sha1", "00000000");
+  b.Field("redis_git_dirty", 0);
+  b.Field("redis_build_id", "0");
+  b.Field("redis_mode", "standalone");
+  b.Field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+  b.Field("arch_bits", 64);
+  b.Field("monotonic_clock", "POSIX clock_gettime");
+  b.Field("multiplexing_api", "epoll");
+  b.Field("atomicvar_api", "c11-builtin");
+  b.Field("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                             std::to_string(__GNUC_PATCHLEVEL__));
+  b.Field("process_id", p.pid);
+  b.Field("process_supervised", "no");
+  b.Field("run_id", svc.run_id());
+  b.Field("tcp_port", p.tcp_port);
+  b.Field("server_time_usec", now_ms * 1000);
+  b.Field("uptime_in_seconds", p.uptime_seconds);
+  b.Field("uptime_in_days", p.uptime_seconds / 86400);
+  b.Field("hz", svc.config().hz);
+  b.Field("configured_hz", svc.config().hz);
+  b.Field("lru_clock", int64_t(Keyspace::LruClock(now_ms)));
+  b.Field("executable", p.executable);
+  b.Field("config_file", p.config_file);
+  b.Field("io_threads_active", 0);
+  b.Field("vigil_version", kVersion);
+}
+
+void ClientsSection(InfoBuilder& b, Service& svc) {
+  b.Section("Clients");
+  b.Field("connected_clients", int64_t(svc.sessions().size()));
+  b.Field("cluster_connections", 0);
+  b.Field("maxclients", svc.config().maxclients);
+  b.Field("client_recent_max_input_buffer", svc.stats().client_recent_max_input_buffer);
+  b.Field("client_recent_max_output_buffer", svc.stats().client_recent_max_output_buffer);
+  b.Field("blocked_clients", int64_t(svc.waiters().blocked_count()));
+  b.Field("tracking_clients", 0);
+  b.Field("clients_in_timeout_table", int64_t(svc.waiters().blocked_count()));
+}
+
+void MemorySection(InfoBuilder& b, Service& svc, const ProcessInfo& p) {
+  int64_t used = svc.used_memory();
+  int64_t peak = std::max(p.peak_used_memory, used);
+  b.Section("Memory");
+  b.Field("used_memory", used);
+  b.Field("used_memory_human", Human(used));
+  b.Field("used_memory_rss", p.rss_bytes);
+  b.Field("used_memory_rss_human", Human(p.rss_bytes));
+  b.Field("used_memory_peak", peak);
+  b.Field("used_memory_peak_human", Human(peak));
+  b.FieldF("used_memory_peak_perc", peak > 0 ? 100.0 * double(used) / double(peak) : 100.0, "%.2f%%");
+  b.Field("used_memory_overhead", p.startup_used_memory);
+  b.Field("used_memory_startup", p.startup_used_memory);
+  b.Field("used_memory_dataset", std::max<int64_t>(0, used - p.startup_used_memory));
+  b.Field("allocator_allocated", used);
+  b.Field("allocator_active", used);
+  b.Field("allocator_resident", p.rss_bytes);
+  b.Field("total_system_memory", p.total_system_memory);
+  b.Field("total_system_memory_human", Human(p.total_system_memory));
+  b.Field("used_memory_lua", 0);
+  b.Field("used_memory_scripts", 0);
+  b.Field("maxmemory", svc.config().maxmemory);
+  b.Field("maxmemory_human", Human(svc.config().maxmemory));
+  b.Field("maxmemory_policy", kEvictionPolicyNames[svc.config().maxmemory_policy]);
+  b.FieldF("mem_fragmentation_ratio", used > 0 ? double(p.rss_bytes) / double(used) : 0);
+  b.Field("mem_fragmentation_bytes", p.rss_bytes - used);
+  b.Field("mem_not_counted_for_evict", 0);
+  b.Field("mem_replication_backlog", 0);
+  b.Field("mem_clients_slaves", 0);
+  b.Field("mem_clients_normal", 0);
+  b.Field("mem_aof_buffer", 0);
+  b.Field("mem_allocator", "libc");
+  b.Field("active_defrag_running", 0);
+  b.Field("lazyfree_pending_objects", 0);
+  b.Field("lazyfreed_objects", 0);
+}
+
+void PersistenceSection(InfoBuilder& b, Service& svc) {
+  b.Section("Persistence");
+  b.Field("loading", svc.loading() ? 1 : 0);
+  b.Field("async_loading", 0);
+  b.Field("current_cow_peak", 0);
+  b.Field("current_cow_size", 0);
+  b.Field("current_cow_size_age", 0);
+  b.Field("current_fork_perc", "0.00");
+  b.Field("current_save_keys_processed", 0);
+  b.Field("current_save_keys_total", 0);
+  b.Field("rdb_changes_since_last_save", svc.dirty());
+  b.Field("rdb_bgsave_in_progress", 0);
+  b.Field("rdb_last_save_time", svc.last_save_unix_s);
+  b.Field("rdb_last_bgsave_status", "ok");
+  b.Field("rdb_last_bgsave_time_sec", -1);
+  b.Field("rdb_current_bgsave_time_sec", -1);
+  b.Field("rdb_saves", 0);
+  b.Field("rdb_last_cow_size", 0);
+  b.Field("rdb_last_load_keys_expired", 0);
+  b.Field("rdb_last_load_keys_loaded", 0);
+  b.Field("aof_enabled", svc.config().appendonly ? 1 : 0);
+  const AofStatus& aof = svc.aof;
+  b.Field("aof_rewrite_in_progress", aof.rewrite_in_progress ? 1 : 0);
+  b.Field("aof_rewrite_scheduled", aof.rewrite_scheduled ? 1 : 0);
+  b.Field("aof_last_rewrite_time_sec", aof.last_rewrite_time_sec);
+  b.Field("aof_current_rewrite_time_sec",
+          aof.rewrite_in_progress ? (svc.now_ms() - aof.rewrite_start_unix_ms) / 1000 : -1);
+  b.Field("aof_last_bgrewrite_status", aof.last_bgrewrite_ok ? "ok" : "err");
+  b.Field("aof_rewrites", aof.rewrites);
+  b.Field("aof_rewrites_consecutive_failures", aof.rewrites_consecutive_failures);
+  b.Field("aof_last_write_status", aof.last_write_ok ? "ok" : "err");
+  b.Field("aof_last_cow_size", aof.last_cow_size);
+  b.Field("module_fork_in_progress", 0);
+  b.Field("module_fork_last_cow_size", 0);
+  if (svc.config().appendonly) {
+    b.Field("aof_current_size", aof.current_size);
+    b.Field("aof_base_size", aof.base_size);
+    b.Field("aof_pending_rewrite", aof.rewrite_scheduled ? 1 : 0);
+    b.Field("aof_buffer_length", aof.buffer_length);
+    b.Field("aof_pending_bio_fsync", aof.pending_bio_fsync);
+    b.Field("aof_delayed_fsync", aof.delayed_fsync);
+  }
+}
+
+void StatsSection(InfoBuilder& b, Service& svc) {
+  const ServerStats& s = svc.stats();
+  Keyspace& ks = svc.keyspace();
+  b.Section("Stats");
+  b.Field("total_connections_received", s.total_connections_received);
+  b.Field("total_commands_processed", s.total_commands_processed);
+  b.Field("instantaneous_ops_per_sec", 0);
+  b.Field("total_net_input_bytes", s.total_net_input_bytes);
+  b.Field("total_net_output_bytes", s.total_net_output_bytes);
+  b.Field("total_net_repl_input_bytes", 0);
+  b.Field("total_net_repl_output_bytes", 0);
+  b.Field("instantaneous_input_kbps", "0.00");
+  b.Field("instantaneous_output_kbps", "0.00");
+  b.Field("instantaneous_input_repl_kbps", "0.00");
+  b.Field("instantaneous_output_repl_kbps", "0.00");
+  b.Field("rejected_connections", s.rejected_connections);
+  b.Field("sync_full", 0);
+  b.Field("sync_partial_ok", 0);
+  b.Field("sync_partial_err", 0);
+  b.Field("expired_keys", ks.expired_keys);
+  b.Field("expired_stale_perc", "0.00");
+  b.Field("expired_time_cap_reached_count", 0);
+  b.Field("expire_cycle_cpu_milliseconds", 0);
+  b.Field("evicted_keys", ks.evicted_keys);
+  b.Field("evicted_clients", 0);
+  b.Field("total_eviction_exceeded_time", 0);
+  b.Field("current_eviction_exceeded_time", 0);
+  b.Field("keyspace_hits", ks.hits);
+  b.Field("keyspace_misses", ks.misses);
+  b.Field("pubsub_channels", int64_t(svc.pubsub().channel_count()));
+  b.Field("pubsub_patterns", int64_t(svc.pubsub().pattern_count()));
+  b.Field("pubsubshard_channels", 0);
+  b.Field("latest_fork_usec", 0);
+  b.Field("total_forks", 0);
+  b.Field("migrate_cached_sockets", 0);
+  b.Field("slave_expires_tracked_keys", 0);
+  b.Field("active_defrag_hits", 0);
+  b.Field("active_defrag_misses", 0);
+  b.Field("active_defrag_key_hits", 0);
+  b.Field("active_defrag_key_misses", 0);
+  b.Field("total_active_defrag_time", 0);
+  b.Field("current_active_defrag_time", 0);
+  b.Field("tracking_total_keys", 0);
+  b.Field("tracking_total_items", 0);
+  b.Field("tracking_total_prefixes", 0);
+  b.Field("unexpected_error_replies", s.unexpected_error_replies);
+  b.Field("total_error_replies", s.total_error_replies);
+  b.Field("dump_payload_sanitizations", 0);
+  b.Field("total_reads_processed", s.total_reads_processed);
+  b.Field("total_writes_processed", s.total_writes_processed);
+  b.Field("io_threaded_reads_processed", 0);
+  b.Field("io_threaded_writes_processed", 0);
+  b.Field("reply_buffer_shrinks", 0);
+  b.Field("reply_buffer_expands", 0);
+}
+
+void ReplicationSection(InfoBuilder& b, Service& svc) {
+  b.Section("Replication");
+  b.Field("role", svc.keyspace().replica_mode() ? "slave" : "master");
+  b.Field("connected_slaves", 0);
+  b.Field("master_failover_state", "no-failover");
+  b.Field("master_replid", svc.replid);
+  b.Field("master_replid2", svc.replid2);
+  b.Field("master_repl_offset", svc.master_repl_offset);
+  b.Field("second_repl_offset", svc.second_repl_offset);
+  b.Field("repl_backlog_active", 0);
+  b.Field("repl_backlog_size", svc.config().repl_backlog_size);
+  b.Field("repl_backlog_first_byte_offset", 0);
+  b.Field("repl_backlog_histlen", 0);
+}
+
+void CpuSection(InfoBuilder& b, const ProcessInfo& p) {
+  b.Section("CPU");
+  b.FieldF("used_cpu_sys", p.cpu_sys, "%.6f");
+  b.FieldF("used_cpu_user", p.cpu_user, "%.6f");
+  b.FieldF("used_cpu_sys_children", p.cpu_sys_children, "%.6f");
+  b.FieldF("used_cpu_user_children", p.cpu_user_children, "%.6f");
+  b.FieldF("used_cpu_sys_main_thread", p.cpu_sys, "%.6f");
+  b.FieldF("used_cpu_user_main_thread", p.cpu_user, "%.6f");
+}
+
+void KeyspaceSection(InfoBuilder& b, Service& svc) {
+  b.Section("Keyspace");
+  Keyspace& ks = svc.keyspace();
+  for (int i = 0; i < ks.database_count(); ++i) {
+    Database& d = ks.db(i);
+    if (d.size() == 0) continue;
+    b.Field("db" + std::to_string(i), "keys=" + std::to_string(d.size()) +
+                                          ",expires=" + std::to_string(d.expires_size()) +
+                                          ",avg_ttl=" + std::to_string(d.avg_ttl_ms));
+  }
+}
+
+void CommandstatsSection(InfoBuilder& b, Service& svc) {
+  b.Section("Commandstats");
+  for (const auto& [name, st] : svc.stats().commandstats) {
+    if (st.calls == 0 && st.rejected_calls == 0 && st.failed_calls == 0) continue;
+    char per[64];
+    std::snprintf(per, sizeof(per), "%.2f", st.calls ? double(st.usec) / double(st.calls) : 0.0);
+    b.Field("cmdstat_" + name, "calls=" + std::to_string(st.calls) + ",usec=" + std::to_string(st.usec) +
+                                   ",usec_per_call=" + per + ",rejected_calls=" +
+                                   std::to_string(st.rejected_calls) +
+                                   ",failed_calls=" + std::to_string(st.failed_calls));
+  }
+}
+
+void InfoCommand(CommandContext& ctx) {
+  std::set<std::string> wanted;
+  for (size_t i = 1; i < ctx.argc; ++i) wanted.insert(config::Lower(ctx.arg(i)));
+  bool all = wanted.count("all") || wanted.count("everything");
+  bool everything = wanted.count("everything") > 0;
+  bool dflt = wanted.empty() || wanted.count("default") || all;
+  auto want = [&](const char* s, bool in_default = true) {
+    return (in_default && dflt) || wanted.count(s) || (everything);
+  };
+  ProcessInfo p;
+  if (ServerHooks* h = ctx.service.hooks()) h->FillProcessInfo(&p);
+  InfoBuilder b;
+  Service& svc = ctx.service;
+  if (want("server")) ServerSection(b, svc, p, ctx.now_ms());
+  if (want("clients")) ClientsSection(b, svc);
+  if (want("memory")) MemorySection(b, svc, p);
+  if (want("persistence")) PersistenceSection(b, svc);
+  if (want("stats")) StatsSection(b, svc);
+  if (want("replication")) ReplicationSection(b, svc);
+  if (want("cpu")) CpuSection(b, p);
+  if (want("modules")) b.Section("Modules");
+  if (want("commandstats", false) || all) CommandstatsSection(b, svc);
+  if (want("errorstats")) {
+    b.Section("Errorstats");
+    for (const auto& [code, n] : svc.stats().errorstats) {
+      b.Field("errorstat_" + code, "count=" + std::to_string(n));
+    }
+  }
+  if (want("cluster")) {
+    b.Section("Cluster");
+    b.Field("cluster_enabled", 0);
+  }
+  if (want("keyspace")) KeyspaceSection(b, svc);
+  ctx.reply.Verbatim(b.out());
+}
+
+}  // namespace
+
+void RegisterInfoCommand(CommandTable& t) {
+  t.Add({"info", -1, kCmdLoading | kCmdStale, 0, 0, 0, InfoCommand, "server", {}});
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,265 @@
+#include "datanode/config/datanode_config.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <memory>
+#include <set>
+
+namespace vigil::datanode {
+
+using config::OptionRegistry;
+
+namespace {
+
+Status ParseObufLimit(const std::vector<std::string>& args, DatanodeConfig* c) {
+  if (args.size() % 4 != 0 || args.empty()) return Status::Error("wrong number of arguments");
+  for (size_t i = 0; i < args.size(); i += 4) {
+    std::string cls = config::Lower(args[i]);
+    OutputBufferLimit lim;
+    if (!config::ParseMemory(args[i + 1], &lim.hard_bytes) ||
+        !config::ParseMemory(args[i + 2], &lim.soft_bytes) ||
+        !config::ParseInt64(args[i + 3], &lim.soft_seconds) || lim.hard_bytes < 0 ||
+        lim.soft_bytes < 0 || lim.soft_seconds < 0) {
+      return Status::Error("Wrong client output buffer limit");
+    }
+    if (cls == "normal") {
+      c->obuf_normal = lim;
+    } else if (cls == "slave" || cls == "replica") {
+      c->obuf_replica = lim;
+    } else if (cls == "pubsub") {
+      c->obuf_pubsub = lim;
+    } else {
+      return Status::Error("Invalid client class specified in buffer limit configuration.");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string RenderObuf(const DatanodeConfig& c) {
+  auto one = [](const char* name, const OutputBufferLimit& l) {
+    return std::string(name) + " " + std::to_string(l.hard_bytes) + " " +
+           std::to_string(l.soft_bytes) + " " + std::to_string(l.soft_seconds);
+  };
+  return one("normal", c.obuf_normal) + " " + one("slave", c.obuf_replica) + " " +
+         one("pubsub", c.obuf_pubsub);
+}
+
+void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
+  using F = OptionRegistry;
+  r->AddInt("port", &c->port, 0, 65535, 6379, F::kImmutable);
+  r->AddCustom({"bind", F::kImmutable | F::kMultiArg,
+                [c](const std::vector<std::string>& a) {
+                  if (a.empty() || a.size() > 16) return Status::Error("Too many bind addresses specified.");
+                  c->bind = a;
+                  return Status::Ok();
+                },
+                [c] {
+                  std::string s;
+                  for (const auto& b : c->bind) s += (s.empty() ? "" : " ") + b;
+                  return s;
+                },
+                [c] { return std::vector<std::vector<std::string>>{c->bind}; }, ""});
+  r->AddBool("protected-mode", &c->protected_mode, true);
+  r->AddString("requirepass", &c->requirepass, "", F::kSensitive);
+  r->AddInt("maxclients", &c->maxclients, 1, INT_MAX, 10000);
+  r->AddInt("timeout", &c->timeout, 0, INT_MAX, 0);
+  r->AddInt("tcp-keepalive", &c->tcp_keepalive, 0, INT_MAX, 300);
+  r->AddInt("databases", &c->databases, 1, INT_MAX, 16, F::kImmutable);
+  r->AddCustom({"dir", F::kNone,
+                [c](const std::vector<std::string>& a) {
+                  if (a.size() != 1 || ::chdir(a[0].c_str()) != 0) {
+                    return Status::Error(std::string("No such file or directory"));
+                  }
+                  char buf[PATH_MAX];
+                  c->dir = ::getcwd(buf, sizeof(buf)) ? buf : a[0];
+                  return Status::Ok();
+                },
+                [c] {
+                  char buf[PATH_MAX];
+                  return c->dir.empty() ? std::string(::getcwd(buf, sizeof(buf)) ? buf : ".") : c->dir;
+                },
+                nullptr, ""});
+  r->AddString("dbfilename", &c->dbfilename, "dump.rdb");
+  r->AddString("logfile", &c->logfile, "", F::kImmutable);
+  r->AddCustom({"loglevel", F::kNone,
+                [c](const std::vector<std::string>& a) {
+                  static const std::set<std::string> kLevels{"debug", "verbose", "notice", "warning", "nothing"};
+                  if (a.size() != 1 || !kLevels.count(config::Lower(a[0]))) {
+                    return Status::Error("argument(s) must be one of the following: debug, verbose, notice, warning, nothing");
+                  }
+                  c->loglevel = config::Lower(a[0]);
+                  return Status::Ok();
+                },
+                [c] { return c->loglevel; }, nullptr, ""});
+  r->AddBool("daemonize", &c->daemonize, false, F::kImmutable);
+  r->AddString("pidfile", &c->pidfile, "", F::kImmutable);
+  r->AddInt("hz", &c->hz, 1, 500, 10);
+  r->AddEnum("enable-debug-command", &c->enable_debug_command, {"no", "yes", "local"}, 0, F::kImmutable);
+  r->AddInt("maxmemory", &c->maxmemory, 0, LLONG_MAX, 0, F::kMemory);
+  r->AddEnum("maxmemory-policy", &c->maxmemory_policy,
+             std::vector<std::string>(std::begin(kEvictionPolicyNames), std::end(kEvictionPolicyNames)), 7);
+  r->AddInt("maxmemory-samples", &c->maxmemory_samples, 1, 64, 5);
+  r->AddInt("lfu-log-factor", &c->lfu_log_factor, 0, INT_MAX, 10);
+  r->AddInt("lfu-decay-time", &c->lfu_decay_time, 0, INT_MAX, 1);
+  r->AddInt("proto-max-bulk-len", &c->proto_max_bulk_len, 1024 * 1024, LLONG_MAX, 512LL << 20, F::kMemory);
+  r->AddInt("client-query-buffer-limit", &c->client_query_buffer_limit, 1024 * 1024, LLONG_MAX, 1LL << 30,
+            F::kMemory);
+  r->AddCustom({"client-output-buffer-limit", F::kMultiArg,
+                [c](const std::vector<std::string>& a) { return ParseObufLimit(a, c); },
+                [c] { return RenderObuf(*c); }, nullptr, ""});
+  r->AddInt("hash-max-listpack-entries", &c->hash_max_listpack_entries, 0, LLONG_MAX, 512);
+  r->AddInt("hash-max-listpack-value", &c->hash_max_listpack_value, 0, LLONG_MAX, 64);
+  r->AddInt("set-max-intset-entries", &c->set_max_intset_entries, 0, LLONG_MAX, 512);
+  r->AddInt("zset-max-listpack-entries", &c->zset_max_listpack_entries, 0, LLONG_MAX, 128);
+  r->AddInt("zset-max-listpack-value", &c->zset_max_listpack_value, 0, LLONG_MAX, 64);
+  r->AddInt("list-max-listpack-size", &c->list_max_listpack_size, INT_MIN, INT_MAX, -2);
+  r->AddInt("list-compress-depth", &c->list_compress_depth, 0, INT_MAX, 0);
+  // As in Redis 7.0: in a file, the first save line replaces the defaults and later lines add
+  // to it; CONFIG SET replaces the whole list.
+  auto save_loaded = std::make_shared<bool>(false);
+  r->AddCustom({"save", F::kMultiArg,
+                [c, r, save_loaded](const std::vector<std::string>& a) {
+                  std::vector<SavePoint> pts;
+                  bool append = r->reading_file() && *save_loaded;
+                  if (r->reading_file()) *save_loaded = true;
+                  if (a.size() == 1 && a[0].empty()) {
+                    c->save.clear();
+                    return Status::Ok();
+                  }
+                  if (a.size() % 2 != 0) return Status::Error("Invalid save parameters");
+                  for (size_t i = 0; i < a.size(); i += 2) {
+                    SavePoint p;
+                    if (!config::ParseInt64(a[i], &p.seconds) || !config::ParseInt64(a[i + 1], &p.changes) ||
+                        p.seconds < 1 || p.changes < 0) {
+                      return Status::Error("Invalid save parameters");
+                    }
+                    pts.push_back(p);
+                  }
+                  if (!append) c->save.clear();
+                  c->save.insert(c->save.end(), pts.begin(), pts.end());
+                  return Status::Ok();
+                },
+                [c] {
+                  std::string s;
+                  for (const auto& p : c->save) {
+                    s += (s.empty() ? "" : " ") + std::to_string(p.seconds) + " " + std::to_string(p.changes);
+                  }
+                  return s;
+                },
+                [c] {
+                  std::vector<std::vector<std::string>> lines;
+                  if (c->save.empty()) lines.push_back({""});
+                  for (const auto& p : c->save) {
+                    lines.push_back({std::to_string(p.seconds), std::to_string(p.changes)});
+                  }
+                  return lines;
+                },
+                ""});
+  r->AddBool("appendonly", &c->appendonly, false);
+  r->AddEnum("appendfsync", &c->appendfsync, {"always", "everysec", "no"}, 1);
+  r->AddString("appendfilename", &c->appendfilename, "appendonly.aof", F::kImmutable);
+  r->AddString("appenddirname", &c->appenddirname, "appendonlydir", F::kImmutable);
+  r->AddInt("auto-aof-rewrite-percentage", &c->auto_aof_rewrite_percentage, 0, INT_MAX, 100);
+  r->AddInt("auto-aof-rewrite-min-size", &c->auto_aof_rewrite_min_size, 0, LLONG_MAX, 64LL << 20,
+            F::kMemory);
+  r->AddBool("aof-load-truncated", &c->aof_load_truncated, true);
+  r->AddBool("aof-use-rdb-preamble", &c->aof_use_rdb_preamble, true);
+  r->AddInt("key-load-delay", &c->key_load_delay, INT_MIN, INT_MAX, 0);
+  r->AddInt("loading-process-events-interval-bytes", &c->loading_process_events_interval_bytes,
+            1024, INT_MAX, 2LL << 20);
+  r->AddBool("rdbcompression", &c->rdbcompression, true);
+  r->AddBool("rdbchecksum", &c->rdbchecksum, true, F::kImmutable);
+  r->AddBool("stop-writes-on-bgsave-error", &c->stop_writes_on_bgsave_error, true);
+  r->AddCustom({"replicaof", F::kMultiArg,
+                [c](const std::vector<std::string>& a) {
+                  if (a.size() == 1 && a[0].empty()) {
+                    c->replicaof_host.clear();
+                    return Status::Ok();
+                  }
+                  if (a.size() == 2 && config::Lower(a[0]) == "no" && config::Lower(a[1]) == "one") {
+                    c->replicaof_host.clear();
+                    return Status::Ok();
+                  }
+                  int64_t port = 0;
+                  if (a.size() != 2 || !config::ParseInt64(a[1], &port) || port < 0 || port > 65535) {
+                    return Status::Error("Invalid master port");
+                  }
+                  c->replicaof_host = a[0];
+                  c->replicaof_port = port;
+                  return Status::Ok();
+                },
+                [c] {
+                  return c->replicaof_host.empty() ? std::string()
+                                                   : c->replicaof_host + " " + std::to_string(c->replicaof_port);
+                },
+                [c] {
+                  if (c->replicaof_host.empty()) return std::vector<std::vector<std::string>>{};
+                  return std::vector<std::vector<std::string>>{{c->replicaof_host, std::to_string(c->replicaof_port)}};
+                },
+                ""});
+  r->AddBool("replica-read-only", &c->replica_read_only, true);
+  r->AddBool("replica-serve-stale-data", &c->replica_serve_stale_data, true);
+  r->AddInt("replica-priority", &c->replica_priority, 0, INT_MAX, 100);
+  r->AddBool("replica-announced", &c->replica_announced, true);
+  r->AddString("replica-announce-ip", &c->replica_announce_ip, "");
+  r->AddInt("replica-announce-port", &c->replica_announce_port, 0, 65535, 0);
+  r->AddString("masterauth", &c->masterauth, "", F::kSensitive);
+  r->AddString("masteruser", &c->masteruser, "");
+  r->AddInt("repl-backlog-size", &c->repl_backlog_size, 1, LLONG_MAX, 1LL << 20, F::kMemory);
+  r->AddInt("repl-backlog-ttl", &c->repl_backlog_ttl, 0, INT_MAX, 3600);
+  r->AddInt("repl-timeout", &c->repl_timeout, 1, INT_MAX, 60);
+  r->AddInt("repl-ping-replica-period", &c->repl_ping_replica_period, 1, INT_MAX, 10);
+  r->AddBool("repl-diskless-sync", &c->repl_diskless_sync, true);
+  r->AddInt("repl-diskless-sync-delay", &c->repl_diskless_sync_delay, 0, INT_MAX, 5);
+  r->AddInt("min-replicas-to-write", &c->min_replicas_to_write, 0, INT_MAX, 0);
+  r->AddInt("min-replicas-max-lag", &c->min_replicas_max_lag, 0, INT_MAX, 10);
+  r->AddInt("slowlog-log-slower-than", &c->slowlog_log_slower_than, -1, LLONG_MAX, 10000);
+  r->AddInt("slowlog-max-len", &c->slowlog_max_len, 0, LONG_MAX, 128);
+}
+
+}  // namespace
+
+void RegisterDatanodeOptions(DatanodeConfig* c, OptionRegistry* r) {
+  RegisterTyped(c, r);
+  // Everything else Redis 7.0 knows is accepted and kept as text.
+  auto passive = [c, r](const char* name, const char* def) {
+    if (r->Find(name) != nullptr) return;
+    c->passive[name] = def;
+    std::string* field = &c->passive[name];
+    bool multi = std::string(def).find(' ') != std::string::npos;
+    r->AddCustom({name, multi ? OptionRegistry::kMultiArg : OptionRegistry::kNone,
+                  [field](const std::vector<std::string>& a) {
+                    std::string v;
+                    for (const auto& s : a) v += (v.empty() ? "" : " ") + s;
+                    *field = v;
+                    return Status::Ok();
+                  },
+                  [field] { return *field; }, nullptr, ""});
+  };
+#define VIGIL_REDIS_DIRECTIVE(name, def) passive(name, def);
+#define VIGIL_REDIS_ALIAS(alias, name) r->AddAlias(alias, name);
+#include "datanode/config/redis_directives.inc"
+#undef VIGIL_REDIS_DIRECTIVE
+#undef VIGIL_REDIS_ALIAS
+}
+
+Status LoadDatanodeConfig(const std::string& path, const std::vector<config::Directive>& overrides,
+                          OptionRegistry* registry, config::ConfigFile* file_out) {
+  if (!path.empty()) {
+    auto loaded = config::LoadConfigFile(path);
+    if (!loaded.ok()) return loaded.status();
+    *file_out = std::move(loaded).value();
+    for (const auto& d : file_out->directives) {
+      Status st = registry->Apply(d);
+      if (!st.ok()) return st;
+    }
+  }
+  for (const auto& d : overrides) {
+    Status st = registry->Apply(d);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,112 @@
+#pragma once
+// The data node's configuration: one struct, filled from a redis.conf or TOML file and
+// `--name value` overrides, read and changed at run time by CONFIG GET/SET, written back by
+// CONFIG REWRITE. Names are Redis 7.0's directive names; defaults are Redis 7.0's.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/base/status.h"
+#include "common/config/config_file.h"
+#include "common/config/option_registry.h"
+
+namespace vigil::datanode {
+
+struct SavePoint {
+  int64_t seconds = 0;
+  int64_t changes = 0;
+};
+
+struct OutputBufferLimit {
+  int64_t hard_bytes = 0;
+  int64_t soft_bytes = 0;
+  int64_t soft_seconds = 0;
+};
+
+struct DatanodeConfig {
+  int64_t port = 6379;
+  std::vector<std::string> bind{"*", "-::*"};
+  bool protected_mode = true;
+  std::string requirepass;
+  int64_t maxclients = 10000;
+  int64_t timeout = 0;
+  int64_t tcp_keepalive = 300;
+  int64_t databases = 16;
+  std::string dir;  // set by chdir; CONFIG GET dir reports the working directory
+  std::string dbfilename = "dump.rdb";
+  std::string logfile;
+  std::string loglevel = "notice";
+  bool daemonize = false;
+  std::string pidfile;
+  int64_t hz = 10;
+  int enable_debug_command = 0;  // 0 no, 1 yes, 2 local
+  int64_t maxmemory = 0;
+  int maxmemory_policy = 0;  // index into kEvictionPolicyNames
+  int64_t maxmemory_samples = 5;
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1LL << 30;
+  OutputBufferLimit obuf_normal{0, 0, 0};
+  OutputBufferLimit obuf_replica{256LL << 20, 64LL << 20, 60};
+  OutputBufferLimit obuf_pubsub{32LL << 20, 8LL << 20, 60};
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+  int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
+  std::vector<SavePoint> save{{3600, 1}, {300, 100}, {60, 10000}};
+  bool appendonly = false;
+  int appendfsync = 1;  // always, everysec, no
+  std::string appendfilename = "appendonly.aof";
+  std::string appenddirname = "appendonlydir";
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64LL << 20;
+  bool aof_load_truncated = true;
+  bool aof_use_rdb_preamble = true;
+  int64_t key_load_delay = 0;  // microseconds per loaded command/key (tests)
+  int64_t loading_process_events_interval_bytes = 2LL << 20;
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  bool stop_writes_on_bgsave_error = true;
+  std::string replicaof_host;  // "" = master
+  int64_t replicaof_port = 0;
+  bool replica_read_only = true;
+  bool replica_serve_stale_data = true;
+  int64_t replica_priority = 100;
+  bool replica_announced = true;
+  std::string replica_announce_ip;
+  int64_t replica_announce_port = 0;
+  std::string masterauth;
+  std::string masteruser;
+  int64_t repl_backlog_size = 1LL << 20;
+  int64_t repl_backlog_ttl = 3600;
+  int64_t repl_timeout = 60;
+  int64_t repl_ping_replica_period = 10;
+  bool repl_diskless_sync = true;
+  int64_t repl_diskless_sync_delay = 5;
+  int64_t min_replicas_to_write = 0;
+  int64_t min_replicas_max_lag = 10;
+  int64_t slowlog_log_slower_than = 10000;
+  int64_t slowlog_max_len = 128;
+
+  // Directives Redis knows that Vigil keeps as text (no behaviour behind them yet).
+  std::map<std::string, std::string> passive;
+};
+
+inline constexpr const char* kEvictionPolicyNames[] = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
+
+// Binds every directive to `config` in `registry`. Call once, before loading.
+void RegisterDatanodeOptions(DatanodeConfig* config, config::OptionRegistry* registry);
+
+// Loads `path` (if not empty) then applies the command-line directives. Errors name the file
+// and line (or "command line").
+Status LoadDatanodeConfig(const std::string& path, const std::vector<config::Directive>& overrides,
+                          config::OptionRegistry* registry, config::ConfigFile* file_out);
+
+}  // namespace vigil::datanode

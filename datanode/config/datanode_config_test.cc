@@ -1,0 +1,70 @@
+#include "datanode/config/datanode_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace vigil::datanode {
+namespace {
+
+Status Load(const std::string& path, DatanodeConfig* c, config::OptionRegistry* r,
+            const std::vector<config::Directive>& overrides = {}) {
+  RegisterDatanodeOptions(c, r);
+  config::ConfigFile f;
+  return LoadDatanodeConfig(path, overrides, r, &f);
+}
+
+TEST(DatanodeConfig, ReferenceTomlLoadsWithDefaults) {
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  Status st = Load(std::string(VIGIL_SOURCE_DIR) + "/conf/datanode.toml", &c, &r);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(c.port, 6379);
+  EXPECT_EQ(c.save.size(), 3u);
+  EXPECT_EQ(c.obuf_replica.hard_bytes, 256LL << 20);
+  EXPECT_EQ(c.maxmemory_policy, 7);
+}
+
+TEST(DatanodeConfig, RedisConfSyntaxLoadsAndKeepsUnknownRedisDirectives) {
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  Status st = Load(std::string(VIGIL_SOURCE_DIR) + "/conf/datanode.conf", &c, &r);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(c.bind.size(), 2u);
+  EXPECT_EQ(r.Get({"jemalloc-bg-thread"})[0].second, "yes");
+}
+
+TEST(DatanodeConfig, DebianRedisConfLoadsUnchanged) {
+  std::ifstream probe("/etc/redis/redis.conf");
+  if (!probe) GTEST_SKIP() << "redis-server's /etc/redis/redis.conf is not installed";
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  Status st = Load("/etc/redis/redis.conf", &c, &r);
+  EXPECT_TRUE(st.ok()) << st.message();
+}
+
+TEST(DatanodeConfig, BadLinesNameFileAndLine) {
+  std::string path = ::testing::TempDir() + "/vigil_bad.conf";
+  std::ofstream(path) << "port 7000\n# ok\nmaxmemory lots\n";
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  Status st = Load(path, &c, &r);
+  EXPECT_EQ(st.message(), path + ":3: 'maxmemory': argument must be a memory value");
+  std::ofstream(path) << "portt 7000\n";
+  DatanodeConfig c2;
+  config::OptionRegistry r2;
+  EXPECT_EQ(Load(path, &c2, &r2).message(), path + ":1: unknown directive 'portt'");
+}
+
+TEST(DatanodeConfig, CommandLineOverridesTheFile) {
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  auto over = config::ParseCommandLine({"--port", "7001", "--save", ""});
+  Status st = Load(std::string(VIGIL_SOURCE_DIR) + "/conf/datanode.toml", &c, &r, over.value());
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(c.port, 7001);
+  EXPECT_TRUE(c.save.empty());
+}
+
+}  // namespace
+}  // namespace vigil::datanode

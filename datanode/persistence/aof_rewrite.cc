@@ -1,0 +1,105 @@
+#include "datanode/persistence/aof_rewrite.h"
+
+#include <string>
+#include <vector>
+
+#include "common/resp/reply_writer.h"
+#include "datanode/persistence/aof_record.h"
+#include "datanode/store/hash_value.h"
+#include "datanode/store/list_value.h"
+#include "datanode/store/set_value.h"
+#include "datanode/store/zset_value.h"
+
+namespace vigil::datanode {
+namespace {
+
+constexpr size_t kItemsPerCommand = 64;  // AOF_REWRITE_ITEMS_PER_CMD
+
+// Collects variadic commands (`cmd key item...`) and flushes them in batches.
+class Batcher {
+ public:
+  Batcher(std::string* out, const char* cmd, std::string_view key) : out_(out) {
+    argv_ = {cmd, std::string(key)};
+  }
+  ~Batcher() { Flush(); }
+  void Add(std::string_view item) {
+    argv_.emplace_back(item);
+    if (++items_ == kItemsPerCommand) Flush();
+  }
+  // Score and member, or field and value: one item, never split across commands.
+  void AddPair(std::string_view a, std::string_view b) {
+    argv_.emplace_back(a);
+    Add(b);
+  }
+  void Flush() {
+    if (items_ == 0) return;
+    AppendRespCommand(argv_, out_);
+    argv_.resize(2);
+    items_ = 0;
+  }
+
+ private:
+  std::string* out_;
+  std::vector<std::string> argv_;
+  size_t items_ = 0;
+};
+
+void RenderEntry(const Entry& e, std::string* out) {
+  const std::string_view key = e.key();
+  switch (e.type()) {
+    case ObjType::kString: {
+      char scratch[32];
+      AppendRespCommand({"SET", std::string(key), std::string(e.StringValue(scratch))}, out);
+      break;
+    }
+    case ObjType::kList: {
+      Batcher b(out, "RPUSH", key);
+      for (const auto& item : *e.list()) b.Add(item);
+      break;
+    }
+    case ObjType::kSet: {
+      Batcher b(out, "SADD", key);
+      e.set()->ForEach([&b](std::string_view m) { b.Add(m); });
+      break;
+    }
+    case ObjType::kZSet: {
+      Batcher b(out, "ZADD", key);
+      for (const ZSetValue::Node* n = e.zset()->first(); n != nullptr; n = n->next()) {
+        b.AddPair(resp::FormatDouble(n->score()), n->member());
+      }
+      break;
+    }
+    case ObjType::kHash: {
+      Batcher b(out, "HMSET", key);
+      e.hash()->ForEach([&b](std::string_view f, std::string_view v) { b.AddPair(f, v); });
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+bool RewriteKeyspaceAsCommands(Keyspace& keyspace, int64_t now_ms, const AofSink& sink) {
+  std::string out;
+  bool ok = true;
+  for (int i = 0; i < keyspace.database_count() && ok; ++i) {
+    Database& db = keyspace.db(i);
+    if (db.size() == 0) continue;
+    AppendRespCommand({"SELECT", std::to_string(i)}, &out);
+    db.keys().ForEach([&](Entry* e) {
+      if (!ok) return;
+      int64_t when = db.GetExpire(e);
+      if (when != -1 && when < now_ms) return;
+      RenderEntry(*e, &out);
+      if (when != -1) AppendRespCommand({"PEXPIREAT", std::string(e->key()), std::to_string(when)}, &out);
+      if (out.size() >= (1u << 16)) {
+        ok = sink(out);
+        out.clear();
+      }
+    });
+  }
+  if (ok && !out.empty()) ok = sink(out);
+  return ok;
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,58 @@
+#include "datanode/server/aof_base_file.h"
+
+#include "datanode/persistence/aof_rewrite.h"
+#include "datanode/persistence/rdb_loader.h"
+#include "datanode/persistence/rdb_writer.h"
+#include "datanode/server/aof_fs.h"
+
+namespace vigil::datanode {
+namespace {
+
+class FdSink final : public Sink {
+ public:
+  explicit FdSink(int fd) : fd_(fd) {}
+  Status Write(std::string_view data) override {
+    return aof_fs::WriteAll(fd_, data.data(), data.size(), nullptr);
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms) {
+  if (rdb_preamble) {
+    RdbAuxInfo aux;
+    aux.ctime_s = now_ms / 1000;
+    aux.used_mem = service.used_memory();
+    aux.aof_base = true;
+    RdbWriteOptions opts;
+    opts.compression = service.config().rdbcompression;
+    opts.checksum = service.config().rdbchecksum;
+    opts.now_ms = now_ms;
+    opts.list_max_listpack_size = service.config().list_max_listpack_size;
+    FdSink sink(fd);
+    return WriteRdb(service.keyspace(), aux, opts, &sink);
+  }
+  Status st;
+  bool ok = RewriteKeyspaceAsCommands(service.keyspace(), now_ms, [&](std::string_view data) {
+    st = aof_fs::WriteAll(fd, data.data(), data.size(), nullptr);
+    return st.ok();
+  });
+  return ok ? Status::Ok() : st;
+}
+
+Result<int64_t> LoadAofRdbPreamble(int fd, Service& service, int64_t now_ms) {
+  FdSource source(fd);
+  RdbLoadOptions opts;
+  opts.now_ms = now_ms;
+  opts.drop_expired = false;  // an AOF base keeps them, as Redis does
+  opts.limits = LimitsFromConfig(service.config());
+  RdbLoadResult result;
+  Status st = LoadRdb(&source, opts, &service.keyspace(), &result);
+  if (!st.ok()) return st;
+  return int64_t(result.bytes_read);
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,19 @@
+#pragma once
+// The base file of a multi-part AOF, in either form Redis 7.0 reads: an RDB with the `aof-base`
+// AUX field (aof-use-rdb-preamble yes), or RESP commands. This is the seam between the AOF shell
+// and the RDB writer/loader.
+#include <cstdint>
+
+#include "common/base/status.h"
+#include "datanode/service/service.h"
+
+namespace vigil::datanode {
+
+// Writes the whole dataset to `fd` (not closed, not fsynced).
+Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms);
+
+// Loads the RDB at the current position of `fd` into the service's (empty) keyspace. Returns
+// the RDB's size in bytes; the RESP tail, if any, follows it.
+Result<int64_t> LoadAofRdbPreamble(int fd, Service& service, int64_t now_ms);
+
+}  // namespace vigil::datanode

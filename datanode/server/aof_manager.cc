@@ -1,0 +1,259 @@
+#include "datanode/server/aof_manager.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "datanode/server/aof_base_file.h"
+#include "datanode/server/aof_fs.h"
+
+namespace vigil::datanode {
+
+AofManager::AofManager(DatanodeConfig* config, Service* service, spdlog::logger* log)
+    : config_(config),
+      service_(service),
+      log_(log),
+      writer_(std::make_unique<AofWriter>(&service->aof, log)),
+      dir_(config->appenddirname),
+      prefix_(config->appendfilename) {}
+
+AofManager::~AofManager() {
+  if (child_ > 0) {
+    ::kill(child_, SIGUSR1);
+    ::waitpid(child_, nullptr, 0);
+    ::unlink(child_tmp_.c_str());
+  }
+}
+
+Status AofManager::PersistManifest() {
+  return aof_fs::ReplaceFile(aof_fs::Join(dir_, AofManifestFileName(prefix_)), manifest_.Render());
+}
+
+Status AofManager::Open(std::vector<AofLoadItem>* to_load) {
+  Status st = aof_fs::MakeDir(dir_);
+  if (!st.ok()) return st;
+  const std::string manifest_path = aof_fs::Join(dir_, AofManifestFileName(prefix_));
+  if (aof_fs::Exists(manifest_path)) {
+    auto text = aof_fs::ReadFile(manifest_path);
+    if (!text.ok()) return text.status();
+    auto parsed = AofManifest::Parse(text.value());
+    if (!parsed.ok()) return Status::Error(parsed.error() + " in " + manifest_path);
+    manifest_ = std::move(parsed).value();
+  } else if (aof_fs::Exists(prefix_) && !aof_fs::IsDir(prefix_)) {
+    // A pre-7.0 single AOF in dir becomes the base of a new manifest (aofUpgradePrepare).
+    manifest_ = AofManifest{};
+    manifest_.base = AofFileInfo{prefix_, 1, AofFileType::kBase};
+    manifest_.cur_base_seq = 1;
+    if (::rename(prefix_.c_str(), aof_fs::Join(dir_, prefix_).c_str()) != 0) {
+      return Status::Error("Error moving the AOF file " + prefix_ + " into " + dir_ + ": " +
+                           std::strerror(errno));
+    }
+    st = PersistManifest();
+    if (!st.ok()) return st;
+    log_->info("Successfully migrated an old-style AOF into the AOF directory {}", dir_);
+  }
+  DeleteHistory();
+  std::vector<const AofFileInfo*> files;
+  if (manifest_.base) files.push_back(&*manifest_.base);
+  for (const auto& f : manifest_.incrs) files.push_back(&f);
+  for (size_t i = 0; i < files.size(); ++i) {
+    AofLoadItem item;
+    item.name = files[i]->name;
+    item.path = aof_fs::Join(dir_, item.name);
+    item.is_base = files[i]->type == AofFileType::kBase;
+    item.is_last = i + 1 == files.size();
+    if (!aof_fs::Exists(item.path)) {
+      return Status::Error("The AOF file " + item.name + " doesn't exist");
+    }
+    to_load->push_back(std::move(item));
+  }
+  return Status::Ok();
+}
+
+int64_t AofManager::TotalSize() const {
+  int64_t total = 0;
+  if (manifest_.base) total += std::max<int64_t>(0, aof_fs::FileSize(aof_fs::Join(dir_, manifest_.base->name)));
+  for (const auto& f : manifest_.incrs) {
+    total += std::max<int64_t>(0, aof_fs::FileSize(aof_fs::Join(dir_, f.name)));
+  }
+  return total;
+}
+
+Status AofManager::WriteBaseFile(const std::string& path, int64_t now_ms) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Error("cannot create " + path + ": " + std::strerror(errno));
+  Status st = WriteAofBase(fd, *service_, config_->aof_use_rdb_preamble, now_ms);
+  if (st.ok() && ::fsync(fd) != 0) st = Status::Error("cannot fsync " + path + ": " + std::strerror(errno));
+  ::close(fd);
+  return st;
+}
+
+Status AofManager::OpenNewIncr(int64_t now_ms) {
+  (void)now_ms;
+  const AofFileInfo& incr = manifest_.AddIncr(prefix_);
+  auto fd = aof_fs::OpenAppend(aof_fs::Join(dir_, incr.name));
+  if (!fd.ok()) return fd.status();
+  Status st = PersistManifest();
+  if (!st.ok()) {
+    ::close(fd.value());
+    return st;
+  }
+  if (writer_->is_open()) {
+    writer_->SwitchFile(fd.value(), 0);
+  } else {
+    writer_->Open(fd.value(), 0);
+  }
+  log_->info("Creating AOF incr file {} on background rewrite", incr.name);
+  return Status::Ok();
+}
+
+Status AofManager::StartWriting(int64_t now_ms) {
+  if (!manifest_.base && manifest_.incrs.empty()) {
+    const AofFileInfo& base = manifest_.CommitRewrite(prefix_, config_->aof_use_rdb_preamble);
+    Status st = WriteBaseFile(aof_fs::Join(dir_, base.name), now_ms);
+    if (!st.ok()) return st;
+    log_->info("Creating AOF base file {} on server start", base.name);
+  }
+  if (manifest_.incrs.empty()) {
+    manifest_.AddIncr(prefix_);
+    log_->info("Creating AOF incr file {} on server start", manifest_.incrs.back().name);
+  }
+  const std::string path = aof_fs::Join(dir_, manifest_.incrs.back().name);
+  auto fd = aof_fs::OpenAppend(path);
+  if (!fd.ok()) return fd.status();
+  Status st = PersistManifest();
+  if (!st.ok()) {
+    ::close(fd.value());
+    return st;
+  }
+  writer_->Open(fd.value(), std::max<int64_t>(0, aof_fs::FileSize(path)));
+  service_->aof.current_size = TotalSize();
+  service_->aof.base_size = service_->aof.current_size;
+  service_->set_propagator(writer_.get());
+  return Status::Ok();
+}
+
+void AofManager::BeforeReplies(int64_t now_ms) { writer_->Flush(policy(), now_ms, false); }
+
+bool AofManager::always_pending() const {
+  return policy() == AppendFsync::kAlways && writer_->has_pending();
+}
+
+std::string AofManager::StartRewrite(int64_t now_ms) {
+  if (child_ > 0) return "ERR Background append only file rewriting already in progress";
+  writer_->Flush(policy(), now_ms, true);
+  Status st = OpenNewIncr(now_ms);
+  if (!st.ok()) {
+    log_->warn("Can't open new incr AOF for rewrite: {}", st.message());
+    return "ERR Can't open new incr AOF for rewrite: " + st.message();
+  }
+  const std::string tmp = "temp-rewriteaof-bg-" + std::to_string(::getpid()) + ".aof";
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    log_->warn("Can't rewrite append only file in background: fork: {}", std::strerror(errno));
+    return std::string("ERR Can't rewrite append only file in background: fork: ") + std::strerror(errno);
+  }
+  if (pid == 0) {
+    // Child: the keyspace is a frozen copy; write the base and leave without running any
+    // of the parent's destructors or atexit handlers.
+    std::signal(SIGUSR1, SIG_DFL);
+    Status ws = WriteBaseFile(tmp, now_ms);
+    std::_Exit(ws.ok() ? 0 : 1);
+  }
+  child_ = pid;
+  child_tmp_ = tmp;
+  service_->aof.rewrite_in_progress = true;
+  service_->aof.rewrite_scheduled = false;
+  service_->aof.rewrite_start_unix_ms = now_ms;
+  log_->info("Background append only file rewriting started by pid {}", pid);
+  return "";
+}
+
+void AofManager::RewriteDone(bool ok, int64_t now_ms) {
+  AofStatus& s = service_->aof;
+  s.rewrite_in_progress = false;
+  s.last_rewrite_time_sec = (now_ms - s.rewrite_start_unix_ms) / 1000;
+  Status st = ok ? Status::Ok() : Status::Error("child failed");
+  if (ok) {
+    AofManifest next = manifest_;
+    const AofFileInfo& base = next.CommitRewrite(prefix_, config_->aof_use_rdb_preamble);
+    const std::string base_path = aof_fs::Join(dir_, base.name);
+    if (::rename(child_tmp_.c_str(), base_path.c_str()) != 0) {
+      st = Status::Error(std::string("rename: ") + std::strerror(errno));
+    } else {
+      AofManifest previous = std::move(manifest_);
+      manifest_ = std::move(next);
+      st = PersistManifest();
+      if (!st.ok()) {
+        ::unlink(base_path.c_str());
+        manifest_ = std::move(previous);
+      }
+    }
+  }
+  if (!st.ok()) {
+    ::unlink(child_tmp_.c_str());
+    s.last_bgrewrite_ok = false;
+    ++s.rewrites_consecutive_failures;
+    log_->warn("Background AOF rewrite failed: {}", st.message());
+    return;
+  }
+  DeleteHistory();
+  s.last_bgrewrite_ok = true;
+  s.rewrites_consecutive_failures = 0;
+  ++s.rewrites;
+  s.current_size = TotalSize();
+  s.base_size = s.current_size;
+  log_->info("Background AOF rewrite finished successfully");
+}
+
+void AofManager::DeleteHistory() {
+  if (manifest_.history.empty() || config_->passive["aof-disable-auto-gc"] == "yes") return;
+  for (const auto& f : manifest_.history) ::unlink(aof_fs::Join(dir_, f.name).c_str());
+  manifest_.history.clear();
+  Status st = PersistManifest();
+  if (!st.ok()) log_->warn("Failed to persist the AOF manifest after removing history: {}", st.message());
+}
+
+void AofManager::Cron(int64_t now_ms) {
+  writer_->Cron(policy(), now_ms);
+  if (child_ > 0) {
+    int wstatus = 0;
+    pid_t r = ::waitpid(child_, &wstatus, WNOHANG);
+    if (r == child_) {
+      child_ = -1;
+      RewriteDone(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0, now_ms);
+    }
+    return;
+  }
+  AofStatus& s = service_->aof;
+  if (s.rewrite_scheduled) {
+    StartRewrite(now_ms);
+    return;
+  }
+  const int64_t pct = config_->auto_aof_rewrite_percentage;
+  if (pct <= 0 || s.current_size <= config_->auto_aof_rewrite_min_size) return;
+  if (s.rewrites_consecutive_failures >= 3) return;  // back off until a manual rewrite works
+  const int64_t base = s.base_size > 0 ? s.base_size : 1;
+  if (s.current_size * 100 / base - 100 >= pct) {
+    log_->info("Starting automatic rewriting of AOF on {}% growth", s.current_size * 100 / base - 100);
+    StartRewrite(now_ms);
+  }
+}
+
+void AofManager::Shutdown() {
+  if (child_ > 0) {
+    log_->warn("There is a child rewriting the AOF. Killing it!");
+    ::kill(child_, SIGUSR1);
+    ::waitpid(child_, nullptr, 0);
+    ::unlink(child_tmp_.c_str());
+    child_ = -1;
+  }
+  log_->info("Calling fsync() on the AOF file.");
+  writer_->CloseDurably();
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,186 @@
+#include "datanode/server/connection.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "datanode/server/server.h"
+
+namespace vigil::datanode {
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kBigArg = 32 * 1024;  // PROTO_MBULK_BIG_ARG: read big bulks in one go
+
+}  // namespace
+
+Connection::Connection(Server* server, int fd, uint64_t id, std::string addr, std::string laddr,
+                       int64_t now_ms)
+    : server_(server), fd_(fd) {
+  session_.id = id;
+  session_.fd = fd;
+  session_.addr = std::move(addr);
+  session_.laddr = std::move(laddr);
+  session_.created_ms = now_ms;
+  session_.last_interaction_ms = now_ms;
+}
+
+Connection::~Connection() {
+  if (read_ev_ != nullptr) event_free(read_ev_);
+  if (write_ev_ != nullptr) event_free(write_ev_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Connection::Start() {
+  read_ev_ = event_new(server_->base(), fd_, EV_READ | EV_PERSIST, &Connection::OnReadable, this);
+  write_ev_ = event_new(server_->base(), fd_, EV_WRITE | EV_PERSIST, &Connection::OnWritable, this);
+  event_add(read_ev_, nullptr);
+}
+
+void Connection::MarkClosing(const char* why) {
+  if (closing_) return;
+  closing_ = true;
+  if (why != nullptr) server_->log().debug("closing client id={} addr={}: {}", session_.id, session_.addr, why);
+  event_del(read_ev_);
+  event_del(write_ev_);
+  server_->Release(this);
+}
+
+void Connection::OnReadable(evutil_socket_t, short, void* arg) {
+  auto* c = static_cast<Connection*>(arg);
+  Server* server = c->server_;
+  c->ReadSome();
+  server->AfterCommands(c);  // may free c
+}
+
+void Connection::OnWritable(evutil_socket_t, short, void* arg) {
+  auto* c = static_cast<Connection*>(arg);
+  Server* server = c->server_;
+  if (!c->Flush()) c->MarkClosing("write error");
+  server->AfterCommands(c);  // may free c
+}
+
+void Connection::ReadSome() {
+  // A pending large bulk is read whole so it is not re-copied chunk by chunk.
+  size_t want = kReadChunk;
+  if (qbuf_.size() - qpos_ >= kBigArg) want = std::max(want, qbuf_.size() - qpos_);
+  if (qpos_ > 0 && qpos_ == qbuf_.size()) {
+    qbuf_.clear();
+    qpos_ = 0;
+  }
+  size_t old = qbuf_.size();
+  qbuf_.resize(old + want);
+  ssize_t n = ::read(fd_, qbuf_.data() + old, want);
+  if (n <= 0) {
+    qbuf_.resize(old);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    MarkClosing(n == 0 ? "client closed connection" : std::strerror(errno));
+    return;
+  }
+  qbuf_.resize(old + size_t(n));
+  ServerStats& st = server_->service().stats();
+  st.total_net_input_bytes += n;
+  ++st.total_reads_processed;
+  ProcessInput();
+  const int64_t limit = server_->config().client_query_buffer_limit;
+  if (!closing_ && !session_.is_master_link && int64_t(qbuf_.size() - qpos_) > limit) {
+    server_->log().warn("Closing client that reached max query buffer length: id={} addr={} qbuf={}",
+                        session_.id, session_.addr, qbuf_.size() - qpos_);
+    MarkClosing(nullptr);
+  }
+}
+
+void Connection::ProcessInput() {
+  Service& svc = server_->service();
+  svc.set_now(server_->now_ms());
+  resp::ParserLimits limits;
+  limits.max_bulk_len = server_->config().proto_max_bulk_len;
+  while (!closing_ && !session_.close_after_reply && !session_.block.active && qpos_ < qbuf_.size()) {
+    limits.authenticated = session_.authenticated;
+    size_t used = 0;
+    std::string_view data(qbuf_.data() + qpos_, qbuf_.size() - qpos_);
+    resp::ParseStatus st = parser_.Parse(data, limits, &used, &argv_);
+    qpos_ += used;
+    if (st == resp::ParseStatus::kNeedMore) break;
+    if (st == resp::ParseStatus::kError) {
+      resp::ReplyWriter w(&session_.out, session_.proto);
+      w.Error("ERR " + parser_.error());
+      server_->log().debug("protocol error from client id={} addr={}: {}", session_.id, session_.addr,
+                           parser_.error());
+      session_.close_after_reply = true;
+      break;
+    }
+    session_.query_buffer_bytes = qbuf_.size() - qpos_;
+    svc.Execute(session_, argv_, parser_.argc());
+  }
+  if (qpos_ == qbuf_.size()) {
+    qbuf_.clear();
+    qpos_ = 0;
+  } else if (qpos_ > 64 * 1024) {
+    qbuf_.erase(0, qpos_);
+    qpos_ = 0;
+  }
+  session_.query_buffer_bytes = qbuf_.size() - qpos_;
+  if (!Flush()) MarkClosing("write error");
+}
+
+bool Connection::CheckOutputLimits() {
+  const DatanodeConfig& cfg = server_->config();
+  const OutputBufferLimit& lim = session_.is_replica ? cfg.obuf_replica
+                                 : session_.subscription_count() > 0 ? cfg.obuf_pubsub
+                                                                     : cfg.obuf_normal;
+  int64_t pending = int64_t(session_.out.size() - out_pos_);
+  int64_t now = server_->now_ms();
+  if (lim.hard_bytes > 0 && pending >= lim.hard_bytes) return false;
+  if (lim.soft_bytes > 0 && pending >= lim.soft_bytes) {
+    if (session_.obuf_soft_since_ms == 0) session_.obuf_soft_since_ms = now;
+    if (now - session_.obuf_soft_since_ms > lim.soft_seconds * 1000) return false;
+  } else {
+    session_.obuf_soft_since_ms = 0;
+  }
+  return true;
+}
+
+bool Connection::Flush() {
+  if (closing_) return true;
+  if (server_->DeferReplies(this)) return true;  // the AOF is written first
+  ServerStats& st = server_->service().stats();
+  while (out_pos_ < session_.out.size()) {
+    ssize_t n = ::write(fd_, session_.out.data() + out_pos_, session_.out.size() - out_pos_);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      return false;
+    }
+    out_pos_ += size_t(n);
+    st.total_net_output_bytes += n;
+    ++st.total_writes_processed;
+  }
+  if (out_pos_ == session_.out.size()) {
+    session_.out.clear();
+    out_pos_ = 0;
+    if (write_armed_) {
+      event_del(write_ev_);
+      write_armed_ = false;
+    }
+    if (session_.close_after_reply) MarkClosing(nullptr);
+    return true;
+  }
+  if (out_pos_ > 1024 * 1024) {
+    session_.out.erase(0, out_pos_);
+    out_pos_ = 0;
+  }
+  if (!CheckOutputLimits()) {
+    server_->log().warn("Client id={} addr={} closed for overcoming of output buffer limits.", session_.id,
+                        session_.addr);
+    return false;
+  }
+  if (!write_armed_) {
+    event_add(write_ev_, nullptr);
+    write_armed_ = true;
+  }
+  return true;
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,60 @@
+#pragma once
+// Connection: one client socket. Reads into a query buffer, parses every complete request in
+// it (pipelining), runs them through the Service, and writes all replies of the batch with one
+// write() — the batching that makes pipelined throughput match Redis.
+#include <event2/event.h>
+
+#include <string>
+#include <vector>
+
+#include "common/resp/request_parser.h"
+#include "datanode/service/session.h"
+
+namespace vigil::datanode {
+
+class Server;
+
+class Connection {
+ public:
+  Connection(Server* server, int fd, uint64_t id, std::string addr, std::string laddr, int64_t now_ms);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Session& session() { return session_; }
+  int fd() const { return fd_; }
+  bool closing() const { return closing_; }
+  // Requests buffered but not run (the session was blocked when they arrived).
+  bool has_pending_input() const { return qpos_ < qbuf_.size(); }
+
+  // Starts reading.
+  void Start();
+  // Runs whatever complete requests are buffered (after a read, or after being unblocked).
+  void ProcessInput();
+  // Writes pending output; arms the write event if the socket is full. Returns false when the
+  // connection must close (error, output limit).
+  bool Flush();
+  // Marks for closing; the server frees it once the current callback has returned.
+  void MarkClosing(const char* why);
+
+ private:
+  static void OnReadable(evutil_socket_t fd, short what, void* arg);
+  static void OnWritable(evutil_socket_t fd, short what, void* arg);
+  void ReadSome();
+  bool CheckOutputLimits();
+
+  Server* server_;
+  int fd_;
+  Session session_;
+  event* read_ev_ = nullptr;
+  event* write_ev_ = nullptr;
+  bool write_armed_ = false;
+  bool closing_ = false;
+  std::string qbuf_;
+  size_t qpos_ = 0;
+  size_t out_pos_ = 0;  // bytes of session_.out already written
+  resp::RequestParser parser_;
+  std::vector<std::string> argv_;
+};
+
+}  // namespace vigil::datanode

@@ -1,0 +1,38 @@
+// Process facts for INFO: pid, uptime, RSS, CPU times, executable and config paths.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "datanode/server/server.h"
+
+namespace vigil::datanode {
+namespace {
+
+double Seconds(const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) / 1e6; }
+
+}  // namespace
+
+void Server::FillProcessInfo(ProcessInfo* p) const {
+  p->pid = ::getpid();
+  p->tcp_port = config_->port;
+  p->uptime_seconds = (clock_.UnixMillis() - start_ms_) / 1000;
+  p->rss_bytes = ProcessRssBytes();
+  p->peak_used_memory = peak_memory_;
+  p->startup_used_memory = startup_memory_;
+  rusage self{}, children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  p->cpu_sys = Seconds(self.ru_stime);
+  p->cpu_user = Seconds(self.ru_utime);
+  p->cpu_sys_children = Seconds(children.ru_stime);
+  p->cpu_user_children = Seconds(children.ru_utime);
+  char exe[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  p->executable = n > 0 ? std::string(exe, size_t(n)) : "";
+  p->config_file = file_.path;
+  p->connected_clients = int64_t(connections_.size());
+  p->total_system_memory = int64_t(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+}
+
+}  // namespace vigil::datanode

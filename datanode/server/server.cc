@@ -1,0 +1,289 @@
+#include "datanode/server/server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "common/config/config_rewrite.h"
+#include "common/log/logging.h"
+#include "common/random/prng.h"
+#include "datanode/server/aof_loading.h"
+#include "datanode/server/aof_manager.h"
+
+namespace vigil::datanode {
+namespace {
+
+std::string SockAddrText(const sockaddr_storage& ss) {
+  char ip[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+    port = ntohs(a->sin_port);
+    return std::string(ip) + ":" + std::to_string(port);
+  }
+  auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+  inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
+  port = ntohs(a->sin6_port);
+  return std::string(ip) + ":" + std::to_string(port);
+}
+
+bool IsLoopbackPeer(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+  }
+  auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+  return IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+}
+
+constexpr const char* kProtectedModeError =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password "
+    "is set for the default user. In this mode connections are only accepted from the loopback "
+    "interface. If you want to connect from external computers to Redis you may adopt one of the "
+    "following solutions: 1) Just disable protected mode sending the command 'CONFIG SET "
+    "protected-mode no' from the loopback interface by connecting to Redis from the same host the "
+    "server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "
+    "so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable "
+    "the protected mode by editing the Redis configuration file, and setting the protected mode "
+    "option to 'no', and then restarting the server. 3) If you started the server manually just "
+    "for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication "
+    "password for the default user. NOTE: You only need to do one of the above things in order "
+    "for the server to start accepting connections from the outside.\r\n";
+
+}  // namespace
+
+Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::ConfigFile file,
+               std::shared_ptr<spdlog::logger> log)
+    : config_(config), options_(options), file_(std::move(file)), log_(std::move(log)) {
+  service_ = std::make_unique<Service>(config_, options_, OsRandomSeed());
+  service_->set_hooks(this);
+  service_->set_used_memory_fn(&AllocatorUsedBytes);
+  start_ms_ = clock_.UnixMillis();
+  service_->stats().start_ms = start_ms_;
+  service_->last_save_unix_s = start_ms_ / 1000;
+  service_->set_now(start_ms_);
+}
+
+Server::~Server() {
+  connections_.clear();
+  if (flush_ev_ != nullptr) event_free(flush_ev_);
+  for (auto& [fd, ev] : listeners_) {
+    event_free(ev);
+    ::close(fd);
+  }
+}
+
+std::string Server::Where() const { return "port=" + std::to_string(config_->port); }
+
+Status Server::Listen(const std::string& spec, bool optional) {
+  std::string addr = spec;
+  bool v6 = addr.find(':') != std::string::npos || addr == "::*";
+  if (addr == "*") addr = "0.0.0.0";
+  if (addr == "::*") addr = "::";
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (v6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(uint16_t(config_->port));
+    if (inet_pton(AF_INET6, addr.c_str(), &a->sin6_addr) != 1) {
+      return Status::Error("invalid bind address '" + spec + "'");
+    }
+    len = sizeof(sockaddr_in6);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(uint16_t(config_->port));
+    if (inet_pton(AF_INET, addr.c_str(), &a->sin_addr) != 1) {
+      return Status::Error("invalid bind address '" + spec + "'");
+    }
+    len = sizeof(sockaddr_in);
+  }
+  int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    if (optional) return Status::Ok();
+    return Status::Error("cannot create socket for " + spec + ": " + std::strerror(errno));
+  }
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd, 511) != 0) {
+    std::string err = std::strerror(errno);
+    ::close(fd);
+    if (optional) return Status::Ok();
+    return Status::Error("Could not create server TCP listening socket " + spec + ":" +
+                         std::to_string(config_->port) + ": " + err);
+  }
+  event* ev = event_new(loop_.base(), fd, EV_READ | EV_PERSIST, &Server::OnAccept, this);
+  event_add(ev, nullptr);
+  listeners_.emplace_back(fd, ev);
+  return Status::Ok();
+}
+
+Status Server::Start() {
+  if (config_->port > 0) {
+    for (const auto& b : config_->bind) {
+      bool optional = !b.empty() && b[0] == '-';
+      Status st = Listen(optional ? b.substr(1) : b, optional);
+      if (!st.ok()) return st;
+    }
+    if (listeners_.empty()) return Status::Error("no listening socket could be created");
+  }
+  loop_.Every(Millis(1000 / std::max<int64_t>(1, config_->hz)), [this] { Cron(); });
+  // Blocked clients time out with better than cron precision.
+  loop_.Every(Millis(10), [this] {
+    if (service_->waiters().blocked_count() == 0) return;
+    service_->set_now(now_ms());
+    service_->Cron();
+    AfterCommands(nullptr);
+  });
+  loop_.OnSignal(SIGTERM, [this] {
+    log_->warn("Received SIGTERM scheduling shutdown...");
+    Shutdown(false, false, false);
+  });
+  loop_.OnSignal(SIGINT, [this] {
+    log_->warn("Received SIGINT scheduling shutdown...");
+    Shutdown(false, false, false);
+  });
+  startup_memory_ = AllocatorUsedBytes();
+  Status aof = StartAof();
+  if (!aof.ok()) return aof;
+  log_->info("Ready to accept connections {}", Where());
+  return Status::Ok();
+}
+
+int Server::Run() {
+  loop_.Run();
+  return exit_code_;
+}
+
+void Server::OnAccept(evutil_socket_t fd, short, void* arg) { static_cast<Server*>(arg)->Accept(fd); }
+
+void Server::Accept(int listen_fd) {
+  // Several per wake-up, as Redis's MAX_ACCEPTS_PER_CALL.
+  for (int i = 0; i < 1000; ++i) {
+    sockaddr_storage peer{};
+    socklen_t plen = sizeof(peer);
+    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (config_->tcp_keepalive > 0) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    ServerStats& st = service_->stats();
+    if (int64_t(connections_.size()) >= config_->maxclients) {
+      const char* err = "-ERR max number of clients reached\r\n";
+      (void)!::write(fd, err, std::strlen(err));
+      ::close(fd);
+      ++st.rejected_connections;
+      continue;
+    }
+    if (config_->protected_mode && config_->requirepass.empty() && !IsLoopbackPeer(peer)) {
+      (void)!::write(fd, kProtectedModeError, std::strlen(kProtectedModeError));
+      ::close(fd);
+      ++st.rejected_connections;
+      continue;
+    }
+    sockaddr_storage local{};
+    socklen_t llen = sizeof(local);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen);
+    ++st.total_connections_received;
+    auto conn = std::make_unique<Connection>(this, fd, next_client_id_++, SockAddrText(peer),
+                                             SockAddrText(local), now_ms());
+    Connection* c = conn.get();
+    connections_[&c->session()] = std::move(conn);
+    service_->AttachSession(&c->session());
+    c->Start();
+  }
+}
+
+void Server::AfterCommands(Connection* current) {
+  for (Session* s : service_->TakeWoken()) {
+    auto it = connections_.find(s);
+    if (it == connections_.end()) continue;
+    Connection* c = it->second.get();
+    if (c == current) continue;
+    if (s->close_asap) {
+      c->MarkClosing("killed");
+      continue;
+    }
+    if (!c->Flush()) {
+      c->MarkClosing("write error");
+      continue;
+    }
+    if (!s->block.active && c->has_pending_input()) c->ProcessInput();
+  }
+  ReapClosed();
+}
+
+void Server::Release(Connection* c) {
+  std::erase(deferred_, c);
+  service_->DetachSession(&c->session());
+  closed_.push_back(c);
+}
+
+void Server::ReapClosed() {
+  for (Connection* c : std::exchange(closed_, {})) connections_.erase(&c->session());
+}
+
+void Server::CloseIdleClients() {
+  if (config_->timeout <= 0) return;
+  int64_t now = now_ms();
+  for (auto& [s, c] : connections_) {
+    if (s->is_replica || s->is_master_link || s->block.active || s->subscription_count() > 0) continue;
+    if (now - s->last_interaction_ms > config_->timeout * 1000) c->MarkClosing("idle timeout");
+  }
+}
+
+void Server::Cron() {
+  service_->set_now(now_ms());
+  if (!service_->loading()) service_->Cron();
+  AofCron();
+  peak_memory_ = std::max(peak_memory_, AllocatorUsedBytes());
+  CloseIdleClients();
+  AfterCommands(nullptr);
+}
+
+std::string Server::Shutdown(bool save, bool nosave, bool force) {
+  (void)save;
+  (void)nosave;
+  (void)force;
+  log_->warn("User requested shutdown... {}", Where());
+  ShutdownAof();
+  if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
+  log_->warn("Redis is now ready to exit, bye bye... {}", Where());
+  exit_code_ = 0;
+  loop_.Stop();
+  return "";
+}
+
+Status Server::RewriteConfig() {
+  if (file_.path.empty()) return Status::Error("ERR The server is running without a config file");
+  auto current = config::LoadConfigFile(file_.path);
+  std::string original = current.ok() ? current.value().text : file_.text;
+  std::string text = config::RewriteConfigText(original, file_.syntax, options_->RewriteEntries());
+  Status st = config::WriteFileAtomically(file_.path, text);
+  if (!st.ok()) {
+    log_->warn("CONFIG REWRITE failed: {} {}", st.message(), Where());
+    return Status::Error("ERR Rewriting config file: " + st.message());
+  }
+  file_.text = text;
+  log_->info("CONFIG REWRITE executed with success. {}", Where());
+  return Status::Ok();
+}
+
+void Server::OnConfigChanged(const std::string& name) {
+  if (name == "loglevel") {
+    spdlog::level::level_enum lvl;
+    if (ParseRedisLogLevel(config_->loglevel, &lvl)) log_->set_level(lvl);
+  }
+}
+
+}  // namespace vigil::datanode

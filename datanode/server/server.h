@@ -1,0 +1,105 @@
+#pragma once
+// Server: the data node process shell. Owns the libevent loop, the listening sockets and the
+// connections; feeds requests to the Service and executes what only a process can do (exit,
+// rewrite the config file, report RSS and CPU). Decides nothing about data.
+#include <spdlog/logger.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/config/config_file.h"
+#include "common/config/option_registry.h"
+#include "common/net/event_loop.h"
+#include "common/time/clock.h"
+#include "datanode/config/datanode_config.h"
+#include "datanode/server/connection.h"
+#include "datanode/service/service.h"
+
+namespace vigil::datanode {
+
+class AofManager;
+class AofLoading;
+
+class Server final : public ServerHooks {
+ public:
+  Server(DatanodeConfig* config, config::OptionRegistry* options, config::ConfigFile file,
+         std::shared_ptr<spdlog::logger> log);
+  ~Server() override;
+
+  // Binds the listeners. Errors name the address.
+  Status Start();
+  // Runs until SHUTDOWN or a signal; returns the process exit code.
+  int Run();
+
+  // For connections.
+  Service& service() { return *service_; }
+  event_base* base() { return loop_.base(); }
+  spdlog::logger& log() { return *log_; }
+  const DatanodeConfig& config() const { return *config_; }
+  int64_t now_ms() const { return clock_.UnixMillis(); }
+  // Flushes other sessions the last command produced output for, and closes killed ones.
+  void AfterCommands(Connection* current);
+  // Called by a connection that finished closing.
+  void Release(Connection* c);
+  // AOF (server_aof.cc). A connection calls DeferReplies before writing: true means the AOF
+  // buffer must reach the file first, and the server flushes the connection once it has (at the
+  // end of this loop iteration, after one write + fsync for every client: Redis's beforeSleep).
+  bool DeferReplies(Connection* c);
+  // BGREWRITEAOF; "" or an error reply.
+  std::string BgRewriteAof() override;
+
+  // ServerHooks
+  std::string Shutdown(bool save, bool nosave, bool force) override;
+  Status RewriteConfig() override;
+  void FillProcessInfo(ProcessInfo* info) const override;
+  void OnConfigChanged(const std::string& name) override;
+
+ private:
+  // AOF (server_aof.cc).
+  Status StartAof();
+  void AofLoadStep();
+  void AofCron();
+  void ShutdownAof();
+  void FlushDeferredReplies();
+  static void OnFlushDeferred(evutil_socket_t fd, short what, void* arg);
+
+  static void OnAccept(evutil_socket_t fd, short what, void* arg);
+  Status Listen(const std::string& addr, bool optional);
+  void Accept(int listen_fd);
+  void Cron();
+  void CloseIdleClients();
+  void ReapClosed();
+  std::string Where() const;
+
+  DatanodeConfig* config_;
+  config::OptionRegistry* options_;
+  config::ConfigFile file_;
+  std::shared_ptr<spdlog::logger> log_;
+  SystemClock clock_;
+  net::EventLoop loop_;
+  std::unique_ptr<Service> service_;
+  std::vector<std::pair<int, event*>> listeners_;
+  std::map<Session*, std::unique_ptr<Connection>> connections_;
+  std::vector<Connection*> closed_;
+  uint64_t next_client_id_ = 1;
+  int64_t start_ms_ = 0;
+  int64_t startup_memory_ = 0;
+  int64_t peak_memory_ = 0;
+  int exit_code_ = 0;
+  std::unique_ptr<AofManager> aof_;
+  std::unique_ptr<AofLoading> aof_loading_;
+  int64_t loading_start_ms_ = 0;
+  event* flush_ev_ = nullptr;
+  bool flush_scheduled_ = false;
+  bool flushing_deferred_ = false;
+  std::vector<Connection*> deferred_;
+};
+
+// Bytes in use by the allocator (mallinfo2): Vigil's used_memory.
+int64_t AllocatorUsedBytes();
+// Resident set size of this process, from /proc.
+int64_t ProcessRssBytes();
+
+}  // namespace vigil::datanode

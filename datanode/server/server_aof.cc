@@ -1,0 +1,99 @@
+// The Server's AOF glue: startup loading, reply deferral until the AOF buffer is written,
+// cron, BGREWRITEAOF and shutdown. The AOF logic itself lives in AofManager / AofWriter /
+// AofLoading; this file only connects it to the loop and the connections.
+#include <algorithm>
+
+#include "datanode/server/aof_loading.h"
+#include "datanode/server/aof_manager.h"
+#include "datanode/server/server.h"
+
+namespace vigil::datanode {
+
+Status Server::StartAof() {
+  flush_ev_ = event_new(loop_.base(), -1, 0, &Server::OnFlushDeferred, this);
+  if (!config_->appendonly) return Status::Ok();
+  aof_ = std::make_unique<AofManager>(config_, service_.get(), log_.get());
+  std::vector<AofLoadItem> items;
+  Status st = aof_->Open(&items);
+  if (!st.ok()) return st;
+  loading_start_ms_ = now_ms();
+  if (items.empty()) return aof_->StartWriting(now_ms());
+  // Load with the listeners up: clients get -LOADING until the data set is in.
+  aof_loading_ =
+      std::make_unique<AofLoading>(config_, service_.get(), log_.get(), std::move(items));
+  service_->set_loading(true);
+  loop_.After(Millis(0), [this] { AofLoadStep(); });
+  return Status::Ok();
+}
+
+void Server::AofLoadStep() {
+  service_->set_now(now_ms());
+  AofLoading::Progress p = aof_loading_->Step(now_ms());
+  if (p == AofLoading::Progress::kMore) {
+    loop_.After(Millis(0), [this] { AofLoadStep(); });
+    return;
+  }
+  if (p == AofLoading::Progress::kFailed) {
+    log_->error("{}", aof_loading_->error());
+    exit_code_ = 1;
+    loop_.Stop();
+    return;
+  }
+  aof_loading_.reset();
+  Status st = aof_->StartWriting(now_ms());
+  if (!st.ok()) {
+    log_->error("Can't open the append-only file: {}", st.message());
+    exit_code_ = 1;
+    loop_.Stop();
+    return;
+  }
+  service_->set_loading(false);
+  log_->info("DB loaded from append only file: {:.3f} seconds",
+             double(now_ms() - loading_start_ms_) / 1000.0);
+  AfterCommands(nullptr);
+}
+
+bool Server::DeferReplies(Connection* c) {
+  if (!aof_ || flushing_deferred_ || !aof_->writer().has_pending()) return false;
+  if (std::find(deferred_.begin(), deferred_.end(), c) == deferred_.end()) deferred_.push_back(c);
+  if (!flush_scheduled_) {
+    // Runs after every callback already active in this loop iteration: one write (and one
+    // fsync with `always`) covers all of them.
+    flush_scheduled_ = true;
+    event_active(flush_ev_, EV_TIMEOUT, 0);
+  }
+  return true;
+}
+
+void Server::OnFlushDeferred(evutil_socket_t, short, void* arg) {
+  static_cast<Server*>(arg)->FlushDeferredReplies();
+}
+
+void Server::FlushDeferredReplies() {
+  flush_scheduled_ = false;
+  if (aof_) aof_->BeforeReplies(now_ms());
+  flushing_deferred_ = true;
+  for (Connection* c : std::exchange(deferred_, {})) {
+    if (!c->Flush()) c->MarkClosing("write error");
+  }
+  flushing_deferred_ = false;
+  ReapClosed();
+}
+
+void Server::AofCron() {
+  if (!aof_ || aof_loading_) return;
+  aof_->Cron(now_ms());
+}
+
+std::string Server::BgRewriteAof() {
+  if (!aof_) return "ERR Background AOF rewriting needs appendonly yes";
+  if (aof_loading_) return "LOADING Redis is loading the dataset in memory";
+  return aof_->StartRewrite(now_ms());
+}
+
+void Server::ShutdownAof() {
+  if (!aof_ || aof_loading_) return;
+  aof_->Shutdown();
+}
+
+}  // namespace vigil::datanode

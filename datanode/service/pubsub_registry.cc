@@ -1,0 +1,91 @@
+#include "datanode/service/pubsub_registry.h"
+
+#include "common/base/glob.h"
+#include "common/resp/reply_writer.h"
+
+namespace vigil::datanode {
+
+bool PubSubRegistry::Subscribe(Session* s, const std::string& channel) {
+  if (!s->channels.insert(channel).second) return false;
+  channels_[channel].insert(s);
+  return true;
+}
+
+bool PubSubRegistry::Unsubscribe(Session* s, const std::string& channel) {
+  if (s->channels.erase(channel) == 0) return false;
+  auto it = channels_.find(channel);
+  if (it != channels_.end()) {
+    it->second.erase(s);
+    if (it->second.empty()) channels_.erase(it);
+  }
+  return true;
+}
+
+bool PubSubRegistry::PSubscribe(Session* s, const std::string& pattern) {
+  if (!s->patterns.insert(pattern).second) return false;
+  patterns_[pattern].insert(s);
+  return true;
+}
+
+bool PubSubRegistry::PUnsubscribe(Session* s, const std::string& pattern) {
+  if (s->patterns.erase(pattern) == 0) return false;
+  auto it = patterns_.find(pattern);
+  if (it != patterns_.end()) {
+    it->second.erase(s);
+    if (it->second.empty()) patterns_.erase(it);
+  }
+  return true;
+}
+
+void PubSubRegistry::RemoveSession(Session* s) {
+  for (const auto& c : std::set<std::string>(s->channels)) Unsubscribe(s, c);
+  for (const auto& p : std::set<std::string>(s->patterns)) PUnsubscribe(s, p);
+}
+
+int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view message,
+                                std::vector<Session*>* woken) {
+  int64_t receivers = 0;
+  auto it = channels_.find(channel);
+  if (it != channels_.end()) {
+    for (Session* s : it->second) {
+      resp::ReplyWriter w(&s->out, s->proto);
+      w.Push(3);
+      w.Bulk("message");
+      w.Bulk(channel);
+      w.Bulk(message);
+      woken->push_back(s);
+      ++receivers;
+    }
+  }
+  for (const auto& [pattern, sessions] : patterns_) {
+    if (!GlobMatch(pattern, channel)) continue;
+    for (Session* s : sessions) {
+      resp::ReplyWriter w(&s->out, s->proto);
+      w.Push(4);
+      w.Bulk("pmessage");
+      w.Bulk(pattern);
+      w.Bulk(channel);
+      w.Bulk(message);
+      woken->push_back(s);
+      ++receivers;
+    }
+  }
+  return receivers;
+}
+
+std::vector<std::string> PubSubRegistry::Channels(std::string_view pattern) const {
+  std::vector<std::string> out;
+  for (const auto& [name, subs] : channels_) {
+    if (pattern.empty() || GlobMatch(pattern, name)) out.push_back(name);
+  }
+  return out;
+}
+
+int64_t PubSubRegistry::NumSub(const std::string& channel) const {
+  auto it = channels_.find(channel);
+  return it == channels_.end() ? 0 : int64_t(it->second.size());
+}
+
+size_t PubSubRegistry::pattern_count() const { return patterns_.size(); }
+
+}  // namespace vigil::datanode

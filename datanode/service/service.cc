@@ -1,0 +1,307 @@
+#include "datanode/service/service.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "datanode/commands/command_context.h"
+
+namespace vigil::datanode {
+namespace {
+
+std::string ErrorCode(const std::string& out, size_t from) {
+  // The first word after '-' of the error just written.
+  size_t end = out.find_first_of(" \r", from + 1);
+  return out.substr(from + 1, end - from - 1);
+}
+
+bool AllowedInSubscribedContext(const std::string& name) {
+  return name == "subscribe" || name == "psubscribe" || name == "unsubscribe" ||
+         name == "punsubscribe" || name == "ping" || name == "quit" || name == "reset" ||
+         name == "ssubscribe" || name == "sunsubscribe";
+}
+
+std::string UnknownCommandError(const std::vector<std::string>& argv, size_t argc) {
+  std::string args;
+  for (size_t i = 1; i < argc && args.size() < 128; ++i) {
+    size_t room = 128 - args.size();
+    args += "'" + argv[i].substr(0, room) + "' ";
+  }
+  return "ERR unknown command '" + argv[0].substr(0, 128) + "', with args beginning with: " + args;
+}
+
+}  // namespace
+
+Service::Service(DatanodeConfig* config, config::OptionRegistry* options, uint64_t seed)
+    : config_(config),
+      options_(options),
+      table_(BuildCommandTable()),
+      keyspace_(int(config->databases), seed) {
+  keyspace_.set_listener(this);
+  run_id_ = keyspace_.prng().HexId40();
+  replid = keyspace_.prng().HexId40();
+  ApplyConfig();
+}
+
+Service::~Service() = default;
+
+void Service::ApplyConfig() {
+  static constexpr EvictionPolicy kPolicies[] = {
+      EvictionPolicy::kVolatileLru,  EvictionPolicy::kVolatileLfu,  EvictionPolicy::kVolatileRandom,
+      EvictionPolicy::kVolatileTtl,  EvictionPolicy::kAllKeysLru,   EvictionPolicy::kAllKeysLfu,
+      EvictionPolicy::kAllKeysRandom, EvictionPolicy::kNoEviction};
+  keyspace_.set_policy(kPolicies[config_->maxmemory_policy]);
+  keyspace_.set_lfu_params(config_->lfu_log_factor, config_->lfu_decay_time);
+}
+
+void Service::AttachSession(Session* s) {
+  s->authenticated = config_->requirepass.empty();
+  sessions_[s->id] = s;
+}
+
+void Service::DetachSession(Session* s) {
+  pubsub_.RemoveSession(s);
+  waiters_.UnwatchAll(s);
+  waiters_.Unblock(s);
+  sessions_.erase(s->id);
+  std::erase(woken_, s);
+}
+
+std::vector<Session*> Service::TakeWoken() {
+  std::vector<Session*> out = std::exchange(woken_, {});
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+void Service::Reject(Session& s, resp::ReplyWriter& w, const std::string& error) {
+  w.Error(error);
+  if (s.in_multi) s.multi_error = true;
+}
+
+const CommandSpec* Service::Resolve(Session& s, const std::vector<std::string>& argv, size_t argc,
+                                    resp::ReplyWriter& w) {
+  const CommandSpec* spec = table_->Find(argv[0]);
+  if (spec == nullptr) {
+    Reject(s, w, UnknownCommandError(argv, argc));
+    return nullptr;
+  }
+  if (spec->has_subcommands() && argc >= 2) {
+    std::string sub = config::Lower(argv[1]);
+    auto it = spec->subcommands.find(sub);
+    if (it == spec->subcommands.end()) {
+      std::string upper = spec->name;
+      for (auto& c : upper) c = char(std::toupper(static_cast<unsigned char>(c)));
+      Reject(s, w, "ERR unknown subcommand '" + argv[1].substr(0, 128) + "'. Try " + upper + " HELP.");
+      return nullptr;
+    }
+    spec = &it->second;
+  }
+  if ((spec->arity > 0 && int64_t(argc) != spec->arity) || int64_t(argc) < -spec->arity) {
+    Reject(s, w, "ERR wrong number of arguments for '" + spec->name + "' command");
+    return nullptr;
+  }
+  return spec;
+}
+
+bool Service::EnforceMaxmemory() {
+  if (config_->maxmemory <= 0 || !used_memory_fn_) return true;
+  auto over = [this] { return used_memory() - config_->maxmemory; };
+  return keyspace_.EvictUntil(over, now_ms_, int(config_->maxmemory_samples));
+}
+
+bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
+                    size_t argc, resp::ReplyWriter& w) {
+  const uint32_t f = spec.flags;
+  if ((f & kCmdProtected) && config_->enable_debug_command != 1) {
+    bool local = s.addr.rfind("127.", 0) == 0 || s.addr.rfind("[::1]", 0) == 0 ||
+                 s.addr.rfind("::1", 0) == 0;
+    if (!(config_->enable_debug_command == 2 && local)) {
+      Reject(s, w,
+             "ERR " + std::string(spec.name == "debug" ? "DEBUG" : "MODULE") +
+                 " command not allowed. If the enable-debug-command option is set to \"local\", "
+                 "you can run it from a local connection, otherwise you need to set this option "
+                 "in the configuration file, and then restart the server.");
+      return false;
+    }
+  }
+  if (!s.authenticated && !(f & kCmdNoAuth)) {
+    Reject(s, w, "NOAUTH Authentication required.");
+    return false;
+  }
+  if (s.in_multi && (f & kCmdNoMulti)) {
+    Reject(s, w, "ERR Command not allowed inside a transaction");
+    return false;
+  }
+  if ((f & kCmdDenyOom) && !s.is_master_link && config_->maxmemory > 0 && !EnforceMaxmemory()) {
+    Reject(s, w, "OOM command not allowed when used memory > 'maxmemory'.");
+    return false;
+  }
+  if ((f & kCmdWrite) && !s.is_master_link && keyspace_.replica_mode() && config_->replica_read_only) {
+    Reject(s, w, "READONLY You can't write against a read only replica.");
+    return false;
+  }
+  if (s.proto == 2 && s.subscription_count() > 0 && !AllowedInSubscribedContext(spec.name)) {
+    std::string name = spec.name;
+    Reject(s, w, "ERR Can't execute '" + name +
+                     "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+                     "in this context");
+    return false;
+  }
+  if (loading_ && !(f & kCmdLoading) && !s.is_master_link) {
+    Reject(s, w, "LOADING Redis is loading the dataset in memory");
+    return false;
+  }
+  (void)argv;
+  (void)argc;
+  return true;
+}
+
+void Service::Execute(Session& s, const std::vector<std::string>& argv, size_t argc) {
+  s.last_interaction_ms = now_ms_;
+  if (argc == 0) return;
+  const size_t reply_mark = s.out.size();
+  ExecuteOne(s, argv, argc);
+  if (s.reply_off || s.reply_skip > 0) {
+    s.out.resize(reply_mark);
+    if (s.reply_skip > 0) --s.reply_skip;
+  }
+}
+
+void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc) {
+  resp::ReplyWriter w(&s.out, s.proto);
+  const size_t err_mark = s.out.size();
+  const CommandSpec* spec = Resolve(s, argv, argc, w);
+  if (spec != nullptr && !Admit(s, *spec, argv, argc, w)) spec = nullptr;
+  if (spec == nullptr) {
+    ++stats_.total_error_replies;
+    ++stats_.errorstats[ErrorCode(s.out, err_mark)];
+    if (const CommandSpec* known = table_->Find(argv[0])) ++stats_.commandstats[known->name].rejected_calls;
+    return;
+  }
+  s.last_command = spec->name;
+  const std::string& base = spec->name;
+  if (s.in_multi && base != "exec" && base != "discard" && base != "multi" && base != "watch" &&
+      base != "quit" && base != "reset") {
+    s.queued.emplace_back(argv.begin(), argv.begin() + long(argc));
+    w.Simple("QUEUED");
+    return;
+  }
+  Call(s, *spec, argv, argc, false);
+  ServeReadyKeys();
+}
+
+void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
+                   size_t argc, bool in_exec) {
+  resp::ReplyWriter w(&s.out, s.proto);
+  const size_t mark = s.out.size();
+  const int db_before = s.db;
+  CommandContext ctx(*this, s, argv, argc, w);
+  ctx.set_in_exec(in_exec);
+  auto start = std::chrono::steady_clock::now();
+  spec.fn(ctx);
+  auto usec = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  ++stats_.total_commands_processed;
+  ++s.commands_processed;
+  CommandStat& cs = stats_.commandstats[spec.name];
+  ++cs.calls;
+  cs.usec += usec;
+  if (s.out.size() > mark && s.out[mark] == '-') {
+    ++cs.failed_calls;
+    ++stats_.total_error_replies;
+    ++stats_.errorstats[ErrorCode(s.out, mark)];
+  }
+  if (ctx.dirty() > 0) {
+    dirty_ += ctx.dirty();
+    if (!ctx.propagate_suppressed() && !(spec.flags & kCmdNoPropagate)) {
+      if (ctx.rewritten().empty()) {
+        EmitPropagation(db_before, std::vector<std::string>(argv.begin(), argv.begin() + long(argc)));
+      } else {
+        for (const auto& a : ctx.rewritten()) EmitPropagation(db_before, a);
+      }
+    }
+  }
+}
+
+void Service::EmitPropagation(int db, const std::vector<std::string>& argv) {
+  if (propagator_ == nullptr) return;
+  if (in_exec_) {
+    exec_buffer_.emplace_back(db, argv);
+    return;
+  }
+  propagator_->Propagate(db, argv);
+}
+
+void Service::BeginExec() {
+  in_exec_ = true;
+  exec_buffer_.clear();
+}
+
+void Service::EndExec(int db) {
+  in_exec_ = false;
+  if (propagator_ == nullptr || exec_buffer_.empty()) return;
+  // A transaction reaches replicas and the AOF as one unit, as Redis propagates it.
+  if (exec_buffer_.size() == 1) {
+    propagator_->Propagate(exec_buffer_[0].first, exec_buffer_[0].second);
+  } else {
+    propagator_->Propagate(exec_buffer_[0].first, {"MULTI"});
+    for (const auto& [d, a] : exec_buffer_) propagator_->Propagate(d, a);
+    propagator_->Propagate(db, {"EXEC"});
+  }
+  exec_buffer_.clear();
+}
+
+void Service::ServeReadyKeys() {
+  // Serving one client can make another key ready (BLMOVE pushes), so loop until quiet.
+  for (int rounds = 0; rounds < 1000; ++rounds) {
+    auto ready = waiters_.TakeReady();
+    if (ready.empty()) return;
+    for (const auto& key : ready) {
+      for (Session* b : waiters_.BlockedOn(key)) {
+        if (!b->block.active) continue;
+        Entry* e = keyspace_.db(key.first).Find(key.second);
+        if (e == nullptr) break;  // consumed by an earlier waiter
+        std::vector<std::string> argv = b->block.argv;
+        waiters_.Unblock(b);
+        const CommandSpec* spec = table_->Find(argv[0]);
+        int saved_db = b->db;
+        b->db = key.first;
+        Call(*b, *spec, argv, argv.size(), false);
+        b->db = saved_db;
+        woken_.push_back(b);
+      }
+    }
+  }
+}
+
+void Service::Cron() {
+  // Active expiry: keep sweeping while a good share of what we look at has expired.
+  for (int round = 0; active_expire_enabled && round < 16; ++round) {
+    if (keyspace_.ActiveExpireCycle(now_ms_, 200) < 20) break;
+  }
+  for (Session* s : waiters_.TimedOut(now_ms_)) {
+    bool null_bulk = s->block.null_bulk_on_timeout;
+    waiters_.Unblock(s);
+    resp::ReplyWriter w(&s->out, s->proto);
+    if (null_bulk) {
+      w.Null();
+    } else {
+      w.NullArray();
+    }
+    woken_.push_back(s);
+  }
+  keyspace_.CronRehash(1000);
+  if (config_->maxmemory > 0) EnforceMaxmemory();
+  ServeReadyKeys();
+}
+
+void Service::OnKeyExpired(int db, std::string_view key) {
+  waiters_.Touch(db, key);
+  EmitPropagation(db, {"DEL", std::string(key)});
+}
+
+void Service::OnKeyEvicted(int db, std::string_view key) {
+  waiters_.Touch(db, key);
+  EmitPropagation(db, {"DEL", std::string(key)});
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,142 @@
+#pragma once
+// Service: executes requests against the keyspace (the Dragonfly "service" seam). It applies
+// Redis's dispatch checks in Redis's order, runs the command, queues it inside MULTI, serves
+// clients blocked on keys the command touched, delivers pub/sub messages and hands writes to
+// the propagator (AOF, replicas). It owns no socket and reads no clock: the network shell sets
+// the time, feeds requests and drains each session's output.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/config/option_registry.h"
+#include "common/resp/reply_writer.h"
+#include "datanode/commands/command_table.h"
+#include "datanode/config/datanode_config.h"
+#include "datanode/persistence/aof_status.h"
+#include "datanode/service/key_waiters.h"
+#include "datanode/service/pubsub_registry.h"
+#include "datanode/service/server_stats.h"
+#include "datanode/service/session.h"
+#include "datanode/store/keyspace.h"
+
+namespace vigil::datanode {
+
+// What only the process shell can do; commands reach it through Service::hooks().
+class ServerHooks {
+ public:
+  virtual ~ServerHooks() = default;
+  // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]; returns an error reply text or "".
+  virtual std::string Shutdown(bool save, bool nosave, bool force) = 0;
+  // CONFIG REWRITE.
+  virtual Status RewriteConfig() = 0;
+  // Process facts for INFO (rss, cpu, uptime, ports, config file).
+  virtual void FillProcessInfo(ProcessInfo* info) const = 0;
+  // A setting changed through CONFIG SET that the shell acts on (loglevel, maxclients, ...).
+  virtual void OnConfigChanged(const std::string& name) = 0;
+  // BGREWRITEAOF: "" when the rewrite started, else the error reply text.
+  virtual std::string BgRewriteAof() { return "ERR Background AOF rewriting is not available"; }
+};
+
+// Receives every change to the data set in execution order (the AOF and replication feed).
+class Propagator {
+ public:
+  virtual ~Propagator() = default;
+  virtual void Propagate(int db, const std::vector<std::string>& argv) = 0;
+};
+
+class Service final : public KeyspaceListener {
+ public:
+  Service(DatanodeConfig* config, config::OptionRegistry* options, uint64_t seed);
+  ~Service() override;
+
+  // --- called by the shell ---
+  void set_now(int64_t unix_ms) { now_ms_ = unix_ms; }
+  int64_t now_ms() const { return now_ms_; }
+  void AttachSession(Session* s);
+  void DetachSession(Session* s);
+  // Runs one request; its reply lands in s.out (unless the session blocks).
+  void Execute(Session& s, const std::vector<std::string>& argv, size_t argc);
+  // Periodic work: active expiry, blocked-client timeouts. Call hz times a second.
+  void Cron();
+  // Sessions other than the caller that received output (pub/sub, unblocked clients).
+  std::vector<Session*> TakeWoken();
+  void set_hooks(ServerHooks* h) { hooks_ = h; }
+  void set_propagator(Propagator* p) { propagator_ = p; }
+  // Used memory as the shell measures it (allocator counter); for maxmemory and INFO.
+  void set_used_memory_fn(std::function<int64_t()> fn) { used_memory_fn_ = std::move(fn); }
+  int64_t used_memory() const { return used_memory_fn_ ? used_memory_fn_() : 0; }
+
+  // --- used by commands ---
+  Keyspace& keyspace() { return keyspace_; }
+  DatanodeConfig& config() { return *config_; }
+  config::OptionRegistry& options() { return *options_; }
+  const CommandTable& commands() const { return *table_; }
+  PubSubRegistry& pubsub() { return pubsub_; }
+  KeyWaiters& waiters() { return waiters_; }
+  ServerStats& stats() { return stats_; }
+  ServerHooks* hooks() { return hooks_; }
+  const std::map<uint64_t, Session*>& sessions() const { return sessions_; }
+  const std::string& run_id() const { return run_id_; }
+  // Replication identity (the replication issue manages its changes).
+  std::string replid;
+  std::string replid2 = std::string(40, '0');
+  int64_t master_repl_offset = 0;
+  int64_t second_repl_offset = -1;
+  int64_t dirty() const { return dirty_; }
+  void reset_dirty() { dirty_ = 0; }
+  void NoteWoken(Session* s) { woken_.push_back(s); }
+  bool active_expire_enabled = true;  // DEBUG SET-ACTIVE-EXPIRE
+  int64_t last_save_unix_s = 0;       // LASTSAVE
+  // While the dataset loads, commands without the loading flag get -LOADING (sessions with the
+  // master-link privilege, such as the AOF loader's, are exempt).
+  void set_loading(bool v) { loading_ = v; }
+  bool loading() const { return loading_; }
+  AofStatus aof;  // kept current by the shell's AOF code; read by INFO
+  // Re-reads settings that live outside the config struct (eviction policy, LFU params).
+  void ApplyConfig();
+  // Runs a command with no dispatch checks (EXEC's queued commands, blocked re-runs).
+  void Call(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv, size_t argc,
+            bool in_exec);
+  // EXEC brackets: writes inside are propagated wrapped in MULTI/EXEC.
+  void BeginExec();
+  void EndExec(int db);
+
+  // KeyspaceListener
+  void OnKeyExpired(int db, std::string_view key) override;
+  void OnKeyEvicted(int db, std::string_view key) override;
+
+ private:
+  const CommandSpec* Resolve(Session& s, const std::vector<std::string>& argv, size_t argc,
+                             resp::ReplyWriter& w);
+  bool Admit(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
+             size_t argc, resp::ReplyWriter& w);
+  void Reject(Session& s, resp::ReplyWriter& w, const std::string& error);
+  void ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc);
+  void ServeReadyKeys();
+  void EmitPropagation(int db, const std::vector<std::string>& argv);
+  bool EnforceMaxmemory();
+
+  DatanodeConfig* config_;
+  config::OptionRegistry* options_;
+  std::unique_ptr<CommandTable> table_;
+  Keyspace keyspace_;
+  PubSubRegistry pubsub_;
+  KeyWaiters waiters_;
+  ServerStats stats_;
+  std::map<uint64_t, Session*> sessions_;
+  std::vector<Session*> woken_;
+  ServerHooks* hooks_ = nullptr;
+  Propagator* propagator_ = nullptr;
+  std::function<int64_t()> used_memory_fn_;
+  std::string run_id_;
+  int64_t now_ms_ = 0;
+  int64_t dirty_ = 0;
+  bool in_exec_ = false;
+  bool loading_ = false;
+  std::vector<std::pair<int, std::vector<std::string>>> exec_buffer_;
+};
+
+}  // namespace vigil::datanode

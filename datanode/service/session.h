@@ -1,0 +1,73 @@
+#pragma once
+// Session: one client connection's state as the command layer sees it (database, protocol,
+// auth, MULTI queue, WATCH list, subscriptions, blocking, output). The network shell owns the
+// socket and drains `out`; nothing here touches a file descriptor.
+#include <cstdint>
+#include <deque>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vigil::datanode {
+
+enum class SessionKind { kNormal, kReplica, kMaster, kPubSub };
+
+struct BlockState {
+  bool active = false;
+  int db = 0;
+  std::vector<std::string> keys;
+  int64_t deadline_ms = 0;  // 0 = no timeout
+  std::vector<std::string> argv;  // the command to run again when a key becomes ready
+  bool null_bulk_on_timeout = false;  // BLMOVE/BRPOPLPUSH answer $-1, the pops *-1
+};
+
+struct Session {
+  uint64_t id = 0;
+  int fd = -1;
+  std::string addr;   // "ip:port" of the peer
+  std::string laddr;  // local "ip:port"
+  std::string name;   // CLIENT SETNAME
+  std::string user = "default";
+  int db = 0;
+  int proto = 2;
+  bool authenticated = true;
+  bool is_master_link = false;  // the connection from our master (replica side)
+  bool is_replica = false;      // a replica attached to us
+  bool close_after_reply = false;
+  bool reply_off = false;  // CLIENT REPLY OFF
+  int reply_skip = 0;      // CLIENT REPLY SKIP: replies still to drop (this one and the next)
+  bool close_asap = false;
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string last_command = "NULL";
+
+  // MULTI/EXEC
+  bool in_multi = false;
+  bool multi_error = false;   // a queued command was rejected: EXEC answers EXECABORT
+  bool watch_dirty = false;   // a watched key changed: EXEC answers a null array
+  std::vector<std::vector<std::string>> queued;
+  std::vector<std::pair<int, std::string>> watched;
+
+  // Pub/sub
+  std::set<std::string> channels;
+  std::set<std::string> patterns;
+  size_t subscription_count() const { return channels.size() + patterns.size(); }
+
+  BlockState block;
+
+  // Replies waiting to be written, and accounting for CLIENT LIST / limits.
+  std::string out;
+  size_t query_buffer_bytes = 0;
+  int64_t obuf_soft_since_ms = 0;
+  uint64_t commands_processed = 0;
+
+  SessionKind kind() const {
+    if (is_master_link) return SessionKind::kMaster;
+    if (is_replica) return SessionKind::kReplica;
+    if (subscription_count() > 0) return SessionKind::kPubSub;
+    return SessionKind::kNormal;
+  }
+};
+
+}  // namespace vigil::datanode

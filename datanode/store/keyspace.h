@@ -1,0 +1,101 @@
+#pragma once
+// Keyspace: the numbered databases plus the policies that span them: lazy and active expiry,
+// access-time tracking for LRU/LFU, and eviction under maxmemory. Pure: time is handed in, and
+// what the server must do about an expired or evicted key (propagate a DEL, count it) is told
+// through KeyspaceListener.
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "common/random/prng.h"
+#include "datanode/store/database.h"
+
+namespace vigil::datanode {
+
+class KeyspaceListener {
+ public:
+  virtual ~KeyspaceListener() = default;
+  // A key was removed because its TTL passed (lazily or by the active cycle).
+  virtual void OnKeyExpired(int db, std::string_view key) = 0;
+  // A key was removed to free memory.
+  virtual void OnKeyEvicted(int db, std::string_view key) = 0;
+};
+
+enum class EvictionPolicy {
+  kNoEviction,
+  kAllKeysLru,
+  kVolatileLru,
+  kAllKeysLfu,
+  kVolatileLfu,
+  kAllKeysRandom,
+  kVolatileRandom,
+  kVolatileTtl,
+};
+
+class Keyspace {
+ public:
+  Keyspace(int databases, uint64_t seed);
+
+  int database_count() const { return int(dbs_.size()); }
+  Database& db(int i) { return *dbs_[size_t(i)]; }
+  void set_listener(KeyspaceListener* l) { listener_ = l; }
+
+  // On a replica the master decides expiry: expired keys read as missing but are not deleted
+  // (the master's DEL arrives through the stream), as in Redis.
+  void set_replica_mode(bool v) { replica_mode_ = v; }
+  bool replica_mode() const { return replica_mode_; }
+  void set_policy(EvictionPolicy p) { policy_ = p; }
+  EvictionPolicy policy() const { return policy_; }
+  bool lfu() const { return policy_ == EvictionPolicy::kAllKeysLfu || policy_ == EvictionPolicy::kVolatileLfu; }
+  void set_lfu_params(int64_t log_factor, int64_t decay_time) {
+    lfu_log_factor_ = log_factor;
+    lfu_decay_time_ = decay_time;
+  }
+
+  // Looks a key up, removing it first if expired. `touch` updates LRU/LFU (OBJECT and TYPE
+  // don't, as in Redis's LOOKUP_NOTOUCH). Counts keyspace hits/misses when `count_stats`.
+  Entry* Lookup(int db, std::string_view key, int64_t now_ms, bool touch = true,
+                bool count_stats = false);
+  // Removes the key if its TTL has passed; true if it is expired (even on a replica).
+  bool ExpireIfNeeded(int db, Entry* e, int64_t now_ms);
+
+  // One pass of the active expiry cycle over every database, bounded by `max_checks` keys.
+  // Returns how many keys it removed.
+  size_t ActiveExpireCycle(int64_t now_ms, size_t max_checks);
+
+  // Evicts keys until `over_bytes()` reports no excess or nothing can be evicted. Returns false
+  // when memory is still over the limit (the caller answers -OOM).
+  bool EvictUntil(const std::function<int64_t()>& over_bytes, int64_t now_ms, int samples);
+
+  // LRU clock in seconds (24 bits, wraps), and LFU helpers.
+  static uint32_t LruClock(int64_t now_ms) { return uint32_t(now_ms / 1000) & 0xFFFFFF; }
+  uint64_t IdleMillis(const Entry* e, int64_t now_ms) const;
+  uint8_t LfuCounter(const Entry* e, int64_t now_ms) const;
+  void InitAccess(Entry* e, int64_t now_ms);  // new keys: LRU now, LFU counter 5
+  void Touch(Entry* e, int64_t now_ms);
+
+  // Moves ongoing rehashes forward (Redis's activerehashing) and starts due shrinks.
+  void CronRehash(size_t buckets_per_db);
+  void FlushAll();
+  void Swap(int a, int b) { std::swap(dbs_[size_t(a)], dbs_[size_t(b)]); }
+  size_t TotalKeys() const;
+
+  int64_t hits = 0;
+  int64_t misses = 0;
+  int64_t expired_keys = 0;
+  int64_t evicted_keys = 0;
+  Prng& prng() { return prng_; }
+
+ private:
+  double EvictionScore(int db, Entry* e, int64_t now_ms);
+  std::vector<std::unique_ptr<Database>> dbs_;
+  KeyspaceListener* listener_ = nullptr;
+  bool replica_mode_ = false;
+  EvictionPolicy policy_ = EvictionPolicy::kNoEviction;
+  int64_t lfu_log_factor_ = 10;
+  int64_t lfu_decay_time_ = 1;
+  Prng prng_;
+};
+
+}  // namespace vigil::datanode

@@ -1,0 +1,88 @@
+#pragma once
+// The SENTINEL subcommands as typed values. State-changing ones reach the core as
+// Input::AdminCommand; read-only ones are answered from const queries (queries.h). Parsing from
+// argv, with Redis's argument errors, is in admin_commands.h.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "sentinel/core/host_port.h"
+
+namespace vigil::sentinel {
+
+// --- state-changing ---
+struct MonitorRequest {
+  std::string name;
+  HostPort addr;
+  int quorum = 0;
+};
+struct RemoveRequest {
+  std::string name;
+};
+struct SetRequest {
+  std::string name;
+  std::vector<std::string> args;  // <option> <value> [...], walked and validated by the core
+};
+struct ResetRequest {
+  std::string pattern;
+};
+struct FailoverRequest {
+  std::string name;
+};
+struct SimulateFailureRequest {
+  bool crash_after_election = false;
+  bool crash_after_promotion = false;
+};
+struct ConfigSetRequest {
+  std::string parameter;
+  std::string value;
+};
+struct DebugSetRequest {
+  std::vector<std::string> args;  // <parameter> <ms> [...], validated by the core
+};
+struct FlushConfigRequest {};
+struct CkQuorumRequest {
+  std::string name;
+};
+
+using AdminRequest = std::variant<MonitorRequest, RemoveRequest, SetRequest, ResetRequest,
+                                  FailoverRequest, SimulateFailureRequest, ConfigSetRequest,
+                                  DebugSetRequest, FlushConfigRequest, CkQuorumRequest>;
+
+// --- read-only ---
+struct MastersQuery {};
+struct MasterQuery {
+  std::string name;
+};
+struct ReplicasQuery {
+  std::string name;
+};
+struct SentinelsQuery {
+  std::string name;
+};
+struct GetMasterAddrQuery {
+  std::string name;
+};
+struct MyIdQuery {};
+struct InfoCacheQuery {
+  std::vector<std::string> names;
+};
+struct DebugGetQuery {};
+struct ConfigGetQuery {
+  std::string pattern;
+};
+
+using AdminQuery =
+    std::variant<MastersQuery, MasterQuery, ReplicasQuery, SentinelsQuery, GetMasterAddrQuery,
+                 MyIdQuery, InfoCacheQuery, DebugGetQuery, ConfigGetQuery, CkQuorumRequest>;
+
+// SENTINEL is-master-down-by-addr, parsed.
+struct VoteRequestArgs {
+  HostPort master;
+  uint64_t epoch = 0;
+  std::string runid;
+};
+
+}  // namespace vigil::sentinel

@@ -1,0 +1,37 @@
+#pragma once
+// FailoverState and FailoverProgress: where a master's failover stands on this sentinel
+// (spec §8). The transitions are in failover.cc.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/time/mono_time.h"
+
+namespace vigil::sentinel {
+
+enum class FailoverState {
+  kNone,
+  kWaitStart,
+  kSelectSlave,
+  kSendSlaveofNoone,
+  kWaitPromotion,
+  kReconfSlaves,
+  kUpdateConfig,
+};
+
+// The names shown in the failover-state field.
+std::string_view FailoverStateName(FailoverState state);
+
+struct FailoverProgress {
+  FailoverState state = FailoverState::kNone;
+  MonoTime state_change_time{0};
+  // Includes the random desync; nullopt means "long ago" (Redis's 0), so a failover may start.
+  std::optional<MonoTime> start_time;
+  uint64_t epoch = 0;    // failover_epoch: the epoch of our own attempt
+  std::string promoted;  // name of the promoted replica, empty if none
+  bool forced = false;   // SENTINEL FAILOVER
+  bool in_progress() const { return state != FailoverState::kNone; }
+};
+
+}  // namespace vigil::sentinel

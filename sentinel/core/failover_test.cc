@@ -1,0 +1,178 @@
+#include "sentinel/core/failover.h"
+
+#include <gtest/gtest.h>
+
+#include "sentinel/core/core_harness_for_test.h"
+
+namespace vigil::sentinel {
+namespace {
+
+using testing::CoreHarness;
+using testing::kMe;
+
+const HostPort kMaster{"10.0.0.1", 6379};
+const HostPort kR2{"10.0.0.2", 6379};
+const HostPort kR3{"10.0.0.3", 6379};
+
+// A healthy group: both replicas follow the master, r3 has the higher offset.
+void Healthy(CoreHarness& h) {
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({kR2, kR3});
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kMaster, true, 100, 10, '2');
+  h.info["10.0.0.3:6379"] = testing::ReplicaInfo(kMaster, true, 100, 20, '3');
+  h.Run(Millis(2000));
+}
+
+// Peers agree the master is down and vote for whoever asks with a run id.
+void PeersAgreeAndVote(CoreHarness& h) {
+  h.vote = [](const std::string&, const IsMasterDownByAddrCommand& ask) {
+    if (ask.runid == "*") return VoteReply{true, "*", 0};
+    return VoteReply{true, ask.runid, ask.current_epoch};
+  };
+}
+
+int CountSent(const CoreHarness& h, const HostPort& to, const Command& c) {
+  int n = 0;
+  for (const auto& [addr, cmd] : h.sent) n += addr == to && cmd == c;
+  return n;
+}
+
+TEST(FailoverTest, LeaderPromotesTheBestReplicaAndConfirmsWithoutWaitingForInfoPeriod) {
+  CoreHarness h;
+  Healthy(h);
+  PeersAgreeAndVote(h);
+  h.silent["10.0.0.1:6379"] = true;
+  // Once it receives SLAVEOF NO ONE, r3 reports role:master.
+  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  h.Run(Millis(2500));  // a hung master: SDOWN 1-2 s after the last PONG
+  EXPECT_TRUE(h.Saw("+odown master mymaster 10.0.0.1 6379 #quorum 2/2"));
+  EXPECT_TRUE(h.Saw("+try-failover master mymaster 10.0.0.1 6379"));
+  EXPECT_TRUE(h.Saw("+vote-for-leader " + kMe + " 1"));
+  EXPECT_TRUE(h.Saw("+elected-leader master mymaster 10.0.0.1 6379"));
+  EXPECT_TRUE(h.Saw("+selected-slave slave 10.0.0.3:6379 10.0.0.3 6379 @ mymaster 10.0.0.1 6379"));
+  EXPECT_EQ(CountSent(h, kR3, ReconfigureCommand{std::nullopt}), 1);
+  EXPECT_TRUE(h.Saw("+promoted-slave slave 10.0.0.3:6379 10.0.0.3 6379 @ mymaster 10.0.0.1 6379"));
+  EXPECT_EQ(CountSent(h, kR2, ReconfigureCommand{kR3}), 1);
+  // GET-MASTER-ADDR-BY-NAME answers with the promoted address from reconf_slaves on.
+  EXPECT_EQ(h.core.FindMaster("mymaster")->CurrentAddress(), kR3);
+  EXPECT_EQ(h.core.FindMaster("mymaster")->config_epoch, 1u);
+}
+
+TEST(FailoverTest, FinishesWithSwitchMasterWhenReplicasAreReconfigured) {
+  CoreHarness h;
+  Healthy(h);
+  PeersAgreeAndVote(h);
+  h.silent["10.0.0.1:6379"] = true;
+  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kR3, true, 100, 10, '2');
+  h.Run(Millis(3000));
+  EXPECT_TRUE(h.SawType("+slave-reconf-inprog"));
+  EXPECT_TRUE(h.SawType("+slave-reconf-done"));
+  EXPECT_TRUE(h.Saw("+failover-end master mymaster 10.0.0.1 6379"));
+  EXPECT_TRUE(h.Saw("+switch-master mymaster 10.0.0.1 6379 10.0.0.3 6379"));
+  const MasterRecord* m = h.core.FindMaster("mymaster");
+  EXPECT_EQ(m->instance.addr, kR3);
+  EXPECT_FALSE(m->failover.in_progress());
+  EXPECT_EQ(m->replicas.count("10.0.0.1:6379"), 1u);  // the old master is now a replica entry
+}
+
+TEST(FailoverTest, AbortsWhenPromotedReplicaNeverReportsMaster) {
+  CoreHarness h;
+  Healthy(h);
+  PeersAgreeAndVote(h);
+  h.silent["10.0.0.1:6379"] = true;  // r3 keeps saying role:slave
+  h.Run(Millis(8000));
+  EXPECT_TRUE(h.SawType("+failover-state-wait-promotion"));
+  EXPECT_TRUE(h.Saw("-failover-abort-slave-timeout master mymaster 10.0.0.1 6379"));
+  EXPECT_FALSE(h.SawType("+promoted-slave"));
+  // The retry waits 2 × failover-timeout from the (randomised) start.
+  const MasterRecord* m = h.core.FindMaster("mymaster");
+  EXPECT_FALSE(m->failover.in_progress());
+}
+
+TEST(FailoverTest, NotElectedWithoutVotesAbortsAfterElectionTimeout) {
+  CoreHarness h;
+  Healthy(h);
+  h.vote = [](const std::string&, const IsMasterDownByAddrCommand&) {
+    return VoteReply{true, "*", 0};  // they agree it is down but never vote for us
+  };
+  h.silent["10.0.0.1:6379"] = true;
+  h.Run(Millis(8000));
+  EXPECT_TRUE(h.SawType("+try-failover"));
+  EXPECT_FALSE(h.SawType("+elected-leader"));
+  EXPECT_TRUE(h.Saw("-failover-abort-not-elected master mymaster 10.0.0.1 6379"));
+}
+
+TEST(FailoverTest, QuorumNotReachedMeansNoFailover) {
+  CoreHarness h;
+  Healthy(h);
+  h.silent["10.0.0.1:6379"] = true;  // peers keep answering "not down"
+  h.Run(Millis(5000));
+  EXPECT_TRUE(h.SawType("+sdown"));
+  EXPECT_FALSE(h.SawType("+odown"));
+  EXPECT_FALSE(h.SawType("+try-failover"));
+}
+
+TEST(FailoverTest, PriorityZeroReplicaIsNotSelected) {
+  CoreHarness h;
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({kR2, kR3});
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kMaster, true, 0, 99, '2');
+  h.info["10.0.0.3:6379"] = testing::ReplicaInfo(kMaster, true, 100, 1, '3');
+  h.Run(Millis(2000));
+  PeersAgreeAndVote(h);
+  h.silent["10.0.0.1:6379"] = true;
+  h.Run(Millis(2500));
+  EXPECT_TRUE(h.Saw("+selected-slave slave 10.0.0.3:6379 10.0.0.3 6379 @ mymaster 10.0.0.1 6379"));
+  EXPECT_EQ(CountSent(h, kR2, ReconfigureCommand{std::nullopt}), 0);
+}
+
+TEST(FailoverTest, ForcedFailoverNeedsNoOdownAndNoVotes) {
+  CoreHarness h;
+  Healthy(h);
+  h.Step(AdminCommand{1, FailoverRequest{"mymaster"}});
+  EXPECT_TRUE(h.Saw("+try-failover master mymaster 10.0.0.1 6379"));
+  EXPECT_TRUE(h.Saw("+elected-leader master mymaster 10.0.0.1 6379"));
+  EXPECT_EQ(CountSent(h, kR3, ReconfigureCommand{std::nullopt}), 1);
+  h.Step(AdminCommand{2, FailoverRequest{"mymaster"}});
+  EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions.back()).reply),
+            "-INPROG Failover already in progress");
+}
+
+TEST(FailoverTest, StaleOldMasterIsConvertedAsSoonAsItIsSeen) {
+  CoreHarness h;
+  Healthy(h);
+  PeersAgreeAndVote(h);
+  h.silent["10.0.0.1:6379"] = true;
+  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kR3, true, 100, 10, '2');
+  h.Run(Millis(3000));
+  ASSERT_TRUE(h.Saw("+switch-master mymaster 10.0.0.1 6379 10.0.0.3 6379"));
+  h.info["10.0.0.3:6379"] = testing::MasterInfo({kR2});
+  h.Run(Millis(2000));
+  // The old master comes back still believing it is the master.
+  h.silent["10.0.0.1:6379"] = false;
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({});
+  h.Run(Millis(1500));
+  EXPECT_TRUE(
+      h.Saw("+convert-to-slave slave 10.0.0.1:6379 10.0.0.1 6379 @ mymaster 10.0.0.3 6379"));
+  EXPECT_EQ(CountSent(h, kMaster, ReconfigureCommand{kR3}), 1);
+}
+
+TEST(FailoverTest, RedisTimingWaitsBeforeConvertingTheOldMaster) {
+  CoreOptions redis;
+  redis.event_driven = false;
+  CoreHarness h(CoreHarness::DefaultState(), redis);
+  Healthy(h);
+  h.Step(AdminCommand{1, FailoverRequest{"mymaster"}});
+  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kR3, true, 100, 10, '2');
+  h.Run(Millis(4000));
+  ASSERT_TRUE(h.Saw("+switch-master mymaster 10.0.0.1 6379 10.0.0.3 6379"));
+  h.info["10.0.0.3:6379"] = testing::MasterInfo({kR2});
+  h.Run(Millis(3000));
+  EXPECT_FALSE(h.SawType("+convert-to-slave"));  // Redis waits 8 s after the role change
+  h.Run(Millis(20000));
+  EXPECT_TRUE(h.SawType("+convert-to-slave"));
+}
+
+}  // namespace
+}  // namespace vigil::sentinel

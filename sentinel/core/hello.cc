@@ -1,0 +1,56 @@
+#include "sentinel/core/hello.h"
+
+#include <vector>
+
+namespace vigil::sentinel {
+
+std::string EncodeHello(const HelloMessage& h) {
+  std::string out;
+  out.reserve(128);
+  out += h.sentinel.host;
+  out += ',';
+  out += std::to_string(h.sentinel.port);
+  out += ',';
+  out += h.runid;
+  out += ',';
+  out += std::to_string(h.current_epoch);
+  out += ',';
+  out += h.master_name;
+  out += ',';
+  out += h.master.host;
+  out += ',';
+  out += std::to_string(h.master.port);
+  out += ',';
+  out += std::to_string(h.master_config_epoch);
+  return out;
+}
+
+std::optional<HelloMessage> DecodeHello(std::string_view payload) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  while (true) {
+    size_t comma = payload.find(',', start);
+    if (comma == std::string_view::npos) {
+      fields.push_back(payload.substr(start));
+      break;
+    }
+    fields.push_back(payload.substr(start, comma - start));
+    start = comma + 1;
+    if (fields.size() > 8) return std::nullopt;
+  }
+  if (fields.size() != 8) return std::nullopt;
+  HelloMessage h;
+  h.sentinel.host = std::string(fields[0]);
+  h.runid = std::string(fields[2]);
+  h.master_name = std::string(fields[4]);
+  h.master.host = std::string(fields[5]);
+  if (h.sentinel.host.empty() || h.runid.empty() || h.master_name.empty() ||
+      h.master.host.empty() || !ParsePort(fields[1], &h.sentinel.port) ||
+      !ParseUint64(fields[3], &h.current_epoch) || !ParsePort(fields[6], &h.master.port) ||
+      !ParseUint64(fields[7], &h.master_config_epoch)) {
+    return std::nullopt;
+  }
+  return h;
+}
+
+}  // namespace vigil::sentinel

@@ -1,0 +1,36 @@
+#include "sentinel/core/hello.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil::sentinel {
+namespace {
+
+TEST(HelloTest, DecodesTheObservedPayload) {
+  auto h = DecodeHello(
+      "127.0.0.1,27381,e566d5d77c5763e3202e4080ae50d48aaedc66cd,1,mymaster,127.0.0.1,7382,1");
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->sentinel, (HostPort{"127.0.0.1", 27381}));
+  EXPECT_EQ(h->runid, "e566d5d77c5763e3202e4080ae50d48aaedc66cd");
+  EXPECT_EQ(h->current_epoch, 1u);
+  EXPECT_EQ(h->master_name, "mymaster");
+  EXPECT_EQ(h->master, (HostPort{"127.0.0.1", 7382}));
+  EXPECT_EQ(h->master_config_epoch, 1u);
+}
+
+TEST(HelloTest, EncodeIsTheInverseOfDecode) {
+  HelloMessage h{{"::1", 26379}, std::string(40, 'a'), 9, "m", {"10.0.0.1", 6379}, 4};
+  EXPECT_EQ(EncodeHello(h), "::1,26379," + std::string(40, 'a') + ",9,m,10.0.0.1,6379,4");
+  EXPECT_EQ(DecodeHello(EncodeHello(h)), h);
+}
+
+TEST(HelloTest, RejectsWrongFieldCountsAndNumbers) {
+  EXPECT_FALSE(DecodeHello("a,1,id,1,m,b,2").has_value());
+  EXPECT_FALSE(DecodeHello("a,1,id,1,m,b,2,3,4").has_value());
+  EXPECT_FALSE(DecodeHello("a,x,id,1,m,b,2,3").has_value());
+  EXPECT_FALSE(DecodeHello("a,1,id,-1,m,b,2,3").has_value());
+  EXPECT_FALSE(DecodeHello("a,1,id,1,m,b,70000,3").has_value());
+  EXPECT_FALSE(DecodeHello("").has_value());
+}
+
+}  // namespace
+}  // namespace vigil::sentinel

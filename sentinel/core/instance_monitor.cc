@@ -1,0 +1,158 @@
+#include "sentinel/core/instance_monitor.h"
+
+#include <algorithm>
+
+#include "sentinel/core/hello_protocol.h"
+
+namespace vigil::sentinel {
+
+void ReconnectInstance(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
+  if (ri.addr.port == 0) return;
+  Link& link = state.LinkOf(ri);
+  if (!link.Disconnected()) return;
+  if (link.last_reconn_time && state.now - *link.last_reconn_time < state.timers().ping_period) {
+    return;
+  }
+  link.last_reconn_time = state.now;
+  if (link.cmd.state == ConnState::kNone) {
+    // Redis queues a PING with the connect, so the attempt itself starts the SDOWN clock.
+    if (!link.health.act_ping_time) link.health.act_ping_time = state.now;
+    state.Connect(link, Channel::kCommand, master);
+  }
+  if (!link.to_sentinel && link.pubsub.state == ConnState::kNone) {
+    state.Connect(link, Channel::kPubSub, master);
+  }
+}
+
+Millis InfoPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri) {
+  if (ri.kind == InstanceKind::kReplica &&
+      (master.instance.o_down || master.failover.in_progress() || ri.master_link_down_ms != 0)) {
+    return kInfoPeriodFast;
+  }
+  return state.timers().info_period;
+}
+
+namespace {
+
+void SendPing(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
+  Link& link = state.LinkOf(ri);
+  if (state.Send(master, ri, PingCommand{}, RequestKind::kPing)) link.health.OnPingSent(state.now);
+}
+
+}  // namespace
+
+void SendInfoNow(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
+  if (ri.kind == InstanceKind::kSentinel || ri.info_pending) return;
+  if (state.Send(master, ri, InfoCommand{}, RequestKind::kInfo)) ri.info_pending = true;
+}
+
+void SendPeriodicCommands(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
+  Link& link = state.LinkOf(ri);
+  // Vigil: periodic commands need only the command connection. Redis also waits for the
+  // pub/sub one, so a CLIENT KILL TYPE pubsub stops its PINGs and can fake an SDOWN.
+  if (!link.CommandUp()) return;
+  if (link.pending_commands >= kPendingCommandsPerRef * link.refcount) return;
+
+  if (ri.kind != InstanceKind::kSentinel &&
+      (!ri.info_refresh || state.now - *ri.info_refresh > InfoPeriodFor(state, master, ri))) {
+    SendInfoNow(state, master, ri);
+  }
+  Millis ping_period = std::min(master.config.down_after, state.timers().ping_period);
+  if (state.now - link.health.last_pong_time > ping_period &&
+      (!link.health.last_ping_time || state.now - *link.health.last_ping_time > ping_period / 2)) {
+    SendPing(state, master, ri);
+  }
+  if (!ri.hello_pending &&
+      (!ri.last_pub_time || state.now - *ri.last_pub_time > state.timers().publish_period)) {
+    SendHello(state, master, ri);
+  }
+}
+
+namespace {
+
+// Every instance using `link` (a sentinel link can serve several masters).
+template <typename Fn>
+void ForEachOwner(CoreState& state, LinkId link, Fn fn) {
+  for (auto& [name, master] : state.masters) {
+    if (master.instance.link == link) fn(master, master.instance);
+    for (auto& [rname, replica] : master.replicas) {
+      if (replica.link == link) fn(master, replica);
+    }
+    for (auto& [sname, sentinel] : master.sentinels) {
+      if (sentinel.link == link) fn(master, sentinel);
+    }
+  }
+}
+
+}  // namespace
+
+void OnLinkUp(CoreState& state, const LinkUp& up) {
+  Channel channel;
+  Link* link = state.links.FindByConn(up.conn, &channel);
+  if (link == nullptr) return;  // closed meanwhile
+  ConnSlot& slot = channel == Channel::kCommand ? link->cmd : link->pubsub;
+  if (slot.state != ConnState::kConnecting) return;
+  slot.state = ConnState::kUp;
+  slot.since = state.now;
+  LinkId id = link->id;
+  if (channel == Channel::kCommand) {
+    link->local_ip = up.local_ip;
+    bool pinged = false;
+    ForEachOwner(state, id, [&](MasterRecord& master, InstanceRecord& ri) {
+      if (pinged) return;
+      SendPing(state, master, ri);
+      pinged = true;
+    });
+  } else {
+    link->pc_last_activity = state.now;
+    bool subscribed = false;
+    ForEachOwner(state, id, [&](MasterRecord& master, InstanceRecord& ri) {
+      if (subscribed) return;
+      state.SendOnPubSub(master, ri, SubscribeHelloCommand{});
+      subscribed = true;
+    });
+  }
+  // Vigil: do not wait for the next tick to send the first INFO on a fresh link; it is what
+  // confirms promotions and spots returning old masters.
+  if (state.options.event_driven && state.links.Find(id)->CommandUp()) {
+    ForEachOwner(state, id, [&](MasterRecord& master, InstanceRecord& ri) {
+      SendPeriodicCommands(state, master, ri);
+    });
+  }
+}
+
+void OnLinkDown(CoreState& state, const LinkDown& down) {
+  Channel channel;
+  Link* link = state.links.FindByConn(down.conn, &channel);
+  if (link == nullptr) return;
+  state.links.DetachConn(*link, channel);
+  state.ForgetRequestsOn(down.conn);
+  if (channel == Channel::kCommand) link->health.OnCommandConnectionLost(state.now);
+}
+
+void OnPubSubActivity(CoreState& state, ConnId conn) {
+  Channel channel;
+  Link* link = state.links.FindByConn(conn, &channel);
+  if (link != nullptr && channel == Channel::kPubSub) link->pc_last_activity = state.now;
+}
+
+void OnPingReply(CoreState& state, MasterRecord& master, InstanceRecord& ri,
+                 const ReplyPayload& payload) {
+  Link& link = state.LinkOf(ri);
+  const auto* simple = std::get_if<SimpleReply>(&payload);
+  if (simple == nullptr) {
+    link.health.last_pong_time = state.now;
+    return;
+  }
+  if (link.health.OnPingReply(simple->text, state.now)) {
+    if (ri.reboot && simple->text.starts_with("PONG")) ri.reboot = false;
+    return;
+  }
+  if (simple->text.starts_with("BUSY") && ri.s_down && !ri.script_kill_sent) {
+    if (state.Send(master, ri, ScriptKillCommand{}, RequestKind::kScriptKill)) {
+      ri.script_kill_sent = true;
+    }
+  }
+}
+
+}  // namespace vigil::sentinel

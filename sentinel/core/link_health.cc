@@ -1,0 +1,40 @@
+#include "sentinel/core/link_health.h"
+
+namespace vigil::sentinel {
+
+LinkHealth LinkHealth::Fresh(MonoTime now) {
+  LinkHealth h;
+  h.act_ping_time = now;
+  h.last_pong_time = now;
+  h.last_avail_time = now;
+  return h;
+}
+
+void LinkHealth::OnPingSent(MonoTime now) {
+  last_ping_time = now;
+  if (!act_ping_time) act_ping_time = now;
+}
+
+bool IsValidPingReply(std::string_view text) {
+  return text.starts_with("PONG") || text.starts_with("LOADING") || text.starts_with("MASTERDOWN");
+}
+
+bool LinkHealth::OnPingReply(std::string_view text, MonoTime now) {
+  last_pong_time = now;
+  if (!IsValidPingReply(text)) return false;
+  last_avail_time = now;
+  act_ping_time.reset();
+  return true;
+}
+
+void LinkHealth::OnCommandConnectionLost(MonoTime now) {
+  if (!act_ping_time) act_ping_time = now;
+}
+
+Millis LinkHealth::Unresponsive(bool disconnected, MonoTime now) const {
+  if (act_ping_time) return now - *act_ping_time;
+  if (disconnected) return now - last_avail_time;
+  return Millis(0);
+}
+
+}  // namespace vigil::sentinel

@@ -1,0 +1,69 @@
+#pragma once
+// Link and LinkHealth: one monitored instance's connections (a command connection, plus a pub/sub
+// connection for data nodes) and the ping bookkeeping Redis keeps per link (instanceLink). Links
+// to peer sentinels are shared by every master that knows that sentinel, so one PING serves all.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/time/mono_time.h"
+#include "sentinel/core/host_port.h"
+#include "sentinel/core/ids.h"
+
+namespace vigil::sentinel {
+
+using LinkId = uint64_t;
+
+enum class ConnState { kNone, kConnecting, kUp };
+
+struct ConnSlot {
+  ConnId id = 0;
+  ConnState state = ConnState::kNone;
+  MonoTime since{0};  // when the connect was requested
+};
+
+// What Redis calls the link's timing fields, in one value type with pure rules.
+struct LinkHealth {
+  std::optional<MonoTime> act_ping_time;  // send time of the oldest unanswered PING
+  std::optional<MonoTime> last_ping_time;
+  MonoTime last_pong_time{0};   // any reply (reconnect logic, last-ping-reply)
+  MonoTime last_avail_time{0};  // last valid reply: PONG, LOADING or MASTERDOWN
+
+  // A fresh link counts as "pinged now", so an instance never reached still goes SDOWN.
+  static LinkHealth Fresh(MonoTime now);
+
+  void OnPingSent(MonoTime now);
+  // Returns true when `text` is a valid ping reply (spec §4.1).
+  bool OnPingReply(std::string_view text, MonoTime now);
+  // Vigil: a lost command connection counts as an unanswered PING from that moment (Redis gets
+  // the same effect from the PING queued by its next reconnect, a tick later).
+  void OnCommandConnectionLost(MonoTime now);
+
+  // Redis's "elapsed": how long the instance has gone without a valid reply.
+  Millis Unresponsive(bool disconnected, MonoTime now) const;
+};
+
+// Valid PING reply prefixes: PONG, LOADING, MASTERDOWN.
+bool IsValidPingReply(std::string_view text);
+
+struct Link {
+  LinkId id = 0;
+  HostPort addr;
+  bool to_sentinel = false;  // sentinel links have no pub/sub connection
+  int refcount = 1;
+  ConnSlot cmd;
+  ConnSlot pubsub;
+  int pending_commands = 0;
+  std::string local_ip;  // of the command connection, for hellos
+  LinkHealth health;
+  std::optional<MonoTime> last_reconn_time;
+  MonoTime pc_last_activity{0};
+
+  bool CommandUp() const { return cmd.state == ConnState::kUp; }
+  // Redis's "disconnected": either connection missing.
+  bool Disconnected() const {
+    return cmd.state != ConnState::kUp || (!to_sentinel && pubsub.state != ConnState::kUp);
+  }
+};
+
+}  // namespace vigil::sentinel

@@ -1,0 +1,25 @@
+#pragma once
+// The read-only SENTINEL subcommands rendered exactly as Redis 7.0 replies (spec §14.2, §14.3):
+// instance maps as flat arrays of bulk strings in Redis's field order, numbers included.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sentinel/core/admin_request.h"
+#include "sentinel/core/core_state.h"
+#include "sentinel/core/wire_value.h"
+
+namespace vigil::sentinel {
+
+using FieldList = std::vector<std::pair<std::string, std::string>>;
+
+// The instance map of §14.3 for a master, replica or sentinel.
+FieldList DescribeFields(const CoreState& state, const MasterRecord& master,
+                         const InstanceRecord& ri, MonoTime now);
+
+// "s_down,master,disconnected,..." in Redis's flag order.
+std::string FlagsOf(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri);
+
+WireValue AnswerQuery(const CoreState& state, const AdminQuery& query, MonoTime now);
+
+}  // namespace vigil::sentinel

@@ -1,0 +1,165 @@
+#include "sentinel/core/sentinel_core.h"
+
+#include <type_traits>
+
+#include "sentinel/core/admin_apply.h"
+#include "sentinel/core/failover.h"
+#include "sentinel/core/hello_protocol.h"
+#include "sentinel/core/info_reactions.h"
+#include "sentinel/core/instance_monitor.h"
+#include "sentinel/core/odown.h"
+#include "sentinel/core/state_snapshot.h"
+#include "sentinel/core/subjective_down.h"
+
+namespace vigil::sentinel {
+
+SentinelCore::SentinelCore(const CoreOptions& options, PersistentState restored, uint64_t seed)
+    : state_(options, seed), restored_(std::move(restored)) {}
+
+void SentinelCore::EnsureStarted() {
+  if (!restored_) return;
+  RestoreState(state_, *restored_);
+  restored_.reset();
+}
+
+const MasterRecord* SentinelCore::FindMaster(std::string_view name) const {
+  auto it = state_.masters.find(std::string(name));
+  return it == state_.masters.end() ? nullptr : &it->second;
+}
+
+PersistentState SentinelCore::Snapshot() const {
+  return BuildSnapshot(state_);
+}
+
+Ready SentinelCore::TakeReady() {
+  Ready ready;
+  if (state_.persist_needed) {
+    ready.persist = BuildSnapshot(state_);
+    state_.persist_needed = false;
+  }
+  ready.events.swap(state_.events);
+  ready.actions.swap(state_.actions);
+  return ready;
+}
+
+void SentinelCore::Tick(MonoTime now) {
+  state_.now = now;
+  EnsureStarted();
+  if (state_.tilt.OnTick(now, state_.timers().tilt_trigger)) {
+    state_.Emit(EventLevel::kWarning, "+tilt", nullptr, "#tilt mode entered");
+  }
+  for (auto& [name, master] : state_.masters) {
+    HandleInstance(master, master.instance);
+    for (auto& [rname, replica] : master.replicas) HandleInstance(master, replica);
+    for (auto& [sname, sentinel] : master.sentinels) HandleInstance(master, sentinel);
+  }
+  CompletePendingSwitches(state_);
+}
+
+// sentinelHandleRedisInstance: the monitoring half always, the acting half outside TILT.
+void SentinelCore::HandleInstance(MasterRecord& master, InstanceRecord& ri) {
+  ReconnectInstance(state_, master, ri);
+  SendPeriodicCommands(state_, master, ri);
+  if (state_.tilt.active()) {
+    if (!state_.tilt.MaybeExit(state_.now, state_.timers().tilt_period)) return;
+    state_.Emit(EventLevel::kWarning, "-tilt", nullptr, "#tilt mode exited");
+  }
+  bool sdown_began = CheckSubjectivelyDown(state_, master, ri);
+  if (ri.kind == InstanceKind::kMaster) ActOnMaster(master, sdown_began);
+}
+
+void SentinelCore::ActOnMaster(MasterRecord& master, bool sdown_began) {
+  CheckObjectivelyDown(state_, master);
+  bool started = StartFailoverIfNeeded(state_, master);
+  // Vigil: ask the peers the moment SDOWN begins instead of at the next ask period.
+  if (started || (sdown_began && state_.options.event_driven)) {
+    AskOtherSentinels(state_, master, AskMode::kForced);
+  }
+  RunFailoverStateMachine(state_, master);
+  AskOtherSentinels(state_, master, AskMode::kPeriodic);
+}
+
+void SentinelCore::Step(MonoTime now, const Input& input) {
+  state_.now = now;
+  EnsureStarted();
+  std::visit(
+      [&](const auto& in) {
+        using T = std::decay_t<decltype(in)>;
+        if constexpr (std::is_same_v<T, LinkUp>) {
+          OnLinkUp(state_, in);
+        } else if constexpr (std::is_same_v<T, LinkDown>) {
+          OnLinkDown(state_, in);
+        } else if constexpr (std::is_same_v<T, CommandReply>) {
+          HandleReply(in.request, in.payload);
+        } else if constexpr (std::is_same_v<T, RequestFailed>) {
+          HandleRequestFailed(in.request);
+        } else if constexpr (std::is_same_v<T, HelloReceived>) {
+          if (in.conn != 0) OnPubSubActivity(state_, in.conn);
+          ProcessHello(state_, in.payload, in.conn != 0);
+        } else if constexpr (std::is_same_v<T, PubSubActivity>) {
+          OnPubSubActivity(state_, in.conn);
+        } else if constexpr (std::is_same_v<T, VoteRequest>) {
+          state_.actions.push_back(
+              ReplyToClient{in.token, AnswerIsMasterDownByAddr(state_, in.args)});
+        } else {
+          state_.actions.push_back(ReplyToClient{in.token, ApplyAdmin(state_, in.request)});
+        }
+      },
+      input);
+  CompletePendingSwitches(state_);
+}
+
+void SentinelCore::HandleRequestFailed(RequestId request) {
+  auto it = state_.requests.find(request);
+  if (it == state_.requests.end()) return;
+  PendingRequest req = it->second;
+  state_.requests.erase(it);
+  Link* link = state_.links.Find(req.link);
+  if (link != nullptr && link->cmd.id == req.conn && link->pending_commands > 0) {
+    --link->pending_commands;
+  }
+  state_.ClearPendingFlag(req);
+}
+
+void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
+  auto it = state_.requests.find(request);
+  if (it == state_.requests.end()) return;
+  PendingRequest req = it->second;
+  HandleRequestFailed(request);  // bookkeeping is the same: forget it, release the flags
+  MasterRecord* master = state_.FindMaster(req.master);
+  if (master == nullptr) return;
+  InstanceRecord* ri = state_.FindInstance(*master, req.instance_kind, req.instance);
+  if (ri == nullptr || ri->link != req.link) return;
+  bool act = state_.options.event_driven && !state_.tilt.active();
+  switch (req.kind) {
+    case RequestKind::kPing:
+      OnPingReply(state_, *master, *ri, payload);
+      break;
+    case RequestKind::kInfo:
+      if (const auto* info = std::get_if<InfoReply>(&payload)) {
+        ApplyInfo(state_, *master, *ri, info->text);
+        if (act) RunFailoverStateMachine(state_, *master);
+      }
+      break;
+    case RequestKind::kHello:
+      if (const auto* r = std::get_if<SimpleReply>(&payload); r != nullptr && !r->is_error) {
+        ri->last_pub_time = state_.now;
+      }
+      break;
+    case RequestKind::kSubscribe:
+      OnPubSubActivity(state_, req.conn);
+      break;
+    case RequestKind::kAsk:
+      OnIsMasterDownReply(state_, *master, *ri, req.subject, payload);
+      // Vigil: an answer may complete ODOWN or the election; act on it now.
+      if (act) ActOnMaster(*master, false);
+      break;
+    case RequestKind::kReconfigure:
+      OnReconfigureReply(state_, *master, *ri, payload);
+      break;
+    case RequestKind::kScriptKill:
+      break;
+  }
+}
+
+}  // namespace vigil::sentinel

@@ -1,0 +1,187 @@
+#include "sentinel/core/sentinel_core.h"
+
+#include <gtest/gtest.h>
+
+#include "sentinel/core/core_harness_for_test.h"
+#include "sentinel/core/hello.h"
+
+namespace vigil::sentinel {
+namespace {
+
+using testing::CoreHarness;
+using testing::kMe;
+using testing::kPeer2;
+using testing::kPeer3;
+
+TEST(SentinelCoreTest, FirstTickMonitorsAndConnectsEveryInstance) {
+  CoreHarness h;
+  h.Tick();
+  EXPECT_TRUE(h.Saw("+monitor master mymaster 10.0.0.1 6379 quorum 2"));
+  int cmd = 0, pubsub = 0;
+  for (const auto& [id, c] : h.conns) (c.channel == Channel::kCommand ? cmd : pubsub)++;
+  EXPECT_EQ(cmd, 5);     // master, two replicas, two sentinels
+  EXPECT_EQ(pubsub, 3);  // data nodes only
+  EXPECT_EQ(h.conns.begin()->second.client_name, "sentinel-aaaaaaaa-cmd");
+}
+
+TEST(SentinelCoreTest, NewIdentityIsDrawnAndPersistedAtOnce) {
+  PersistentState state = CoreHarness::DefaultState();
+  state.myid.clear();
+  CoreHarness h(state);
+  h.Tick();
+  ASSERT_TRUE(h.batches[0].persist.has_value());
+  EXPECT_EQ(h.batches[0].persist->myid.size(), 40u);
+  EXPECT_EQ(h.batches[0].persist->myid, h.core.myid());
+}
+
+TEST(SentinelCoreTest, VoteIsPersistedInTheBatchThatAnswers) {
+  CoreHarness h;
+  h.Tick();
+  h.Step(VoteRequest{7, {{"10.0.0.1", 6379}, 5, "X"}});
+  const Ready& r = h.batches.back();
+  ASSERT_TRUE(r.persist.has_value());
+  EXPECT_EQ(r.persist->current_epoch, 5u);
+  EXPECT_EQ(r.persist->masters[0].leader_epoch, 5u);
+  EXPECT_EQ(r.persist->masters[0].leader, "X");
+  ASSERT_EQ(r.actions.size(), 1u);
+  const auto& reply = std::get<ReplyToClient>(r.actions[0]);
+  EXPECT_EQ(reply.token, 7u);
+  EXPECT_EQ(DebugString(reply.reply), "[:0, \"X\", :5]");
+  EXPECT_TRUE(h.Saw("+new-epoch 5"));
+  EXPECT_TRUE(h.Saw("+vote-for-leader X 5"));
+
+  h.Step(VoteRequest{8, {{"10.0.0.1", 6379}, 5, "Y"}});  // same epoch: the first vote stands
+  EXPECT_FALSE(h.batches.back().persist.has_value());
+  EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions[0]).reply),
+            "[:0, \"X\", :5]");
+  h.Step(VoteRequest{9, {{"10.9.9.9", 1}, 6, "Z"}});  // unknown address: no vote
+  EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions[0]).reply),
+            "[:0, \"*\", :0]");
+}
+
+TEST(SentinelCoreTest, RestartKeepsTheVoteEpoch) {
+  CoreHarness h;
+  h.Tick();
+  h.Step(VoteRequest{1, {{"10.0.0.1", 6379}, 5, "X"}});
+  PersistentState saved = *h.batches.back().persist;
+  CoreHarness restarted(saved);
+  restarted.Tick();
+  restarted.Step(VoteRequest{2, {{"10.0.0.1", 6379}, 5, "Y"}});
+  EXPECT_EQ(DebugString(std::get<ReplyToClient>(restarted.batches.back().actions[0]).reply),
+            "[:0, \"X\", :5]");
+  EXPECT_FALSE(restarted.SawType("+vote-for-leader"));
+}
+
+TEST(SentinelCoreTest, MasterIsSdownAfterDownAfterAndPeersAreAskedAtOnce) {
+  CoreHarness h;
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({});
+  h.Run(Millis(2000));
+  EXPECT_FALSE(h.SawType("+sdown"));
+  h.silent["10.0.0.1:6379"] = true;
+  size_t before = h.sent.size();
+  h.Run(Millis(1600));
+  EXPECT_TRUE(h.Saw("+sdown master mymaster 10.0.0.1 6379"));
+  int asks = 0;
+  for (size_t i = before; i < h.sent.size(); ++i) {
+    if (std::holds_alternative<IsMasterDownByAddrCommand>(h.sent[i].second)) ++asks;
+  }
+  EXPECT_GE(asks, 2);
+  EXPECT_FALSE(h.SawType("+odown"));  // the peers said "not down"
+}
+
+TEST(SentinelCoreTest, HelloWithNewerConfigEpochSwitchesTheMaster) {
+  CoreHarness h;
+  h.Tick();
+  HelloMessage hello{{"10.0.1.2", 26379}, kPeer2, 3, "mymaster", {"10.0.0.2", 6379}, 3};
+  h.Step(HelloReceived{0, EncodeHello(hello)});
+  EXPECT_TRUE(h.Saw("+new-epoch 3"));
+  EXPECT_TRUE(h.SawType("+config-update-from"));
+  EXPECT_TRUE(h.Saw("+switch-master mymaster 10.0.0.1 6379 10.0.0.2 6379"));
+  EXPECT_TRUE(h.Saw("+slave slave 10.0.0.1:6379 10.0.0.1 6379 @ mymaster 10.0.0.2 6379"));
+  const MasterRecord* m = h.core.FindMaster("mymaster");
+  EXPECT_EQ(m->instance.addr, (HostPort{"10.0.0.2", 6379}));
+  EXPECT_EQ(m->config_epoch, 3u);
+  EXPECT_EQ(m->replicas.count("10.0.0.2:6379"), 0u);
+  ASSERT_TRUE(h.batches.back().persist.has_value());
+  EXPECT_EQ(h.batches.back().persist->masters[0].config.addr, (HostPort{"10.0.0.2", 6379}));
+}
+
+TEST(SentinelCoreTest, OwnHelloOnPubSubIsIgnored) {
+  CoreHarness h;
+  h.Tick();
+  ConnId pubsub = 0;
+  for (const auto& [id, c] : h.conns) {
+    if (c.channel == Channel::kPubSub) pubsub = id;
+  }
+  HelloMessage mine{{"10.0.1.1", 26379}, kMe, 9, "mymaster", {"10.0.0.9", 1}, 9};
+  h.Step(HelloReceived{pubsub, EncodeHello(mine)});
+  EXPECT_EQ(h.core.current_epoch(), 0u);
+}
+
+TEST(SentinelCoreTest, SentinelBackWithNewIdOnTheSameAddressReplacesTheOld) {
+  CoreHarness h;
+  h.Tick();
+  std::string fresh(40, 'd');
+  HelloMessage hello{{"10.0.1.2", 26379}, fresh, 0, "mymaster", {"10.0.0.1", 6379}, 0};
+  h.Step(HelloReceived{0, EncodeHello(hello)});
+  EXPECT_TRUE(h.Saw("+sentinel-invalid-addr sentinel " + kPeer2 +
+                    " 10.0.1.2 26379 @ mymaster 10.0.0.1 6379"));
+  EXPECT_TRUE(h.Saw("+sentinel sentinel " + fresh + " 10.0.1.2 26379 @ mymaster 10.0.0.1 6379"));
+  const MasterRecord* m = h.core.FindMaster("mymaster");
+  EXPECT_EQ(m->sentinels.count(kPeer2), 0u);
+  EXPECT_EQ(m->sentinels.count(fresh), 1u);
+  EXPECT_EQ(m->sentinels.size(), 2u);
+}
+
+TEST(SentinelCoreTest, AdminMonitorSetAndRemove) {
+  CoreHarness h;
+  h.Tick();
+  h.Step(AdminCommand{1, MonitorRequest{"other", {"10.0.0.9", 6379}, 1}});
+  EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions.back()).reply), "+OK");
+  EXPECT_TRUE(h.Saw("+monitor master other 10.0.0.9 6379 quorum 1"));
+  h.Step(AdminCommand{2, MonitorRequest{"other", {"10.0.0.9", 6379}, 1}});
+  EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions.back()).reply),
+            "-ERR Duplicate master name.");
+  h.Step(AdminCommand{3, SetRequest{"other", {"quorum", "3", "bogus", "1"}}});
+  EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions.back()).reply),
+            "-ERR Unknown option or number of arguments for SENTINEL SET 'bogus'");
+  EXPECT_EQ(h.core.FindMaster("other")->config.quorum, 3);  // applied before the failure
+  EXPECT_TRUE(h.batches.back().persist.has_value());
+  h.Step(AdminCommand{4, RemoveRequest{"other"}});
+  EXPECT_TRUE(h.Saw("-monitor master other 10.0.0.9 6379"));
+  EXPECT_EQ(h.core.FindMaster("other"), nullptr);
+}
+
+TEST(SentinelCoreTest, QueriesRenderRedisReplies) {
+  CoreHarness h;
+  h.Tick();
+  EXPECT_EQ(DebugString(h.core.Query(h.now, GetMasterAddrQuery{"mymaster"})),
+            "[\"10.0.0.1\", \"6379\"]");
+  EXPECT_EQ(DebugString(h.core.Query(h.now, GetMasterAddrQuery{"nope"})), "(nil-array)");
+  WireValue master = h.core.Query(h.now, MasterQuery{"mymaster"});
+  ASSERT_EQ(master.elements.size(), 40u);  // 20 pairs without optional fields
+  EXPECT_EQ(master.elements[0].str, "name");
+  EXPECT_EQ(master.elements[8].str, "flags");
+  EXPECT_EQ(master.elements[9].str, "master");
+  EXPECT_EQ(DebugString(h.core.Query(h.now, CkQuorumRequest{"mymaster"})),
+            "+OK 3 usable Sentinels. Quorum and failover authorization can be reached");
+}
+
+TEST(SentinelCoreTest, TiltSuspendsActingAndStillVotes) {
+  CoreHarness h;
+  h.Tick();
+  h.Tick(Millis(2500));
+  EXPECT_TRUE(h.Saw("+tilt #tilt mode entered"));
+  h.silent["10.0.0.1:6379"] = true;
+  h.Run(Millis(3000));
+  EXPECT_FALSE(h.SawType("+sdown"));
+  h.Step(VoteRequest{1, {{"10.0.0.1", 6379}, 1, "X"}});
+  EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions.back()).reply),
+            "[:0, \"X\", :1]");
+  h.Run(Millis(30000));
+  EXPECT_TRUE(h.Saw("-tilt #tilt mode exited"));
+  EXPECT_TRUE(h.SawType("+sdown"));
+}
+
+}  // namespace
+}  // namespace vigil::sentinel

@@ -1,0 +1,172 @@
+#include "tests/sim/checkers.h"
+
+#include <sstream>
+
+#include "sentinel/core/host_port.h"
+#include "tests/sim/world.h"
+
+namespace vigil::sim {
+
+using sentinel::Event;
+
+void Checkers::Violation(MonoTime now, const std::string& what) {
+  violations_.push_back("t=" + std::to_string(now.ms) + " " + what);
+}
+
+namespace {
+
+std::vector<std::string> Words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+// "master <name> <ip> <port>" → "ip:port"; empty for other instance types.
+std::string MasterAddress(const std::string& message) {
+  std::vector<std::string> w = Words(message);
+  if (w.size() < 4 || w[0] != "master") return "";
+  return w[2] + ":" + w[3];
+}
+
+}  // namespace
+
+void Checkers::OnEvent(MonoTime now, const SimSentinel& s, const Event& e) {
+  const std::string& id = s.myid();
+  if (e.type == "+vote-for-leader") {
+    std::vector<std::string> w = Words(e.message);
+    uint64_t epoch = std::stoull(w.at(1));
+    auto key = std::make_tuple(id, e.master, epoch);
+    auto [it, inserted] = votes_.emplace(key, w[0]);
+    if (!inserted && it->second != w[0]) {
+      Violation(now, s.name + " voted twice in epoch " + w[1] + " for " + e.master + ": " +
+                         it->second + " then " + w[0]);
+    }
+  } else if (e.type == "+elected-leader") {
+    const sentinel::MasterRecord* m = s.core()->FindMaster(e.master);
+    uint64_t epoch = m ? m->failover.epoch : 0;
+    auto [it, inserted] = leaders_.emplace(std::make_pair(e.master, epoch), id);
+    if (!inserted && it->second != id) {
+      Violation(now, "two leaders for " + e.master + " in epoch " + std::to_string(epoch));
+    }
+  } else if (e.type == "+sdown" || e.type == "-sdown") {
+    std::string addr = MasterAddress(e.message);
+    if (addr.empty()) return;
+    auto& windows = sdown_[{id, addr}];
+    if (e.type == "+sdown") {
+      windows.push_back({now, std::nullopt});
+    } else if (!windows.empty() && !windows.back().end) {
+      windows.back().end = now;
+    }
+  } else if (e.type == "+try-failover") {
+    const sentinel::MasterRecord* m = s.core()->FindMaster(e.master);
+    if (m == nullptr || m->failover.forced) return;
+    std::string addr = MasterAddress(e.message);
+    // Peers' answers count for 5 s after they were given; allow for a reply's flight time.
+    MonoTime since = now - Millis(5000 + 500);
+    int agreeing = 0;
+    for (const auto& [key, windows] : sdown_) {
+      if (key.second != addr) continue;
+      for (const SdownWindow& w : windows) {
+        if (!w.end || *w.end >= since) {
+          ++agreeing;
+          break;
+        }
+      }
+    }
+    if (!m->instance.o_down || agreeing < m->config.quorum) {
+      Violation(now, s.name + " started a failover of " + e.master + " with " +
+                         std::to_string(agreeing) + " sentinels seeing it down, quorum " +
+                         std::to_string(m->config.quorum));
+    }
+  }
+}
+
+void Checkers::OnPersist(const SimSentinel& s, const sentinel::PersistentState& next) {
+  const sentinel::PersistentState& prev = s.persisted();
+  if (prev.myid == next.myid && next.current_epoch < prev.current_epoch) {
+    Violation(MonoTime{0}, s.name + " persisted a smaller current epoch");
+  }
+}
+
+void Checkers::OnBatch(const SimSentinel& s) {
+  const sentinel::SentinelCore* core = s.core();
+  if (core == nullptr) return;
+  uint64_t& seen = epochs_[core->myid()];
+  if (core->current_epoch() < seen) {
+    Violation(MonoTime{0}, s.name + " current epoch went back from " + std::to_string(seen) +
+                               " to " + std::to_string(core->current_epoch()));
+  }
+  seen = std::max(seen, core->current_epoch());
+  for (const auto& [name, m] : core->masters()) {
+    uint64_t& config = config_epochs_[{core->myid(), name}];
+    if (m.config_epoch < config) {
+      Violation(MonoTime{0}, s.name + " config epoch of " + name + " went back");
+    }
+    config = std::max(config, m.config_epoch);
+  }
+}
+
+void Checkers::OnVoteReplySent(const SimSentinel& s, const sentinel::VoteRequestArgs& args,
+                               const sentinel::WireValue& reply) {
+  if (reply.type != sentinel::WireValue::Type::kArray || reply.elements.size() != 3) return;
+  const std::string& leader = reply.elements[1].str;
+  uint64_t epoch = static_cast<uint64_t>(reply.elements[2].integer);
+  if (leader == "*") return;
+  for (const auto& pm : s.persisted().masters) {
+    if (pm.config.addr.host == args.master.host && pm.config.addr.port == args.master.port &&
+        pm.leader_epoch < epoch) {
+      Violation(MonoTime{0}, s.name + " sent a vote for epoch " + std::to_string(epoch) +
+                                 " before persisting it");
+    }
+  }
+}
+
+void Checkers::OnPromotion(MonoTime now, const SimDataNode& node) {
+  if (node.priority == 0) Violation(now, node.name + " has priority 0 but was promoted");
+}
+
+void Checkers::CheckConverged(World& world, const std::string& name) {
+  MonoTime now = world.now();
+  std::optional<sentinel::HostPort> agreed;
+  for (auto& s : world.sentinels()) {
+    if (!s->up()) continue;
+    const sentinel::MasterRecord* m = s->core()->FindMaster(name);
+    if (m == nullptr) {
+      Violation(now, s->name + " does not monitor " + name);
+      return;
+    }
+    sentinel::HostPort addr = m->CurrentAddress();
+    if (agreed && !(addr == *agreed)) {
+      Violation(now, "sentinels disagree on the master: " + sentinel::FormatHostPort(*agreed) +
+                         " vs " + sentinel::FormatHostPort(addr) + " (" + s->name + ")");
+      return;
+    }
+    agreed = addr;
+  }
+  if (!agreed) return;
+  SimDataNode* master = world.NodeAt(*agreed);
+  if (master == nullptr || !master->up() || !master->is_master()) {
+    Violation(now, "the agreed master " + sentinel::FormatHostPort(*agreed) + " is not a master");
+    return;
+  }
+  // A replica may follow the master through another replica (chained replication is legal
+  // and Sentinel leaves replicas it never learned about alone), but every hop must be up.
+  for (auto& node : world.nodes()) {
+    if (node.get() == master || !node->up()) continue;
+    SimDataNode* hop = node.get();
+    for (size_t steps = 0; hop != master && hop != nullptr && steps < world.nodes().size();
+         ++steps) {
+      if (hop->is_master() || !hop->link_up()) {
+        hop = nullptr;
+        break;
+      }
+      hop = world.NodeAt(*hop->master());
+    }
+    if (hop != master) {
+      Violation(now, node->name + " does not replicate from the agreed master " + master->name);
+    }
+  }
+}
+
+}  // namespace vigil::sim

@@ -1,0 +1,62 @@
+#pragma once
+// Checkers: the simulator's safety properties, evaluated as things happen, and the liveness
+// property evaluated after a heal phase. A violation is recorded with enough context to debug the
+// seed; the run continues so one seed reports all it breaks.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/time/mono_time.h"
+#include "sentinel/core/admin_request.h"
+#include "sentinel/core/events.h"
+#include "sentinel/core/persistent_state.h"
+#include "sentinel/core/wire_value.h"
+
+namespace vigil::sim {
+
+class SimSentinel;
+class SimDataNode;
+class World;
+
+class Checkers {
+ public:
+  // Every event a sentinel emits.
+  void OnEvent(MonoTime now, const SimSentinel& s, const sentinel::Event& e);
+  // A persisted state about to replace the previous one.
+  void OnPersist(const SimSentinel& s, const sentinel::PersistentState& next);
+  // After every batch of a sentinel: epochs must not go backwards.
+  void OnBatch(const SimSentinel& s);
+  // A vote answer leaving a sentinel: its vote must already be durable.
+  void OnVoteReplySent(const SimSentinel& s, const sentinel::VoteRequestArgs& args,
+                       const sentinel::WireValue& reply);
+  // A node executed SLAVEOF NO ONE sent by a sentinel.
+  void OnPromotion(MonoTime now, const SimDataNode& node);
+
+  // Liveness after healing: every running sentinel names the same master for `name`, that node
+  // is up and a master, and every other running node replicates from it with its link up.
+  void CheckConverged(World& world, const std::string& name);
+
+  void Violation(MonoTime now, const std::string& what);
+  const std::vector<std::string>& violations() const { return violations_; }
+
+ private:
+  struct SdownWindow {
+    MonoTime start{0};
+    std::optional<MonoTime> end;
+  };
+  // (master name, epoch) → myid of the sentinel that won it.
+  std::map<std::pair<std::string, uint64_t>, std::string> leaders_;
+  // (myid, master name, epoch) → the candidate voted for.
+  std::map<std::tuple<std::string, std::string, uint64_t>, std::string> votes_;
+  // myid → highest current epoch seen; (myid, master) → highest config epoch.
+  std::map<std::string, uint64_t> epochs_;
+  std::map<std::pair<std::string, std::string>, uint64_t> config_epochs_;
+  // (myid, master address "ip:port") → SDOWN windows of that master as seen by that sentinel.
+  std::map<std::pair<std::string, std::string>, std::vector<SdownWindow>> sdown_;
+  std::vector<std::string> violations_;
+};
+
+}  // namespace vigil::sim

@@ -1,0 +1,215 @@
+#include "tests/sim/sim_datanode.h"
+
+#include "tests/sim/world.h"
+
+namespace vigil::sim {
+
+using sentinel::EqualsIgnoreCase;
+
+SimDataNode::SimDataNode(World& world, int index_in, sentinel::HostPort addr_in,
+                         std::optional<sentinel::HostPort> replicaof, int priority_in)
+    : index(index_in),
+      addr(std::move(addr_in)),
+      name("n" + std::to_string(index_in + 1)),
+      priority(priority_in),
+      world_(world),
+      run_id_(world.prng().HexId40()),
+      master_(replicaof),
+      config_replicaof_(replicaof) {}
+
+void SimDataNode::Crash() {
+  up_ = false;
+  paused_ = false;
+  link_up_ = false;
+}
+
+void SimDataNode::Restart() {
+  up_ = true;
+  paused_ = false;
+  run_id_ = world_.prng().HexId40();
+  master_ = config_replicaof_;  // whatever the last CONFIG REWRITE left in its config file
+  link_up_ = false;
+  link_lost_at_.reset();
+  sync_ready_at_.reset();
+}
+
+void SimDataNode::BreakReplicationFor(Millis d) {
+  broken_until_ = world_.now() + d;
+}
+
+void SimDataNode::ReplicationTick() {
+  if (!up_ || paused_) return;
+  MonoTime now = world_.now();
+  if (is_master()) {
+    offset_ += 100;  // a steady write load
+    return;
+  }
+  SimDataNode* m = world_.NodeAt(*master_);
+  bool reachable = m != nullptr && m->up() && !m->paused() && now >= broken_until_ &&
+                   !world_.Blocked(addr.host, m->addr.host) &&
+                   !world_.Blocked(m->addr.host, addr.host);
+  if (!reachable) {
+    if (link_up_) {
+      link_up_ = false;
+      link_lost_at_ = now;
+    }
+    sync_ready_at_.reset();
+    return;
+  }
+  if (!link_up_) {
+    if (!sync_ready_at_) {
+      sync_ready_at_ = now + Millis(100 + static_cast<int64_t>(world_.prng().Uniform(500)));
+    }
+    if (now < *sync_ready_at_) return;
+    link_up_ = true;
+    sync_ready_at_.reset();
+    world_.trace().Add(now, name, "sync from " + m->name);
+  }
+  offset_ = m->offset();
+}
+
+std::string SimDataNode::RenderInfo() const {
+  MonoTime now = world_.now();
+  std::string s = "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nrun_id:" + run_id_ +
+                  "\r\ntcp_port:" + std::to_string(addr.port) + "\r\n\r\n# Replication\r\n";
+  if (is_master()) {
+    s += "role:master\r\n";
+    int n = 0;
+    std::string lines;
+    for (const auto& node : world_.nodes()) {
+      if (!node->up() || node->is_master() || !node->link_up() || *node->master() != addr) continue;
+      lines += "slave" + std::to_string(n++) + ":ip=" + node->addr.host +
+               ",port=" + std::to_string(node->addr.port) +
+               ",state=online,offset=" + std::to_string(node->offset()) + ",lag=0\r\n";
+    }
+    s += "connected_slaves:" + std::to_string(n) + "\r\n" + lines;
+  } else {
+    s += "role:slave\r\nmaster_host:" + master_->host +
+         "\r\nmaster_port:" + std::to_string(master_->port) +
+         "\r\nmaster_link_status:" + (link_up_ ? "up" : "down") +
+         "\r\nmaster_last_io_seconds_ago:0\r\nmaster_sync_in_progress:0\r\n" +
+         "slave_read_repl_offset:" + std::to_string(offset_) +
+         "\r\nslave_repl_offset:" + std::to_string(offset_) + "\r\n";
+    if (!link_up_) {
+      int64_t down = link_lost_at_ ? (now - *link_lost_at_).count() / 1000 : -1;
+      s += "master_link_down_since_seconds:" + std::to_string(down) + "\r\n";
+    }
+    s += "slave_priority:" + std::to_string(priority) +
+         "\r\nslave_read_only:1\r\nreplica_announced:1\r\nconnected_slaves:0\r\n";
+  }
+  s += "master_failover_state:no-failover\r\nmaster_repl_offset:" + std::to_string(offset_) +
+       "\r\nsecond_repl_offset:-1\r\n\r\n# CPU\r\nused_cpu_sys:0.000000\r\n";
+  return s;
+}
+
+void SimDataNode::OnRequest(uint64_t conn, const Message& message) {
+  if (message.argvs.size() > 1) return ExecuteBlock(conn, message);
+  Message reply;
+  reply.kind = Message::Kind::kReply;
+  reply.request = message.request;
+  reply.replies.push_back(Execute(conn, message.argvs.at(0)));
+  world_.Send(conn, false, std::move(reply));
+}
+
+void SimDataNode::ExecuteBlock(uint64_t conn, const Message& message) {
+  Message reply;
+  reply.kind = Message::Kind::kReply;
+  reply.request = message.request;
+  bool in_multi = false;
+  std::vector<const sentinel::Argv*> queued;
+  for (const sentinel::Argv& argv : message.argvs) {
+    if (EqualsIgnoreCase(argv[0], "MULTI")) {
+      in_multi = true;
+      reply.replies.push_back(WireValue::Status("OK"));
+    } else if (EqualsIgnoreCase(argv[0], "EXEC")) {
+      std::vector<WireValue> results;
+      for (const sentinel::Argv* q : queued) results.push_back(Execute(conn, *q));
+      reply.replies.push_back(WireValue::Array(std::move(results)));
+      in_multi = false;
+      queued.clear();
+    } else if (in_multi) {
+      queued.push_back(&argv);
+      reply.replies.push_back(WireValue::Status("QUEUED"));
+    } else {
+      reply.replies.push_back(Execute(conn, argv));
+    }
+  }
+  world_.Send(conn, false, std::move(reply));
+}
+
+WireValue SimDataNode::SlaveOf(const sentinel::Argv& argv) {
+  if (argv.size() != 3) return WireValue::Error("ERR wrong number of arguments");
+  if (EqualsIgnoreCase(argv[1], "NO") && EqualsIgnoreCase(argv[2], "ONE")) {
+    if (!is_master()) {
+      master_.reset();
+      link_up_ = false;
+      promoted_at_ = world_.now();
+      world_.checkers().OnPromotion(world_.now(), *this);
+      world_.trace().Add(world_.now(), name, "promoted to master");
+    }
+    return WireValue::Status("OK");
+  }
+  int port = 0;
+  if (!sentinel::ParsePort(argv[2], &port)) return WireValue::Error("ERR Invalid master port");
+  sentinel::HostPort target{argv[1], port};
+  if (master_ && *master_ == target)
+    return WireValue::Status("OK Already connected to specified master");
+  world_.trace().Add(world_.now(), name, "replicaof " + sentinel::FormatHostPort(target));
+  master_ = target;
+  link_up_ = false;
+  link_lost_at_.reset();
+  sync_ready_at_.reset();
+  return WireValue::Status("OK");
+}
+
+int64_t SimDataNode::KillClients(uint64_t caller, bool pubsub) {
+  int64_t killed = 0;
+  for (uint64_t id : world_.ServerConns(addr)) {
+    SimConn* c = world_.FindConn(id);
+    if (c == nullptr || c->subscribed != pubsub) continue;
+    if (!pubsub && id == caller) continue;  // SKIPME yes
+    world_.CloseConnection(id, true, false);
+    ++killed;
+  }
+  return killed;
+}
+
+WireValue SimDataNode::Execute(uint64_t conn, const sentinel::Argv& a) {
+  const std::string& cmd = a.at(0);
+  if (EqualsIgnoreCase(cmd, "PING")) return WireValue::Status("PONG");
+  if (EqualsIgnoreCase(cmd, "INFO")) return WireValue::Bulk(RenderInfo());
+  if (EqualsIgnoreCase(cmd, "SLAVEOF") || EqualsIgnoreCase(cmd, "REPLICAOF")) return SlaveOf(a);
+  if (EqualsIgnoreCase(cmd, "SUBSCRIBE") && a.size() == 2) {
+    if (SimConn* c = world_.FindConn(conn)) c->subscribed = true;
+    return WireValue::Array(
+        {WireValue::Bulk("subscribe"), WireValue::Bulk(a[1]), WireValue::Integer(1)});
+  }
+  if (EqualsIgnoreCase(cmd, "PUBLISH") && a.size() == 3) {
+    int64_t receivers = 0;
+    if (a[1] == sentinel::kHelloChannel) {
+      for (uint64_t id : world_.ServerConns(addr)) {
+        SimConn* c = world_.FindConn(id);
+        if (c == nullptr || !c->subscribed) continue;
+        Message push;
+        push.kind = Message::Kind::kPush;
+        push.payload = a[2];
+        world_.Send(id, false, std::move(push));
+        ++receivers;
+      }
+    }
+    return WireValue::Integer(receivers);
+  }
+  if (EqualsIgnoreCase(cmd, "CONFIG") && a.size() == 2 && EqualsIgnoreCase(a[1], "REWRITE")) {
+    config_replicaof_ = master_;
+    return WireValue::Status("OK");
+  }
+  if (EqualsIgnoreCase(cmd, "CLIENT") && a.size() == 4 && EqualsIgnoreCase(a[1], "KILL")) {
+    return WireValue::Integer(KillClients(conn, EqualsIgnoreCase(a[3], "pubsub")));
+  }
+  if (EqualsIgnoreCase(cmd, "SCRIPT")) {
+    return WireValue::Error("NOTBUSY No scripts in execution right now.");
+  }
+  return WireValue::Error("ERR unknown command '" + cmd + "'");
+}
+
+}  // namespace vigil::sim
