@@ -11,6 +11,7 @@
 #include "datanode/config/datanode_config.h"
 #include "datanode/server/aof_check_tool.h"
 #include "datanode/server/server.h"
+#include "datanode/server/snapshot.h"
 #include "vigil/version.h"
 
 namespace {
@@ -21,7 +22,8 @@ void Usage() {
                "       vigil-datanode - (read config from stdin)\n"
                "       vigil-datanode -v or --version\n"
                "       vigil-datanode -h or --help\n"
-               "       vigil-datanode --check-aof [--fix] <file.manifest|file.aof>\n\n"
+               "       vigil-datanode --check-aof [--fix] <file.manifest|file.aof>\n"
+               "       vigil-datanode --check-rdb <file.rdb>\n\n"
                "Examples:\n"
                "       vigil-datanode (run with default config)\n"
                "       vigil-datanode /etc/redis/6379.conf\n"
@@ -41,6 +43,9 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "--check-aof") {
     return datanode::RunCheckAof(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (!args.empty() && args[0] == "--check-rdb") {
+    return datanode::RunCheckRdb(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   if (!args.empty() && (args[0] == "-h" || args[0] == "--help")) {
     Usage();
@@ -80,7 +85,8 @@ int main(int argc, char** argv) {
   log.value()->info("vigil-datanode {} (redis {} compatible) pid={} port={} starting", kVersion,
                     kRedisCompatVersion, ::getpid(), config.port);
   if (file.path.empty()) {
-    log.value()->warn("Warning: no config file specified, using the default config. port={}", config.port);
+    log.value()->warn("Warning: no config file specified, using the default config. port={}",
+                      config.port);
   }
   Status started = server.Start();
   if (!started.ok()) {

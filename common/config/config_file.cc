@@ -14,7 +14,8 @@ std::string Directive::Where() const {
 
 Syntax SyntaxForPath(const std::string& path) {
   constexpr std::string_view kExt = ".toml";
-  if (path.size() >= kExt.size() && path.compare(path.size() - kExt.size(), kExt.size(), kExt) == 0) {
+  if (path.size() >= kExt.size() &&
+      path.compare(path.size() - kExt.size(), kExt.size(), kExt) == 0) {
     return Syntax::kToml;
   }
   return Syntax::kRedisConf;
@@ -30,7 +31,8 @@ Result<ConfigFile> LoadConfigFile(const std::string& path) {
   ss << in.rdbuf();
   cf.text = ss.str();
   cf.syntax = SyntaxForPath(path);
-  auto parsed = cf.syntax == Syntax::kToml ? ParseToml(cf.text, path) : ParseRedisConf(cf.text, path);
+  auto parsed =
+      cf.syntax == Syntax::kToml ? ParseToml(cf.text, path) : ParseRedisConf(cf.text, path);
   if (!parsed.ok()) return parsed.status();
   cf.directives = std::move(parsed).value();
   return cf;

@@ -8,7 +8,8 @@ namespace vigil::config {
 namespace {
 
 TEST(ConfigFile, ParsesRedisConfSyntaxWithQuotesAndComments) {
-  auto r = ParseRedisConf("# comment\nport 7000\n\nrequirepass \"a b\"\nsave 900 1 300 10\n", "x.conf");
+  auto r =
+      ParseRedisConf("# comment\nport 7000\n\nrequirepass \"a b\"\nsave 900 1 300 10\n", "x.conf");
   ASSERT_TRUE(r.ok()) << r.error();
   ASSERT_EQ(r.value().size(), 3u);
   EXPECT_EQ(r.value()[1].args[0], "a b");
@@ -17,8 +18,10 @@ TEST(ConfigFile, ParsesRedisConfSyntaxWithQuotesAndComments) {
 }
 
 TEST(ConfigFile, ParsesTomlIntoTheSameDirectives) {
-  auto r = ParseToml("port = 7000\nappendonly = true\nbind = [\"127.0.0.1\", \"::1\"]\n"
-                     "save = [[900, 1], [300, 10]]\n[masters.m1]\nquorum = 2\n", "x.toml");
+  auto r = ParseToml(
+      "port = 7000\nappendonly = true\nbind = [\"127.0.0.1\", \"::1\"]\n"
+      "save = [[900, 1], [300, 10]]\n[masters.m1]\nquorum = 2\n",
+      "x.toml");
   ASSERT_TRUE(r.ok()) << r.error();
   ASSERT_EQ(r.value().size(), 6u);
   EXPECT_EQ(r.value()[0].name, "port");
@@ -36,7 +39,8 @@ TEST(ConfigFile, TomlSyntaxErrorsNameFileLineAndColumn) {
 }
 
 TEST(ConfigFile, CommandLineOverridesLikeRedisServer) {
-  auto r = ParseCommandLine({"--port", "7777", "--save", "", "--replicaof", "h", "1", "--appendonly"});
+  auto r =
+      ParseCommandLine({"--port", "7777", "--save", "", "--replicaof", "h", "1", "--appendonly"});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r.value().size(), 4u);
   EXPECT_EQ(r.value()[1].args, std::vector<std::string>{""});
@@ -64,7 +68,8 @@ TEST(OptionRegistry, ConfigSetErrorsMatchRedis) {
   reg.AddBool("appendonly", &b, false);
   reg.AddInt("maxmemory", &mem, 0, INT64_MAX, 0, OptionRegistry::kMemory);
   EXPECT_EQ(reg.SetFromClient("appendonly", "maybe").message(),
-            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' or 'no'");
+            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be "
+            "'yes' or 'no'");
   EXPECT_EQ(reg.SetFromClient("nosuch", "1").message(),
             "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
   EXPECT_TRUE(reg.SetFromClient("maxmemory", "2mb").ok());

@@ -55,7 +55,8 @@ std::string RenderLines(const std::string& name, const std::vector<std::vector<s
     for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + TomlScalar(args[i]);
     return s + "]";
   };
-  if (lines.size() == 1 && lines[0].size() == 1) return name + " = " + TomlScalar(lines[0][0]) + "\n";
+  if (lines.size() == 1 && lines[0].size() == 1)
+    return name + " = " + TomlScalar(lines[0][0]) + "\n";
   if (lines.size() == 1) return name + " = " + array(lines[0]) + "\n";
   std::string s = name + " = [";
   for (size_t i = 0; i < lines.size(); ++i) s += (i ? ", " : "") + array(lines[i]);
@@ -76,7 +77,8 @@ std::string LineDirective(const std::string& line, Syntax syntax, bool* in_table
     if (eq == std::string::npos) return "";
     std::string key = line.substr(start, eq - start);
     while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
-    if (key.size() >= 2 && key.front() == '"' && key.back() == '"') key = key.substr(1, key.size() - 2);
+    if (key.size() >= 2 && key.front() == '"' && key.back() == '"')
+      key = key.substr(1, key.size() - 2);
     return Lower(key);
   }
   size_t end = line.find_first_of(" \t\r", start);
@@ -94,13 +96,27 @@ std::string QuoteConfArg(const std::string& arg) {
   std::string out = "\"";
   for (unsigned char c : arg) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
       default:
         if (c < ' ' || c >= 0x7f) {
           char buf[8];
@@ -132,7 +148,8 @@ std::string RewriteConfigText(const std::string& original, Syntax syntax,
   size_t first_table_line = lines.size();
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string name = LineDirective(lines[i], syntax, &in_table);
-    if (syntax == Syntax::kToml && in_table && first_table_line == lines.size()) first_table_line = i;
+    if (syntax == Syntax::kToml && in_table && first_table_line == lines.size())
+      first_table_line = i;
     auto it = name.empty() ? by_name.end() : by_name.find(name);
     std::string* sink = (syntax == Syntax::kToml && i >= first_table_line) ? &toml_tables : &out;
     if (it == by_name.end()) {

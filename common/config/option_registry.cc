@@ -23,7 +23,8 @@ bool ParseMemory(const std::string& in, int64_t* out) {
   std::string s = Lower(in);
   int64_t mul = 1;
   auto strip = [&](std::string_view suffix, int64_t m) {
-    if (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (s.size() > suffix.size() &&
+        s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0) {
       s.resize(s.size() - suffix.size());
       mul = m;
       return true;
@@ -88,8 +89,9 @@ void OptionRegistry::AddInt(const std::string& name, int64_t* field, int64_t min
                if (a.size() != 1) return Status::Error("wrong number of arguments");
                bool ok = (flags & kMemory) ? ParseMemory(a[0], &v) : ParseInt64(a[0], &v);
                if (!ok) {
-                 return Status::Error((flags & kMemory) ? "argument must be a memory value"
-                                                        : "argument couldn't be parsed into an integer");
+                 return Status::Error((flags & kMemory)
+                                          ? "argument must be a memory value"
+                                          : "argument couldn't be parsed into an integer");
                }
                if (v < min || v > max) {
                  return Status::Error("argument must be between " + std::to_string(min) + " and " +
@@ -159,7 +161,8 @@ Status OptionRegistry::Apply(const Directive& d) {
 Status OptionRegistry::SetFromClient(const std::string& name, const std::string& value) {
   const Option* opt = Find(name);
   if (opt == nullptr) {
-    return Status::Error("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'");
+    return Status::Error("ERR Unknown option or number of arguments for CONFIG SET - '" + name +
+                         "'");
   }
   auto fail = [&](const std::string& why) {
     return Status::Error("ERR CONFIG SET failed (possibly related to argument '" + Lower(name) +

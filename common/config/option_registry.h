@@ -18,10 +18,10 @@ class OptionRegistry {
  public:
   enum Flags : uint32_t {
     kNone = 0,
-    kImmutable = 1,    // only from the file or command line
-    kMemory = 2,       // integer accepting 1k/1kb/1m/1mb/1g/1gb suffixes
-    kMultiArg = 4,     // file line takes several words; CONFIG SET splits its one argument
-    kSensitive = 8,    // never echoed in errors
+    kImmutable = 1,  // only from the file or command line
+    kMemory = 2,     // integer accepting 1k/1kb/1m/1mb/1g/1gb suffixes
+    kMultiArg = 4,   // file line takes several words; CONFIG SET splits its one argument
+    kSensitive = 8,  // never echoed in errors
   };
 
   struct Option {
@@ -58,7 +58,8 @@ class OptionRegistry {
   Status SetFromClient(const std::string& name, const std::string& value);
   // CONFIG GET: (name, value) for each option whose name or alias matches any pattern, in
   // registration order, each once.
-  std::vector<std::pair<std::string, std::string>> Get(const std::vector<std::string>& patterns) const;
+  std::vector<std::pair<std::string, std::string>> Get(
+      const std::vector<std::string>& patterns) const;
   // For CONFIG REWRITE: every option in registration order with its lines; `is_default` tells
   // whether the current value equals the default.
   struct RewriteEntry {
@@ -71,7 +72,7 @@ class OptionRegistry {
  private:
   bool reading_file_ = false;
   std::vector<Option> options_;
-  std::map<std::string, size_t> index_;  // name and aliases → options_ position
+  std::map<std::string, size_t> index_;          // name and aliases → options_ position
   std::map<std::string, std::string> alias_of_;  // alias → canonical name
 };
 

@@ -23,7 +23,8 @@ Status ParseInto(const std::string& text, const std::string& file, int depth,
     if (start == std::string::npos || raw[start] == '#') continue;
     size_t argc = 0;
     if (!resp::SplitInlineArgs(raw, &words, &argc)) {
-      return Status::Error(file + ":" + std::to_string(line_no) + ": unbalanced quotes in configuration line");
+      return Status::Error(file + ":" + std::to_string(line_no) +
+                           ": unbalanced quotes in configuration line");
     }
     if (argc == 0) continue;
     Directive d;
@@ -34,7 +35,8 @@ Status ParseInto(const std::string& text, const std::string& file, int depth,
     d.line = line_no;
     if (d.name == "include") {
       if (d.args.size() != 1) return Status::Error(d.Where() + ": include takes one file name");
-      if (depth >= kMaxIncludeDepth) return Status::Error(d.Where() + ": include nested too deeply");
+      if (depth >= kMaxIncludeDepth)
+        return Status::Error(d.Where() + ": include nested too deeply");
       std::ifstream inc(d.args[0], std::ios::binary);
       if (!inc) return Status::Error(d.Where() + ": cannot open included file '" + d.args[0] + "'");
       std::stringstream ss;

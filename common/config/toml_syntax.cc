@@ -28,7 +28,8 @@ std::string Scalar(const toml::node& n, bool* ok) {
 Status Flatten(const toml::table& table, const std::string& prefix, const std::string& file,
                std::vector<Directive>* out) {
   for (auto&& [key, node] : table) {
-    std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    std::string name =
+        prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
     Directive d;
     d.name = name;
     d.file = file;
@@ -46,11 +47,13 @@ Status Flatten(const toml::table& table, const std::string& prefix, const std::s
         for (const auto& row : *arr) {
           Directive r = d;
           const toml::array* inner = row.as_array();
-          if (inner == nullptr) return Status::Error(d.Where() + ": '" + name + "' mixes arrays and values");
+          if (inner == nullptr)
+            return Status::Error(d.Where() + ": '" + name + "' mixes arrays and values");
           for (const auto& el : *inner) {
             bool ok = false;
             r.args.push_back(Scalar(el, &ok));
-            if (!ok) return Status::Error(d.Where() + ": '" + name + "' holds an unsupported value");
+            if (!ok)
+              return Status::Error(d.Where() + ": '" + name + "' holds an unsupported value");
           }
           out->push_back(std::move(r));
         }
@@ -81,8 +84,8 @@ Result<std::vector<Directive>> ParseToml(const std::string& text, const std::str
     table = toml::parse(text, file);
   } catch (const toml::parse_error& err) {
     const auto& where = err.source().begin;
-    return Status::Error(file + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
-                         ": " + std::string(err.description()));
+    return Status::Error(file + ":" + std::to_string(where.line) + ":" +
+                         std::to_string(where.column) + ": " + std::string(err.description()));
   }
   std::vector<Directive> out;
   Status st = Flatten(table, "", file, &out);

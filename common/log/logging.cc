@@ -6,12 +6,18 @@
 namespace vigil {
 
 bool ParseRedisLogLevel(const std::string& word, spdlog::level::level_enum* out) {
-  if (word == "debug") *out = spdlog::level::debug;
-  else if (word == "verbose") *out = spdlog::level::debug;
-  else if (word == "notice") *out = spdlog::level::info;
-  else if (word == "warning") *out = spdlog::level::warn;
-  else if (word == "nothing") *out = spdlog::level::off;
-  else return false;
+  if (word == "debug")
+    *out = spdlog::level::debug;
+  else if (word == "verbose")
+    *out = spdlog::level::debug;
+  else if (word == "notice")
+    *out = spdlog::level::info;
+  else if (word == "warning")
+    *out = spdlog::level::warn;
+  else if (word == "nothing")
+    *out = spdlog::level::off;
+  else
+    return false;
   return true;
 }
 

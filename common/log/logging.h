@@ -11,9 +11,9 @@
 namespace vigil {
 
 struct LogOptions {
-  std::string name = "vigil";     // logger name, e.g. "datanode", "sentinel"
-  std::string logfile;             // "" = stdout
-  std::string loglevel = "notice"; // debug | verbose | notice | warning | nothing
+  std::string name = "vigil";       // logger name, e.g. "datanode", "sentinel"
+  std::string logfile;              // "" = stdout
+  std::string loglevel = "notice";  // debug | verbose | notice | warning | nothing
 };
 
 // Creates (or replaces) the logger. spdlog exceptions are caught here and become a Status.

@@ -11,8 +11,12 @@ EventLoop::~EventLoop() {
   event_base_free(base_);
 }
 
-void EventLoop::Run() { event_base_dispatch(base_); }
-void EventLoop::Stop() { event_base_loopbreak(base_); }
+void EventLoop::Run() {
+  event_base_dispatch(base_);
+}
+void EventLoop::Stop() {
+  event_base_loopbreak(base_);
+}
 
 void EventLoop::Dispatch(evutil_socket_t, short, void* arg) {
   auto* h = static_cast<Handler*>(arg);

@@ -30,7 +30,9 @@ void ReplyWriter::Error(std::string_view msg) {
   out_->append("\r\n", 2);
 }
 
-void ReplyWriter::Integer(int64_t v) { Header(':', v); }
+void ReplyWriter::Integer(int64_t v) {
+  Header(':', v);
+}
 
 void ReplyWriter::Bulk(std::string_view s) {
   Header('$', int64_t(s.size()));
@@ -60,7 +62,9 @@ void ReplyWriter::NullArray() {
   }
 }
 
-void ReplyWriter::Array(size_t n) { Header('*', int64_t(n)); }
+void ReplyWriter::Array(size_t n) {
+  Header('*', int64_t(n));
+}
 void ReplyWriter::Map(size_t pairs) {
   if (proto_ >= 3) {
     Header('%', int64_t(pairs));
@@ -68,8 +72,12 @@ void ReplyWriter::Map(size_t pairs) {
     Header('*', int64_t(pairs * 2));
   }
 }
-void ReplyWriter::Set(size_t n) { Header(proto_ >= 3 ? '~' : '*', int64_t(n)); }
-void ReplyWriter::Push(size_t n) { Header(proto_ >= 3 ? '>' : '*', int64_t(n)); }
+void ReplyWriter::Set(size_t n) {
+  Header(proto_ >= 3 ? '~' : '*', int64_t(n));
+}
+void ReplyWriter::Push(size_t n) {
+  Header(proto_ >= 3 ? '>' : '*', int64_t(n));
+}
 
 void ReplyWriter::Double(double d) {
   std::string s = FormatDouble(d);
@@ -105,20 +113,44 @@ void ReplyWriter::Verbatim(std::string_view s, std::string_view format) {
 void WriteValue(ReplyWriter& w, const Value& v) {
   using T = Value::Type;
   switch (v.type) {
-    case T::kSimple: w.Simple(v.str); break;
+    case T::kSimple:
+      w.Simple(v.str);
+      break;
     case T::kError:
-    case T::kBlobError: w.Error(v.str); break;
-    case T::kInteger: w.Integer(v.integer); break;
+    case T::kBlobError:
+      w.Error(v.str);
+      break;
+    case T::kInteger:
+      w.Integer(v.integer);
+      break;
     case T::kBulk:
-    case T::kBigNumber: w.Bulk(v.str); break;
-    case T::kVerbatim: w.Verbatim(v.str); break;
-    case T::kDouble: w.proto() >= 3 ? w.Raw("," + v.str + "\r\n") : w.Bulk(v.str); break;
-    case T::kBool: w.Bool(v.integer != 0); break;
-    case T::kNull: v.null_array ? w.NullArray() : w.Null(); break;
-    case T::kArray: w.Array(v.elements.size()); break;
-    case T::kSet: w.Set(v.elements.size()); break;
-    case T::kPush: w.Push(v.elements.size()); break;
-    case T::kMap: w.Map(v.elements.size() / 2); break;
+    case T::kBigNumber:
+      w.Bulk(v.str);
+      break;
+    case T::kVerbatim:
+      w.Verbatim(v.str);
+      break;
+    case T::kDouble:
+      w.proto() >= 3 ? w.Raw("," + v.str + "\r\n") : w.Bulk(v.str);
+      break;
+    case T::kBool:
+      w.Bool(v.integer != 0);
+      break;
+    case T::kNull:
+      v.null_array ? w.NullArray() : w.Null();
+      break;
+    case T::kArray:
+      w.Array(v.elements.size());
+      break;
+    case T::kSet:
+      w.Set(v.elements.size());
+      break;
+    case T::kPush:
+      w.Push(v.elements.size());
+      break;
+    case T::kMap:
+      w.Map(v.elements.size() / 2);
+      break;
   }
   for (const auto& e : v.elements) WriteValue(w, e);
 }

@@ -26,11 +26,11 @@ class ReplyWriter {
   void Null();              // $-1 or _
   void NullArray();         // *-1 or _
   void Array(size_t n);
-  void Map(size_t pairs);   // RESP2: array of 2n
-  void Set(size_t n);       // RESP2: array
-  void Push(size_t n);      // RESP2: array
-  void Double(double d);    // RESP2: bulk "%.17g"; RESP3: ",..."
-  void Bool(bool b);        // RESP2: :1/:0
+  void Map(size_t pairs);  // RESP2: array of 2n
+  void Set(size_t n);      // RESP2: array
+  void Push(size_t n);     // RESP2: array
+  void Double(double d);   // RESP2: bulk "%.17g"; RESP3: ",..."
+  void Bool(bool b);       // RESP2: :1/:0
   void Verbatim(std::string_view s, std::string_view format = "txt");  // RESP2: bulk
   void EmptyArray() { out_->append("*0\r\n", 4); }
   void Raw(std::string_view bytes) { out_->append(bytes); }

@@ -23,7 +23,9 @@ int HexValue(char c) {
   return -1;
 }
 
-bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f';
+}
 
 }  // namespace
 
@@ -57,12 +59,24 @@ bool SplitInlineArgs(std::string_view line, std::vector<std::string>* out, size_
         } else if (c == '\\' && i + 1 < line.size()) {
           ++i;
           switch (line[i]) {
-            case 'n': cur.push_back('\n'); break;
-            case 'r': cur.push_back('\r'); break;
-            case 't': cur.push_back('\t'); break;
-            case 'b': cur.push_back('\b'); break;
-            case 'a': cur.push_back('\a'); break;
-            default: cur.push_back(line[i]); break;
+            case 'n':
+              cur.push_back('\n');
+              break;
+            case 'r':
+              cur.push_back('\r');
+              break;
+            case 't':
+              cur.push_back('\t');
+              break;
+            case 'b':
+              cur.push_back('\b');
+              break;
+            case 'a':
+              cur.push_back('\a');
+              break;
+            default:
+              cur.push_back(line[i]);
+              break;
           }
         } else if (c == '"') {
           // The closing quote must be followed by a space or nothing.
@@ -150,7 +164,8 @@ ParseStatus RequestParser::Parse(std::string_view data, const ParserLimits& limi
       const char* start = data.data() + pos;
       const void* cr = std::memchr(start, '\r', data.size() - pos);
       if (cr == nullptr || static_cast<const char*>(cr) + 1 >= data.data() + data.size()) {
-        if (data.size() - pos > kInlineMax) return Fail("Protocol error: too big mbulk count string");
+        if (data.size() - pos > kInlineMax)
+          return Fail("Protocol error: too big mbulk count string");
         return ParseStatus::kNeedMore;
       }
       size_t line_len = size_t(static_cast<const char*>(cr) - start);
@@ -179,7 +194,8 @@ ParseStatus RequestParser::Parse(std::string_view data, const ParserLimits& limi
         const char* start = data.data() + pos;
         const void* cr = std::memchr(start, '\r', data.size() - pos);
         if (cr == nullptr || static_cast<const char*>(cr) + 1 >= data.data() + data.size()) {
-          if (data.size() - pos > kInlineMax) return Fail("Protocol error: too big bulk count string");
+          if (data.size() - pos > kInlineMax)
+            return Fail("Protocol error: too big bulk count string");
           return ParseStatus::kNeedMore;
         }
         size_t line_len = size_t(static_cast<const char*>(cr) - start);

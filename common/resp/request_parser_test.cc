@@ -115,7 +115,9 @@ TEST(RequestParser, TooBigInlineRequest) {
 
 TEST(RequestParser, ThousandPipelinedRequestsInOnePacket) {
   std::string input;
-  for (int i = 0; i < 1000; ++i) input += "*2\r\n$4\r\nECHO\r\n$" + std::to_string(std::to_string(i).size()) + "\r\n" + std::to_string(i) + "\r\n";
+  for (int i = 0; i < 1000; ++i)
+    input += "*2\r\n$4\r\nECHO\r\n$" + std::to_string(std::to_string(i).size()) + "\r\n" +
+             std::to_string(i) + "\r\n";
   Requests r = FeedInChunks(input, input.size());
   ASSERT_EQ(r.size(), 1000u);
   EXPECT_EQ(r[999][1], "999");

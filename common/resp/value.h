@@ -28,7 +28,7 @@ struct Value {
   };
   Type type = Type::kNull;
   std::string str;  // simple, error, bulk, double/bignum text, verbatim payload (without "txt:")
-  int64_t integer = 0;  // integer; bool as 0/1
+  int64_t integer = 0;          // integer; bool as 0/1
   std::vector<Value> elements;  // array, set, push; map as k1,v1,k2,v2...
   bool null_array = false;      // RESP2 *-1 (as opposed to $-1)
   bool resp3_null = false;      // RESP3 _
@@ -38,7 +38,8 @@ struct Value {
 };
 
 // Incremental reply parser. Feed() returns the number of bytes consumed; when a whole value was
-// read, *out holds it. Returns nullopt-equivalent (0 consumed, no value) when more bytes are needed.
+// read, *out holds it. Returns nullopt-equivalent (0 consumed, no value) when more bytes are
+// needed.
 class ReplyParser {
  public:
   enum class Status { kNeedMore, kValue, kError };

@@ -9,8 +9,8 @@ namespace vigil {
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual MonoTime Now() const = 0;          // monotonic
-  virtual int64_t UnixMillis() const = 0;    // wall clock, for expiry and INFO fields
+  virtual MonoTime Now() const = 0;        // monotonic
+  virtual int64_t UnixMillis() const = 0;  // wall clock, for expiry and INFO fields
 };
 
 // The process clock: CLOCK_MONOTONIC and CLOCK_REALTIME.

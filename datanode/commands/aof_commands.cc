@@ -12,6 +12,9 @@ void BgRewriteAofCommand(CommandContext& ctx) {
   std::string err = hooks != nullptr ? hooks->BgRewriteAof()
                                      : std::string("ERR Background AOF rewriting is not available");
   if (!err.empty()) return ctx.reply.Error(err);
+  if (ctx.service.aof.rewrite_scheduled) {
+    return ctx.reply.Simple("Background append only file rewriting scheduled");
+  }
   ctx.reply.Simple("Background append only file rewriting started");
 }
 

@@ -12,11 +12,16 @@ namespace {
 
 bool ParseKind(const std::string& word, SessionKind* out) {
   std::string w = config::Lower(word);
-  if (w == "normal") *out = SessionKind::kNormal;
-  else if (w == "slave" || w == "replica") *out = SessionKind::kReplica;
-  else if (w == "pubsub") *out = SessionKind::kPubSub;
-  else if (w == "master") *out = SessionKind::kMaster;
-  else return false;
+  if (w == "normal")
+    *out = SessionKind::kNormal;
+  else if (w == "slave" || w == "replica")
+    *out = SessionKind::kReplica;
+  else if (w == "pubsub")
+    *out = SessionKind::kPubSub;
+  else if (w == "master")
+    *out = SessionKind::kMaster;
+  else
+    return false;
   return true;
 }
 
@@ -48,13 +53,15 @@ void ListClients(CommandContext& ctx) {
   SessionKind kind{};
   std::set<uint64_t> ids;
   if (ctx.argc == 4 && ctx.ArgIs(2, "TYPE")) {
-    if (!ParseKind(ctx.arg(3), &kind)) return ctx.reply.Error("ERR Unknown client type '" + ctx.arg(3) + "'");
+    if (!ParseKind(ctx.arg(3), &kind))
+      return ctx.reply.Error("ERR Unknown client type '" + ctx.arg(3) + "'");
     by_type = true;
   } else if (ctx.argc >= 4 && ctx.ArgIs(2, "ID")) {
     by_id = true;
     for (size_t i = 3; i < ctx.argc; ++i) {
       int64_t id;
-      if (!ParseInt64Strict(ctx.arg(i), &id) || id <= 0) return ctx.reply.Error("ERR Invalid client ID");
+      if (!ParseInt64Strict(ctx.arg(i), &id) || id <= 0)
+        return ctx.reply.Error("ERR Invalid client ID");
       ids.insert(uint64_t(id));
     }
   } else if (ctx.argc != 2) {
@@ -77,6 +84,7 @@ void KillClients(CommandContext& ctx) {
     for (const auto& [id, s] : svc.sessions()) {
       if (s->addr == ctx.arg(2)) {
         s->close_asap = true;
+        svc.NoteWoken(s);
         if (s == &ctx.session) {
           s->close_after_reply = true;
           s->close_asap = false;
@@ -95,7 +103,8 @@ void KillClients(CommandContext& ctx) {
     const std::string& v = ctx.arg(i + 1);
     if (ctx.ArgIs(i, "ID")) {
       int64_t n;
-      if (!ParseInt64Strict(v, &n) || n <= 0) return ctx.reply.Error("ERR client-id should be greater than 0");
+      if (!ParseInt64Strict(v, &n) || n <= 0)
+        return ctx.reply.Error("ERR client-id should be greater than 0");
       id = uint64_t(n);
     } else if (ctx.ArgIs(i, "TYPE")) {
       SessionKind k;
@@ -109,9 +118,12 @@ void KillClients(CommandContext& ctx) {
       if (v != "default") return ctx.reply.Error("ERR No such user '" + v + "'");
       user = v;
     } else if (ctx.ArgIs(i, "SKIPME")) {
-      if (EqualsIgnoreCase(v, "yes")) skipme = true;
-      else if (EqualsIgnoreCase(v, "no")) skipme = false;
-      else return ctx.ErrSyntax();
+      if (EqualsIgnoreCase(v, "yes"))
+        skipme = true;
+      else if (EqualsIgnoreCase(v, "no"))
+        skipme = false;
+      else
+        return ctx.ErrSyntax();
     } else {
       return ctx.ErrSyntax();
     }
@@ -128,6 +140,7 @@ void KillClients(CommandContext& ctx) {
       s->close_after_reply = true;
     } else {
       s->close_asap = true;
+      svc.NoteWoken(s);  // the shell closes woken sessions marked close_asap
     }
     ++killed;
   }
@@ -145,7 +158,8 @@ void ClientCommand(CommandContext& ctx) {
   if (sub == "setname") {
     for (unsigned char c : ctx.arg(2)) {
       if (c < '!' || c > '~') {
-        return ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+        return ctx.reply.Error(
+            "ERR Client names cannot contain spaces, newlines or special characters.");
       }
     }
     s.name = ctx.arg(2);
@@ -179,7 +193,8 @@ void ClientCommand(CommandContext& ctx) {
       return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
     }
     auto it = ctx.service.sessions().find(uint64_t(id));
-    if (it == ctx.service.sessions().end() || !it->second->block.active) return ctx.reply.Integer(0);
+    if (it == ctx.service.sessions().end() || !it->second->block.active)
+      return ctx.reply.Integer(0);
     Session* b = it->second;
     bool null_bulk = b->block.null_bulk_on_timeout;
     ctx.service.waiters().Unblock(b);
@@ -194,26 +209,39 @@ void ClientCommand(CommandContext& ctx) {
     ctx.service.NoteWoken(b);
     return ctx.reply.Integer(1);
   }
-  static const char* kHelp[] = {
-      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "GETNAME", "    Return the name of the current connection.",
-      "ID", "    Return the ID of the current connection.",
-      "INFO", "    Return information about the current client connection.",
-      "KILL <ip:port>", "    Kill connection made from <ip:port>.",
-      "KILL <option> <value> [<option> <value> [...]]",
-      "    Kill connections. Options are:",
-      "    * ADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made from the specified address",
-      "    * LADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made to specified local address",
-      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
-      "    * USER <username>", "      Kill connections authenticated by <username>.",
-      "    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
-      "    * ID <client-id>", "      Kill connections by client id.",
-      "LIST [options ...]", "    Return information about client connections. Options:",
-      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
-      "SETNAME <name>", "    Assign the name <name> to the current connection.",
-      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-      "    Unblock the specified blocked client.",
-      "HELP", "    Prints this help."};
+  static const char* kHelp[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                                "GETNAME",
+                                "    Return the name of the current connection.",
+                                "ID",
+                                "    Return the ID of the current connection.",
+                                "INFO",
+                                "    Return information about the current client connection.",
+                                "KILL <ip:port>",
+                                "    Kill connection made from <ip:port>.",
+                                "KILL <option> <value> [<option> <value> [...]]",
+                                "    Kill connections. Options are:",
+                                "    * ADDR (<ip:port>|<unixsocket>:0)",
+                                "      Kill connections made from the specified address",
+                                "    * LADDR (<ip:port>|<unixsocket>:0)",
+                                "      Kill connections made to specified local address",
+                                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                                "      Kill connections by type.",
+                                "    * USER <username>",
+                                "      Kill connections authenticated by <username>.",
+                                "    * SKIPME (YES|NO)",
+                                "      Skip killing current connection (default: yes).",
+                                "    * ID <client-id>",
+                                "      Kill connections by client id.",
+                                "LIST [options ...]",
+                                "    Return information about client connections. Options:",
+                                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                                "      Return clients of specified type.",
+                                "SETNAME <name>",
+                                "    Assign the name <name> to the current connection.",
+                                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                                "    Unblock the specified blocked client.",
+                                "HELP",
+                                "    Prints this help."};
   ctx.reply.Array(std::size(kHelp));
   for (const char* l : kHelp) ctx.reply.Simple(l);
 }

@@ -12,7 +12,8 @@ namespace vigil::datanode {
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -48,7 +49,8 @@ bool ParseDoubleStrict(std::string_view s, double* out) {
   errno = 0;
   double v = std::strtod(buf.c_str(), &end);
   if (end != buf.c_str() + buf.size() || std::isnan(v)) return false;
-  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || std::fpclassify(v) == FP_ZERO)) return false;
+  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || std::fpclassify(v) == FP_ZERO))
+    return false;
   *out = v;
   return true;
 }
@@ -57,10 +59,18 @@ CommandContext::CommandContext(Service& svc, Session& sess, const std::vector<st
                                size_t n, resp::ReplyWriter& w)
     : service(svc), session(sess), reply(w), argv(args), argc(n) {}
 
-int64_t CommandContext::now_ms() const { return service.now_ms(); }
-Keyspace& CommandContext::keyspace() { return service.keyspace(); }
-Database& CommandContext::db() { return service.keyspace().db(session.db); }
-const DatanodeConfig& CommandContext::config() const { return service.config(); }
+int64_t CommandContext::now_ms() const {
+  return service.now_ms();
+}
+Keyspace& CommandContext::keyspace() {
+  return service.keyspace();
+}
+Database& CommandContext::db() {
+  return service.keyspace().db(session.db);
+}
+const DatanodeConfig& CommandContext::config() const {
+  return service.config();
+}
 
 Entry* CommandContext::LookupRead(std::string_view key) {
   return service.keyspace().Lookup(session.db, key, now_ms(), true, true);
@@ -84,10 +94,14 @@ void CommandContext::KeyModifiedIn(int db, std::string_view key, int64_t dirty) 
   dirty_ += dirty;
 }
 
-void CommandContext::PropagateAs(std::vector<std::string> a) { rewritten_.push_back(std::move(a)); }
+void CommandContext::PropagateAs(std::vector<std::string> a) {
+  rewritten_.push_back(std::move(a));
+}
 
-void CommandContext::BlockOnKeys(const std::vector<std::string>& keys, int64_t timeout_ms) {
+void CommandContext::BlockOnKeys(const std::vector<std::string>& keys, int64_t timeout_ms,
+                                 ObjType type) {
   BlockState& b = session.block;
+  b.wanted_type = static_cast<int>(type);
   b.active = true;
   b.db = session.db;
   b.keys = keys;
@@ -110,7 +124,8 @@ bool CommandContext::GetInt(size_t i, int64_t* out) {
   return true;
 }
 
-bool CommandContext::GetIntInRange(size_t i, int64_t min, int64_t max, int64_t* out, const char* err) {
+bool CommandContext::GetIntInRange(size_t i, int64_t min, int64_t max, int64_t* out,
+                                   const char* err) {
   if (!ParseInt64Strict(argv[i], out) || *out < min || *out > max) {
     if (err != nullptr) {
       reply.Error(err);

@@ -41,7 +41,9 @@ class CommandContext {
 
   // A key's value changed (or it was created or deleted): WATCHers see it, clients blocked on
   // it get a chance to run, and the change counts towards save points (dirty).
-  void KeyModified(std::string_view key, int64_t dirty = 1) { KeyModifiedIn(session.db, key, dirty); }
+  void KeyModified(std::string_view key, int64_t dirty = 1) {
+    KeyModifiedIn(session.db, key, dirty);
+  }
   void KeyModifiedIn(int db, std::string_view key, int64_t dirty = 1);
   // Counts changes without a key (FLUSHALL).
   void Dirty(int64_t n = 1) { dirty_ += n; }
@@ -57,17 +59,26 @@ class CommandContext {
 
   // Blocks the session on `keys` until one is modified or `timeout_ms` (0 = forever) passes;
   // the command runs again when woken. Commands call it instead of replying.
-  void BlockOnKeys(const std::vector<std::string>& keys, int64_t timeout_ms);
+  // Only a key of `type` wakes the client: a key set to another type leaves it blocked, as in
+  // Redis.
+  void BlockOnKeys(const std::vector<std::string>& keys, int64_t timeout_ms,
+                   ObjType type = ObjType::kList);
   // True when the command is being re-run for a blocked client (so it must not block again
   // unless still nothing is ready), or inside MULTI, where blocking commands never block.
   bool may_block() const { return !session.in_multi && !in_exec_; }
+  // True for keys a woken blocking command must not look at (see Session::serving_key).
+  bool SkipWhileServing(std::string_view key) const {
+    return !session.serving_key.empty() && key != session.serving_key;
+  }
   void set_in_exec(bool v) { in_exec_ = v; }
 
   // Common replies.
   void ErrSyntax() { reply.Error("ERR syntax error"); }
   void ErrNotInteger() { reply.Error("ERR value is not an integer or out of range"); }
   void ErrNotFloat() { reply.Error("ERR value is not a valid float"); }
-  void ErrWrongType() { reply.Error("WRONGTYPE Operation against a key holding the wrong kind of value"); }
+  void ErrWrongType() {
+    reply.Error("WRONGTYPE Operation against a key holding the wrong kind of value");
+  }
   void ErrArity();  // "wrong number of arguments for '<cmd>' command"
 
   // Argument parsing that answers the standard error on failure.

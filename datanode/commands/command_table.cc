@@ -19,7 +19,8 @@ void CommandTable::AddSub(const std::string& parent, CommandSpec sub) {
 const CommandSpec* CommandTable::Find(std::string_view name) const {
   char buf[64];
   if (name.size() >= sizeof(buf)) return nullptr;
-  for (size_t i = 0; i < name.size(); ++i) buf[i] = char(std::tolower(static_cast<unsigned char>(name[i])));
+  for (size_t i = 0; i < name.size(); ++i)
+    buf[i] = char(std::tolower(static_cast<unsigned char>(name[i])));
   auto it = commands_.find(std::string(buf, name.size()));
   return it == commands_.end() ? nullptr : &it->second;
 }
@@ -50,6 +51,8 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterInfoCommand(*t);
   RegisterDebugCommands(*t);
   RegisterAofCommands(*t);
+  RegisterPersistenceCommands(*t);
+  RegisterReplicationCommands(*t);
   return t;
 }
 

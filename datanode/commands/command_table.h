@@ -17,18 +17,18 @@ using CommandFn = void (*)(CommandContext&);
 enum CommandFlag : uint32_t {
   kCmdWrite = 1 << 0,
   kCmdReadonly = 1 << 1,
-  kCmdDenyOom = 1 << 2,      // refused with -OOM when over maxmemory
+  kCmdDenyOom = 1 << 2,  // refused with -OOM when over maxmemory
   kCmdAdmin = 1 << 3,
-  kCmdPubSub = 1 << 4,       // allowed in RESP2 subscribed context (with PING, QUIT, RESET)
+  kCmdPubSub = 1 << 4,  // allowed in RESP2 subscribed context (with PING, QUIT, RESET)
   kCmdNoScript = 1 << 5,
-  kCmdLoading = 1 << 6,      // allowed while loading the dataset
-  kCmdStale = 1 << 7,        // allowed on a replica with a down link and serve-stale-data no
+  kCmdLoading = 1 << 6,  // allowed while loading the dataset
+  kCmdStale = 1 << 7,    // allowed on a replica with a down link and serve-stale-data no
   kCmdFast = 1 << 8,
-  kCmdNoMulti = 1 << 9,      // refused inside MULTI
-  kCmdNoAuth = 1 << 10,      // allowed before AUTH
+  kCmdNoMulti = 1 << 9,  // refused inside MULTI
+  kCmdNoAuth = 1 << 10,  // allowed before AUTH
   kCmdBlocking = 1 << 11,
   kCmdSkipMonitor = 1 << 12,
-  kCmdProtected = 1 << 13,   // DEBUG: needs enable-debug-command
+  kCmdProtected = 1 << 13,  // DEBUG: needs enable-debug-command
   kCmdMayReplicate = 1 << 14,
   kCmdAllowBusy = 1 << 15,
   kCmdNoPropagate = 1 << 16,
@@ -77,6 +77,8 @@ void RegisterConfigCommands(CommandTable& t);
 void RegisterInfoCommand(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
 void RegisterAofCommands(CommandTable& t);
+void RegisterPersistenceCommands(CommandTable& t);
+void RegisterReplicationCommands(CommandTable& t);
 
 // The whole table.
 std::unique_ptr<CommandTable> BuildCommandTable();

@@ -20,7 +20,9 @@ void PingCommand(CommandContext& ctx) {
   ctx.argc == 2 ? ctx.reply.Bulk(ctx.arg(1)) : ctx.reply.Simple("PONG");
 }
 
-void EchoCommand(CommandContext& ctx) { ctx.reply.Bulk(ctx.arg(1)); }
+void EchoCommand(CommandContext& ctx) {
+  ctx.reply.Bulk(ctx.arg(1));
+}
 
 void QuitCommand(CommandContext& ctx) {
   ctx.reply.Ok();
@@ -29,8 +31,10 @@ void QuitCommand(CommandContext& ctx) {
 
 void SelectCommand(CommandContext& ctx) {
   int64_t id;
-  if (!ParseInt64Strict(ctx.arg(1), &id)) return ctx.reply.Error("ERR value is not an integer or out of range");
-  if (id < 0 || id >= ctx.keyspace().database_count()) return ctx.reply.Error("ERR DB index is out of range");
+  if (!ParseInt64Strict(ctx.arg(1), &id))
+    return ctx.reply.Error("ERR value is not an integer or out of range");
+  if (id < 0 || id >= ctx.keyspace().database_count())
+    return ctx.reply.Error("ERR DB index is out of range");
   ctx.session.db = int(id);
   ctx.reply.Ok();
 }
@@ -89,7 +93,8 @@ void HelloCommand(CommandContext& ctx) {
       setname = true;
       name = ctx.arg(++i);
       if (!ValidClientName(name)) {
-        return ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+        return ctx.reply.Error(
+            "ERR Client names cannot contain spaces, newlines or special characters.");
       }
     } else {
       return ctx.reply.Error("ERR Syntax error in HELLO option '" + ctx.arg(i) + "'");

@@ -15,7 +15,8 @@ TEST(ConnectionCommands, AuthWithRequirepass) {
   h.config().requirepass = "secret";
   auto& s = h.NewSession();
   EXPECT_EQ(h.Raw({"GET", "k"}, &s), "-NOAUTH Authentication required.\r\n");
-  EXPECT_EQ(h.Raw({"AUTH", "wrong"}, &s), "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+  EXPECT_EQ(h.Raw({"AUTH", "wrong"}, &s),
+            "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
   EXPECT_EQ(h.Raw({"AUTH", "default", "secret"}, &s), "+OK\r\n");
   EXPECT_EQ(h.Raw({"GET", "k"}, &s), "$-1\r\n");
 }
@@ -41,9 +42,10 @@ TEST(ConnectionCommands, PubSubDeliversToSubscribersInTheirProtocol) {
   EXPECT_EQ(h.Raw({"PUBLISH", "ch", "hi"}), Int(2));
   EXPECT_EQ(h.TakeOutput(sub2), "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n");
   EXPECT_EQ(h.TakeOutput(sub3), ">4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\nch\r\n$2\r\nhi\r\n");
-  EXPECT_EQ(h.Raw({"GET", "x"}, &sub2),
-            "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
-            "are allowed in this context\r\n");
+  EXPECT_EQ(
+      h.Raw({"GET", "x"}, &sub2),
+      "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+      "are allowed in this context\r\n");
   EXPECT_EQ(h.Raw({"PING"}, &sub2), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
   EXPECT_EQ(h.Raw({"PUBSUB", "NUMSUB", "ch"}), "*2\r\n$2\r\nch\r\n:1\r\n");
   EXPECT_EQ(h.Raw({"UNSUBSCRIBE"}, &sub2), "*3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:0\r\n");
@@ -74,12 +76,14 @@ TEST(ConnectionCommands, ClientReplyOffSilencesReplies) {
 
 TEST(ConnectionCommands, ConfigGetSetAndInfo) {
   ServiceHarness h;
-  EXPECT_EQ(h.Raw({"CONFIG", "GET", "maxmemory-policy"}), "*2\r\n$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n");
+  EXPECT_EQ(h.Raw({"CONFIG", "GET", "maxmemory-policy"}),
+            "*2\r\n$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n");
   EXPECT_EQ(h.Raw({"CONFIG", "SET", "maxmemory", "10mb", "hz", "20"}), "+OK\r\n");
   EXPECT_EQ(h.config().maxmemory, 10 * 1024 * 1024);
-  EXPECT_EQ(h.Raw({"CONFIG", "SET", "hz", "5", "maxmemory", "bad"}),
-            "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a "
-            "memory value\r\n");
+  EXPECT_EQ(
+      h.Raw({"CONFIG", "SET", "hz", "5", "maxmemory", "bad"}),
+      "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a "
+      "memory value\r\n");
   EXPECT_EQ(h.config().hz, 20);  // all or nothing
   EXPECT_EQ(h.Raw({"CONFIG", "GET", "hash-max-ziplist-entries"}),
             "*2\r\n$24\r\nhash-max-ziplist-entries\r\n$3\r\n512\r\n");

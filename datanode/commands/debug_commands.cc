@@ -64,7 +64,8 @@ void DebugCommand(CommandContext& ctx) {
   if (sub == "help") {
     static const char* kHelp[] = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "OBJECT <key>", "    Show low level info about the key and associated value.",
+        "OBJECT <key>",
+        "    Show low level info about the key and associated value.",
         "POPULATE <count> [<prefix>] [<size>]",
         "    Create <count> string keys named key:<num>. If <prefix> is specified then",
         "    it is used instead of the 'key' prefix. These are not propagated to",
@@ -74,8 +75,10 @@ void DebugCommand(CommandContext& ctx) {
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
         "    default.",
-        "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.",
-        "HELP", "    Prints this help."};
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
+        "HELP",
+        "    Prints this help."};
     ctx.reply.Array(std::size(kHelp));
     for (const char* l : kHelp) ctx.reply.Simple(l);
     return;
@@ -87,8 +90,15 @@ void DebugCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterDebugCommands(CommandTable& t) {
-  t.Add({"debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdProtected, 0, 0, 0,
-         DebugCommand, "server", {}});
+  t.Add({"debug",
+         -2,
+         kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdProtected,
+         0,
+         0,
+         0,
+         DebugCommand,
+         "server",
+         {}});
 }
 
 }  // namespace vigil::datanode

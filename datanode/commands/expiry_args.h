@@ -17,11 +17,16 @@ struct ExpiryArg {
 };
 
 inline bool ParseExpiryUnit(std::string_view word, ExpiryUnit* out) {
-  if (EqualsIgnoreCase(word, "EX")) *out = ExpiryUnit::kEx;
-  else if (EqualsIgnoreCase(word, "PX")) *out = ExpiryUnit::kPx;
-  else if (EqualsIgnoreCase(word, "EXAT")) *out = ExpiryUnit::kExat;
-  else if (EqualsIgnoreCase(word, "PXAT")) *out = ExpiryUnit::kPxat;
-  else return false;
+  if (EqualsIgnoreCase(word, "EX"))
+    *out = ExpiryUnit::kEx;
+  else if (EqualsIgnoreCase(word, "PX"))
+    *out = ExpiryUnit::kPx;
+  else if (EqualsIgnoreCase(word, "EXAT"))
+    *out = ExpiryUnit::kExat;
+  else if (EqualsIgnoreCase(word, "PXAT"))
+    *out = ExpiryUnit::kPxat;
+  else
+    return false;
   return true;
 }
 

@@ -276,7 +276,7 @@ void HScanCommand(CommandContext& ctx) {
     h.ForEach(collect);
     cursor = 0;
   } else {
-    int64_t max_iterations = count * 10;
+    int64_t max_iterations = count > kInt64Max / 10 ? kInt64Max : count * 10;
     do {
       cursor = h.ScanStep(cursor, collect);
     } while (cursor != 0 && max_iterations-- > 0 && int64_t(found.size()) < count);

@@ -326,5 +326,22 @@ TEST(HashValue, ListpackUpdatesValueInPlace) {
   EXPECT_EQ(pairs[1].second, "2");
 }
 
+TEST(HashValue, ListpackHandlesMultiByteLengths) {
+  HashValue h;
+  const std::string v300(300, 'v'), v200(200, 'w');
+  h.Set("a", v300, 512, 1000);
+  h.Set(std::string(130, 'f'), "1", 512, 1000);
+  h.Set("a", v200, 512, 1000);
+  ASSERT_TRUE(h.is_listpack());
+  std::string_view v;
+  ASSERT_TRUE(h.Get("a", &v));
+  EXPECT_EQ(v, v200);
+  ASSERT_TRUE(h.Get(std::string(130, 'f'), &v));
+  EXPECT_EQ(v, "1");
+  EXPECT_TRUE(h.Delete("a"));
+  EXPECT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.Pairs()[0].first, std::string(130, 'f'));
+}
+
 }  // namespace
 }  // namespace vigil::datanode

@@ -6,6 +6,7 @@
 
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/command_table.h"
+#include "datanode/replication/replication_control.h"
 #include "datanode/service/service.h"
 #include "vigil/version.h"
 
@@ -134,16 +135,18 @@ void PersistenceSection(InfoBuilder& b, Service& svc) {
   b.Field("current_fork_perc", "0.00");
   b.Field("current_save_keys_processed", 0);
   b.Field("current_save_keys_total", 0);
+  const RdbStatus& rdb = svc.rdb;
   b.Field("rdb_changes_since_last_save", svc.dirty());
-  b.Field("rdb_bgsave_in_progress", 0);
+  b.Field("rdb_bgsave_in_progress", rdb.bgsave_in_progress ? 1 : 0);
   b.Field("rdb_last_save_time", svc.last_save_unix_s);
-  b.Field("rdb_last_bgsave_status", "ok");
-  b.Field("rdb_last_bgsave_time_sec", -1);
-  b.Field("rdb_current_bgsave_time_sec", -1);
-  b.Field("rdb_saves", 0);
+  b.Field("rdb_last_bgsave_status", rdb.last_bgsave_ok ? "ok" : "err");
+  b.Field("rdb_last_bgsave_time_sec", rdb.last_bgsave_time_sec);
+  b.Field("rdb_current_bgsave_time_sec",
+          rdb.bgsave_in_progress ? (svc.now_ms() - rdb.bgsave_start_unix_ms) / 1000 : -1);
+  b.Field("rdb_saves", rdb.saves);
   b.Field("rdb_last_cow_size", 0);
-  b.Field("rdb_last_load_keys_expired", 0);
-  b.Field("rdb_last_load_keys_loaded", 0);
+  b.Field("rdb_last_load_keys_expired", rdb.last_load_keys_expired);
+  b.Field("rdb_last_load_keys_loaded", rdb.last_load_keys_loaded);
   b.Field("aof_enabled", svc.config().appendonly ? 1 : 0);
   const AofStatus& aof = svc.aof;
   b.Field("aof_rewrite_in_progress", aof.rewrite_in_progress ? 1 : 0);
@@ -177,16 +180,16 @@ void StatsSection(InfoBuilder& b, Service& svc) {
   b.Field("instantaneous_ops_per_sec", 0);
   b.Field("total_net_input_bytes", s.total_net_input_bytes);
   b.Field("total_net_output_bytes", s.total_net_output_bytes);
-  b.Field("total_net_repl_input_bytes", 0);
-  b.Field("total_net_repl_output_bytes", 0);
+  b.Field("total_net_repl_input_bytes", s.total_net_repl_input_bytes);
+  b.Field("total_net_repl_output_bytes", s.total_net_repl_output_bytes);
   b.Field("instantaneous_input_kbps", "0.00");
   b.Field("instantaneous_output_kbps", "0.00");
   b.Field("instantaneous_input_repl_kbps", "0.00");
   b.Field("instantaneous_output_repl_kbps", "0.00");
   b.Field("rejected_connections", s.rejected_connections);
-  b.Field("sync_full", 0);
-  b.Field("sync_partial_ok", 0);
-  b.Field("sync_partial_err", 0);
+  b.Field("sync_full", s.sync_full);
+  b.Field("sync_partial_ok", s.sync_partial_ok);
+  b.Field("sync_partial_err", s.sync_partial_err);
   b.Field("expired_keys", ks.expired_keys);
   b.Field("expired_stale_perc", "0.00");
   b.Field("expired_time_cap_reached_count", 0);
@@ -200,8 +203,8 @@ void StatsSection(InfoBuilder& b, Service& svc) {
   b.Field("pubsub_channels", int64_t(svc.pubsub().channel_count()));
   b.Field("pubsub_patterns", int64_t(svc.pubsub().pattern_count()));
   b.Field("pubsubshard_channels", 0);
-  b.Field("latest_fork_usec", 0);
-  b.Field("total_forks", 0);
+  b.Field("latest_fork_usec", s.latest_fork_usec);
+  b.Field("total_forks", s.total_forks);
   b.Field("migrate_cached_sockets", 0);
   b.Field("slave_expires_tracked_keys", 0);
   b.Field("active_defrag_hits", 0);
@@ -226,17 +229,7 @@ void StatsSection(InfoBuilder& b, Service& svc) {
 
 void ReplicationSection(InfoBuilder& b, Service& svc) {
   b.Section("Replication");
-  b.Field("role", svc.keyspace().replica_mode() ? "slave" : "master");
-  b.Field("connected_slaves", 0);
-  b.Field("master_failover_state", "no-failover");
-  b.Field("master_replid", svc.replid);
-  b.Field("master_replid2", svc.replid2);
-  b.Field("master_repl_offset", svc.master_repl_offset);
-  b.Field("second_repl_offset", svc.second_repl_offset);
-  b.Field("repl_backlog_active", 0);
-  b.Field("repl_backlog_size", svc.config().repl_backlog_size);
-  b.Field("repl_backlog_first_byte_offset", 0);
-  b.Field("repl_backlog_histlen", 0);
+  b.out() += RenderReplicationSection(svc);
 }
 
 void CpuSection(InfoBuilder& b, const ProcessInfo& p) {

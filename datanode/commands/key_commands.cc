@@ -41,11 +41,16 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < ctx.argc; ++i) {
     const std::string& a = ctx.arg(i);
-    if (EqualsIgnoreCase(a, "NX")) nx = true;
-    else if (EqualsIgnoreCase(a, "XX")) xx = true;
-    else if (EqualsIgnoreCase(a, "GT")) gt = true;
-    else if (EqualsIgnoreCase(a, "LT")) lt = true;
-    else return ctx.reply.Error("ERR Unsupported option " + a);
+    if (EqualsIgnoreCase(a, "NX"))
+      nx = true;
+    else if (EqualsIgnoreCase(a, "XX"))
+      xx = true;
+    else if (EqualsIgnoreCase(a, "GT"))
+      gt = true;
+    else if (EqualsIgnoreCase(a, "LT"))
+      lt = true;
+    else
+      return ctx.reply.Error("ERR Unsupported option " + a);
   }
   if (nx && (xx || gt || lt)) {
     return ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
@@ -84,10 +89,18 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
   ctx.reply.Integer(1);
 }
 
-void ExpireCommand(CommandContext& ctx) { ExpireGeneric(ctx, true, true); }
-void PexpireCommand(CommandContext& ctx) { ExpireGeneric(ctx, false, true); }
-void ExpireatCommand(CommandContext& ctx) { ExpireGeneric(ctx, true, false); }
-void PexpireatCommand(CommandContext& ctx) { ExpireGeneric(ctx, false, false); }
+void ExpireCommand(CommandContext& ctx) {
+  ExpireGeneric(ctx, true, true);
+}
+void PexpireCommand(CommandContext& ctx) {
+  ExpireGeneric(ctx, false, true);
+}
+void ExpireatCommand(CommandContext& ctx) {
+  ExpireGeneric(ctx, true, false);
+}
+void PexpireatCommand(CommandContext& ctx) {
+  ExpireGeneric(ctx, false, false);
+}
 
 void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
   Entry* e = ctx.keyspace().Lookup(ctx.session.db, ctx.arg(1), ctx.now_ms(), false, false);
@@ -100,10 +113,18 @@ void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
   ctx.reply.Integer(ms ? ttl : (ttl + 500) / 1000);
 }
 
-void TtlCommand(CommandContext& ctx) { TtlGeneric(ctx, false, false); }
-void PttlCommand(CommandContext& ctx) { TtlGeneric(ctx, true, false); }
-void ExpiretimeCommand(CommandContext& ctx) { TtlGeneric(ctx, false, true); }
-void PexpiretimeCommand(CommandContext& ctx) { TtlGeneric(ctx, true, true); }
+void TtlCommand(CommandContext& ctx) {
+  TtlGeneric(ctx, false, false);
+}
+void PttlCommand(CommandContext& ctx) {
+  TtlGeneric(ctx, true, false);
+}
+void ExpiretimeCommand(CommandContext& ctx) {
+  TtlGeneric(ctx, false, true);
+}
+void PexpiretimeCommand(CommandContext& ctx) {
+  TtlGeneric(ctx, true, true);
+}
 
 void PersistCommand(CommandContext& ctx) {
   Entry* e = ctx.LookupWrite(ctx.arg(1));
@@ -199,8 +220,12 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
-void RenameCommand(CommandContext& ctx) { RenameGeneric(ctx, false); }
-void RenamenxCommand(CommandContext& ctx) { RenameGeneric(ctx, true); }
+void RenameCommand(CommandContext& ctx) {
+  RenameGeneric(ctx, false);
+}
+void RenamenxCommand(CommandContext& ctx) {
+  RenameGeneric(ctx, true);
+}
 
 bool ParseDbIndex(CommandContext& ctx, size_t i, int* out) {
   int64_t v;
@@ -323,7 +348,9 @@ void ObjectCommand(CommandContext& ctx) {
   ctx.reply.Integer(ks.LfuCounter(e, ctx.now_ms()));
 }
 
-void DbsizeCommand(CommandContext& ctx) { ctx.reply.Integer(int64_t(ctx.db().size())); }
+void DbsizeCommand(CommandContext& ctx) {
+  ctx.reply.Integer(int64_t(ctx.db().size()));
+}
 
 bool ParseFlushMode(CommandContext& ctx) {
   if (ctx.argc > 2 || (ctx.argc == 2 && !ctx.ArgIs(1, "ASYNC") && !ctx.ArgIs(1, "SYNC"))) {

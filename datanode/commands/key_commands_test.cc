@@ -73,13 +73,27 @@ TEST(KeyCommands, TypeKeysObjectAndFlush) {
   EXPECT_EQ(h.Raw({"TYPE", "s"}), "+string\r\n");
   EXPECT_EQ(h.Raw({"TYPE", "none"}), "+none\r\n");
   EXPECT_EQ(h.Raw({"KEYS", "s*"}), BulkArr({"s"}));
-  EXPECT_EQ(h.Raw({"OBJECT", "ENCODING"}), "-ERR wrong number of arguments for 'object|encoding' command\r\n");
+  EXPECT_EQ(h.Raw({"OBJECT", "ENCODING"}),
+            "-ERR wrong number of arguments for 'object|encoding' command\r\n");
   EXPECT_EQ(h.Raw({"OBJECT", "NOPE", "s"}), "-ERR unknown subcommand 'NOPE'. Try OBJECT HELP.\r\n");
   EXPECT_EQ(h.Raw({"OBJECT", "IDLETIME", "s"}), Int(0));
-  EXPECT_EQ(h.Raw({"OBJECT", "FREQ", "s"}).substr(0, 40), "-ERR An LFU maxmemory policy is not sele");
+  EXPECT_EQ(h.Raw({"OBJECT", "FREQ", "s"}).substr(0, 40),
+            "-ERR An LFU maxmemory policy is not sele");
   EXPECT_EQ(h.Raw({"FLUSHALL"}), "+OK\r\n");
   EXPECT_EQ(h.Raw({"DBSIZE"}), Int(0));
   EXPECT_EQ(h.Raw({"RANDOMKEY"}), "$-1\r\n");
+}
+
+TEST(KeyCommands, KeysDoNotExpireWhileLoading) {
+  ServiceHarness h;
+  h.Raw({"SET", "n", "41", "PX", "10"});
+  h.service().set_loading(true);
+  h.AdvanceMs(50);
+  auto& loader = h.NewSession();
+  loader.is_master_link = true;  // the AOF loader's privileges
+  EXPECT_EQ(h.Raw({"INCR", "n"}, &loader), Int(42));
+  h.service().set_loading(false);
+  EXPECT_EQ(h.Raw({"GET", "n"}), "$-1\r\n");  // and it expires once loading ends
 }
 
 TEST(KeyCommands, MaxmemoryEvictsOrRefusesWrites) {
@@ -87,7 +101,8 @@ TEST(KeyCommands, MaxmemoryEvictsOrRefusesWrites) {
   int64_t used = 1000;
   h.service().set_used_memory_fn([&] { return used; });
   h.config().maxmemory = 500;
-  EXPECT_EQ(h.Raw({"SET", "k", "v"}), "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+  EXPECT_EQ(h.Raw({"SET", "k", "v"}),
+            "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
   EXPECT_EQ(h.Raw({"GET", "k"}), "$-1\r\n");  // reads still work
   used = 100;
   h.Raw({"SET", "a", "1"});
@@ -95,7 +110,8 @@ TEST(KeyCommands, MaxmemoryEvictsOrRefusesWrites) {
   ASSERT_EQ(h.Raw({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}), "+OK\r\n");
   used = 1000;
   // Each eviction "frees" memory in this fake; the first one is enough.
-  h.service().set_used_memory_fn([&] { return h.service().keyspace().db(0).size() >= 2 ? 1000 : 100; });
+  h.service().set_used_memory_fn(
+      [&] { return h.service().keyspace().db(0).size() >= 2 ? 1000 : 100; });
   EXPECT_EQ(h.Raw({"SET", "c", "3"}), "+OK\r\n");
   EXPECT_EQ(h.service().keyspace().evicted_keys, 1);
 }

@@ -394,9 +394,10 @@ void BlockingPop(CommandContext& ctx, size_t first_key, size_t numkeys, bool hea
   std::vector<std::string> keys;
   for (size_t j = first_key; j < first_key + numkeys; ++j) {
     const std::string& key = ctx.arg(j);
+    keys.push_back(key);
+    if (ctx.SkipWhileServing(key)) continue;
     Entry* e = nullptr;
     if (!LookupList(ctx, key, &e)) return;
-    keys.push_back(key);
     if (e == nullptr) continue;
     const std::string verb = head ? "LPOP" : "RPOP";
     if (count != -1) {

@@ -413,3 +413,19 @@ TEST(ListValue, CopyIsDeepAndBytesTrackLongElements) {
 
 }  // namespace
 }  // namespace vigil::datanode
+
+namespace vigil::datanode {
+namespace {
+
+TEST(ListCommands, BlockedClientIgnoresAKeySetToAnotherType) {
+  testing::ServiceHarness h;
+  auto& blocked = h.NewSession();
+  EXPECT_EQ(h.Raw({"BLPOP", "k1", "k2", "0"}, &blocked), "");
+  h.Raw({"SET", "k1", "s"});
+  EXPECT_EQ(h.TakeOutput(blocked), "");  // still blocked, no WRONGTYPE
+  h.Raw({"RPUSH", "k2", "x"});
+  EXPECT_EQ(h.TakeOutput(blocked), "*2\r\n$2\r\nk2\r\n$1\r\nx\r\n");
+}
+
+}  // namespace
+}  // namespace vigil::datanode

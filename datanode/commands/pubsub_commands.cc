@@ -44,8 +44,12 @@ void UnsubscribeGeneric(CommandContext& ctx, bool patterns) {
   }
 }
 
-void UnsubscribeCommand(CommandContext& ctx) { UnsubscribeGeneric(ctx, false); }
-void PunsubscribeCommand(CommandContext& ctx) { UnsubscribeGeneric(ctx, true); }
+void UnsubscribeCommand(CommandContext& ctx) {
+  UnsubscribeGeneric(ctx, false);
+}
+void PunsubscribeCommand(CommandContext& ctx) {
+  UnsubscribeGeneric(ctx, true);
+}
 
 void PublishCommand(CommandContext& ctx) {
   std::vector<Session*> woken;
@@ -101,12 +105,25 @@ void RegisterPubSubCommands(CommandTable& t) {
   t.Add({"psubscribe", -2, kPs, 0, 0, 0, PsubscribeCommand, "pubsub", {}});
   t.Add({"unsubscribe", -1, kPs, 0, 0, 0, UnsubscribeCommand, "pubsub", {}});
   t.Add({"punsubscribe", -1, kPs, 0, 0, 0, PunsubscribeCommand, "pubsub", {}});
-  t.Add({"publish", 3, kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast | kCmdMayReplicate, 0, 0, 0,
-         PublishCommand, "pubsub", {}});
+  t.Add({"publish",
+         3,
+         kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast | kCmdMayReplicate,
+         0,
+         0,
+         0,
+         PublishCommand,
+         "pubsub",
+         {}});
   t.Add({"pubsub", -2, 0, 0, 0, 0, PubsubCommand, "pubsub", {}});
-  t.AddSub("pubsub", {"channels", -2, kCmdPubSub | kCmdLoading | kCmdStale, 0, 0, 0, PubsubCommand, "pubsub", {}});
-  t.AddSub("pubsub", {"numsub", -2, kCmdPubSub | kCmdLoading | kCmdStale, 0, 0, 0, PubsubCommand, "pubsub", {}});
-  t.AddSub("pubsub", {"numpat", 2, kCmdPubSub | kCmdLoading | kCmdStale, 0, 0, 0, PubsubCommand, "pubsub", {}});
+  t.AddSub(
+      "pubsub",
+      {"channels", -2, kCmdPubSub | kCmdLoading | kCmdStale, 0, 0, 0, PubsubCommand, "pubsub", {}});
+  t.AddSub(
+      "pubsub",
+      {"numsub", -2, kCmdPubSub | kCmdLoading | kCmdStale, 0, 0, 0, PubsubCommand, "pubsub", {}});
+  t.AddSub(
+      "pubsub",
+      {"numpat", 2, kCmdPubSub | kCmdLoading | kCmdStale, 0, 0, 0, PubsubCommand, "pubsub", {}});
   t.AddSub("pubsub", {"help", 2, kCmdLoading | kCmdStale, 0, 0, 0, PubsubCommand, "pubsub", {}});
 }
 

@@ -1,4 +1,4 @@
-// Server commands: COMMAND (COUNT INFO DOCS LIST GETKEYS), TIME, ROLE, LASTSAVE, SHUTDOWN.
+// Server commands: COMMAND (COUNT INFO DOCS LIST GETKEYS), TIME, LASTSAVE, SHUTDOWN.
 #include <map>
 
 #include "common/base/glob.h"
@@ -161,14 +161,6 @@ void TimeCommand(CommandContext& ctx) {
   ctx.reply.Bulk(std::to_string((ms % 1000) * 1000));
 }
 
-void RoleCommand(CommandContext& ctx) {
-  // The replication issue extends this with replicas and the replica form.
-  ctx.reply.Array(3);
-  ctx.reply.Bulk("master");
-  ctx.reply.Integer(0);
-  ctx.reply.Array(0);
-}
-
 void LastsaveCommand(CommandContext& ctx) { ctx.reply.Integer(ctx.service.last_save_unix_s); }
 
 void ShutdownCommand(CommandContext& ctx) {
@@ -202,7 +194,6 @@ void RegisterServerCommands(CommandTable& t) {
   t.AddSub("command", {"list", -2, kLS, 0, 0, 0, CommandCommand, "server", {}});
   t.AddSub("command", {"getkeys", -4, kLS, 0, 0, 0, CommandCommand, "server", {}});
   t.Add({"time", 1, kLS | kCmdFast, 0, 0, 0, TimeCommand, "server", {}});
-  t.Add({"role", 1, kCmdNoScript | kLS | kCmdFast, 0, 0, 0, RoleCommand, "server", {}});
   t.Add({"lastsave", 1, kLS | kCmdFast, 0, 0, 0, LastsaveCommand, "server", {}});
   t.Add({"shutdown", -1, kCmdAdmin | kCmdNoScript | kLS | kCmdNoMulti | kCmdAllowBusy, 0, 0, 0,
          ShutdownCommand, "server", {}});

@@ -4,8 +4,8 @@
 
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/command_table.h"
-#include "datanode/service/service.h"
 #include "datanode/commands/expiry_args.h"
+#include "datanode/service/service.h"
 
 namespace vigil::datanode {
 namespace {
@@ -69,8 +69,7 @@ void SetCommand(CommandContext& ctx) {
   SetOptions o;
   if (!ParseSetOptions(ctx, 3, &o)) return;
   int64_t when_ms = -1;
-  if (o.expiry.unit != ExpiryUnit::kNone &&
-      !ResolveExpiry(ctx, o.expiry, "set", &when_ms)) {
+  if (o.expiry.unit != ExpiryUnit::kNone && !ResolveExpiry(ctx, o.expiry, "set", &when_ms)) {
     return;
   }
   const std::string& key = ctx.arg(1);
@@ -125,8 +124,12 @@ void SetexGeneric(CommandContext& ctx, ExpiryUnit unit, const char* name) {
   ctx.reply.Ok();
 }
 
-void SetexCommand(CommandContext& ctx) { SetexGeneric(ctx, ExpiryUnit::kEx, "setex"); }
-void PsetexCommand(CommandContext& ctx) { SetexGeneric(ctx, ExpiryUnit::kPx, "psetex"); }
+void SetexCommand(CommandContext& ctx) {
+  SetexGeneric(ctx, ExpiryUnit::kEx, "setex");
+}
+void PsetexCommand(CommandContext& ctx) {
+  SetexGeneric(ctx, ExpiryUnit::kPx, "psetex");
+}
 
 void GetsetCommand(CommandContext& ctx) {
   std::string old;
@@ -214,8 +217,12 @@ void MsetGeneric(CommandContext& ctx, bool nx) {
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
-void MsetCommand(CommandContext& ctx) { MsetGeneric(ctx, false); }
-void MsetnxCommand(CommandContext& ctx) { MsetGeneric(ctx, true); }
+void MsetCommand(CommandContext& ctx) {
+  MsetGeneric(ctx, false);
+}
+void MsetnxCommand(CommandContext& ctx) {
+  MsetGeneric(ctx, true);
+}
 
 void IncrGeneric(CommandContext& ctx, int64_t delta) {
   const std::string& key = ctx.arg(1);
@@ -240,8 +247,12 @@ void IncrGeneric(CommandContext& ctx, int64_t delta) {
   ctx.reply.Integer(next);
 }
 
-void IncrCommand(CommandContext& ctx) { IncrGeneric(ctx, 1); }
-void DecrCommand(CommandContext& ctx) { IncrGeneric(ctx, -1); }
+void IncrCommand(CommandContext& ctx) {
+  IncrGeneric(ctx, 1);
+}
+void DecrCommand(CommandContext& ctx) {
+  IncrGeneric(ctx, -1);
+}
 void IncrbyCommand(CommandContext& ctx) {
   int64_t d;
   if (ctx.GetInt(2, &d)) IncrGeneric(ctx, d);
@@ -325,7 +336,8 @@ void SetrangeCommand(CommandContext& ctx) {
   if (!ctx.CheckType(e, ObjType::kString)) return;
   size_t cur_len = e ? e->StringLength() : 0;
   if (value.empty()) return ctx.reply.Integer(int64_t(cur_len));
-  if (offset + int64_t(value.size()) > ctx.config().proto_max_bulk_len) return ctx.reply.Error(kTooBig);
+  if (offset + int64_t(value.size()) > ctx.config().proto_max_bulk_len)
+    return ctx.reply.Error(kTooBig);
   if (e == nullptr) {
     std::string s(size_t(offset), '\0');
     s += value;
@@ -334,7 +346,8 @@ void SetrangeCommand(CommandContext& ctx) {
     e->MutableRaw();  // Redis creates SETRANGE results as raw strings
   } else {
     std::string* raw = e->MutableRaw();
-    if (raw->size() < size_t(offset) + value.size()) raw->resize(size_t(offset) + value.size(), '\0');
+    if (raw->size() < size_t(offset) + value.size())
+      raw->resize(size_t(offset) + value.size(), '\0');
     raw->replace(size_t(offset), value.size(), value);
   }
   ctx.KeyModified(key);

@@ -28,7 +28,8 @@ TEST(StringCommands, SetGetAndOptions) {
   EXPECT_EQ(h.Raw({"SET", "n", "x", "XX"}), "$-1\r\n");
   EXPECT_EQ(h.Raw({"SET", "k", "v", "NX", "XX"}), "-ERR syntax error\r\n");
   EXPECT_EQ(h.Raw({"SET", "k", "v", "EX", "0"}), "-ERR invalid expire time in 'set' command\r\n");
-  EXPECT_EQ(h.Raw({"SET", "k", "v", "EX", "x"}), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(h.Raw({"SET", "k", "v", "EX", "x"}),
+            "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(h.Raw({"SET", "k", "v", "EX", "10", "KEEPTTL"}), "-ERR syntax error\r\n");
 }
 

@@ -73,8 +73,15 @@ void UnwatchCommand(CommandContext& ctx) {
 void RegisterTransactionCommands(CommandTable& t) {
   constexpr uint32_t kTx = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy;
   t.Add({"multi", 1, kTx, 0, 0, 0, MultiCommand, "transactions", {}});
-  t.Add({"exec", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipMonitor, 0, 0, 0, ExecCommand,
-         "transactions", {}});
+  t.Add({"exec",
+         1,
+         kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipMonitor,
+         0,
+         0,
+         0,
+         ExecCommand,
+         "transactions",
+         {}});
   t.Add({"discard", 1, kTx, 0, 0, 0, DiscardCommand, "transactions", {}});
   t.Add({"watch", -2, kTx, 1, -1, 1, WatchCommand, "transactions", {}});
   t.Add({"unwatch", 1, kTx, 0, 0, 0, UnwatchCommand, "transactions", {}});

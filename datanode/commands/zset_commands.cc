@@ -294,6 +294,7 @@ void BzpopGeneric(CommandContext& ctx, bool max) {
   for (size_t j = 1; j + 1 < ctx.argc; ++j) {
     const std::string& key = ctx.arg(j);
     keys.push_back(key);
+    if (ctx.SkipWhileServing(key)) continue;
     bool ok = false;
     ZSetValue* z = WriteZSet(ctx, key, &ok);
     if (!ok) return;
@@ -304,7 +305,7 @@ void BzpopGeneric(CommandContext& ctx, bool max) {
   }
   if (!ctx.may_block()) return ctx.reply.NullArray();
   ctx.session.block.null_bulk_on_timeout = false;
-  ctx.BlockOnKeys(keys, timeout_ms);
+  ctx.BlockOnKeys(keys, timeout_ms, ObjType::kZSet);
 }
 
 void BzpopminCommand(CommandContext& ctx) {

@@ -5,6 +5,7 @@
 #include <climits>
 #include <memory>
 #include <set>
+#include <sstream>
 
 namespace vigil::datanode {
 
@@ -50,7 +51,8 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("port", &c->port, 0, 65535, 6379, F::kImmutable);
   r->AddCustom({"bind", F::kImmutable | F::kMultiArg,
                 [c](const std::vector<std::string>& a) {
-                  if (a.empty() || a.size() > 16) return Status::Error("Too many bind addresses specified.");
+                  if (a.empty() || a.size() > 16)
+                    return Status::Error("Too many bind addresses specified.");
                   c->bind = a;
                   return Status::Ok();
                 },
@@ -77,16 +79,20 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                 },
                 [c] {
                   char buf[PATH_MAX];
-                  return c->dir.empty() ? std::string(::getcwd(buf, sizeof(buf)) ? buf : ".") : c->dir;
+                  return c->dir.empty() ? std::string(::getcwd(buf, sizeof(buf)) ? buf : ".")
+                                        : c->dir;
                 },
                 nullptr, ""});
   r->AddString("dbfilename", &c->dbfilename, "dump.rdb");
   r->AddString("logfile", &c->logfile, "", F::kImmutable);
   r->AddCustom({"loglevel", F::kNone,
                 [c](const std::vector<std::string>& a) {
-                  static const std::set<std::string> kLevels{"debug", "verbose", "notice", "warning", "nothing"};
+                  static const std::set<std::string> kLevels{"debug", "verbose", "notice",
+                                                             "warning", "nothing"};
                   if (a.size() != 1 || !kLevels.count(config::Lower(a[0]))) {
-                    return Status::Error("argument(s) must be one of the following: debug, verbose, notice, warning, nothing");
+                    return Status::Error(
+                        "argument(s) must be one of the following: debug, verbose, notice, "
+                        "warning, nothing");
                   }
                   c->loglevel = config::Lower(a[0]);
                   return Status::Ok();
@@ -95,16 +101,20 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddBool("daemonize", &c->daemonize, false, F::kImmutable);
   r->AddString("pidfile", &c->pidfile, "", F::kImmutable);
   r->AddInt("hz", &c->hz, 1, 500, 10);
-  r->AddEnum("enable-debug-command", &c->enable_debug_command, {"no", "yes", "local"}, 0, F::kImmutable);
+  r->AddEnum("enable-debug-command", &c->enable_debug_command, {"no", "yes", "local"}, 0,
+             F::kImmutable);
   r->AddInt("maxmemory", &c->maxmemory, 0, LLONG_MAX, 0, F::kMemory);
-  r->AddEnum("maxmemory-policy", &c->maxmemory_policy,
-             std::vector<std::string>(std::begin(kEvictionPolicyNames), std::end(kEvictionPolicyNames)), 7);
+  r->AddEnum(
+      "maxmemory-policy", &c->maxmemory_policy,
+      std::vector<std::string>(std::begin(kEvictionPolicyNames), std::end(kEvictionPolicyNames)),
+      7);
   r->AddInt("maxmemory-samples", &c->maxmemory_samples, 1, 64, 5);
   r->AddInt("lfu-log-factor", &c->lfu_log_factor, 0, INT_MAX, 10);
   r->AddInt("lfu-decay-time", &c->lfu_decay_time, 0, INT_MAX, 1);
-  r->AddInt("proto-max-bulk-len", &c->proto_max_bulk_len, 1024 * 1024, LLONG_MAX, 512LL << 20, F::kMemory);
-  r->AddInt("client-query-buffer-limit", &c->client_query_buffer_limit, 1024 * 1024, LLONG_MAX, 1LL << 30,
+  r->AddInt("proto-max-bulk-len", &c->proto_max_bulk_len, 1024 * 1024, LLONG_MAX, 512LL << 20,
             F::kMemory);
+  r->AddInt("client-query-buffer-limit", &c->client_query_buffer_limit, 1024 * 1024, LLONG_MAX,
+            1LL << 30, F::kMemory);
   r->AddCustom({"client-output-buffer-limit", F::kMultiArg,
                 [c](const std::vector<std::string>& a) { return ParseObufLimit(a, c); },
                 [c] { return RenderObuf(*c); }, nullptr, ""});
@@ -119,7 +129,14 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   // to it; CONFIG SET replaces the whole list.
   auto save_loaded = std::make_shared<bool>(false);
   r->AddCustom({"save", F::kMultiArg,
-                [c, r, save_loaded](const std::vector<std::string>& a) {
+                [c, r, save_loaded](const std::vector<std::string>& args) {
+                  // `--save "900 1 300 10"` arrives as one word: split it, as Redis does.
+                  std::vector<std::string> a;
+                  for (const auto& word : args) {
+                    std::istringstream in(word);
+                    for (std::string part; in >> part;) a.push_back(part);
+                  }
+                  if (a.empty()) a.emplace_back();
                   std::vector<SavePoint> pts;
                   bool append = r->reading_file() && *save_loaded;
                   if (r->reading_file()) *save_loaded = true;
@@ -130,8 +147,9 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                   if (a.size() % 2 != 0) return Status::Error("Invalid save parameters");
                   for (size_t i = 0; i < a.size(); i += 2) {
                     SavePoint p;
-                    if (!config::ParseInt64(a[i], &p.seconds) || !config::ParseInt64(a[i + 1], &p.changes) ||
-                        p.seconds < 1 || p.changes < 0) {
+                    if (!config::ParseInt64(a[i], &p.seconds) ||
+                        !config::ParseInt64(a[i + 1], &p.changes) || p.seconds < 1 ||
+                        p.changes < 0) {
                       return Status::Error("Invalid save parameters");
                     }
                     pts.push_back(p);
@@ -143,7 +161,8 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                 [c] {
                   std::string s;
                   for (const auto& p : c->save) {
-                    s += (s.empty() ? "" : " ") + std::to_string(p.seconds) + " " + std::to_string(p.changes);
+                    s += (s.empty() ? "" : " ") + std::to_string(p.seconds) + " " +
+                         std::to_string(p.changes);
                   }
                   return s;
                 },
@@ -171,33 +190,36 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddBool("rdbcompression", &c->rdbcompression, true);
   r->AddBool("rdbchecksum", &c->rdbchecksum, true, F::kImmutable);
   r->AddBool("stop-writes-on-bgsave-error", &c->stop_writes_on_bgsave_error, true);
-  r->AddCustom({"replicaof", F::kMultiArg,
-                [c](const std::vector<std::string>& a) {
-                  if (a.size() == 1 && a[0].empty()) {
-                    c->replicaof_host.clear();
-                    return Status::Ok();
-                  }
-                  if (a.size() == 2 && config::Lower(a[0]) == "no" && config::Lower(a[1]) == "one") {
-                    c->replicaof_host.clear();
-                    return Status::Ok();
-                  }
-                  int64_t port = 0;
-                  if (a.size() != 2 || !config::ParseInt64(a[1], &port) || port < 0 || port > 65535) {
-                    return Status::Error("Invalid master port");
-                  }
-                  c->replicaof_host = a[0];
-                  c->replicaof_port = port;
-                  return Status::Ok();
-                },
-                [c] {
-                  return c->replicaof_host.empty() ? std::string()
-                                                   : c->replicaof_host + " " + std::to_string(c->replicaof_port);
-                },
-                [c] {
-                  if (c->replicaof_host.empty()) return std::vector<std::vector<std::string>>{};
-                  return std::vector<std::vector<std::string>>{{c->replicaof_host, std::to_string(c->replicaof_port)}};
-                },
-                ""});
+  r->AddCustom(
+      {"replicaof", F::kMultiArg,
+       [c](const std::vector<std::string>& a) {
+         if (a.size() == 1 && a[0].empty()) {
+           c->replicaof_host.clear();
+           return Status::Ok();
+         }
+         if (a.size() == 2 && config::Lower(a[0]) == "no" && config::Lower(a[1]) == "one") {
+           c->replicaof_host.clear();
+           return Status::Ok();
+         }
+         int64_t port = 0;
+         if (a.size() != 2 || !config::ParseInt64(a[1], &port) || port < 0 || port > 65535) {
+           return Status::Error("Invalid master port");
+         }
+         c->replicaof_host = a[0];
+         c->replicaof_port = port;
+         return Status::Ok();
+       },
+       [c] {
+         return c->replicaof_host.empty()
+                    ? std::string()
+                    : c->replicaof_host + " " + std::to_string(c->replicaof_port);
+       },
+       [c] {
+         if (c->replicaof_host.empty()) return std::vector<std::vector<std::string>>{};
+         return std::vector<std::vector<std::string>>{
+             {c->replicaof_host, std::to_string(c->replicaof_port)}};
+       },
+       ""});
   r->AddBool("replica-read-only", &c->replica_read_only, true);
   r->AddBool("replica-serve-stale-data", &c->replica_serve_stale_data, true);
   r->AddInt("replica-priority", &c->replica_priority, 0, INT_MAX, 100);

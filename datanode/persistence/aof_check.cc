@@ -51,7 +51,8 @@ class Reader {
     size_t real = std::min<size_t>(size_t(len), data_.size() - pos_);
     target->assign(data_.substr(pos_, real));
     pos_ += real;
-    if (real != size_t(len)) return Error("Expected to read %ld bytes, got %ld bytes", len, long(real));
+    if (real != size_t(len))
+      return Error("Expected to read %ld bytes, got %ld bytes", len, long(real));
     if (!ConsumeNewline(target->data() + len - 2, 2)) return false;
     target->resize(size_t(len - 2));
     return true;

@@ -21,10 +21,10 @@
 namespace vigil::datanode {
 
 struct AofFileEnd {
-  bool truncated = false;    // the file ends inside a record or an open MULTI
-  int64_t valid_up_to = 0;   // bytes of complete records (where to truncate)
-  int64_t size = 0;          // bytes seen
-  bool open_multi = false;   // truncated because MULTI had no EXEC
+  bool truncated = false;   // the file ends inside a record or an open MULTI
+  int64_t valid_up_to = 0;  // bytes of complete records (where to truncate)
+  int64_t size = 0;         // bytes seen
+  bool open_multi = false;  // truncated because MULTI had no EXEC
 };
 
 class AofReplayer {
@@ -57,7 +57,7 @@ class AofReplayer {
   Service* service_;
   std::string file_name_;
   Session session_;
-  int64_t offset_ = 0;       // file offset of the next unconsumed byte
+  int64_t offset_ = 0;        // file offset of the next unconsumed byte
   int64_t multi_start_ = -1;  // offset of the open MULTI record, -1 if none
   int64_t commands_ = 0;
   std::vector<std::string> argv_;

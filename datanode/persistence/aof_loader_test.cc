@@ -108,7 +108,8 @@ TEST(AofLoaderTest, UnknownCommandIsFatal) {
   size_t used = 0;
   Status st = r.Feed(data, 100, &used);
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.message(), "Unknown command 'NOSUCHCMD' reading the append only file x.aof at offset 0");
+  EXPECT_EQ(st.message(),
+            "Unknown command 'NOSUCHCMD' reading the append only file x.aof at offset 0");
 }
 
 TEST(AofLoaderTest, PastAbsoluteExpiryIsKeptUntilTheStreamDeletesIt) {

@@ -27,13 +27,27 @@ std::string Repr(std::string_view s) {
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
       default:
         if (std::isprint(c)) {
           out += ch;
@@ -91,7 +105,8 @@ Status ParseLine(std::string_view line, AofManifest* m) {
       have_type = true;
     }  // unknown keys are ignored for forward compatibility
   }
-  if (!have_name || !have_seq || !have_type) return Status::Error("Invalid AOF manifest file format");
+  if (!have_name || !have_seq || !have_type)
+    return Status::Error("Invalid AOF manifest file format");
   if (f.name.empty() || f.name.find('/') != std::string::npos || f.name == "." || f.name == "..") {
     return Status::Error("File can't be a path, just a filename");
   }

@@ -38,7 +38,8 @@ TEST(AofManifestTest, RejectsRedisInvalidCases) {
             "Found a non-monotonic sequence number");
   EXPECT_EQ(AofManifest::Parse("file ../a seq 1 type i\n").error(),
             "File can't be a path, just a filename");
-  EXPECT_EQ(AofManifest::Parse("file a seq x type i\n").error(), "Invalid AOF manifest file format");
+  EXPECT_EQ(AofManifest::Parse("file a seq x type i\n").error(),
+            "Invalid AOF manifest file format");
   EXPECT_EQ(AofManifest::Parse(std::string(1100, 'x')).error(),
             "The AOF manifest file contains too long line");
 }

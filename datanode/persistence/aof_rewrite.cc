@@ -91,7 +91,8 @@ bool RewriteKeyspaceAsCommands(Keyspace& keyspace, int64_t now_ms, const AofSink
       int64_t when = db.GetExpire(e);
       if (when != -1 && when < now_ms) return;
       RenderEntry(*e, &out);
-      if (when != -1) AppendRespCommand({"PEXPIREAT", std::string(e->key()), std::to_string(when)}, &out);
+      if (when != -1)
+        AppendRespCommand({"PEXPIREAT", std::string(e->key()), std::to_string(when)}, &out);
       if (out.size() >= (1u << 16)) {
         ok = sink(out);
         out.clear();

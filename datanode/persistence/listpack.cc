@@ -70,7 +70,9 @@ size_t ListpackWriter::EntrySize(std::string_view s) {
 
 void ListpackWriter::AppendBacklen(size_t l) {
   switch (BacklenSize(l)) {
-    case 1: buf_.push_back(static_cast<char>(l)); break;
+    case 1:
+      buf_.push_back(static_cast<char>(l));
+      break;
     case 2:
       buf_.push_back(static_cast<char>(l >> 7));
       buf_.push_back(static_cast<char>((l & 127) | 128));
@@ -100,15 +102,29 @@ void ListpackWriter::AppendInt(int64_t v) {
   const size_t enc = IntEncodingSize(v);
   const uint64_t u = static_cast<uint64_t>(v);
   switch (enc) {
-    case 1: buf_.push_back(static_cast<char>(u)); break;
+    case 1:
+      buf_.push_back(static_cast<char>(u));
+      break;
     case 2:
       buf_.push_back(static_cast<char>(0xC0 | ((u >> 8) & 0x1F)));
       buf_.push_back(static_cast<char>(u & 0xFF));
       break;
-    case 3: buf_.push_back(static_cast<char>(0xF1)); PutLe(&buf_, u, 2); break;
-    case 4: buf_.push_back(static_cast<char>(0xF2)); PutLe(&buf_, u, 3); break;
-    case 5: buf_.push_back(static_cast<char>(0xF3)); PutLe(&buf_, u, 4); break;
-    default: buf_.push_back(static_cast<char>(0xF4)); PutLe(&buf_, u, 8); break;
+    case 3:
+      buf_.push_back(static_cast<char>(0xF1));
+      PutLe(&buf_, u, 2);
+      break;
+    case 4:
+      buf_.push_back(static_cast<char>(0xF2));
+      PutLe(&buf_, u, 3);
+      break;
+    case 5:
+      buf_.push_back(static_cast<char>(0xF3));
+      PutLe(&buf_, u, 4);
+      break;
+    default:
+      buf_.push_back(static_cast<char>(0xF4));
+      PutLe(&buf_, u, 8);
+      break;
   }
   AppendBacklen(enc);
   ++count_;

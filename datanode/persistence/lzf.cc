@@ -5,9 +5,9 @@
 namespace vigil::datanode {
 namespace {
 
-constexpr size_t kMaxLiteral = 32;          // control byte 0..31
-constexpr size_t kMaxOffset = 1 << 13;      // 13-bit distance - 1
-constexpr size_t kMaxRef = (1 << 8) + 8;    // 7 + 255 + 2 = 264 bytes per back-reference
+constexpr size_t kMaxLiteral = 32;        // control byte 0..31
+constexpr size_t kMaxOffset = 1 << 13;    // 13-bit distance - 1
+constexpr size_t kMaxRef = (1 << 8) + 8;  // 7 + 255 + 2 = 264 bytes per back-reference
 
 inline uint32_t Load3(const unsigned char* p) {
   return (uint32_t(p[0]) << 16) | (uint32_t(p[1]) << 8) | p[2];
@@ -67,8 +67,8 @@ bool LzfCompressor::Compress(std::string_view in, size_t max_out, std::string* o
         op[o++] = static_cast<unsigned char>(off & 0xFF);
         // Index the positions inside the match lightly (the first two), as liblzf does.
         for (size_t k = i + 1; k < i + len && k < i + 3 && k + 2 < n; ++k) {
-          const uint32_t hv = ((Load3(ip + k) * 2654435761u) >> (32 - kHashLog)) &
-                              ((1u << kHashLog) - 1);
+          const uint32_t hv =
+              ((Load3(ip + k) * 2654435761u) >> (32 - kHashLog)) & ((1u << kHashLog) - 1);
           table_[hv] = base + k + 1;
         }
         i += len;

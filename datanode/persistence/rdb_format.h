@@ -5,9 +5,9 @@
 
 namespace vigil::datanode::rdb {
 
-inline constexpr int kVersion = 10;          // what we write ("REDIS0010")
-inline constexpr int kMinLoadVersion = 1;    // what we accept
-inline constexpr int kMaxLoadVersion = 10;   // 7.2's 11 is rejected, as 7.0 does
+inline constexpr int kVersion = 10;         // what we write ("REDIS0010")
+inline constexpr int kMinLoadVersion = 1;   // what we accept
+inline constexpr int kMaxLoadVersion = 10;  // 7.2's 11 is rejected, as 7.0 does
 inline constexpr const char* kRedisVersionAux = "7.0.15";
 
 // Value types.

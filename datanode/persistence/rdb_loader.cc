@@ -54,11 +54,13 @@ class Loader {
     Status st = r_.ReadExact(magic, 9, "the RDB signature");
     if (!st.ok()) return st;
     if (std::memcmp(magic, "REDIS", 5) != 0) {
-      return RdbReader::Corrupt(0, "Wrong signature trying to load DB from file (expected 'REDIS')");
+      return RdbReader::Corrupt(0,
+                                "Wrong signature trying to load DB from file (expected 'REDIS')");
     }
     int version = 0;
     for (int i = 5; i < 9; ++i) {
-      if (magic[i] < '0' || magic[i] > '9') return RdbReader::Corrupt(5, "Invalid RDB version digits");
+      if (magic[i] < '0' || magic[i] > '9')
+        return RdbReader::Corrupt(5, "Invalid RDB version digits");
       version = version * 10 + (magic[i] - '0');
     }
     if (version < rdb::kMinLoadVersion || version > rdb::kMaxLoadVersion) {
@@ -103,8 +105,11 @@ class Loader {
         has_idle_ = st.ok();
         return st;
       }
-      case rdb::kOpEof: done_ = true; return Status::Ok();
-      case rdb::kOpSelectDb: return SelectDb(at);
+      case rdb::kOpEof:
+        done_ = true;
+        return Status::Ok();
+      case rdb::kOpSelectDb:
+        return SelectDb(at);
       case rdb::kOpResizeDb: {
         Doing("read-resize-db");
         uint64_t a, b;
@@ -112,18 +117,23 @@ class Loader {
         if (st.ok()) st = r_.ReadLength(&b, "a RESIZEDB expires size");
         return st;
       }
-      case rdb::kOpAux: return Aux(at);
-      case rdb::kOpModuleAux: return ModuleAux();
+      case rdb::kOpAux:
+        return Aux(at);
+      case rdb::kOpModuleAux:
+        return ModuleAux();
       case rdb::kOpFunction:
         return RdbReader::Corrupt(at, "Pre-release function format not supported");
       case rdb::kOpFunction2: {
         Doing("read-functions");
         std::string code;
         st = r_.ReadString(&code, "a function library");
-        if (st.ok()) res_->warnings.push_back("Function library at offset " + std::to_string(at) + " skipped: functions are not supported");
+        if (st.ok())
+          res_->warnings.push_back("Function library at offset " + std::to_string(at) +
+                                   " skipped: functions are not supported");
         return st;
       }
-      default: break;
+      default:
+        break;
     }
     if (!IsRdbObjectType(type)) {
       return Status::Error("Unknown RDB type " + std::to_string(type) + " at offset " +
@@ -144,7 +154,7 @@ class Loader {
                                         std::to_string(ks_->database_count()) + " databases");
     }
     db_ = int(id);
-    if (o_.observer != nullptr) o_.observer->OnSelectDb(at, db_);
+    if (o_.observer != nullptr) o_.observer->OnSelectDb(r_.offset(), db_);
     return Status::Ok();
   }
 
@@ -154,10 +164,11 @@ class Loader {
     Status st = r_.ReadString(&key, "an AUX field name");
     if (st.ok()) st = r_.ReadString(&value, "an AUX field value");
     if (!st.ok()) return st;
-    if (o_.observer != nullptr) o_.observer->OnAux(at, key, value);
+    if (o_.observer != nullptr) o_.observer->OnAux(r_.offset(), key, value);
     if (key == "repl-id" && value.size() == 40) res_->repl_id = value;
     if (key == "repl-offset") res_->repl_offset = std::strtoll(value.c_str(), nullptr, 10);
-    if (key == "repl-stream-db") res_->repl_stream_db = int(std::strtol(value.c_str(), nullptr, 10));
+    if (key == "repl-stream-db")
+      res_->repl_stream_db = int(std::strtol(value.c_str(), nullptr, 10));
     if (key == "aof-base" || key == "aof-preamble") res_->aof_base = value != "0";
     if (!key.empty() && key[0] == '%') res_->warnings.push_back("RDB '" + key + "': " + value);
     res_->aux[key] = std::move(value);
@@ -202,6 +213,7 @@ class Loader {
       return Status::Ok();
     }
     if (expire != -1) ++res_->expires;
+    if (expire != -1 && expire < o_.now_ms) ++res_->already_expired;
     if (o_.drop_expired && expire != -1 && expire < o_.now_ms) {
       ++res_->keys_expired;
       Entry::Free(e);
@@ -241,8 +253,8 @@ class Loader {
       return Status::Ok();
     }
     if (o_.verify_checksum && stored != computed) {
-      return Status::Error("Wrong RDB checksum expected: " + Hex64(stored) + " got: " +
-                           Hex64(computed) + " (checksum at offset " +
+      return Status::Error("Wrong RDB checksum expected: " + Hex64(stored) +
+                           " got: " + Hex64(computed) + " (checksum at offset " +
                            std::to_string(r_.offset() - 8) + ")");
     }
     res_->checksum_verified = o_.verify_checksum;

@@ -63,7 +63,8 @@ struct EncodingLimits {
 EncodingLimits LimitsFromConfig(const DatanodeConfig& config);
 
 // Observes the file's structure as it is parsed (redis-check-rdb's report). Offsets are file
-// offsets of the item's first byte.
+// offsets just past the item (where redis-check-rdb reports them), except OnKey's, which is the
+// offset of the key's type byte.
 class RdbLoadObserver {
  public:
   virtual ~RdbLoadObserver() = default;
@@ -98,6 +99,7 @@ struct RdbLoadResult {
   int64_t keys_loaded = 0;
   int64_t keys_expired = 0;     // dropped because their TTL had passed
   int64_t expires = 0;          // keys read with a TTL
+  int64_t already_expired = 0;  // keys read whose TTL had passed (dropped or not)
   int64_t skipped = 0;          // unsupported values skipped (skip_unsupported)
   // Replication info from AUX (repl_stream_db -1 when absent).
   std::string repl_id;

@@ -20,7 +20,8 @@
 namespace vigil::datanode {
 namespace {
 
-using Blob = std::function<Status(std::string_view, const std::function<bool(const ListpackEntry&)>&)>;
+using Blob =
+    std::function<Status(std::string_view, const std::function<bool(const ListpackEntry&)>&)>;
 
 Status Wrap(uint64_t at, const Status& st) {
   if (st.ok()) return st;
@@ -39,8 +40,8 @@ bool ParseScore(std::string_view s, double* out) {
 
 // Decodes the collections kept as pairs (hash field/value, zset member/score) from a blob.
 Status ForEachPair(const Blob& walk, std::string_view blob,
-                   const std::function<bool(std::string_view, std::string_view)>& fn,
-                   uint64_t at, const char* what) {
+                   const std::function<bool(std::string_view, std::string_view)>& fn, uint64_t at,
+                   const char* what) {
   std::string first;
   bool have_first = false;
   bool ok = true;
@@ -96,14 +97,15 @@ class ObjectLoader {
       for (uint64_t i = 0; st.ok() && i < n; ++i) {
         uint64_t container = rdb::kQuicklistNodePacked;
         const uint64_t node_at = r_.offset();
-        if (type == rdb::kTypeListQuicklist2) st = r_.ReadLength(&container, "a quicklist container");
+        if (type == rdb::kTypeListQuicklist2)
+          st = r_.ReadLength(&container, "a quicklist container");
         if (st.ok()) st = r_.ReadString(&s1_, "a quicklist node");
         if (!st.ok()) break;
         if (container == rdb::kQuicklistNodePlain) {
           list->PushBack(s1_);
         } else if (container != rdb::kQuicklistNodePacked) {
-          return RdbReader::Corrupt(node_at, "Quicklist integrity check failed: container " +
-                                                 std::to_string(container));
+          return RdbReader::Corrupt(
+              node_at, "Quicklist integrity check failed: container " + std::to_string(container));
         } else if (s1_.empty()) {
           return RdbReader::Corrupt(node_at, "Quicklist node is empty");
         } else {
@@ -166,10 +168,13 @@ class ObjectLoader {
       st = r_.ReadString(&s1_, type == rdb::kTypeZSetListpack ? "a listpack" : "a ziplist");
       Blob walk = type == rdb::kTypeZSetListpack ? Blob(ListpackForEach) : Blob(ZiplistForEach);
       if (st.ok()) {
-        st = ForEachPair(walk, s1_, [&](std::string_view m, std::string_view s) {
-          double score;
-          return ParseScore(s, &score) && add(m, score);
-        }, at_, "a sorted set");
+        st = ForEachPair(
+            walk, s1_,
+            [&](std::string_view m, std::string_view s) {
+              double score;
+              return ParseScore(s, &score) && add(m, score);
+            },
+            at_, "a sorted set");
       }
     }
     if (st.ok() && !z->empty()) *out = Entry::NewZSet(key_, std::move(z));
@@ -189,15 +194,16 @@ class ObjectLoader {
         const uint64_t at = r_.offset();
         st = r_.ReadString(&s1_, "a hash field");
         if (st.ok()) st = r_.ReadString(&s2_, "a hash value");
-        if (st.ok() && !set(s1_, s2_)) return RdbReader::Corrupt(at, "Duplicate hash fields detected");
+        if (st.ok() && !set(s1_, s2_))
+          return RdbReader::Corrupt(at, "Duplicate hash fields detected");
       }
     } else if (type == rdb::kTypeHashZipmap) {
       st = r_.ReadString(&s1_, "a zipmap");
       bool dup = false;
       if (st.ok()) {
         st = Wrap(at_, ZipmapForEach(s1_, [&](std::string_view f, std::string_view v) {
-          if (!set(f, v)) dup = true;
-        }));
+                    if (!set(f, v)) dup = true;
+                  }));
       }
       if (st.ok() && dup) return RdbReader::Corrupt(at_, "Duplicate hash fields detected");
     } else {
@@ -235,11 +241,13 @@ Status SkipStream(RdbReader& r, uint8_t type) {
   for (uint64_t i = 0; st.ok() && i < nodes; ++i) {
     const uint64_t at = r.offset();
     st = r.ReadString(&id, "a stream master ID");
-    if (st.ok() && id.size() != 16) return RdbReader::Corrupt(at, "Stream node key entry is not the size of a stream ID");
+    if (st.ok() && id.size() != 16)
+      return RdbReader::Corrupt(at, "Stream node key entry is not the size of a stream ID");
     if (st.ok()) st = r.ReadString(&lp, "a stream listpack");
     if (st.ok()) st = Wrap(at, ListpackForEach(lp, [](const ListpackEntry&) { return true; }));
   }
-  if (st.ok()) st = SkipStreamIds(r, v2 ? 8 : 3);  // length, last id [, first id, max deleted, added]
+  if (st.ok())
+    st = SkipStreamIds(r, v2 ? 8 : 3);  // length, last id [, first id, max deleted, added]
   if (st.ok()) st = r.ReadLength(&groups, "a consumer group count");
   for (uint64_t g = 0; st.ok() && g < groups; ++g) {
     uint64_t pel, consumers;
@@ -267,7 +275,9 @@ Status SkipStream(RdbReader& r, uint8_t type) {
 
 }  // namespace
 
-bool IsRdbObjectType(uint8_t t) { return t <= 7 || (t >= 9 && t <= 19); }
+bool IsRdbObjectType(uint8_t t) {
+  return t <= 7 || (t >= 9 && t <= 19);
+}
 
 Status SkipModuleValue(RdbReader& r) {
   for (int guard = 0;; ++guard) {
@@ -276,21 +286,27 @@ Status SkipModuleValue(RdbReader& r) {
     Status st = r.ReadLength(&opcode, "a module opcode");
     if (!st.ok()) return st;
     switch (opcode) {
-      case rdb::kModuleOpcodeEof: return Status::Ok();
+      case rdb::kModuleOpcodeEof:
+        return Status::Ok();
       case rdb::kModuleOpcodeSInt:
-      case rdb::kModuleOpcodeUInt: st = r.ReadLength(&v, "a module integer"); break;
+      case rdb::kModuleOpcodeUInt:
+        st = r.ReadLength(&v, "a module integer");
+        break;
       case rdb::kModuleOpcodeFloat: {
         uint32_t f;
         st = r.ReadU32Le(&f, "a module float");
         break;
       }
-      case rdb::kModuleOpcodeDouble: st = r.ReadU64Le(&v, "a module double"); break;
+      case rdb::kModuleOpcodeDouble:
+        st = r.ReadU64Le(&v, "a module double");
+        break;
       case rdb::kModuleOpcodeString: {
         std::string s;
         st = r.ReadString(&s, "a module string");
         break;
       }
-      default: return RdbReader::Corrupt(at, "Unknown module opcode " + std::to_string(opcode));
+      default:
+        return RdbReader::Corrupt(at, "Unknown module opcode " + std::to_string(opcode));
     }
     if (!st.ok()) return st;
   }
@@ -303,21 +319,26 @@ Status LoadRdbObject(RdbReader& r, uint8_t type, std::string_view key,
   ObjectLoader loader(r, key, options);
   const uint64_t at = r.offset();
   switch (type) {
-    case rdb::kTypeString: return loader.String(out);
+    case rdb::kTypeString:
+      return loader.String(out);
     case rdb::kTypeList:
     case rdb::kTypeListZiplist:
     case rdb::kTypeListQuicklist:
-    case rdb::kTypeListQuicklist2: return loader.List(type, out);
+    case rdb::kTypeListQuicklist2:
+      return loader.List(type, out);
     case rdb::kTypeSet:
-    case rdb::kTypeSetIntset: return loader.Set(type, out);
+    case rdb::kTypeSetIntset:
+      return loader.Set(type, out);
     case rdb::kTypeZSet:
     case rdb::kTypeZSet2:
     case rdb::kTypeZSetZiplist:
-    case rdb::kTypeZSetListpack: return loader.ZSet(type, out);
+    case rdb::kTypeZSetListpack:
+      return loader.ZSet(type, out);
     case rdb::kTypeHash:
     case rdb::kTypeHashZipmap:
     case rdb::kTypeHashZiplist:
-    case rdb::kTypeHashListpack: return loader.Hash(type, out);
+    case rdb::kTypeHashListpack:
+      return loader.Hash(type, out);
     case rdb::kTypeStreamListpacks:
     case rdb::kTypeStreamListpacks2: {
       if (!options.skip_unsupported) {
@@ -339,7 +360,8 @@ Status LoadRdbObject(RdbReader& r, uint8_t type, std::string_view key,
       *skipped = true;
       return SkipModuleValue(r);
     }
-    default: break;
+    default:
+      break;
   }
   return RdbReader::Corrupt(at, "Unsupported RDB value type " + std::to_string(type) +
                                     " for key '" + std::string(key) + "'");

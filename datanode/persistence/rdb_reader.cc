@@ -30,7 +30,9 @@ Result<size_t> FdSource::Read(char* dst, size_t n) {
   }
 }
 
-RdbReader::RdbReader(Source* source) : source_(source) { buf_.resize(kBufferSize); }
+RdbReader::RdbReader(Source* source) : source_(source) {
+  buf_.resize(kBufferSize);
+}
 
 void RdbReader::CrcConsumed() {
   if (pos_ > crc_pos_) {
@@ -146,15 +148,21 @@ Status RdbReader::ReadLength(uint64_t* out, bool* encoded, const char* what) {
   if (!st.ok()) return st;
   *encoded = false;
   switch (b >> 6) {
-    case rdb::kLen6Bit: *out = b & 0x3F; return Status::Ok();
+    case rdb::kLen6Bit:
+      *out = b & 0x3F;
+      return Status::Ok();
     case rdb::kLen14Bit: {
       uint8_t lo;
       st = ReadByte(&lo, what);
       *out = (uint64_t(b & 0x3F) << 8) | lo;
       return st;
     }
-    case rdb::kLenEncoded: *encoded = true; *out = b & 0x3F; return Status::Ok();
-    default: break;
+    case rdb::kLenEncoded:
+      *encoded = true;
+      *out = b & 0x3F;
+      return Status::Ok();
+    default:
+      break;
   }
   int width = b == rdb::kLen32Bit ? 4 : b == rdb::kLen64Bit ? 8 : 0;
   if (width == 0) return Corrupt(at, "Unknown length encoding " + std::to_string(b));
@@ -195,7 +203,8 @@ Status RdbReader::ReadString(std::string* out, const char* what) {
       out->assign(tmp, size_t(r.ptr - tmp));
       return Status::Ok();
     }
-    if (len != rdb::kEncLzf) return Corrupt(at, "Unknown RDB string encoding type " + std::to_string(len));
+    if (len != rdb::kEncLzf)
+      return Corrupt(at, "Unknown RDB string encoding type " + std::to_string(len));
     uint64_t clen, ulen;
     st = ReadLength(&clen, "an LZF compressed length");
     if (st.ok()) st = ReadLength(&ulen, "an LZF uncompressed length");

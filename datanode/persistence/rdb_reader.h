@@ -49,10 +49,10 @@ class RdbReader {
   static constexpr size_t kBufferSize = 256 * 1024;
   Source* source_;
   std::string buf_;
-  size_t pos_ = 0;       // next unread byte in buf_
-  size_t end_ = 0;       // end of valid data in buf_
-  size_t crc_pos_ = 0;   // bytes of buf_ before this are already in crc_
-  uint64_t base_ = 0;    // file offset of buf_[0]
+  size_t pos_ = 0;      // next unread byte in buf_
+  size_t end_ = 0;      // end of valid data in buf_
+  size_t crc_pos_ = 0;  // bytes of buf_ before this are already in crc_
+  uint64_t base_ = 0;   // file offset of buf_[0]
   uint64_t crc_ = 0;
   std::string scratch_;  // LZF input
 };

@@ -34,7 +34,9 @@ std::string Describe(Keyspace& ks) {
       v << TypeName(e->type()) << "/" << EncodingName(e->encoding()) << " ttl=" << db.GetExpire(e)
         << " ";
       switch (e->type()) {
-        case ObjType::kString: v << e->StringCopy(); break;
+        case ObjType::kString:
+          v << e->StringCopy();
+          break;
         case ObjType::kList:
           for (const auto& item : *e->list()) v << item << ",";
           break;
@@ -148,9 +150,9 @@ TEST(RdbRoundTripTest, EveryTypeAndEncodingSurvives) {
   Populate(h);
   const std::string before = Describe(h.service().keyspace());
   // The dataset covers the encodings it claims to.
-  for (const char* want : {"string/int", "string/embstr", "string/raw", "list/quicklist",
-                           "set/intset", "set/hashtable", "zset/listpack", "zset/skiplist",
-                           "hash/listpack", "hash/hashtable"}) {
+  for (const char* want :
+       {"string/int", "string/embstr", "string/raw", "list/quicklist", "set/intset",
+        "set/hashtable", "zset/listpack", "zset/skiplist", "hash/listpack", "hash/hashtable"}) {
     EXPECT_NE(before.find(want), std::string::npos) << want;
   }
   for (bool compression : {true, false}) {
@@ -289,7 +291,8 @@ TEST(RdbLoaderTest, NamesUnknownTypesAndBadHeaders) {
   EXPECT_EQ(Load("REDIS0011", &ks, &res, 0).message(),
             "Can't handle RDB format version 11 at offset 5");
   EXPECT_NE(Load("RUBIS0010", &ks, &res, 0).message().find("Wrong signature"), std::string::npos);
-  EXPECT_NE(Load("REDIS0010\xfe\x10", &ks, &res, 0).message().find("SELECTDB 16"), std::string::npos);
+  EXPECT_NE(Load("REDIS0010\xfe\x10", &ks, &res, 0).message().find("SELECTDB 16"),
+            std::string::npos);
   EXPECT_EQ(Load("REDIS0010\x00\x01"s, &ks, &res, 0).message(),
             "Short read at offset 11 while reading a key");
 }

@@ -32,7 +32,9 @@ size_t NodeByteLimit(int64_t fill) {
   return kLimits[i];
 }
 
-bool FitsInt32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
+bool FitsInt32(int64_t v) {
+  return v >= INT32_MIN && v <= INT32_MAX;
+}
 
 }  // namespace
 
@@ -58,7 +60,9 @@ RdbEncoder::RdbEncoder(Sink* sink, const RdbWriteOptions& options)
   buf_.reserve(kFlushBytes + 1024);
 }
 
-void RdbEncoder::WriteByte(uint8_t b) { buf_.push_back(static_cast<char>(b)); }
+void RdbEncoder::WriteByte(uint8_t b) {
+  buf_.push_back(static_cast<char>(b));
+}
 
 void RdbEncoder::WriteRaw(std::string_view bytes) {
   if (bytes.size() >= kFlushBytes) {
@@ -128,8 +132,10 @@ void RdbEncoder::WriteString(std::string_view s) {
 
 uint8_t RdbEncoder::ValueType(const Entry& e) {
   switch (e.type()) {
-    case ObjType::kString: return rdb::kTypeString;
-    case ObjType::kList: return rdb::kTypeListQuicklist2;
+    case ObjType::kString:
+      return rdb::kTypeString;
+    case ObjType::kList:
+      return rdb::kTypeListQuicklist2;
     case ObjType::kSet:
       return e.encoding() == Encoding::kIntset ? rdb::kTypeSetIntset : rdb::kTypeSet;
     case ObjType::kZSet:
@@ -148,10 +154,14 @@ void RdbEncoder::WriteValue(const Entry& e) {
       char tmp[24];
       return WriteString(e.StringValue(tmp));
     }
-    case ObjType::kList: return WriteList(e);
-    case ObjType::kSet: return WriteSet(e);
-    case ObjType::kZSet: return WriteZSet(e);
-    case ObjType::kHash: return WriteHash(e);
+    case ObjType::kList:
+      return WriteList(e);
+    case ObjType::kSet:
+      return WriteSet(e);
+    case ObjType::kZSet:
+      return WriteZSet(e);
+    case ObjType::kHash:
+      return WriteHash(e);
   }
 }
 

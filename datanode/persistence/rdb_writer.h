@@ -54,9 +54,9 @@ struct RdbAuxInfo {
 };
 
 struct RdbWriteOptions {
-  bool compression = true;  // rdbcompression
-  bool checksum = true;     // rdbchecksum; false writes eight zero bytes
-  int64_t now_ms = 0;       // for IDLE / FREQ opcodes under LRU / LFU policies
+  bool compression = true;              // rdbcompression
+  bool checksum = true;                 // rdbchecksum; false writes eight zero bytes
+  int64_t now_ms = 0;                   // for IDLE / FREQ opcodes under LRU / LFU policies
   int64_t list_max_listpack_size = -2;  // quicklist node size, as the config directive
   // Called after every `progress_every_keys` keys with the number written so far.
   size_t progress_every_keys = 1024;

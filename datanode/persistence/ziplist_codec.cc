@@ -58,7 +58,9 @@ Status ZiplistForEach(std::string_view blob, const std::function<bool(const List
     size_t header = 1;
     size_t data = 0;
     switch (b >> 6) {
-      case 0: data = b & 0x3F; break;
+      case 0:
+        data = b & 0x3F;
+        break;
       case 1:
         if (pos + 2 > end) return Bad(pos, "14-bit length overruns the blob");
         data = (size_t(b & 0x3F) << 8) | p[pos + 1];
@@ -67,20 +69,27 @@ Status ZiplistForEach(std::string_view blob, const std::function<bool(const List
       case 2:
         if (b != 0x80) return Bad(pos, "bad string encoding byte");
         if (pos + 5 > end) return Bad(pos, "32-bit length overruns the blob");
-        data = (size_t(p[pos + 1]) << 24) | (size_t(p[pos + 2]) << 16) |
-               (size_t(p[pos + 3]) << 8) | p[pos + 4];
+        data = (size_t(p[pos + 1]) << 24) | (size_t(p[pos + 2]) << 16) | (size_t(p[pos + 3]) << 8) |
+               p[pos + 4];
         header = 5;
         break;
       default: {
         e.is_int = true;
         size_t w = 0;
-        if (b == 0xC0) w = 2;
-        else if (b == 0xD0) w = 4;
-        else if (b == 0xE0) w = 8;
-        else if (b == 0xF0) w = 3;
-        else if (b == 0xFE) w = 1;
-        else if (b >= 0xF1 && b <= 0xFD) e.ival = (b & 0x0F) - 1;
-        else return Bad(pos, "unknown integer encoding byte " + std::to_string(b));
+        if (b == 0xC0)
+          w = 2;
+        else if (b == 0xD0)
+          w = 4;
+        else if (b == 0xE0)
+          w = 8;
+        else if (b == 0xF0)
+          w = 3;
+        else if (b == 0xFE)
+          w = 1;
+        else if (b >= 0xF1 && b <= 0xFD)
+          e.ival = (b & 0x0F) - 1;
+        else
+          return Bad(pos, "unknown integer encoding byte " + std::to_string(b));
         if (w > 0) {
           if (pos + 1 + w > end) return Bad(pos, "integer overruns the blob");
           e.ival = SignExtend(GetLe(p + pos + 1, w), w);
@@ -134,7 +143,8 @@ Status ZipmapForEach(std::string_view blob,
     pos += klen;
     if (!read_len(&vlen) || pos >= n) return Bad(start, "zipmap value length overruns the blob");
     const size_t free = p[pos++];
-    if (vlen > n - pos || free > n - pos - vlen) return Bad(start, "zipmap value overruns the blob");
+    if (vlen > n - pos || free > n - pos - vlen)
+      return Bad(start, "zipmap value overruns the blob");
     std::string_view value(blob.data() + pos, vlen);
     pos += vlen + free;
     fn(key, value);

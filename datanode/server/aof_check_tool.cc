@@ -32,7 +32,8 @@ int64_t CheckRdbPreamble(const std::string& data) {
     std::printf("RDB preamble of AOF file is not sane, aborting: %s\n", st.message().c_str());
     return -1;
   }
-  std::printf("[offset %llu] \\o/ RDB looks OK! \\o/\n", static_cast<unsigned long long>(result.bytes_read));
+  std::printf("[offset %llu] \\o/ RDB looks OK! \\o/\n",
+              static_cast<unsigned long long>(result.bytes_read));
   return int64_t(result.bytes_read);
 }
 
@@ -61,11 +62,11 @@ FileCheck CheckFile(const std::string& path, const std::string& name, bool base)
   if (!fc.report.error.empty()) std::printf("%s\n", fc.report.error.c_str());
   if (!fc.report.valid()) fc.outcome = Outcome::kTruncatable;
   {
-    std::printf("AOF analyzed: filename=%s, size=%lld, ok_up_to=%lld, ok_up_to_line=%lld, diff=%lld\n",
-                name.c_str(), static_cast<long long>(fc.report.size),
-                static_cast<long long>(fc.report.ok_up_to),
-                static_cast<long long>(fc.report.ok_up_to_line),
-                static_cast<long long>(fc.report.diff()));
+    std::printf(
+        "AOF analyzed: filename=%s, size=%lld, ok_up_to=%lld, ok_up_to_line=%lld, diff=%lld\n",
+        name.c_str(), static_cast<long long>(fc.report.size),
+        static_cast<long long>(fc.report.ok_up_to), static_cast<long long>(fc.report.ok_up_to_line),
+        static_cast<long long>(fc.report.diff()));
   }
   return fc;
 }
@@ -116,7 +117,8 @@ int CheckManifest(const std::string& path, bool fix) {
     std::printf("Invalid AOF manifest file format: %s\n", m.error().c_str());
     return 1;
   }
-  const std::string dir = path.rfind('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  const std::string dir =
+      path.rfind('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
   std::printf("Start checking Multi Part AOF\n");
   const AofManifest& mf = m.value();
   if (mf.base) {

@@ -98,7 +98,8 @@ Status ReplaceFile(const std::string& path, const std::string& data) {
 }
 
 Status MakeDir(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return Errno("cannot create directory", dir);
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return Errno("cannot create directory", dir);
   return Status::Ok();
 }
 

@@ -22,7 +22,9 @@ AofLoading::AofLoading(const DatanodeConfig* config, Service* service, spdlog::l
                        std::vector<AofLoadItem> items)
     : config_(config), service_(service), log_(log), items_(std::move(items)) {}
 
-AofLoading::~AofLoading() { CloseFile(); }
+AofLoading::~AofLoading() {
+  CloseFile();
+}
 
 void AofLoading::CloseFile() {
   if (fd_ >= 0) ::close(fd_);
@@ -84,7 +86,8 @@ Status AofLoading::FinishFile() {
     log_->warn("!!! Warning: short read while loading the AOF file {}!!!", name);
     log_->warn("!!! Truncating the AOF {} at offset {} !!!", name, end.valid_up_to);
     Status st = aof_fs::Truncate(current_->path, end.valid_up_to);
-    if (!st.ok()) return Status::Error("Error truncating the AOF file " + name + ": " + st.message());
+    if (!st.ok())
+      return Status::Error("Error truncating the AOF file " + name + ": " + st.message());
     log_->warn("AOF {} loaded anyway because aof-load-truncated is enabled", name);
   }
   log_->info("DB loaded from {} file {}: {} commands", current_->is_base ? "base" : "incr", name,
@@ -104,7 +107,8 @@ AofLoading::Progress AofLoading::Step(int64_t now_ms) {
   }
   size_t max_commands = kCommandsPerSlice;
   if (config_->key_load_delay > 0) {
-    max_commands = std::clamp<size_t>(size_t(50000 / config_->key_load_delay), 1, kCommandsPerSlice);
+    max_commands =
+        std::clamp<size_t>(size_t(50000 / config_->key_load_delay), 1, kCommandsPerSlice);
   }
   if (!eof_ && buf_.size() - pos_ < read_size_) {
     size_t old = buf_.size();

@@ -76,7 +76,8 @@ Status AofManager::Open(std::vector<AofLoadItem>* to_load) {
 
 int64_t AofManager::TotalSize() const {
   int64_t total = 0;
-  if (manifest_.base) total += std::max<int64_t>(0, aof_fs::FileSize(aof_fs::Join(dir_, manifest_.base->name)));
+  if (manifest_.base)
+    total += std::max<int64_t>(0, aof_fs::FileSize(aof_fs::Join(dir_, manifest_.base->name)));
   for (const auto& f : manifest_.incrs) {
     total += std::max<int64_t>(0, aof_fs::FileSize(aof_fs::Join(dir_, f.name)));
   }
@@ -87,7 +88,8 @@ Status AofManager::WriteBaseFile(const std::string& path, int64_t now_ms) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::Error("cannot create " + path + ": " + std::strerror(errno));
   Status st = WriteAofBase(fd, *service_, config_->aof_use_rdb_preamble, now_ms);
-  if (st.ok() && ::fsync(fd) != 0) st = Status::Error("cannot fsync " + path + ": " + std::strerror(errno));
+  if (st.ok() && ::fsync(fd) != 0)
+    st = Status::Error("cannot fsync " + path + ": " + std::strerror(errno));
   ::close(fd);
   return st;
 }
@@ -137,7 +139,9 @@ Status AofManager::StartWriting(int64_t now_ms) {
   return Status::Ok();
 }
 
-void AofManager::BeforeReplies(int64_t now_ms) { writer_->Flush(policy(), now_ms, false); }
+void AofManager::BeforeReplies(int64_t now_ms) {
+  writer_->Flush(policy(), now_ms, false);
+}
 
 bool AofManager::always_pending() const {
   return policy() == AppendFsync::kAlways && writer_->has_pending();
@@ -155,7 +159,8 @@ std::string AofManager::StartRewrite(int64_t now_ms) {
   pid_t pid = ::fork();
   if (pid < 0) {
     log_->warn("Can't rewrite append only file in background: fork: {}", std::strerror(errno));
-    return std::string("ERR Can't rewrite append only file in background: fork: ") + std::strerror(errno);
+    return std::string("ERR Can't rewrite append only file in background: fork: ") +
+           std::strerror(errno);
   }
   if (pid == 0) {
     // Child: the keyspace is a frozen copy; write the base and leave without running any
@@ -215,10 +220,11 @@ void AofManager::DeleteHistory() {
   for (const auto& f : manifest_.history) ::unlink(aof_fs::Join(dir_, f.name).c_str());
   manifest_.history.clear();
   Status st = PersistManifest();
-  if (!st.ok()) log_->warn("Failed to persist the AOF manifest after removing history: {}", st.message());
+  if (!st.ok())
+    log_->warn("Failed to persist the AOF manifest after removing history: {}", st.message());
 }
 
-void AofManager::Cron(int64_t now_ms) {
+void AofManager::Cron(int64_t now_ms, bool other_child) {
   writer_->Cron(policy(), now_ms);
   if (child_ > 0) {
     int wstatus = 0;
@@ -229,6 +235,7 @@ void AofManager::Cron(int64_t now_ms) {
     }
     return;
   }
+  if (other_child) return;
   AofStatus& s = service_->aof;
   if (s.rewrite_scheduled) {
     StartRewrite(now_ms);
@@ -239,7 +246,8 @@ void AofManager::Cron(int64_t now_ms) {
   if (s.rewrites_consecutive_failures >= 3) return;  // back off until a manual rewrite works
   const int64_t base = s.base_size > 0 ? s.base_size : 1;
   if (s.current_size * 100 / base - 100 >= pct) {
-    log_->info("Starting automatic rewriting of AOF on {}% growth", s.current_size * 100 / base - 100);
+    log_->info("Starting automatic rewriting of AOF on {}% growth",
+               s.current_size * 100 / base - 100);
     StartRewrite(now_ms);
   }
 }

@@ -40,8 +40,9 @@ class AofManager {
 
   // BGREWRITEAOF. Returns "" when the rewrite started, else the error reply text.
   std::string StartRewrite(int64_t now_ms);
-  // Reaps a finished rewrite child, retries postponed writes, auto-rewrite.
-  void Cron(int64_t now_ms);
+  // Reaps a finished rewrite child, retries postponed writes, starts a scheduled or automatic
+  // rewrite unless `other_child` (a BGSAVE) runs.
+  void Cron(int64_t now_ms, bool other_child);
   // Before replies leave: write (and fsync, per policy) the AOF buffer.
   void BeforeReplies(int64_t now_ms);
   bool always_pending() const;

@@ -80,7 +80,8 @@ bool AofWriter::Flush(AppendFsync policy, int64_t now_ms, bool force) {
   postponed_since_ms_ = 0;
   if (!WriteBuffer()) {
     if (policy == AppendFsync::kAlways) {
-      log_->warn("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+      log_->warn(
+          "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
       std::_Exit(1);
     }
     return false;
@@ -92,8 +93,9 @@ bool AofWriter::Flush(AppendFsync policy, int64_t now_ms, bool force) {
 void AofWriter::Fsync(AppendFsync policy, int64_t now_ms) {
   if (policy == AppendFsync::kAlways) {
     if (::fdatasync(fd_) != 0) {
-      log_->warn("Can't persist AOF for fsync error when the AOF fsync policy is 'always': {}. Exiting...",
-                 std::strerror(errno));
+      log_->warn(
+          "Can't persist AOF for fsync error when the AOF fsync policy is 'always': {}. Exiting...",
+          std::strerror(errno));
       std::_Exit(1);
     }
     fsynced_size_ = file_size_;

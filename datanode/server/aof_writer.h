@@ -59,8 +59,8 @@ class AofWriter final : public Propagator {
   AofEncoder encoder_;
   std::string buf_;
   int fd_ = -1;
-  int64_t file_size_ = 0;      // bytes written to the current incr file
-  int64_t fsynced_size_ = 0;   // file_size_ at the last fsync (started)
+  int64_t file_size_ = 0;     // bytes written to the current incr file
+  int64_t fsynced_size_ = 0;  // file_size_ at the last fsync (started)
   int64_t last_fsync_sec_ = 0;
   int64_t postponed_since_ms_ = 0;
 };

@@ -41,7 +41,8 @@ void Connection::Start() {
 void Connection::MarkClosing(const char* why) {
   if (closing_) return;
   closing_ = true;
-  if (why != nullptr) server_->log().debug("closing client id={} addr={}: {}", session_.id, session_.addr, why);
+  if (why != nullptr)
+    server_->log().debug("closing client id={} addr={}: {}", session_.id, session_.addr, why);
   event_del(read_ev_);
   event_del(write_ev_);
   server_->Release(this);
@@ -85,8 +86,9 @@ void Connection::ReadSome() {
   ProcessInput();
   const int64_t limit = server_->config().client_query_buffer_limit;
   if (!closing_ && !session_.is_master_link && int64_t(qbuf_.size() - qpos_) > limit) {
-    server_->log().warn("Closing client that reached max query buffer length: id={} addr={} qbuf={}",
-                        session_.id, session_.addr, qbuf_.size() - qpos_);
+    server_->log().warn(
+        "Closing client that reached max query buffer length: id={} addr={} qbuf={}", session_.id,
+        session_.addr, qbuf_.size() - qpos_);
     MarkClosing(nullptr);
   }
 }
@@ -96,7 +98,8 @@ void Connection::ProcessInput() {
   svc.set_now(server_->now_ms());
   resp::ParserLimits limits;
   limits.max_bulk_len = server_->config().proto_max_bulk_len;
-  while (!closing_ && !session_.close_after_reply && !session_.block.active && qpos_ < qbuf_.size()) {
+  while (!closing_ && !session_.close_after_reply && !session_.block.active &&
+         qpos_ < qbuf_.size()) {
     limits.authenticated = session_.authenticated;
     size_t used = 0;
     std::string_view data(qbuf_.data() + qpos_, qbuf_.size() - qpos_);
@@ -106,8 +109,8 @@ void Connection::ProcessInput() {
     if (st == resp::ParseStatus::kError) {
       resp::ReplyWriter w(&session_.out, session_.proto);
       w.Error("ERR " + parser_.error());
-      server_->log().debug("protocol error from client id={} addr={}: {}", session_.id, session_.addr,
-                           parser_.error());
+      server_->log().debug("protocol error from client id={} addr={}: {}", session_.id,
+                           session_.addr, parser_.error());
       session_.close_after_reply = true;
       break;
     }
@@ -127,7 +130,7 @@ void Connection::ProcessInput() {
 
 bool Connection::CheckOutputLimits() {
   const DatanodeConfig& cfg = server_->config();
-  const OutputBufferLimit& lim = session_.is_replica ? cfg.obuf_replica
+  const OutputBufferLimit& lim = session_.is_replica                 ? cfg.obuf_replica
                                  : session_.subscription_count() > 0 ? cfg.obuf_pubsub
                                                                      : cfg.obuf_normal;
   int64_t pending = int64_t(session_.out.size() - out_pos_);
@@ -172,8 +175,8 @@ bool Connection::Flush() {
     out_pos_ = 0;
   }
   if (!CheckOutputLimits()) {
-    server_->log().warn("Client id={} addr={} closed for overcoming of output buffer limits.", session_.id,
-                        session_.addr);
+    server_->log().warn("Client id={} addr={} closed for overcoming of output buffer limits.",
+                        session_.id, session_.addr);
     return false;
   }
   if (!write_armed_) {

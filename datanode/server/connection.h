@@ -16,7 +16,8 @@ class Server;
 
 class Connection {
  public:
-  Connection(Server* server, int fd, uint64_t id, std::string addr, std::string laddr, int64_t now_ms);
+  Connection(Server* server, int fd, uint64_t id, std::string addr, std::string laddr,
+             int64_t now_ms);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

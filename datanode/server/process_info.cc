@@ -9,7 +9,9 @@
 namespace vigil::datanode {
 namespace {
 
-double Seconds(const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) / 1e6; }
+double Seconds(const timeval& tv) {
+  return double(tv.tv_sec) + double(tv.tv_usec) / 1e6;
+}
 
 }  // namespace
 

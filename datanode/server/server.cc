@@ -16,6 +16,8 @@
 #include "common/random/prng.h"
 #include "datanode/server/aof_loading.h"
 #include "datanode/server/aof_manager.h"
+#include "datanode/server/replication.h"
+#include "datanode/server/snapshot.h"
 
 namespace vigil::datanode {
 namespace {
@@ -81,7 +83,9 @@ Server::~Server() {
   }
 }
 
-std::string Server::Where() const { return "port=" + std::to_string(config_->port); }
+std::string Server::Where() const {
+  return "port=" + std::to_string(config_->port);
+}
 
 Status Server::Listen(const std::string& spec, bool optional) {
   std::string addr = spec;
@@ -154,8 +158,12 @@ Status Server::Start() {
     Shutdown(false, false, false);
   });
   startup_memory_ = AllocatorUsedBytes();
+  Status rdb = StartRdb();
+  if (!rdb.ok()) return rdb;
   Status aof = StartAof();
   if (!aof.ok()) return aof;
+  replication_ = std::make_unique<Replication>(this, config_, log_.get(), OsRandomSeed());
+  replication_->Start(RestoredReplicationHistory(service_->rdb));
   log_->info("Ready to accept connections {}", Where());
   return Status::Ok();
 }
@@ -165,14 +173,17 @@ int Server::Run() {
   return exit_code_;
 }
 
-void Server::OnAccept(evutil_socket_t fd, short, void* arg) { static_cast<Server*>(arg)->Accept(fd); }
+void Server::OnAccept(evutil_socket_t fd, short, void* arg) {
+  static_cast<Server*>(arg)->Accept(fd);
+}
 
 void Server::Accept(int listen_fd) {
   // Several per wake-up, as Redis's MAX_ACCEPTS_PER_CALL.
   for (int i = 0; i < 1000; ++i) {
     sockaddr_storage peer{};
     socklen_t plen = sizeof(peer);
-    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &plen,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -237,7 +248,8 @@ void Server::CloseIdleClients() {
   if (config_->timeout <= 0) return;
   int64_t now = now_ms();
   for (auto& [s, c] : connections_) {
-    if (s->is_replica || s->is_master_link || s->block.active || s->subscription_count() > 0) continue;
+    if (s->is_replica || s->is_master_link || s->block.active || s->subscription_count() > 0)
+      continue;
     if (now - s->last_interaction_ms > config_->timeout * 1000) c->MarkClosing("idle timeout");
   }
 }
@@ -246,16 +258,17 @@ void Server::Cron() {
   service_->set_now(now_ms());
   if (!service_->loading()) service_->Cron();
   AofCron();
+  RdbCron();
+  if (replication_) replication_->Cron();
   peak_memory_ = std::max(peak_memory_, AllocatorUsedBytes());
   CloseIdleClients();
   AfterCommands(nullptr);
 }
 
 std::string Server::Shutdown(bool save, bool nosave, bool force) {
-  (void)save;
-  (void)nosave;
-  (void)force;
   log_->warn("User requested shutdown... {}", Where());
+  std::string rdb_error = ShutdownRdb(save, nosave, force);
+  if (!rdb_error.empty()) return rdb_error;
   ShutdownAof();
   if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
   log_->warn("Redis is now ready to exit, bye bye... {}", Where());

@@ -21,6 +21,8 @@ namespace vigil::datanode {
 
 class AofManager;
 class AofLoading;
+class Snapshotter;
+class Replication;
 
 class Server final : public ServerHooks {
  public:
@@ -39,6 +41,9 @@ class Server final : public ServerHooks {
   spdlog::logger& log() { return *log_; }
   const DatanodeConfig& config() const { return *config_; }
   int64_t now_ms() const { return clock_.UnixMillis(); }
+  MonoTime mono_now() const { return clock_.Now(); }
+  // Ids for sessions the server did not accept (the replica's master link).
+  uint64_t NextClientId() { return next_client_id_++; }
   // Flushes other sessions the last command produced output for, and closes killed ones.
   void AfterCommands(Connection* current);
   // Called by a connection that finished closing.
@@ -49,6 +54,9 @@ class Server final : public ServerHooks {
   bool DeferReplies(Connection* c);
   // BGREWRITEAOF; "" or an error reply.
   std::string BgRewriteAof() override;
+  // SAVE / BGSAVE [SCHEDULE] (server_rdb.cc).
+  std::string Save() override;
+  Result<std::string> BgSave(bool schedule) override;
 
   // ServerHooks
   std::string Shutdown(bool save, bool nosave, bool force) override;
@@ -57,6 +65,10 @@ class Server final : public ServerHooks {
   void OnConfigChanged(const std::string& name) override;
 
  private:
+  // RDB snapshots (server_rdb.cc).
+  Status StartRdb();
+  void RdbCron();
+  std::string ShutdownRdb(bool save, bool nosave, bool force);
   // AOF (server_aof.cc).
   Status StartAof();
   void AofLoadStep();
@@ -90,11 +102,13 @@ class Server final : public ServerHooks {
   int exit_code_ = 0;
   std::unique_ptr<AofManager> aof_;
   std::unique_ptr<AofLoading> aof_loading_;
+  std::unique_ptr<Snapshotter> snapshot_;
   int64_t loading_start_ms_ = 0;
   event* flush_ev_ = nullptr;
   bool flush_scheduled_ = false;
   bool flushing_deferred_ = false;
   std::vector<Connection*> deferred_;
+  std::unique_ptr<Replication> replication_;  // last: goes first, while the service lives
 };
 
 // Bytes in use by the allocator (mallinfo2): Vigil's used_memory.

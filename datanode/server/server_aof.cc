@@ -6,6 +6,7 @@
 #include "datanode/server/aof_loading.h"
 #include "datanode/server/aof_manager.h"
 #include "datanode/server/server.h"
+#include "datanode/server/snapshot.h"
 
 namespace vigil::datanode {
 
@@ -82,12 +83,19 @@ void Server::FlushDeferredReplies() {
 
 void Server::AofCron() {
   if (!aof_ || aof_loading_) return;
-  aof_->Cron(now_ms());
+  aof_->Cron(now_ms(), snapshot_ != nullptr && snapshot_->child_running());
 }
 
 std::string Server::BgRewriteAof() {
   if (!aof_) return "ERR Background AOF rewriting needs appendonly yes";
   if (aof_loading_) return "LOADING Redis is loading the dataset in memory";
+  if (service_->aof.rewrite_in_progress) {
+    return "ERR Background append only file rewriting already in progress";
+  }
+  if (snapshot_ != nullptr && snapshot_->child_running()) {
+    service_->aof.rewrite_scheduled = true;  // starts from cron once the BGSAVE child is done
+    return "";
+  }
   return aof_->StartRewrite(now_ms());
 }
 

@@ -86,6 +86,8 @@ int64_t PubSubRegistry::NumSub(const std::string& channel) const {
   return it == channels_.end() ? 0 : int64_t(it->second.size());
 }
 
-size_t PubSubRegistry::pattern_count() const { return patterns_.size(); }
+size_t PubSubRegistry::pattern_count() const {
+  return patterns_.size();
+}
 
 }  // namespace vigil::datanode

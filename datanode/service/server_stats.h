@@ -26,6 +26,14 @@ struct ServerStats {
   int64_t total_writes_processed = 0;
   int64_t client_recent_max_input_buffer = 0;
   int64_t client_recent_max_output_buffer = 0;
+  int64_t latest_fork_usec = 0;  // set by the shell after each fork (BGSAVE, AOF rewrite)
+  int64_t total_forks = 0;
+  // Replication (kept by the replication shell).
+  int64_t sync_full = 0;
+  int64_t sync_partial_ok = 0;
+  int64_t sync_partial_err = 0;
+  int64_t total_net_repl_input_bytes = 0;
+  int64_t total_net_repl_output_bytes = 0;
   std::map<std::string, int64_t> errorstats;  // by error code
   std::map<std::string, CommandStat> commandstats;
 };

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "datanode/commands/command_context.h"
+#include "datanode/replication/replication_control.h"
 
 namespace vigil::datanode {
 namespace {
@@ -28,6 +30,13 @@ std::string UnknownCommandError(const std::vector<std::string>& argv, size_t arg
   }
   return "ERR unknown command '" + argv[0].substr(0, 128) + "', with args beginning with: " + args;
 }
+
+constexpr const char* kMisconfRdbError =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
 
 }  // namespace
 
@@ -59,6 +68,7 @@ void Service::AttachSession(Session* s) {
 }
 
 void Service::DetachSession(Session* s) {
+  if (replication_ != nullptr) replication_->OnSessionClosed(*s);
   pubsub_.RemoveSession(s);
   waiters_.UnwatchAll(s);
   waiters_.Unblock(s);
@@ -136,6 +146,22 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
     Reject(s, w, "OOM command not allowed when used memory > 'maxmemory'.");
     return false;
   }
+  if (persistence_error && config_->stop_writes_on_bgsave_error && !config_->save.empty() &&
+      !s.is_master_link && ((f & kCmdWrite) || spec.name == "ping")) {
+    Reject(s, w, kMisconfRdbError);
+    return false;
+  }
+  if (!aof.last_write_ok && config_->appendonly && !s.is_master_link &&
+      ((f & kCmdWrite) || spec.name == "ping")) {
+    Reject(s, w, std::string("MISCONF Errors writing to the AOF file: ") +
+                     std::strerror(aof.last_write_errno));
+    return false;
+  }
+  if ((f & kCmdWrite) && !s.is_master_link && replication_ != nullptr &&
+      !replication_->EnoughGoodReplicas()) {
+    Reject(s, w, "NOREPLICAS Not enough good replicas to write.");
+    return false;
+  }
   if ((f & kCmdWrite) && !s.is_master_link && keyspace_.replica_mode() && config_->replica_read_only) {
     Reject(s, w, "READONLY You can't write against a read only replica.");
     return false;
@@ -145,6 +171,11 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
     Reject(s, w, "ERR Can't execute '" + name +
                      "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
                      "in this context");
+    return false;
+  }
+  if (!(f & kCmdStale) && !s.is_master_link && replication_ != nullptr &&
+      !config_->replica_serve_stale_data && replication_->MasterLinkDown()) {
+    Reject(s, w, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
     return false;
   }
   if (loading_ && !(f & kCmdLoading) && !s.is_master_link) {
@@ -179,6 +210,14 @@ void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_
     return;
   }
   s.last_command = spec->name;
+  if (replication_ != nullptr && replication_->WritesPaused() && !s.is_master_link &&
+      !s.is_replica && !s.in_multi && IsWriteRequest(*spec, s)) {
+    // FAILOVER pauses writes: park the request until they resume (Redis's client pause).
+    s.block.active = true;
+    s.block.argv.assign(argv.begin(), argv.begin() + long(argc));
+    replication_->HoldPaused(s);
+    return;
+  }
   const std::string& base = spec->name;
   if (s.in_multi && base != "exec" && base != "discard" && base != "multi" && base != "watch" &&
       base != "quit" && base != "reset") {
@@ -186,8 +225,21 @@ void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_
     w.Simple("QUEUED");
     return;
   }
+  const int64_t offset_before = master_repl_offset;
   Call(s, *spec, argv, argc, false);
+  // WAIT counts replicas that acknowledged this client's last write.
+  if (master_repl_offset != offset_before) s.repl_woff = master_repl_offset;
   ServeReadyKeys();
+}
+
+bool Service::IsWriteRequest(const CommandSpec& spec, const Session& s) const {
+  if (spec.flags & kCmdWrite) return true;
+  if (spec.name != "exec") return false;
+  for (const auto& q : s.queued) {
+    const CommandSpec* c = table_->Find(q[0]);
+    if (c != nullptr && (c->flags & kCmdWrite)) return true;
+  }
+  return false;
 }
 
 void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
@@ -222,13 +274,17 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   }
 }
 
+void Service::Feed(int db, const std::vector<std::string>& argv) {
+  for (Propagator* p : propagators_) p->Propagate(db, argv);
+}
+
 void Service::EmitPropagation(int db, const std::vector<std::string>& argv) {
-  if (propagator_ == nullptr) return;
+  if (propagators_.empty()) return;
   if (in_exec_) {
     exec_buffer_.emplace_back(db, argv);
     return;
   }
-  propagator_->Propagate(db, argv);
+  Feed(db, argv);
 }
 
 void Service::BeginExec() {
@@ -238,14 +294,14 @@ void Service::BeginExec() {
 
 void Service::EndExec(int db) {
   in_exec_ = false;
-  if (propagator_ == nullptr || exec_buffer_.empty()) return;
+  if (propagators_.empty() || exec_buffer_.empty()) return;
   // A transaction reaches replicas and the AOF as one unit, as Redis propagates it.
   if (exec_buffer_.size() == 1) {
-    propagator_->Propagate(exec_buffer_[0].first, exec_buffer_[0].second);
+    Feed(exec_buffer_[0].first, exec_buffer_[0].second);
   } else {
-    propagator_->Propagate(exec_buffer_[0].first, {"MULTI"});
-    for (const auto& [d, a] : exec_buffer_) propagator_->Propagate(d, a);
-    propagator_->Propagate(db, {"EXEC"});
+    Feed(exec_buffer_[0].first, {"MULTI"});
+    for (const auto& [d, a] : exec_buffer_) Feed(d, a);
+    Feed(db, {"EXEC"});
   }
   exec_buffer_.clear();
 }
@@ -260,12 +316,15 @@ void Service::ServeReadyKeys() {
         if (!b->block.active) continue;
         Entry* e = keyspace_.db(key.first).Find(key.second);
         if (e == nullptr) break;  // consumed by an earlier waiter
+        if (b->block.wanted_type >= 0 && int(e->type()) != b->block.wanted_type) continue;
         std::vector<std::string> argv = b->block.argv;
         waiters_.Unblock(b);
         const CommandSpec* spec = table_->Find(argv[0]);
         int saved_db = b->db;
         b->db = key.first;
+        b->serving_key = key.second;
         Call(*b, *spec, argv, argv.size(), false);
+        b->serving_key.clear();
         b->db = saved_db;
         woken_.push_back(b);
       }

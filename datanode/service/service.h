@@ -4,6 +4,7 @@
 // clients blocked on keys the command touched, delivers pub/sub messages and hands writes to
 // the propagator (AOF, replicas). It owns no socket and reads no clock: the network shell sets
 // the time, feeds requests and drains each session's output.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -16,6 +17,7 @@
 #include "datanode/commands/command_table.h"
 #include "datanode/config/datanode_config.h"
 #include "datanode/persistence/aof_status.h"
+#include "datanode/persistence/rdb_status.h"
 #include "datanode/service/key_waiters.h"
 #include "datanode/service/pubsub_registry.h"
 #include "datanode/service/server_stats.h"
@@ -23,6 +25,8 @@
 #include "datanode/store/keyspace.h"
 
 namespace vigil::datanode {
+
+class ReplicationControl;
 
 // What only the process shell can do; commands reach it through Service::hooks().
 class ServerHooks {
@@ -38,6 +42,13 @@ class ServerHooks {
   virtual void OnConfigChanged(const std::string& name) = 0;
   // BGREWRITEAOF: "" when the rewrite started, else the error reply text.
   virtual std::string BgRewriteAof() { return "ERR Background AOF rewriting is not available"; }
+  // SAVE: "" when the snapshot is on disk, else the error reply text.
+  virtual std::string Save() { return "ERR"; }
+  // BGSAVE [SCHEDULE]: the status reply ("Background saving started") or an error reply text.
+  virtual Result<std::string> BgSave(bool schedule) {
+    (void)schedule;
+    return Status::Error("ERR Background saving is not available");
+  }
 };
 
 // Receives every change to the data set in execution order (the AOF and replication feed).
@@ -64,7 +75,17 @@ class Service final : public KeyspaceListener {
   // Sessions other than the caller that received output (pub/sub, unblocked clients).
   std::vector<Session*> TakeWoken();
   void set_hooks(ServerHooks* h) { hooks_ = h; }
-  void set_propagator(Propagator* p) { propagator_ = p; }
+  // The replication machinery (the server shell's); null in in-process tests.
+  void set_replication(ReplicationControl* r) { replication_ = r; }
+  ReplicationControl* replication() { return replication_; }
+  // The write feed's consumers, called in registration order (the AOF first, then replicas, as
+  // in Redis). set_propagator replaces them all (tests); add_propagator appends.
+  void set_propagator(Propagator* p) {
+    propagators_.clear();
+    if (p != nullptr) propagators_.push_back(p);
+  }
+  void add_propagator(Propagator* p) { propagators_.push_back(p); }
+  void remove_propagator(Propagator* p) { std::erase(propagators_, p); }
   // Used memory as the shell measures it (allocator counter); for maxmemory and INFO.
   void set_used_memory_fn(std::function<int64_t()> fn) { used_memory_fn_ = std::move(fn); }
   int64_t used_memory() const { return used_memory_fn_ ? used_memory_fn_() : 0; }
@@ -87,14 +108,25 @@ class Service final : public KeyspaceListener {
   int64_t second_repl_offset = -1;
   int64_t dirty() const { return dirty_; }
   void reset_dirty() { dirty_ = 0; }
+  // After a BGSAVE: the changes made while the child wrote still count.
+  void subtract_dirty(int64_t n) { dirty_ = std::max<int64_t>(0, dirty_ - n); }
   void NoteWoken(Session* s) { woken_.push_back(s); }
   bool active_expire_enabled = true;  // DEBUG SET-ACTIVE-EXPIRE
   int64_t last_save_unix_s = 0;       // LASTSAVE
   // While the dataset loads, commands without the loading flag get -LOADING (sessions with the
   // master-link privilege, such as the AOF loader's, are exempt).
-  void set_loading(bool v) { loading_ = v; }
+  // Keys do not expire while loading (as in Redis): replaying `INCR k` for a key whose TTL has
+  // passed must act on the stored value, or the replay diverges from what was acknowledged.
+  void set_loading(bool v) {
+    loading_ = v;
+    keyspace_.set_expiry_suspended(v);
+  }
   bool loading() const { return loading_; }
   AofStatus aof;  // kept current by the shell's AOF code; read by INFO
+  RdbStatus rdb;  // kept current by the shell's snapshot code; read by INFO
+  // Set by the shell when the last BGSAVE failed: with stop-writes-on-bgsave-error and save
+  // points configured, writes and PING then get -MISCONF (Admit).
+  bool persistence_error = false;
   // Re-reads settings that live outside the config struct (eviction policy, LFU params).
   void ApplyConfig();
   // Runs a command with no dispatch checks (EXEC's queued commands, blocked re-runs).
@@ -115,6 +147,7 @@ class Service final : public KeyspaceListener {
              size_t argc, resp::ReplyWriter& w);
   void Reject(Session& s, resp::ReplyWriter& w, const std::string& error);
   void ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc);
+  bool IsWriteRequest(const CommandSpec& spec, const Session& s) const;
   void ServeReadyKeys();
   void EmitPropagation(int db, const std::vector<std::string>& argv);
   bool EnforceMaxmemory();
@@ -129,7 +162,9 @@ class Service final : public KeyspaceListener {
   std::map<uint64_t, Session*> sessions_;
   std::vector<Session*> woken_;
   ServerHooks* hooks_ = nullptr;
-  Propagator* propagator_ = nullptr;
+  ReplicationControl* replication_ = nullptr;
+  std::vector<Propagator*> propagators_;
+  void Feed(int db, const std::vector<std::string>& argv);
   std::function<int64_t()> used_memory_fn_;
   std::string run_id_;
   int64_t now_ms_ = 0;

@@ -17,9 +17,10 @@ struct BlockState {
   bool active = false;
   int db = 0;
   std::vector<std::string> keys;
-  int64_t deadline_ms = 0;  // 0 = no timeout
-  std::vector<std::string> argv;  // the command to run again when a key becomes ready
-  bool null_bulk_on_timeout = false;  // BLMOVE/BRPOPLPUSH answer $-1, the pops *-1
+  int64_t deadline_ms = 0;            // 0 = no timeout
+  std::vector<std::string> argv;      // the command to run again when a key becomes ready
+  bool null_bulk_on_timeout = false;
+  int wanted_type = -1;  // ObjType a ready key must hold to wake this client  // BLMOVE/BRPOPLPUSH answer $-1, the pops *-1
 };
 
 struct Session {
@@ -34,6 +35,7 @@ struct Session {
   bool authenticated = true;
   bool is_master_link = false;  // the connection from our master (replica side)
   bool is_replica = false;      // a replica attached to us
+  int64_t repl_woff = 0;        // replication offset after this client's last write (WAIT)
   bool close_after_reply = false;
   bool reply_off = false;  // CLIENT REPLY OFF
   int reply_skip = 0;      // CLIENT REPLY SKIP: replies still to drop (this one and the next)
@@ -44,8 +46,8 @@ struct Session {
 
   // MULTI/EXEC
   bool in_multi = false;
-  bool multi_error = false;   // a queued command was rejected: EXEC answers EXECABORT
-  bool watch_dirty = false;   // a watched key changed: EXEC answers a null array
+  bool multi_error = false;  // a queued command was rejected: EXEC answers EXECABORT
+  bool watch_dirty = false;  // a watched key changed: EXEC answers a null array
   std::vector<std::vector<std::string>> queued;
   std::vector<std::pair<int, std::string>> watched;
 
@@ -55,6 +57,9 @@ struct Session {
   size_t subscription_count() const { return channels.size() + patterns.size(); }
 
   BlockState block;
+  // While a woken client's command re-runs: the key that became ready. Blocking commands serve
+  // from it alone, as Redis serves a waiter from the ready key (other keys may hold other types).
+  std::string serving_key;
 
   // Replies waiting to be written, and accounting for CLIENT LIST / limits.
   std::string out;

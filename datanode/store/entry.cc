@@ -14,25 +14,38 @@ namespace vigil::datanode {
 
 std::string_view TypeName(ObjType t) {
   switch (t) {
-    case ObjType::kString: return "string";
-    case ObjType::kList: return "list";
-    case ObjType::kSet: return "set";
-    case ObjType::kZSet: return "zset";
-    case ObjType::kHash: return "hash";
+    case ObjType::kString:
+      return "string";
+    case ObjType::kList:
+      return "list";
+    case ObjType::kSet:
+      return "set";
+    case ObjType::kZSet:
+      return "zset";
+    case ObjType::kHash:
+      return "hash";
   }
   return "none";
 }
 
 std::string_view EncodingName(Encoding e) {
   switch (e) {
-    case Encoding::kRaw: return "raw";
-    case Encoding::kInt: return "int";
-    case Encoding::kEmbstr: return "embstr";
-    case Encoding::kQuicklist: return "quicklist";
-    case Encoding::kListpack: return "listpack";
-    case Encoding::kIntset: return "intset";
-    case Encoding::kHashtable: return "hashtable";
-    case Encoding::kSkiplist: return "skiplist";
+    case Encoding::kRaw:
+      return "raw";
+    case Encoding::kInt:
+      return "int";
+    case Encoding::kEmbstr:
+      return "embstr";
+    case Encoding::kQuicklist:
+      return "quicklist";
+    case Encoding::kListpack:
+      return "listpack";
+    case Encoding::kIntset:
+      return "intset";
+    case Encoding::kHashtable:
+      return "hashtable";
+    case Encoding::kSkiplist:
+      return "skiplist";
   }
   return "unknown";
 }
@@ -60,11 +73,16 @@ Entry* Entry::Allocate(std::string_view key, size_t payload, ObjType t, Encoding
 
 Encoding Entry::encoding() const {
   switch (type()) {
-    case ObjType::kString: return static_cast<Encoding>(enc_);
-    case ObjType::kList: return list()->encoding();
-    case ObjType::kHash: return hash()->encoding();
-    case ObjType::kSet: return set()->encoding();
-    case ObjType::kZSet: return zset()->encoding();
+    case ObjType::kString:
+      return static_cast<Encoding>(enc_);
+    case ObjType::kList:
+      return list()->encoding();
+    case ObjType::kHash:
+      return hash()->encoding();
+    case ObjType::kSet:
+      return set()->encoding();
+    case ObjType::kZSet:
+      return zset()->encoding();
   }
   return Encoding::kRaw;
 }
@@ -75,7 +93,9 @@ void* Entry::Pointer() const {
   return p;
 }
 
-void Entry::SetPointer(void* p) { std::memcpy(Payload(), &p, sizeof(p)); }
+void Entry::SetPointer(void* p) {
+  std::memcpy(Payload(), &p, sizeof(p));
+}
 
 Entry* Entry::NewInt(std::string_view key, int64_t value) {
   Entry* e = Allocate(key, 8, ObjType::kString, Encoding::kInt);
@@ -98,11 +118,11 @@ Entry* Entry::NewString(std::string_view key, std::string_view value) {
   return e;
 }
 
-#define VIGIL_NEW_CONTAINER(Fn, Cls, Type)                                   \
-  Entry* Entry::Fn(std::string_view key, std::unique_ptr<Cls> v) {           \
-    Entry* e = Allocate(key, 8, ObjType::Type, Encoding::kHashtable);        \
-    e->SetPointer(v.release());                                              \
-    return e;                                                                \
+#define VIGIL_NEW_CONTAINER(Fn, Cls, Type)                            \
+  Entry* Entry::Fn(std::string_view key, std::unique_ptr<Cls> v) {    \
+    Entry* e = Allocate(key, 8, ObjType::Type, Encoding::kHashtable); \
+    e->SetPointer(v.release());                                       \
+    return e;                                                         \
   }
 VIGIL_NEW_CONTAINER(NewList, ListValue, kList)
 VIGIL_NEW_CONTAINER(NewHash, HashValue, kHash)
@@ -123,10 +143,18 @@ Entry* Entry::Clone(const Entry& src, std::string_view new_key) {
         e = NewString(new_key, src.StringValue(scratch));
       }
       break;
-    case ObjType::kList: e = NewList(new_key, std::make_unique<ListValue>(*src.list())); break;
-    case ObjType::kHash: e = NewHash(new_key, std::make_unique<HashValue>(*src.hash())); break;
-    case ObjType::kSet: e = NewSet(new_key, std::make_unique<SetValue>(*src.set())); break;
-    case ObjType::kZSet: e = NewZSet(new_key, std::make_unique<ZSetValue>(*src.zset())); break;
+    case ObjType::kList:
+      e = NewList(new_key, std::make_unique<ListValue>(*src.list()));
+      break;
+    case ObjType::kHash:
+      e = NewHash(new_key, std::make_unique<HashValue>(*src.hash()));
+      break;
+    case ObjType::kSet:
+      e = NewSet(new_key, std::make_unique<SetValue>(*src.set()));
+      break;
+    case ObjType::kZSet:
+      e = NewZSet(new_key, std::make_unique<ZSetValue>(*src.zset()));
+      break;
   }
   e->lru_ = src.lru_;
   return e;
@@ -135,12 +163,21 @@ Entry* Entry::Clone(const Entry& src, std::string_view new_key) {
 void Entry::FreeValue() {
   switch (type()) {
     case ObjType::kString:
-      if (static_cast<Encoding>(enc_) == Encoding::kRaw) delete static_cast<std::string*>(Pointer());
+      if (static_cast<Encoding>(enc_) == Encoding::kRaw)
+        delete static_cast<std::string*>(Pointer());
       break;
-    case ObjType::kList: delete list(); break;
-    case ObjType::kHash: delete hash(); break;
-    case ObjType::kSet: delete set(); break;
-    case ObjType::kZSet: delete zset(); break;
+    case ObjType::kList:
+      delete list();
+      break;
+    case ObjType::kHash:
+      delete hash();
+      break;
+    case ObjType::kSet:
+      delete set();
+      break;
+    case ObjType::kZSet:
+      delete zset();
+      break;
   }
 }
 
@@ -208,10 +245,18 @@ std::string* Entry::MutableRaw() {
   return static_cast<std::string*>(Pointer());
 }
 
-ListValue* Entry::list() const { return static_cast<ListValue*>(Pointer()); }
-HashValue* Entry::hash() const { return static_cast<HashValue*>(Pointer()); }
-SetValue* Entry::set() const { return static_cast<SetValue*>(Pointer()); }
-ZSetValue* Entry::zset() const { return static_cast<ZSetValue*>(Pointer()); }
+ListValue* Entry::list() const {
+  return static_cast<ListValue*>(Pointer());
+}
+HashValue* Entry::hash() const {
+  return static_cast<HashValue*>(Pointer());
+}
+SetValue* Entry::set() const {
+  return static_cast<SetValue*>(Pointer());
+}
+ZSetValue* Entry::zset() const {
+  return static_cast<ZSetValue*>(Pointer());
+}
 
 size_t Entry::AllocatedBytes() const {
   size_t n = sizeof(Entry) + key_len_ + 8;
@@ -220,10 +265,18 @@ size_t Entry::AllocatedBytes() const {
       if (encoding() == Encoding::kEmbstr) n += StringLength();
       if (encoding() == Encoding::kRaw) n += sizeof(std::string) + StringLength();
       break;
-    case ObjType::kList: n += list()->AllocatedBytes(); break;
-    case ObjType::kHash: n += hash()->AllocatedBytes(); break;
-    case ObjType::kSet: n += set()->AllocatedBytes(); break;
-    case ObjType::kZSet: n += zset()->AllocatedBytes(); break;
+    case ObjType::kList:
+      n += list()->AllocatedBytes();
+      break;
+    case ObjType::kHash:
+      n += hash()->AllocatedBytes();
+      break;
+    case ObjType::kSet:
+      n += set()->AllocatedBytes();
+      break;
+    case ObjType::kZSet:
+      n += zset()->AllocatedBytes();
+      break;
   }
   return n;
 }

@@ -36,7 +36,9 @@ void ExpireTable::Rebuild(size_t capacity) {
   }
 }
 
-void ExpireTable::Grow() { Rebuild(slots_.empty() ? 16 : slots_.size() * 2); }
+void ExpireTable::Grow() {
+  Rebuild(slots_.empty() ? 16 : slots_.size() * 2);
+}
 
 void ExpireTable::Shrink() {
   size_t cap = 16;

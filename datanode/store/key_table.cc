@@ -26,9 +26,13 @@ size_t NextPow2(size_t n) {
 
 }  // namespace
 
-KeyTable::~KeyTable() { Clear(); }
+KeyTable::~KeyTable() {
+  Clear();
+}
 
-uint64_t KeyTable::Hash(std::string_view key) const { return HashBytes(key, seed_); }
+uint64_t KeyTable::Hash(std::string_view key) const {
+  return HashBytes(key, seed_);
+}
 
 void KeyTable::Clear() {
   for (auto& t : t_) {

@@ -36,9 +36,11 @@ TEST(KeyTable, ScanReturnsEveryStableKeyWhileTableResizes) {
     cursor = t.Scan(cursor, [&](Entry* e) { seen.insert(std::string(e->key())); });
     // Churn: grow for a while, then shrink, so scans cross rehashes in both directions.
     if (step < 40) {
-      for (int j = 0; j < 100; ++j) t.Insert(Entry::NewString("tmp" + std::to_string(step * 100 + j), "v"));
+      for (int j = 0; j < 100; ++j)
+        t.Insert(Entry::NewString("tmp" + std::to_string(step * 100 + j), "v"));
     } else if (step < 80) {
-      for (int j = 0; j < 100; ++j) Entry::Free(t.Remove("tmp" + std::to_string((step - 40) * 100 + j)));
+      for (int j = 0; j < 100; ++j)
+        Entry::Free(t.Remove("tmp" + std::to_string((step - 40) * 100 + j)));
     }
     ++step;
   } while (cursor != 0 && step < 100000);

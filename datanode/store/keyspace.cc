@@ -9,7 +9,9 @@ namespace {
 constexpr uint8_t kLfuInitVal = 5;
 
 // LFU field layout (24 bits), as in Redis: 16 bits of minutes + 8-bit logarithmic counter.
-uint32_t LfuMinutes(int64_t now_ms) { return uint32_t(now_ms / 60000) & 0xFFFF; }
+uint32_t LfuMinutes(int64_t now_ms) {
+  return uint32_t(now_ms / 60000) & 0xFFFF;
+}
 
 }  // namespace
 
@@ -58,7 +60,7 @@ void Keyspace::Touch(Entry* e, int64_t now_ms) {
 }
 
 bool Keyspace::ExpireIfNeeded(int dbi, Entry* e, int64_t now_ms) {
-  if (!e->has_expire()) return false;
+  if (!e->has_expire() || expiry_suspended_) return false;
   Database& d = db(dbi);
   int64_t when = d.GetExpire(e);
   if (when < 0 || when > now_ms) return false;
@@ -81,7 +83,7 @@ Entry* Keyspace::Lookup(int dbi, std::string_view key, int64_t now_ms, bool touc
 }
 
 size_t Keyspace::ActiveExpireCycle(int64_t now_ms, size_t max_checks) {
-  if (replica_mode_) return 0;
+  if (replica_mode_ || expiry_suspended_) return 0;
   size_t removed = 0;
   std::vector<std::string> expired;
   for (int i = 0; i < database_count(); ++i) {
@@ -132,12 +134,11 @@ double Keyspace::EvictionScore(int dbi, Entry* e, int64_t now_ms) {
 bool Keyspace::EvictUntil(const std::function<int64_t()>& over_bytes, int64_t now_ms, int samples) {
   if (over_bytes() <= 0) return true;
   if (policy_ == EvictionPolicy::kNoEviction) return false;
-  const bool volatile_only = policy_ == EvictionPolicy::kVolatileLru ||
-                             policy_ == EvictionPolicy::kVolatileLfu ||
-                             policy_ == EvictionPolicy::kVolatileRandom ||
-                             policy_ == EvictionPolicy::kVolatileTtl;
-  const bool random = policy_ == EvictionPolicy::kAllKeysRandom ||
-                      policy_ == EvictionPolicy::kVolatileRandom;
+  const bool volatile_only =
+      policy_ == EvictionPolicy::kVolatileLru || policy_ == EvictionPolicy::kVolatileLfu ||
+      policy_ == EvictionPolicy::kVolatileRandom || policy_ == EvictionPolicy::kVolatileTtl;
+  const bool random =
+      policy_ == EvictionPolicy::kAllKeysRandom || policy_ == EvictionPolicy::kVolatileRandom;
   while (over_bytes() > 0) {
     int best_db = -1;
     std::string best_key;

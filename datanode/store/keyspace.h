@@ -45,9 +45,13 @@ class Keyspace {
   // (the master's DEL arrives through the stream), as in Redis.
   void set_replica_mode(bool v) { replica_mode_ = v; }
   bool replica_mode() const { return replica_mode_; }
+  // While set, no key counts as expired (dataset loading).
+  void set_expiry_suspended(bool v) { expiry_suspended_ = v; }
   void set_policy(EvictionPolicy p) { policy_ = p; }
   EvictionPolicy policy() const { return policy_; }
-  bool lfu() const { return policy_ == EvictionPolicy::kAllKeysLfu || policy_ == EvictionPolicy::kVolatileLfu; }
+  bool lfu() const {
+    return policy_ == EvictionPolicy::kAllKeysLfu || policy_ == EvictionPolicy::kVolatileLfu;
+  }
   void set_lfu_params(int64_t log_factor, int64_t decay_time) {
     lfu_log_factor_ = log_factor;
     lfu_decay_time_ = decay_time;
@@ -79,6 +83,9 @@ class Keyspace {
   void CronRehash(size_t buckets_per_db);
   void FlushAll();
   void Swap(int a, int b) { std::swap(dbs_[size_t(a)], dbs_[size_t(b)]); }
+  // Exchanges every database with `other` (a dataset loaded aside replaces the live one only
+  // once it loaded completely). Requires: the same database count.
+  void SwapDatabases(Keyspace& other) { dbs_.swap(other.dbs_); }
   size_t TotalKeys() const;
 
   int64_t hits = 0;
@@ -92,6 +99,7 @@ class Keyspace {
   std::vector<std::unique_ptr<Database>> dbs_;
   KeyspaceListener* listener_ = nullptr;
   bool replica_mode_ = false;
+  bool expiry_suspended_ = false;
   EvictionPolicy policy_ = EvictionPolicy::kNoEviction;
   int64_t lfu_log_factor_ = 10;
   int64_t lfu_decay_time_ = 1;

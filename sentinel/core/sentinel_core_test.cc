@@ -183,5 +183,48 @@ TEST(SentinelCoreTest, TiltSuspendsActingAndStillVotes) {
   EXPECT_TRUE(h.SawType("+sdown"));
 }
 
+TEST(SentinelCoreTest, WarningEventsRunTheNotificationScript) {
+  CoreOptions options;
+  options.deny_scripts_reconfig = false;
+  CoreHarness h(CoreHarness::DefaultState(), options);
+  h.Tick();
+  h.Step(AdminCommand{1, SetRequest{"mymaster", {"notification-script", "/bin/notify"}}});
+  h.silent["10.0.0.1:6379"] = true;
+  h.Run(Millis(2500));
+  bool ran = false;
+  for (const Ready& r : h.batches) {
+    for (const Action& a : r.actions) {
+      if (const auto* s = std::get_if<RunScript>(&a)) {
+        ran |= s->argv ==
+               std::vector<std::string>{"/bin/notify", "+sdown", "master mymaster 10.0.0.1 6379"};
+      }
+    }
+  }
+  EXPECT_TRUE(ran);
+}
+
+TEST(SentinelCoreTest, ScriptPathsAreDeniedByDefault) {
+  CoreHarness h;
+  h.Tick();
+  h.Step(AdminCommand{1, SetRequest{"mymaster", {"client-reconfig-script", "/bin/x"}}});
+  EXPECT_EQ(std::get<ReplyToClient>(h.batches.back().actions.back())
+                .reply.str.rfind("ERR Reconfiguration of scripts path is denied", 0),
+            0u);
+}
+
+TEST(SentinelCoreTest, DebugChangesTimerPeriods) {
+  CoreHarness h;
+  h.Tick();
+  h.Step(AdminCommand{1, DebugSetRequest{{"info-period", "500", "tilt-period", "3000"}}});
+  EXPECT_EQ(h.core.options().timers.info_period, Millis(500));
+  EXPECT_EQ(h.core.options().timers.tilt_period, Millis(3000));
+  h.Step(AdminCommand{2, DebugSetRequest{{"ping-period", "0"}}});
+  EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions.back()).reply),
+            "-ERR Invalid argument '0' for SENTINEL DEBUG 'ping-period'");
+  WireValue listing = h.core.Query(h.now, DebugGetQuery{});
+  EXPECT_EQ(listing.elements[0].str, "INFO-PERIOD");
+  EXPECT_EQ(listing.elements[1].str, "500");
+}
+
 }  // namespace
 }  // namespace vigil::sentinel

@@ -1,5 +1,6 @@
 #include "tests/sim/scenario_runner.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -66,6 +67,17 @@ std::string ScenarioRunner::Run(const std::string& directive) {
   std::vector<std::string> a = Split(directive, ' ');
   if (a.empty()) return "error: empty directive";
   const std::string& cmd = a[0];
+  if (cmd == "world" || cmd == "add-nodes" || cmd == "add-sentinels" || cmd == "run") {
+    return RunSetup(a);
+  }
+  if (cmd == "print-events" || cmd == "skip-events" || cmd == "print-state" || cmd == "check") {
+    return RunReport(a);
+  }
+  return RunFault(directive, a);
+}
+
+std::string ScenarioRunner::RunSetup(const std::vector<std::string>& a) {
+  const std::string& cmd = a[0];
   std::map<std::string, std::string> kv = KeyValues(a, 1);
   if (cmd == "world") {
     if (world_) return "error: world must come first";
@@ -94,10 +106,14 @@ std::string ScenarioRunner::Run(const std::string& directive) {
     w.AddSentinels(count, "mymaster", 0, std::stoi(kv["quorum"]), down_after, timeout, syncs);
     return "";
   }
-  if (cmd == "run") {
-    w.RunFor(ParseDuration(a.at(1)));
-    return "";
-  }
+  w.RunFor(ParseDuration(a.at(1)));
+  return "";
+}
+
+std::string ScenarioRunner::RunFault(const std::string& directive,
+                                     const std::vector<std::string>& a) {
+  const std::string& cmd = a[0];
+  World& w = world();
   if (cmd == "crash" || cmd == "restart" || cmd == "pause" || cmd == "resume") {
     const std::string& who = a.at(1);
     if (int s = IndexOf(who, 's'); s >= 0) {
@@ -148,6 +164,13 @@ std::string ScenarioRunner::Run(const std::string& directive) {
     std::vector<std::string> argv(a.begin() + 2, a.end());
     return Names(w.sentinels().at(IndexOf(a.at(1), 's'))->Admin(argv));
   }
+  return "error: unknown directive " + cmd;
+}
+
+std::string ScenarioRunner::RunReport(const std::vector<std::string>& a) {
+  const std::string& cmd = a[0];
+  std::map<std::string, std::string> kv = KeyValues(a, 1);
+  World& w = world();
   if (cmd == "print-events" || cmd == "skip-events") {
     std::vector<std::string> only = Split(kv["only"], ',');
     std::string out;
@@ -160,7 +183,16 @@ std::string ScenarioRunner::Run(const std::string& directive) {
     }
     return out;
   }
-  if (cmd == "print-state") {
+  if (cmd == "print-state") return PrintState();
+  w.checkers().CheckConverged(w, "mymaster");
+  std::string out;
+  for (const std::string& v : w.checkers().violations()) out += (out.empty() ? "" : "\n") + v;
+  return out.empty() ? "ok" : out;
+}
+
+std::string ScenarioRunner::PrintState() {
+  World& w = world();
+  {
     std::string out;
     for (auto& s : w.sentinels()) {
       if (!out.empty()) out += "\n";
@@ -190,13 +222,6 @@ std::string ScenarioRunner::Run(const std::string& directive) {
     }
     return out;
   }
-  if (cmd == "check") {
-    w.checkers().CheckConverged(w, "mymaster");
-    std::string out;
-    for (const std::string& v : w.checkers().violations()) out += (out.empty() ? "" : "\n") + v;
-    return out.empty() ? "ok" : out;
-  }
-  return "error: unknown directive " + cmd;
 }
 
 }  // namespace vigil::sim

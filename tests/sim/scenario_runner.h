@@ -16,6 +16,7 @@
 //   check                                          safety violations so far and liveness now
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/sim/world.h"
 
@@ -28,6 +29,10 @@ class ScenarioRunner {
   std::string Run(const std::string& directive);
 
  private:
+  std::string RunSetup(const std::vector<std::string>& args);
+  std::string RunFault(const std::string& directive, const std::vector<std::string>& args);
+  std::string RunReport(const std::vector<std::string>& args);
+  std::string PrintState();
   World& world();
   std::string Names(std::string text) const;
 

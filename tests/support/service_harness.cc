@@ -58,8 +58,12 @@ void ServiceHarness::AdvanceMs(int64_t ms) {
   service_->Cron();
 }
 
-std::string Bulk(const std::string& s) { return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n"; }
-std::string Int(int64_t v) { return ":" + std::to_string(v) + "\r\n"; }
+std::string Bulk(const std::string& s) {
+  return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
+}
+std::string Int(int64_t v) {
+  return ":" + std::to_string(v) + "\r\n";
+}
 std::string Arr(const std::vector<std::string>& items) {
   std::string out = "*" + std::to_string(items.size()) + "\r\n";
   for (const auto& i : items) out += i;

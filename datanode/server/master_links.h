@@ -1,0 +1,130 @@
+#pragma once
+// MasterLinks: the serving side of replication (spec §2.3-2.5). It owns the replication stream
+// of this node (ids, offset, backlog) and the links to attached replicas: REPLCONF, SYNC and
+// PSYNC, full syncs through a forked child (disk: RDB file then `$<size>`; diskless: pipe
+// forwarded with `$EOF:<mark>` framing, stream held until the first ACK), the live stream
+// with SELECT as needed, PINGs every repl-ping-replica-period, timeouts and the backlog TTL.
+//
+// The decisions are the pure pieces in datanode/replication (DecidePsync, MasterFsm, Backlog,
+// ReplicationIds); this class moves bytes. Replies to a replica go to its Session's output and
+// the session is noted as woken, so Server::AfterCommands flushes it. Loop thread only.
+#include <event2/event.h>
+#include <spdlog/logger.h>
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/random/prng.h"
+#include "common/resp/reply_writer.h"
+#include "common/time/mono_time.h"
+#include "datanode/config/datanode_config.h"
+#include "datanode/replication/backlog.h"
+#include "datanode/replication/master_fsm.h"
+#include "datanode/replication/psync_decision.h"
+#include "datanode/replication/replication_ids.h"
+#include "datanode/service/service.h"
+
+namespace vigil::datanode {
+
+class Server;
+
+class MasterLinks final : public Propagator {
+ public:
+  MasterLinks(Server* server, DatanodeConfig* config, spdlog::logger* log, uint64_t seed);
+  ~MasterLinks() override;
+  MasterLinks(const MasterLinks&) = delete;
+  MasterLinks& operator=(const MasterLinks&) = delete;
+
+  // --- the stream ---
+  // Propagator: the write feed of a master. Ignored while this node is a replica (it forwards
+  // its master's bytes instead, through FeedRaw).
+  void Propagate(int db, const std::vector<std::string>& argv) override;
+  // Replica role: bytes applied from our master, forwarded unchanged (the chain shares offsets).
+  void FeedRaw(std::string_view bytes) { FeedStream(bytes); }
+  void set_replica_role(bool v) { replica_role_ = v; }
+  // FAILOVER pauses the periodic PING so the target can reach our final offset.
+  void set_pings_paused(bool v) { pings_paused_ = v; }
+  bool replica_role() const { return replica_role_; }
+  // The next propagated command is preceded by SELECT.
+  void ForceSelect() { last_db_ = -1; }
+
+  // --- the history ---
+  const ReplicationIds& ids() const { return ids_; }
+  int64_t offset() const { return offset_; }
+  const Backlog* backlog() const { return backlog_.get(); }
+  // A full sync from our master: its history, starting at `offset`; the backlog restarts there.
+  void AdoptHistory(const std::string& replid, int64_t offset);
+  // The history continues under `new_replid` (promotion, +CONTINUE with a new id).
+  void ShiftHistory(const std::string& new_replid);
+  // After a restart from an RDB that carried repl-id/repl-offset (spec §2.6 "Restart").
+  void RestoreHistory(const std::string& replid, int64_t offset, bool as_replica);
+  std::string NewReplid() { return prng_.HexId40(); }
+
+  // --- replicas ---
+  void Replconf(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args);
+  // SYNC / PSYNC <replid> <offset>. `upstream_ok` false: a replica without a master link.
+  void Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args, bool psync,
+            bool upstream_ok);
+  void OnSessionClosed(Session& s);
+  // Closes every replica link (they reconnect and PSYNC).
+  void DropReplicas();
+  // Broadcasts REPLCONF GETACK * (WAIT, FAILOVER).
+  void SendGetAck();
+  void Cron(MonoTime now);
+  const MasterFsm& fsm() const { return fsm_; }
+  // Called after an ACK arrives (WAIT bookkeeping).
+  std::function<void()> on_ack;
+
+ private:
+  void FeedStream(std::string_view bytes);
+  void SendToReplica(uint64_t id, std::string_view bytes);
+  Session* SessionOf(uint64_t id);
+  void Reply(Session& s, std::string_view bytes);
+  void CreateBacklog();
+  void PublishIds();
+  bool TryPartial(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args);
+  void MaybeStartSnapshot(MonoTime now);
+  void StartSnapshot(MonoTime now);
+  void FinishDiskSnapshot(MonoTime now, bool ok);
+  void FinishDisklessSnapshot(MonoTime now, bool ok);
+  void GoOnline(uint64_t id, MonoTime now, bool hold_until_ack);
+  void ReapChild(MonoTime now);
+  static void OnPipeReadable(evutil_socket_t fd, short what, void* arg);
+  void ReadPipe();
+  void SendKeepalives(MonoTime now);
+
+  Server* server_;
+  DatanodeConfig* config_;
+  spdlog::logger* log_;
+  Prng prng_;
+  MasterFsm fsm_;
+  ReplicationIds ids_;
+  int64_t offset_ = 0;
+  std::unique_ptr<Backlog> backlog_;
+  bool replica_role_ = false;
+  bool pings_paused_ = false;
+  int last_db_ = -1;
+  // Stream bytes produced since a replica's snapshot was forked, sent once it is online.
+  std::map<uint64_t, std::string> pending_;
+  // The running snapshot child.
+  pid_t child_ = -1;
+  bool child_diskless_ = false;
+  std::string child_path_;  // disk mode: the file it writes
+  std::vector<uint64_t> child_targets_;
+  std::string eof_mark_;
+  int pipe_fd_ = -1;
+  event* pipe_ev_ = nullptr;
+  bool pipe_eof_ = false;
+  // Cron bookkeeping.
+  MonoTime last_ping_;
+  MonoTime last_keepalive_;
+  MonoTime no_replicas_since_;
+  bool had_replicas_ = false;
+};
+
+}  // namespace vigil::datanode

@@ -1,0 +1,439 @@
+#include "datanode/server/replica_link.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/random/prng.h"
+#include "common/resp/value.h"
+#include "datanode/persistence/rdb_loader.h"
+#include "datanode/server/master_links.h"
+#include "datanode/server/server.h"
+
+namespace vigil::datanode {
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kPayloadReadChunk = 1024 * 1024;
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+ReplicaLink::ReplicaLink(Server* server, MasterLinks* stream, DatanodeConfig* config,
+                         spdlog::logger* log)
+    : server_(server), stream_(stream), config_(config), log_(log), fsm_(ReplicaFsmOptions{}) {
+  master_session_.is_master_link = true;
+  master_session_.authenticated = true;
+  master_session_.name = "";
+}
+
+ReplicaLink::~ReplicaLink() { CloseSocket(); }
+
+ReplicaFsmOptions ReplicaLink::Options() const {
+  ReplicaFsmOptions o;
+  o.listening_port = config_->replica_announce_port > 0 ? config_->replica_announce_port : config_->port;
+  o.announce_ip = config_->replica_announce_ip;
+  o.masteruser = config_->masteruser;
+  o.masterauth = config_->masterauth;
+  o.timeout = Millis(config_->repl_timeout * 1000);
+  return o;
+}
+
+void ReplicaLink::ReplicaOf(const std::string& host, int64_t port,
+                            std::optional<ReplPosition> history) {
+  fsm_.set_options(Options());
+  fsm_.ReplicaOf(server_->mono_now(), host, port, std::move(history));
+  Run();
+}
+
+void ReplicaLink::Cron() {
+  if (master_session_.close_asap) {
+    // CLIENT KILL TYPE master: drop the link; the cached master lets us PSYNC right back.
+    master_session_.close_asap = false;
+    LinkFailed("killed by CLIENT KILL");
+    return;
+  }
+  fsm_.set_options(Options());
+  fsm_.Tick(server_->mono_now());
+  Run();
+}
+
+void ReplicaLink::OnGetAck() {
+  fsm_.GetAck(server_->mono_now());
+  Run();
+}
+
+void ReplicaLink::Run() {
+  for (;;) {
+    std::vector<ReplicaAction> actions = fsm_.TakeActions();
+    if (actions.empty()) return;
+    for (ReplicaAction& a : actions) {
+      std::visit(
+          Overloaded{
+              [&](replica_action::Connect& c) { Connect(c.host, c.port); },
+              [&](replica_action::Send& s) { Write(resp::EncodeCommand(s.argv)); },
+              [&](replica_action::Close& c) {
+                log_->warn("Closing the link with MASTER {}:{}: {}", fsm_.master_host(),
+                           fsm_.master_port(), c.reason);
+                CloseSocket();
+              },
+              [&](replica_action::BeginSnapshotLoad& b) {
+                log_->info("Full resync from master: {}:{}", b.replid, b.offset);
+                payload_ = Payload::kHeader;
+                rdb_.clear();
+                transfer_last_io_ = server_->mono_now();
+              },
+              [&](replica_action::AdoptHistory& h) {
+                std::string id = h.position.replid.empty() ? stream_->NewReplid() : h.position.replid;
+                stream_->AdoptHistory(id, h.position.offset);
+                AttachMasterSession();
+                log_->info("MASTER <-> REPLICA sync: Finished with success");
+              },
+              [&](replica_action::ShiftHistory& h) {
+                log_->info("Master replication ID changed to {}", h.new_replid);
+                stream_->ShiftHistory(h.new_replid);
+              },
+              [&](replica_action::ResumeStream& r) {
+                (void)r;
+                AttachMasterSession();
+                log_->info("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+              },
+              [&](replica_action::Ack& a2) {
+                Write(resp::EncodeCommand({"REPLCONF", "ACK", std::to_string(a2.offset)}));
+              },
+              [&](replica_action::DropSubReplicas&) { stream_->DropReplicas(); },
+          },
+          a);
+    }
+  }
+}
+
+void ReplicaLink::Connect(const std::string& host, int64_t port) {
+  CloseSocket();
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0 || res == nullptr) {
+    return LinkFailed("cannot resolve the master's address");
+  }
+  fd_ = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int rc = fd_ < 0 ? -1 : ::connect(fd_, res->ai_addr, res->ai_addrlen);
+  ::freeaddrinfo(res);
+  if (fd_ < 0 || (rc != 0 && errno != EINPROGRESS)) return LinkFailed(std::strerror(errno));
+  int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  setsockopt(fd_, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+  log_->info("Connecting to MASTER {}:{}", host, port);
+  read_ev_ = event_new(server_->base(), fd_, EV_READ | EV_PERSIST, &ReplicaLink::OnSocketEvent, this);
+  write_ev_ = event_new(server_->base(), fd_, EV_WRITE | EV_PERSIST, &ReplicaLink::OnSocketEvent, this);
+  connecting_ = true;
+  event_add(write_ev_, nullptr);
+  write_armed_ = true;
+}
+
+void ReplicaLink::CloseSocket() {
+  DetachMasterSession();
+  if (read_ev_ != nullptr) event_free(read_ev_);
+  if (write_ev_ != nullptr) event_free(write_ev_);
+  read_ev_ = write_ev_ = nullptr;
+  write_armed_ = false;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  connecting_ = false;
+  in_.clear();
+  in_pos_ = applied_pos_ = 0;
+  out_.clear();
+  rdb_.clear();
+  rdb_.shrink_to_fit();
+  parser_ = resp::RequestParser();
+}
+
+void ReplicaLink::LinkFailed(const char* why) {
+  if (fsm_.state() == ReplicaLinkState::kConnected) {
+    log_->warn("Connection with master lost ({}).", why);
+  } else {
+    log_->warn("Error condition on socket for SYNC: {}", why);
+  }
+  CloseSocket();
+  fsm_.LinkDown(server_->mono_now());
+  Run();
+}
+
+void ReplicaLink::Write(const std::string& bytes) {
+  if (fd_ < 0) return;
+  out_ += bytes;
+  if (!connecting_) FlushOut();
+}
+
+void ReplicaLink::FlushOut() {
+  while (!out_.empty()) {
+    ssize_t n = ::write(fd_, out_.data(), out_.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n <= 0) return LinkFailed(std::strerror(errno));
+    out_.erase(0, size_t(n));
+  }
+  if (out_.empty() && write_armed_) {
+    event_del(write_ev_);
+    write_armed_ = false;
+  } else if (!out_.empty() && !write_armed_) {
+    event_add(write_ev_, nullptr);
+    write_armed_ = true;
+  }
+}
+
+void ReplicaLink::OnSocketEvent(evutil_socket_t, short what, void* arg) {
+  auto* link = static_cast<ReplicaLink*>(arg);
+  Server* server = link->server_;
+  if (what & EV_WRITE) link->OnWritable();
+  if ((what & EV_READ) && link->fd_ >= 0) link->OnReadable();
+  server->AfterCommands(nullptr);
+}
+
+void ReplicaLink::OnWritable() {
+  if (connecting_) {
+    int err = 0;
+    socklen_t len = sizeof(err);
+    ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) return LinkFailed(std::strerror(err));
+    connecting_ = false;
+    event_add(read_ev_, nullptr);
+    log_->info("MASTER <-> REPLICA sync started");
+    fsm_.LinkUp(server_->mono_now());
+    Run();
+  }
+  if (fd_ >= 0) FlushOut();
+}
+
+void ReplicaLink::OnReadable() {
+  const size_t want = fsm_.state() == ReplicaLinkState::kTransfer ? kPayloadReadChunk : kReadChunk;
+  if (in_pos_ > 0 && in_pos_ == in_.size() && applied_pos_ == in_pos_) {
+    in_.clear();
+    in_pos_ = applied_pos_ = 0;
+  }
+  const size_t old = in_.size();
+  in_.resize(old + want);
+  ssize_t n = ::read(fd_, in_.data() + old, want);
+  if (n <= 0) {
+    in_.resize(old);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    return LinkFailed(n == 0 ? "connection closed by master" : std::strerror(errno));
+  }
+  in_.resize(old + size_t(n));
+  server_->service().stats().total_net_repl_input_bytes += n;
+  const MonoTime now = server_->mono_now();
+  fsm_.DataReceived(now);
+  transfer_last_io_ = now;
+  ProcessInput();
+}
+
+bool ReplicaLink::TakeLine(std::string* line) {
+  size_t nl = in_.find('\n', in_pos_);
+  if (nl == std::string::npos) return false;
+  size_t end = nl > in_pos_ && in_[nl - 1] == '\r' ? nl - 1 : nl;
+  line->assign(in_, in_pos_, end - in_pos_);
+  in_pos_ = applied_pos_ = nl + 1;
+  return true;
+}
+
+void ReplicaLink::ProcessInput() {
+  std::string line;
+  for (;;) {
+    const MonoTime now = server_->mono_now();
+    switch (fsm_.state()) {
+      case ReplicaLinkState::kHandshake:
+        if (!TakeLine(&line)) return;
+        fsm_.HandshakeReply(now, line);
+        Run();
+        break;
+      case ReplicaLinkState::kPsyncSent:
+        if (!TakeLine(&line)) return;
+        if (line.empty()) break;  // keepalive while the master prepares the snapshot
+        fsm_.PsyncReply(now, line);
+        Run();
+        break;
+      case ReplicaLinkState::kTransfer:
+        if (!ProcessPayload()) return;
+        break;
+      case ReplicaLinkState::kConnected:
+        ApplyStream();
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+bool ReplicaLink::ProcessPayload() {
+  if (payload_ == Payload::kHeader) {
+    std::string line;
+    if (!TakeLine(&line)) return false;
+    if (line.empty()) return true;  // keepalive
+    if (line[0] == '-') {
+      LinkFailed(("MASTER aborted replication with an error: " + line).c_str());
+      return false;
+    }
+    if (line.rfind("$EOF:", 0) == 0 && line.size() >= 45) {
+      eof_mark_ = line.substr(5, 40);
+      payload_ = Payload::kEof;
+      log_->info("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
+    } else if (line[0] == '$') {
+      payload_size_ = std::strtoll(line.c_str() + 1, nullptr, 10);
+      payload_ = Payload::kSized;
+      log_->info("MASTER <-> REPLICA sync: receiving {} bytes from master to disk", payload_size_);
+    } else {
+      LinkFailed("Bad protocol from MASTER, the first byte is not '$'");
+      return false;
+    }
+    rdb_.clear();
+    return true;
+  }
+  const size_t avail = in_.size() - in_pos_;
+  if (payload_ == Payload::kSized) {
+    size_t take = std::min(avail, size_t(payload_size_) - rdb_.size());
+    rdb_.append(in_, in_pos_, take);
+    in_pos_ = applied_pos_ = in_pos_ + take;
+    if (int64_t(rdb_.size()) < payload_size_) return false;
+  } else {
+    // The master sends nothing after the mark until our first ACK, so the mark ends the data.
+    rdb_.append(in_, in_pos_, avail);
+    in_pos_ = applied_pos_ = in_.size();
+    if (rdb_.size() < 40 || rdb_.compare(rdb_.size() - 40, 40, eof_mark_) != 0) return false;
+    rdb_.resize(rdb_.size() - 40);
+  }
+  LoadSnapshot();
+  return fsm_.state() == ReplicaLinkState::kConnected;
+}
+
+void ReplicaLink::LoadSnapshot() {
+  Service& svc = server_->service();
+  log_->info("MASTER <-> REPLICA sync: Loading DB in memory ({} bytes)", rdb_.size());
+  Keyspace fresh(svc.keyspace().database_count(), OsRandomSeed());
+  fresh.set_policy(svc.keyspace().policy());
+  fresh.set_lfu_params(config_->lfu_log_factor, config_->lfu_decay_time);
+  StringSource source(rdb_);
+  RdbLoadOptions options;
+  options.now_ms = server_->now_ms();
+  options.drop_expired = false;  // the master expires keys and tells us with DEL
+  options.skip_unsupported = true;
+  options.limits = LimitsFromConfig(*config_);
+  RdbLoadResult result;
+  Status st = LoadRdb(&source, options, &fresh, &result);
+  rdb_.clear();
+  rdb_.shrink_to_fit();
+  if (!st.ok()) {
+    log_->warn("Failed trying to load the MASTER synchronization DB from socket: {}", st.message());
+  } else {
+    if (result.skipped > 0) {
+      log_->warn("MASTER <-> REPLICA sync: {} values of unsupported types (streams, modules) were skipped",
+                 result.skipped);
+    }
+    svc.keyspace().SwapDatabases(fresh);
+    svc.waiters().TouchDb(-1);
+    master_session_.db = result.repl_stream_db >= 0 ? result.repl_stream_db : 0;
+    log_->info("Done loading RDB, keys loaded: {}.", result.keys_loaded);
+  }
+  fsm_.SnapshotLoaded(server_->mono_now(), st.ok());
+  Run();
+}
+
+void ReplicaLink::AttachMasterSession() {
+  if (session_attached_) return;
+  master_session_.id = server_->NextClientId();
+  master_session_.addr = fsm_.master_host() + ":" + std::to_string(fsm_.master_port());
+  master_session_.created_ms = server_->now_ms();
+  master_session_.in_multi = false;
+  master_session_.multi_error = false;
+  master_session_.queued.clear();
+  master_session_.out.clear();
+  server_->service().AttachSession(&master_session_);
+  master_session_.authenticated = true;
+  session_attached_ = true;
+  applied_pos_ = in_pos_;
+}
+
+void ReplicaLink::DetachMasterSession() {
+  if (!session_attached_) return;
+  server_->service().DetachSession(&master_session_);
+  // A transaction cut by the disconnect was never counted in the offset: drop it.
+  master_session_.in_multi = false;
+  master_session_.queued.clear();
+  master_session_.out.clear();
+  master_session_.close_asap = false;
+  session_attached_ = false;
+}
+
+void ReplicaLink::ApplyStream() {
+  Service& svc = server_->service();
+  svc.set_now(server_->now_ms());
+  resp::ParserLimits limits;
+  limits.is_master = true;
+  while (fsm_.state() == ReplicaLinkState::kConnected && in_pos_ < in_.size()) {
+    size_t used = 0;
+    std::string_view data(in_.data() + in_pos_, in_.size() - in_pos_);
+    resp::ParseStatus st = parser_.Parse(data, limits, &used, &argv_);
+    in_pos_ += used;
+    if (st == resp::ParseStatus::kError) {
+      log_->warn("Protocol error from MASTER: {}", parser_.error());
+      return LinkFailed("protocol error");
+    }
+    if (st == resp::ParseStatus::kRequest) {
+      svc.Execute(master_session_, argv_, parser_.argc());
+      master_session_.out.clear();  // a replica never answers its master
+    }
+    const bool boundary =
+        st == resp::ParseStatus::kRequest || !parser_.in_request();
+    if (boundary && !master_session_.in_multi && in_pos_ > applied_pos_ &&
+        fsm_.state() == ReplicaLinkState::kConnected) {
+      std::string_view applied(in_.data() + applied_pos_, in_pos_ - applied_pos_);
+      stream_->FeedRaw(applied);
+      fsm_.StreamApplied(server_->mono_now(), int64_t(applied.size()));
+      applied_pos_ = in_pos_;
+    }
+    if (st == resp::ParseStatus::kNeedMore) break;
+  }
+  if (applied_pos_ > 1024 * 1024 && applied_pos_ <= in_pos_) {
+    in_.erase(0, applied_pos_);
+    in_pos_ -= applied_pos_;
+    applied_pos_ = 0;
+  }
+  Run();
+}
+
+MasterLinkInfo ReplicaLink::Info() const {
+  MasterLinkInfo m;
+  const MonoTime now = server_->mono_now();
+  m.host = fsm_.master_host();
+  m.port = fsm_.master_port();
+  m.link_state = ReplicaLinkStateName(fsm_.state());
+  m.link_up = fsm_.connected();
+  m.last_io_seconds_ago = m.link_up ? (now - fsm_.last_io()).count() / 1000 : -1;
+  m.sync_in_progress = fsm_.state() == ReplicaLinkState::kTransfer;
+  m.repl_offset = m.link_up ? fsm_.reploff() : stream_->offset();
+  m.read_repl_offset = m.repl_offset + int64_t(in_pos_ - std::min(in_pos_, applied_pos_));
+  if (m.sync_in_progress) {
+    m.sync_total_bytes = payload_ == Payload::kSized ? payload_size_ : 0;
+    m.sync_read_bytes = int64_t(rdb_.size());
+    m.sync_last_io_seconds_ago = (now - transfer_last_io_).count() / 1000;
+  }
+  if (auto since = fsm_.link_down_since()) m.link_down_since_seconds = (now - *since).count() / 1000;
+  m.priority = config_->replica_priority;
+  m.read_only = config_->replica_read_only;
+  m.announced = config_->replica_announced;
+  m.role_offset = m.link_up ? fsm_.reploff() : -1;
+  return m;
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,88 @@
+#pragma once
+// Replication: the server's ReplicationControl. It ties the serving side (MasterLinks) to the
+// replica side (ReplicaLink) and implements what spans both: REPLICAOF transitions and the
+// PSYNC2 id shift on promotion (spec §2.6), WAIT, min-replicas-to-write, MASTERDOWN, FAILOVER
+// and the INFO/ROLE facts. Loop thread only.
+#include <event2/event.h>
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "datanode/config/datanode_config.h"
+#include "datanode/replication/replication_control.h"
+#include "datanode/server/master_links.h"
+#include "datanode/server/replica_link.h"
+
+namespace vigil::datanode {
+
+class Server;
+
+// The history a startup RDB carried, if it carried one.
+std::optional<ReplPosition> RestoredReplicationHistory(const RdbStatus& rdb);
+
+class Replication final : public ReplicationControl {
+ public:
+  Replication(Server* server, DatanodeConfig* config, spdlog::logger* log, uint64_t seed);
+  ~Replication() override;
+
+  // Registers with the Service and, with `replicaof` configured, starts the replica link.
+  // `restored` is the history an RDB loaded at startup carried (repl-id/repl-offset), if any.
+  void Start(std::optional<ReplPosition> restored);
+  // Called from the server cron (hz times a second).
+  void Cron();
+
+  // ReplicationControl
+  ReplicationInfo Info() const override;
+  void ReplicaOf(Session& s, resp::ReplyWriter& w, const std::string& host, int64_t port) override;
+  void Replconf(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args) override;
+  void Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args,
+            bool psync) override;
+  void Wait(Session& s, resp::ReplyWriter& w, int64_t numreplicas, int64_t timeout_ms,
+            bool may_block) override;
+  void Failover(Session& s, resp::ReplyWriter& w, const FailoverRequest& request) override;
+  bool MasterLinkDown() const override;
+  bool EnoughGoodReplicas() const override;
+  bool WritesPaused() const override { return failover_.active; }
+  void HoldPaused(Session& s) override { paused_.push_back(&s); }
+  void OnSessionClosed(Session& s) override;
+
+ private:
+  struct Waiter {
+    Session* session = nullptr;
+    int64_t offset = 0;
+    int64_t numreplicas = 0;
+    int64_t deadline_ms = 0;  // 0 = none
+  };
+  struct FailoverState {
+    bool active = false;
+    bool in_progress = false;  // PSYNC FAILOVER sent to the target
+    std::string host;          // target, or "" for any replica that catches up
+    int64_t port = 0;
+    bool force = false;
+    int64_t deadline_ms = 0;
+    int64_t target_offset = 0;
+  };
+  void BecomeReplica(const std::string& host, int64_t port, std::optional<ReplPosition> history);
+  void Promote(const char* why);
+  void ServeWaiters(bool timeouts_only);
+  void ScheduleGetAck();
+  static void OnGetAckTimer(evutil_socket_t, short, void* arg);
+  void FailoverCron();
+  void EndFailover(const char* why);
+  void ResumePaused();
+
+  Server* server_;
+  DatanodeConfig* config_;
+  spdlog::logger* log_;
+  MasterLinks master_links_;
+  ReplicaLink replica_link_;
+  std::vector<Waiter> waiters_;
+  bool getack_scheduled_ = false;
+  FailoverState failover_;
+  std::vector<Session*> paused_;
+};
+
+}  // namespace vigil::datanode

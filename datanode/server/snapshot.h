@@ -1,0 +1,68 @@
+#pragma once
+// Snapshotter: RDB snapshots for the server shell, as Redis does them.
+//   startup  - LoadAtStartup() reads `dir/dbfilename` into a scratch keyspace and swaps it in
+//              only when the whole file loaded; a missing file is an empty dataset; a corrupt
+//              or unreadable one is an error (the file is left untouched).
+//   SAVE     - Save() writes `temp-<pid>.rdb` in the working directory (= dir), fsyncs it,
+//              renames it over dbfilename and fsyncs the directory.
+//   BGSAVE   - BgSave() forks; the child writes the same way and exits 0/1; Cron() reaps it with
+//              waitpid and records status, duration and fork latency. A failed BGSAVE sets
+//              Service::persistence_error (-MISCONF under stop-writes-on-bgsave-error).
+//   cron     - save points ("save 900 1 300 10": seconds and changes) start a BGSAVE; a
+//              scheduled BGSAVE starts once no other child (AOF rewrite) runs.
+//   shutdown - Shutdown() stops a running child and saves when asked or when save points are
+//              set; on failure the server keeps running.
+// Loop thread only.
+#include <spdlog/logger.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/base/status.h"
+#include "datanode/config/datanode_config.h"
+#include "datanode/service/service.h"
+
+namespace vigil::datanode {
+
+class Snapshotter {
+ public:
+  Snapshotter(DatanodeConfig* config, Service* service, spdlog::logger* log);
+  ~Snapshotter();
+  Snapshotter(const Snapshotter&) = delete;
+  Snapshotter& operator=(const Snapshotter&) = delete;
+
+  Status LoadAtStartup(int64_t now_ms);
+  // SAVE: "" or the error reply text.
+  std::string Save(int64_t now_ms);
+  // BGSAVE [SCHEDULE]: the status reply text, or the error reply text.
+  Result<std::string> BgSave(bool schedule, int64_t now_ms);
+  void Cron(int64_t now_ms);
+  // SHUTDOWN [SAVE|NOSAVE] and SIGTERM: "" when the server may exit, else the error reply.
+  std::string Shutdown(bool save, bool nosave, bool force, int64_t now_ms);
+  bool child_running() const { return child_ > 0; }
+
+  // Writes the dataset to `path` through a temp file, atomically (also used by the child).
+  Status WriteSnapshot(const std::string& path, int64_t now_ms);
+
+ private:
+  Status StartChild(int64_t now_ms);
+  void Reap(int64_t now_ms);
+  void ChildDone(bool ok, int64_t now_ms);
+  void KillChild();
+  bool OtherChildRunning() const { return service_->aof.rewrite_in_progress; }
+
+  DatanodeConfig* config_;
+  Service* service_;
+  spdlog::logger* log_;
+  pid_t child_ = -1;
+  int child_err_fd_ = -1;  // read end of the child's error pipe
+  int64_t dirty_at_fork_ = 0;
+  int64_t last_bgsave_try_ms_ = 0;
+};
+
+// `vigil-datanode --check-rdb <file>`: prints redis-check-rdb's report; 0 when the file is OK.
+int RunCheckRdb(const std::vector<std::string>& args);
+
+}  // namespace vigil::datanode
