@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "common/resp/request_parser.h"
+#include "common/base/repr.h"
 
 namespace vigil::config {
 namespace {
@@ -88,46 +88,7 @@ std::string LineDirective(const std::string& line, Syntax syntax, bool* in_table
 }  // namespace
 
 std::string QuoteConfArg(const std::string& arg) {
-  bool needs = arg.empty();
-  for (unsigned char c : arg) {
-    if (c <= ' ' || c == '"' || c == '\'' || c == '\\' || c >= 0x7f) needs = true;
-  }
-  if (!needs) return arg;
-  std::string out = "\"";
-  for (unsigned char c : arg) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c < ' ' || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out.push_back(char(c));
-        }
-    }
-  }
-  return out + "\"";
+  return QuoteIfNeeded(arg);
 }
 
 std::string RewriteConfigText(const std::string& original, Syntax syntax,

@@ -7,6 +7,7 @@ namespace vigil::datanode {
 void CommandTable::Add(CommandSpec spec) {
   std::string name = spec.name;
   commands_[name] = std::move(spec);
+  index_[name] = &commands_[name];
 }
 
 void CommandTable::AddSub(const std::string& parent, CommandSpec sub) {
@@ -21,8 +22,10 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   if (name.size() >= sizeof(buf)) return nullptr;
   for (size_t i = 0; i < name.size(); ++i)
     buf[i] = char(std::tolower(static_cast<unsigned char>(name[i])));
-  auto it = commands_.find(std::string(buf, name.size()));
-  return it == commands_.end() ? nullptr : &it->second;
+  thread_local std::string key;
+  key.assign(buf, name.size());
+  auto it = index_.find(key);
+  return it == index_.end() ? nullptr : it->second;
 }
 
 std::vector<size_t> CommandTable::KeyPositions(const CommandSpec& spec, size_t argc) {

@@ -7,11 +7,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace vigil::datanode {
 
 class CommandContext;
+struct CommandStat;
 using CommandFn = void (*)(CommandContext&);
 
 enum CommandFlag : uint32_t {
@@ -42,6 +44,8 @@ struct CommandSpec {
   CommandFn fn = nullptr;
   std::string group;  // "string", "generic", "server", ... (COMMAND DOCS / INFO categories)
   std::map<std::string, CommandSpec> subcommands;  // by lowercase subcommand name
+  // INFO commandstats counters of this command, cached so the hot path skips a map lookup.
+  mutable CommandStat* stat = nullptr;
 
   bool has_subcommands() const { return !subcommands.empty(); }
 };
@@ -59,6 +63,8 @@ class CommandTable {
 
  private:
   std::map<std::string, CommandSpec> commands_;
+  // Lookup index by lowercase name (pointers into commands_, which never moves its nodes).
+  std::unordered_map<std::string, const CommandSpec*> index_;
 };
 
 // Every family registers itself here; defined in the family's file.

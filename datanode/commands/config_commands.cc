@@ -61,9 +61,12 @@ void ConfigRewrite(CommandContext& ctx) {
 
 void ConfigResetstat(CommandContext& ctx) {
   ServerStats& stats = ctx.service.stats();
-  int64_t start = stats.start_ms;
-  stats = ServerStats{};
-  stats.start_ms = start;
+  // Zero in place: commands cache pointers to their commandstats entries.
+  ServerStats fresh;
+  fresh.start_ms = stats.start_ms;
+  fresh.commandstats = std::move(stats.commandstats);
+  for (auto& [name, st] : fresh.commandstats) st = CommandStat{};
+  stats = std::move(fresh);
   ctx.keyspace().hits = ctx.keyspace().misses = 0;
   ctx.keyspace().expired_keys = ctx.keyspace().evicted_keys = 0;
   ctx.reply.Ok();

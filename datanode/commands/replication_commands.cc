@@ -21,7 +21,8 @@ ReplicationInfo FallbackInfo(Service& svc) {
 }
 
 std::vector<std::string> ArgsFrom(const CommandContext& ctx, size_t first) {
-  return std::vector<std::string>(ctx.argv.begin() + long(first), ctx.argv.begin() + long(ctx.argc));
+  return std::vector<std::string>(ctx.argv.begin() + long(first),
+                                  ctx.argv.begin() + long(ctx.argc));
 }
 
 void ReplicaofCommand(CommandContext& ctx) {
@@ -104,7 +105,8 @@ void FailoverCommand(CommandContext& ctx) {
     return ctx.reply.Error("ERR FAILOVER abort cannot be used with other options.");
   }
   if (req.force && (!has_timeout || !req.has_target)) {
-    return ctx.reply.Error("ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
+    return ctx.reply.Error(
+        "ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
   }
   ReplicationControl* repl = ctx.service.replication();
   if (repl == nullptr) return ctx.reply.Error("ERR FAILOVER requires connected replicas.");
@@ -123,14 +125,28 @@ void RegisterReplicationCommands(CommandTable& t) {
   for (const char* name : {"replicaof", "slaveof"}) {
     t.Add({name, 3, kAdmin | kCmdStale, 0, 0, 0, ReplicaofCommand, "server", {}});
   }
-  t.Add({"replconf", -1, kAdmin | kCmdLoading | kCmdStale | kCmdAllowBusy, 0, 0, 0,
-         ReplconfCommand, "server", {}});
+  t.Add({"replconf",
+         -1,
+         kAdmin | kCmdLoading | kCmdStale | kCmdAllowBusy,
+         0,
+         0,
+         0,
+         ReplconfCommand,
+         "server",
+         {}});
   t.Add({"sync", 1, kAdmin | kCmdNoMulti, 0, 0, 0, SyncCommand, "server", {}});
   t.Add({"psync", -3, kAdmin | kCmdNoMulti, 0, 0, 0, SyncCommand, "server", {}});
   t.Add({"wait", 3, kCmdNoScript, 0, 0, 0, WaitCommand, "generic", {}});
   t.Add({"failover", -1, kAdmin | kCmdStale, 0, 0, 0, FailoverCommand, "server", {}});
-  t.Add({"role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, RoleCommand,
-         "server", {}});
+  t.Add({"role",
+         1,
+         kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast,
+         0,
+         0,
+         0,
+         RoleCommand,
+         "server",
+         {}});
 }
 
 std::string RenderReplicationSection(Service& svc) {

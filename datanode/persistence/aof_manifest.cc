@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/base/repr.h"
 #include "common/resp/request_parser.h"
 
 namespace vigil::datanode {
@@ -10,60 +11,9 @@ namespace {
 
 constexpr size_t kMaxLine = 1024;  // AOF_MANIFEST_LINE_MAX... lines longer are refused
 
-bool NeedsRepr(std::string_view s) {
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '\\' || c == '"' || c == '\n' || c == '\r' || c == '\t' || c == '\a' || c == '\b' ||
-        !std::isprint(c) || std::isspace(c)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// sdscatrepr: a double-quoted string with C escapes.
-std::string Repr(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (std::isprint(c)) {
-          out += ch;
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 void RenderLine(const AofFileInfo& f, std::string* out) {
   *out += "file ";
-  *out += NeedsRepr(f.name) ? Repr(f.name) : f.name;
+  *out += QuoteIfNeeded(f.name);
   *out += " seq " + std::to_string(f.seq) + " type ";
   *out += static_cast<char>(f.type);
   *out += "\n";

@@ -82,7 +82,8 @@ RdbCheckReport CheckRdb(Source* source, const std::string& name, int64_t now_ms)
              RdbTypeName(res.current_type) + ")\n";
     }
   }
-  out += "[info] " + std::to_string(res.keys_loaded + res.keys_expired + res.skipped) + " keys read\n";
+  out +=
+      "[info] " + std::to_string(res.keys_loaded + res.keys_expired + res.skipped) + " keys read\n";
   out += "[info] " + std::to_string(res.expires) + " expires\n";
   out += "[info] " + std::to_string(res.already_expired) + " already expired\n";
   if (res.skipped > 0) {

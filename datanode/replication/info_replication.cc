@@ -49,7 +49,8 @@ std::string RenderInfoReplication(const ReplicationInfo& info) {
   Field(out, "role", info.master ? "slave" : "master");
   if (info.master) MasterLinkFields(out, *info.master);
   Field(out, "connected_slaves", int64_t(info.replicas.size()));
-  if (info.min_slaves_good_slaves) Field(out, "min_slaves_good_slaves", *info.min_slaves_good_slaves);
+  if (info.min_slaves_good_slaves)
+    Field(out, "min_slaves_good_slaves", *info.min_slaves_good_slaves);
   for (size_t i = 0; i < info.replicas.size(); ++i) {
     const ReplicaInfoLine& r = info.replicas[i];
     std::string name = "slave" + std::to_string(i);

@@ -86,15 +86,16 @@ ReplicationInfo FromCapture(const std::string& text) {
     m.announced = f["replica_announced"] == "1";
     info.master = m;
   }
-  if (f.count("min_slaves_good_slaves")) info.min_slaves_good_slaves = std::stoll(f["min_slaves_good_slaves"]);
+  if (f.count("min_slaves_good_slaves"))
+    info.min_slaves_good_slaves = std::stoll(f["min_slaves_good_slaves"]);
   for (int i = 0; f.count("slave" + std::to_string(i)); ++i) {
     auto kv = Fields([&] {
       std::string s = f["slave" + std::to_string(i)];
       for (auto& c : s) c = c == ',' ? '\n' : (c == '=' ? ':' : c);
       return s;
     }());
-    info.replicas.push_back(
-        {kv["ip"], std::stoll(kv["port"]), kv["state"], std::stoll(kv["offset"]), std::stoll(kv["lag"])});
+    info.replicas.push_back({kv["ip"], std::stoll(kv["port"]), kv["state"],
+                             std::stoll(kv["offset"]), std::stoll(kv["lag"])});
   }
   info.failover_state = f["master_failover_state"];
   info.ids.replid = f["master_replid"];
@@ -140,7 +141,8 @@ TEST(InfoReplicationTest, RoleRepliesMatchTheCaptures) {
   std::string out;
   resp::ReplyWriter w(&out, 2);
   WriteRole(w, master);
-  EXPECT_EQ(out, "*3\r\n$6\r\nmaster\r\n:0\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$5\r\n17005\r\n$1\r\n0\r\n");
+  EXPECT_EQ(
+      out, "*3\r\n$6\r\nmaster\r\n:0\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$5\r\n17005\r\n$1\r\n0\r\n");
   ReplicationInfo replica;
   replica.master = MasterLinkInfo{};
   replica.master->host = "127.0.0.1";

@@ -94,7 +94,8 @@ Status MasterFsm::Replconf(uint64_t client_id, const std::vector<std::string>& a
     ReplicaRecord& r = Handshake(client_id);
     if (EqualsNoCase(opt, "listening-port")) {
       int64_t port = 0;
-      if (!ParseI64(val, &port)) return Status::Error("ERR value is not an integer or out of range");
+      if (!ParseI64(val, &port))
+        return Status::Error("ERR value is not an integer or out of range");
       r.listening_port = port;
     } else if (EqualsNoCase(opt, "ip-address")) {
       if (val.size() >= 256) {

@@ -22,13 +22,13 @@ const char* ReplicaSyncStateName(ReplicaSyncState s);  // "wait_bgsave", "send_b
 
 struct ReplicaRecord {
   uint64_t client_id = 0;
-  std::string peer_ip;           // from the socket
-  std::string announced_ip;      // REPLCONF ip-address
-  int64_t listening_port = 0;    // REPLCONF listening-port
-  bool capa_eof = false;         // accepts the $EOF:<mark> diskless framing
-  bool capa_psync2 = false;      // understands +CONTINUE <replid>
-  bool rdb_only = false;         // REPLCONF rdb-only 1 (redis-cli --rdb): no stream after the RDB
-  bool pre_psync = false;        // attached with SYNC: no +FULLRESYNC line, no ACKs expected
+  std::string peer_ip;         // from the socket
+  std::string announced_ip;    // REPLCONF ip-address
+  int64_t listening_port = 0;  // REPLCONF listening-port
+  bool capa_eof = false;       // accepts the $EOF:<mark> diskless framing
+  bool capa_psync2 = false;    // understands +CONTINUE <replid>
+  bool rdb_only = false;       // REPLCONF rdb-only 1 (redis-cli --rdb): no stream after the RDB
+  bool pre_psync = false;      // attached with SYNC: no +FULLRESYNC line, no ACKs expected
   ReplicaSyncState state = ReplicaSyncState::kWaitBgsave;
   bool snapshot_started = false;  // a child is producing this replica's snapshot
   int64_t sync_offset = 0;        // master_repl_offset when its snapshot was forked

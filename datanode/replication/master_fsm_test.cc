@@ -5,7 +5,9 @@
 namespace vigil::datanode {
 namespace {
 
-MonoTime T(int64_t ms) { return MonoTime::FromMillis(ms); }
+MonoTime T(int64_t ms) {
+  return MonoTime::FromMillis(ms);
+}
 
 TEST(MasterFsmTest, ReplconfOptionsSurviveIntoTheReplicaRecord) {
   MasterFsm fsm;

@@ -29,8 +29,8 @@ TEST(PsyncDecisionTest, SameIdInsideTheBacklogContinues) {
 }
 
 TEST(PsyncDecisionTest, UnknownIdIsAMismatch) {
-  PsyncDecision d = DecidePsync({"0123456789012345678901234567890123456789", 862}, CaptureIds(),
-                                950, kWindow);
+  PsyncDecision d =
+      DecidePsync({"0123456789012345678901234567890123456789", 862}, CaptureIds(), 950, kWindow);
   EXPECT_EQ(d.kind, PsyncDecision::Kind::kFullResync);
   EXPECT_TRUE(d.partial_attempt_failed);
   EXPECT_NE(d.reason.find("Replication ID mismatch"), std::string::npos);

@@ -19,8 +19,15 @@
 
 namespace vigil::datanode {
 
-enum class ReplicaLinkState { kNone, kConnect, kConnecting, kHandshake, kPsyncSent, kTransfer,
-                              kConnected };
+enum class ReplicaLinkState {
+  kNone,
+  kConnect,
+  kConnecting,
+  kHandshake,
+  kPsyncSent,
+  kTransfer,
+  kConnected
+};
 // ROLE's words: none, connect, connecting, handshake, sync, connected.
 const char* ReplicaLinkStateName(ReplicaLinkState s);
 
@@ -35,9 +42,9 @@ struct ReplicaFsmOptions {
   std::string announce_ip;     // replica-announce-ip ("" = not sent)
   std::string masteruser;
   std::string masterauth;
-  Millis timeout{60'000};        // repl-timeout
-  Millis ack_period{1'000};      // REPLCONF ACK cadence
-  Millis retry_period{1'000};    // between failed connection attempts
+  Millis timeout{60'000};      // repl-timeout
+  Millis ack_period{1'000};    // REPLCONF ACK cadence
+  Millis retry_period{1'000};  // between failed connection attempts
 };
 
 namespace replica_action {
@@ -92,8 +99,7 @@ class ReplicaFsm {
 
   // REPLICAOF host port (empty host: NO ONE). `history` is what we can PSYNC with (our own
   // replid/offset when we have a dataset that belongs to a history), else a full sync is asked.
-  void ReplicaOf(MonoTime now, std::string host, int64_t port,
-                 std::optional<ReplPosition> history);
+  void ReplicaOf(MonoTime now, std::string host, int64_t port, std::optional<ReplPosition> history);
   void Tick(MonoTime now);
   void LinkUp(MonoTime now);
   // The socket failed or the master closed it.

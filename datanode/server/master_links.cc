@@ -64,8 +64,7 @@ std::string PeerIp(const std::string& addr) {
 
 }  // namespace
 
-MasterLinks::MasterLinks(Server* server, DatanodeConfig* config, spdlog::logger* log,
-                         uint64_t seed)
+MasterLinks::MasterLinks(Server* server, DatanodeConfig* config, spdlog::logger* log, uint64_t seed)
     : server_(server), config_(config), log_(log), prng_(seed) {
   Service& svc = server_->service();
   ids_.replid = svc.replid;
@@ -272,7 +271,8 @@ void MasterLinks::StartSnapshot(MonoTime now) {
     child_path_ = "temp-repl-" + std::to_string(::getpid()) + ".rdb";
     out_fd = ::open(child_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out_fd < 0) {
-      log_->warn("Can't open {} for the replication snapshot: {}", child_path_, std::strerror(errno));
+      log_->warn("Can't open {} for the replication snapshot: {}", child_path_,
+                 std::strerror(errno));
       child_path_.clear();
       return;
     }
@@ -299,14 +299,16 @@ void MasterLinks::StartSnapshot(MonoTime now) {
     r->sync_offset = offset_;
     pending_[id].clear();
     if (s == nullptr) continue;
-    if (!r->pre_psync) Reply(*s, "+FULLRESYNC " + ids_.replid + " " + std::to_string(offset_) + "\r\n");
+    if (!r->pre_psync)
+      Reply(*s, "+FULLRESYNC " + ids_.replid + " " + std::to_string(offset_) + "\r\n");
     if (diskless) Reply(*s, "$EOF:" + eof_mark_ + "\r\n");
   }
   if (diskless) {
     pipe_fd_ = fds[0];
     ::fcntl(pipe_fd_, F_SETFL, ::fcntl(pipe_fd_, F_GETFL) | O_NONBLOCK);
     pipe_eof_ = false;
-    pipe_ev_ = event_new(server_->base(), pipe_fd_, EV_READ | EV_PERSIST, &MasterLinks::OnPipeReadable, this);
+    pipe_ev_ = event_new(server_->base(), pipe_fd_, EV_READ | EV_PERSIST,
+                         &MasterLinks::OnPipeReadable, this);
     event_add(pipe_ev_, nullptr);
   }
   log_->info("Starting BGSAVE for SYNC with target: {} (pid {}), {} replica(s)",
@@ -385,7 +387,8 @@ void MasterLinks::FinishDiskSnapshot(MonoTime now, bool ok) {
     Reply(*s, rdb);
     GoOnline(id, now, /*hold_until_ack=*/false);
   }
-  log_->info("Synchronization with replicas (disk, {} bytes) {}", rdb.size(), ok ? "succeeded" : "failed");
+  log_->info("Synchronization with replicas (disk, {} bytes) {}", rdb.size(),
+             ok ? "succeeded" : "failed");
   MaybeStartSnapshot(now);
 }
 
@@ -480,7 +483,8 @@ void MasterLinks::Cron(MonoTime now) {
                  config_->repl_backlog_ttl);
     }
   }
-  if (backlog_ && int64_t(backlog_->capacity()) != std::max<int64_t>(config_->repl_backlog_size, 16384)) {
+  if (backlog_ &&
+      int64_t(backlog_->capacity()) != std::max<int64_t>(config_->repl_backlog_size, 16384)) {
     backlog_->Resize(size_t(std::max<int64_t>(config_->repl_backlog_size, 16384)));
   }
 }

@@ -38,11 +38,14 @@ ReplicaLink::ReplicaLink(Server* server, MasterLinks* stream, DatanodeConfig* co
   master_session_.name = "";
 }
 
-ReplicaLink::~ReplicaLink() { CloseSocket(); }
+ReplicaLink::~ReplicaLink() {
+  CloseSocket();
+}
 
 ReplicaFsmOptions ReplicaLink::Options() const {
   ReplicaFsmOptions o;
-  o.listening_port = config_->replica_announce_port > 0 ? config_->replica_announce_port : config_->port;
+  o.listening_port =
+      config_->replica_announce_port > 0 ? config_->replica_announce_port : config_->port;
   o.announce_ip = config_->replica_announce_ip;
   o.masteruser = config_->masteruser;
   o.masterauth = config_->masterauth;
@@ -95,7 +98,8 @@ void ReplicaLink::Run() {
                 transfer_last_io_ = server_->mono_now();
               },
               [&](replica_action::AdoptHistory& h) {
-                std::string id = h.position.replid.empty() ? stream_->NewReplid() : h.position.replid;
+                std::string id =
+                    h.position.replid.empty() ? stream_->NewReplid() : h.position.replid;
                 stream_->AdoptHistory(id, h.position.offset);
                 AttachMasterSession();
                 log_->info("MASTER <-> REPLICA sync: Finished with success");
@@ -125,7 +129,8 @@ void ReplicaLink::Connect(const std::string& host, int64_t port) {
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
-  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0 || res == nullptr) {
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0 ||
+      res == nullptr) {
     return LinkFailed("cannot resolve the master's address");
   }
   fd_ = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -136,8 +141,10 @@ void ReplicaLink::Connect(const std::string& host, int64_t port) {
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   setsockopt(fd_, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
   log_->info("Connecting to MASTER {}:{}", host, port);
-  read_ev_ = event_new(server_->base(), fd_, EV_READ | EV_PERSIST, &ReplicaLink::OnSocketEvent, this);
-  write_ev_ = event_new(server_->base(), fd_, EV_WRITE | EV_PERSIST, &ReplicaLink::OnSocketEvent, this);
+  read_ev_ =
+      event_new(server_->base(), fd_, EV_READ | EV_PERSIST, &ReplicaLink::OnSocketEvent, this);
+  write_ev_ =
+      event_new(server_->base(), fd_, EV_WRITE | EV_PERSIST, &ReplicaLink::OnSocketEvent, this);
   connecting_ = true;
   event_add(write_ev_, nullptr);
   write_armed_ = true;
@@ -337,8 +344,9 @@ void ReplicaLink::LoadSnapshot() {
     log_->warn("Failed trying to load the MASTER synchronization DB from socket: {}", st.message());
   } else {
     if (result.skipped > 0) {
-      log_->warn("MASTER <-> REPLICA sync: {} values of unsupported types (streams, modules) were skipped",
-                 result.skipped);
+      log_->warn(
+          "MASTER <-> REPLICA sync: {} values of unsupported types (streams, modules) were skipped",
+          result.skipped);
     }
     svc.keyspace().SwapDatabases(fresh);
     svc.waiters().TouchDb(-1);
@@ -393,8 +401,7 @@ void ReplicaLink::ApplyStream() {
       svc.Execute(master_session_, argv_, parser_.argc());
       master_session_.out.clear();  // a replica never answers its master
     }
-    const bool boundary =
-        st == resp::ParseStatus::kRequest || !parser_.in_request();
+    const bool boundary = st == resp::ParseStatus::kRequest || !parser_.in_request();
     if (boundary && !master_session_.in_multi && in_pos_ > applied_pos_ &&
         fsm_.state() == ReplicaLinkState::kConnected) {
       std::string_view applied(in_.data() + applied_pos_, in_pos_ - applied_pos_);
@@ -428,7 +435,8 @@ MasterLinkInfo ReplicaLink::Info() const {
     m.sync_read_bytes = int64_t(rdb_.size());
     m.sync_last_io_seconds_ago = (now - transfer_last_io_).count() / 1000;
   }
-  if (auto since = fsm_.link_down_since()) m.link_down_since_seconds = (now - *since).count() / 1000;
+  if (auto since = fsm_.link_down_since())
+    m.link_down_since_seconds = (now - *since).count() / 1000;
   m.priority = config_->replica_priority;
   m.read_only = config_->replica_read_only;
   m.announced = config_->replica_announced;

@@ -10,15 +10,14 @@ std::optional<ReplPosition> RestoredReplicationHistory(const RdbStatus& rdb) {
   return ReplPosition{rdb.loaded_repl_id, rdb.loaded_repl_offset};
 }
 
-Replication::Replication(Server* server, DatanodeConfig* config, spdlog::logger* log,
-                         uint64_t seed)
+Replication::Replication(Server* server, DatanodeConfig* config, spdlog::logger* log, uint64_t seed)
     : server_(server),
       config_(config),
       log_(log),
       master_links_(server, config, log, seed),
       replica_link_(server, &master_links_, config, log) {
   master_links_.on_ack = [this] {
-    ServeWaiters(false);
+    ServeWaiters();
     FailoverCron();
   };
 }
@@ -41,7 +40,7 @@ void Replication::Cron() {
   const MonoTime now = server_->mono_now();
   master_links_.Cron(now);
   replica_link_.Cron();
-  ServeWaiters(true);
+  ServeWaiters();
   FailoverCron();
 }
 
@@ -57,7 +56,7 @@ ReplicationInfo Replication::Info() const {
   if (config_->min_replicas_to_write > 0 && config_->min_replicas_max_lag > 0) {
     info.min_slaves_good_slaves = master_links_.fsm().CountGood(now, config_->min_replicas_max_lag);
   }
-  info.failover_state = !failover_.active        ? "no-failover"
+  info.failover_state = !failover_.active       ? "no-failover"
                         : failover_.in_progress ? "failover-in-progress"
                                                 : "waiting-for-sync";
   info.ids = master_links_.ids();
@@ -92,9 +91,10 @@ void Replication::Promote(const char* why) {
   svc.keyspace().set_replica_mode(false);
   config_->replicaof_host.clear();
   config_->replicaof_port = 0;
-  log_->warn("Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
-             master_links_.ids().replid2, master_links_.ids().second_replid_offset,
-             master_links_.ids().replid);
+  log_->warn(
+      "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
+      master_links_.ids().replid2, master_links_.ids().second_replid_offset,
+      master_links_.ids().replid);
   log_->warn("MASTER MODE enabled ({})", why);
 }
 
@@ -107,8 +107,9 @@ void Replication::ReplicaOf(Session& s, resp::ReplyWriter& w, const std::string&
     return w.Ok();
   }
   if (fsm.is_replica() && fsm.master_host() == host && fsm.master_port() == port) {
-    log_->info("REPLICAOF would result into synchronization with the master we are already "
-               "connected with. No operation performed.");
+    log_->info(
+        "REPLICAOF would result into synchronization with the master we are already "
+        "connected with. No operation performed.");
     return w.Simple("OK Already connected to specified master");
   }
   std::optional<ReplPosition> history;
@@ -175,15 +176,15 @@ void Replication::OnGetAckTimer(evutil_socket_t, short, void* arg) {
   self->server_->AfterCommands(nullptr);
 }
 
-void Replication::ServeWaiters(bool timeouts_only) {
+void Replication::ServeWaiters() {
   if (waiters_.empty()) return;
   Service& svc = server_->service();
   const int64_t now_ms = server_->now_ms();
   std::vector<Waiter> still;
   for (const Waiter& wt : waiters_) {
     const int acked = master_links_.fsm().CountAcked(wt.offset);
-    const bool done = (!timeouts_only && acked >= wt.numreplicas) || acked >= wt.numreplicas ||
-                      (wt.deadline_ms > 0 && now_ms >= wt.deadline_ms);
+    // ACKs can only help; the periodic call also ends waits whose timeout passed.
+    const bool done = acked >= wt.numreplicas || (wt.deadline_ms > 0 && now_ms >= wt.deadline_ms);
     if (!done) {
       still.push_back(wt);
       continue;

@@ -67,7 +67,7 @@ class Replication final : public ReplicationControl {
   };
   void BecomeReplica(const std::string& host, int64_t port, std::optional<ReplPosition> history);
   void Promote(const char* why);
-  void ServeWaiters(bool timeouts_only);
+  void ServeWaiters();
   void ScheduleGetAck();
   static void OnGetAckTimer(evutil_socket_t, short, void* arg);
   void FailoverCron();

@@ -62,8 +62,8 @@ void Replication::FailoverCron() {
   const ReplicaRecord* target = nullptr;
   for (const auto& [id, r] : master_links_.fsm().replicas()) {
     if (r.state != ReplicaSyncState::kOnline) continue;
-    const bool is_target = failover_.host.empty() ||
-                           (r.ip() == failover_.host && r.listening_port == failover_.port);
+    const bool is_target =
+        failover_.host.empty() || (r.ip() == failover_.host && r.listening_port == failover_.port);
     if (!is_target) continue;
     target = &r;
     if (r.ack_offset >= offset) {

@@ -1,5 +1,7 @@
 #include "datanode/server/snapshot.h"
 
+#include "datanode/replication/replication_control.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -105,7 +107,17 @@ Status Snapshotter::LoadAtStartup(int64_t now_ms) {
   return Status::Ok();
 }
 
-Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms) {
+// Redis 7.0's rdbPopulateSaveInfo: a replica (its offset only grows with its master's stream)
+// and a master with a backlog record their replication position, so a restart can PSYNC; a
+// standalone master does not, since a new replica gets a full sync anyway.
+bool Snapshotter::ShouldSaveReplInfo() const {
+  const ReplicationControl* repl = service_->replication();
+  if (repl == nullptr) return false;
+  const ReplicationInfo info = repl->Info();
+  return info.master.has_value() || info.backlog_active;
+}
+
+Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms, bool repl_info) {
   const std::string tmp = "temp-" + std::to_string(::getpid()) + ".rdb";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -115,8 +127,10 @@ Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms) {
   RdbAuxInfo aux;
   aux.ctime_s = now_ms / 1000;
   aux.used_mem = service_->used_memory();
-  aux.repl_id = service_->replid;
-  aux.repl_offset = service_->master_repl_offset;
+  if (repl_info) {
+    aux.repl_id = service_->replid;
+    aux.repl_offset = service_->master_repl_offset;
+  }
   RdbWriteOptions options;
   options.compression = config_->rdbcompression;
   options.checksum = config_->rdbchecksum;
@@ -141,7 +155,7 @@ Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms) {
 
 std::string Snapshotter::Save(int64_t now_ms) {
   if (child_running()) return "ERR Background save already in progress";
-  Status st = WriteSnapshot(config_->dbfilename, now_ms);
+  Status st = WriteSnapshot(config_->dbfilename, now_ms, ShouldSaveReplInfo());
   if (!st.ok()) {
     log_->warn("{}", st.message());
     return "ERR";
@@ -186,7 +200,7 @@ Status Snapshotter::StartChild(int64_t now_ms) {
     ::signal(SIGTERM, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGUSR1, SIG_DFL);
-    Status st = WriteSnapshot(config_->dbfilename, now_ms);
+    Status st = WriteSnapshot(config_->dbfilename, now_ms, ShouldSaveReplInfo());
     if (!st.ok() && err_pipe[1] >= 0) {
       (void)!::write(err_pipe[1], st.message().data(), std::min<size_t>(st.message().size(), 4000));
     }
@@ -288,7 +302,8 @@ std::string Snapshotter::Shutdown(bool save, bool nosave, bool force, int64_t no
   }
   if (nosave || (!save && config_->save.empty())) return "";
   log_->info("Saving the final RDB snapshot before exiting.");
-  Status st = WriteSnapshot(config_->dbfilename, now_ms);
+  // The shutdown snapshot carries the replication ID and offset, so a restart can PSYNC.
+  Status st = WriteSnapshot(config_->dbfilename, now_ms, /*repl_info=*/true);
   if (st.ok()) {
     log_->info("DB saved on disk");
     service_->reset_dirty();

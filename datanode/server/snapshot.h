@@ -44,7 +44,9 @@ class Snapshotter {
   bool child_running() const { return child_ > 0; }
 
   // Writes the dataset to `path` through a temp file, atomically (also used by the child).
-  Status WriteSnapshot(const std::string& path, int64_t now_ms);
+  // With `repl_info` the AUX fields include repl-stream-db / repl-id / repl-offset.
+  Status WriteSnapshot(const std::string& path, int64_t now_ms, bool repl_info = false);
+  bool ShouldSaveReplInfo() const;
 
  private:
   Status StartChild(int64_t now_ms);

@@ -254,7 +254,8 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   auto usec = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
   ++stats_.total_commands_processed;
   ++s.commands_processed;
-  CommandStat& cs = stats_.commandstats[spec.name];
+  if (spec.stat == nullptr) spec.stat = &stats_.commandstats[spec.name];
+  CommandStat& cs = *spec.stat;
   ++cs.calls;
   cs.usec += usec;
   if (s.out.size() > mark && s.out[mark] == '-') {

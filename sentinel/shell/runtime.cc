@@ -1,0 +1,267 @@
+#include "sentinel/shell/runtime.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <type_traits>
+
+#include "common/random/prng.h"
+
+namespace vigil::sentinel {
+
+namespace {
+
+spdlog::level::level_enum LevelOf(EventLevel l) {
+  switch (l) {
+    case EventLevel::kDebug:
+      return spdlog::level::debug;
+    case EventLevel::kVerbose:
+      return spdlog::level::debug;
+    case EventLevel::kNotice:
+      return spdlog::level::info;
+    case EventLevel::kWarning:
+      return spdlog::level::warn;
+  }
+  return spdlog::level::info;
+}
+
+// Epochs and addresses: what a hello announces.
+bool AnnouncedStateDiffers(const PersistentState& a, const PersistentState& b) {
+  if (a.current_epoch != b.current_epoch || a.masters.size() != b.masters.size()) return true;
+  for (size_t i = 0; i < a.masters.size(); ++i) {
+    const PersistedMaster& x = a.masters[i];
+    const PersistedMaster& y = b.masters[i];
+    if (x.config.name != y.config.name || x.config_epoch != y.config_epoch ||
+        x.leader_epoch != y.leader_epoch || !(x.config.addr == y.config.addr)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Runtime::Runtime(SentinelConfig config, std::unique_ptr<StateStore> store,
+                 std::shared_ptr<spdlog::logger> log)
+    : config_(std::move(config)),
+      store_(std::move(store)),
+      log_(std::move(log)),
+      core_(config_.core, config_.state, OsRandomSeed()),
+      links_(
+          loop_.base(), [this](Input in) { Submit(std::move(in)); }, [this] { return Now(); },
+          log_.get()),
+      server_(loop_.base(), this, log_.get()),
+      scripts_([this](Event e) { HandleEvent(e); }) {
+  Prng prng(OsRandomSeed());
+  facts_.run_id = prng.HexId40();
+  facts_.port = config_.settings.port;
+  facts_.config_file = config_.file.path;
+  facts_.pid = int(::getpid());
+  facts_.start_unix_ms = clock_.UnixMillis();
+  facts_.start_mono = clock_.Now();
+  char exe[4096];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  facts_.executable = n > 0 ? std::string(exe, size_t(n)) : "";
+  process_ev_ = event_new(loop_.base(), -1, 0, &Runtime::OnProcess, this);
+}
+
+Runtime::~Runtime() {
+  if (process_ev_ != nullptr) event_free(process_ev_);
+}
+
+Status Runtime::Start() {
+  Status st = server_.Listen(config_.settings.bind, config_.settings.port);
+  if (!st.ok()) return st;
+  if (config_.settings.http_port > 0) {
+    http_ = std::make_unique<HttpEndpoint>(loop_.base(), this);
+    st = http_->Listen(config_.settings.http_bind, config_.settings.http_port);
+    if (!st.ok()) return st;
+  }
+  // The state must be writable (Redis exits otherwise); this also records a new myid at once.
+  core_.Tick(Now());
+  Ready first = core_.TakeReady();
+  PersistentState initial = first.persist ? *first.persist : core_.Snapshot();
+  st = store_->Save(initial);
+  if (!st.ok()) return Status::Error("cannot save the sentinel state: " + st.message());
+  durable_ = initial;
+  last_write_ = Now();
+  ++persist_writes_;
+  log_->info("Sentinel ID is {}", core_.myid());
+  first.persist.reset();
+  for (const Event& e : first.events) HandleEvent(e);
+  for (const Action& a : first.actions) Execute(a);
+  loop_.Every(kTickPeriod, [this] { Tick(); });
+  loop_.OnSignal(SIGTERM, [this] {
+    log_->warn("Received SIGTERM scheduling shutdown...");
+    Shutdown();
+  });
+  loop_.OnSignal(SIGINT, [this] {
+    log_->warn("Received SIGINT scheduling shutdown...");
+    Shutdown();
+  });
+  ProcessQueue();
+  return Status::Ok();
+}
+
+int Runtime::Run() {
+  loop_.Run();
+  return exit_code_;
+}
+
+void Runtime::Shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  FlushDeferred();
+  log_->warn("Sentinel is now ready to exit, bye bye...");
+  loop_.Stop();
+}
+
+void Runtime::Submit(Input input) {
+  queue_.push_back(std::move(input));
+  if (!process_scheduled_ && !draining_) {
+    process_scheduled_ = true;
+    event_active(process_ev_, EV_TIMEOUT, 0);
+  }
+}
+
+void Runtime::OnProcess(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Runtime*>(arg);
+  self->process_scheduled_ = false;
+  self->ProcessQueue();
+}
+
+void Runtime::ProcessQueue() {
+  if (draining_) return;
+  draining_ = true;
+  while (!queue_.empty() && !stopping_) {
+    Input in = std::move(queue_.front());
+    queue_.pop_front();
+    core_.Step(Now(), in);
+    Drain();
+  }
+  draining_ = false;
+}
+
+void Runtime::Tick() {
+  if (stopping_) return;
+  MonoTime now = Now();
+  draining_ = true;
+  core_.Tick(now);
+  Drain();
+  draining_ = false;
+  ProcessQueue();
+  links_.Maintain();
+  ProcessQueue();  // connect timeouts reported by Maintain
+  server_.Maintain();
+  const TimerOptions& t = core_.options().timers;
+  scripts_.Run(now, t.script_max_runtime, t.script_retry_delay);
+  if (deferred_ && now - last_write_ >= kDeferredPersistPeriod) FlushDeferred();
+}
+
+bool Runtime::NeedsDurability(const Ready& r, const PersistentState& state) const {
+  if (!durable_) return true;
+  for (const Action& a : r.actions) {
+    if (std::holds_alternative<ReplyToClient>(a) || std::holds_alternative<RunScript>(a) ||
+        std::holds_alternative<ExitProcess>(a)) {
+      return true;
+    }
+    if (const auto* s = std::get_if<SendAction>(&a)) {
+      if (std::holds_alternative<ReconfigureCommand>(s->command)) return true;
+      if (const auto* ask = std::get_if<IsMasterDownByAddrCommand>(&s->command);
+          ask != nullptr && ask->runid != "*") {
+        return true;
+      }
+      if (std::holds_alternative<PublishHelloCommand>(s->command) &&
+          AnnouncedStateDiffers(state, *durable_)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void Runtime::Persist(const PersistentState& state) {
+  Status st = store_->Save(state);
+  if (!st.ok()) {
+    // The core's contract: never act on state that is not durable. Redis only logs here; we stop
+    // rather than send a vote we could forget.
+    log_->critical("WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
+                   st.message());
+    log_->flush();
+    std::_Exit(1);
+  }
+  durable_ = state;
+  deferred_.reset();
+  last_write_ = Now();
+  ++persist_writes_;
+  log_->debug("Sentinel new configuration saved on disk ({})", store_->path());
+}
+
+void Runtime::FlushDeferred() {
+  if (deferred_) Persist(*deferred_);
+}
+
+void Runtime::Drain() {
+  Ready r = core_.TakeReady();
+  if (r.empty()) return;
+  if (r.persist) {
+    if (NeedsDurability(r, *r.persist)) {
+      Persist(*r.persist);
+    } else {
+      deferred_ = std::move(*r.persist);
+    }
+  } else if (deferred_ && NeedsDurability(r, *deferred_)) {
+    FlushDeferred();  // an earlier batch's state must be on disk before these actions
+  }
+  for (const Event& e : r.events) HandleEvent(e);
+  for (const Action& a : r.actions) {
+    Execute(a);
+    if (stopping_) break;
+  }
+}
+
+void Runtime::HandleEvent(const Event& e) {
+  log_->log(LevelOf(e.level), "{}", ToString(e));
+  if (e.level != EventLevel::kDebug) server_.Publish(e.type, e.message);
+  if (e.master.empty()) return;
+  FailoverStats& s = stats_[e.master];
+  MonoTime now = Now();
+  if (e.type == "+try-failover") {
+    ++s.started;
+    s.last_start = now;
+    s.in_progress = true;
+  } else if (e.type == "+failover-end" || e.type == "+failover-end-for-timeout") {
+    ++s.succeeded;
+    if (s.in_progress) s.last_duration_ms = (now - s.last_start).count();
+    s.in_progress = false;
+  } else if (e.type.rfind("-failover-abort", 0) == 0) {
+    ++s.aborted;
+    s.in_progress = false;
+  }
+}
+
+void Runtime::Execute(const Action& a) {
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, ConnectAction>) {
+          links_.Connect(x);
+        } else if constexpr (std::is_same_v<T, CloseAction>) {
+          links_.Close(x.conn);
+        } else if constexpr (std::is_same_v<T, SendAction>) {
+          links_.Send(x);
+        } else if constexpr (std::is_same_v<T, ReplyToClient>) {
+          server_.Reply(x.token, x.reply);
+        } else if constexpr (std::is_same_v<T, RunScript>) {
+          scripts_.Enqueue(x.argv, Now());
+        } else {
+          log_->warn("Sentinel crash simulation: exiting with code {}", x.code);
+          FlushDeferred();
+          log_->flush();
+          std::_Exit(x.code);
+        }
+      },
+      a);
+}
+
+}  // namespace vigil::sentinel

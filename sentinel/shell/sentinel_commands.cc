@@ -1,0 +1,179 @@
+#include "sentinel/shell/sentinel_commands.h"
+
+#include <type_traits>
+
+#include "sentinel/core/admin_commands.h"
+#include "sentinel/shell/script_runner.h"
+
+namespace vigil::sentinel {
+
+void WriteWire(resp::ReplyWriter& w, const WireValue& v, ReplyShape shape) {
+  switch (v.type) {
+    case WireValue::Type::kStatus:
+      w.Simple(v.str);
+      return;
+    case WireValue::Type::kError:
+      w.Error(v.str);
+      return;
+    case WireValue::Type::kInteger:
+      w.Integer(v.integer);
+      return;
+    case WireValue::Type::kBulk:
+      w.Bulk(v.str);
+      return;
+    case WireValue::Type::kNullBulk:
+      w.Null();
+      return;
+    case WireValue::Type::kNullArray:
+      w.NullArray();
+      return;
+    case WireValue::Type::kArray:
+      break;
+  }
+  if (shape == ReplyShape::kMap && v.elements.size() % 2 == 0) {
+    w.Map(v.elements.size() / 2);
+  } else {
+    w.Array(v.elements.size());
+  }
+  ReplyShape inner = shape == ReplyShape::kArrayOfMaps ? ReplyShape::kMap : ReplyShape::kPlain;
+  for (const WireValue& e : v.elements) WriteWire(w, e, inner);
+}
+
+namespace {
+
+const char* const kHelp[] = {
+    "SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CKQUORUM <master-name>",
+    "    Check if the current Sentinel configuration is able to reach the quorum needed",
+    "    to failover a master and the majority needed to authorize the failover.",
+    "CONFIG SET <param> <value>",
+    "    Set a global Sentinel configuration parameter.",
+    "CONFIG GET <param>",
+    "    Get global Sentinel configuration parameter.",
+    "DEBUG [<param> <value> ...]",
+    "    Show a list of configurable time parameters and their values (milliseconds).",
+    "    Or update current configurable parameters values (one or more).",
+    "GET-MASTER-ADDR-BY-NAME <master-name>",
+    "    Return the ip and port number of the master with that name.",
+    "FAILOVER <master-name>",
+    "    Manually failover a master node without asking for agreement from other",
+    "    Sentinels",
+    "FLUSHCONFIG",
+    "    Force Sentinel to rewrite its configuration on disk, including the current",
+    "    Sentinel state.",
+    "INFO-CACHE <master-name>",
+    "    Return last cached INFO output from masters and all its replicas.",
+    "IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>",
+    "    Check if the master specified by ip:port is down from current Sentinel's",
+    "    point of view.",
+    "MASTER <master-name>",
+    "    Show the state and info of the specified master.",
+    "MASTERS",
+    "    Show a list of monitored masters and their state.",
+    "MONITOR <name> <ip> <port> <quorum>",
+    "    Start monitoring a new master with the specified name, ip, port and quorum.",
+    "MYID",
+    "    Return the ID of the Sentinel instance.",
+    "PENDING-SCRIPTS",
+    "    List pending scripts.",
+    "REMOVE <master-name>",
+    "    Remove master from Sentinel's monitor list.",
+    "REPLICAS <master-name>",
+    "    Show a list of replicas for this master and their state.",
+    "RESET <pattern>",
+    "    Reset masters for specific master name matching this pattern.",
+    "SENTINELS <master-name>",
+    "    Show a list of Sentinel instances for this master and their state.",
+    "SET <master-name> <option> <value> [<option> <value> ...]",
+    "    Set configuration parameters for certain masters.",
+    "SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]",
+    "    Simulate a Sentinel crash.",
+    "HELP",
+    "    Print this help.",
+};
+
+WireValue Help() {
+  std::vector<WireValue> lines;
+  for (const char* l : kHelp) lines.push_back(WireValue::Status(l));
+  return WireValue::Array(std::move(lines));
+}
+
+WireValue PendingScripts(const SentinelHost& host) {
+  std::vector<WireValue> out;
+  MonoTime now = host.Now();
+  for (const ScriptRunner::Job& j : host.scripts().jobs()) {
+    std::vector<WireValue> argv;
+    for (const auto& a : j.argv) argv.push_back(WireValue::Bulk(a));
+    bool running = j.pid > 0;
+    int64_t t = running ? (now - j.start_time).count() : (j.start_time - now).count();
+    if (t < 0) t = 0;
+    out.push_back(WireValue::Array({
+        WireValue::Bulk("argv"),
+        WireValue::Array(std::move(argv)),
+        WireValue::Bulk("flags"),
+        WireValue::Bulk(running ? "running" : "scheduled"),
+        WireValue::Bulk("pid"),
+        WireValue::Bulk(std::to_string(running ? j.pid : 0)),
+        WireValue::Bulk(running ? "run-time" : "run-delay"),
+        WireValue::Bulk(std::to_string(t)),
+        WireValue::Bulk("retry-num"),
+        WireValue::Bulk(std::to_string(j.retry_num)),
+    }));
+  }
+  return WireValue::Array(std::move(out));
+}
+
+ReplyShape ShapeOf(const AdminQuery& q) {
+  return std::visit(
+      [](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, MastersQuery> || std::is_same_v<T, ReplicasQuery> ||
+                      std::is_same_v<T, SentinelsQuery>) {
+          return ReplyShape::kArrayOfMaps;
+        } else if constexpr (std::is_same_v<T, MasterQuery> || std::is_same_v<T, DebugGetQuery> ||
+                             std::is_same_v<T, ConfigGetQuery>) {
+          return ReplyShape::kMap;
+        } else {
+          return ReplyShape::kPlain;
+        }
+      },
+      q);
+}
+
+}  // namespace
+
+SentinelOutcome RunSentinelCommand(SentinelHost& host, const std::vector<std::string>& argv,
+                                   ClientToken token) {
+  SentinelOutcome out;
+  auto parsed = ParseSentinelCommand(argv);
+  if (!parsed.ok()) {
+    out.reply = WireValue::Error(parsed.error());
+    return out;
+  }
+  std::visit(
+      [&](const auto& cmd) {
+        using T = std::decay_t<decltype(cmd)>;
+        if constexpr (std::is_same_v<T, AdminRequest>) {
+          host.Submit(AdminCommand{token, cmd});
+          out.submitted = true;
+        } else if constexpr (std::is_same_v<T, AdminQuery>) {
+          out.reply = host.core().Query(host.Now(), cmd);
+          out.shape = ShapeOf(cmd);
+        } else if constexpr (std::is_same_v<T, VoteRequestArgs>) {
+          host.Submit(VoteRequest{token, cmd});
+          out.submitted = true;
+        } else if constexpr (std::is_same_v<T, HelpRequest>) {
+          out.reply = Help();
+        } else if constexpr (std::is_same_v<T, PendingScriptsRequest>) {
+          out.reply = PendingScripts(host);
+          out.shape = ReplyShape::kArrayOfMaps;
+        } else {
+          out.reply = WireValue::Array({WireValue::Bulk("crash-after-election"),
+                                        WireValue::Bulk("crash-after-promotion")});
+        }
+      },
+      parsed.value());
+  return out;
+}
+
+}  // namespace vigil::sentinel
