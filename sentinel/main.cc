@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   SentinelConfig cfg = std::move(loaded).value();
+  cfg.core.port = cfg.settings.port;  // announced in hellos unless announce-port is set
   std::unique_ptr<StateStore> store;
   if (cfg.file.syntax == config::Syntax::kToml) {
     std::string state_path = StateFilePathFor(cfg.file.path, cfg.settings.state_file);

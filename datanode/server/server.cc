@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/config/config_rewrite.h"
@@ -266,6 +267,13 @@ void Server::Cron() {
 }
 
 std::string Server::Shutdown(bool save, bool nosave, bool force) {
+  if (service_->loading()) {
+    // Saving now would replace the file being loaded with a partial dataset: exit as Redis
+    // does when asked to stop while loading (NOSAVE).
+    log_->warn("Received shutdown during loading, exiting without saving. {}", Where());
+    if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
+    std::exit(0);
+  }
   log_->warn("User requested shutdown... {}", Where());
   std::string rdb_error = ShutdownRdb(save, nosave, force);
   if (!rdb_error.empty()) return rdb_error;

@@ -1,5 +1,7 @@
 // The Server's RDB glue: startup load, SAVE / BGSAVE, save points in cron, saving on shutdown.
 // The snapshot logic lives in Snapshotter; this file only connects it to the loop.
+#include <event2/event.h>
+
 #include "datanode/server/server.h"
 #include "datanode/server/snapshot.h"
 
@@ -8,7 +10,15 @@ namespace vigil::datanode {
 Status Server::StartRdb() {
   snapshot_ = std::make_unique<Snapshotter>(config_, service_.get(), log_.get());
   if (config_->appendonly) return Status::Ok();  // the AOF is the source of truth then
-  return snapshot_->LoadAtStartup(now_ms());
+  // The listeners are already up: while the file loads, clients are answered between chunks
+  // (-LOADING for data commands, INFO and PING as Redis does), as the AOF load does too.
+  service_->set_loading(true);
+  Status st = snapshot_->LoadAtStartup(now_ms(), [this] {
+    service_->set_now(now_ms());
+    event_base_loop(loop_.base(), EVLOOP_NONBLOCK);
+  });
+  service_->set_loading(false);
+  return st;
 }
 
 void Server::RdbCron() {

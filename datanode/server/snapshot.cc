@@ -69,7 +69,7 @@ Snapshotter::~Snapshotter() {
   KillChild();
 }
 
-Status Snapshotter::LoadAtStartup(int64_t now_ms) {
+Status Snapshotter::LoadAtStartup(int64_t now_ms, std::function<void()> pump) {
   const std::string& path = config_->dbfilename;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -86,6 +86,9 @@ Status Snapshotter::LoadAtStartup(int64_t now_ms) {
   options.now_ms = now_ms;
   options.drop_expired = config_->replicaof_host.empty();
   options.limits = LimitsFromConfig(*config_);
+  options.progress_every_bytes =
+      uint64_t(std::max<int64_t>(64 * 1024, config_->loading_process_events_interval_bytes));
+  if (pump) options.progress = [&pump](uint64_t) { pump(); };
   RdbLoadResult result;
   Status st = LoadRdb(&source, options, &fresh, &result);
   ::close(fd);

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,8 @@ class Snapshotter {
   Snapshotter(const Snapshotter&) = delete;
   Snapshotter& operator=(const Snapshotter&) = delete;
 
-  Status LoadAtStartup(int64_t now_ms);
+  // `pump` runs every few MB of input so the shell can answer clients (-LOADING) meanwhile.
+  Status LoadAtStartup(int64_t now_ms, std::function<void()> pump = nullptr);
   // SAVE: "" or the error reply text.
   std::string Save(int64_t now_ms);
   // BGSAVE [SCHEDULE]: the status reply text, or the error reply text.

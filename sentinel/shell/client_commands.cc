@@ -262,7 +262,8 @@ void AclCommand(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, cons
         u.nopass = false;
         u.passwords.clear();
       } else if (EqualsIgnoreCase(r, "reset")) {
-        u = SentinelUser{a[2]};
+        u = SentinelUser{};
+        u.name = a[2];
       } else if (!r.empty() && r[0] == '>') {
         u.passwords.push_back(r.substr(1));
         u.nopass = false;
