@@ -61,6 +61,19 @@ TEST(OptionRegistry, UnknownDirectiveNamesFileAndLine) {
             "/etc/x.conf:3: 'port': argument must be between 0 and 65535 inclusive");
 }
 
+TEST(OptionRegistry, MultiArgDirectiveGivenAsOneQuotedWordIsSplit) {
+  OptionRegistry reg;
+  std::vector<std::string> got;
+  reg.AddCustom({"client-output-buffer-limit", OptionRegistry::kMultiArg,
+                 [&got](const std::vector<std::string>& a) {
+                   got = a;
+                   return Status::Ok();
+                 },
+                 [] { return std::string(); }, nullptr, ""});
+  ASSERT_TRUE(reg.Apply({"client-output-buffer-limit", {"replica 2mb 1mb 60"}, "", 0}).ok());
+  EXPECT_EQ(got, (std::vector<std::string>{"replica", "2mb", "1mb", "60"}));
+}
+
 TEST(OptionRegistry, ConfigSetErrorsMatchRedis) {
   OptionRegistry reg;
   bool b = false;

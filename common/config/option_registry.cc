@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "common/base/glob.h"
+#include "common/resp/request_parser.h"
 
 namespace vigil::config {
 
@@ -147,6 +148,14 @@ Status OptionRegistry::Apply(const Directive& d) {
     return Status::Error(d.Where() + ": unknown directive '" + d.name + "'");
   }
   std::vector<std::string> args = d.args;
+  // A multi-word directive given as one quoted word (`--save "900 1"`) is split, as Redis 7.0
+  // does for its multi-arg configs.
+  if ((opt->flags & kMultiArg) && args.size() == 1 && args[0].find(' ') != std::string::npos) {
+    std::vector<std::string> words;
+    size_t argc = 0;
+    if (resp::SplitInlineArgs(args[0], &words, &argc))
+      args.assign(words.begin(), words.begin() + long(argc));
+  }
   if (!(opt->flags & kMultiArg) && args.size() > 1) {
     return Status::Error(d.Where() + ": '" + d.name + "' takes one argument, got " +
                          std::to_string(args.size()));

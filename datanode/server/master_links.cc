@@ -8,8 +8,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "common/resp/value.h"
 #include "datanode/commands/command_context.h"
@@ -72,6 +70,8 @@ MasterLinks::MasterLinks(Server* server, DatanodeConfig* config, spdlog::logger*
 }
 
 MasterLinks::~MasterLinks() {
+  if (feed_timer_ != nullptr) event_free(feed_timer_);
+  for (auto& [id, feed] : disk_feeds_) ::close(feed.fd);
   if (pipe_ev_ != nullptr) event_free(pipe_ev_);
   if (pipe_fd_ >= 0) ::close(pipe_fd_);
   if (child_ > 0) {
@@ -323,11 +323,19 @@ void MasterLinks::OnPipeReadable(evutil_socket_t, short, void* arg) {
 void MasterLinks::ReadPipe() {
   char buf[256 * 1024];
   for (;;) {
+    if (TargetsBacklogged()) {
+      // The child blocks on the full pipe meanwhile: the snapshot paces itself to the replicas.
+      if (!pipe_paused_) event_del(pipe_ev_);
+      pipe_paused_ = true;
+      ArmFeedTimer();
+      break;
+    }
     ssize_t n = ::read(pipe_fd_, buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;  // EAGAIN: more later
     if (n == 0) {
       pipe_eof_ = true;
+      pipe_paused_ = false;
       break;
     }
     for (uint64_t id : child_targets_) {
@@ -365,30 +373,19 @@ void MasterLinks::FinishDisklessSnapshot(MonoTime now, bool ok) {
 }
 
 void MasterLinks::FinishDiskSnapshot(MonoTime now, bool ok) {
-  std::string rdb;
   if (ok) {
-    std::ifstream in(child_path_, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    rdb = ss.str();
-    ok = in.good() || in.eof();
-  }
-  ::unlink(child_path_.c_str());
-  child_path_.clear();
-  for (uint64_t id : std::exchange(child_targets_, {})) {
-    Session* s = SessionOf(id);
-    if (s == nullptr || fsm_.Find(id) == nullptr) continue;
-    if (!ok) {
+    StartDiskFeeds(now);
+  } else {
+    for (uint64_t id : std::exchange(child_targets_, {})) {
+      Session* s = SessionOf(id);
+      if (s == nullptr) continue;
       s->close_asap = true;
       server_->service().NoteWoken(s);
-      continue;
     }
-    Reply(*s, "$" + std::to_string(rdb.size()) + "\r\n");
-    Reply(*s, rdb);
-    GoOnline(id, now, /*hold_until_ack=*/false);
+    log_->warn("Synchronization with replicas (disk) failed");
   }
-  log_->info("Synchronization with replicas (disk, {} bytes) {}", rdb.size(),
-             ok ? "succeeded" : "failed");
+  ::unlink(child_path_.c_str());  // open feeds keep the file's data until they finish
+  child_path_.clear();
   MaybeStartSnapshot(now);
 }
 

@@ -97,6 +97,21 @@ class MasterLinks final : public Propagator {
   static void OnPipeReadable(evutil_socket_t fd, short what, void* arg);
   void ReadPipe();
   void SendKeepalives(MonoTime now);
+  // Snapshot transfer with flow control (master_links_transfer.cc): no target replica gets more
+  // than kMaxQueuedSnapshotBytes queued, so a dataset of any size streams through a bounded
+  // buffer instead of tripping the replica output-buffer limit.
+  static constexpr size_t kMaxQueuedSnapshotBytes = 8u << 20;
+  struct DiskFeed {
+    int fd = -1;
+    int64_t remaining = 0;
+  };
+  size_t QueuedSnapshotLimit() const;
+  bool TargetsBacklogged();
+  void StartDiskFeeds(MonoTime now);
+  void TopUpDiskFeeds(MonoTime now);
+  void ArmFeedTimer();
+  static void OnFeedTimer(evutil_socket_t fd, short what, void* arg);
+  void FeedTick();
 
   Server* server_;
   DatanodeConfig* config_;
@@ -120,6 +135,9 @@ class MasterLinks final : public Propagator {
   int pipe_fd_ = -1;
   event* pipe_ev_ = nullptr;
   bool pipe_eof_ = false;
+  bool pipe_paused_ = false;  // waiting for the targets to drain before reading more
+  std::map<uint64_t, DiskFeed> disk_feeds_;
+  event* feed_timer_ = nullptr;
   // Cron bookkeeping.
   MonoTime last_ping_;
   MonoTime last_keepalive_;

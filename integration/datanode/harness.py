@@ -139,7 +139,9 @@ class Server:
             self.tmpdir = None
 
     def __enter__(self):
-        return self.start()
+        # start_vigil()/start_redis() return a started server: entering it must not start a
+        # second process (the first would leak).
+        return self if self.proc is not None else self.start()
 
     def __exit__(self, *exc):
         self.stop()
