@@ -4,8 +4,8 @@
 # For each implementation (127.0.0.1, own temp dir, save "" so only our BGSAVE runs):
 #   - DEBUG POPULATE <keys> (key:N -> 16-byte values), then BGSAVE: wall time from the command
 #     to rdb_bgsave_in_progress:0 (10 ms polling), latest_fork_usec, RDB size;
-#   - restart on that file: process start -> first PONG (the load happens before the listener
-#     answers for vigil; Redis answers -LOADING until loaded, so we wait for loading:0).
+#   - restart on that file: process start -> first PONG (both answer -LOADING until the data
+#     set is in).
 # Medians over the runs. Prints a Markdown table. Run on an otherwise idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
