@@ -36,15 +36,21 @@ def rss_kib(pid):
     return 0
 
 
-def start_nodes(n):
-    nodes = []
+def start_nodes(n, nodes):
     for _ in range(n):
         p = sh.data_node(shutil.which("redis-server"), extra=["--hz", "1"])
         p.start(wait=False)
         nodes.append(p)
     for p in nodes:
-        assert sh.wait_for(p.ping, 30), "node did not start"
-    return nodes
+        for _ in range(3):
+            try:
+                if sh.wait_for(p.ping, 30):
+                    break
+            except RuntimeError:  # port raced by another process: take a new one
+                p.port = sh.free_port()
+                p.start(wait=False)
+        else:
+            raise RuntimeError("node did not start")
 
 
 def start_sentinels(binary, nodes, count, quorum):
@@ -86,8 +92,9 @@ def tilts(s):
 
 rows = []
 for n in [int(x) for x in os.environ["NS"].split()]:
-    nodes = start_nodes(n)
+    nodes = []
     try:
+        start_nodes(n, nodes)
         for name, binary in SYSTEMS:
             sents = start_sentinels(binary, nodes, 1, 1)
             try:

@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
   }
   // `--sentinel` as a bare flag (redis-server --sentinel) is accepted anywhere.
   for (size_t i = 0; i < args.size(); ++i) {
-    bool bare = args[i] == "--sentinel" && (i + 1 == args.size() || args[i + 1].rfind("--", 0) == 0);
+    bool bare =
+        args[i] == "--sentinel" && (i + 1 == args.size() || args[i + 1].rfind("--", 0) == 0);
     if (bare) args.erase(args.begin() + long(i--));
   }
   std::string path;

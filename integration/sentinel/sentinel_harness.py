@@ -20,7 +20,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import harness as h  # noqa: E402
 
 HOST = h.HOST
-free_port = h.free_port
+_used_ports = set()
+
+
+def free_port():
+    """A free port not handed out before in this process (many nodes start concurrently)."""
+    while True:
+        p = h.free_port()
+        if p not in _used_ports:
+            _used_ports.add(p)
+            return p
 RespConn = h.RespConn
 Results = h.Results
 

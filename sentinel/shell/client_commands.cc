@@ -26,10 +26,10 @@ struct CommandSpec {
 
 // The 7.0 sentinel command table (COMMAND COUNT = 15).
 const CommandSpec kCommands[] = {
-    {"ping", -1},  {"sentinel", -2},    {"subscribe", -2}, {"unsubscribe", -1},
-    {"psubscribe", -2}, {"punsubscribe", -1}, {"publish", 3}, {"info", -1},
-    {"role", 1},   {"client", -2},      {"shutdown", -1},  {"auth", -2},
-    {"hello", -1}, {"acl", -2},         {"command", -1},
+    {"ping", -1},       {"sentinel", -2},     {"subscribe", -2}, {"unsubscribe", -1},
+    {"psubscribe", -2}, {"punsubscribe", -1}, {"publish", 3},    {"info", -1},
+    {"role", 1},        {"client", -2},       {"shutdown", -1},  {"auth", -2},
+    {"hello", -1},      {"acl", -2},          {"command", -1},
 };
 
 const CommandSpec* FindCommand(const std::string& lower) {
@@ -182,7 +182,8 @@ void ClientCommand(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, c
   if (sub == "help") {
     w.Array(3);
     w.Simple("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-    w.Simple("SETNAME <name> | GETNAME | ID | INFO | LIST | KILL <ip:port> | KILL <filter> <value>");
+    w.Simple(
+        "SETNAME <name> | GETNAME | ID | INFO | LIST | KILL <ip:port> | KILL <filter> <value>");
     return w.Simple("HELP");
   }
   w.Error("ERR unknown subcommand or wrong number of arguments for '" + a[1] +
@@ -307,8 +308,7 @@ void AclCommand(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, cons
     for (const auto& l : lines) w.Bulk(l);
     return;
   }
-  w.Error("ERR unknown subcommand or wrong number of arguments for '" + a[1] +
-          "'. Try ACL HELP.");
+  w.Error("ERR unknown subcommand or wrong number of arguments for '" + a[1] + "'. Try ACL HELP.");
 }
 
 void Hello(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, const Argv& a) {
@@ -339,10 +339,11 @@ void Hello(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, const Arg
     }
   }
   if (!c->authenticated) {
-    return w.Error("NOAUTH HELLO must be called with the client already authenticated, "
-                   "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
-                   "authenticate the client and select the RESP protocol version at the same "
-                   "time");
+    return w.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, "
+        "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+        "authenticate the client and select the RESP protocol version at the same "
+        "time");
   }
   if (!setname.empty()) c->name = setname;
   c->proto = proto;
@@ -368,8 +369,9 @@ void Auth(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, const Argv
   std::string user = a.size() == 3 ? a[1] : "default";
   const std::string& pass = a.back();
   if (a.size() == 2 && !DefaultUserHasPassword(s)) {
-    return w.Error("ERR AUTH <password> called without any password configured for the default "
-                   "user. Are you sure your configuration is correct?");
+    return w.Error(
+        "ERR AUTH <password> called without any password configured for the default "
+        "user. Are you sure your configuration is correct?");
   }
   if (!CheckPassword(s, user, pass)) {
     return w.Error("WRONGPASS invalid username-password pair or user is disabled.");

@@ -96,7 +96,8 @@ std::string HttpEndpoint::Metrics() const {
   };
   std::vector<Row> rows;
   for (const auto& [name, m] : core.masters()) {
-    rows.push_back({"master=\"" + Label(name) + "\"", &m, Fields(core.Query(now, MasterQuery{name}))});
+    rows.push_back(
+        {"master=\"" + Label(name) + "\"", &m, Fields(core.Query(now, MasterQuery{name}))});
   }
   auto series = [&](const char* name, const char* type, const char* text, auto value) {
     help(name, type, text);

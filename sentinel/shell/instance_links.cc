@@ -114,8 +114,9 @@ bool InstanceLinks::SendArgv(Conn* c, const std::vector<std::string>& argv, bool
     ptrs.push_back(s.data());
     lens.push_back(s.size());
   }
-  return redisAsyncCommandArgv(c->ac, subscribe ? &InstanceLinks::OnPubSub : &InstanceLinks::OnReply,
-                               c, int(argv.size()), ptrs.data(), lens.data()) == REDIS_OK;
+  return redisAsyncCommandArgv(c->ac,
+                               subscribe ? &InstanceLinks::OnPubSub : &InstanceLinks::OnReply, c,
+                               int(argv.size()), ptrs.data(), lens.data()) == REDIS_OK;
 }
 
 void InstanceLinks::Send(const SendAction& a) {

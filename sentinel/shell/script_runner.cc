@@ -114,8 +114,8 @@ void ScriptRunner::Run(MonoTime now, Millis max_runtime, Millis retry_delay) {
   for (Job& j : jobs_) {
     if (j.pid > 0 && now - j.start_time > max_runtime) {
       ::kill(j.pid, SIGKILL);
-      emit_(Event{EventLevel::kWarning, "-script-timeout",
-                  j.argv[0] + " " + std::to_string(j.pid), ""});
+      emit_(Event{EventLevel::kWarning, "-script-timeout", j.argv[0] + " " + std::to_string(j.pid),
+                  ""});
     }
   }
   for (Job& j : jobs_) {

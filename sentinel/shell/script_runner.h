@@ -24,8 +24,8 @@ class ScriptRunner {
 
   struct Job {
     std::vector<std::string> argv;
-    pid_t pid = 0;      // 0: scheduled
-    int retry_num = 0;  // runs so far
+    pid_t pid = 0;           // 0: scheduled
+    int retry_num = 0;       // runs so far
     MonoTime start_time{0};  // running: when it started; scheduled: earliest start
   };
 

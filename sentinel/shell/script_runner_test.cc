@@ -30,7 +30,8 @@ TEST(ScriptRunner, SuccessFailureAndRetry) {
   EXPECT_EQ(r.jobs()[0].pid, 0);
   EXPECT_EQ(r.jobs()[0].retry_num, 1);
   bool saw_error = false;
-  for (const Event& e : events) saw_error |= e.type == "-script-error" && e.message == "/bin/sh 0 3";
+  for (const Event& e : events)
+    saw_error |= e.type == "-script-error" && e.message == "/bin/sh 0 3";
   EXPECT_TRUE(saw_error);
 }
 

@@ -168,8 +168,8 @@ SentinelOutcome RunSentinelCommand(SentinelHost& host, const std::vector<std::st
           out.reply = PendingScripts(host);
           out.shape = ReplyShape::kArrayOfMaps;
         } else {
-          out.reply = WireValue::Array({WireValue::Bulk("crash-after-election"),
-                                        WireValue::Bulk("crash-after-promotion")});
+          out.reply = WireValue::Array(
+              {WireValue::Bulk("crash-after-election"), WireValue::Bulk("crash-after-promotion")});
         }
       },
       parsed.value());

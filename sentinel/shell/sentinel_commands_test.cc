@@ -6,8 +6,9 @@ namespace vigil::sentinel {
 namespace {
 
 TEST(WriteWire, FlatArraysBecomeMapsUnderResp3) {
-  WireValue v = WireValue::Array({WireValue::Array({WireValue::Bulk("name"), WireValue::Bulk("m"),
-                                                    WireValue::Bulk("port"), WireValue::Bulk("1")})});
+  WireValue v =
+      WireValue::Array({WireValue::Array({WireValue::Bulk("name"), WireValue::Bulk("m"),
+                                          WireValue::Bulk("port"), WireValue::Bulk("1")})});
   std::string out2, out3;
   resp::ReplyWriter w2(&out2, 2), w3(&out3, 3);
   WriteWire(w2, v, ReplyShape::kArrayOfMaps);

@@ -157,8 +157,8 @@ std::string RenderStateFile(const PersistentState& state,
     o += "auth-pass = " + Quote(c.auth_pass) + "\n";
     o += "notification-script = " + Quote(c.notification_script) + "\n";
     o += "client-reconfig-script = " + Quote(c.client_reconfig_script) + "\n";
-    o += "master-reboot-down-after-period = " +
-         std::to_string(c.master_reboot_down_after.count()) + "\n";
+    o += "master-reboot-down-after-period = " + std::to_string(c.master_reboot_down_after.count()) +
+         "\n";
     o += "rename-command = [";
     bool first = true;
     for (const auto& [k, v] : c.renamed_commands) {
@@ -281,7 +281,8 @@ Result<std::optional<SavedState>> LoadStateFile(const std::string& path) {
   return std::optional<SavedState>(std::move(saved));
 }
 
-PersistentState MergeTomlState(const SentinelConfig& config, const std::optional<SavedState>& saved) {
+PersistentState MergeTomlState(const SentinelConfig& config,
+                               const std::optional<SavedState>& saved) {
   if (!saved) return config.state;
   PersistentState out = saved->state;
   out.masters.clear();
@@ -301,8 +302,8 @@ PersistentState MergeTomlState(const SentinelConfig& config, const std::optional
       HostPort addr = pm.config.addr;
       pm.config = *fc;
       size_t at_now = now_fp.rfind('@'), at_then = from.rfind('@');
-      bool addr_changed = at_then == std::string::npos ||
-                          now_fp.substr(at_now) != from.substr(at_then);
+      bool addr_changed =
+          at_then == std::string::npos || now_fp.substr(at_now) != from.substr(at_then);
       if (!addr_changed) pm.config.addr = addr;
       if (addr_changed) {
         pm.known_replicas.clear();

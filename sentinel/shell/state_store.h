@@ -52,7 +52,8 @@ Result<std::optional<SavedState>> LoadStateFile(const std::string& path);
 // known instances), where a master whose config-file settings changed since takes the new
 // settings, a config-file master not in the state file is added, and a master that came from
 // the config file but is no longer in it is dropped. MONITOR-added masters stay.
-PersistentState MergeTomlState(const SentinelConfig& config, const std::optional<SavedState>& saved);
+PersistentState MergeTomlState(const SentinelConfig& config,
+                               const std::optional<SavedState>& saved);
 
 // Fingerprint of a master's settings as given by a config file (address excluded).
 std::string SettingsFingerprint(const MasterConfig& c);
