@@ -22,18 +22,6 @@ import harness  # noqa: E402
 KEYS = 2_000_000
 
 
-class Results:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, cond, name, detail=""):
-        if cond:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL: %s %s" % (name, detail))
-
-
 def command(port, *args, timeout=5.0):
     """One request on a fresh connection; returns the raw first reply line (or None)."""
     try:
@@ -80,7 +68,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigil", required=True)
     args = ap.parse_args()
-    res = Results()
+    res = harness.Results()
     workdir = tempfile.mkdtemp(prefix="vigil-rdb-loading-")
     procs = []
     try:
@@ -135,8 +123,7 @@ def main():
                 p.kill()
                 p.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
-    print("%d passed, %d failed" % (res.passed, res.failed))
-    return 1 if res.failed else 0
+    res.finish()
 
 
 if __name__ == "__main__":

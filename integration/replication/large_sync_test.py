@@ -18,18 +18,6 @@ KEYS = 300_000          # about 8 MB of RDB with 16-byte values
 VALUE_SIZE = 16
 
 
-class Results:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, cond, name, detail=""):
-        if cond:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL: %s %s" % (name, detail))
-
-
 def info(conn, section):
     text = conn.call("INFO", section).value.decode()
     return dict(l.split(":", 1) for l in text.split("\r\n") if ":" in l)
@@ -68,14 +56,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigil", required=True)
     args = ap.parse_args()
-    res = Results()
+    res = harness.Results()
     for diskless in (False, True):
         try:
             run_case(res, args.vigil, diskless)
         except Exception as e:  # a harness failure is a test failure, with its reason
             res.check(False, "case diskless=%s raised" % diskless, repr(e))
-    print("%d passed, %d failed" % (res.passed, res.failed))
-    return 1 if res.failed else 0
+    res.finish()
 
 
 if __name__ == "__main__":
