@@ -1,5 +1,7 @@
 #include "datanode/server/aof_base_file.h"
 
+#include <algorithm>
+
 #include "datanode/persistence/aof_rewrite.h"
 #include "datanode/persistence/rdb_loader.h"
 #include "datanode/persistence/rdb_writer.h"
@@ -43,12 +45,18 @@ Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms)
   return ok ? Status::Ok() : st;
 }
 
-Result<int64_t> LoadAofRdbPreamble(int fd, Service& service, int64_t now_ms) {
+Result<int64_t> LoadAofRdbPreamble(int fd, Service& service, int64_t now_ms,
+                                   std::function<void()> pump) {
   FdSource source(fd);
   RdbLoadOptions opts;
   opts.now_ms = now_ms;
   opts.drop_expired = false;  // an AOF base keeps them, as Redis does
   opts.limits = LimitsFromConfig(service.config());
+  if (pump) {
+    opts.progress_every_bytes = uint64_t(
+        std::max<int64_t>(64 * 1024, service.config().loading_process_events_interval_bytes));
+    opts.progress = [&pump](uint64_t) { pump(); };
+  }
   RdbLoadResult result;
   Status st = LoadRdb(&source, opts, &service.keyspace(), &result);
   if (!st.ok()) return st;

@@ -14,6 +14,8 @@ Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms)
 
 // Loads the RDB at the current position of `fd` into the service's (empty) keyspace. Returns
 // the RDB's size in bytes; the RESP tail, if any, follows it.
-Result<int64_t> LoadAofRdbPreamble(int fd, Service& service, int64_t now_ms);
+// `pump`, when set, runs every loading-process-events-interval-bytes of input.
+Result<int64_t> LoadAofRdbPreamble(int fd, Service& service, int64_t now_ms,
+                                   std::function<void()> pump = nullptr);
 
 }  // namespace vigil::datanode

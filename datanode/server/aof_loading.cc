@@ -36,7 +36,12 @@ void AofLoading::CloseFile() {
   eof_ = false;
 }
 
-Status AofLoading::OpenNext(int64_t now_ms) {
+Status AofLoading::Prime(int64_t now_ms, std::function<void()> pump) {
+  if (current_ != nullptr || next_ == items_.size()) return Status::Ok();
+  return OpenNext(now_ms, std::move(pump));
+}
+
+Status AofLoading::OpenNext(int64_t now_ms, std::function<void()> pump) {
   current_ = &items_[next_++];
   fd_ = ::open(current_->path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) {
@@ -47,7 +52,7 @@ Status AofLoading::OpenNext(int64_t now_ms) {
   char magic[5] = {};
   if (current_->is_base && ::pread(fd_, magic, 5, 0) == 5 && std::memcmp(magic, "REDIS", 5) == 0) {
     log_->info("Reading RDB base file on AOF loading...");
-    auto size = LoadAofRdbPreamble(fd_, *service_, now_ms);
+    auto size = LoadAofRdbPreamble(fd_, *service_, now_ms, std::move(pump));
     if (!size.ok()) {
       return Status::Error("Bad file format reading the append only file " + current_->name +
                            " (RDB preamble): " + size.error());

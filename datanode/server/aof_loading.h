@@ -9,6 +9,7 @@
 #include <spdlog/logger.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,11 +31,15 @@ class AofLoading {
 
   // Does one slice of work.
   Progress Step(int64_t now_ms);
+  // Opens the first file before the event loop runs. An RDB-preamble base loads here with
+  // `pump` called every few MB, so clients are answered (-LOADING) during the bulk of the load;
+  // inside the loop that is impossible (libevent loops do not nest).
+  Status Prime(int64_t now_ms, std::function<void()> pump);
   const std::string& error() const { return error_; }
   int64_t commands() const { return commands_; }
 
  private:
-  Status OpenNext(int64_t now_ms);
+  Status OpenNext(int64_t now_ms, std::function<void()> pump = nullptr);
   Status FinishFile();
   void CloseFile();
 

@@ -1,10 +1,14 @@
 // The Server's AOF glue: startup loading, reply deferral until the AOF buffer is written,
 // cron, BGREWRITEAOF and shutdown. The AOF logic itself lives in AofManager / AofWriter /
 // AofLoading; this file only connects it to the loop and the connections.
+#include <event2/event.h>
+
 #include <algorithm>
 
+#include <event2/event.h>
 #include "datanode/server/aof_loading.h"
 #include "datanode/server/aof_manager.h"
+
 #include "datanode/server/server.h"
 #include "datanode/server/snapshot.h"
 
@@ -23,6 +27,11 @@ Status Server::StartAof() {
   aof_loading_ =
       std::make_unique<AofLoading>(config_, service_.get(), log_.get(), std::move(items));
   service_->set_loading(true);
+  Status primed = aof_loading_->Prime(now_ms(), [this] {
+    service_->set_now(now_ms());
+    event_base_loop(loop_.base(), EVLOOP_NONBLOCK);
+  });
+  if (!primed.ok()) return primed;
   loop_.After(Millis(0), [this] { AofLoadStep(); });
   return Status::Ok();
 }

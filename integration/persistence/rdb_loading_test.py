@@ -4,6 +4,8 @@
 1. A 2M-key dump loads while a client polls PING: it sees -LOADING, then PONG and every key.
 2. SIGTERM during loading exits 0 and leaves dump.rdb byte-identical (saving then would
    overwrite the file being loaded with a partial dataset).
+3. The same -LOADING service while an AOF's RDB-preamble base loads (after BGREWRITEAOF most
+   of the data set is in that base).
 """
 import argparse
 import hashlib
@@ -39,11 +41,11 @@ def command(port, *args, timeout=5.0):
         return None
 
 
-def start(vigil, port, workdir):
+def start(vigil, port, workdir, extra=()):
     return subprocess.Popen([vigil, "--port", str(port), "--bind", harness.HOST, "--dir", workdir,
                              "--logfile", os.path.join(workdir, "server.log"),
                              "--save", "", "--enable-debug-command", "yes",
-                             "--loading-process-events-interval-bytes", "65536"],
+                             "--loading-process-events-interval-bytes", "65536"] + list(extra),
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.STDOUT, cwd=workdir)
 
@@ -117,6 +119,41 @@ def main():
         rc = p.wait(timeout=30)
         res.check(rc == 0, "exit code 0 on SIGTERM during loading", str(rc))
         res.check(digest(dump) == before, "dump.rdb untouched by a shutdown during loading")
+
+        # 3. An AOF whose base is an RDB preamble.
+        aof = ["--appendonly", "yes", "--dbfilename", "unused.rdb"]
+        port = harness.free_port()
+        p = start(args.vigil, port, workdir, aof)
+        procs.append(p)
+        res.check(wait_port(port, p, 10), "aof: start")
+        res.check(command(port, "DEBUG", "POPULATE", str(KEYS)) == "+OK", "aof: populate")
+        command(port, "BGREWRITEAOF")
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if b"aof_rewrite_in_progress:0" in subprocess.run(
+                    ["redis-cli", "-p", str(port), "INFO", "persistence"],
+                    capture_output=True).stdout:
+                break
+            time.sleep(0.1)
+        command(port, "SHUTDOWN", "NOSAVE")
+        p.wait(timeout=20)
+        port = harness.free_port()
+        p = start(args.vigil, port, workdir, aof)
+        procs.append(p)
+        res.check(wait_port(port, p, 10), "aof: restart listens while loading")
+        seen = set()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            r = command(port, "PING", timeout=2)
+            if r is not None:
+                seen.add(r.split(" ")[0])
+                if r == "+PONG":
+                    break
+            time.sleep(0.005)
+        res.check("-LOADING" in seen, "aof: PING got -LOADING while the RDB preamble loaded", str(seen))
+        res.check(command(port, "DBSIZE") == ":%d" % KEYS, "aof: all keys loaded")
+        command(port, "SHUTDOWN", "NOSAVE")
+        p.wait(timeout=20)
     finally:
         for p in procs:
             if p.poll() is None:
