@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-#include <event2/event.h>
 #include "datanode/server/aof_loading.h"
 #include "datanode/server/aof_manager.h"
 
