@@ -1,5 +1,7 @@
 #include "sentinel/shell/command_server.h"
 
+#include "common/net/tcp_listener.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -20,41 +22,6 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kMaxQueryBuffer = 1024 * 1024 * 1024;
 
-std::string SockAddrText(const sockaddr_storage& ss) {
-  char ip[INET6_ADDRSTRLEN] = "?";
-  if (ss.ss_family == AF_INET) {
-    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-    inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
-    return std::string(ip) + ":" + std::to_string(ntohs(a->sin_port));
-  }
-  auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
-  inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
-  return std::string(ip) + ":" + std::to_string(ntohs(a->sin6_port));
-}
-
-bool IsLoopbackPeer(const sockaddr_storage& ss) {
-  if (ss.ss_family == AF_INET) {
-    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-    return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
-  }
-  auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
-  return IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
-}
-
-constexpr const char* kProtectedModeError =
-    "-DENIED Redis is running in protected mode because protected mode is enabled and no password "
-    "is set for the default user. In this mode connections are only accepted from the loopback "
-    "interface. If you want to connect from external computers to Redis you may adopt one of the "
-    "following solutions: 1) Just disable protected mode sending the command 'CONFIG SET "
-    "protected-mode no' from the loopback interface by connecting to Redis from the same host the "
-    "server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "
-    "so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable "
-    "the protected mode by editing the Redis configuration file, and setting the protected mode "
-    "option to 'no', and then restarting the server. 3) If you started the server manually just "
-    "for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication "
-    "password for the default user. NOTE: You only need to do one of the above things in order "
-    "for the server to start accepting connections from the outside.\r\n";
-
 }  // namespace
 
 CommandServer::CommandServer(event_base* base, SentinelHost* host, spdlog::logger* log)
@@ -73,42 +40,10 @@ CommandServer::~CommandServer() {
 }
 
 Status CommandServer::ListenOne(const std::string& spec, int port, bool optional) {
-  std::string addr = spec == "*" ? "0.0.0.0" : spec == "::*" ? "::" : spec;
-  bool v6 = addr.find(':') != std::string::npos;
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (v6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(uint16_t(port));
-    if (inet_pton(AF_INET6, addr.c_str(), &a->sin6_addr) != 1) {
-      return Status::Error("invalid bind address '" + spec + "'");
-    }
-    len = sizeof(sockaddr_in6);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(uint16_t(port));
-    if (inet_pton(AF_INET, addr.c_str(), &a->sin_addr) != 1) {
-      return Status::Error("invalid bind address '" + spec + "'");
-    }
-    len = sizeof(sockaddr_in);
-  }
-  int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    if (optional) return Status::Ok();
-    return Status::Error("cannot create socket for " + spec + ": " + std::strerror(errno));
-  }
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd, 511) != 0) {
-    std::string err = std::strerror(errno);
-    ::close(fd);
-    if (optional) return Status::Ok();
-    return Status::Error("Could not create server TCP listening socket " + spec + ":" +
-                         std::to_string(port) + ": " + err);
-  }
+  auto listened = net::ListenTcp(spec, port, optional);
+  if (!listened.ok()) return listened.status();
+  const int fd = listened.value();
+  if (fd < 0) return Status::Ok();  // optional address not available here
   event* ev = event_new(base_, fd, EV_READ | EV_PERSIST, &CommandServer::OnAccept, this);
   event_add(ev, nullptr);
   listeners_.emplace_back(fd, ev);
@@ -147,8 +82,8 @@ void CommandServer::Accept(int listen_fd) {
       ++rejected_;
       continue;
     }
-    if (s.protected_mode && s.requirepass.empty() && !IsLoopbackPeer(peer)) {
-      (void)!::write(fd, kProtectedModeError, std::strlen(kProtectedModeError));
+    if (s.protected_mode && s.requirepass.empty() && !net::IsLoopbackPeer(peer)) {
+      (void)!::write(fd, net::kProtectedModeError, std::strlen(net::kProtectedModeError));
       ::close(fd);
       ++rejected_;
       continue;
@@ -160,8 +95,8 @@ void CommandServer::Accept(int listen_fd) {
     c->server = this;
     c->id = next_id_++;
     c->fd = fd;
-    c->addr = SockAddrText(peer);
-    c->laddr = SockAddrText(local);
+    c->addr = net::SockAddrText(peer);
+    c->laddr = net::SockAddrText(local);
     c->created_ms = c->last_ms = host_->UnixMillis();
     c->authenticated = s.requirepass.empty();
     for (const SentinelUser& u : s.users) {
