@@ -23,20 +23,7 @@ std::string TomlScalar(const std::string& s) {
   if (s == "yes") return "true";
   if (s == "no") return "false";
   if (IsIntegerText(s)) return s;
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(char(c));
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(char(c));
-    }
-  }
-  return out + "\"";
+  return TomlQuote(s);
 }
 
 std::string RenderLines(const std::string& name, const std::vector<std::vector<std::string>>& lines,
@@ -86,6 +73,23 @@ std::string LineDirective(const std::string& line, Syntax syntax, bool* in_table
 }
 
 }  // namespace
+
+std::string TomlQuote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(char(c));
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out.push_back(char(c));
+    }
+  }
+  return out + "\"";
+}
 
 std::string QuoteConfArg(const std::string& arg) {
   return QuoteIfNeeded(arg);

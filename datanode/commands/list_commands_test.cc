@@ -22,11 +22,7 @@ const char* const kWrongType =
     "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const char* const kNotInt = "-ERR value is not an integer or out of range\r\n";
 
-class RecordingPropagator : public Propagator {
- public:
-  void Propagate(int, const std::vector<std::string>& argv) override { log.push_back(argv); }
-  std::vector<std::vector<std::string>> log;
-};
+using testing::RecordingPropagator;
 
 // A string key for WRONGTYPE checks, made without depending on the string family.
 void MakeStringKey(ServiceHarness& h, const std::string& key) {

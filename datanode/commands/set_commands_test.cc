@@ -20,11 +20,7 @@ using testing::ServiceHarness;
 constexpr const char* kWrongType =
     "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 
-class RecordingPropagator : public Propagator {
- public:
-  void Propagate(int, const std::vector<std::string>& argv) override { seen.push_back(argv); }
-  std::vector<std::vector<std::string>> seen;
-};
+using testing::RecordingPropagator;
 
 Encoding EncodingOf(ServiceHarness& h, const std::string& key) {
   return h.service().keyspace().db(0).Find(key)->encoding();
@@ -131,10 +127,10 @@ TEST(SetCommands, SpopWithoutCountIsPropagatedAsSrem) {
   h.Raw({"SADD", "s", "7"});
   EXPECT_EQ(h.Raw({"SPOP", "s"}), Bulk("7"));
   EXPECT_FALSE(Exists(h, "s"));
-  ASSERT_EQ(p.seen.size(), 2u);
-  EXPECT_EQ(p.seen[1], (std::vector<std::string>{"SREM", "s", "7"}));
+  ASSERT_EQ(p.log.size(), 2u);
+  EXPECT_EQ(p.log[1], (std::vector<std::string>{"SREM", "s", "7"}));
   EXPECT_EQ(h.Raw({"SPOP", "s"}), "$-1\r\n");
-  EXPECT_EQ(p.seen.size(), 2u);
+  EXPECT_EQ(p.log.size(), 2u);
 }
 
 TEST(SetCommands, SpopWithCountPropagatesTheRemovedMembers) {
@@ -144,22 +140,22 @@ TEST(SetCommands, SpopWithCountPropagatesTheRemovedMembers) {
   h.Raw({"SADD", "s", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"});
   resp::Value v = h.Run({"SPOP", "s", "2"});
   ASSERT_EQ(v.elements.size(), 2u);
-  ASSERT_EQ(p.seen.size(), 2u);
-  EXPECT_EQ(p.seen[1].size(), 4u);
-  EXPECT_EQ(p.seen[1][0], "SREM");
-  std::vector<std::string> propagated(p.seen[1].begin() + 2, p.seen[1].end());
+  ASSERT_EQ(p.log.size(), 2u);
+  EXPECT_EQ(p.log[1].size(), 4u);
+  EXPECT_EQ(p.log[1][0], "SREM");
+  std::vector<std::string> propagated(p.log[1].begin() + 2, p.log[1].end());
   std::sort(propagated.begin(), propagated.end());
   EXPECT_EQ(Sorted(v), propagated);
   EXPECT_EQ(h.Raw({"SCARD", "s"}), Int(8));
   // Most of the set: the remaining members move to a fresh set.
   v = h.Run({"SPOP", "s", "7"});
   EXPECT_EQ(v.elements.size(), 7u);
-  EXPECT_EQ(p.seen.back().size(), 9u);
+  EXPECT_EQ(p.log.back().size(), 9u);
   EXPECT_EQ(h.Raw({"SCARD", "s"}), Int(1));
   // All of it: a DEL.
   v = h.Run({"SPOP", "s", "5"});
   EXPECT_EQ(v.elements.size(), 1u);
-  EXPECT_EQ(p.seen.back(), (std::vector<std::string>{"DEL", "s"}));
+  EXPECT_EQ(p.log.back(), (std::vector<std::string>{"DEL", "s"}));
   EXPECT_FALSE(Exists(h, "s"));
 }
 

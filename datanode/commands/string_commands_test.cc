@@ -9,15 +9,7 @@ using testing::Bulk;
 using testing::Int;
 using testing::ServiceHarness;
 
-class RecordingPropagator : public Propagator {
- public:
-  void Propagate(int db, const std::vector<std::string>& argv) override {
-    std::string line = std::to_string(db) + ":";
-    for (const auto& a : argv) line += " " + a;
-    lines.push_back(line);
-  }
-  std::vector<std::string> lines;
-};
+using testing::RecordingPropagator;
 
 TEST(StringCommands, SetGetAndOptions) {
   ServiceHarness h;

@@ -20,11 +20,7 @@ constexpr const char* kWrongType =
     "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 constexpr const char* kNull = "$-1\r\n";
 
-class RecordingPropagator : public Propagator {
- public:
-  void Propagate(int, const std::vector<std::string>& argv) override { seen.push_back(argv); }
-  std::vector<std::vector<std::string>> seen;
-};
+using testing::RecordingPropagator;
 
 Encoding EncodingOf(ServiceHarness& h, const std::string& key) {
   return h.service().keyspace().db(0).Find(key)->encoding();
@@ -252,7 +248,7 @@ TEST(ZSetCommands, ZpopminAndZpopmaxReplyShapes) {
   h.service().set_propagator(&p);
   h.Raw({"ZADD", "z", "1", "a", "2", "b", "3", "c"});
   EXPECT_EQ(h.Raw({"ZPOPMIN", "z"}), BulkArr({"a", "1"}));
-  EXPECT_EQ(p.seen.back(), (std::vector<std::string>{"ZPOPMIN", "z"}));
+  EXPECT_EQ(p.log.back(), (std::vector<std::string>{"ZPOPMIN", "z"}));
   h.session().proto = 3;
   EXPECT_EQ(h.Raw({"ZPOPMAX", "z", "1"}), "*1\r\n*2\r\n$1\r\nc\r\n,3\r\n");
   EXPECT_EQ(h.Raw({"ZPOPMAX", "z", "5"}), "*1\r\n*2\r\n$1\r\nb\r\n,2\r\n");
@@ -268,7 +264,7 @@ TEST(ZSetCommands, BzpopminServesAtOnceAndIsPropagatedAsZpopmin) {
   h.service().set_propagator(&p);
   h.Raw({"ZADD", "z", "1", "a"});
   EXPECT_EQ(h.Raw({"BZPOPMIN", "nokey", "z", "0"}), BulkArr({"z", "a", "1"}));
-  EXPECT_EQ(p.seen.back(), (std::vector<std::string>{"ZPOPMIN", "z"}));
+  EXPECT_EQ(p.log.back(), (std::vector<std::string>{"ZPOPMIN", "z"}));
   EXPECT_EQ(h.Raw({"BZPOPMAX", "z", "x"}), "-ERR timeout is not a float or out of range\r\n");
   EXPECT_EQ(h.Raw({"BZPOPMAX", "z", "-1"}), "-ERR timeout is negative\r\n");
 }
@@ -281,7 +277,7 @@ TEST(ZSetCommands, BzpopmaxBlocksUntilAnAddAndTimesOutWithNullArray) {
   EXPECT_EQ(h.Raw({"BZPOPMAX", "z", "0"}, &other), "");
   h.Raw({"ZADD", "z", "1", "a", "2", "b"});
   EXPECT_EQ(h.TakeOutput(other), BulkArr({"z", "b", "2"}));
-  EXPECT_EQ(p.seen.back(), (std::vector<std::string>{"ZPOPMAX", "z"}));
+  EXPECT_EQ(p.log.back(), (std::vector<std::string>{"ZPOPMAX", "z"}));
   EXPECT_EQ(h.Raw({"BZPOPMIN", "empty", "1"}, &other), "");
   h.AdvanceMs(1500);
   EXPECT_EQ(h.TakeOutput(other), "*-1\r\n");

@@ -58,6 +58,13 @@ void ServiceHarness::AdvanceMs(int64_t ms) {
   service_->Cron();
 }
 
+void RecordingPropagator::Propagate(int db, const std::vector<std::string>& argv) {
+  log.push_back(argv);
+  std::string line = std::to_string(db) + ":";
+  for (const auto& a : argv) line += " " + a;
+  lines.push_back(std::move(line));
+}
+
 std::string Bulk(const std::string& s) {
   return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
 }

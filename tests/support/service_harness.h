@@ -45,6 +45,14 @@ class ServiceHarness {
   uint64_t next_id_ = 1;
 };
 
+// Records what the service propagates (the AOF and replication feed), for tests of rewrites.
+class RecordingPropagator : public datanode::Propagator {
+ public:
+  void Propagate(int db, const std::vector<std::string>& argv) override;
+  std::vector<std::vector<std::string>> log;  // each command's argv
+  std::vector<std::string> lines;             // the same as "db: arg arg ..."
+};
+
 // Shorthands for assertions on RESP2 bytes.
 std::string Bulk(const std::string& s);
 std::string Int(int64_t v);
