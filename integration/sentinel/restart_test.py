@@ -204,6 +204,17 @@ def main():
         replica.start()
         check_votes_survive(res, args, master, "classic")
         check_votes_survive(res, args, master, "toml")
+    finally:
+        master.cleanup()
+        replica.cleanup()
+    # A fresh pair: the sentinels of the checks above announced themselves through the old
+    # master, and the state-file check counts exactly the peers it started.
+    master = sh.data_node(args.redis_server)
+    replica = sh.data_node(args.redis_server, replicaof=None)
+    try:
+        master.start()
+        replica.replicaof = master.port
+        replica.start()
         check_toml_state_file(res, args, master, replica)
     finally:
         master.cleanup()
