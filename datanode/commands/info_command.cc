@@ -21,7 +21,9 @@ class InfoBuilder {
     out_ += name;
     out_ += "\r\n";
   }
-  void Field(const std::string& name, const std::string& value) { out_ += name + ":" + value + "\r\n"; }
+  void Field(const std::string& name, const std::string& value) {
+    out_ += name + ":" + value + "\r\n";
+  }
   void Field(const std::string& name, int64_t value) { Field(name, std::to_string(value)); }
   void FieldF(const std::string& name, double v, const char* fmt = "%.2f") {
     char buf[64];
@@ -37,10 +39,14 @@ class InfoBuilder {
 std::string Human(int64_t bytes) {
   char buf[64];
   double d = double(bytes);
-  if (bytes < 1024) std::snprintf(buf, sizeof(buf), "%lldB", static_cast<long long>(bytes));
-  else if (bytes < (1LL << 20)) std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
-  else if (bytes < (1LL << 30)) std::snprintf(buf, sizeof(buf), "%.2fM", d / (1 << 20));
-  else std::snprintf(buf, sizeof(buf), "%.2fG", d / (1LL << 30));
+  if (bytes < 1024)
+    std::snprintf(buf, sizeof(buf), "%lldB", static_cast<long long>(bytes));
+  else if (bytes < (1LL << 20))
+    std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  else if (bytes < (1LL << 30))
+    std::snprintf(buf, sizeof(buf), "%.2fM", d / (1 << 20));
+  else
+    std::snprintf(buf, sizeof(buf), "%.2fG", d / (1LL << 30));
   return buf;
 }
 
@@ -98,7 +104,8 @@ void MemorySection(InfoBuilder& b, Service& svc, const ProcessInfo& p) {
   b.Field("used_memory_rss_human", Human(p.rss_bytes));
   b.Field("used_memory_peak", peak);
   b.Field("used_memory_peak_human", Human(peak));
-  b.FieldF("used_memory_peak_perc", peak > 0 ? 100.0 * double(used) / double(peak) : 100.0, "%.2f%%");
+  b.FieldF("used_memory_peak_perc", peak > 0 ? 100.0 * double(used) / double(peak) : 100.0,
+           "%.2f%%");
   b.Field("used_memory_overhead", p.startup_used_memory);
   b.Field("used_memory_startup", p.startup_used_memory);
   b.Field("used_memory_dataset", std::max<int64_t>(0, used - p.startup_used_memory));
@@ -260,9 +267,9 @@ void CommandstatsSection(InfoBuilder& b, Service& svc) {
     if (st.calls == 0 && st.rejected_calls == 0 && st.failed_calls == 0) continue;
     char per[64];
     std::snprintf(per, sizeof(per), "%.2f", st.calls ? double(st.usec) / double(st.calls) : 0.0);
-    b.Field("cmdstat_" + name, "calls=" + std::to_string(st.calls) + ",usec=" + std::to_string(st.usec) +
-                                   ",usec_per_call=" + per + ",rejected_calls=" +
-                                   std::to_string(st.rejected_calls) +
+    b.Field("cmdstat_" + name, "calls=" + std::to_string(st.calls) +
+                                   ",usec=" + std::to_string(st.usec) + ",usec_per_call=" + per +
+                                   ",rejected_calls=" + std::to_string(st.rejected_calls) +
                                    ",failed_calls=" + std::to_string(st.failed_calls));
   }
 }

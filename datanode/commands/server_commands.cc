@@ -11,13 +11,22 @@ namespace vigil::datanode {
 namespace {
 
 void FlagNames(uint32_t f, std::vector<const char*>* out) {
-  static const std::pair<uint32_t, const char*> kNames[] = {
-      {kCmdWrite, "write"},       {kCmdReadonly, "readonly"}, {kCmdDenyOom, "denyoom"},
-      {kCmdAdmin, "admin"},       {kCmdPubSub, "pubsub"},     {kCmdNoScript, "noscript"},
-      {kCmdBlocking, "blocking"}, {kCmdLoading, "loading"},   {kCmdStale, "stale"},
-      {kCmdSkipMonitor, "skip_monitor"}, {kCmdFast, "fast"},  {kCmdNoAuth, "no_auth"},
-      {kCmdMayReplicate, "may_replicate"}, {kCmdProtected, "protected"},
-      {kCmdNoMulti, "no_multi"},  {kCmdAllowBusy, "allow_busy"}};
+  static const std::pair<uint32_t, const char*> kNames[] = {{kCmdWrite, "write"},
+                                                            {kCmdReadonly, "readonly"},
+                                                            {kCmdDenyOom, "denyoom"},
+                                                            {kCmdAdmin, "admin"},
+                                                            {kCmdPubSub, "pubsub"},
+                                                            {kCmdNoScript, "noscript"},
+                                                            {kCmdBlocking, "blocking"},
+                                                            {kCmdLoading, "loading"},
+                                                            {kCmdStale, "stale"},
+                                                            {kCmdSkipMonitor, "skip_monitor"},
+                                                            {kCmdFast, "fast"},
+                                                            {kCmdNoAuth, "no_auth"},
+                                                            {kCmdMayReplicate, "may_replicate"},
+                                                            {kCmdProtected, "protected"},
+                                                            {kCmdNoMulti, "no_multi"},
+                                                            {kCmdAllowBusy, "allow_busy"}};
   for (const auto& [bit, name] : kNames) {
     if (f & bit) out->push_back(name);
   }
@@ -32,7 +41,8 @@ const std::map<std::string, resp::Value>& RedisCommandInfo() {
       resp::ReplyParser parser;
       resp::Value v;
       size_t used = 0;
-      if (parser.Parse(raw, &used, &v) == resp::ReplyParser::Status::kValue) m.emplace(name, std::move(v));
+      if (parser.Parse(raw, &used, &v) == resp::ReplyParser::Status::kValue)
+        m.emplace(name, std::move(v));
     };
 #define VIGIL_REDIS_COMMAND_INFO(name, raw) add(name, raw);
 #include "datanode/commands/redis_command_info.inc"
@@ -58,8 +68,8 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& spec) {
   r.Integer(spec.key_step);
   r.Set(1);
   r.Simple("@" + spec.group);
-  r.Set(0);      // tips
-  r.Array(0);    // key specs
+  r.Set(0);    // tips
+  r.Array(0);  // key specs
   r.Array(spec.subcommands.size());
   for (const auto& [name, sub] : spec.subcommands) ReplyCommandInfo(ctx, sub);
 }
@@ -139,17 +149,21 @@ void CommandCommand(CommandContext& ctx) {
     for (size_t p : pos) ctx.reply.Bulk(ctx.arg(p + 2));
     return;
   }
-  static const char* kHelp[] = {
-      "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "(no subcommand)", "    Return details about all Redis commands.",
-      "COUNT", "    Return the total number of commands in this Redis server.",
-      "LIST", "    Return a list of all commands in this Redis server.",
-      "INFO [<command-name> ...]",
-      "    Return details about multiple Redis commands.",
-      "DOCS [<command-name> ...]",
-      "    Return documentation details about multiple Redis commands.",
-      "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
-      "HELP", "    Prints this help."};
+  static const char* kHelp[] = {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                                "(no subcommand)",
+                                "    Return details about all Redis commands.",
+                                "COUNT",
+                                "    Return the total number of commands in this Redis server.",
+                                "LIST",
+                                "    Return a list of all commands in this Redis server.",
+                                "INFO [<command-name> ...]",
+                                "    Return details about multiple Redis commands.",
+                                "DOCS [<command-name> ...]",
+                                "    Return documentation details about multiple Redis commands.",
+                                "GETKEYS <full-command>",
+                                "    Return the keys from a full Redis command.",
+                                "HELP",
+                                "    Prints this help."};
   ctx.reply.Array(std::size(kHelp));
   for (const char* l : kHelp) ctx.reply.Simple(l);
 }
@@ -161,17 +175,25 @@ void TimeCommand(CommandContext& ctx) {
   ctx.reply.Bulk(std::to_string((ms % 1000) * 1000));
 }
 
-void LastsaveCommand(CommandContext& ctx) { ctx.reply.Integer(ctx.service.last_save_unix_s); }
+void LastsaveCommand(CommandContext& ctx) {
+  ctx.reply.Integer(ctx.service.last_save_unix_s);
+}
 
 void ShutdownCommand(CommandContext& ctx) {
   bool save = false, nosave = false, force = false, abort = false;
   for (size_t i = 1; i < ctx.argc; ++i) {
-    if (ctx.ArgIs(i, "SAVE")) save = true;
-    else if (ctx.ArgIs(i, "NOSAVE")) nosave = true;
-    else if (ctx.ArgIs(i, "NOW")) continue;
-    else if (ctx.ArgIs(i, "FORCE")) force = true;
-    else if (ctx.ArgIs(i, "ABORT")) abort = true;
-    else return ctx.ErrSyntax();
+    if (ctx.ArgIs(i, "SAVE"))
+      save = true;
+    else if (ctx.ArgIs(i, "NOSAVE"))
+      nosave = true;
+    else if (ctx.ArgIs(i, "NOW"))
+      continue;
+    else if (ctx.ArgIs(i, "FORCE"))
+      force = true;
+    else if (ctx.ArgIs(i, "ABORT"))
+      abort = true;
+    else
+      return ctx.ErrSyntax();
   }
   if ((save && nosave) || (abort && (save || nosave || force))) return ctx.ErrSyntax();
   if (abort) return ctx.reply.Error("ERR No shutdown in progress.");
@@ -195,8 +217,15 @@ void RegisterServerCommands(CommandTable& t) {
   t.AddSub("command", {"getkeys", -4, kLS, 0, 0, 0, CommandCommand, "server", {}});
   t.Add({"time", 1, kLS | kCmdFast, 0, 0, 0, TimeCommand, "server", {}});
   t.Add({"lastsave", 1, kLS | kCmdFast, 0, 0, 0, LastsaveCommand, "server", {}});
-  t.Add({"shutdown", -1, kCmdAdmin | kCmdNoScript | kLS | kCmdNoMulti | kCmdAllowBusy, 0, 0, 0,
-         ShutdownCommand, "server", {}});
+  t.Add({"shutdown",
+         -1,
+         kCmdAdmin | kCmdNoScript | kLS | kCmdNoMulti | kCmdAllowBusy,
+         0,
+         0,
+         0,
+         ShutdownCommand,
+         "server",
+         {}});
 }
 
 }  // namespace vigil::datanode

@@ -55,8 +55,8 @@ Service::~Service() = default;
 
 void Service::ApplyConfig() {
   static constexpr EvictionPolicy kPolicies[] = {
-      EvictionPolicy::kVolatileLru,  EvictionPolicy::kVolatileLfu,  EvictionPolicy::kVolatileRandom,
-      EvictionPolicy::kVolatileTtl,  EvictionPolicy::kAllKeysLru,   EvictionPolicy::kAllKeysLfu,
+      EvictionPolicy::kVolatileLru,   EvictionPolicy::kVolatileLfu, EvictionPolicy::kVolatileRandom,
+      EvictionPolicy::kVolatileTtl,   EvictionPolicy::kAllKeysLru,  EvictionPolicy::kAllKeysLfu,
       EvictionPolicy::kAllKeysRandom, EvictionPolicy::kNoEviction};
   keyspace_.set_policy(kPolicies[config_->maxmemory_policy]);
   keyspace_.set_lfu_params(config_->lfu_log_factor, config_->lfu_decay_time);
@@ -101,7 +101,8 @@ const CommandSpec* Service::Resolve(Session& s, const std::vector<std::string>& 
     if (it == spec->subcommands.end()) {
       std::string upper = spec->name;
       for (auto& c : upper) c = char(std::toupper(static_cast<unsigned char>(c)));
-      Reject(s, w, "ERR unknown subcommand '" + argv[1].substr(0, 128) + "'. Try " + upper + " HELP.");
+      Reject(s, w,
+             "ERR unknown subcommand '" + argv[1].substr(0, 128) + "'. Try " + upper + " HELP.");
       return nullptr;
     }
     spec = &it->second;
@@ -153,8 +154,9 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
   }
   if (!aof.last_write_ok && config_->appendonly && !s.is_master_link &&
       ((f & kCmdWrite) || spec.name == "ping")) {
-    Reject(s, w, std::string("MISCONF Errors writing to the AOF file: ") +
-                     std::strerror(aof.last_write_errno));
+    Reject(s, w,
+           std::string("MISCONF Errors writing to the AOF file: ") +
+               std::strerror(aof.last_write_errno));
     return false;
   }
   if ((f & kCmdWrite) && !s.is_master_link && replication_ != nullptr &&
@@ -162,20 +164,23 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
     Reject(s, w, "NOREPLICAS Not enough good replicas to write.");
     return false;
   }
-  if ((f & kCmdWrite) && !s.is_master_link && keyspace_.replica_mode() && config_->replica_read_only) {
+  if ((f & kCmdWrite) && !s.is_master_link && keyspace_.replica_mode() &&
+      config_->replica_read_only) {
     Reject(s, w, "READONLY You can't write against a read only replica.");
     return false;
   }
   if (s.proto == 2 && s.subscription_count() > 0 && !AllowedInSubscribedContext(spec.name)) {
     std::string name = spec.name;
-    Reject(s, w, "ERR Can't execute '" + name +
-                     "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
-                     "in this context");
+    Reject(s, w,
+           "ERR Can't execute '" + name +
+               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+               "in this context");
     return false;
   }
   if (!(f & kCmdStale) && !s.is_master_link && replication_ != nullptr &&
       !config_->replica_serve_stale_data && replication_->MasterLinkDown()) {
-    Reject(s, w, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    Reject(s, w,
+           "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
     return false;
   }
   if (loading_ && !(f & kCmdLoading) && !s.is_master_link) {
@@ -206,7 +211,8 @@ void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_
   if (spec == nullptr) {
     ++stats_.total_error_replies;
     ++stats_.errorstats[ErrorCode(s.out, err_mark)];
-    if (const CommandSpec* known = table_->Find(argv[0])) ++stats_.commandstats[known->name].rejected_calls;
+    if (const CommandSpec* known = table_->Find(argv[0]))
+      ++stats_.commandstats[known->name].rejected_calls;
     return;
   }
   s.last_command = spec->name;
@@ -251,7 +257,9 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   ctx.set_in_exec(in_exec);
   auto start = std::chrono::steady_clock::now();
   spec.fn(ctx);
-  auto usec = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
   ++stats_.total_commands_processed;
   ++s.commands_processed;
   if (spec.stat == nullptr) spec.stat = &stats_.commandstats[spec.name];
@@ -267,7 +275,8 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
     dirty_ += ctx.dirty();
     if (!ctx.propagate_suppressed() && !(spec.flags & kCmdNoPropagate)) {
       if (ctx.rewritten().empty()) {
-        EmitPropagation(db_before, std::vector<std::string>(argv.begin(), argv.begin() + long(argc)));
+        EmitPropagation(db_before,
+                        std::vector<std::string>(argv.begin(), argv.begin() + long(argc)));
       } else {
         for (const auto& a : ctx.rewritten()) EmitPropagation(db_before, a);
       }

@@ -143,8 +143,8 @@ class Service final : public KeyspaceListener {
  private:
   const CommandSpec* Resolve(Session& s, const std::vector<std::string>& argv, size_t argc,
                              resp::ReplyWriter& w);
-  bool Admit(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
-             size_t argc, resp::ReplyWriter& w);
+  bool Admit(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv, size_t argc,
+             resp::ReplyWriter& w);
   void Reject(Session& s, resp::ReplyWriter& w, const std::string& error);
   void ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc);
   bool IsWriteRequest(const CommandSpec& spec, const Session& s) const;

@@ -17,10 +17,11 @@ struct BlockState {
   bool active = false;
   int db = 0;
   std::vector<std::string> keys;
-  int64_t deadline_ms = 0;            // 0 = no timeout
-  std::vector<std::string> argv;      // the command to run again when a key becomes ready
+  int64_t deadline_ms = 0;        // 0 = no timeout
+  std::vector<std::string> argv;  // the command to run again when a key becomes ready
   bool null_bulk_on_timeout = false;
-  int wanted_type = -1;  // ObjType a ready key must hold to wake this client  // BLMOVE/BRPOPLPUSH answer $-1, the pops *-1
+  int wanted_type = -1;  // ObjType a ready key must hold to wake this client  // BLMOVE/BRPOPLPUSH
+                         // answer $-1, the pops *-1
 };
 
 struct Session {
