@@ -12,6 +12,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "datanode"))
+import harness as _datanode_harness  # noqa: E402
+
 HOST = "127.0.0.1"
 
 
@@ -24,13 +27,8 @@ def parse_args(description):
     return p.parse_args()
 
 
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+# One free-port picker for every integration harness.
+free_port = _datanode_harness.free_port
 
 
 def encode(*args):

@@ -13,6 +13,9 @@ import sys
 import time
 import traceback
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "datanode"))
+import harness as _datanode_harness  # noqa: E402
+
 HOST = "127.0.0.1"
 
 
@@ -36,13 +39,8 @@ def parse_args(description):
     return args
 
 
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+# One free-port picker for every integration harness.
+free_port = _datanode_harness.free_port
 
 
 # --------------------------------------------------------------------------- RESP client

@@ -61,6 +61,20 @@ def wait_port(port, proc, seconds):
     return False
 
 
+def ping_until_pong(port, seconds=60):
+    """PINGs every 5 ms until +PONG (bounded); returns the set of reply kinds seen."""
+    seen = set()
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        r = command(port, "PING", timeout=2)
+        if r is not None:
+            seen.add(r.split(" ")[0])
+            if r == "+PONG":
+                break
+        time.sleep(0.005)
+    return seen
+
+
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -90,15 +104,7 @@ def main():
         p = start(args.vigil, port, workdir)
         procs.append(p)
         res.check(wait_port(port, p, 10), "restart listens while loading")
-        seen = set()
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            r = command(port, "PING", timeout=2)
-            if r is not None:
-                seen.add(r.split(" ")[0])
-                if r == "+PONG":
-                    break
-            time.sleep(0.005)
+        seen = ping_until_pong(port)
         res.check("-LOADING" in seen, "PING got -LOADING during the load", str(seen))
         res.check("+PONG" in seen, "PING answered after the load", str(seen))
         res.check(command(port, "DBSIZE") == ":%d" % KEYS, "all keys loaded")
@@ -141,15 +147,7 @@ def main():
         p = start(args.vigil, port, workdir, aof)
         procs.append(p)
         res.check(wait_port(port, p, 10), "aof: restart listens while loading")
-        seen = set()
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            r = command(port, "PING", timeout=2)
-            if r is not None:
-                seen.add(r.split(" ")[0])
-                if r == "+PONG":
-                    break
-            time.sleep(0.005)
+        seen = ping_until_pong(port)
         res.check("-LOADING" in seen, "aof: PING got -LOADING while the RDB preamble loaded", str(seen))
         res.check(command(port, "DBSIZE") == ":%d" % KEYS, "aof: all keys loaded")
         command(port, "SHUTDOWN", "NOSAVE")
