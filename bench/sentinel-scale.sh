@@ -5,7 +5,7 @@
 #   - three sentinels (quorum 2): time until every sentinel knows both peers on every master,
 #     TILTs during that, CPU % and RSS per sentinel over WINDOW seconds, and the time from
 #     kill -9 of one data node to the first +odown.
-# Usage: bench/sentinel-scale.sh N [N...]     env: WINDOW (30), VIGIL_BUILD (build)
+# Usage: bench/sentinel-scale.sh N [N...]     env: WINDOW (30), VIGIL_BUILD (build), ONLY
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 N [N...]" >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +19,8 @@ import sentinel_harness as sh
 BUILD, WINDOW = os.environ["BUILD"], int(os.environ["WINDOW"])
 SYSTEMS = [("vigil", os.path.join(BUILD, "bin", "vigil-sentinel")),
            ("redis", shutil.which("redis-sentinel"))]
+if os.environ.get("ONLY"):  # e.g. ONLY=vigil while profiling
+    SYSTEMS = [s for s in SYSTEMS if s[0] == os.environ["ONLY"]]
 TICK = os.sysconf("SC_CLK_TCK")
 
 

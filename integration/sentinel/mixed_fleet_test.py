@@ -56,8 +56,17 @@ def failover(res, label, sents, recs, nodes, old_master, expect_leader, vigil_id
                       "%s: a redis-sentinel voted for vigil-sentinel" % label, str(votes))
     # The old master comes back and is converted by whoever sees it.
     old_master.start()
-    ok = sh.wait_for(lambda: sh.info_field(old_master.port, "master_port") == str(new_port), 30)
-    res.check(ok, "%s: old master converted to a replica of the new one" % label)
+    t1 = time.monotonic()
+    ok = sh.wait_for(lambda: sh.info_field(old_master.port, "master_port") == str(new_port), 45)
+    fixers = [i for i, r in enumerate(recs)
+              if r.first("+convert-to-slave") or r.first("+fix-slave-config")]
+    print("%s: old master following the new one after %.2fs (fixed by sentinel %s)" %
+          (label, time.monotonic() - t1, fixers))
+    if not res.check(ok, "%s: old master converted to a replica of the new one" % label):
+        print("old master %d reports master_port=%s" %
+              (old_master.port, sh.info_field(old_master.port, "master_port")))
+        for s in sents:
+            print(s.log_tail(30))
     return [n for n in nodes if n.port == new_port][0]
 
 

@@ -48,6 +48,9 @@ class CoreState {
   Prng prng;
   SimulateFailureRequest simfailure;
   MonoTime now{0};  // the time passed to the entry point being run
+  // Masters that entered update-config since the last CompletePendingSwitches, so that call
+  // does not walk every master after each input (it runs after every Step).
+  std::vector<std::string> switch_pending;
 
   // The batch under construction.
   bool persist_needed = false;

@@ -98,6 +98,7 @@ namespace {
 void SetState(CoreState& state, MasterRecord& master, FailoverState next) {
   master.failover.state = next;
   master.failover.state_change_time = state.now;
+  if (next == FailoverState::kUpdateConfig) state.switch_pending.push_back(master.instance.name);
 }
 
 void AbortWith(CoreState& state, MasterRecord& master, const char* event) {
@@ -286,12 +287,16 @@ void RunFailoverStateMachine(CoreState& state, MasterRecord& master) {
 }
 
 void CompletePendingSwitches(CoreState& state) {
+  if (state.switch_pending.empty()) return;
   std::vector<std::string> ready;
-  for (const auto& [name, master] : state.masters) {
-    if (master.failover.state == FailoverState::kUpdateConfig) ready.push_back(name);
-  }
+  ready.swap(state.switch_pending);
   for (const std::string& name : ready) {
-    MasterRecord& master = state.masters.at(name);
+    auto it = state.masters.find(name);
+    // Removed, reset or already switched since it was queued.
+    if (it == state.masters.end() || it->second.failover.state != FailoverState::kUpdateConfig) {
+      continue;
+    }
+    MasterRecord& master = it->second;
     const InstanceRecord* promoted = master.promoted_replica();
     HostPort to = promoted != nullptr ? promoted->addr : master.instance.addr;
     const HostPort& from = master.instance.addr;

@@ -157,6 +157,26 @@ TEST(FailoverTest, StaleOldMasterIsConvertedAsSoonAsItIsSeen) {
   EXPECT_EQ(CountSent(h, kMaster, ReconfigureCommand{kR3}), 1);
 }
 
+TEST(FailoverTest, StaleOldMasterRestartingAsReplicaOfAnotherNodeIsFixedAtOnce) {
+  CoreHarness h;
+  Healthy(h);
+  PeersAgreeAndVote(h);
+  h.silent["10.0.0.1:6379"] = true;
+  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kR3, true, 100, 10, '2');
+  h.Run(Millis(3000));
+  ASSERT_TRUE(h.Saw("+switch-master mymaster 10.0.0.1 6379 10.0.0.3 6379"));
+  h.info["10.0.0.3:6379"] = testing::MasterInfo({kR2});
+  h.Run(Millis(2000));
+  // The old master restarts with a replicaof line naming a node that is not the master.
+  h.silent["10.0.0.1:6379"] = false;
+  h.info["10.0.0.1:6379"] = testing::ReplicaInfo(kR2, true, 50, 10, '1');
+  h.Run(Millis(1500));
+  EXPECT_TRUE(
+      h.Saw("+fix-slave-config slave 10.0.0.1:6379 10.0.0.1 6379 @ mymaster 10.0.0.3 6379"));
+  EXPECT_EQ(CountSent(h, kMaster, ReconfigureCommand{kR3}), 1);
+}
+
 TEST(FailoverTest, RedisTimingWaitsBeforeConvertingTheOldMaster) {
   CoreOptions redis;
   redis.event_driven = false;

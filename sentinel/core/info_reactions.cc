@@ -95,8 +95,13 @@ void HandleReplicaClaimingMaster(CoreState& state, MasterRecord& master, Instanc
 void FixReplicaConfig(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
   if (FollowsAddress(ri, master.instance.addr)) return;
   Millis wait = master.config.failover_timeout;
-  if (master.LooksSane(state.now, state.timers().info_period) && NoDownFor(ri, wait, state.now) &&
-      state.now - ri.slave_conf_change_time > wait) {
+  if (!master.LooksSane(state.now, state.timers().info_period)) return;
+  // Vigil: the old master restarting as a replica of some other node (its own config's
+  // replicaof) is as surely stale as one reporting role:master; fix it now, not after Redis's
+  // failover-timeout plus an INFO period.
+  bool redis_wait_over =
+      NoDownFor(ri, wait, state.now) && state.now - ri.slave_conf_change_time > wait;
+  if (redis_wait_over || IsKnownStaleMaster(state, master, ri)) {
     if (SendCorrection(state, master, ri)) {
       state.EmitFor(EventLevel::kNotice, "+fix-slave-config", master, ri);
     }

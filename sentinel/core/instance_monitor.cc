@@ -73,6 +73,19 @@ namespace {
 // Every instance using `link` (a sentinel link can serve several masters).
 template <typename Fn>
 void ForEachOwner(CoreState& state, LinkId link, Fn fn) {
+  const Link* l = state.links.Find(link);
+  if (l != nullptr && l->owner) {
+    auto m = state.masters.find(l->owner->master);
+    if (m == state.masters.end()) return;
+    MasterRecord& master = m->second;
+    if (l->owner->instance.empty()) {
+      if (master.instance.link == link) fn(master, master.instance);
+      return;
+    }
+    auto r = master.replicas.find(l->owner->instance);
+    if (r != master.replicas.end() && r->second.link == link) fn(master, r->second);
+    return;
+  }
   for (auto& [name, master] : state.masters) {
     if (master.instance.link == link) fn(master, master.instance);
     for (auto& [rname, replica] : master.replicas) {

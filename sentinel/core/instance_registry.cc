@@ -35,6 +35,7 @@ MasterRecord& CreateMaster(CoreState& state, const MasterConfig& config) {
   master.config = config;
   master.instance = NewInstance(InstanceKind::kMaster, config.name, config.addr, state.now);
   master.instance.link = state.links.Create(config.addr, false, state.now);
+  state.links.Find(master.instance.link)->owner = Link::OwnerHint{config.name, ""};
   return master;
 }
 
@@ -54,6 +55,7 @@ InstanceRecord* CreateReplica(CoreState& state, MasterRecord& master, const Host
   InstanceRecord& ri = master.replicas[name] =
       NewInstance(InstanceKind::kReplica, name, addr, state.now);
   ri.link = state.links.Create(addr, false, state.now);
+  state.links.Find(ri.link)->owner = Link::OwnerHint{master.instance.name, name};
   return &ri;
 }
 
@@ -138,6 +140,7 @@ void ResetMasterAndChangeAddress(CoreState& state, MasterRecord& master, const H
   // The master's link follows the address: a fresh link to the new node.
   state.ReleaseLink(master.instance.link);
   master.instance.link = state.links.Create(addr, false, state.now);
+  state.links.Find(master.instance.link)->owner = Link::OwnerHint{master.instance.name, ""};
   master.instance.addr = addr;
   master.config.addr = addr;
   master.instance.s_down_since.reset();

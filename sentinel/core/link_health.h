@@ -58,6 +58,13 @@ struct Link {
   LinkHealth health;
   std::optional<MonoTime> last_reconn_time;
   MonoTime pc_last_activity{0};
+  // The one instance using a data-node link, so link events reach it without walking every
+  // master (that walk dominated CPU with 1,000 masters). Sentinel links are shared: no hint.
+  struct OwnerHint {
+    std::string master;
+    std::string instance;  // "" for the master itself, else the replica's "ip:port"
+  };
+  std::optional<OwnerHint> owner;
 
   bool CommandUp() const { return cmd.state == ConnState::kUp; }
   // Redis's "disconnected": either connection missing.

@@ -58,9 +58,11 @@ InstanceLinks::InstanceLinks(event_base* base, InputSink sink, NowFn now, spdlog
       sink_(std::move(sink)),
       now_(std::move(now)),
       log_(log),
-      connect_timeout_(connect_timeout) {}
+      connect_timeout_(connect_timeout),
+      flush_ev_(event_new(base, -1, 0, &InstanceLinks::OnFlush, this)) {}
 
 InstanceLinks::~InstanceLinks() {
+  if (flush_ev_ != nullptr) event_free(flush_ev_);
   for (auto& [id, c] : conns_) {
     c->closed = true;
     if (c->ac != nullptr) {
@@ -114,9 +116,34 @@ bool InstanceLinks::SendArgv(Conn* c, const std::vector<std::string>& argv, bool
     ptrs.push_back(s.data());
     lens.push_back(s.size());
   }
-  return redisAsyncCommandArgv(c->ac,
-                               subscribe ? &InstanceLinks::OnPubSub : &InstanceLinks::OnReply, c,
-                               int(argv.size()), ptrs.data(), lens.data()) == REDIS_OK;
+  if (redisAsyncCommandArgv(c->ac, subscribe ? &InstanceLinks::OnPubSub : &InstanceLinks::OnReply,
+                            c, int(argv.size()), ptrs.data(), lens.data()) != REDIS_OK) {
+    return false;
+  }
+  QueueFlush(c);
+  return true;
+}
+
+void InstanceLinks::QueueFlush(Conn* c) {
+  // Before the connect completes hiredis would mistake the probe for a finished connect.
+  if (!c->connected || c->flush_queued || flush_ev_ == nullptr) return;
+  c->flush_queued = true;
+  if (flush_queue_.empty()) event_active(flush_ev_, 0, 0);
+  flush_queue_.push_back(c->id);
+}
+
+void InstanceLinks::OnFlush(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<InstanceLinks*>(arg);
+  std::vector<ConnId> ids;
+  ids.swap(self->flush_queue_);
+  for (ConnId id : ids) {
+    auto it = self->conns_.find(id);
+    if (it == self->conns_.end()) continue;
+    Conn* c = it->second.get();
+    c->flush_queued = false;
+    // A write error disconnects through OnDisconnect, as a write on the wakeup would.
+    if (!c->closed && c->ac != nullptr && c->connected) redisAsyncHandleWrite(c->ac);
+  }
 }
 
 void InstanceLinks::Send(const SendAction& a) {
