@@ -299,27 +299,72 @@ def check_interactive(args, r, port, tmpdir):
             "interactive: history file written in order, a recalled line kept once", repr(lines))
 
 
+def stream_output(binary, port, cli_args, trigger, ready, done):
+    """Starts `binary` on a streaming command, runs trigger() once ready() holds, and returns
+    what it printed when done(output) holds (or after 10 s); the process is then killed."""
+    p = subprocess.Popen([binary, "-p", str(port)] + cli_args, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    out = b""
+    try:
+        sh.wait_for(ready, 10)
+        trigger()
+        deadline = time.monotonic() + 10
+        while not done(out) and time.monotonic() < deadline:
+            ready_fds, _, _ = select.select([p.stdout], [], [], 0.1)
+            if ready_fds:
+                chunk = os.read(p.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                out += chunk
+    finally:
+        p.kill()
+        p.communicate(timeout=10)
+    return out
+
+
 def check_subscribe(args, r, port):
-    """SUBSCRIBE keeps printing messages; both clients print the same stream."""
+    """SUBSCRIBE and PSUBSCRIBE keep printing messages; both clients print the same stream."""
+    def trigger():
+        sh.call(port, "PUBLISH", "news", "first")
+        sh.call(port, "PUBLISH", "news", "second line\nwith newline")
+
+    for command, count in ((["SUBSCRIBE", "news"], "NUMSUB"), (["PSUBSCRIBE", "ne*"], "NUMPAT")):
+        def subscribed():
+            reply = sh.call(port, "PUBSUB", count, *(["news"] if count == "NUMSUB" else []))
+            return (reply[1] if count == "NUMSUB" else reply) == 1
+
+        def unsubscribed():
+            return not subscribed()
+
+        for mode in ([], ["--no-raw"], ["-3", "--no-raw"]):
+            outs = []
+            for binary in (args.redis_cli, args.vigil_cli):
+                outs.append(stream_output(binary, port, mode + command, trigger, subscribed,
+                                          lambda o: b"with newline" in o))
+                sh.wait_for(unsubscribed, 10)
+            r.check(outs[0] == outs[1] and b"with newline" in outs[1],
+                    "%s stream %s" % (command[0], " ".join(mode) or "(non-TTY default)"),
+                    "%r\n%r" % tuple(outs))
+
+
+def check_monitor(args, r, redis_port):
+    """MONITOR keeps printing the commands others send (vigil-datanode has no MONITOR, so this
+    runs against redis-server). Timestamps and client ports differ between runs: masked."""
     outs = []
     for binary in (args.redis_cli, args.vigil_cli):
-        for mode in ([], ["--no-raw"]):
-            p = subprocess.Popen([binary, "-p", str(port)] + mode + ["SUBSCRIBE", "news"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            try:
-                sh.wait_for(lambda: sh.call(port, "PUBSUB", "NUMSUB", "news")[1] == 1, 10)
-                sh.call(port, "PUBLISH", "news", "first")
-                sh.call(port, "PUBLISH", "news", "second line\nwith newline")
-                time.sleep(0.3)
-            finally:
-                p.send_signal(signal.SIGKILL)
-                out, _ = p.communicate(timeout=10)
-            outs.append(out)
-            sh.wait_for(lambda: sh.call(port, "PUBSUB", "NUMSUB", "news")[1] == 0, 10)
-    r.check(outs[0] == outs[2] and b"first" in outs[2], "SUBSCRIBE stream (non-TTY default)",
-            repr(outs[0]) + "\n" + repr(outs[2]))
-    r.check(outs[1] == outs[3] and b"Reading messages" in outs[3], "SUBSCRIBE stream (--no-raw)",
-            repr(outs[1]) + "\n" + repr(outs[3]))
+        def trigger():
+            sh.call(redis_port, "SET", "monitored", "value 1")
+
+        def ready():
+            clients = sh.call(redis_port, "CLIENT", "LIST")
+            return "cmd=monitor" in clients
+
+        out = stream_output(binary, redis_port, ["MONITOR"], trigger, ready,
+                            lambda o: b'"monitored"' in o)
+        sh.wait_for(lambda: "cmd=monitor" not in sh.call(redis_port, "CLIENT", "LIST"), 10)
+        outs.append(re.sub(rb"\d+", b"N", out))
+    r.check(outs[0] == outs[1] and b'"SET" "monitored" "value N"' in outs[1],
+            "MONITOR stream", "%r\n%r" % tuple(outs))
 
 
 def main():
@@ -420,6 +465,11 @@ def main():
                     "%r\n%r" % (want, got))
 
         check_subscribe(args, r, port)
+        redis = h.start_redis(h.require_tool("redis-server"))
+        try:
+            check_monitor(args, r, redis.port)
+        finally:
+            redis.stop()
         load_fixture(port)
         check_interactive(args, r, port, tmpdir)
     finally:
