@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 
 #include "cli/input_line.h"
 #include "cli/line_editor.h"

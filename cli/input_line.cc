@@ -1,17 +1,14 @@
 #include "cli/input_line.h"
 
-#include <strings.h>
 #include <cerrno>
 #include <cstdlib>
 
 #include "common/resp/request_parser.h"
 
+#include "common/base/ascii_case.h"
+
 namespace vigil::cli {
 namespace {
-
-bool Eq(const std::string& a, const char* b) {
-  return strcasecmp(a.c_str(), b) == 0;
-}
 
 // A leading all-digits argument (strtol-style, as redis-cli does) followed by more arguments
 // is a repeat count.
@@ -49,13 +46,13 @@ InputLine ParseInputLine(std::string_view line) {
   }
   in.argv = std::move(argv);
   const std::string& cmd = in.argv[0];
-  if (Eq(cmd, "quit") || Eq(cmd, "exit")) {
+  if (EqualsIgnoreCase(cmd, "quit") || EqualsIgnoreCase(cmd, "exit")) {
     in.kind = InputLine::Kind::kQuit;
-  } else if (Eq(cmd, "connect") && in.argv.size() == 3) {
+  } else if (EqualsIgnoreCase(cmd, "connect") && in.argv.size() == 3) {
     in.kind = InputLine::Kind::kConnect;
-  } else if (Eq(cmd, "clear") && in.argv.size() == 1) {
+  } else if (EqualsIgnoreCase(cmd, "clear") && in.argv.size() == 1) {
     in.kind = InputLine::Kind::kClear;
-  } else if (Eq(cmd, "help") || cmd == "?") {
+  } else if (EqualsIgnoreCase(cmd, "help") || cmd == "?") {
     in.kind = InputLine::Kind::kHelp;
   } else {
     in.kind = InputLine::Kind::kCommand;
@@ -66,16 +63,18 @@ InputLine ParseInputLine(std::string_view line) {
 bool IsSensitiveCommand(const std::vector<std::string>& argv) {
   const size_t argc = argv.size();
   if (argc == 0) return false;
-  if (Eq(argv[0], "auth")) return true;
-  if (argc > 1 && Eq(argv[0], "acl") && Eq(argv[1], "setuser")) return true;
-  if (argc > 2 && Eq(argv[0], "config") && Eq(argv[1], "set")) {
-    return Eq(argv[2], "masterauth") || Eq(argv[2], "masteruser") || Eq(argv[2], "requirepass");
+  if (EqualsIgnoreCase(argv[0], "auth")) return true;
+  if (argc > 1 && EqualsIgnoreCase(argv[0], "acl") && EqualsIgnoreCase(argv[1], "setuser"))
+    return true;
+  if (argc > 2 && EqualsIgnoreCase(argv[0], "config") && EqualsIgnoreCase(argv[1], "set")) {
+    return EqualsIgnoreCase(argv[2], "masterauth") || EqualsIgnoreCase(argv[2], "masteruser") ||
+           EqualsIgnoreCase(argv[2], "requirepass");
   }
-  if (argc > 4 && Eq(argv[0], "hello")) {
+  if (argc > 4 && EqualsIgnoreCase(argv[0], "hello")) {
     for (size_t j = 2; j < argc; ++j) {
       size_t more = argc - 1 - j;
-      if (Eq(argv[j], "auth") && more >= 2) return true;
-      if (Eq(argv[j], "setname") && more >= 1) {
+      if (EqualsIgnoreCase(argv[j], "auth") && more >= 2) return true;
+      if (EqualsIgnoreCase(argv[j], "setname") && more >= 1) {
         ++j;
       } else {
         return false;
@@ -83,12 +82,12 @@ bool IsSensitiveCommand(const std::vector<std::string>& argv) {
     }
     return false;
   }
-  if (argc > 7 && Eq(argv[0], "migrate")) {
+  if (argc > 7 && EqualsIgnoreCase(argv[0], "migrate")) {
     for (size_t j = 6; j < argc; ++j) {
       size_t more = argc - 1 - j;
-      if (Eq(argv[j], "auth") && more >= 1) return true;
-      if (Eq(argv[j], "auth2") && more >= 2) return true;
-      if (Eq(argv[j], "keys") && more >= 1) return false;
+      if (EqualsIgnoreCase(argv[j], "auth") && more >= 1) return true;
+      if (EqualsIgnoreCase(argv[j], "auth2") && more >= 2) return true;
+      if (EqualsIgnoreCase(argv[j], "keys") && more >= 1) return false;
     }
   }
   return false;

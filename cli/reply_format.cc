@@ -1,8 +1,10 @@
 #include "cli/reply_format.h"
 
-#include <strings.h>
 #include <cctype>
 #include <cstdio>
+
+#include "common/base/ascii_case.h"
+#include "common/base/repr.h"
 
 namespace vigil::cli {
 namespace {
@@ -54,50 +56,7 @@ std::string FormatAggregate(const resp::Value& v, std::string_view prefix) {
   return out;
 }
 
-bool Eq(const std::string& a, const char* b) {
-  return strcasecmp(a.c_str(), b) == 0;
-}
-
 }  // namespace
-
-std::string QuoteString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\a':
-        out.append("\\a");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      default:
-        if (std::isprint(c)) {
-          out.push_back(static_cast<char>(c));
-        } else {
-          char hex[8];
-          std::snprintf(hex, sizeof(hex), "\\x%02x", c);
-          out.append(hex);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
 
 std::string FormatStandard(const resp::Value& v, std::string_view prefix) {
   switch (v.type) {
@@ -113,7 +72,7 @@ std::string FormatStandard(const resp::Value& v, std::string_view prefix) {
     case Type::kBigNumber:
       return "(big number) " + v.str + "\n";
     case Type::kBulk:
-      return QuoteString(v.str) + "\n";
+      return Repr(v.str) + "\n";
     case Type::kVerbatim:
       return v.str + "\n";
     case Type::kNull:
@@ -172,14 +131,16 @@ bool IsRawTextCommand(const std::vector<std::string>& argv) {
   if (argv.empty()) return false;
   const std::string& cmd = argv[0];
   const size_t argc = argv.size();
-  auto sub = [&](const char* name) { return argc >= 2 && Eq(argv[1], name); };
-  if (Eq(cmd, "info") || Eq(cmd, "lolwut")) return true;
-  if (Eq(cmd, "debug")) return sub("htstats") || sub("htstats-key") || sub("client-eviction");
-  if (Eq(cmd, "memory")) return sub("malloc-stats") || sub("doctor");
-  if (Eq(cmd, "cluster")) return argc == 2 && (sub("nodes") || sub("info"));
-  if (Eq(cmd, "client")) return sub("list") || sub("info");
-  if (Eq(cmd, "latency")) return (argc == 3 && sub("graph")) || (argc == 2 && sub("doctor"));
-  if (Eq(cmd, "proxy")) return sub("info");
+  auto sub = [&](const char* name) { return argc >= 2 && EqualsIgnoreCase(argv[1], name); };
+  if (EqualsIgnoreCase(cmd, "info") || EqualsIgnoreCase(cmd, "lolwut")) return true;
+  if (EqualsIgnoreCase(cmd, "debug"))
+    return sub("htstats") || sub("htstats-key") || sub("client-eviction");
+  if (EqualsIgnoreCase(cmd, "memory")) return sub("malloc-stats") || sub("doctor");
+  if (EqualsIgnoreCase(cmd, "cluster")) return argc == 2 && (sub("nodes") || sub("info"));
+  if (EqualsIgnoreCase(cmd, "client")) return sub("list") || sub("info");
+  if (EqualsIgnoreCase(cmd, "latency"))
+    return (argc == 3 && sub("graph")) || (argc == 2 && sub("doctor"));
+  if (EqualsIgnoreCase(cmd, "proxy")) return sub("info");
   return false;
 }
 

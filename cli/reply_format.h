@@ -34,8 +34,4 @@ std::string FormatReply(const resp::Value& v, ReplyStyle style, bool raw_text_co
 // LATENCY GRAPH/DOCTOR, DEBUG HTSTATS/HTSTATS-KEY/CLIENT-EVICTION, PROXY INFO.
 bool IsRawTextCommand(const std::vector<std::string>& argv);
 
-// A string quoted like Redis's sdscatrepr: "..." with \\ \" \n \r \t \a \b escaped and other
-// non-printable bytes as \xHH.
-std::string QuoteString(std::string_view s);
-
 }  // namespace vigil::cli

@@ -128,10 +128,11 @@ TEST(ReplyFormatTest, RecognisesTheCommandsRedisCliPrintsAsText) {
   }
 }
 
-TEST(ReplyFormatTest, QuotesLikeSdscatrepr) {
-  EXPECT_EQ(QuoteString(""), "\"\"");
-  EXPECT_EQ(QuoteString("plain text"), "\"plain text\"");
-  EXPECT_EQ(QuoteString(std::string("\0\x7f\x80", 3)), "\"\\x00\\x7f\\x80\"");
+TEST(ReplyFormatTest, QuotesBulkStringsLikeSdscatrepr) {
+  resp::Value v;
+  v.type = Type::kBulk;
+  v.str = std::string("\0\x7f\x80 plain", 9);
+  EXPECT_EQ(FormatStandard(v), "\"\\x00\\x7f\\x80 plain\"\n");
 }
 
 }  // namespace

@@ -1,17 +1,10 @@
 #include "cli/session_state.h"
 
-#include <strings.h>
 #include <cstdlib>
 
+#include "common/base/ascii_case.h"
+
 namespace vigil::cli {
-namespace {
-
-bool Eq(const std::string& a, const char* b) {
-  return strcasecmp(a.c_str(), b) == 0;
-}
-
-}  // namespace
-
 std::string SessionState::Prompt(bool connected) const {
   if (!connected) return "not connected> ";
   // IPv6 literals are bracketed so the port stays readable, as in redis-cli.
@@ -32,33 +25,34 @@ void SessionState::OnReply(const std::vector<std::string>& argv, const resp::Val
   const std::string& cmd = argv[0];
   const bool failed = reply.is_error();
   const size_t argc = argv.size();
-  if (Eq(cmd, "select") && argc == 2 && !failed) {
+  if (EqualsIgnoreCase(cmd, "select") && argc == 2 && !failed) {
     db_ = std::atoi(argv[1].c_str());
-  } else if (Eq(cmd, "multi") && argc == 1 && !failed) {
+  } else if (EqualsIgnoreCase(cmd, "multi") && argc == 1 && !failed) {
     in_multi_ = true;
     pre_multi_db_ = db_;
-  } else if (Eq(cmd, "exec") && argc == 1 && in_multi_) {
+  } else if (EqualsIgnoreCase(cmd, "exec") && argc == 1 && in_multi_) {
     in_multi_ = false;
     if (failed || reply.is_null()) db_ = pre_multi_db_;
-  } else if (Eq(cmd, "discard") && argc == 1 && !failed) {
+  } else if (EqualsIgnoreCase(cmd, "discard") && argc == 1 && !failed) {
     in_multi_ = false;
     db_ = pre_multi_db_;
-  } else if (Eq(cmd, "reset") && argc == 1 && !failed) {
+  } else if (EqualsIgnoreCase(cmd, "reset") && argc == 1 && !failed) {
     in_multi_ = false;
     db_ = 0;
     resp3_ = false;
-  } else if (Eq(cmd, "hello") && argc >= 2 && !failed) {
+  } else if (EqualsIgnoreCase(cmd, "hello") && argc >= 2 && !failed) {
     resp3_ = argv[1] == "3";
   }
 }
 
 bool StartsSubscription(const std::vector<std::string>& argv) {
   return !argv.empty() &&
-         (Eq(argv[0], "subscribe") || Eq(argv[0], "psubscribe") || Eq(argv[0], "ssubscribe"));
+         (EqualsIgnoreCase(argv[0], "subscribe") || EqualsIgnoreCase(argv[0], "psubscribe") ||
+          EqualsIgnoreCase(argv[0], "ssubscribe"));
 }
 
 bool StartsMonitor(const std::vector<std::string>& argv) {
-  return !argv.empty() && Eq(argv[0], "monitor");
+  return !argv.empty() && EqualsIgnoreCase(argv[0], "monitor");
 }
 
 }  // namespace vigil::cli
