@@ -48,12 +48,6 @@ Status ServerConnection::Send(const std::vector<std::string>& argv) {
   return Status::Ok();
 }
 
-bool ServerConnection::HasBufferedReply() {
-  size_t consumed = 0;
-  resp::Value v;
-  return !in_.empty() && parser_.Parse(in_, &consumed, &v) != resp::ReplyParser::Status::kNeedMore;
-}
-
 Result<resp::Value> ServerConnection::Read() {
   char buf[64 * 1024];
   while (true) {

@@ -32,9 +32,6 @@ class ServerConnection {
   // Send + Read, for the commands vigil-cli issues itself (AUTH, SELECT, HELLO, SENTINEL).
   Result<resp::Value> Call(const std::vector<std::string>& argv);
 
-  // True when a whole reply is already buffered, so Read() will not block.
-  bool HasBufferedReply();
-
  private:
   explicit ServerConnection(redisContext* context) : context_(context) {}
   redisContext* context_;
