@@ -9,17 +9,6 @@
 
 namespace vigil::datanode {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool ParseInt64Strict(std::string_view s, int64_t* out) {
   if (s.empty() || s.size() > 20) return false;
   if (s[0] == '+') return false;

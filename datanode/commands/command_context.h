@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/base/ascii_case.h"
 #include "common/resp/reply_writer.h"
 #include "datanode/config/datanode_config.h"
 #include "datanode/service/session.h"
@@ -102,6 +103,6 @@ class CommandContext {
 bool ParseInt64Strict(std::string_view s, int64_t* out);
 bool ParseDoubleStrict(std::string_view s, double* out);
 bool ParseLongDoubleStrict(std::string_view s, long double* out);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+using vigil::EqualsIgnoreCase;
 
 }  // namespace vigil::datanode

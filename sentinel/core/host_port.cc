@@ -94,10 +94,6 @@ char Lower(char c) {
 }
 }  // namespace
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return CompareIgnoreCase(a, b) == 0;
-}
-
 int CompareIgnoreCase(std::string_view a, std::string_view b) {
   size_t n = a.size() < b.size() ? a.size() : b.size();
   for (size_t i = 0; i < n; ++i) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/base/ascii_case.h"
+
 namespace vigil::sentinel {
 
 struct HostPort {
@@ -32,7 +34,7 @@ bool ParseUint64(std::string_view text, uint64_t* out);
 bool ParsePort(std::string_view text, int* out);
 
 // ASCII case-insensitive comparisons (strcasecmp semantics).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+using vigil::EqualsIgnoreCase;
 int CompareIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view text);
 
