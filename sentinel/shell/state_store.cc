@@ -172,6 +172,15 @@ std::string RenderStateFile(const PersistentState& state,
     }
     o += "]\n";
   }
+  // Config-file masters gone from the state were removed by SENTINEL REMOVE: remember that, so a
+  // restart does not bring them back unless their declaration in the config file changes.
+  for (const MasterConfig& fc : file_masters) {
+    bool present = false;
+    for (const PersistedMaster& m : state.masters) present |= m.config.name == fc.name;
+    if (present) continue;
+    o += "\n[removed." + Quote(fc.name) + "]\n";
+    o += "origin = " + Quote(SettingsFingerprint(fc)) + "\n";
+  }
   return o;
 }
 
@@ -192,6 +201,11 @@ Result<std::optional<SavedState>> LoadStateFile(const std::string& path) {
     const std::string v = d.args.empty() ? "" : d.args[0];
     int64_t n = 0;
     bool b = false;
+    if (d.name.rfind("removed.", 0) == 0) {
+      size_t dot = d.name.rfind('.');
+      if (d.name.substr(dot + 1) == "origin") saved.removed[d.name.substr(8, dot - 8)] = v;
+      continue;
+    }
     if (d.name.rfind("masters.", 0) != 0) {
       if (d.name == "myid") {
         st.myid = v;
@@ -300,9 +314,13 @@ PersistentState MergeTomlState(const SentinelConfig& config,
     merged[pm.config.name] = pm;
   }
   for (const PersistedMaster& m : config.state.masters) {
-    // New in the config file (a config-file master removed by SENTINEL REMOVE comes back too:
-    // the config file is the user's declaration).
-    if (merged.count(m.config.name) == 0) merged[m.config.name] = m;
+    if (merged.count(m.config.name) != 0) continue;
+    // Removed by SENTINEL REMOVE: stays removed until its declaration in the file changes.
+    auto removed = saved->removed.find(m.config.name);
+    if (removed != saved->removed.end() && removed->second == SettingsFingerprint(m.config)) {
+      continue;
+    }
+    merged[m.config.name] = m;  // new in the config file
   }
   for (auto& [name, m] : merged) out.masters.push_back(std::move(m));
   out.globals = saved->state.globals;

@@ -3,6 +3,7 @@
 // Redis way; a TOML config is never touched and the state goes to a TOML state file beside it
 // (so a read-only config, such as a Kubernetes ConfigMap, works). Both write atomically
 // (temp file, fsync, rename, fsync of the directory).
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,8 @@ struct SavedState {
   PersistentState state;
   // Per master: the config-file settings the state was based on ("" for SENTINEL MONITOR ones).
   std::vector<std::pair<std::string, std::string>> origins;
+  // Config-file masters removed by SENTINEL REMOVE → the settings fingerprint they had then.
+  std::map<std::string, std::string> removed;
 };
 // Parses a state file; nullopt when it does not exist.
 Result<std::optional<SavedState>> LoadStateFile(const std::string& path);
@@ -51,7 +54,8 @@ Result<std::optional<SavedState>> LoadStateFile(const std::string& path);
 // The state to start from, for a TOML config: the state file's masters (with their epochs and
 // known instances), where a master whose config-file settings changed since takes the new
 // settings, a config-file master not in the state file is added, and a master that came from
-// the config file but is no longer in it is dropped. MONITOR-added masters stay.
+// the config file but is no longer in it is dropped. MONITOR-added masters stay. A config-file
+// master removed with SENTINEL REMOVE stays removed until its declaration in the file changes.
 PersistentState MergeTomlState(const SentinelConfig& config,
                                const std::optional<SavedState>& saved);
 

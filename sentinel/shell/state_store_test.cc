@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
@@ -83,6 +84,40 @@ TEST(StateStore, MergeWithConfigFile) {
   merged = MergeTomlState(cfg, saved);
   ASSERT_EQ(merged.masters.size(), 1u);
   EXPECT_EQ(merged.masters[0].config.name, "b");
+}
+
+TEST(StateStoreTest, ConfigFileMasterRemovedBySentinelRemoveStaysRemovedAcrossRestart) {
+  SentinelConfig cfg;
+  PersistedMaster a, b;
+  a.config = DefaultMasterConfig("a", {"10.0.0.1", 6379}, 2);
+  b.config = DefaultMasterConfig("b", {"10.0.0.9", 6379}, 2);
+  cfg.state.masters = {a, b};
+  cfg.file_masters = {a.config, b.config};
+  // SENTINEL REMOVE a, then the state file is written and read back at the next start.
+  PersistentState running;
+  running.myid = std::string(40, 'e');
+  running.masters = {b};
+  std::string dir = ::testing::TempDir();
+  std::string path = dir + "/removed.state.toml";
+  {
+    FILE* f = fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::string text = RenderStateFile(running, cfg.file_masters);
+    fwrite(text.data(), 1, text.size(), f);
+    fclose(f);
+  }
+  auto loaded = LoadStateFile(path);
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_TRUE(loaded.value().has_value());
+  PersistentState merged = MergeTomlState(cfg, *loaded.value());
+  ASSERT_EQ(merged.masters.size(), 1u);
+  EXPECT_EQ(merged.masters[0].config.name, "b");
+  // The user edits a's declaration: the file is the newer word, so a is monitored again.
+  cfg.file_masters[0].quorum = 3;
+  cfg.state.masters[0].config.quorum = 3;
+  merged = MergeTomlState(cfg, *loaded.value());
+  ASSERT_EQ(merged.masters.size(), 2u);
+  std::remove(path.c_str());
 }
 
 }  // namespace
