@@ -169,8 +169,11 @@ void DiscoveryFsm::OnSentinelList(MonoTime now, const std::vector<Address>& sent
 
 void DiscoveryFsm::OnSwitchMaster(const Address& new_master) {
   hint_ = new_master;
-  if (phase_ == Phase::kAsking || phase_ == Phase::kPausing) {
-    // Mid-resolution: the sentinels may still name the old master; the event is fresher.
+  const bool verifying_other = phase_ == Phase::kVerifying && candidate_ != new_master;
+  if (phase_ == Phase::kAsking || phase_ == Phase::kPausing || verifying_other) {
+    // Mid-resolution: the sentinels may still name the old master (which may hang the ROLE check
+    // for a whole timeout); the event is fresher. A late answer about the old candidate is then
+    // ignored because it names another node.
     phase_ = Phase::kVerifyHint;
     candidate_ = new_master;
   }

@@ -184,6 +184,20 @@ TEST(DiscoveryFsmTest, SwitchMasterDuringAResolutionIsVerifiedInsteadOfTheStaleA
             "sentinels? 10.0.0.1:26379 | use 10.0.1.2:6379");
 }
 
+TEST(DiscoveryFsmTest, SwitchMasterWhileTheOldMasterHangsTheRoleCheckSkipsItsLateAnswer) {
+  DiscoveryFsm fsm({}, {kS1});
+  const MonoTime t0{milliseconds(0)};
+  fsm.Begin(t0, t0 + milliseconds(5000));
+  fsm.Next(t0);
+  fsm.OnSentinelAnswer(t0, 0, Names(kOld));
+  ASSERT_TRUE(std::holds_alternative<VerifyRole>(fsm.Next(t0)));
+  fsm.OnSwitchMaster(kNew);  // arrives while ROLE to the stopped old master is pending
+  fsm.OnRoleAnswer(t0 + milliseconds(500), kOld, RoleAnswer::kUnreachable);  // late: ignored
+  auto a = fsm.Next(t0 + milliseconds(500));
+  ASSERT_TRUE(std::holds_alternative<VerifyRole>(a));
+  EXPECT_EQ(std::get<VerifyRole>(a).node, kNew);
+}
+
 TEST(DiscoveryFsmTest, SwitchMasterAfterAResolutionMakesTheNextOneVerifyTheNewMasterFirst) {
   ScriptedWorld w;
   w.sentinel[kS1] = [] { return Names(kOld); };

@@ -1,5 +1,7 @@
 #include "client-sdk/src/master_resolver.h"
 
+#include <sys/socket.h>
+
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -126,7 +128,16 @@ RoleAnswer MasterResolver::CheckRole(const Address& node,
                                      std::unique_ptr<NodeConnection>* verified) {
   auto conn = NodeConnection::Open(node, node_settings_);
   if (!conn.ok()) return RoleAnswer::kUnreachable;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    role_check_fd_ = (*conn)->fd();
+    role_check_node_ = node;
+  }
   auto r = (*conn)->Run({"ROLE"});
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    role_check_fd_ = -1;
+  }
   if (!r.ok()) return RoleAnswer::kUnreachable;
   RoleAnswer role = DecodeRoleReply(*r);
   if (role == RoleAnswer::kMaster) *verified = std::move(conn).value();
@@ -145,6 +156,11 @@ void MasterResolver::OnSwitchMaster(const Address& sentinel, const Address& new_
   std::lock_guard<std::mutex> lock(mu_);
   ++switch_master_events_;
   fsm_.OnSwitchMaster(new_master);
+  if (role_check_fd_ >= 0 && role_check_node_ != new_master) {
+    // A ROLE check on the old master may hang for a whole command timeout (SIGSTOP); its answer
+    // no longer matters, so cut it short. The fd stays open until CheckRole clears it.
+    ::shutdown(role_check_fd_, SHUT_RDWR);
+  }
   if (master_ && *master_ != new_master) {
     log_(LogLevel::kInfo, "+switch-master " + master_name_ + " -> " + new_master.ToString() +
                               " from sentinel " + sentinel.ToString());

@@ -71,6 +71,9 @@ class MasterResolver {
   std::optional<Address> master_;
   std::optional<Address> last_master_;
   uint64_t generation_ = 0;
+  // The socket of the ROLE check in progress (-1: none), so +switch-master can interrupt it.
+  int role_check_fd_ = -1;
+  Address role_check_node_;
   uint64_t resolutions_ = 0;
   uint64_t master_changes_ = 0;
   uint64_t switch_master_events_ = 0;
