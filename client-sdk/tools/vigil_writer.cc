@@ -223,7 +223,8 @@ void WriterLoop(const Args& args, Client& client, Ledger& ledger, Counters& c,
       std::this_thread::sleep_for(
           std::min<Clock::duration>(due - Clock::now(), std::chrono::milliseconds(50)));
     }
-    if (c.stop) break;
+    // A write that fell behind past the end of the run (a long failover) is not sent late.
+    if (c.stop || Clock::now() >= end) break;
     ++c.attempted;
     const std::string key = args.prefix + std::to_string(seq);
     const std::string value = std::to_string(seq);

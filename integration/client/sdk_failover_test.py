@@ -34,28 +34,54 @@ def parse_args():
     p.add_argument("--vigil", required=True, help="vigil-datanode binary")
     p.add_argument("--writer", required=True, help="vigil-writer binary")
     p.add_argument("--fault", choices=["kill", "stop", "failover"], required=True)
+    p.add_argument("--auth", action="store_true",
+                   help="data nodes require a password (requirepass/masterauth, sentinel auth-pass)")
     p.add_argument("-v", "--verbose", action="store_true")
     a = p.parse_args()
     a.vigil, a.vigil_sentinel, a.writer = map(os.path.abspath, (a.vigil, a.vigil_sentinel, a.writer))
     return a
 
 
+PASSWORD = "s3cret-pw"
+
+
+def node(args, replicaof=None):
+    extra = ("--requirepass", PASSWORD, "--masterauth", PASSWORD) if args.auth else ()
+    p = sh.data_node(args.vigil, replicaof=replicaof, extra=extra)
+    if args.auth:
+        def ping():
+            if p.proc.poll() is not None:
+                raise RuntimeError("data node exited:\n" + p.log_tail())
+            return str(sh.call(p.port, "PING", timeout=1.0)).startswith("NOAUTH")
+        p.ping = ping
+    return p
+
+
 def start_cluster(args, procs):
-    master = sh.data_node(args.vigil)
+    sentinel_extra = "sentinel auth-pass %s %s\n" % (NAME, PASSWORD) if args.auth else ""
+    master = node(args)
     procs.append(master)
     master.start()
     replicas = []
     for _ in range(2):
-        r = sh.data_node(args.vigil, replicaof=master.port)
+        r = node(args, replicaof=master.port)
         procs.append(r)
         replicas.append(r.start())
-    if not sh.wait_for(lambda: all(sh.info_field(r.port, "master_link_status") == "up"
-                                   for r in replicas), 20):
+    def linked(r):
+        c = sh.RespConn(r.port, timeout=2.0)
+        try:
+            if args.auth:
+                c.call("AUTH", PASSWORD)
+            info = sh.decode(c.call("INFO", "replication"))
+            return "master_link_status:up" in info
+        finally:
+            c.close()
+    if not sh.wait_for(lambda: all(linked(r) for r in replicas), 20):
         raise RuntimeError("replicas did not link")
     sents = []
     for _ in range(3):
         s = sh.sentinel(args.vigil_sentinel, [(NAME, master.port, 2)], down_after=1000,
-                        failover_timeout=5000)
+                        failover_timeout=5000, extra=sentinel_extra)
         procs.append(s)
         sents.append(s.start())
 
@@ -88,15 +114,25 @@ def run(args, res):
     try:
         master, replicas, sents = start_cluster(args, procs)
         recs = [sh.EventRecorder(s.port) for s in sents]
+        sentinels = ",".join("%s:%d" % (sh.HOST, s.port) for s in sents)
+        if args.auth:
+            # Without the password the ROLE check fails (NOAUTH), so no write is ever sent.
+            p = subprocess.run([args.writer, "--sentinels", sentinels, "--master", NAME,
+                                "--duration-ms", "300", "--rate", "20", "--prefix", "noauth:"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+            res.check(p.returncode == 1, "auth: a writer without the password never writes",
+                      "exit %d %s" % (p.returncode, p.stdout.decode()))
+            res.check(sh.call(master.port, "AUTH", PASSWORD) == "OK",
+                      "auth: the data node requires the password")
         ack_log = os.path.join(work, "acks.log")
         stop_file = os.path.join(work, "stop")
         err_path = os.path.join(work, "writer.err")
-        sentinels = ",".join("%s:%d" % (sh.HOST, s.port) for s in sents)
         with open(err_path, "wb") as err:
             writer = subprocess.Popen(
                 [args.writer, "--sentinels", sentinels, "--master", NAME, "--duration-ms", "60000",
                  "--rate", "200", "--threads", "2", "--prefix", "it:", "--wait-every", "10",
-                 "--ack-log", ack_log, "--stop-file", stop_file, "--verify"],
+                 "--ack-log", ack_log, "--stop-file", stop_file, "--verify"] +
+                (["--password", PASSWORD] if args.auth else []),
                 stdout=subprocess.PIPE, stderr=err)
         old = "%s:%d" % (sh.HOST, master.port)
         # Writes flow before the fault.
