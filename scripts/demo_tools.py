@@ -11,10 +11,16 @@
   timeline EVENTS_FILE KILL_MS       print the failover timeline relative to the kill
 """
 
+import os
 import re
-import socket
 import sys
+import threading
 import time
+
+# The integration harness's RESP connection and decoder (standard library only).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration",
+                                "sentinel"))
+import sentinel_harness as sh  # noqa: E402
 
 
 def render(template, out, pairs):
@@ -39,84 +45,31 @@ def render(template, out, pairs):
         f.writelines(lines[first_table:])
 
 
-def resp_command(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
-
-
-class Reader:
-    def __init__(self, sock):
-        self.sock = sock
-        self.buf = b""
-
-    def line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def exact(self, n):
-        while len(self.buf) < n + 2:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed")
-            self.buf += chunk
-        data, self.buf = self.buf[:n], self.buf[n + 2:]
-        return data
-
-    def reply(self):
-        line = self.line()
-        kind, rest = line[:1], line[1:]
-        if kind in (b"+", b"-"):
-            return rest.decode()
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            return None if n < 0 else self.exact(n).decode(errors="replace")
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.reply() for _ in range(n)]
-        raise ValueError("bad reply %r" % line)
-
-
-def call(port, *args):
-    s = socket.create_connection(("127.0.0.1", port), timeout=2)
-    try:
-        s.sendall(resp_command(*args))
-        return Reader(s).reply()
-    finally:
-        s.close()
-
-
 def events(ports):
-    import selectors
-    sel = selectors.DefaultSelector()
+    """One PSUBSCRIBE * connection per sentinel, one thread each; lines printed under a lock."""
+    lock = threading.Lock()
+    conns = []
     for p in ports:
-        s = socket.create_connection(("127.0.0.1", int(p)), timeout=5)
-        s.sendall(resp_command("PSUBSCRIBE", "*"))
-        r = Reader(s)
-        r.reply()
-        s.setblocking(True)
-        sel.register(s, selectors.EVENT_READ, (int(p), r))
-    print("ready", flush=True)
-    while True:
-        for key, _ in sel.select():
-            port, r = key.data
-            msg = r.reply()
-            while True:
-                if isinstance(msg, list) and len(msg) == 4 and msg[0] == "pmessage":
+        conn = sh.RespConn(int(p), timeout=5.0)
+        conn.call("PSUBSCRIBE", "*")
+        conns.append((int(p), conn))
+
+    def pump(port, conn):
+        while True:
+            try:
+                msg = sh.decode(conn.read_reply(timeout=3600))
+            except (OSError, ConnectionError):
+                return
+            if isinstance(msg, list) and len(msg) == 4 and msg[0] == "pmessage":
+                with lock:
                     print("%d %d %s %s" % (int(time.time() * 1000), port, msg[2], msg[3]),
                           flush=True)
-                if b"\r\n" not in r.buf:
-                    break
-                msg = r.reply()
+    threads = [threading.Thread(target=pump, args=pc, daemon=True) for pc in conns]
+    for t in threads:
+        t.start()
+    print("ready", flush=True)
+    for t in threads:
+        t.join()
 
 
 def wait_discovered(name, ports):
@@ -125,12 +78,12 @@ def wait_discovered(name, ports):
         try:
             ok = True
             for p in ports:
-                m = call(int(p), "SENTINEL", "MASTER", name)
+                m = sh.call(int(p), "SENTINEL", "MASTER", name, timeout=2.0)
                 d = dict(zip(m[::2], m[1::2]))
                 ok = ok and d.get("num-slaves") == "2" and d.get("num-other-sentinels") == "2"
             if ok:
                 return 0
-        except (OSError, ValueError, TypeError):
+        except (OSError, ConnectionError, ValueError, TypeError):
             pass
         time.sleep(0.1)
     print("sentinels did not discover the replicas and each other in 30 s", file=sys.stderr)
