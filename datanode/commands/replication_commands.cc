@@ -1,6 +1,8 @@
 // Replication commands: REPLICAOF/SLAVEOF, REPLCONF, SYNC, PSYNC, WAIT, FAILOVER, ROLE. They
 // parse and validate arguments with Redis 7.0's error texts and hand the work to the server's
 // ReplicationControl; without one (in-process tests) the node is a master with no replicas.
+#include <algorithm>
+
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/command_table.h"
 #include "datanode/replication/info_replication.h"
@@ -151,7 +153,21 @@ void RegisterReplicationCommands(CommandTable& t) {
 
 std::string RenderReplicationSection(Service& svc) {
   ReplicationControl* repl = svc.replication();
-  return RenderInfoReplication(repl != nullptr ? repl->Info() : FallbackInfo(svc));
+  std::string out = RenderInfoReplication(repl != nullptr ? repl->Info() : FallbackInfo(svc));
+  if (svc.config().sentinel_fence_timeout > 0) {
+    // Vigil's fence, after every Redis field (only while sentinel-fence-timeout is set).
+    const SentinelFence& fence = svc.fence();
+    const MonoTime now = svc.mono_now();
+    const std::optional<MonoTime> majority = fence.last_majority();
+    out += "fenced:" + std::to_string(fence.fenced() ? 1 : 0) + "\r\n";
+    out += std::string("fence_cause:") + FenceCauseName(fence.cause()) + "\r\n";
+    out += "fence_timeout_ms:" + std::to_string(fence.timeout().count()) + "\r\n";
+    out += "fence_sentinels_known:" + std::to_string(fence.sentinels_known()) + "\r\n";
+    out += "fence_sentinels_reached:" + std::to_string(fence.sentinels_reached(now)) + "\r\n";
+    out += "fence_last_majority_ms:" +
+           std::to_string(majority ? std::max<int64_t>(0, (now - *majority).count()) : -1) + "\r\n";
+  }
+  return out;
 }
 
 }  // namespace vigil::datanode

@@ -236,6 +236,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("repl-diskless-sync-delay", &c->repl_diskless_sync_delay, 0, INT_MAX, 5);
   r->AddInt("min-replicas-to-write", &c->min_replicas_to_write, 0, INT_MAX, 0);
   r->AddInt("min-replicas-max-lag", &c->min_replicas_max_lag, 0, INT_MAX, 10);
+  r->AddInt("sentinel-fence-timeout", &c->sentinel_fence_timeout, 0, INT_MAX, 0);
   r->AddInt("slowlog-log-slower-than", &c->slowlog_log_slower_than, -1, LLONG_MAX, 10000);
   r->AddInt("slowlog-max-len", &c->slowlog_max_len, 0, LONG_MAX, 128);
 }

@@ -90,6 +90,9 @@ struct DatanodeConfig {
   int64_t repl_diskless_sync_delay = 5;
   int64_t min_replicas_to_write = 0;
   int64_t min_replicas_max_lag = 10;
+  // Vigil: a master refuses writes when fewer than a majority of its sentinels reached it within
+  // this many ms (0 = off, as Redis). See datanode/DESIGN.md "Fencing".
+  int64_t sentinel_fence_timeout = 0;
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
 

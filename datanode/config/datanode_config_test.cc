@@ -23,6 +23,24 @@ TEST(DatanodeConfig, ReferenceTomlLoadsWithDefaults) {
   EXPECT_EQ(c.save.size(), 3u);
   EXPECT_EQ(c.obuf_replica.hard_bytes, 256LL << 20);
   EXPECT_EQ(c.maxmemory_policy, 7);
+  EXPECT_EQ(c.sentinel_fence_timeout, 1000);  // the one key the reference turns on
+}
+
+TEST(DatanodeConfig, SentinelFenceTimeoutIsOffByDefaultAndSettableEverywhere) {
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  auto over = config::ParseCommandLine({"--port", "7001"});
+  ASSERT_TRUE(Load("", &c, &r, over.value()).ok());
+  EXPECT_EQ(c.sentinel_fence_timeout, 0);
+  EXPECT_TRUE(r.SetFromClient("sentinel-fence-timeout", "1500").ok());
+  EXPECT_EQ(c.sentinel_fence_timeout, 1500);
+  EXPECT_EQ(r.Get({"sentinel-fence-timeout"})[0].second, "1500");
+  EXPECT_FALSE(r.SetFromClient("sentinel-fence-timeout", "-1").ok());
+  DatanodeConfig c2;
+  config::OptionRegistry r2;
+  auto cli = config::ParseCommandLine({"--sentinel-fence-timeout", "2000"});
+  ASSERT_TRUE(Load("", &c2, &r2, cli.value()).ok());
+  EXPECT_EQ(c2.sentinel_fence_timeout, 2000);
 }
 
 TEST(DatanodeConfig, RedisConfSyntaxLoadsAndKeepsUnknownRedisDirectives) {

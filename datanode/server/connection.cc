@@ -96,6 +96,7 @@ void Connection::ReadSome() {
 void Connection::ProcessInput() {
   Service& svc = server_->service();
   svc.set_now(server_->now_ms());
+  svc.set_mono_now(server_->mono_now());
   resp::ParserLimits limits;
   limits.max_bulk_len = server_->config().proto_max_bulk_len;
   while (!closing_ && !session_.close_after_reply && !session_.block.active &&
@@ -125,6 +126,9 @@ void Connection::ProcessInput() {
     qpos_ = 0;
   }
   session_.query_buffer_bytes = qbuf_.size() - qpos_;
+  // Replicas get this batch's writes before its client gets the acknowledgements: a master
+  // stopped between the two write()s must not have acknowledged what no replica holds.
+  server_->FlushReplicaStreams();
   if (!Flush()) MarkClosing("write error");
 }
 

@@ -77,6 +77,8 @@ Status Server::Start() {
     service_->Cron();
     AfterCommands(nullptr);
   });
+  // The fence heartbeat: a gap between two runs is a stall (datanode/DESIGN.md "Fencing").
+  loop_.Every(Millis(100), [this] { FenceTick(); });
   loop_.OnSignal(SIGTERM, [this] {
     log_->warn("Received SIGTERM scheduling shutdown...");
     Shutdown(false, false, false);
@@ -160,6 +162,30 @@ void Server::AfterCommands(Connection* current) {
     if (!s->block.active && c->has_pending_input()) c->ProcessInput();
   }
   ReapClosed();
+}
+
+void Server::FlushReplicaStreams() {
+  for (Session* s : service_->woken()) {
+    if (!s->is_replica) continue;
+    auto it = connections_.find(s);
+    if (it == connections_.end() || it->second->closing()) continue;
+    if (!it->second->Flush()) it->second->MarkClosing("write error");
+  }
+}
+
+void Server::FenceTick() {
+  service_->FenceTick(mono_now());
+  const SentinelFence& fence = service_->fence();
+  if (fence.transitions() == fence_transitions_) return;
+  fence_transitions_ = fence.transitions();
+  if (fence.fenced()) {
+    log_->warn("+fence cause={} sentinels_reached={}/{} timeout_ms={} {}",
+               FenceCauseName(fence.cause()), fence.sentinels_reached(mono_now()),
+               fence.sentinels_known(), fence.timeout().count(), Where());
+  } else {
+    log_->warn("-fence writes accepted again sentinels_known={} {}", fence.sentinels_known(),
+               Where());
+  }
 }
 
 void Server::Release(Connection* c) {

@@ -46,6 +46,8 @@ class Server final : public ServerHooks {
   uint64_t NextClientId() { return next_client_id_++; }
   // Flushes other sessions the last command produced output for, and closes killed ones.
   void AfterCommands(Connection* current);
+  // Writes the pending replication stream of every replica woken by the last commands.
+  void FlushReplicaStreams();
   // Called by a connection that finished closing.
   void Release(Connection* c);
   // AOF (server_aof.cc). A connection calls DeferReplies before writing: true means the AOF
@@ -81,6 +83,7 @@ class Server final : public ServerHooks {
   Status Listen(const std::string& addr, bool optional);
   void Accept(int listen_fd);
   void Cron();
+  void FenceTick();
   void CloseIdleClients();
   void ReapClosed();
   std::string Where() const;
@@ -100,6 +103,7 @@ class Server final : public ServerHooks {
   int64_t startup_memory_ = 0;
   int64_t peak_memory_ = 0;
   int exit_code_ = 0;
+  uint64_t fence_transitions_ = 0;
   std::unique_ptr<AofManager> aof_;
   std::unique_ptr<AofLoading> aof_loading_;
   std::unique_ptr<Snapshotter> snapshot_;

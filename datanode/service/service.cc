@@ -169,6 +169,7 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
     Reject(s, w, "READONLY You can't write against a read only replica.");
     return false;
   }
+  if (!FenceAllowsWrite(s, spec, w)) return false;
   if (s.proto == 2 && s.subscription_count() > 0 && !AllowedInSubscribedContext(spec.name)) {
     std::string name = spec.name;
     Reject(s, w,
@@ -195,6 +196,7 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
 void Service::Execute(Session& s, const std::vector<std::string>& argv, size_t argc) {
   s.last_interaction_ms = now_ms_;
   if (argc == 0) return;
+  if (config_->sentinel_fence_timeout > 0 && !s.name.empty()) FeedFence(s, argv, argc);
   const size_t reply_mark = s.out.size();
   ExecuteOne(s, argv, argc);
   if (s.reply_off || s.reply_skip > 0) {

@@ -18,6 +18,7 @@
 #include "datanode/config/datanode_config.h"
 #include "datanode/persistence/aof_status.h"
 #include "datanode/persistence/rdb_status.h"
+#include "datanode/replication/sentinel_fence.h"
 #include "datanode/service/key_waiters.h"
 #include "datanode/service/pubsub_registry.h"
 #include "datanode/service/server_stats.h"
@@ -66,6 +67,12 @@ class Service final : public KeyspaceListener {
   // --- called by the shell ---
   void set_now(int64_t unix_ms) { now_ms_ = unix_ms; }
   int64_t now_ms() const { return now_ms_; }
+  // Monotonic time for the sentinel fence; set with set_now before executing requests.
+  void set_mono_now(MonoTime now) { mono_now_ = now; }
+  MonoTime mono_now() const { return mono_now_; }
+  // The loop's fence heartbeat (the shell calls it every 100 ms): stall detection and the
+  // fence's own deadlines.
+  void FenceTick(MonoTime now);
   void AttachSession(Session* s);
   void DetachSession(Session* s);
   // Runs one request; its reply lands in s.out (unless the session blocks).
@@ -74,6 +81,7 @@ class Service final : public KeyspaceListener {
   void Cron();
   // Sessions other than the caller that received output (pub/sub, unblocked clients).
   std::vector<Session*> TakeWoken();
+  const std::vector<Session*>& woken() const { return woken_; }
   void set_hooks(ServerHooks* h) { hooks_ = h; }
   // The replication machinery (the server shell's); null in in-process tests.
   void set_replication(ReplicationControl* r) { replication_ = r; }
@@ -98,6 +106,8 @@ class Service final : public KeyspaceListener {
   PubSubRegistry& pubsub() { return pubsub_; }
   KeyWaiters& waiters() { return waiters_; }
   ServerStats& stats() { return stats_; }
+  // Brought in line with the configuration and the current role before it is returned.
+  const SentinelFence& fence();
   ServerHooks* hooks() { return hooks_; }
   const std::map<uint64_t, Session*>& sessions() const { return sessions_; }
   const std::string& run_id() const { return run_id_; }
@@ -151,6 +161,9 @@ class Service final : public KeyspaceListener {
   void ServeReadyKeys();
   void EmitPropagation(int db, const std::vector<std::string>& argv);
   bool EnforceMaxmemory();
+  void SyncFence();
+  void FeedFence(Session& s, const std::vector<std::string>& argv, size_t argc);
+  bool FenceAllowsWrite(Session& s, const CommandSpec& spec, resp::ReplyWriter& w);
 
   DatanodeConfig* config_;
   config::OptionRegistry* options_;
@@ -168,6 +181,8 @@ class Service final : public KeyspaceListener {
   std::function<int64_t()> used_memory_fn_;
   std::string run_id_;
   int64_t now_ms_ = 0;
+  MonoTime mono_now_{};
+  SentinelFence fence_;
   int64_t dirty_ = 0;
   bool in_exec_ = false;
   bool loading_ = false;

@@ -58,6 +58,9 @@ void SendPeriodicCommands(CoreState& state, MasterRecord& master, InstanceRecord
     SendInfoNow(state, master, ri);
   }
   Millis ping_period = std::min(master.config.down_after, state.timers().ping_period);
+  if (ri.kind == InstanceKind::kMaster) {
+    ping_period = std::min(ping_period, state.timers().master_ping_period);
+  }
   if (state.now - link.health.last_pong_time > ping_period &&
       (!link.health.last_ping_time || state.now - *link.health.last_ping_time > ping_period / 2)) {
     SendPing(state, master, ri);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "sentinel/core/core_harness_for_test.h"
 #include "sentinel/core/hello.h"
 
@@ -224,6 +226,26 @@ TEST(SentinelCoreTest, DebugChangesTimerPeriods) {
   WireValue listing = h.core.Query(h.now, DebugGetQuery{});
   EXPECT_EQ(listing.elements[0].str, "INFO-PERIOD");
   EXPECT_EQ(listing.elements[1].str, "500");
+}
+
+TEST(SentinelCoreTest, MastersArePingedEveryThreeHundredMsSoTheirFenceCanBeOneSecond) {
+  CoreHarness h;
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({});
+  h.Run(Millis(1000));
+  h.sent.clear();
+  h.Run(Millis(3000));
+  std::map<std::string, int> pings;
+  for (const auto& [addr, command] : h.sent) {
+    if (std::holds_alternative<PingCommand>(command)) ++pings[FormatHostPort(addr)];
+  }
+  // master_ping_period 250 ms on the 100 ms tick: one PING every 300 ms to the master, while
+  // replicas and sentinels keep Redis's one a second.
+  EXPECT_EQ(pings["10.0.0.1:6379"], 10);
+  for (const auto& [addr, n] : pings) {
+    if (addr != "10.0.0.1:6379") {
+      EXPECT_LE(n, 3) << addr;
+    }
+  }
 }
 
 }  // namespace

@@ -28,6 +28,13 @@ struct TimerOptions {
   // Vigil only: how soon a peer that answered "not down" is asked again while our own SDOWN
   // holds (Redis waits ask_period). One 100 ms tick by default.
   Millis fast_ask_period{100};
+  // Vigil only: masters are pinged at least this often (replicas and sentinels keep
+  // ping_period). A data node with sentinel-fence-timeout refuses writes when a majority of its
+  // sentinels has not reached it within that timeout; a 250 ms period (about 300 ms on the
+  // 100 ms tick) lets that timeout be 1 s, so a master cut off from its sentinels stops
+  // acknowledging writes within 1 s. Redis pings masters once a second (wire-compatible either
+  // way: only more PINGs).
+  Millis master_ping_period{250};
 };
 
 // SENTINEL DEBUG parameter names, lower case (info-period, ping-period, ...). Returns false for an

@@ -1,0 +1,181 @@
+#include "datanode/replication/sentinel_fence.h"
+
+#include <algorithm>
+#include <functional>
+#include <vector>
+
+namespace vigil::datanode {
+
+const char* FenceCauseName(FenceCause cause) {
+  switch (cause) {
+    case FenceCause::kNone:
+      return "none";
+    case FenceCause::kSentinelsLost:
+      return "sentinels-lost";
+    case FenceCause::kLoopStalled:
+      return "loop-stalled";
+    case FenceCause::kSuperseded:
+      return "superseded";
+  }
+  return "none";
+}
+
+SentinelFence::SentinelFence(FenceOptions options) : options_(options) {}
+
+void SentinelFence::Reconfigure(FenceOptions options) {
+  options_ = options;
+  Forget();
+}
+
+void SentinelFence::SetRole(bool master) {
+  if (master == master_) return;
+  master_ = master;
+  Forget();
+}
+
+void SentinelFence::Forget() {
+  if (fenced_) ++transitions_;
+  members_.clear();
+  master_names_.clear();
+  config_epoch_.reset();
+  fenced_ = false;
+  cause_ = FenceCause::kNone;
+}
+
+void SentinelFence::OnLoopTick(MonoTime now) {
+  Evaluate(now);  // sees the gap since the previous tick before it is closed
+  last_tick_ = now;
+}
+
+void SentinelFence::OnContact(MonoTime now, std::string_view sentinel_id) {
+  if (!enabled() || !master_) return;
+  Evaluate(now);
+  auto it = members_.find(std::string(sentinel_id));
+  if (it != members_.end()) it->second.last_contact = now;
+}
+
+SentinelFence::Member* SentinelFence::Learn(const SentinelHello& hello) {
+  const std::string id = SentinelIdOfRunId(hello.runid);
+  auto it = members_.find(id);
+  if (it != members_.end()) return &it->second;
+  // A sentinel restarted with a fresh run id announces the same address: it replaces the old
+  // entry instead of inflating the majority (Redis issue #8786).
+  std::erase_if(members_, [&](const auto& kv) {
+    return kv.second.ip == hello.ip && kv.second.port == hello.port;
+  });
+  if (members_.size() >= options_.max_sentinels) return nullptr;
+  Member& m = members_[id];
+  m.runid = hello.runid;
+  m.ip = hello.ip;
+  m.port = hello.port;
+  m.current_epoch = hello.current_epoch;
+  m.epoch_at_fence = hello.current_epoch;
+  return &m;
+}
+
+void SentinelFence::NoteEvidence(Member& m, MonoTime at, const SentinelHello& hello) {
+  if (!fenced_ || at <= raised_at_) return;
+  if (config_epoch_ && hello.master_config_epoch < *config_epoch_) return;
+  if (!m.evidence_since) {
+    m.evidence_since = at;
+    return;
+  }
+  const Millis span =
+      m.current_epoch > m.epoch_at_fence ? options_.settle_span : options_.lift_span;
+  if (at - *m.evidence_since >= span) m.evidence_ready = true;
+}
+
+void SentinelFence::OnHello(MonoTime now, const SentinelHello& hello, bool names_this_node) {
+  if (!enabled() || !master_) return;
+  Evaluate(now);
+  const MonoTime at = now;
+  if (names_this_node) {
+    if (master_names_.size() < 16) master_names_.insert(hello.master_name);
+    Member* m = Learn(hello);
+    if (m == nullptr) return;
+    m->last_contact = at;
+    m->current_epoch = std::max(m->current_epoch, hello.current_epoch);
+    NoteEvidence(*m, at, hello);
+    config_epoch_ = std::max(config_epoch_.value_or(0), hello.master_config_epoch);
+  } else {
+    auto it = members_.find(SentinelIdOfRunId(hello.runid));
+    if (it != members_.end()) {
+      // This sentinel names someone else now: whatever it said for us before is void.
+      it->second.evidence_since.reset();
+      it->second.evidence_ready = false;
+      it->second.current_epoch = std::max(it->second.current_epoch, hello.current_epoch);
+    }
+    if (!members_.empty() && master_names_.contains(hello.master_name) && config_epoch_ &&
+        hello.master_config_epoch > *config_epoch_) {
+      Raise(now, FenceCause::kSuperseded);  // a failover promoted another node
+    }
+  }
+  Evaluate(now);
+}
+
+bool SentinelFence::MayWrite(MonoTime now) {
+  Evaluate(now);
+  return !fenced_;
+}
+
+size_t SentinelFence::sentinels_reached(MonoTime now) const {
+  size_t n = 0;
+  for (const auto& [id, m] : members_) {
+    if (m.last_contact && now - *m.last_contact < options_.timeout) ++n;
+  }
+  return n;
+}
+
+std::optional<MonoTime> SentinelFence::last_majority() const {
+  if (members_.empty()) return std::nullopt;
+  std::vector<MonoTime> contacts;
+  for (const auto& [id, m] : members_) {
+    if (m.last_contact) contacts.push_back(*m.last_contact);
+  }
+  if (contacts.size() < Majority()) return std::nullopt;
+  std::sort(contacts.begin(), contacts.end(), std::greater<>());
+  return contacts[Majority() - 1];
+}
+
+void SentinelFence::Raise(MonoTime now, FenceCause cause) {
+  if (!fenced_) {
+    ++transitions_;
+    for (auto& [id, m] : members_) m.epoch_at_fence = m.current_epoch;
+  }
+  fenced_ = true;
+  // A stall or a newer master while fenced voids the evidence gathered so far.
+  raised_at_ = now;
+  for (auto& [id, m] : members_) {
+    m.evidence_since.reset();
+    m.evidence_ready = false;
+  }
+  if (cause_ != FenceCause::kSuperseded) cause_ = cause;
+}
+
+void SentinelFence::Evaluate(MonoTime now) {
+  if (!Active()) {
+    if (fenced_) Forget();
+    return;
+  }
+  if (last_tick_ && now - *last_tick_ > options_.timeout) {
+    Raise(now, FenceCause::kLoopStalled);
+    // One stall, one raise. Input read at this same instant is the burst that waited in the
+    // sockets; it is not evidence (NoteEvidence wants hellos read after raised_at_).
+    last_tick_ = now;
+  }
+  const std::optional<MonoTime> majority = last_majority();
+  const bool majority_fresh = majority && now - *majority < options_.timeout;
+  if (!fenced_) {
+    if (!majority_fresh) Raise(now, FenceCause::kSentinelsLost);
+    return;
+  }
+  if (cause_ == FenceCause::kSuperseded || !majority_fresh) return;
+  size_t ready = 0;
+  for (const auto& [id, m] : members_) ready += m.evidence_ready ? 1 : 0;
+  if (ready < Majority()) return;
+  fenced_ = false;
+  cause_ = FenceCause::kNone;
+  ++transitions_;
+}
+
+}  // namespace vigil::datanode

@@ -1,0 +1,115 @@
+#pragma once
+// SentinelFence: decides whether a master may acknowledge a write now, so that a master its
+// sentinels can no longer reach stops taking writes before they can promote another node.
+//
+// The model (datanode/DESIGN.md "Fencing" has the timing argument):
+// - The sentinels monitoring this node are the distinct run ids whose hellos, published through
+//   this node, name this node as the master. Silence never removes one (a majority partitioned
+//   away must not shrink the majority); a new run id announcing the same ip:port replaces the
+//   old one (a restarted sentinel), and a role change forgets them all.
+// - Contacts are commands on connections named `sentinel-<id>-cmd` (PING about every 300 ms from
+//   vigil-sentinel, 1 s from redis-sentinel; INFO; the hello PUBLISH).
+// - The fence rises when fewer than a majority of the known sentinels made contact within
+//   `timeout`, when the event loop did not run for longer than `timeout` (SIGSTOP, swap, a long
+//   fork), or when a hello names another node as master with a newer config epoch.
+// - Once up it stays up until a majority of the known sentinels each publish, after the fence
+//   rose, hellos naming this node (with its config epoch) that span at least `lift_span` of
+//   arrival time: PINGs and hellos queued in sockets during a pause or partition arrive in one
+//   burst, so only a sentinel that still names this node a publish period later counts. When a
+//   sentinel's current epoch moved during the fence an election took place; its result reaches
+//   every sentinel through hellos within a few seconds, so that sentinel must keep naming this
+//   node for `settle_span` instead.
+// - A replica never fences, and neither does a master no sentinel has announced itself to.
+//
+// Time: everything is fed a MonoTime; contacts count at the time they are read. Input read after
+// a loop gap shorter than the timeout is trusted: it waited less than the timeout, which is why
+// the timeout must be at most half of down-after-milliseconds (DESIGN.md has the bound). A
+// longer gap is a stall: the fence rises before that input counts for anything.
+// Pure: no clock, no I/O; the server shell feeds it (server.cc).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "common/time/mono_time.h"
+#include "datanode/replication/sentinel_hello.h"
+
+namespace vigil::datanode {
+
+enum class FenceCause { kNone, kSentinelsLost, kLoopStalled, kSuperseded };
+const char* FenceCauseName(FenceCause cause);
+
+struct FenceOptions {
+  Millis timeout{0};  // sentinel-fence-timeout; 0 = never fence (Redis behaviour)
+  Millis lift_span{1000};
+  Millis settle_span{6000};
+  size_t max_sentinels = 64;  // hellos from further run ids are ignored
+};
+
+class SentinelFence {
+ public:
+  explicit SentinelFence(FenceOptions options = {});
+
+  // A new configuration forgets everything learned (the way to drop a retired sentinel).
+  void Reconfigure(FenceOptions options);
+  // The node's role. A change (promotion, demotion) forgets the sentinels and lowers the fence.
+  void SetRole(bool master);
+
+  // The loop's periodic timer: the heartbeat that stall detection and crediting rely on.
+  void OnLoopTick(MonoTime now);
+  // Any command on a connection named sentinel-<id>-cmd.
+  void OnContact(MonoTime now, std::string_view sentinel_id);
+  // A hello published through this node; `names_this_node` from HelloNamesNode.
+  void OnHello(MonoTime now, const SentinelHello& hello, bool names_this_node);
+
+  // Whether a write may execute now (raises the fence first if it is due).
+  bool MayWrite(MonoTime now);
+
+  // --- queries (INFO, logs) ---
+  bool enabled() const { return options_.timeout.count() > 0; }
+  Millis timeout() const { return options_.timeout; }
+  bool fenced() const { return fenced_; }
+  FenceCause cause() const { return cause_; }
+  size_t sentinels_known() const { return members_.size(); }
+  // Known sentinels with a contact inside the timeout at `now`.
+  size_t sentinels_reached(MonoTime now) const;
+  // The latest time at which a majority of the known sentinels had all made contact.
+  std::optional<MonoTime> last_majority() const;
+  // Bumped on every raise and lift, so a shell can log transitions it did not cause.
+  uint64_t transitions() const { return transitions_; }
+
+ private:
+  struct Member {
+    std::string runid;
+    std::string ip;
+    int64_t port = 0;
+    std::optional<MonoTime> last_contact;
+    uint64_t current_epoch = 0;
+    uint64_t epoch_at_fence = 0;
+    std::optional<MonoTime> evidence_since;  // first hello naming us after the fence rose
+    bool evidence_ready = false;
+  };
+
+  bool Active() const { return enabled() && master_ && !members_.empty(); }
+  Member* Learn(const SentinelHello& hello);
+  void NoteEvidence(Member& m, MonoTime at, const SentinelHello& hello);
+  void Evaluate(MonoTime now);
+  void Raise(MonoTime now, FenceCause cause);
+  void Forget();
+  size_t Majority() const { return members_.size() / 2 + 1; }
+
+  FenceOptions options_;
+  bool master_ = true;
+  std::optional<MonoTime> last_tick_;
+  std::map<std::string, Member> members_;  // by short id (run id prefix)
+  std::set<std::string> master_names_;     // the names our sentinels monitor us under
+  std::optional<uint64_t> config_epoch_;   // the newest config epoch naming this node
+  bool fenced_ = false;
+  FenceCause cause_ = FenceCause::kNone;
+  MonoTime raised_at_{};
+  uint64_t transitions_ = 0;
+};
+
+}  // namespace vigil::datanode

@@ -1,0 +1,334 @@
+#include "datanode/replication/sentinel_fence.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace vigil::datanode {
+namespace {
+
+const NodeAddress kSelf{{"10.0.0.1"}, 6379};
+
+// One sentinel as the data node sees it: PINGs every 300 ms and a hello every 2 s, naming the
+// master it currently believes in.
+struct FakeSentinel {
+  std::string runid;
+  std::string ip;
+  int64_t port = 26379;
+  bool reachable = true;
+  std::string master_ip = "10.0.0.1";
+  int64_t master_port = 6379;
+  uint64_t config_epoch = 0;
+  uint64_t current_epoch = 0;
+  MonoTime last_ping{};
+  MonoTime last_hello{-100000};
+
+  std::string id() const { return SentinelIdOfRunId(runid); }
+  SentinelHello Hello() const {
+    return SentinelHello{ip,         port,      runid,       current_epoch,
+                         "mymaster", master_ip, master_port, config_epoch};
+  }
+};
+
+// A data node's loop (100 ms ticks) with a fence and a fleet of sentinels, on a hand clock.
+struct World {
+  SentinelFence fence;
+  MonoTime now{1000};
+  std::vector<FakeSentinel> sentinels;
+  int refused = 0;  // writes refused while running
+
+  explicit World(int n, Millis timeout = Millis(1000)) : fence(FenceOptions{timeout}) {
+    for (int i = 0; i < n; ++i) {
+      FakeSentinel s;
+      s.runid = std::string(8, char('a' + i)) + std::string(32, '0');
+      s.ip = "10.0.1." + std::to_string(i + 1);
+      sentinels.push_back(s);
+    }
+  }
+
+  void Deliver(FakeSentinel& s, MonoTime sent) {
+    if (sent - s.last_ping >= Millis(300)) {
+      s.last_ping = sent;
+      fence.OnContact(now, s.id());
+    }
+    if (sent - s.last_hello >= Millis(2000)) {
+      s.last_hello = sent;
+      SentinelHello h = s.Hello();
+      fence.OnContact(now, s.id());
+      fence.OnHello(now, h, HelloNamesNode(h, kSelf));
+    }
+  }
+
+  // Normal running: ticks every 100 ms, reachable sentinels talk, a write every tick.
+  void Run(Millis d) {
+    for (Millis t(0); t < d; t += Millis(100)) {
+      now += Millis(100);
+      for (auto& s : sentinels) {
+        if (s.reachable) Deliver(s, now);
+      }
+      fence.OnLoopTick(now);
+      if (!fence.MayWrite(now)) ++refused;
+    }
+  }
+
+  // The process is stopped for `d`: what reachable sentinels sent meanwhile waits in the
+  // sockets and is read in one burst on resume, before any tick, followed by a queued write.
+  bool PauseThenWrite(Millis d) {
+    const MonoTime start = now;
+    now += d;
+    for (auto& s : sentinels) {
+      if (!s.reachable) continue;
+      for (MonoTime sent = start; sent <= now; sent += Millis(100)) Deliver(s, sent);
+    }
+    const bool accepted = fence.MayWrite(now);
+    fence.OnLoopTick(now);  // libevent runs due timers after the I/O callbacks of an iteration
+    return accepted;
+  }
+
+  // A network partition heals: everything the sentinels sent during it arrives now.
+  void HealWithBurst(MonoTime since) {
+    for (auto& s : sentinels) {
+      s.reachable = true;
+      for (MonoTime sent = since; sent <= now; sent += Millis(100)) Deliver(s, sent);
+    }
+  }
+
+  // Time until writes are accepted again, or -1 within `limit`.
+  int64_t MsUntilWritable(Millis limit) {
+    for (Millis t(0); t < limit; t += Millis(100)) {
+      if (fence.MayWrite(now)) return t.count();
+      Run(Millis(100));
+    }
+    return -1;
+  }
+};
+
+TEST(SentinelFenceTest, DisabledNeverFences) {
+  World w(3, Millis(0));
+  w.Run(Millis(3000));
+  for (auto& s : w.sentinels) s.reachable = false;
+  w.Run(Millis(5000));
+  EXPECT_EQ(w.refused, 0);
+  EXPECT_TRUE(w.PauseThenWrite(Millis(8000)));
+  EXPECT_EQ(w.fence.sentinels_known(), 0u);
+}
+
+TEST(SentinelFenceTest, MasterNoSentinelMonitorsNeverFencesEvenAfterAStall) {
+  World w(0);
+  w.Run(Millis(3000));
+  EXPECT_TRUE(w.PauseThenWrite(Millis(8000)));
+  EXPECT_EQ(w.refused, 0);
+}
+
+TEST(SentinelFenceTest, ReplicaNeverFences) {
+  World w(3);
+  w.Run(Millis(3000));
+  w.fence.SetRole(false);
+  for (auto& s : w.sentinels) s.reachable = false;
+  w.Run(Millis(5000));
+  EXPECT_EQ(w.refused, 0);
+  EXPECT_FALSE(w.fence.fenced());
+}
+
+TEST(SentinelFenceTest, LearnsSentinelsFromHellosNamingThisNode) {
+  World w(3);
+  w.sentinels[2].master_ip = "10.0.0.2";  // monitors us as someone's replica: not ours
+  w.Run(Millis(3000));
+  EXPECT_EQ(w.fence.sentinels_known(), 2u);
+  EXPECT_EQ(w.fence.sentinels_reached(w.now), 2u);
+}
+
+TEST(SentinelFenceTest, HealthyFleetNeverFencesOverAMinute) {
+  World w(3);
+  w.Run(Millis(60000));
+  EXPECT_EQ(w.refused, 0);
+  EXPECT_EQ(w.fence.transitions(), 0u);
+}
+
+TEST(SentinelFenceTest, OneSilentSentinelOfThreeDoesNotFence) {
+  World w(3);
+  w.Run(Millis(3000));
+  w.sentinels[0].reachable = false;
+  w.Run(Millis(10000));
+  EXPECT_EQ(w.refused, 0);
+}
+
+TEST(SentinelFenceTest, FencesWithinTheTimeoutWhenAMajorityFallsSilent) {
+  World w(3);
+  w.Run(Millis(3000));
+  w.sentinels[0].reachable = false;
+  w.sentinels[1].reachable = false;
+  const MonoTime cut = w.now;
+  while (w.fence.MayWrite(w.now) && w.now - cut < Millis(5000)) w.Run(Millis(100));
+  EXPECT_TRUE(w.fence.fenced());
+  EXPECT_EQ(w.fence.cause(), FenceCause::kSentinelsLost);
+  // The last contact was at most one ping period before the cut; the fence is up one timeout
+  // after it, so the window is (timeout - ping period, timeout].
+  EXPECT_LE(w.now - cut, Millis(1000));
+  EXPECT_GE(w.now - cut, Millis(600));
+}
+
+TEST(SentinelFenceTest, PauseBurstDoesNotLiftAndQueuedWriteIsRefused) {
+  World w(3);
+  w.Run(Millis(3000));
+  EXPECT_FALSE(w.PauseThenWrite(Millis(8000)));
+  EXPECT_EQ(w.fence.cause(), FenceCause::kLoopStalled);
+  // More of the burst read in the next iterations still lifts nothing.
+  w.fence.OnLoopTick(w.now);
+  for (auto& s : w.sentinels) {
+    SentinelHello h = s.Hello();
+    w.fence.OnHello(w.now, h, true);
+  }
+  EXPECT_FALSE(w.fence.MayWrite(w.now));
+}
+
+TEST(SentinelFenceTest, PauseThenFailoverKeepsTheOldMasterFencedUntilDemoted) {
+  World w(3);
+  w.Run(Millis(3000));
+  // While we were stopped the sentinels elected a leader (epoch 1) and promoted 10.0.0.2.
+  for (auto& s : w.sentinels) {
+    s.current_epoch = 1;
+    s.config_epoch = 1;
+    s.master_ip = "10.0.0.2";
+  }
+  EXPECT_FALSE(w.PauseThenWrite(Millis(8000)));
+  w.Run(Millis(20000));
+  EXPECT_TRUE(w.fence.fenced());
+  EXPECT_EQ(w.fence.cause(), FenceCause::kSuperseded);
+  w.fence.SetRole(false);  // REPLICAOF from the sentinels
+  EXPECT_FALSE(w.fence.fenced());
+  EXPECT_TRUE(w.fence.MayWrite(w.now));
+}
+
+TEST(SentinelFenceTest, PauseWithoutFailoverLiftsAfterFreshHellosSpanASecond) {
+  World w(3);
+  w.Run(Millis(3000));
+  EXPECT_FALSE(w.PauseThenWrite(Millis(8000)));
+  int64_t ms = w.MsUntilWritable(Millis(10000));
+  // The first fresh hello arrives within a publish period (2 s), the second one 2 s later.
+  EXPECT_GE(ms, 1000);
+  EXPECT_LE(ms, 4500);
+  EXPECT_EQ(w.fence.cause(), FenceCause::kNone);
+}
+
+TEST(SentinelFenceTest, ShortPauseUnderTheTimeoutIsNotAStall) {
+  World w(3);
+  w.Run(Millis(3000));
+  EXPECT_TRUE(w.PauseThenWrite(Millis(600)));
+  w.Run(Millis(1000));
+  EXPECT_EQ(w.refused, 0);
+}
+
+TEST(SentinelFenceTest, StallJustOverTheTimeoutRaisesBeforeTheBurstCounts) {
+  World w(3);
+  w.Run(Millis(3000));
+  EXPECT_FALSE(w.PauseThenWrite(Millis(1100)));
+  EXPECT_EQ(w.fence.cause(), FenceCause::kLoopStalled);
+}
+
+TEST(SentinelFenceTest, HealBurstAloneDoesNotLift) {
+  World w(3);
+  w.Run(Millis(3000));
+  for (auto& s : w.sentinels) s.reachable = false;
+  const MonoTime cut = w.now;
+  w.Run(Millis(3000));
+  ASSERT_TRUE(w.fence.fenced());
+  w.HealWithBurst(cut);
+  w.Run(Millis(100));
+  EXPECT_TRUE(w.fence.fenced());
+  // Partitioned sentinels that kept naming us (no failover): the next hellos lift it.
+  EXPECT_GT(w.MsUntilWritable(Millis(6000)), 0);
+  EXPECT_FALSE(w.fence.fenced());
+}
+
+TEST(SentinelFenceTest, HealAfterFailoverNeverLifts) {
+  World w(3);
+  w.Run(Millis(3000));
+  for (auto& s : w.sentinels) s.reachable = false;
+  const MonoTime cut = w.now;
+  w.Run(Millis(3000));
+  // Stale hellos from before the failover arrive first, the new view after them.
+  w.HealWithBurst(cut);
+  for (auto& s : w.sentinels) {
+    s.current_epoch = 1;
+    s.config_epoch = 1;
+    s.master_ip = "10.0.0.3";
+  }
+  EXPECT_EQ(w.MsUntilWritable(Millis(20000)), -1);
+  EXPECT_EQ(w.fence.cause(), FenceCause::kSuperseded);
+}
+
+TEST(SentinelFenceTest, VotersThatStillNameUsAfterAnElectionMustSettleLonger) {
+  World w(3);
+  w.Run(Millis(3000));
+  for (auto& s : w.sentinels) s.reachable = false;
+  w.Run(Millis(3000));
+  ASSERT_TRUE(w.fence.fenced());
+  // An election took place (epoch 1) but its result has not reached the sentinels yet, or it
+  // failed: they keep naming us with the old config epoch.
+  for (auto& s : w.sentinels) {
+    s.reachable = true;
+    s.current_epoch = 1;
+  }
+  int64_t ms = w.MsUntilWritable(Millis(15000));
+  EXPECT_GE(ms, 6000);
+  EXPECT_LE(ms, 9000);
+}
+
+TEST(SentinelFenceTest, SilentMajorityIsNeverForgotten) {
+  World w(5);
+  w.Run(Millis(3000));
+  for (int i = 0; i < 3; ++i) w.sentinels[size_t(i)].reachable = false;
+  w.Run(Millis(120000));
+  EXPECT_TRUE(w.fence.fenced());
+  EXPECT_EQ(w.fence.sentinels_known(), 5u);
+  EXPECT_EQ(w.fence.sentinels_reached(w.now), 2u);
+}
+
+TEST(SentinelFenceTest, RestartedSentinelReplacesItsOldRunId) {
+  World w(3);
+  w.Run(Millis(3000));
+  w.sentinels[0].runid = std::string(8, 'z') + std::string(32, '1');  // same ip:port
+  w.Run(Millis(3000));
+  EXPECT_EQ(w.fence.sentinels_known(), 3u);
+  EXPECT_EQ(w.refused, 0);
+}
+
+TEST(SentinelFenceTest, ContactsFromUnknownSentinelsDoNotCount) {
+  World w(3);
+  w.Run(Millis(3000));
+  for (auto& s : w.sentinels) s.reachable = false;
+  for (int i = 0; i < 30; ++i) {
+    w.now += Millis(100);
+    w.fence.OnContact(w.now, "zzzzzzzz");
+    w.fence.OnLoopTick(w.now);
+  }
+  EXPECT_TRUE(w.fence.fenced());
+}
+
+TEST(SentinelFenceTest, PromotionStartsFromNothingKnown) {
+  World w(3);
+  w.fence.SetRole(false);
+  w.Run(Millis(3000));  // as a replica: hellos ignored
+  EXPECT_EQ(w.fence.sentinels_known(), 0u);
+  w.fence.SetRole(true);
+  EXPECT_TRUE(w.fence.MayWrite(w.now));
+  w.Run(Millis(3000));
+  EXPECT_EQ(w.fence.sentinels_known(), 3u);
+  EXPECT_EQ(w.refused, 0);
+}
+
+TEST(SentinelFenceTest, ReconfiguringForgetsRetiredSentinels) {
+  World w(3);
+  w.Run(Millis(3000));
+  w.sentinels.pop_back();
+  w.Run(Millis(3000));
+  EXPECT_EQ(w.fence.sentinels_known(), 3u);
+  w.fence.Reconfigure(FenceOptions{Millis(1000)});
+  w.Run(Millis(3000));
+  EXPECT_EQ(w.fence.sentinels_known(), 2u);
+}
+
+}  // namespace
+}  // namespace vigil::datanode

@@ -1,0 +1,76 @@
+// Service's side of the sentinel fence: what it feeds the fence (sentinel contacts and hellos,
+// the role, the configuration) and the dispatch check that refuses writes while it is up.
+#include "common/config/option_registry.h"
+#include "datanode/service/service.h"
+
+namespace vigil::datanode {
+namespace {
+
+constexpr const char* kFencedError =
+    "READONLY You can't write against a fenced master: fewer than a majority of its sentinels "
+    "reached it within sentinel-fence-timeout, so a failover may be in progress.";
+
+std::string IpOf(const std::string& host_port) {
+  size_t colon = host_port.rfind(':');
+  return colon == std::string::npos ? host_port : host_port.substr(0, colon);
+}
+
+}  // namespace
+
+void Service::SyncFence() {
+  const Millis timeout(config_->sentinel_fence_timeout);
+  if (timeout != fence_.timeout()) {
+    FenceOptions options;
+    options.timeout = timeout;
+    fence_.Reconfigure(options);
+  }
+  fence_.SetRole(!keyspace_.replica_mode());
+}
+
+const SentinelFence& Service::fence() {
+  SyncFence();
+  return fence_;
+}
+
+void Service::FenceTick(MonoTime now) {
+  mono_now_ = now;
+  SyncFence();
+  fence_.OnLoopTick(now);
+}
+
+void Service::FeedFence(Session& s, const std::vector<std::string>& argv, size_t argc) {
+  const std::string id = SentinelIdFromClientName(s.name);
+  if (id.empty()) return;
+  SyncFence();
+  fence_.OnContact(mono_now_, id);
+  if (argc != 3 || argv[1] != kSentinelHelloChannel || config::Lower(argv[0]) != "publish") return;
+  std::optional<SentinelHello> hello = ParseSentinelHello(argv[2]);
+  if (!hello) return;
+  NodeAddress self;
+  self.port = config_->replica_announce_port > 0 ? config_->replica_announce_port : config_->port;
+  if (!config_->replica_announce_ip.empty()) self.ips.push_back(config_->replica_announce_ip);
+  self.ips.push_back(IpOf(s.laddr));
+  fence_.OnHello(mono_now_, *hello, HelloNamesNode(*hello, self));
+}
+
+bool Service::FenceAllowsWrite(Session& s, const CommandSpec& spec, resp::ReplyWriter& w) {
+  if (config_->sentinel_fence_timeout <= 0 || s.is_master_link || !IsWriteRequest(spec, s)) {
+    return true;
+  }
+  SyncFence();
+  if (fence_.MayWrite(mono_now_)) return true;
+  if (spec.name == "exec") {
+    // As Redis rejects an EXEC: the transaction is discarded and the reason given.
+    s.in_multi = false;
+    s.multi_error = false;
+    s.watch_dirty = false;
+    s.queued.clear();
+    waiters_.UnwatchAll(&s);
+    w.Error(std::string("EXECABORT Transaction discarded because of: ") + kFencedError);
+    return false;
+  }
+  Reject(s, w, kFencedError);
+  return false;
+}
+
+}  // namespace vigil::datanode
