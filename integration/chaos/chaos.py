@@ -43,6 +43,10 @@ def parse_args(argv=None):
     p.add_argument("--redis", action="store_true", help="run against redis-server + redis-sentinel")
     p.add_argument("--compare", action="store_true", help="run Vigil, then Redis 7.0, same seed")
     p.add_argument("--build", default=os.path.join(ROOT, "build"), help="build dir with bin/")
+    p.add_argument("--vigil-datanode", default="", help="default: <build>/bin/vigil-datanode")
+    p.add_argument("--vigil-sentinel", default="", help="default: <build>/bin/vigil-sentinel")
+    p.add_argument("--writer", default="", help="a vigil-writer binary; default: "
+                   "<build>/bin/vigil-writer when built, else py_writer.py")
     p.add_argument("--sentinels", type=int, choices=(3, 5), default=3)
     p.add_argument("--hold", type=float, default=8.0, help="seconds a pause/partition/kill lasts")
     p.add_argument("--rate", type=float, default=200, help="plain writes per second")
@@ -64,7 +68,8 @@ def system_binaries(args, system):
     if system == "redis":
         return shutil.which("redis-server"), shutil.which("redis-sentinel")
     b = os.path.join(args.build, "bin")
-    return os.path.join(b, "vigil-datanode"), os.path.join(b, "vigil-sentinel")
+    return (args.vigil_datanode or os.path.join(b, "vigil-datanode"),
+            args.vigil_sentinel or os.path.join(b, "vigil-sentinel"))
 
 
 class Run:
@@ -82,7 +87,7 @@ class Run:
         self.coordinated = None
         self.fencing = "off"
         self.lost_later = 0
-        self.writer_argv, self.writer_name = workload.writer_command(args.build)
+        self.writer_argv, self.writer_name = workload.writer_command(args.build, args.writer)
 
     def host_names(self):
         return (["n1", "n2", "n3"] + ["s%d" % i for i in range(1, self.args.sentinels + 1)]

@@ -17,8 +17,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def writer_command(build_dir):
-    native = os.path.join(build_dir, "bin", "vigil-writer")
+def writer_command(build_dir, explicit=""):
+    native = explicit or os.path.join(build_dir, "bin", "vigil-writer")
     if os.path.isfile(native) and os.access(native, os.X_OK):
         return [native], "vigil-writer"
     return [sys.executable, os.path.join(HERE, "py_writer.py")], "py_writer.py (redis-py stand-in)"
