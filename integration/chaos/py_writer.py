@@ -110,9 +110,13 @@ class Writer:
             host, port = self.sentinel.discover_master(self.args.master)
         except (redis.RedisError, OSError):
             return None, None
+        # A WAIT legitimately blocks for its whole timeout: the socket must outwait it.
+        timeout = SOCKET_TIMEOUT
+        if self.args.wait_every > 0:
+            timeout += self.args.wait_timeout_ms / 1000.0
         try:
             conn = redis.Redis(host=host, port=port, password=self.args.password,
-                               socket_timeout=SOCKET_TIMEOUT,
+                               socket_timeout=timeout,
                                socket_connect_timeout=SOCKET_TIMEOUT,
                                single_connection_client=True)
         except (redis.RedisError, OSError):
