@@ -8,6 +8,7 @@ PACKAGES=(
   libhiredis-dev libevent-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-sentinel redis-tools python3-redis
+  nftables  # partitions inside network namespaces (integration/chaos)
 )
 
 missing=()

@@ -135,7 +135,10 @@ Status AofManager::StartWriting(int64_t now_ms) {
   writer_->Open(fd.value(), std::max<int64_t>(0, aof_fs::FileSize(path)));
   service_->aof.current_size = TotalSize();
   service_->aof.base_size = service_->aof.current_size;
-  service_->set_propagator(writer_.get());
+  // Add, never replace: after an AOF load the replicas' feed is already registered, and
+  // replacing it left a restarted node that later became a master feeding nobody.
+  service_->remove_propagator(writer_.get());
+  service_->add_propagator(writer_.get());
   return Status::Ok();
 }
 

@@ -1,0 +1,150 @@
+"""What must hold after every heal, and the clocks of a round.
+
+converged(): exactly one data node reports role:master, every other node replicates from it
+with master_link_status:up, and every sentinel names it in get-master-addr-by-name;
+wait_converged() then also proves that a write reaches every replica (stream_flows).
+missing(): which acknowledged keys the master no longer has.
+MasterWatch: polls every sentinel's get-master-addr-by-name in a thread to time the promotion.
+"""
+
+import threading
+import time
+
+import redis
+
+from cluster import MASTER_NAME
+
+
+def converged(cluster):
+    """(True, master, "") when the group has converged, else (False, None, why)."""
+    masters, replicas = [], []
+    for n in cluster.nodes:
+        if not n.alive() or n.paused:
+            return False, None, "%s not running" % n.name
+        try:
+            info = cluster.info(n)
+        except (redis.RedisError, OSError) as e:
+            return False, None, "%s: %s" % (n.name, e)
+        (masters if info.get("role") == "master" else replicas).append((n, info))
+    if len(masters) != 1:
+        return False, None, "%d masters (%s)" % (len(masters), ",".join(m.name for m, _ in masters))
+    master = masters[0][0]
+    for n, info in replicas:
+        linked = "%s:%s" % (info.get("master_host"), info.get("master_port"))
+        if linked != master.addr or info.get("master_link_status") != "up":
+            return False, None, "%s follows %s link %s" % (n.name, linked,
+                                                           info.get("master_link_status"))
+    for s in cluster.sentinels:
+        if not s.alive() or s.paused:
+            return False, None, "%s not running" % s.name
+        try:
+            view = cluster.sentinel_view(s)
+        except (redis.RedisError, OSError) as e:
+            return False, None, "%s: %s" % (s.name, e)
+        if view != master.addr:
+            return False, None, "%s names %s, master is %s" % (s.name, view, master.addr)
+    return True, master, ""
+
+
+def stream_flows(cluster, master, timeout=3.0):
+    """(True, "") when a key written to master shows up on every replica within timeout: a
+    link reported "up" is not enough, the replication stream must actually arrive."""
+    token = "%d" % time.time_ns()
+    master.call("SET", "chaos:probe", token)
+    replicas = [n for n in cluster.nodes if n is not master]
+    deadline = time.monotonic() + timeout
+    while True:
+        behind = []
+        for n in replicas:
+            try:
+                if n.call("GET", "chaos:probe") != token:
+                    behind.append(n.name)
+            except (redis.RedisError, OSError):
+                behind.append(n.name)
+        if not behind:
+            return True, ""
+        if time.monotonic() >= deadline:
+            return False, "replication stream does not reach %s" % ",".join(behind)
+        time.sleep(0.02)
+
+
+def wait_converged(cluster, timeout):
+    """(ok, seconds until converged or timeout, master, last reason)."""
+    start = time.monotonic()
+    why = ""
+    while True:
+        ok, master, why = converged(cluster)
+        if ok:
+            try:
+                ok, why = stream_flows(cluster, master)
+            except (redis.RedisError, OSError) as e:
+                ok, why = False, "probe write: %s" % e
+        if ok:
+            return True, time.monotonic() - start, master, ""
+        if time.monotonic() - start >= timeout:
+            return False, time.monotonic() - start, None, why
+        time.sleep(0.05)
+
+
+def count_masters(cluster):
+    n = 0
+    for node in cluster.nodes:
+        try:
+            if node.alive() and not node.paused and cluster.info(node).get("role") == "master":
+                n += 1
+        except (redis.RedisError, OSError):
+            pass
+    return n
+
+
+def missing(master, keys, timeout=10.0):
+    """The subset of keys absent on master (MGET in batches, retried within timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        c = master.client(timeout=5.0)
+        try:
+            lost = set()
+            for i in range(0, len(keys), 1000):
+                chunk = keys[i:i + 1000]
+                vals = c.execute_command("MGET", *chunk)
+                lost.update(k for k, v in zip(chunk, vals) if v is None)
+            return lost
+        except (redis.RedisError, OSError):
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
+        finally:
+            c.close()
+
+
+class MasterWatch:
+    """Records when any sentinel first names a master other than the one the round began with."""
+
+    def __init__(self, cluster, old_addr):
+        self.cluster = cluster
+        self.old_addr = old_addr
+        self.first_change = None  # (unix time, addr)
+        self.stop_flag = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def run(self):
+        while not self.stop_flag and self.first_change is None:
+            for s in self.cluster.sentinels:
+                if not s.alive() or s.paused:
+                    continue
+                try:
+                    view = self.cluster.sentinel_view(s)
+                except (redis.RedisError, OSError):
+                    continue
+                if view and view != self.old_addr:
+                    self.first_change = (time.time(), view)
+                    return
+            time.sleep(0.05)
+
+    def stop(self):
+        self.stop_flag = True
+        self.thread.join(timeout=5)
