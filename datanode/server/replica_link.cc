@@ -103,6 +103,7 @@ void ReplicaLink::Run() {
                 stream_->AdoptHistory(id, h.position.offset);
                 AttachMasterSession();
                 log_->info("MASTER <-> REPLICA sync: Finished with success");
+                if (on_synced) on_synced();
               },
               [&](replica_action::ShiftHistory& h) {
                 log_->info("Master replication ID changed to {}", h.new_replid);
@@ -112,6 +113,7 @@ void ReplicaLink::Run() {
                 (void)r;
                 AttachMasterSession();
                 log_->info("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+                if (on_synced) on_synced();
               },
               [&](replica_action::Ack& a2) {
                 Write(resp::EncodeCommand({"REPLCONF", "ACK", std::to_string(a2.offset)}));

@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <spdlog/logger.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ class ReplicaLink {
   // REPLCONF GETACK arrived on the master link.
   void OnGetAck();
   void set_psync_failover(bool v) { fsm_.set_psync_failover(v); }
+  // Called (from inside the link's processing) when a sync with the master has succeeded.
+  std::function<void()> on_synced;
   const ReplicaFsm& fsm() const { return fsm_; }
   bool is_master_session(const Session& s) const { return &s == &master_session_; }
   MasterLinkInfo Info() const;
