@@ -60,6 +60,11 @@ void ReplicaLink::ReplicaOf(const std::string& host, int64_t port,
   Run();
 }
 
+void ReplicaLink::ConnectNow() {
+  fsm_.Tick(server_->mono_now());
+  Run();
+}
+
 void ReplicaLink::Cron() {
   if (master_session_.close_asap) {
     // CLIENT KILL TYPE master: drop the link; the cached master lets us PSYNC right back.

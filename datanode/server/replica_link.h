@@ -36,6 +36,9 @@ class ReplicaLink {
   // REPLICAOF host port / NO ONE (empty host).
   void ReplicaOf(const std::string& host, int64_t port, std::optional<ReplPosition> history);
   void Cron();
+  // Starts the connection to the master now instead of at the next cron (FAILOVER's handoff,
+  // where writes are paused until the new master has answered).
+  void ConnectNow();
   // REPLCONF GETACK arrived on the master link.
   void OnGetAck();
   void set_psync_failover(bool v) { fsm_.set_psync_failover(v); }

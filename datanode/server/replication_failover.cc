@@ -96,6 +96,7 @@ void Replication::FailoverCron() {
   ReplPosition history{master_links_.ids().replid, offset};
   replica_link_.set_psync_failover(true);
   BecomeReplica(failover_.host, failover_.port, history);
+  replica_link_.ConnectNow();
 }
 
 void Replication::ScheduleFailoverCron() {
