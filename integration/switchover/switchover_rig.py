@@ -101,9 +101,14 @@ class Group:
 class Writer:
     """SET w:<n> at ~rate/s against the master named by the sentinels, in a thread."""
 
-    def __init__(self, sentinel_ports, rate=200):
+    def __init__(self, sentinel_ports, rate=200, follow_period=None):
         self.sentinel_ports = sentinel_ports
         self.period = 1.0 / rate
+        # With follow_period, also re-asks the sentinels that often and moves to a newly named
+        # master, as a client subscribed to +switch-master would; otherwise only on errors.
+        self.follow_period = follow_period
+        self.port = None
+        self.last_follow = 0.0
         self.acked = []   # (key, monotonic time of the +OK)
         self.errors = []  # (monotonic time, text)
         self.stop_flag = False
@@ -135,8 +140,19 @@ class Writer:
             self.conn.close()
             self.conn = None
         port = self._resolve()
+        self.last_follow = time.monotonic()
         if port is not None:
             self.conn = sh.RespConn(port, timeout=2.0)
+            self.port = port
+
+    def _follow(self):
+        if self.follow_period is None or time.monotonic() - self.last_follow < self.follow_period:
+            return
+        self.last_follow = time.monotonic()
+        port = self._resolve()
+        if port is not None and port != self.port and self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
     def _run(self):
         n = 0
@@ -144,6 +160,7 @@ class Writer:
         while not self.stop_flag:
             key = "w:%d" % n
             try:
+                self._follow()
                 if self.conn is None:
                     self._connect()
                 if self.conn is None:

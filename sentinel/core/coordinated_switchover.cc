@@ -64,6 +64,7 @@ void OnFailoverToReply(CoreState& state, MasterRecord& master, const ReplyPayloa
   if (reply != nullptr && !reply->is_error && promoted != nullptr) {
     // Writes are paused on the old master from now on; watch the replica take over.
     state.EmitFor(EventLevel::kWarning, "+coordinated-handoff-started", master, *promoted);
+    f.handoff_polls_left = kHandoffChainedPolls;
     SendInfoNow(state, master, *promoted);
     return;
   }
@@ -71,6 +72,16 @@ void OnFailoverToReply(CoreState& state, MasterRecord& master, const ReplyPayloa
   state.EmitFor(EventLevel::kWarning, "-coordinated-abort-failover-refused", master,
                 master.instance, "#" + why);
   AbortFailover(state, master);
+}
+
+void ContinueHandoffPoll(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
+  FailoverProgress& f = master.failover;
+  if (!f.coordinated || f.state != FailoverState::kWaitPromotion || !ri.promoted ||
+      f.handoff_polls_left <= 0) {
+    return;
+  }
+  --f.handoff_polls_left;
+  SendInfoNow(state, master, ri);
 }
 
 void CheckHandoffDeadline(CoreState& state, MasterRecord& master) {

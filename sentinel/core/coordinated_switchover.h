@@ -21,6 +21,12 @@ inline constexpr Millis kHandoffGrace{1000};
 // The promoted replica's INFO poll period while the handoff runs (Redis polls once a second).
 inline constexpr Millis kHandoffInfoPeriod{90};
 
+// Once the old master accepted FAILOVER, the promoted replica's INFO is asked again as soon as
+// the previous answer still shows role:slave, this many times at most: the handoff takes a few
+// round trips, so a poll paced by the round trip sees it almost at once, while the bound keeps
+// a stuck handoff from turning into a busy loop (the tick poll above takes over).
+inline constexpr int kHandoffChainedPolls = 100;
+
 // Starts the switchover on this sentinel (new epoch, +try-failover, +coordinated-switchover) and
 // asks every peer for its vote at once.
 void StartCoordinatedSwitchover(CoreState& state, MasterRecord& master);
@@ -42,6 +48,9 @@ void SendFailoverTo(CoreState& state, MasterRecord& master);
 
 // The old master's answer to FAILOVER: an error aborts (the data node never paused).
 void OnFailoverToReply(CoreState& state, MasterRecord& master, const ReplyPayload& payload);
+
+// An INFO reply of `ri` arrived: during the handoff, asks the promoted replica again at once.
+void ContinueHandoffPoll(CoreState& state, MasterRecord& master, InstanceRecord& ri);
 
 // wait_promotion of a coordinated switchover: aborts once the handoff deadline passed.
 void CheckHandoffDeadline(CoreState& state, MasterRecord& master);

@@ -73,6 +73,10 @@ TEST(CoordinatedSwitchoverTest, PromotedReplicaIsPolledFastWhileWritesArePaused)
   Healthy(h);
   PeersVoteForCoordinated(h);
   h.Step(AdminCommand{1, FailoverRequest{"mymaster", true}});
+  // Right after FAILOVER is accepted the replica is polled back to back, a bounded number of
+  // times; then once per tick.
+  size_t chained = CountSent(h, kR3, InfoCommand{});
+  EXPECT_GE(chained, static_cast<size_t>(kHandoffChainedPolls));
   size_t before = CountSent(h, kR3, InfoCommand{});
   h.Run(Millis(1000));
   // Redis polls a replica under failover once a second; the handoff wants every tick.

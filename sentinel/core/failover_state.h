@@ -37,6 +37,7 @@ struct FailoverProgress {
   bool coordinated = false;
   std::set<std::string> refused_votes;  // peers that rejected the COORDINATED vote request
   MonoTime handoff_deadline{0};         // wait_promotion of a coordinated switchover ends here
+  int handoff_polls_left = 0;           // back-to-back INFO polls of the promoted replica left
   bool in_progress() const { return state != FailoverState::kNone; }
 };
 

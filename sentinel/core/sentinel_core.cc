@@ -140,6 +140,7 @@ void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
       if (const auto* info = std::get_if<InfoReply>(&payload)) {
         ApplyInfo(state_, *master, *ri, info->text);
         if (act) RunFailoverStateMachine(state_, *master);
+        if (act) ContinueHandoffPoll(state_, *master, *ri);
       }
       break;
     case RequestKind::kHello:
