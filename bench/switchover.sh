@@ -7,8 +7,8 @@
 #   - vigil COORDINATED: SENTINEL FAILOVER <name> COORDINATED on vigil-sentinel + vigil-datanode
 #   - vigil plain:       SENTINEL FAILOVER <name> on vigil-sentinel + vigil-datanode
 #   - redis plain:       SENTINEL FAILOVER <name> on redis-sentinel + redis-server 7.0
-#   - redis FAILOVER:    FAILOVER TO <replica> sent by hand to redis-server 7.0 (no sentinels
-#                        involved; the writer follows the node that reports role:master)
+#   - vigil / redis FAILOVER: FAILOVER TO <replica> TIMEOUT 5000 sent by hand to the master
+#                        (no sentinels; the writer follows the node that reports role:master)
 # Pause = longest gap between consecutive acknowledged writes around the switchover; lost =
 # acknowledged keys missing on the new master once the old master follows it.
 # Usage: bench/switchover.sh [switchovers per variant=5]   env: VIGIL_BUILD (default build)

@@ -22,6 +22,7 @@ class Group:
     """Three data nodes (node_bin: vigil-datanode or redis-server) and three sentinels."""
 
     def __init__(self, node_bin, sentinel_bin, down_after=5000, failover_timeout=5000):
+        """sentinel_bin None: data nodes only (for FAILOVER sent by hand)."""
         self.procs = []
         self.nodes = []
         self.sentinels = []
@@ -41,6 +42,8 @@ class Group:
         if not sh.wait_for(lambda: all(sh.info_field(n.port, "master_link_status") == "up"
                                        for n in self.nodes[1:]), 20):
             raise RuntimeError("replicas did not link")
+        if sentinel_bin is None:
+            return
         for _ in range(3):
             self.sentinels.append(self._add(sh.sentinel(sentinel_bin, [(NAME, master.port, 2)],
                                                         down_after, failover_timeout)))
