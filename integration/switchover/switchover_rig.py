@@ -22,7 +22,8 @@ class Group:
     """Three data nodes (node_bin: vigil-datanode or redis-server) and three sentinels."""
 
     def __init__(self, node_bin, sentinel_bin, down_after=5000, failover_timeout=5000):
-        """sentinel_bin None: data nodes only (for FAILOVER sent by hand)."""
+        """sentinel_bin None: data nodes only (for FAILOVER sent by hand); a list: one binary
+        per sentinel (a mixed fleet)."""
         self.procs = []
         self.nodes = []
         self.sentinels = []
@@ -44,8 +45,9 @@ class Group:
             raise RuntimeError("replicas did not link")
         if sentinel_bin is None:
             return
-        for _ in range(3):
-            self.sentinels.append(self._add(sh.sentinel(sentinel_bin, [(NAME, master.port, 2)],
+        bins = sentinel_bin if isinstance(sentinel_bin, list) else [sentinel_bin] * 3
+        for b in bins:
+            self.sentinels.append(self._add(sh.sentinel(b, [(NAME, master.port, 2)],
                                                         down_after, failover_timeout)))
         for s in self.sentinels:
             s.start()

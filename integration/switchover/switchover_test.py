@@ -4,11 +4,13 @@ and a writer at ~200 SET/s following the master the sentinels name. One
 SENTINEL FAILOVER <name> COORDINATED must lose no acknowledged write, pause writes briefly,
 need no full resync anywhere, leave the old master a replica of the new one and every sentinel
 agreeing. Then plain SENTINEL FAILOVER must still behave as Redis's (SLAVEOF NO ONE, old master
-converted afterwards).
+converted afterwards). Last, in a fleet of one vigil-sentinel and two redis-sentinel 7.0, the
+Redis peers reject the COORDINATED vote request, so the switchover aborts with events and the
+master stays where it was.
 """
 
 import argparse
-import sys
+import shutil
 import time
 
 import switchover_rig as rig
@@ -104,10 +106,35 @@ def plain(res, g, recs):
               "plain: forced, without a coordinated election")
 
 
+def mixed_fleet(res, node_bin, vigil_sentinel, redis_sentinel):
+    g = rig.Group(node_bin, [vigil_sentinel, redis_sentinel, redis_sentinel])
+    rec = None
+    try:
+        rec = sh.EventRecorder(g.sentinels[0].port)
+        old = g.master_port()
+        reply = sh.call(g.sentinels[0].port, "SENTINEL", "FAILOVER", rig.NAME, "COORDINATED")
+        res.check(reply == "OK", "mixed fleet: the request is accepted", repr(reply))
+        aborted = sh.wait_for(lambda: "-failover-abort-not-elected" in rec.types(), 10)
+        res.check(aborted, "mixed fleet: the attempt aborts as not elected", str(rec.types()))
+        refused = [e for e in rec.events if e[1] == "-coordinated-vote-refused"]
+        res.check(len(refused) == 2 and "wrong number of arguments" in refused[0][2],
+                  "mixed fleet: both redis-sentinel peers refuse with an arity error",
+                  str(refused))
+        res.check("+coordinated-handoff-started" not in rec.types(),
+                  "mixed fleet: FAILOVER never reaches the data node")
+        res.check(role_of(old) == "master" and g.agreed_master() == old,
+                  "mixed fleet: the master is unchanged and every sentinel still names it")
+    finally:
+        if rec is not None:
+            rec.close()
+        g.cleanup()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--vigil-sentinel", required=True)
     p.add_argument("--vigil", required=True, help="vigil-datanode binary")
+    p.add_argument("--redis-sentinel", default=shutil.which("redis-sentinel") or "redis-sentinel")
     p.add_argument("-v", "--verbose", action="store_true")
     a = p.parse_args()
     res = sh.Results()
@@ -123,6 +150,7 @@ def main():
             r.close()
         if g is not None:
             g.cleanup()
+    mixed_fleet(res, a.vigil, a.vigil_sentinel, a.redis_sentinel)
     res.finish()
 
 
