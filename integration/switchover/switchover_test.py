@@ -10,7 +10,10 @@ master stays where it was.
 """
 
 import argparse
+import os
 import shutil
+import signal
+import socket
 import time
 
 import switchover_rig as rig
@@ -54,6 +57,10 @@ def coordinated(res, g, recs, verbose):
           "after the command, %d write errors (READONLY/reconnect)"
           % (len(writer.acked), gap, (t_switched - t_cmd) * 1000, len(writer.errors)))
     res.check(len(writer.acked) > 200, "the writer kept writing", str(len(writer.acked)))
+    # A write held by the pause, or sent to the old master before the writer moved, is answered
+    # -READONLY by what is then a replica; the old master drops no connection.
+    res.check(all(e.startswith("READONLY") for _, e in writer.errors),
+              "every failed write was answered -READONLY", str(writer.errors[:5]))
     missing = writer.missing_on(new)
     res.check(not missing, "no acknowledged write lost: every key is on the new master",
               "%d missing, e.g. %s" % (len(missing), missing[:5]))
@@ -106,6 +113,57 @@ def plain(res, g, recs):
               "plain: forced, without a coordinated election")
 
 
+def held_write(res, node_bin, kind):
+    """A write that arrives while FAILOVER waits for the target is held, then answered -READONLY
+    after the handoff, and applied nowhere: not on the old master after the offset the target
+    acknowledged, and so not on the new master either. Run against redis-server 7.0 too, as the
+    oracle for what happens to paused writes."""
+    m = sh.data_node(node_bin)
+    r = None
+    client = None
+    try:
+        m.start()
+        r = sh.data_node(node_bin, replicaof=m.port)
+        r.start()
+        if not res.check(sh.wait_for(lambda: sh.info_field(r.port, "master_link_status") == "up",
+                                     20), "%s held write: replica linked" % kind):
+            return
+        m.call("SET", "before", "1")
+        sh.wait_for(lambda: r.call("GET", "before") == "1", 5)
+        os.kill(r.proc.pid, signal.SIGSTOP)  # the target cannot acknowledge yet
+        try:
+            ok = m.call("FAILOVER", "TO", sh.HOST, str(r.port), "TIMEOUT", "10000")
+            res.check(ok == "OK", "%s held write: FAILOVER accepted" % kind, repr(ok))
+            client = sh.RespConn(m.port, timeout=10.0)
+            client.send("SET", "held", "1")
+            try:
+                early = sh.decode(client.read_reply(timeout=0.3))
+            except socket.timeout:
+                early = None
+            res.check(early is None, "%s held write: no reply while writes are paused" % kind, repr(early))
+            state = sh.info_field(m.port, "master_failover_state")
+            res.check(state == "waiting-for-sync", "%s held write: master waits for the target" % kind,
+                      repr(state))
+        finally:
+            os.kill(r.proc.pid, signal.SIGCONT)
+        reply = sh.decode(client.read_reply(timeout=10))
+        res.check(str(reply).startswith("READONLY"), "%s held write: answered -READONLY after the handoff" % kind,
+                  repr(reply))
+        res.check(sh.wait_for(lambda: sh.info_field(r.port, "role") == "master", 5),
+                  "%s held write: the target is the new master" % kind)
+        res.check(r.call("EXISTS", "held") == 0 and m.call("EXISTS", "held") == 0,
+                  "%s held write: applied on neither node" % kind)
+        res.check(r.call("GET", "before") == "1", "%s held write: earlier writes kept" % kind)
+    finally:
+        if client is not None:
+            client.close()
+        for p in (m, r):
+            if p is not None:
+                if p.alive():
+                    os.kill(p.proc.pid, signal.SIGCONT)
+                p.cleanup()
+
+
 def mixed_fleet(res, node_bin, vigil_sentinel, redis_sentinel):
     g = rig.Group(node_bin, [vigil_sentinel, redis_sentinel, redis_sentinel])
     rec = None
@@ -134,6 +192,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--vigil-sentinel", required=True)
     p.add_argument("--vigil", required=True, help="vigil-datanode binary")
+    p.add_argument("--redis-server", default=shutil.which("redis-server") or "redis-server")
     p.add_argument("--redis-sentinel", default=shutil.which("redis-sentinel") or "redis-sentinel")
     p.add_argument("-v", "--verbose", action="store_true")
     a = p.parse_args()
@@ -150,6 +209,8 @@ def main():
             r.close()
         if g is not None:
             g.cleanup()
+    held_write(res, a.vigil, "vigil")
+    held_write(res, a.redis_server, "redis")
     mixed_fleet(res, a.vigil, a.vigil_sentinel, a.redis_sentinel)
     res.finish()
 
