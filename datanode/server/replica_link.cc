@@ -60,6 +60,11 @@ void ReplicaLink::ReplicaOf(const std::string& host, int64_t port,
   Run();
 }
 
+void ReplicaLink::ConnectNow() {
+  fsm_.Tick(server_->mono_now());
+  Run();
+}
+
 void ReplicaLink::Cron() {
   if (master_session_.close_asap) {
     // CLIENT KILL TYPE master: drop the link; the cached master lets us PSYNC right back.
@@ -103,6 +108,7 @@ void ReplicaLink::Run() {
                 stream_->AdoptHistory(id, h.position.offset);
                 AttachMasterSession();
                 log_->info("MASTER <-> REPLICA sync: Finished with success");
+                if (on_synced) on_synced();
               },
               [&](replica_action::ShiftHistory& h) {
                 log_->info("Master replication ID changed to {}", h.new_replid);
@@ -112,6 +118,7 @@ void ReplicaLink::Run() {
                 (void)r;
                 AttachMasterSession();
                 log_->info("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+                if (on_synced) on_synced();
               },
               [&](replica_action::Ack& a2) {
                 Write(resp::EncodeCommand({"REPLCONF", "ACK", std::to_string(a2.offset)}));

@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <spdlog/logger.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,9 +36,14 @@ class ReplicaLink {
   // REPLICAOF host port / NO ONE (empty host).
   void ReplicaOf(const std::string& host, int64_t port, std::optional<ReplPosition> history);
   void Cron();
+  // Starts the connection to the master now instead of at the next cron (FAILOVER's handoff,
+  // where writes are paused until the new master has answered).
+  void ConnectNow();
   // REPLCONF GETACK arrived on the master link.
   void OnGetAck();
   void set_psync_failover(bool v) { fsm_.set_psync_failover(v); }
+  // Called (from inside the link's processing) when a sync with the master has succeeded.
+  std::function<void()> on_synced;
   const ReplicaFsm& fsm() const { return fsm_; }
   bool is_master_session(const Session& s) const { return &s == &master_session_; }
   MasterLinkInfo Info() const;

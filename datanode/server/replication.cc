@@ -20,6 +20,9 @@ Replication::Replication(Server* server, DatanodeConfig* config, spdlog::logger*
     ServeWaiters();
     FailoverCron();
   };
+  replica_link_.on_synced = [this] {
+    if (failover_.in_progress) ScheduleFailoverCron();
+  };
 }
 
 Replication::~Replication() {

@@ -63,7 +63,10 @@ class Replication final : public ReplicationControl {
     int64_t port = 0;
     bool force = false;
     int64_t deadline_ms = 0;
+    // Our offset when writes were paused, before the REPLCONF GETACK * that asks the replicas
+    // to acknowledge it (the GETACK's own bytes are counted only after the replica answers).
     int64_t target_offset = 0;
+    int64_t paused_at_ms = 0;
   };
   void BecomeReplica(const std::string& host, int64_t port, std::optional<ReplPosition> history);
   void Promote(const char* why);
@@ -71,6 +74,9 @@ class Replication final : public ReplicationControl {
   void ScheduleGetAck();
   static void OnGetAckTimer(evutil_socket_t, short, void* arg);
   void FailoverCron();
+  // Runs FailoverCron on the next loop iteration (outside the replica link's processing).
+  void ScheduleFailoverCron();
+  static void OnFailoverTimer(evutil_socket_t, short, void* arg);
   void EndFailover(const char* why);
   void ResumePaused();
 
@@ -81,6 +87,7 @@ class Replication final : public ReplicationControl {
   ReplicaLink replica_link_;
   std::vector<Waiter> waiters_;
   bool getack_scheduled_ = false;
+  bool failover_cron_scheduled_ = false;
   FailoverState failover_;
   std::vector<Session*> paused_;
 };

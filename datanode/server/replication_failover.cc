@@ -2,7 +2,10 @@
 // acknowledged our whole stream, then become its replica with `PSYNC <replid> <offset>
 // FAILOVER`, which makes it promote itself and answer +CONTINUE. Writes held during the pause
 // run afterwards (and get -READONLY, since we are a replica by then), so no acknowledged write
-// can be lost.
+// can be lost. Redis 7.0 does the same (pauseClients with CLIENT_PAUSE_WRITE until the failover
+// ends, then the held writes are processed by a replica) but waits for the replicas' periodic
+// once-a-second REPLCONF ACK; Vigil asks for an ACK the moment writes pause, so the pause lasts
+// a few round trips.
 #include "datanode/commands/command_context.h"
 #include "datanode/server/replication.h"
 #include "datanode/server/server.h"
@@ -37,7 +40,10 @@ void Replication::Failover(Session& s, resp::ReplyWriter& w, const FailoverReque
   failover_.port = request.port;
   failover_.force = request.force;
   failover_.deadline_ms = request.timeout_ms > 0 ? server_->now_ms() + request.timeout_ms : 0;
+  failover_.paused_at_ms = server_->now_ms();
+  failover_.target_offset = master_links_.offset();
   master_links_.set_pings_paused(true);
+  ScheduleGetAck();
   log_->warn("FAILOVER requested to {} by '{}'",
              request.has_target ? request.host + ":" + std::to_string(request.port) : "any replica",
              s.addr);
@@ -66,7 +72,11 @@ void Replication::FailoverCron() {
         failover_.host.empty() || (r.ip() == failover_.host && r.listening_port == failover_.port);
     if (!is_target) continue;
     target = &r;
-    if (r.ack_offset >= offset) {
+    // Writes (and our PINGs) are paused, so only our GETACK follows target_offset in the stream.
+    // A replica answers GETACK with the offset before it and counts the GETACK in the same
+    // event-loop pass, long before the PSYNC FAILOVER handshake (several round trips) reaches
+    // it, so PSYNC at our full offset continues there.
+    if (r.ack_offset >= offset || r.ack_offset >= failover_.target_offset) {
       chosen = &r;
       break;
     }
@@ -81,15 +91,31 @@ void Replication::FailoverCron() {
   failover_.in_progress = true;
   failover_.host = chosen->ip();
   failover_.port = chosen->listening_port;
-  log_->warn("FAILOVER: target {}:{} has offset {}; handing over", failover_.host, failover_.port,
-             chosen->ack_offset);
+  log_->warn("FAILOVER: target {}:{} has offset {} ({} ms after the pause); handing over",
+             failover_.host, failover_.port, chosen->ack_offset, now_ms - failover_.paused_at_ms);
   ReplPosition history{master_links_.ids().replid, offset};
   replica_link_.set_psync_failover(true);
   BecomeReplica(failover_.host, failover_.port, history);
+  replica_link_.ConnectNow();
+}
+
+void Replication::ScheduleFailoverCron() {
+  if (failover_cron_scheduled_) return;
+  failover_cron_scheduled_ = true;
+  timeval zero{0, 0};
+  event_base_once(server_->base(), -1, EV_TIMEOUT, &Replication::OnFailoverTimer, this, &zero);
+}
+
+void Replication::OnFailoverTimer(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Replication*>(arg);
+  self->failover_cron_scheduled_ = false;
+  self->FailoverCron();
+  self->server_->AfterCommands(nullptr);
 }
 
 void Replication::EndFailover(const char* why) {
-  log_->warn("FAILOVER ended: {}", why);
+  log_->warn("FAILOVER ended after {} ms of paused writes: {}",
+             server_->now_ms() - failover_.paused_at_ms, why);
   failover_ = FailoverState{};
   master_links_.set_pings_paused(false);
   ResumePaused();

@@ -4,8 +4,10 @@
 #include <optional>
 #include <type_traits>
 
+#include "sentinel/core/coordinated_switchover.h"
 #include "sentinel/core/failover.h"
 #include "sentinel/core/instance_registry.h"
+#include "sentinel/core/odown.h"
 #include "sentinel/core/replica_selection.h"
 
 namespace vigil::sentinel {
@@ -174,6 +176,13 @@ WireValue Failover(CoreState& state, const FailoverRequest& r) {
     return WireValue::Error("INPROG Failover already in progress");
   if (SelectReplica(state, *master) == nullptr) {
     return WireValue::Error("NOGOODSLAVE No suitable replica to promote");
+  }
+  if (r.coordinated) {
+    // Not forced: the peers vote first, although the master is healthy.
+    StartCoordinatedSwitchover(state, *master);
+    AskOtherSentinels(state, *master, AskMode::kForced);
+    RunFailoverStateMachine(state, *master);
+    return Ok();
   }
   StartFailover(state, *master);
   master->failover.forced = true;

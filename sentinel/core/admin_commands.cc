@@ -32,6 +32,10 @@ Result<ParsedSentinelCommand> ParseVote(const Argv& a) {
   }
   v.master.port = static_cast<int>(port);
   v.runid = a[5];
+  if (a.size() == 7) {
+    if (!EqualsIgnoreCase(a[6], "coordinated")) return Status::Error("ERR syntax error");
+    v.coordinated = true;
+  }
   return ParsedSentinelCommand(v);
 }
 
@@ -93,6 +97,10 @@ Result<ParsedSentinelCommand> ParseSentinelCommand(const Argv& a) {
     if (sub == "help") return ParsedSentinelCommand(HelpRequest{});
     return ParsedSentinelCommand(PendingScriptsRequest{});
   }
+  if (sub == "failover" && n == 4) {
+    if (!EqualsIgnoreCase(a[3], "coordinated")) return Status::Error("ERR syntax error");
+    return ParsedSentinelCommand(AdminRequest(FailoverRequest{a[2], true}));
+  }
   if (sub == "master" || sub == "replicas" || sub == "slaves" || sub == "sentinels" ||
       sub == "get-master-addr-by-name" || sub == "ckquorum" || sub == "reset" ||
       sub == "failover" || sub == "remove") {
@@ -102,7 +110,8 @@ Result<ParsedSentinelCommand> ParseSentinelCommand(const Argv& a) {
   if (sub == "monitor")
     return n == 6 ? ParseMonitor(a) : Result<ParsedSentinelCommand>(WrongArity(sub));
   if (sub == "is-master-down-by-addr") {
-    return n == 6 ? ParseVote(a) : Result<ParsedSentinelCommand>(WrongArity(sub));
+    // Vigil also takes a seventh argument, COORDINATED (see DESIGN.md §11).
+    return n == 6 || n == 7 ? ParseVote(a) : Result<ParsedSentinelCommand>(WrongArity(sub));
   }
   if (sub == "set") {
     if (n < 5) return WrongArity(sub);

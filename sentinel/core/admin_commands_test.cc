@@ -30,6 +30,24 @@ TEST(AdminCommandsTest, ArityAndUnknownSubcommandErrorsMatchRedis) {
             "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.");
 }
 
+TEST(AdminCommandsTest, ParsesFailoverCoordinatedAndCoordinatedVotes) {
+  auto plain = ParseSentinelCommand({"SENTINEL", "failover", "m"});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(std::get<FailoverRequest>(std::get<AdminRequest>(plain.value())).coordinated);
+  auto coordinated = ParseSentinelCommand({"SENTINEL", "FAILOVER", "m", "coordinated"});
+  ASSERT_TRUE(coordinated.ok());
+  EXPECT_TRUE(std::get<FailoverRequest>(std::get<AdminRequest>(coordinated.value())).coordinated);
+  EXPECT_EQ(ParseSentinelCommand({"SENTINEL", "failover", "m", "now"}).error(), "ERR syntax error");
+  auto vote = ParseSentinelCommand(
+      {"SENTINEL", "is-master-down-by-addr", "10.0.0.1", "6379", "4", "abc", "COORDINATED"});
+  ASSERT_TRUE(vote.ok());
+  EXPECT_TRUE(std::get<VoteRequestArgs>(vote.value()).coordinated);
+  EXPECT_EQ(ParseSentinelCommand(
+                {"SENTINEL", "is-master-down-by-addr", "10.0.0.1", "6379", "4", "abc", "x"})
+                .error(),
+            "ERR syntax error");
+}
+
 TEST(AdminCommandsTest, RoutesVotesQueriesAndRequests) {
   auto vote = ParseSentinelCommand({"SENTINEL", "is-master-down-by-addr", "h", "1", "5", "X"});
   ASSERT_TRUE(vote.ok());

@@ -30,6 +30,9 @@ struct ResetRequest {
 };
 struct FailoverRequest {
   std::string name;
+  // SENTINEL FAILOVER <name> COORDINATED (Valkey 9's spelling): an elected leader hands over
+  // with the data node's FAILOVER command instead of promoting with SLAVEOF NO ONE.
+  bool coordinated = false;
 };
 struct SimulateFailureRequest {
   bool crash_after_election = false;
@@ -83,6 +86,7 @@ struct VoteRequestArgs {
   HostPort master;
   uint64_t epoch = 0;
   std::string runid;
+  bool coordinated = false;  // Vigil's trailing COORDINATED: a switchover of a healthy master
 };
 
 }  // namespace vigil::sentinel

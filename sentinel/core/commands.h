@@ -35,6 +35,9 @@ struct IsMasterDownByAddrCommand {
   HostPort master;
   uint64_t current_epoch = 0;
   std::string runid;  // "*" asks only for the opinion; our myid asks for a vote too
+  // Vigil: a vote for a coordinated switchover of a healthy master. Rendered as a trailing
+  // COORDINATED argument, which Redis peers reject with an arity error (never a silent vote).
+  bool coordinated = false;
   friend bool operator==(const IsMasterDownByAddrCommand&,
                          const IsMasterDownByAddrCommand&) = default;
 };
@@ -44,19 +47,27 @@ struct ReconfigureCommand {
   std::optional<HostPort> replicaof;  // nullopt: SLAVEOF NO ONE
   friend bool operator==(const ReconfigureCommand&, const ReconfigureCommand&) = default;
 };
+// FAILOVER TO <host> <port> TIMEOUT <ms>: the data node's coordinated handoff (Redis 6.2+),
+// sent to a healthy master by the leader of a coordinated switchover.
+struct FailoverToCommand {
+  HostPort target;
+  int64_t timeout_ms = 0;
+  friend bool operator==(const FailoverToCommand&, const FailoverToCommand&) = default;
+};
 // SCRIPT KILL, sent once to an SDOWN instance that answers -BUSY.
 struct ScriptKillCommand {
   friend bool operator==(const ScriptKillCommand&, const ScriptKillCommand&) = default;
 };
 
 using Command = std::variant<PingCommand, InfoCommand, PublishHelloCommand, SubscribeHelloCommand,
-                             IsMasterDownByAddrCommand, ReconfigureCommand, ScriptKillCommand>;
+                             IsMasterDownByAddrCommand, ReconfigureCommand, ScriptKillCommand,
+                             FailoverToCommand>;
 
 // Upper-case original command name → configured new name (sentinel rename-command).
 using RenameMap = std::map<std::string, std::string>;
 
-// A status or error line: replies to PING, PUBLISH, SUBSCRIBE and SCRIPT KILL, or an error reply
-// to any command.
+// A status or error line: replies to PING, PUBLISH, SUBSCRIBE, SCRIPT KILL and FAILOVER, or an
+// error reply to any command.
 struct SimpleReply {
   bool is_error = false;
   std::string text;  // without the leading + or -

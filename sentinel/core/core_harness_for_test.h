@@ -62,9 +62,11 @@ class CoreHarness {
   std::map<ConnId, ConnectAction> conns;    // open connections
   std::map<std::string, std::string> info;  // "ip:port" → INFO text to answer with
   std::map<std::string, bool> silent;       // "ip:port" → do not answer anything
-  // Peer answers to is-master-down-by-addr: runid → reply (default: not down, no vote).
-  std::function<VoteReply(const std::string& peer_addr, const IsMasterDownByAddrCommand&)> vote;
+  // Peer answers to is-master-down-by-addr: runid → reply (default: not down, no vote). A
+  // SimpleReply error stands for a peer that rejects the request.
+  std::function<ReplyPayload(const std::string& peer_addr, const IsMasterDownByAddrCommand&)> vote;
   bool block_ok = true;
+  std::string failover_error;  // non-empty: FAILOVER TO is answered with this error
   std::vector<std::pair<HostPort, Command>> sent;  // every command sent
 
   void Tick(Millis advance = Millis(100)) {
@@ -127,7 +129,12 @@ class CoreHarness {
   ReplyPayload Answer(const std::string& addr, const Command& c) {
     if (std::holds_alternative<InfoCommand>(c)) return InfoReply{info[addr]};
     if (const auto* ask = std::get_if<IsMasterDownByAddrCommand>(&c)) {
-      return vote ? vote(addr, *ask) : VoteReply{false, "*", 0};
+      if (vote) return vote(addr, *ask);
+      return VoteReply{false, "*", 0};
+    }
+    if (std::holds_alternative<FailoverToCommand>(c)) {
+      if (!failover_error.empty()) return SimpleReply{true, failover_error};
+      return SimpleReply{false, "OK"};
     }
     if (std::holds_alternative<ReconfigureCommand>(c)) return ReconfigureReply{block_ok, ""};
     if (std::holds_alternative<PingCommand>(c)) return SimpleReply{false, "PONG"};

@@ -19,7 +19,16 @@
 
 namespace vigil::sentinel {
 
-enum class RequestKind { kPing, kInfo, kHello, kSubscribe, kAsk, kReconfigure, kScriptKill };
+enum class RequestKind {
+  kPing,
+  kInfo,
+  kHello,
+  kSubscribe,
+  kAsk,
+  kReconfigure,
+  kScriptKill,
+  kFailoverTo
+};
 
 // A command sent and not yet answered, and whom its answer concerns.
 struct PendingRequest {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/base/check.h"
+#include "sentinel/core/coordinated_switchover.h"
 #include "sentinel/core/election.h"
 #include "sentinel/core/hello_protocol.h"
 #include "sentinel/core/instance_monitor.h"
@@ -22,6 +23,8 @@ std::string_view FailoverStateName(FailoverState state) {
       return "select_slave";
     case FailoverState::kSendSlaveofNoone:
       return "send_slaveof_noone";
+    case FailoverState::kSendFailover:
+      return "send_failover";
     case FailoverState::kWaitPromotion:
       return "wait_promotion";
     case FailoverState::kReconfSlaves:
@@ -70,6 +73,8 @@ void StartFailover(CoreState& state, MasterRecord& master) {
   FailoverProgress& f = master.failover;
   f.state = FailoverState::kWaitStart;
   f.forced = false;
+  f.coordinated = false;
+  f.refused_votes.clear();
   f.promoted.clear();
   f.epoch = ++state.current_epoch;
   // Redis does not flush here (the self-vote right after does); we persist every epoch change
@@ -88,6 +93,7 @@ void AbortFailover(CoreState& state, MasterRecord& master) {
   VIGIL_CHECK(f.in_progress() && f.state <= FailoverState::kWaitPromotion);
   f.state = FailoverState::kNone;
   f.forced = false;
+  f.coordinated = false;
   f.state_change_time = state.now;
   if (InstanceRecord* promoted = master.promoted_replica()) promoted->promoted = false;
   f.promoted.clear();
@@ -130,7 +136,8 @@ void WaitStart(CoreState& state, MasterRecord& master) {
     Millis election_timeout =
         std::min(state.timers().election_timeout, master.config.failover_timeout);
     bool split = state.options.event_driven && SplitVote(state, master);
-    if (split || state.now - *master.failover.start_time > election_timeout) {
+    bool unwinnable = master.failover.coordinated && !CoordinatedVoteWinnable(master);
+    if (split || unwinnable || state.now - *master.failover.start_time > election_timeout) {
       AbortWith(state, master, "-failover-abort-not-elected");
       if (split) {
         // Nobody won: retry soon, after a random back-off, instead of 2 × failover-timeout.
@@ -172,6 +179,11 @@ void SelectSlave(CoreState& state, MasterRecord& master) {
   state.EmitFor(EventLevel::kWarning, "+selected-slave", master, *replica);
   replica->promoted = true;
   master.failover.promoted = replica->name;
+  if (master.failover.coordinated) {
+    SetState(state, master, FailoverState::kSendFailover);
+    state.EmitFor(EventLevel::kNotice, "+coordinated-state-send-failover", master, *replica);
+    return;
+  }
   SetState(state, master, FailoverState::kSendSlaveofNoone);
   state.EmitFor(EventLevel::kNotice, "+failover-state-send-slaveof-noone", master, *replica);
 }
@@ -192,6 +204,7 @@ void SendSlaveofNoone(CoreState& state, MasterRecord& master) {
 
 void WaitPromotion(CoreState& state, MasterRecord& master) {
   // The move forward happens in ConfirmPromotion, driven by the replica's INFO.
+  if (master.failover.coordinated) return CheckHandoffDeadline(state, master);
   if (state.now - master.failover.state_change_time > master.config.failover_timeout) {
     AbortWith(state, master, "-failover-abort-slave-timeout");
   }
@@ -268,6 +281,8 @@ void StepFailover(CoreState& state, MasterRecord& master) {
       return SelectSlave(state, master);
     case FailoverState::kSendSlaveofNoone:
       return SendSlaveofNoone(state, master);
+    case FailoverState::kSendFailover:
+      return SendFailoverTo(state, master);
     case FailoverState::kWaitPromotion:
       return WaitPromotion(state, master);
     case FailoverState::kReconfSlaves:

@@ -3,6 +3,7 @@
 // (spec §8). The transitions are in failover.cc.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,7 @@ enum class FailoverState {
   kWaitStart,
   kSelectSlave,
   kSendSlaveofNoone,
+  kSendFailover,  // coordinated switchover: FAILOVER TO <replica> to the old master
   kWaitPromotion,
   kReconfSlaves,
   kUpdateConfig,
@@ -31,6 +33,11 @@ struct FailoverProgress {
   uint64_t epoch = 0;    // failover_epoch: the epoch of our own attempt
   std::string promoted;  // name of the promoted replica, empty if none
   bool forced = false;   // SENTINEL FAILOVER
+  // SENTINEL FAILOVER <name> COORDINATED: elected, handed over with the data node's FAILOVER.
+  bool coordinated = false;
+  std::set<std::string> refused_votes;  // peers that rejected the COORDINATED vote request
+  MonoTime handoff_deadline{0};         // wait_promotion of a coordinated switchover ends here
+  int handoff_polls_left = 0;           // back-to-back INFO polls of the promoted replica left
   bool in_progress() const { return state != FailoverState::kNone; }
 };
 

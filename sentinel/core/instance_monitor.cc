@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sentinel/core/coordinated_switchover.h"
 #include "sentinel/core/hello_protocol.h"
 
 namespace vigil::sentinel {
@@ -25,6 +26,11 @@ void ReconnectInstance(CoreState& state, MasterRecord& master, InstanceRecord& r
 }
 
 Millis InfoPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri) {
+  // Vigil: writes are paused on the old master until we see the replica's role:master.
+  if (ri.promoted && master.failover.coordinated &&
+      master.failover.state == FailoverState::kWaitPromotion) {
+    return kHandoffInfoPeriod;
+  }
   if (ri.kind == InstanceKind::kReplica &&
       (master.instance.o_down || master.failover.in_progress() || ri.master_link_down_ms != 0)) {
     return kInfoPeriodFast;

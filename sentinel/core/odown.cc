@@ -1,5 +1,6 @@
 #include "sentinel/core/odown.h"
 
+#include "sentinel/core/coordinated_switchover.h"
 #include "sentinel/core/election.h"
 #include "sentinel/core/subjective_down.h"
 #include "sentinel/core/wire.h"
@@ -43,10 +44,13 @@ bool DueForAsk(const CoreState& state, const MasterRecord& master, const Instanc
   if (!state.options.event_driven) return false;
   // Vigil: a peer that has not agreed yet is asked again soon while our SDOWN is young: its
   // own down-after deadline is probably only a tick away.
-  bool young = master.instance.s_down_since &&
-               state.now - *master.instance.s_down_since < state.timers().ask_period * 5;
   bool waiting_vote =
       master.failover.state == FailoverState::kWaitStart && si.leader_epoch != state.current_epoch;
+  // A coordinated switchover asks about a healthy master: only the vote matters.
+  if (WantsCoordinatedVotes(master))
+    return waiting_vote && since_reply >= state.timers().fast_ask_period;
+  bool young = master.instance.s_down_since &&
+               state.now - *master.instance.s_down_since < state.timers().ask_period * 5;
   return young && (!si.master_down || waiting_vote) &&
          since_reply >= state.timers().fast_ask_period;
 }
@@ -59,13 +63,16 @@ void AskOtherSentinels(CoreState& state, MasterRecord& master, AskMode mode) {
       si.master_down = false;
       si.leader.clear();
     }
-    if (!master.instance.s_down) continue;
+    bool coordinated = WantsCoordinatedVotes(master);
+    if (!master.instance.s_down && !coordinated) continue;
+    if (coordinated && master.failover.refused_votes.count(runid) != 0) continue;
     if (state.LinkOf(si).Disconnected()) continue;
     if (mode != AskMode::kForced && !DueForAsk(state, master, si)) continue;
     IsMasterDownByAddrCommand ask;
     ask.master = master.instance.addr;
     ask.current_epoch = state.current_epoch;
     ask.runid = master.failover.in_progress() ? state.myid : "*";
+    ask.coordinated = coordinated;
     if (state.Send(master, si, ask, RequestKind::kAsk)) {
       si.ask_pending = true;
       state.requests.rbegin()->second.subject = master.instance.addr;

@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "sentinel/core/admin_apply.h"
+#include "sentinel/core/coordinated_switchover.h"
 #include "sentinel/core/failover.h"
 #include "sentinel/core/hello_protocol.h"
 #include "sentinel/core/info_reactions.h"
@@ -139,6 +140,7 @@ void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
       if (const auto* info = std::get_if<InfoReply>(&payload)) {
         ApplyInfo(state_, *master, *ri, info->text);
         if (act) RunFailoverStateMachine(state_, *master);
+        if (act) ContinueHandoffPoll(state_, *master, *ri);
       }
       break;
     case RequestKind::kHello:
@@ -150,6 +152,10 @@ void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
       OnPubSubActivity(state_, req.conn);
       break;
     case RequestKind::kAsk:
+      if (const auto* err = std::get_if<SimpleReply>(&payload);
+          err != nullptr && err->is_error && WantsCoordinatedVotes(*master)) {
+        OnCoordinatedVoteRefused(state_, *master, *ri, err->text);
+      }
       OnIsMasterDownReply(state_, *master, *ri, req.subject, payload);
       // Vigil: an answer may complete ODOWN or the election; act on it now.
       if (act) ActOnMaster(*master, false);
@@ -158,6 +164,10 @@ void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
       OnReconfigureReply(state_, *master, *ri, payload);
       break;
     case RequestKind::kScriptKill:
+      break;
+    case RequestKind::kFailoverTo:
+      OnFailoverToReply(state_, *master, payload);
+      if (act) RunFailoverStateMachine(state_, *master);
       break;
   }
 }

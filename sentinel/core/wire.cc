@@ -46,10 +46,15 @@ std::vector<Argv> RenderCommand(const Command& command, const RenameMap& renames
         } else if constexpr (std::is_same_v<T, SubscribeHelloCommand>) {
           return {{Renamed(renames, "SUBSCRIBE"), kHelloChannel}};
         } else if constexpr (std::is_same_v<T, IsMasterDownByAddrCommand>) {
-          return {{Renamed(renames, "SENTINEL"), "is-master-down-by-addr", c.master.host,
-                   std::to_string(c.master.port), std::to_string(c.current_epoch), c.runid}};
+          Argv argv{Renamed(renames, "SENTINEL"),  "is-master-down-by-addr",        c.master.host,
+                    std::to_string(c.master.port), std::to_string(c.current_epoch), c.runid};
+          if (c.coordinated) argv.push_back("COORDINATED");
+          return {argv};
         } else if constexpr (std::is_same_v<T, ReconfigureCommand>) {
           return RenderBlock(c, renames);
+        } else if constexpr (std::is_same_v<T, FailoverToCommand>) {
+          return {{Renamed(renames, "FAILOVER"), "TO", c.target.host, std::to_string(c.target.port),
+                   "TIMEOUT", std::to_string(c.timeout_ms)}};
         } else {
           return {{Renamed(renames, "SCRIPT"), "KILL"}};
         }
@@ -95,10 +100,23 @@ Result<Command> ParseSingle(const Argv& a) {
   if (a.size() == 3 && EqualsIgnoreCase(a[0], "PUBLISH") && a[1] == kHelloChannel) {
     return Command(PublishHelloCommand{a[2]});
   }
-  if (Is(a, {"SENTINEL", "is-master-down-by-addr", "", "", "", ""})) {
+  if (Is(a, {"FAILOVER", "TO", "", "", "TIMEOUT", ""})) {
+    FailoverToCommand c;
+    c.target.host = a[2];
+    uint64_t timeout = 0;
+    if (!ParsePort(a[3], &c.target.port) || !ParseUint64(a[5], &timeout)) {
+      return Status::Error("bad FAILOVER arguments");
+    }
+    c.timeout_ms = static_cast<int64_t>(timeout);
+    return Command(c);
+  }
+  bool coordinated_vote =
+      Is(a, {"SENTINEL", "is-master-down-by-addr", "", "", "", "", "COORDINATED"});
+  if (coordinated_vote || Is(a, {"SENTINEL", "is-master-down-by-addr", "", "", "", ""})) {
     IsMasterDownByAddrCommand c;
     c.master.host = a[2];
     c.runid = a[5];
+    c.coordinated = coordinated_vote;
     if (!ParsePort(a[3], &c.master.port) || !ParseUint64(a[4], &c.current_epoch)) {
       return Status::Error("bad is-master-down-by-addr arguments");
     }

@@ -15,6 +15,8 @@ TEST(WireTest, EveryCommandRoundTripsThroughArgv) {
       ReconfigureCommand{std::nullopt},
       ReconfigureCommand{HostPort{"10.0.0.2", 6380}},
       ScriptKillCommand{},
+      IsMasterDownByAddrCommand{{"10.0.0.1", 6379}, 8, "abc", true},
+      FailoverToCommand{{"10.0.0.2", 6380}, 5000},
   };
   for (const Command& c : commands) {
     Result<Command> back = ParseCommand(RenderCommand(c));
@@ -38,6 +40,20 @@ TEST(WireTest, ReconfigurationBlockIsRedisSixCommandsWithSlaveof) {
 TEST(WireTest, AskIsSentInLowerCaseWithEpochAndRunId) {
   auto argv = RenderCommand(IsMasterDownByAddrCommand{{"127.0.0.1", 7380}, 3, "abc"});
   EXPECT_EQ(argv[0], (Argv{"SENTINEL", "is-master-down-by-addr", "127.0.0.1", "7380", "3", "abc"}));
+}
+
+TEST(WireTest, CoordinatedVoteRequestEndsWithCoordinated) {
+  auto argv = RenderCommand(IsMasterDownByAddrCommand{{"127.0.0.1", 7380}, 3, "abc", true});
+  EXPECT_EQ(argv[0], (Argv{"SENTINEL", "is-master-down-by-addr", "127.0.0.1", "7380", "3", "abc",
+                           "COORDINATED"}));
+}
+
+TEST(WireTest, FailoverToCarriesTargetAndTimeout) {
+  auto argv = RenderCommand(FailoverToCommand{{"127.0.0.1", 7381}, 5000}, {{"FAILOVER", "FO"}});
+  EXPECT_EQ(argv[0], (Argv{"FO", "TO", "127.0.0.1", "7381", "TIMEOUT", "5000"}));
+  EXPECT_EQ(
+      DecodeReply(FailoverToCommand{}, {WireValue::Error("ERR FAILOVER already in progress.")}),
+      ReplyPayload(SimpleReply{true, "ERR FAILOVER already in progress."}));
 }
 
 TEST(WireTest, RenamedCommandsUseTheConfiguredNames) {

@@ -234,7 +234,8 @@ void Runtime::HandleEvent(const Event& e) {
     ++s.succeeded;
     if (s.in_progress) s.last_duration_ms = (now - s.last_start).count();
     s.in_progress = false;
-  } else if (e.type.rfind("-failover-abort", 0) == 0) {
+  } else if (e.type.rfind("-failover-abort", 0) == 0 ||
+             e.type.rfind("-coordinated-abort", 0) == 0) {
     ++s.aborted;
     s.in_progress = false;
   }

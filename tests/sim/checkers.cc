@@ -60,7 +60,9 @@ void Checkers::OnEvent(MonoTime now, const SimSentinel& s, const Event& e) {
     }
   } else if (e.type == "+try-failover") {
     const sentinel::MasterRecord* m = s.core()->FindMaster(e.master);
-    if (m == nullptr || m->failover.forced) return;
+    // Forced (SENTINEL FAILOVER) and coordinated switchovers of a healthy master need no ODOWN;
+    // a coordinated one is still elected, which the one-leader-per-epoch check covers.
+    if (m == nullptr || m->failover.forced || m->failover.coordinated) return;
     std::string addr = MasterAddress(e.message);
     // Peers' answers count for 5 s after they were given; allow for a reply's flight time.
     MonoTime since = now - Millis(5000 + 500);

@@ -18,6 +18,7 @@ SimDataNode::SimDataNode(World& world, int index_in, sentinel::HostPort addr_in,
       config_replicaof_(replicaof) {}
 
 void SimDataNode::Crash() {
+  failover_target_.reset();
   up_ = false;
   paused_ = false;
   link_up_ = false;
@@ -41,6 +42,7 @@ void SimDataNode::ReplicationTick() {
   if (!up_ || paused_) return;
   MonoTime now = world_.now();
   if (is_master()) {
+    if (failover_target_) return AdvanceFailover(now);
     offset_ += 100;  // a steady write load
     return;
   }
@@ -97,7 +99,9 @@ std::string SimDataNode::RenderInfo() const {
     s += "slave_priority:" + std::to_string(priority) +
          "\r\nslave_read_only:1\r\nreplica_announced:1\r\nconnected_slaves:0\r\n";
   }
-  s += "master_failover_state:no-failover\r\nmaster_repl_offset:" + std::to_string(offset_) +
+  s += std::string("master_failover_state:") +
+       (failover_target_ ? "waiting-for-sync" : "no-failover") +
+       "\r\nmaster_repl_offset:" + std::to_string(offset_) +
        "\r\nsecond_repl_offset:-1\r\n\r\n# CPU\r\nused_cpu_sys:0.000000\r\n";
   return s;
 }
@@ -162,6 +166,54 @@ WireValue SimDataNode::SlaveOf(const sentinel::Argv& argv) {
   return WireValue::Status("OK");
 }
 
+WireValue SimDataNode::FailoverTo(const sentinel::Argv& a) {
+  int port = 0;
+  int64_t timeout_ms = 0;
+  if (a.size() != 6 || !EqualsIgnoreCase(a[1], "TO") || !EqualsIgnoreCase(a[4], "TIMEOUT") ||
+      !sentinel::ParsePort(a[3], &port) || !sentinel::ParseInt64(a[5], &timeout_ms)) {
+    return WireValue::Error("ERR syntax error");
+  }
+  if (!is_master()) return WireValue::Error("ERR FAILOVER is not valid when server is a replica.");
+  if (failover_target_) return WireValue::Error("ERR FAILOVER already in progress.");
+  sentinel::HostPort target{a[2], port};
+  SimDataNode* t = world_.NodeAt(target);
+  if (t == nullptr || !t->up() || t->is_master() || !t->link_up() || *t->master() != addr) {
+    return WireValue::Error("ERR FAILOVER target HOST and PORT is not a replica.");
+  }
+  failover_target_ = target;
+  failover_deadline_ = world_.now() + Millis(timeout_ms);
+  world_.trace().Add(world_.now(), name, "FAILOVER to " + t->name + ": writes paused");
+  return WireValue::Status("OK");
+}
+
+void SimDataNode::AdvanceFailover(MonoTime now) {
+  SimDataNode* t = world_.NodeAt(*failover_target_);
+  bool caught_up = t != nullptr && t->up() && !t->paused() && t->link_up() && t->master() == addr &&
+                   t->offset() == offset_;
+  if (caught_up) {
+    // PSYNC FAILOVER: the target promotes itself and we continue as its replica, no resync.
+    t->PromoteByFailover();
+    world_.trace().Add(now, name, "handed over to " + t->name);
+    master_ = t->addr;
+    link_up_ = true;
+    link_lost_at_.reset();
+    failover_target_.reset();
+    return;
+  }
+  if (now >= failover_deadline_) {
+    world_.trace().Add(now, name, "FAILOVER timed out: writes resumed");
+    failover_target_.reset();
+  }
+}
+
+void SimDataNode::PromoteByFailover() {
+  master_.reset();
+  link_up_ = false;
+  promoted_at_ = world_.now();
+  world_.checkers().OnPromotion(world_.now(), *this);
+  world_.trace().Add(world_.now(), name, "promoted to master by FAILOVER");
+}
+
 int64_t SimDataNode::KillClients(uint64_t caller, bool pubsub) {
   int64_t killed = 0;
   for (uint64_t id : world_.ServerConns(addr)) {
@@ -179,6 +231,7 @@ WireValue SimDataNode::Execute(uint64_t conn, const sentinel::Argv& a) {
   if (EqualsIgnoreCase(cmd, "PING")) return WireValue::Status("PONG");
   if (EqualsIgnoreCase(cmd, "INFO")) return WireValue::Bulk(RenderInfo());
   if (EqualsIgnoreCase(cmd, "SLAVEOF") || EqualsIgnoreCase(cmd, "REPLICAOF")) return SlaveOf(a);
+  if (EqualsIgnoreCase(cmd, "FAILOVER")) return FailoverTo(a);
   if (EqualsIgnoreCase(cmd, "SUBSCRIBE") && a.size() == 2) {
     if (SimConn* c = world_.FindConn(conn)) c->subscribed = true;
     return WireValue::Array(

@@ -1,9 +1,10 @@
 #pragma once
 // SimDataNode: a model of a Redis 7.0 data node as far as Sentinel can tell (spec/datanode.md §3,
 // §6): PING, INFO (real field names and layout), PUBLISH/SUBSCRIBE on the hello channel, the
-// MULTI/SLAVEOF/CONFIG REWRITE/CLIENT KILL/EXEC block, and replication reduced to "a replica
-// whose master is reachable syncs after a delay and then follows its offset". It stands in until
-// the real replication core can run inside the simulator.
+// MULTI/SLAVEOF/CONFIG REWRITE/CLIENT KILL/EXEC block, FAILOVER TO <host> <port> TIMEOUT <ms>
+// (writes stop, the target takes over once it has our offset), and replication reduced to "a
+// replica whose master is reachable syncs after a delay and then follows its offset". It stands in
+// until the real replication core can run inside the simulator.
 #include <optional>
 #include <string>
 
@@ -50,6 +51,10 @@ class SimDataNode {
   void ExecuteBlock(uint64_t conn, const Message& message);
   sentinel::WireValue Execute(uint64_t conn, const sentinel::Argv& argv);
   sentinel::WireValue SlaveOf(const sentinel::Argv& argv);
+  sentinel::WireValue FailoverTo(const sentinel::Argv& argv);
+  // Called from ReplicationTick while a FAILOVER runs: hands over or gives up.
+  void AdvanceFailover(MonoTime now);
+  void PromoteByFailover();
   int64_t KillClients(uint64_t caller, bool pubsub);
 
   World& world_;
@@ -64,6 +69,9 @@ class SimDataNode {
   MonoTime broken_until_{0};
   int64_t offset_ = 0;
   std::optional<MonoTime> promoted_at_;
+  // FAILOVER TO in progress: writes are paused until the target has our offset or the deadline.
+  std::optional<sentinel::HostPort> failover_target_;
+  MonoTime failover_deadline_{0};
 };
 
 }  // namespace vigil::sim
