@@ -56,7 +56,7 @@ def parse_args(argv=None):
     p.add_argument("--converge-timeout", type=float, default=60.0)
     p.add_argument("--fencing", choices=("auto", "on", "off"), default="auto",
                    help="data-node fencing (sentinel-fence-timeout): auto = on when supported")
-    p.add_argument("--fence-timeout-ms", type=int, default=1000)
+    p.add_argument("--fence-timeout-ms", type=int, default=800)
     p.add_argument("--loopback", action="store_true", help="force the reduced loopback mode")
     p.add_argument("--run-id", type=int, default=os.getpid())
     p.add_argument("--keep", action="store_true", help="keep the work dir (logs, ack logs)")
