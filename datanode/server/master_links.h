@@ -135,7 +135,8 @@ class MasterLinks final : public Propagator {
   int pipe_fd_ = -1;
   event* pipe_ev_ = nullptr;
   bool pipe_eof_ = false;
-  bool pipe_paused_ = false;  // waiting for the targets to drain before reading more
+  bool pipe_paused_ = false;     // waiting for the targets to drain before reading more
+  bool delayed_logged_ = false;  // "BGSAVE for replication delayed" said for this wait
   std::map<uint64_t, DiskFeed> disk_feeds_;
   event* feed_timer_ = nullptr;
   // Cron bookkeeping.

@@ -18,6 +18,7 @@
 #include "common/random/prng.h"
 #include "datanode/server/aof_loading.h"
 #include "datanode/server/aof_manager.h"
+#include "datanode/server/child_process_slot.h"
 #include "datanode/server/replication.h"
 #include "datanode/server/snapshot.h"
 
@@ -34,6 +35,7 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
   service_->stats().start_ms = start_ms_;
   service_->last_save_unix_s = start_ms_ / 1000;
   service_->set_now(start_ms_);
+  children_ = std::make_unique<ChildProcessSlot>(config_, service_.get(), log_.get());
 }
 
 Server::~Server() {
@@ -185,6 +187,7 @@ void Server::CloseIdleClients() {
 void Server::Cron() {
   service_->set_now(now_ms());
   if (!service_->loading()) service_->Cron();
+  children_->Poll();
   AofCron();
   RdbCron();
   if (replication_) replication_->Cron();

@@ -21,6 +21,7 @@ namespace vigil::datanode {
 
 class AofManager;
 class AofLoading;
+class ChildProcessSlot;
 class Snapshotter;
 class Replication;
 
@@ -42,6 +43,8 @@ class Server final : public ServerHooks {
   const DatanodeConfig& config() const { return *config_; }
   int64_t now_ms() const { return clock_.UnixMillis(); }
   MonoTime mono_now() const { return clock_.Now(); }
+  // The one fork child (BGSAVE, AOF rewrite, replication snapshot).
+  ChildProcessSlot& children() { return *children_; }
   // Ids for sessions the server did not accept (the replica's master link).
   uint64_t NextClientId() { return next_client_id_++; }
   // Flushes other sessions the last command produced output for, and closes killed ones.
@@ -63,6 +66,7 @@ class Server final : public ServerHooks {
   Status RewriteConfig() override;
   void FillProcessInfo(ProcessInfo* info) const override;
   void OnConfigChanged(const std::string& name) override;
+  Status ApplyConfig(const std::string& name) override;
 
  private:
   // RDB snapshots (server_rdb.cc).
@@ -71,6 +75,8 @@ class Server final : public ServerHooks {
   std::string ShutdownRdb(bool save, bool nosave, bool force);
   // AOF (server_aof.cc).
   Status StartAof();
+  // CONFIG SET appendonly yes|no at runtime.
+  Status SwitchAof(bool on);
   void AofLoadStep();
   void AofCron();
   void ShutdownAof();
@@ -100,6 +106,7 @@ class Server final : public ServerHooks {
   int64_t startup_memory_ = 0;
   int64_t peak_memory_ = 0;
   int exit_code_ = 0;
+  std::unique_ptr<ChildProcessSlot> children_;  // before its users: destroyed after them
   std::unique_ptr<AofManager> aof_;
   std::unique_ptr<AofLoading> aof_loading_;
   std::unique_ptr<Snapshotter> snapshot_;
