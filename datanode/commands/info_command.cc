@@ -153,12 +153,13 @@ void PersistenceSection(InfoBuilder& b, Service& svc) {
   b.Field("current_save_keys_total", fork.current_save_keys_total);
   const RdbStatus& rdb = svc.rdb;
   b.Field("rdb_changes_since_last_save", svc.dirty());
-  b.Field("rdb_bgsave_in_progress", rdb.bgsave_in_progress ? 1 : 0);
+  // Any RDB child counts, a replication snapshot too (Redis: child_type == CHILD_TYPE_RDB).
+  b.Field("rdb_bgsave_in_progress", fork.rdb_child_active ? 1 : 0);
   b.Field("rdb_last_save_time", svc.last_save_unix_s);
   b.Field("rdb_last_bgsave_status", rdb.last_bgsave_ok ? "ok" : "err");
   b.Field("rdb_last_bgsave_time_sec", rdb.last_bgsave_time_sec);
   b.Field("rdb_current_bgsave_time_sec",
-          rdb.bgsave_in_progress ? (svc.now_ms() - rdb.bgsave_start_unix_ms) / 1000 : -1);
+          fork.rdb_child_active ? (svc.now_ms() - fork.child_start_unix_ms) / 1000 : -1);
   b.Field("rdb_saves", rdb.saves);
   b.Field("rdb_last_cow_size", fork.rdb_last_cow_bytes);
   b.Field("rdb_last_load_keys_expired", rdb.last_load_keys_expired);

@@ -7,6 +7,9 @@
 namespace vigil::datanode {
 
 struct ForkStatus {
+  // An RDB child (BGSAVE or replication snapshot) runs: Redis's rdb_bgsave_in_progress.
+  bool rdb_child_active = false;
+  int64_t child_start_unix_ms = 0;
   // While a child runs (all zero when none does, as Redis resets them when the child exits).
   int64_t current_cow_peak = 0;
   int64_t current_cow_bytes = 0;

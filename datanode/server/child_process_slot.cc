@@ -109,6 +109,8 @@ pid_t ChildProcessSlot::Fork(ChildKind kind) {
   fs.current_cow_peak = fs.current_cow_bytes = fs.current_cow_updated_ms = 0;
   fs.current_save_keys_processed = 0;
   fs.current_save_keys_total = keys_total;
+  fs.rdb_child_active = rdb_child();
+  fs.child_start_unix_ms = UnixMs();
   return pid;
 }
 
@@ -153,6 +155,7 @@ void ChildProcessSlot::Release() {
   ForkStatus& fs = service_->fork;
   fs.current_cow_peak = fs.current_cow_bytes = fs.current_cow_updated_ms = 0;
   fs.current_save_keys_processed = fs.current_save_keys_total = 0;
+  fs.rdb_child_active = false;
 }
 
 void ChildProcessSlot::Send(bool final_report, int64_t keys) {

@@ -79,14 +79,8 @@ Status Server::Start() {
     service_->Cron();
     AfterCommands(nullptr);
   });
-  loop_.OnSignal(SIGTERM, [this] {
-    log_->warn("Received SIGTERM scheduling shutdown...");
-    Shutdown(false, false, false);
-  });
-  loop_.OnSignal(SIGINT, [this] {
-    log_->warn("Received SIGINT scheduling shutdown...");
-    Shutdown(false, false, false);
-  });
+  loop_.OnSignal(SIGTERM, [this] { OnShutdownSignal(SIGTERM); });
+  loop_.OnSignal(SIGINT, [this] { OnShutdownSignal(SIGINT); });
   startup_memory_ = AllocatorUsedBytes();
   Status rdb = StartRdb();
   if (!rdb.ok()) return rdb;
@@ -166,6 +160,7 @@ void Server::AfterCommands(Connection* current) {
 
 void Server::Release(Connection* c) {
   std::erase(deferred_, c);
+  std::erase(shutdown_waiters_, &c->session());
   service_->DetachSession(&c->session());
   closed_.push_back(c);
 }
@@ -191,28 +186,10 @@ void Server::Cron() {
   AofCron();
   RdbCron();
   if (replication_) replication_->Cron();
+  ShutdownCron();
   peak_memory_ = std::max(peak_memory_, AllocatorUsedBytes());
   CloseIdleClients();
   AfterCommands(nullptr);
-}
-
-std::string Server::Shutdown(bool save, bool nosave, bool force) {
-  if (service_->loading()) {
-    // Saving now would replace the file being loaded with a partial dataset: exit as Redis
-    // does when asked to stop while loading (NOSAVE).
-    log_->warn("Received shutdown during loading, exiting without saving. {}", Where());
-    if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
-    std::exit(0);
-  }
-  log_->warn("User requested shutdown... {}", Where());
-  std::string rdb_error = ShutdownRdb(save, nosave, force);
-  if (!rdb_error.empty()) return rdb_error;
-  ShutdownAof();
-  if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
-  log_->warn("Redis is now ready to exit, bye bye... {}", Where());
-  exit_code_ = 0;
-  loop_.Stop();
-  return "";
 }
 
 Status Server::RewriteConfig() {

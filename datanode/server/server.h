@@ -14,6 +14,7 @@
 #include "common/net/event_loop.h"
 #include "common/time/clock.h"
 #include "datanode/config/datanode_config.h"
+#include "datanode/replication/shutdown_gate.h"
 #include "datanode/server/connection.h"
 #include "datanode/service/service.h"
 
@@ -62,7 +63,7 @@ class Server final : public ServerHooks {
   Result<std::string> BgSave(bool schedule) override;
 
   // ServerHooks
-  std::string Shutdown(bool save, bool nosave, bool force) override;
+  std::string Shutdown(Session* s, const ShutdownRequest& request) override;
   Status RewriteConfig() override;
   void FillProcessInfo(ProcessInfo* info) const override;
   void OnConfigChanged(const std::string& name) override;
@@ -73,6 +74,12 @@ class Server final : public ServerHooks {
   Status StartRdb();
   void RdbCron();
   std::string ShutdownRdb(bool save, bool nosave, bool force);
+  // Shutdown (server_shutdown.cc): Redis 7.0's prepareForShutdown / finishShutdown.
+  std::string FinishShutdown();
+  void CancelShutdown();
+  void ShutdownCron();
+  void OnShutdownSignal(int sig);
+  bool ReplicasCaughtUp() const;
   // AOF (server_aof.cc).
   Status StartAof();
   // CONFIG SET appendonly yes|no at runtime.
@@ -106,6 +113,10 @@ class Server final : public ServerHooks {
   int64_t startup_memory_ = 0;
   int64_t peak_memory_ = 0;
   int exit_code_ = 0;
+  ShutdownGate shutdown_gate_;
+  ShutdownRequest shutdown_request_;
+  std::vector<Session*> shutdown_waiters_;  // SHUTDOWN clients blocked until it ends
+  bool shutdown_signalled_ = false;
   std::unique_ptr<ChildProcessSlot> children_;  // before its users: destroyed after them
   std::unique_ptr<AofManager> aof_;
   std::unique_ptr<AofLoading> aof_loading_;

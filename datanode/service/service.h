@@ -29,12 +29,23 @@ namespace vigil::datanode {
 
 class ReplicationControl;
 
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] (and the shutdown-on-sigterm/sigint flags).
+struct ShutdownRequest {
+  bool save = false;
+  bool nosave = false;
+  bool now = false;  // do not wait for lagging replicas
+  bool force = false;
+  bool abort = false;
+};
+
 // What only the process shell can do; commands reach it through Service::hooks().
 class ServerHooks {
  public:
   virtual ~ServerHooks() = default;
-  // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]; returns an error reply text or "".
-  virtual std::string Shutdown(bool save, bool nosave, bool force) = 0;
+  // SHUTDOWN from `s` (null for a signal). Returns an error reply text, or "" when the server
+  // exits, when `s` was blocked until the shutdown ends (s->block.active; it is answered only if
+  // the shutdown fails or is aborted), or, for ABORT, when a shutdown was cancelled.
+  virtual std::string Shutdown(Session* s, const ShutdownRequest& request) = 0;
   // CONFIG REWRITE.
   virtual Status RewriteConfig() = 0;
   // Process facts for INFO (rss, cpu, uptime, ports, config file).
