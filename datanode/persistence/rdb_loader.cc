@@ -42,6 +42,17 @@ class Loader {
     return st;
   }
 
+  // Piecewise Run(), for RdbLoadInSteps.
+  Status Begin() { return Header(); }
+  bool done() const { return done_; }
+  Status Next() { return Step(); }
+  Status End() {
+    Status st = Trailer();
+    res_->bytes_read = r_.offset();
+    return st;
+  }
+  uint64_t offset() const { return r_.offset(); }
+
  private:
   Status Doing(const char* what) {
     res_->doing = what;
@@ -220,6 +231,7 @@ class Loader {
       return Status::Ok();
     }
     ++res_->keys_loaded;
+    if (o_.after_key) o_.after_key();
     if (o_.dry_run) {
       Entry::Free(e);
       return Status::Ok();
@@ -276,6 +288,36 @@ class Loader {
 };
 
 }  // namespace
+
+struct RdbLoadInSteps::Impl {
+  Impl(Source* source, RdbLoadOptions o, Keyspace* into, RdbLoadResult* result)
+      : options(std::move(o)), loader(source, options, into, result) {}
+  RdbLoadOptions options;  // the Loader keeps a reference: it lives here
+  Loader loader;
+};
+
+RdbLoadInSteps::RdbLoadInSteps(Source* source, RdbLoadOptions options, Keyspace* into,
+                               RdbLoadResult* result) {
+  *result = RdbLoadResult{};
+  impl_ = std::make_unique<Impl>(source, std::move(options), into, result);
+}
+
+RdbLoadInSteps::~RdbLoadInSteps() = default;
+
+bool RdbLoadInSteps::Advance(uint64_t bytes) {
+  if (over_) return true;
+  Loader& l = impl_->loader;
+  if (!started_) {
+    started_ = true;
+    status_ = l.Begin();
+  }
+  const uint64_t until = l.offset() + bytes;
+  while (status_.ok() && !l.done() && l.offset() < until) status_ = l.Next();
+  if (status_.ok() && !l.done()) return false;
+  if (status_.ok()) status_ = l.End();
+  over_ = true;
+  return true;
+}
 
 Status LoadRdb(Source* source, const RdbLoadOptions& options, Keyspace* into,
                RdbLoadResult* result) {

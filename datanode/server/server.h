@@ -58,6 +58,10 @@ class Server final : public ServerHooks {
   bool DeferReplies(Connection* c);
   // BGREWRITEAOF; "" or an error reply.
   std::string BgRewriteAof() override;
+  // A replica is about to replace its dataset with a full sync: a BGSAVE child is killed and the
+  // AOF stopped; FinishFullSyncLoad starts the AOF again (a rewrite of the new dataset).
+  void PrepareForFullSyncLoad();
+  void FinishFullSyncLoad();
   // SAVE / BGSAVE [SCHEDULE] (server_rdb.cc).
   std::string Save() override;
   Result<std::string> BgSave(bool schedule) override;
@@ -120,6 +124,7 @@ class Server final : public ServerHooks {
   std::unique_ptr<ChildProcessSlot> children_;  // before its users: destroyed after them
   std::unique_ptr<AofManager> aof_;
   std::unique_ptr<AofLoading> aof_loading_;
+  bool aof_retry_after_sync_ = false;
   std::unique_ptr<Snapshotter> snapshot_;
   int64_t loading_start_ms_ = 0;
   event* flush_ev_ = nullptr;

@@ -91,6 +91,9 @@ void Server::FlushDeferredReplies() {
 }
 
 void Server::AofCron() {
+  if (aof_retry_after_sync_ && !aof_ && config_->appendonly) {
+    aof_retry_after_sync_ = !SwitchAof(true).ok();
+  }
   if (!aof_ || aof_loading_) return;
   aof_->Cron(now_ms());
 }
@@ -140,6 +143,31 @@ Status Server::SwitchAof(bool on) {
   }
   aof_ = std::move(aof);
   return Status::Ok();
+}
+
+void Server::PrepareForFullSyncLoad() {
+  if (snapshot_ != nullptr && snapshot_->child_running()) {
+    log_->warn(
+        "Replica is about to load the RDB file received from the master, but there is a pending "
+        "RDB child running. Killing process {} and removing its temp file to avoid any race",
+        children_->pid());
+    snapshot_->AbortChild();
+  }
+  if (aof_ && !aof_loading_) {
+    aof_->Stop();
+    aof_.reset();
+  }
+}
+
+void Server::FinishFullSyncLoad() {
+  if (!config_->appendonly || aof_ || aof_loading_) return;
+  Status st = SwitchAof(true);
+  if (!st.ok()) {
+    log_->warn(
+        "Failed enabling the AOF after successful master synchronization! Trying it again "
+        "in one second.");
+    aof_retry_after_sync_ = true;
+  }
 }
 
 void Server::ShutdownAof() {

@@ -48,6 +48,8 @@ class Snapshotter {
   // SHUTDOWN [SAVE|NOSAVE] and SIGTERM: "" when the server may exit, else the error reply.
   std::string Shutdown(bool save, bool nosave, bool force, int64_t now_ms);
   bool child_running() const { return child_ > 0; }
+  // Kills a running BGSAVE child and removes its temp file (a replica about to load a sync).
+  void AbortChild() { KillChild(); }
 
   // Writes the dataset to `path` through a temp file, atomically (also used by the child).
   // With `repl_info` the AUX fields include repl-stream-db / repl-id / repl-offset. `progress`
