@@ -1,5 +1,6 @@
 #include "datanode/persistence/rdb_loader.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -290,10 +291,11 @@ class Loader {
 }  // namespace
 
 struct RdbLoadInSteps::Impl {
-  Impl(Source* source, RdbLoadOptions o, Keyspace* into, RdbLoadResult* result)
-      : options(std::move(o)), loader(source, options, into, result) {}
+  Impl(Source* source, RdbLoadOptions o, Keyspace* into, RdbLoadResult* out)
+      : options(std::move(o)), loader(source, options, into, out), result(out) {}
   RdbLoadOptions options;  // the Loader keeps a reference: it lives here
   Loader loader;
+  RdbLoadResult* result;
 };
 
 RdbLoadInSteps::RdbLoadInSteps(Source* source, RdbLoadOptions options, Keyspace* into,
@@ -304,7 +306,7 @@ RdbLoadInSteps::RdbLoadInSteps(Source* source, RdbLoadOptions options, Keyspace*
 
 RdbLoadInSteps::~RdbLoadInSteps() = default;
 
-bool RdbLoadInSteps::Advance(uint64_t bytes) {
+bool RdbLoadInSteps::Advance(uint64_t bytes, int64_t max_keys) {
   if (over_) return true;
   Loader& l = impl_->loader;
   if (!started_) {
@@ -312,7 +314,12 @@ bool RdbLoadInSteps::Advance(uint64_t bytes) {
     status_ = l.Begin();
   }
   const uint64_t until = l.offset() + bytes;
-  while (status_.ok() && !l.done() && l.offset() < until) status_ = l.Next();
+  const int64_t keys_until =
+      impl_->result->keys_loaded + std::min<int64_t>(max_keys, INT64_MAX / 2);
+  while (status_.ok() && !l.done() && l.offset() < until &&
+         impl_->result->keys_loaded < keys_until) {
+    status_ = l.Next();
+  }
   if (status_.ok() && !l.done()) return false;
   if (status_.ok()) status_ = l.End();
   over_ = true;

@@ -9,6 +9,7 @@
 // Requires: `into` is a fresh, empty Keyspace. On failure it holds a partial load: callers load
 // into a scratch Keyspace and swap it in only on success, so the live data is never touched.
 // Pure apart from the Source; single-threaded.
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -130,9 +131,9 @@ class RdbLoadInSteps {
   ~RdbLoadInSteps();
   RdbLoadInSteps(const RdbLoadInSteps&) = delete;
   RdbLoadInSteps& operator=(const RdbLoadInSteps&) = delete;
-  // Loads until about `bytes` more input was consumed or the file ended. Returns true once the
-  // load is over; status() then says how it went.
-  bool Advance(uint64_t bytes);
+  // Loads until about `bytes` more input was consumed, `max_keys` more keys were stored, or the
+  // file ended. Returns true once the load is over; status() then says how it went.
+  bool Advance(uint64_t bytes, int64_t max_keys = INT64_MAX);
   const Status& status() const { return status_; }
 
  private:

@@ -71,6 +71,8 @@ class MasterLinks final : public Propagator {
   void Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args, bool psync,
             bool upstream_ok);
   void OnSessionClosed(Session& s);
+  // A bare newline arrived from replica `s` (it is loading our snapshot).
+  void Keepalive(Session& s, MonoTime now) { fsm_.RefreshAckTime(s.id, now); }
   // Closes every replica link (they reconnect and PSYNC).
   void DropReplicas();
   // Broadcasts REPLCONF GETACK * (WAIT, FAILOVER).

@@ -243,7 +243,13 @@ void ReplicaLink::LoadStep() {
   server_->service().set_now(server_->now_ms());
   const uint64_t slice =
       uint64_t(std::max<int64_t>(64 * 1024, config_->loading_process_events_interval_bytes));
-  const bool over = load_->steps->Advance(slice);
+  // With key-load-delay a slice is also cut after ~50 ms of delays, so clients keep getting
+  // answers however slow the load is made (as the AOF loader does).
+  const int64_t d = config_->key_load_delay;
+  const int64_t max_keys = d > 0   ? std::max<int64_t>(1, 50000 / d)
+                           : d < 0 ? std::max<int64_t>(1, 50000 * -d / 60)
+                                   : INT64_MAX;
+  const bool over = load_->steps->Advance(slice, max_keys);
   const MonoTime now = server_->mono_now();
   if (now - load_->last_newline >= Millis(1000) && out_.empty() && fd_ >= 0) {
     // A bare newline refreshes the master's view of us (Redis's

@@ -229,6 +229,10 @@ void Replication::LogReplicasAtShutdown() const {
   log_->info("{} of {} replicas are in sync when shutting down.", total - lagging.size(), total);
 }
 
+void Replication::ReplicaKeepalive(Session& s) {
+  master_links_.Keepalive(s, server_->mono_now());
+}
+
 void Replication::PauseWritesForShutdown() {
   shutdown_pause_ = true;
   // As during any Redis client pause, no PING moves the offset the replicas must reach.

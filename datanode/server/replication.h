@@ -55,6 +55,7 @@ class Replication final : public ReplicationControl {
   void PauseWritesForShutdown();
   void ResumeWritesAfterShutdown();
   void SendGetAck() { master_links_.SendGetAck(); }
+  void ReplicaKeepalive(Session& s);
 
  private:
   struct Waiter {

@@ -158,6 +158,10 @@ void Server::AfterCommands(Connection* current) {
   ReapClosed();
 }
 
+void Server::ReplicaKeepalive(Session& s) {
+  if (replication_) replication_->ReplicaKeepalive(s);
+}
+
 void Server::Release(Connection* c) {
   std::erase(deferred_, c);
   std::erase(shutdown_waiters_, &c->session());

@@ -50,6 +50,8 @@ class Server final : public ServerHooks {
   uint64_t NextClientId() { return next_client_id_++; }
   // Flushes other sessions the last command produced output for, and closes killed ones.
   void AfterCommands(Connection* current);
+  // A replica's connection carried a bare newline (a sign of life while it loads).
+  void ReplicaKeepalive(Session& s);
   // Called by a connection that finished closing.
   void Release(Connection* c);
   // AOF (server_aof.cc). A connection calls DeferReplies before writing: true means the AOF

@@ -78,30 +78,30 @@ std::string Server::Shutdown(Session* s, const ShutdownRequest& request) {
     if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
     std::exit(0);
   }
-  if (s != nullptr) {
-    // Answered only if the shutdown fails or is aborted; a successful one closes the link.
+  // A client waiting for the shutdown is answered only if it fails or is aborted; a
+  // successful one closes the connection.
+  auto block = [this, s] {
+    if (s == nullptr) return;
     s->block.active = true;
     shutdown_waiters_.push_back(s);
+  };
+  if (shutdown_gate_.waiting()) {
+    block();  // joins the shutdown in progress
+    return "";
   }
-  if (shutdown_gate_.waiting()) return "";  // joins the shutdown in progress
   shutdown_request_ = request;
   log_->warn("User requested shutdown... {}", Where());
   const bool ready = shutdown_gate_.Begin(
       mono_now(), request.now, Millis(config_->shutdown_timeout * 1000), ReplicasCaughtUp());
   if (!ready) {
+    block();
     replication_->SendGetAck();
     replication_->PauseWritesForShutdown();
     log_->info("Waiting for replicas before shutting down. {}", Where());
     AfterCommands(nullptr);  // the GETACK leaves now
     return "";
   }
-  std::string err = FinishShutdown();
-  if (!err.empty() && s != nullptr) {
-    // The caller gets the error as its reply rather than through the blocked-client path.
-    std::erase(shutdown_waiters_, s);
-    s->block.active = false;
-  }
-  return err;
+  return FinishShutdown();  // an error is the caller's reply
 }
 
 void Server::ShutdownCron() {

@@ -178,12 +178,39 @@ def test_swapdb_and_on_empty_db(args, res):
         rh.stop_all([master, replica])
 
 
+def test_keepalive_while_loading(args, res):
+    # The master's repl-timeout (2 s) is far shorter than the replica's load (key-load-delay):
+    # only the newline the loading replica sends every second keeps the master from dropping it.
+    master = Node("vigil", args.vigil, ["--repl-diskless-sync", "no", "--repl-timeout", "2"])
+    replica = None
+    try:
+        master.call("DEBUG", "POPULATE", 40000, "k", 8)
+        replica = Node("vigil", args.vigil, ["--key-load-delay", "60"])
+        replica.call("REPLICAOF", rh.HOST, master.port)
+        loading_seen = wait_for(lambda: replica.info("persistence").get("loading") == "1", 20)
+        t0 = time.monotonic()
+        ok = wait_for(lambda: replica.info("persistence").get("loading") == "0", 40)
+        took = time.monotonic() - t0
+        ok = ok and wait_for(lambda: rh.link_up(replica) and replica.call("DBSIZE") == 40000, 20)
+        print("keepalive: the load took %.1fs" % took)
+        res.check("keepalive: the replica loads for longer than the master's repl-timeout",
+                  loading_seen and ok and took > 2.5, "loading_seen=%s ok=%s took=%.1f\n%s" % (
+                      loading_seen, ok, took, replica.log_tail(20)))
+        time.sleep(0.5)
+        res.check("keepalive: the master never timed the loading replica out (one full sync)",
+                  master.info("stats").get("sync_full") == "1"
+                  and "timedout" not in master.log_tail(200), master.log_tail(10))
+    finally:
+        rh.stop_all([n for n in (master, replica) if n is not None])
+
+
 def main():
     args = rh.parse_args(__doc__)
     rh.require_tool("redis-server")
     res = Checks()
     test_disk_load_1m(args, res)
     test_swapdb_and_on_empty_db(args, res)
+    test_keepalive_while_loading(args, res)
     res.finish()
 
 
