@@ -46,6 +46,17 @@ void ConfigSet(CommandContext& ctx) {
   }
   ctx.service.ApplyConfig();
   if (ServerHooks* hooks = ctx.service.hooks()) {
+    for (const auto& p : previous) {
+      const std::string& name = reg.Find(p.first)->name;
+      Status st = hooks->ApplyConfig(name);
+      if (st.ok()) continue;
+      for (auto it = previous.rbegin(); it != previous.rend(); ++it) {
+        (void)reg.SetFromClient(it->first, it->second);
+      }
+      ctx.service.ApplyConfig();
+      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + p.first +
+                             "') - " + st.message());
+    }
     for (const auto& p : previous) hooks->OnConfigChanged(reg.Find(p.first)->name);
   }
   ctx.reply.Ok();

@@ -136,22 +136,32 @@ void PersistenceSection(InfoBuilder& b, Service& svc) {
   b.Section("Persistence");
   b.Field("loading", svc.loading() ? 1 : 0);
   b.Field("async_loading", 0);
-  b.Field("current_cow_peak", 0);
-  b.Field("current_cow_size", 0);
-  b.Field("current_cow_size_age", 0);
-  b.Field("current_fork_perc", "0.00");
-  b.Field("current_save_keys_processed", 0);
-  b.Field("current_save_keys_total", 0);
+  const ForkStatus& fork = svc.fork;
+  b.Field("current_cow_peak", fork.current_cow_peak);
+  b.Field("current_cow_size", fork.current_cow_bytes);
+  b.Field("current_cow_size_age",
+          fork.current_cow_updated_ms > 0
+              ? std::max<int64_t>(0, svc.now_ms() - fork.current_cow_updated_ms) / 1000
+              : 0);
+  // Redis's fork_perc: the share of the keys the child has written so far.
+  const double fork_perc =
+      fork.current_save_keys_total > 0
+          ? double(fork.current_save_keys_processed) * 100.0 / double(fork.current_save_keys_total)
+          : 0.0;
+  b.FieldF("current_fork_perc", fork_perc);
+  b.Field("current_save_keys_processed", fork.current_save_keys_processed);
+  b.Field("current_save_keys_total", fork.current_save_keys_total);
   const RdbStatus& rdb = svc.rdb;
   b.Field("rdb_changes_since_last_save", svc.dirty());
-  b.Field("rdb_bgsave_in_progress", rdb.bgsave_in_progress ? 1 : 0);
+  // Any RDB child counts, a replication snapshot too (Redis: child_type == CHILD_TYPE_RDB).
+  b.Field("rdb_bgsave_in_progress", fork.rdb_child_active ? 1 : 0);
   b.Field("rdb_last_save_time", svc.last_save_unix_s);
   b.Field("rdb_last_bgsave_status", rdb.last_bgsave_ok ? "ok" : "err");
   b.Field("rdb_last_bgsave_time_sec", rdb.last_bgsave_time_sec);
   b.Field("rdb_current_bgsave_time_sec",
-          rdb.bgsave_in_progress ? (svc.now_ms() - rdb.bgsave_start_unix_ms) / 1000 : -1);
+          fork.rdb_child_active ? (svc.now_ms() - fork.child_start_unix_ms) / 1000 : -1);
   b.Field("rdb_saves", rdb.saves);
-  b.Field("rdb_last_cow_size", 0);
+  b.Field("rdb_last_cow_size", fork.rdb_last_cow_bytes);
   b.Field("rdb_last_load_keys_expired", rdb.last_load_keys_expired);
   b.Field("rdb_last_load_keys_loaded", rdb.last_load_keys_loaded);
   b.Field("aof_enabled", svc.config().appendonly ? 1 : 0);
@@ -165,9 +175,9 @@ void PersistenceSection(InfoBuilder& b, Service& svc) {
   b.Field("aof_rewrites", aof.rewrites);
   b.Field("aof_rewrites_consecutive_failures", aof.rewrites_consecutive_failures);
   b.Field("aof_last_write_status", aof.last_write_ok ? "ok" : "err");
-  b.Field("aof_last_cow_size", aof.last_cow_size);
+  b.Field("aof_last_cow_size", fork.aof_last_cow_bytes);
   b.Field("module_fork_in_progress", 0);
-  b.Field("module_fork_last_cow_size", 0);
+  b.Field("module_fork_last_cow_size", 0);  // no modules: Redis reports 0 then too
   if (svc.config().appendonly) {
     b.Field("aof_current_size", aof.current_size);
     b.Field("aof_base_size", aof.base_size);

@@ -180,27 +180,32 @@ void LastsaveCommand(CommandContext& ctx) {
 }
 
 void ShutdownCommand(CommandContext& ctx) {
-  bool save = false, nosave = false, force = false, abort = false;
+  ShutdownRequest r;
   for (size_t i = 1; i < ctx.argc; ++i) {
     if (ctx.ArgIs(i, "SAVE"))
-      save = true;
+      r.save = true;
     else if (ctx.ArgIs(i, "NOSAVE"))
-      nosave = true;
+      r.nosave = true;
     else if (ctx.ArgIs(i, "NOW"))
-      continue;
+      r.now = true;
     else if (ctx.ArgIs(i, "FORCE"))
-      force = true;
+      r.force = true;
     else if (ctx.ArgIs(i, "ABORT"))
-      abort = true;
+      r.abort = true;
     else
       return ctx.ErrSyntax();
   }
-  if ((save && nosave) || (abort && (save || nosave || force))) return ctx.ErrSyntax();
-  if (abort) return ctx.reply.Error("ERR No shutdown in progress.");
+  if ((r.save && r.nosave) || (r.abort && (r.save || r.nosave || r.now || r.force))) {
+    return ctx.ErrSyntax();
+  }
   ServerHooks* hooks = ctx.service.hooks();
-  if (hooks == nullptr) return ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
-  std::string err = hooks->Shutdown(save, nosave, force);
-  if (!err.empty()) ctx.reply.Error(err);
+  if (hooks == nullptr) {
+    return ctx.reply.Error(r.abort ? "ERR No shutdown in progress."
+                                   : "ERR Errors trying to SHUTDOWN. Check logs.");
+  }
+  std::string err = hooks->Shutdown(&ctx.session, r);
+  if (!err.empty()) return ctx.reply.Error(err);
+  if (r.abort) ctx.reply.Ok();
 }
 
 }  // namespace

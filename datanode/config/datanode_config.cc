@@ -185,6 +185,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddBool("aof-load-truncated", &c->aof_load_truncated, true);
   r->AddBool("aof-use-rdb-preamble", &c->aof_use_rdb_preamble, true);
   r->AddInt("key-load-delay", &c->key_load_delay, INT_MIN, INT_MAX, 0);
+  r->AddInt("rdb-key-save-delay", &c->rdb_key_save_delay, INT_MIN, INT_MAX, 0);
   r->AddInt("loading-process-events-interval-bytes", &c->loading_process_events_interval_bytes,
             1024, INT_MAX, 2LL << 20);
   r->AddBool("rdbcompression", &c->rdbcompression, true);
@@ -234,6 +235,9 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("repl-ping-replica-period", &c->repl_ping_replica_period, 1, INT_MAX, 10);
   r->AddBool("repl-diskless-sync", &c->repl_diskless_sync, true);
   r->AddInt("repl-diskless-sync-delay", &c->repl_diskless_sync_delay, 0, INT_MAX, 5);
+  r->AddEnum("repl-diskless-load", &c->repl_diskless_load, {"disabled", "on-empty-db", "swapdb"},
+             0);
+  r->AddInt("shutdown-timeout", &c->shutdown_timeout, 0, INT_MAX, 10);
   r->AddInt("min-replicas-to-write", &c->min_replicas_to_write, 0, INT_MAX, 0);
   r->AddInt("min-replicas-max-lag", &c->min_replicas_max_lag, 0, INT_MAX, 10);
   r->AddInt("sentinel-fence-timeout", &c->sentinel_fence_timeout, 0, INT_MAX, 0);

@@ -67,7 +67,8 @@ struct DatanodeConfig {
   int64_t auto_aof_rewrite_min_size = 64LL << 20;
   bool aof_load_truncated = true;
   bool aof_use_rdb_preamble = true;
-  int64_t key_load_delay = 0;  // microseconds per loaded command/key (tests)
+  int64_t key_load_delay = 0;      // microseconds per loaded command/key (tests)
+  int64_t rdb_key_save_delay = 0;  // microseconds per key a fork child writes (tests)
   int64_t loading_process_events_interval_bytes = 2LL << 20;
   bool rdbcompression = true;
   bool rdbchecksum = true;
@@ -88,6 +89,8 @@ struct DatanodeConfig {
   int64_t repl_ping_replica_period = 10;
   bool repl_diskless_sync = true;
   int64_t repl_diskless_sync_delay = 5;
+  int repl_diskless_load = 0;     // ReplDisklessLoad
+  int64_t shutdown_timeout = 10;  // seconds a master waits for its replicas on SHUTDOWN
   int64_t min_replicas_to_write = 0;
   int64_t min_replicas_max_lag = 10;
   // Vigil: a master refuses writes when fewer than a majority of its sentinels reached it within
@@ -99,6 +102,9 @@ struct DatanodeConfig {
   // Directives Redis knows that Vigil keeps as text (no behaviour behind them yet).
   std::map<std::string, std::string> passive;
 };
+
+// repl-diskless-load, in the config's value order.
+enum class ReplDisklessLoad { kDisabled = 0, kOnEmptyDb = 1, kSwapdb = 2 };
 
 inline constexpr const char* kEvictionPolicyNames[] = {
     "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",

@@ -15,7 +15,6 @@ struct AofStatus {
   int64_t rewrites_consecutive_failures = 0;
   bool last_write_ok = true;
   int last_write_errno = 0;
-  int64_t last_cow_size = 0;
   int64_t current_size = 0;  // base + incr files
   int64_t base_size = 0;     // current_size after the last rewrite or at startup
   int64_t buffer_length = 0;

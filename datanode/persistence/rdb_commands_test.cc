@@ -19,7 +19,7 @@ constexpr const char* kMisconf =
 
 class FakeHooks : public ServerHooks {
  public:
-  std::string Shutdown(bool, bool, bool) override { return ""; }
+  std::string Shutdown(Session*, const ShutdownRequest&) override { return ""; }
   Status RewriteConfig() override { return Status::Ok(); }
   void FillProcessInfo(ProcessInfo*) const override {}
   void OnConfigChanged(const std::string&) override {}

@@ -1,5 +1,6 @@
 #include "datanode/persistence/rdb_loader.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -41,6 +42,17 @@ class Loader {
     res_->bytes_read = r_.offset();
     return st;
   }
+
+  // Piecewise Run(), for RdbLoadInSteps.
+  Status Begin() { return Header(); }
+  bool done() const { return done_; }
+  Status Next() { return Step(); }
+  Status End() {
+    Status st = Trailer();
+    res_->bytes_read = r_.offset();
+    return st;
+  }
+  uint64_t offset() const { return r_.offset(); }
 
  private:
   Status Doing(const char* what) {
@@ -220,6 +232,7 @@ class Loader {
       return Status::Ok();
     }
     ++res_->keys_loaded;
+    if (o_.after_key) o_.after_key();
     if (o_.dry_run) {
       Entry::Free(e);
       return Status::Ok();
@@ -276,6 +289,42 @@ class Loader {
 };
 
 }  // namespace
+
+struct RdbLoadInSteps::Impl {
+  Impl(Source* source, RdbLoadOptions o, Keyspace* into, RdbLoadResult* out)
+      : options(std::move(o)), loader(source, options, into, out), result(out) {}
+  RdbLoadOptions options;  // the Loader keeps a reference: it lives here
+  Loader loader;
+  RdbLoadResult* result;
+};
+
+RdbLoadInSteps::RdbLoadInSteps(Source* source, RdbLoadOptions options, Keyspace* into,
+                               RdbLoadResult* result) {
+  *result = RdbLoadResult{};
+  impl_ = std::make_unique<Impl>(source, std::move(options), into, result);
+}
+
+RdbLoadInSteps::~RdbLoadInSteps() = default;
+
+bool RdbLoadInSteps::Advance(uint64_t bytes, int64_t max_keys) {
+  if (over_) return true;
+  Loader& l = impl_->loader;
+  if (!started_) {
+    started_ = true;
+    status_ = l.Begin();
+  }
+  const uint64_t until = l.offset() + bytes;
+  const int64_t keys_until =
+      impl_->result->keys_loaded + std::min<int64_t>(max_keys, INT64_MAX / 2);
+  while (status_.ok() && !l.done() && l.offset() < until &&
+         impl_->result->keys_loaded < keys_until) {
+    status_ = l.Next();
+  }
+  if (status_.ok() && !l.done()) return false;
+  if (status_.ok()) status_ = l.End();
+  over_ = true;
+  return true;
+}
 
 Status LoadRdb(Source* source, const RdbLoadOptions& options, Keyspace* into,
                RdbLoadResult* result) {

@@ -9,9 +9,11 @@
 // Requires: `into` is a fresh, empty Keyspace. On failure it holds a partial load: callers load
 // into a scratch Keyspace and swap it in only on success, so the live data is never touched.
 // Pure apart from the Source; single-threaded.
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +92,8 @@ struct RdbLoadOptions {
   // serving -LOADING replies and PINGs.
   uint64_t progress_every_bytes = 2 << 20;
   std::function<void(uint64_t bytes)> progress;
+  // Called after each key is stored (key-load-delay, a test knob Redis has too).
+  std::function<void()> after_key;
   RdbLoadObserver* observer = nullptr;
 };
 
@@ -118,5 +122,26 @@ struct RdbLoadResult {
 
 Status LoadRdb(Source* source, const RdbLoadOptions& options, Keyspace* into,
                RdbLoadResult* result);
+
+// The same load in slices, for a shell that must return to its event loop between them (a
+// replica loading a full sync from inside a socket callback cannot run a nested loop).
+class RdbLoadInSteps {
+ public:
+  RdbLoadInSteps(Source* source, RdbLoadOptions options, Keyspace* into, RdbLoadResult* result);
+  ~RdbLoadInSteps();
+  RdbLoadInSteps(const RdbLoadInSteps&) = delete;
+  RdbLoadInSteps& operator=(const RdbLoadInSteps&) = delete;
+  // Loads until about `bytes` more input was consumed, `max_keys` more keys were stored, or the
+  // file ended. Returns true once the load is over; status() then says how it went.
+  bool Advance(uint64_t bytes, int64_t max_keys = INT64_MAX);
+  const Status& status() const { return status_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  Status status_;
+  bool started_ = false;
+  bool over_ = false;
+};
 
 }  // namespace vigil::datanode

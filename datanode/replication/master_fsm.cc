@@ -185,4 +185,8 @@ std::vector<uint64_t> MasterFsm::TimedOut(MonoTime now, Millis timeout) const {
   return out;
 }
 
+void MasterFsm::RefreshAckTime(uint64_t client_id, MonoTime now) {
+  if (ReplicaRecord* r = Find(client_id)) r->ack_time = now;
+}
+
 }  // namespace vigil::datanode

@@ -51,6 +51,9 @@ class MasterFsm {
   const ReplicaRecord* Find(uint64_t client_id) const;
   bool IsReplica(uint64_t client_id) const { return replicas_.count(client_id) > 0; }
   void Remove(uint64_t client_id);
+  // A bare newline from a replica (sent while it loads a big RDB) counts as a sign of life,
+  // as in Redis, so the replica timeout does not fire during its load.
+  void RefreshAckTime(uint64_t client_id, MonoTime now);
   void Clear();
 
   // REPLCONF <option> <value> ... from a client (replica or about to become one). Returns an

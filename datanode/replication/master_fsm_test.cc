@@ -83,5 +83,16 @@ TEST(MasterFsmTest, SilentOnlineReplicasTimeOutButSyncClientsDoNot) {
   EXPECT_EQ(fsm.TimedOut(T(60'001), Millis(60'000)), std::vector<uint64_t>{1});
 }
 
+TEST(MasterFsmTest, ABareNewlineKeepsALoadingReplicaFromTimingOut) {
+  MasterFsm fsm;
+  ReplicaRecord& r = fsm.Attach(3, "127.0.0.1", T(0));
+  r.state = ReplicaSyncState::kOnline;
+  r.ack_time = T(0);
+  EXPECT_EQ(fsm.TimedOut(T(3000), Millis(2000)).size(), 1u);
+  fsm.RefreshAckTime(3, T(2500));
+  EXPECT_TRUE(fsm.TimedOut(T(3000), Millis(2000)).empty());
+  fsm.RefreshAckTime(99, T(2500));  // unknown client: ignored
+}
+
 }  // namespace
 }  // namespace vigil::datanode

@@ -23,7 +23,8 @@ class FdSink final : public Sink {
 
 }  // namespace
 
-Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms) {
+Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms,
+                    std::function<void(size_t)> progress, size_t progress_every) {
   if (rdb_preamble) {
     RdbAuxInfo aux;
     aux.ctime_s = now_ms / 1000;
@@ -34,6 +35,8 @@ Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms)
     opts.checksum = service.config().rdbchecksum;
     opts.now_ms = now_ms;
     opts.list_max_listpack_size = service.config().list_max_listpack_size;
+    opts.progress = std::move(progress);
+    opts.progress_every_keys = progress_every;
     FdSink sink(fd);
     return WriteRdb(service.keyspace(), aux, opts, &sink);
   }

@@ -10,23 +10,78 @@
 
 #include "datanode/server/aof_base_file.h"
 #include "datanode/server/aof_fs.h"
+#include "datanode/server/child_process_slot.h"
 
 namespace vigil::datanode {
 
-AofManager::AofManager(DatanodeConfig* config, Service* service, spdlog::logger* log)
+AofManager::AofManager(DatanodeConfig* config, Service* service, ChildProcessSlot* children,
+                       spdlog::logger* log)
     : config_(config),
       service_(service),
+      children_(children),
       log_(log),
       writer_(std::make_unique<AofWriter>(&service->aof, log)),
       dir_(config->appenddirname),
       prefix_(config->appendfilename) {}
 
 AofManager::~AofManager() {
-  if (child_ > 0) {
-    ::kill(child_, SIGUSR1);
-    ::waitpid(child_, nullptr, 0);
-    ::unlink(child_tmp_.c_str());
+  KillChild();
+  if (propagating_) service_->remove_propagator(writer_.get());
+}
+
+void AofManager::KillChild() {
+  if (child_ <= 0) return;
+  ::kill(child_, SIGUSR1);
+  ::waitpid(child_, nullptr, 0);
+  ::unlink(child_tmp_.c_str());
+  child_ = -1;
+  children_->Release();
+  service_->aof.rewrite_in_progress = false;
+}
+
+std::string AofManager::TempIncrPath() const {
+  return aof_fs::Join(dir_, "temp-" + prefix_ + ".incr");
+}
+
+Status AofManager::EnableAtRuntime(int64_t now_ms) {
+  Status st = aof_fs::MakeDir(dir_);
+  if (!st.ok()) return st;
+  const std::string manifest_path = aof_fs::Join(dir_, AofManifestFileName(prefix_));
+  if (aof_fs::Exists(manifest_path)) {
+    // The files of an earlier `appendonly yes` period become history once the new base is in.
+    auto text = aof_fs::ReadFile(manifest_path);
+    if (!text.ok()) return text.status();
+    auto parsed = AofManifest::Parse(text.value());
+    if (!parsed.ok()) return Status::Error(parsed.error() + " in " + manifest_path);
+    manifest_ = std::move(parsed).value();
   }
+  wait_rewrite_ = true;
+  if (!propagating_) {
+    service_->add_propagator(writer_.get());
+    propagating_ = true;
+  }
+  if (children_->busy()) {
+    service_->aof.rewrite_scheduled = true;
+    log_->warn(
+        "AOF was enabled but there is already another background operation. An AOF background "
+        "was scheduled to start when possible.");
+    return Status::Ok();
+  }
+  std::string err = StartRewrite(now_ms);
+  if (!err.empty()) return Status::Error(err);
+  return Status::Ok();
+}
+
+void AofManager::Stop() {
+  writer_->CloseDurably();
+  if (propagating_) service_->remove_propagator(writer_.get());
+  propagating_ = false;
+  if (child_ > 0) log_->warn("Killing running AOF rewrite child: {}", child_);
+  KillChild();
+  if (wait_rewrite_) ::unlink(TempIncrPath().c_str());
+  wait_rewrite_ = false;
+  service_->aof.rewrite_scheduled = false;
+  service_->aof.buffer_length = 0;
 }
 
 Status AofManager::PersistManifest() {
@@ -84,10 +139,13 @@ int64_t AofManager::TotalSize() const {
   return total;
 }
 
-Status AofManager::WriteBaseFile(const std::string& path, int64_t now_ms) {
+Status AofManager::WriteBaseFile(const std::string& path, int64_t now_ms, bool in_child) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::Error("cannot create " + path + ": " + std::strerror(errno));
-  Status st = WriteAofBase(fd, *service_, config_->aof_use_rdb_preamble, now_ms);
+  Status st = in_child
+                  ? WriteAofBase(fd, *service_, config_->aof_use_rdb_preamble, now_ms,
+                                 children_->ChildProgressFn(), children_->ChildProgressEveryKeys())
+                  : WriteAofBase(fd, *service_, config_->aof_use_rdb_preamble, now_ms);
   if (st.ok() && ::fsync(fd) != 0)
     st = Status::Error("cannot fsync " + path + ": " + std::strerror(errno));
   ::close(fd);
@@ -139,6 +197,7 @@ Status AofManager::StartWriting(int64_t now_ms) {
   // replacing it left a restarted node that later became a master feeding nobody.
   service_->remove_propagator(writer_.get());
   service_->add_propagator(writer_.get());
+  propagating_ = true;
   return Status::Ok();
 }
 
@@ -152,14 +211,30 @@ bool AofManager::always_pending() const {
 
 std::string AofManager::StartRewrite(int64_t now_ms) {
   if (child_ > 0) return "ERR Background append only file rewriting already in progress";
-  writer_->Flush(policy(), now_ms, true);
-  Status st = OpenNewIncr(now_ms);
-  if (!st.ok()) {
-    log_->warn("Can't open new incr AOF for rewrite: {}", st.message());
-    return "ERR Can't open new incr AOF for rewrite: " + st.message();
+  if (children_->busy()) {
+    return "ERR Can't execute an AOF background rewriting. Another child process is active.";
+  }
+  if (wait_rewrite_) {
+    // Nothing is appended until the base exists; from the fork on, writes are kept here.
+    // A failed attempt's temporary incr is superseded by this fork's snapshot.
+    writer_->CloseDurably();
+    ::unlink(TempIncrPath().c_str());
+    auto fd = aof_fs::OpenAppend(TempIncrPath());
+    if (!fd.ok()) {
+      log_->warn("Can't open the temporary incr AOF for rewrite: {}", fd.status().message());
+      return "ERR Can't open the temporary incr AOF: " + fd.status().message();
+    }
+    writer_->Open(fd.value(), 0);
+  } else {
+    writer_->Flush(policy(), now_ms, true);
+    Status st = OpenNewIncr(now_ms);
+    if (!st.ok()) {
+      log_->warn("Can't open new incr AOF for rewrite: {}", st.message());
+      return "ERR Can't open new incr AOF for rewrite: " + st.message();
+    }
   }
   const std::string tmp = "temp-rewriteaof-bg-" + std::to_string(::getpid()) + ".aof";
-  pid_t pid = ::fork();
+  pid_t pid = children_->Fork(ChildKind::kAofRewrite);
   if (pid < 0) {
     log_->warn("Can't rewrite append only file in background: fork: {}", std::strerror(errno));
     return std::string("ERR Can't rewrite append only file in background: fork: ") +
@@ -169,7 +244,8 @@ std::string AofManager::StartRewrite(int64_t now_ms) {
     // Child: the keyspace is a frozen copy; write the base and leave without running any
     // of the parent's destructors or atexit handlers.
     std::signal(SIGUSR1, SIG_DFL);
-    Status ws = WriteBaseFile(tmp, now_ms);
+    Status ws = WriteBaseFile(tmp, now_ms, /*in_child=*/true);
+    if (ws.ok()) children_->ChildFinished();
     std::_Exit(ws.ok() ? 0 : 1);
   }
   child_ = pid;
@@ -181,6 +257,23 @@ std::string AofManager::StartRewrite(int64_t now_ms) {
   return "";
 }
 
+// The first base after CONFIG SET appendonly yes: the temporary incr becomes the next incr
+// file and everything an earlier period left (base, incrs) becomes history.
+Status AofManager::InstallFirstRewrite(AofManifest* next, const std::string& base_path) {
+  const AofFileInfo& incr = next->AddIncr(prefix_);
+  const std::string incr_path = aof_fs::Join(dir_, incr.name);
+  // The writer keeps appending through its descriptor, which follows the rename.
+  writer_->Flush(policy(), 0, true);
+  if (::rename(TempIncrPath().c_str(), incr_path.c_str()) != 0) {
+    return Status::Error(std::string("rename of the temporary incr AOF: ") + std::strerror(errno));
+  }
+  const AofFileInfo& base = next->CommitRewrite(prefix_, config_->aof_use_rdb_preamble);
+  if (aof_fs::Join(dir_, base.name) != base_path) {
+    return Status::Error("unexpected base file name " + base.name);
+  }
+  return Status::Ok();
+}
+
 void AofManager::RewriteDone(bool ok, int64_t now_ms) {
   AofStatus& s = service_->aof;
   s.rewrite_in_progress = false;
@@ -188,11 +281,20 @@ void AofManager::RewriteDone(bool ok, int64_t now_ms) {
   Status st = ok ? Status::Ok() : Status::Error("child failed");
   if (ok) {
     AofManifest next = manifest_;
-    const AofFileInfo& base = next.CommitRewrite(prefix_, config_->aof_use_rdb_preamble);
-    const std::string base_path = aof_fs::Join(dir_, base.name);
-    if (::rename(child_tmp_.c_str(), base_path.c_str()) != 0) {
-      st = Status::Error(std::string("rename: ") + std::strerror(errno));
+    std::string base_path;
+    if (wait_rewrite_) {
+      // The new base's name is the one CommitRewrite will pick: seq cur_base_seq + 1.
+      base_path = aof_fs::Join(
+          dir_, AofBaseFileName(prefix_, next.cur_base_seq + 1, config_->aof_use_rdb_preamble));
+      st = InstallFirstRewrite(&next, base_path);
     } else {
+      base_path =
+          aof_fs::Join(dir_, next.CommitRewrite(prefix_, config_->aof_use_rdb_preamble).name);
+    }
+    if (st.ok() && ::rename(child_tmp_.c_str(), base_path.c_str()) != 0) {
+      st = Status::Error(std::string("rename: ") + std::strerror(errno));
+    }
+    if (st.ok()) {
       AofManifest previous = std::move(manifest_);
       manifest_ = std::move(next);
       st = PersistManifest();
@@ -207,7 +309,15 @@ void AofManager::RewriteDone(bool ok, int64_t now_ms) {
     s.last_bgrewrite_ok = false;
     ++s.rewrites_consecutive_failures;
     log_->warn("Background AOF rewrite failed: {}", st.message());
+    if (wait_rewrite_) {
+      // AOF is still to be switched on: start over with a fresh temporary incr (Redis retries).
+      s.rewrite_scheduled = true;
+    }
     return;
+  }
+  if (wait_rewrite_) {
+    wait_rewrite_ = false;
+    log_->info("Background AOF rewrite terminated with success; AOF is on");
   }
   DeleteHistory();
   s.last_bgrewrite_ok = true;
@@ -227,23 +337,25 @@ void AofManager::DeleteHistory() {
     log_->warn("Failed to persist the AOF manifest after removing history: {}", st.message());
 }
 
-void AofManager::Cron(int64_t now_ms, bool other_child) {
+void AofManager::Cron(int64_t now_ms) {
   writer_->Cron(policy(), now_ms);
   if (child_ > 0) {
     int wstatus = 0;
     pid_t r = ::waitpid(child_, &wstatus, WNOHANG);
     if (r == child_) {
       child_ = -1;
+      children_->Release();
       RewriteDone(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0, now_ms);
     }
     return;
   }
-  if (other_child) return;
+  if (children_->busy()) return;
   AofStatus& s = service_->aof;
   if (s.rewrite_scheduled) {
     StartRewrite(now_ms);
     return;
   }
+  if (wait_rewrite_) return;
   const int64_t pct = config_->auto_aof_rewrite_percentage;
   if (pct <= 0 || s.current_size <= config_->auto_aof_rewrite_min_size) return;
   if (s.rewrites_consecutive_failures >= 3) return;  // back off until a manual rewrite works
@@ -256,15 +368,11 @@ void AofManager::Cron(int64_t now_ms, bool other_child) {
 }
 
 void AofManager::Shutdown() {
-  if (child_ > 0) {
-    log_->warn("There is a child rewriting the AOF. Killing it!");
-    ::kill(child_, SIGUSR1);
-    ::waitpid(child_, nullptr, 0);
-    ::unlink(child_tmp_.c_str());
-    child_ = -1;
-  }
+  if (child_ > 0) log_->warn("There is a child rewriting the AOF. Killing it!");
+  KillChild();
   log_->info("Calling fsync() on the AOF file.");
   writer_->CloseDurably();
+  // Until the first rewrite finished the temporary incr holds no usable history.
+  if (wait_rewrite_) ::unlink(TempIncrPath().c_str());
 }
-
 }  // namespace vigil::datanode

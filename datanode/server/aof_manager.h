@@ -8,7 +8,13 @@
 //              buffer), then forks; the child writes the new base (RDB preamble when
 //              aof-use-rdb-preamble yes). Cron() reaps the child, installs the base, turns the
 //              old files into history and deletes them.
-// Loop thread only.
+//   runtime  - EnableAtRuntime() (CONFIG SET appendonly yes) is Redis's AOF_WAIT_REWRITE: no
+//              file is appended to until a rewrite produces a base. The rewrite starts now, or
+//              once another fork child exits (aof_rewrite_scheduled); from its fork on, writes
+//              go to `temp-<appendfilename>.incr`, which becomes the next incr file when the
+//              base is installed. A failed rewrite is retried from cron. Stop() (appendonly no)
+//              flushes, fsyncs and closes the files and kills a rewrite child.
+// Every fork goes through the server's ChildProcessSlot. Loop thread only.
 #include <spdlog/logger.h>
 #include <sys/types.h>
 
@@ -30,19 +36,31 @@ struct AofLoadItem {
   bool is_last = false;
 };
 
+class ChildProcessSlot;
+
 class AofManager {
  public:
-  AofManager(DatanodeConfig* config, Service* service, spdlog::logger* log);
+  AofManager(DatanodeConfig* config, Service* service, ChildProcessSlot* children,
+             spdlog::logger* log);
   ~AofManager();
 
   Status Open(std::vector<AofLoadItem>* to_load);
   Status StartWriting(int64_t now_ms);
 
+  // CONFIG SET appendonly yes: reads the manifest left by an earlier run, if any, and starts
+  // (or schedules) the rewrite that produces the base.
+  Status EnableAtRuntime(int64_t now_ms);
+  // CONFIG SET appendonly no: flush, fsync and close; a rewrite child is killed.
+  void Stop();
+  // Waiting for the first rewrite after EnableAtRuntime (Redis's AOF_WAIT_REWRITE).
+  bool waiting_for_rewrite() const { return wait_rewrite_; }
+  bool child_running() const { return child_ > 0; }
+
   // BGREWRITEAOF. Returns "" when the rewrite started, else the error reply text.
   std::string StartRewrite(int64_t now_ms);
   // Reaps a finished rewrite child, retries postponed writes, starts a scheduled or automatic
-  // rewrite unless `other_child` (a BGSAVE) runs.
-  void Cron(int64_t now_ms, bool other_child);
+  // rewrite when no fork child runs.
+  void Cron(int64_t now_ms);
   // Before replies leave: write (and fsync, per policy) the AOF buffer.
   void BeforeReplies(int64_t now_ms);
   bool always_pending() const;
@@ -56,14 +74,18 @@ class AofManager {
  private:
   Status PersistManifest();
   Status OpenNewIncr(int64_t now_ms);
-  Status WriteBaseFile(const std::string& path, int64_t now_ms);
+  Status WriteBaseFile(const std::string& path, int64_t now_ms, bool in_child = false);
   void RewriteDone(bool ok, int64_t now_ms);
+  Status InstallFirstRewrite(AofManifest* next, const std::string& base_path);
+  void KillChild();
+  std::string TempIncrPath() const;
   void DeleteHistory();
   int64_t TotalSize() const;
   AppendFsync policy() const { return static_cast<AppendFsync>(config_->appendfsync); }
 
   DatanodeConfig* config_;
   Service* service_;
+  ChildProcessSlot* children_;
   spdlog::logger* log_;
   std::unique_ptr<AofWriter> writer_;
   std::string dir_;     // appenddirname (relative to dir)
@@ -71,6 +93,8 @@ class AofManager {
   AofManifest manifest_;
   pid_t child_ = -1;
   std::string child_tmp_;
+  bool wait_rewrite_ = false;
+  bool propagating_ = false;  // writer_ is registered with the Service
 };
 
 }  // namespace vigil::datanode

@@ -106,6 +106,7 @@ void Connection::ProcessInput() {
     std::string_view data(qbuf_.data() + qpos_, qbuf_.size() - qpos_);
     resp::ParseStatus st = parser_.Parse(data, limits, &used, &argv_);
     qpos_ += used;
+    if (session_.is_replica && parser_.saw_blank_line()) server_->ReplicaKeepalive(session_);
     if (st == resp::ParseStatus::kNeedMore) break;
     if (st == resp::ParseStatus::kError) {
       resp::ReplyWriter w(&session_.out, session_.proto);

@@ -12,6 +12,7 @@
 #include "common/resp/value.h"
 #include "datanode/commands/command_context.h"
 #include "datanode/persistence/rdb_writer.h"
+#include "datanode/server/child_process_slot.h"
 #include "datanode/server/server.h"
 
 namespace vigil::datanode {
@@ -43,8 +44,9 @@ std::string PeerIp(const std::string& addr) {
 }
 
 // The forked child: writes the snapshot to `fd` and exits without touching the parent's loop.
-[[noreturn]] void RunSnapshotChild(Service& svc, const DatanodeConfig& config, int fd,
-                                   const RdbAuxInfo& aux, int64_t now_ms) {
+[[noreturn]] void RunSnapshotChild(Service& svc, const DatanodeConfig& config,
+                                   ChildProcessSlot& slot, int fd, const RdbAuxInfo& aux,
+                                   int64_t now_ms) {
   ::signal(SIGTERM, SIG_DFL);
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGUSR1, SIG_DFL);
@@ -53,10 +55,13 @@ std::string PeerIp(const std::string& addr) {
   options.checksum = config.rdbchecksum;
   options.now_ms = now_ms;
   options.list_max_listpack_size = config.list_max_listpack_size;
+  options.progress = slot.ChildProgressFn();
+  options.progress_every_keys = slot.ChildProgressEveryKeys();
   FdSink sink(fd);
   Status st = WriteRdb(svc.keyspace(), aux, options, &sink);
   if (st.ok() && ::fsync(fd) != 0 && errno != EINVAL) st = Status::Error("fsync failed");
   ::close(fd);
+  if (st.ok()) slot.ChildFinished();
   ::_exit(st.ok() ? 0 : 1);
 }
 
@@ -77,6 +82,7 @@ MasterLinks::~MasterLinks() {
   if (child_ > 0) {
     ::kill(child_, SIGUSR1);
     ::waitpid(child_, nullptr, 0);
+    server_->children().Release();
   }
   if (!child_path_.empty()) ::unlink(child_path_.c_str());
 }
@@ -246,7 +252,16 @@ void MasterLinks::MaybeStartSnapshot(MonoTime now) {
   bool diskless = config_->repl_diskless_sync;
   for (uint64_t id : fsm_.WaitingForSnapshot()) diskless = diskless && fsm_.Find(id)->capa_eof;
   Millis delay = diskless ? Millis(config_->repl_diskless_sync_delay * 1000) : Millis(0);
-  if (fsm_.ShouldStartSnapshot(now, delay, child_ > 0)) StartSnapshot(now);
+  // One fork child at a time (Redis's hasActiveChildProcess): while a BGSAVE or an AOF rewrite
+  // runs, waiting replicas stay in wait_bgsave and cron starts their snapshot once it exits.
+  const bool other_child = child_ <= 0 && server_->children().busy();
+  if (other_child && !fsm_.WaitingForSnapshot().empty() && !delayed_logged_) {
+    log_->info(
+        "No BGSAVE in progress, but another BG operation is active. BGSAVE for "
+        "replication delayed");
+    delayed_logged_ = true;
+  }
+  if (fsm_.ShouldStartSnapshot(now, delay, child_ > 0 || other_child)) StartSnapshot(now);
 }
 
 void MasterLinks::StartSnapshot(MonoTime now) {
@@ -278,15 +293,16 @@ void MasterLinks::StartSnapshot(MonoTime now) {
     }
   }
   const int64_t now_ms = server_->now_ms();
-  pid_t pid = ::fork();
-  if (pid == 0) RunSnapshotChild(svc, *config_, out_fd, aux, now_ms);
+  delayed_logged_ = false;
+  ChildProcessSlot& slot = server_->children();
+  pid_t pid = slot.Fork(ChildKind::kReplicationRdb);
+  if (pid == 0) RunSnapshotChild(svc, *config_, slot, out_fd, aux, now_ms);
   ::close(out_fd);
   if (pid < 0) {
     log_->warn("Can't fork for the replication snapshot: {}", std::strerror(errno));
     if (diskless) ::close(fds[0]);
     return;
   }
-  ++svc.stats().total_forks;
   child_ = pid;
   child_diskless_ = diskless;
   child_targets_ = targets;
@@ -351,6 +367,7 @@ void MasterLinks::ReadPipe() {
     int wstatus = 0;
     ::waitpid(child_, &wstatus, 0);  // it is exiting: the pipe closed
     child_ = -1;
+    server_->children().Release();
     FinishDisklessSnapshot(server_->mono_now(), WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
   }
   server_->AfterCommands(nullptr);
@@ -416,6 +433,7 @@ void MasterLinks::ReapChild(MonoTime now) {
   pid_t r = ::waitpid(child_, &wstatus, WNOHANG);
   if (r == 0) return;
   child_ = -1;
+  server_->children().Release();
   FinishDiskSnapshot(now, r > 0 && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
 }
 

@@ -71,6 +71,8 @@ class MasterLinks final : public Propagator {
   void Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args, bool psync,
             bool upstream_ok);
   void OnSessionClosed(Session& s);
+  // A bare newline arrived from replica `s` (it is loading our snapshot).
+  void Keepalive(Session& s, MonoTime now) { fsm_.RefreshAckTime(s.id, now); }
   // Closes every replica link (they reconnect and PSYNC).
   void DropReplicas();
   // Broadcasts REPLCONF GETACK * (WAIT, FAILOVER).
@@ -135,7 +137,8 @@ class MasterLinks final : public Propagator {
   int pipe_fd_ = -1;
   event* pipe_ev_ = nullptr;
   bool pipe_eof_ = false;
-  bool pipe_paused_ = false;  // waiting for the targets to drain before reading more
+  bool pipe_paused_ = false;     // waiting for the targets to drain before reading more
+  bool delayed_logged_ = false;  // "BGSAVE for replication delayed" said for this wait
   std::map<uint64_t, DiskFeed> disk_feeds_;
   event* feed_timer_ = nullptr;
   // Cron bookkeeping.

@@ -11,7 +11,6 @@
 
 #include "common/random/prng.h"
 #include "common/resp/value.h"
-#include "datanode/persistence/rdb_loader.h"
 #include "datanode/server/master_links.h"
 #include "datanode/server/server.h"
 
@@ -39,6 +38,9 @@ ReplicaLink::ReplicaLink(Server* server, MasterLinks* stream, DatanodeConfig* co
 }
 
 ReplicaLink::~ReplicaLink() {
+  if (load_ev_ != nullptr) event_free(load_ev_);
+  if (load_ && load_->fd >= 0) ::close(load_->fd);
+  if (load_) server_->service().set_loading(false);
   CloseSocket();
 }
 
@@ -66,6 +68,7 @@ void ReplicaLink::ConnectNow() {
 }
 
 void ReplicaLink::Cron() {
+  if (loading_snapshot_) return;  // the load's pump keeps the link alive meanwhile
   if (master_session_.close_asap) {
     // CLIENT KILL TYPE master: drop the link; the cached master lets us PSYNC right back.
     master_session_.close_asap = false;
@@ -100,6 +103,7 @@ void ReplicaLink::Run() {
                 log_->info("Full resync from master: {}:{}", b.replid, b.offset);
                 payload_ = Payload::kHeader;
                 rdb_.clear();
+                transfer_read_ = 0;
                 transfer_last_io_ = server_->mono_now();
               },
               [&](replica_action::AdoptHistory& h) {
@@ -171,6 +175,7 @@ void ReplicaLink::CloseSocket() {
   out_.clear();
   rdb_.clear();
   rdb_.shrink_to_fit();
+  DiscardTransferFile();
   parser_ = resp::RequestParser();
 }
 
@@ -290,80 +295,6 @@ void ReplicaLink::ProcessInput() {
   }
 }
 
-bool ReplicaLink::ProcessPayload() {
-  if (payload_ == Payload::kHeader) {
-    std::string line;
-    if (!TakeLine(&line)) return false;
-    if (line.empty()) return true;  // keepalive
-    if (line[0] == '-') {
-      LinkFailed(("MASTER aborted replication with an error: " + line).c_str());
-      return false;
-    }
-    if (line.rfind("$EOF:", 0) == 0 && line.size() >= 45) {
-      eof_mark_ = line.substr(5, 40);
-      payload_ = Payload::kEof;
-      log_->info("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
-    } else if (line[0] == '$') {
-      payload_size_ = std::strtoll(line.c_str() + 1, nullptr, 10);
-      payload_ = Payload::kSized;
-      log_->info("MASTER <-> REPLICA sync: receiving {} bytes from master to disk", payload_size_);
-    } else {
-      LinkFailed("Bad protocol from MASTER, the first byte is not '$'");
-      return false;
-    }
-    rdb_.clear();
-    return true;
-  }
-  const size_t avail = in_.size() - in_pos_;
-  if (payload_ == Payload::kSized) {
-    size_t take = std::min(avail, size_t(payload_size_) - rdb_.size());
-    rdb_.append(in_, in_pos_, take);
-    in_pos_ = applied_pos_ = in_pos_ + take;
-    if (int64_t(rdb_.size()) < payload_size_) return false;
-  } else {
-    // The master sends nothing after the mark until our first ACK, so the mark ends the data.
-    rdb_.append(in_, in_pos_, avail);
-    in_pos_ = applied_pos_ = in_.size();
-    if (rdb_.size() < 40 || rdb_.compare(rdb_.size() - 40, 40, eof_mark_) != 0) return false;
-    rdb_.resize(rdb_.size() - 40);
-  }
-  LoadSnapshot();
-  return fsm_.state() == ReplicaLinkState::kConnected;
-}
-
-void ReplicaLink::LoadSnapshot() {
-  Service& svc = server_->service();
-  log_->info("MASTER <-> REPLICA sync: Loading DB in memory ({} bytes)", rdb_.size());
-  Keyspace fresh(svc.keyspace().database_count(), OsRandomSeed());
-  fresh.set_policy(svc.keyspace().policy());
-  fresh.set_lfu_params(config_->lfu_log_factor, config_->lfu_decay_time);
-  StringSource source(rdb_);
-  RdbLoadOptions options;
-  options.now_ms = server_->now_ms();
-  options.drop_expired = false;  // the master expires keys and tells us with DEL
-  options.skip_unsupported = true;
-  options.limits = LimitsFromConfig(*config_);
-  RdbLoadResult result;
-  Status st = LoadRdb(&source, options, &fresh, &result);
-  rdb_.clear();
-  rdb_.shrink_to_fit();
-  if (!st.ok()) {
-    log_->warn("Failed trying to load the MASTER synchronization DB from socket: {}", st.message());
-  } else {
-    if (result.skipped > 0) {
-      log_->warn(
-          "MASTER <-> REPLICA sync: {} values of unsupported types (streams, modules) were skipped",
-          result.skipped);
-    }
-    svc.keyspace().SwapDatabases(fresh);
-    svc.waiters().TouchDb(-1);
-    master_session_.db = result.repl_stream_db >= 0 ? result.repl_stream_db : 0;
-    log_->info("Done loading RDB, keys loaded: {}.", result.keys_loaded);
-  }
-  fsm_.SnapshotLoaded(server_->mono_now(), st.ok());
-  Run();
-}
-
 void ReplicaLink::AttachMasterSession() {
   if (session_attached_) return;
   master_session_.id = server_->NextClientId();
@@ -439,7 +370,7 @@ MasterLinkInfo ReplicaLink::Info() const {
   m.read_repl_offset = m.repl_offset + int64_t(in_pos_ - std::min(in_pos_, applied_pos_));
   if (m.sync_in_progress) {
     m.sync_total_bytes = payload_ == Payload::kSized ? payload_size_ : 0;
-    m.sync_read_bytes = int64_t(rdb_.size());
+    m.sync_read_bytes = transfer_read_;
     m.sync_last_io_seconds_ago = (now - transfer_last_io_).count() / 1000;
   }
   if (auto since = fsm_.link_down_since())

@@ -1,15 +1,25 @@
 #pragma once
 // ReplicaLink: this node's connection to its master (spec §2.2), driving the pure ReplicaFsm
 // over a raw non-blocking socket. The bytes after +FULLRESYNC are an RDB payload, not a RESP
-// reply, so the link frames them itself (`$<size>` or `$EOF:<mark>`), loads the snapshot into a
-// scratch keyspace and swaps it in, then applies the command stream through Service::Execute on
-// a master-link Session, counting offsets byte-exactly (PINGs and blank lines included) and
+// reply, so the link frames them itself (`$<size>` or `$EOF:<mark>`) and loads the snapshot
+// (replica_link_payload.cc), then applies the command stream through Service::Execute on a
+// master-link Session, counting offsets byte-exactly (PINGs and blank lines included) and
 // forwarding exactly the applied bytes to MasterLinks for the backlog and sub-replicas.
+//
+// The payload goes where repl-diskless-load says, as in Redis 7.0:
+//   disabled (default), or on-empty-db with keys present - written to `temp-<unixtime>.<pid>.rdb`
+//     in dir as it arrives, fsynced, renamed over dbfilename, then the old data is flushed and
+//     the file loaded;
+//   swapdb, or on-empty-db with an empty dataset - kept in memory and loaded into a scratch
+//     keyspace that replaces the old data only when the whole snapshot loaded.
+// While it loads, clients get -LOADING and the loop keeps running every few MB; the replica
+// sends a newline to its master every second so the master's replica timeout does not fire.
 // Loop thread only.
 #include <event2/event.h>
 #include <spdlog/logger.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +27,7 @@
 #include "common/resp/request_parser.h"
 #include "common/time/mono_time.h"
 #include "datanode/config/datanode_config.h"
+#include "datanode/persistence/rdb_loader.h"
 #include "datanode/replication/info_replication.h"
 #include "datanode/replication/replica_fsm.h"
 #include "datanode/service/session.h"
@@ -63,7 +74,16 @@ class ReplicaLink {
   bool TakeLine(std::string* line);
   // Returns false when it needs more bytes.
   bool ProcessPayload();
+  bool UseDiskLoad() const;
+  Status OpenTransferFile();
+  Status AppendTransferFile(std::string_view bytes);
+  void DiscardTransferFile();
+  // The load runs in slices from a zero timer, so clients get -LOADING in between.
   void LoadSnapshot();
+  void BeginLoad(std::unique_ptr<Source> source, bool from_disk);
+  static void OnLoadStep(evutil_socket_t fd, short what, void* arg);
+  void LoadStep();
+  void FinishLoad(Status st);
   void ApplyStream();
   void AttachMasterSession();
   void DetachMasterSession();
@@ -87,7 +107,24 @@ class ReplicaLink {
   Payload payload_ = Payload::kHeader;
   int64_t payload_size_ = 0;
   std::string eof_mark_;
-  std::string rdb_;
+  std::string rdb_;            // diskless load: the whole payload
+  int transfer_fd_ = -1;       // disk load: the temp file being written
+  std::string transfer_path_;  // its name in dir
+  std::string transfer_tail_;  // disk load with $EOF: the last 40 bytes written
+  int64_t transfer_read_ = 0;  // payload bytes received
+  bool loading_snapshot_ = false;
+  struct SnapshotLoad {
+    std::unique_ptr<Source> source;
+    int fd = -1;  // disk load: the renamed file
+    bool from_disk = false;
+    std::unique_ptr<Keyspace> fresh;
+    RdbLoadResult result;
+    std::unique_ptr<RdbLoadInSteps> steps;
+    MonoTime last_newline;
+    int64_t keys_since_delay = 0;
+  };
+  std::unique_ptr<SnapshotLoad> load_;
+  event* load_ev_ = nullptr;
   MonoTime transfer_last_io_;
   // The stream.
   Session master_session_;

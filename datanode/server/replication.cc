@@ -1,6 +1,7 @@
 #include "datanode/server/replication.h"
 
 #include "datanode/commands/command_context.h"
+#include "datanode/replication/shutdown_gate.h"
 #include "datanode/server/server.h"
 
 namespace vigil::datanode {
@@ -212,6 +213,40 @@ bool Replication::EnoughGoodReplicas() const {
   }
   return master_links_.fsm().CountGood(server_->mono_now(), config_->min_replicas_max_lag) >=
          config_->min_replicas_to_write;
+}
+
+bool Replication::ReplicasCaughtUp() const {
+  return datanode::ReplicasCaughtUp(master_links_.fsm(), master_links_.offset());
+}
+
+void Replication::LogReplicasAtShutdown() const {
+  const MasterFsm& fsm = master_links_.fsm();
+  size_t total = 0;
+  for (const auto& [id, r] : fsm.replicas()) total += r.rdb_only ? 0 : 1;
+  if (total == 0) return;
+  const auto lagging = LaggingReplicas(fsm, master_links_.offset(), server_->mono_now());
+  for (const LaggingReplica& l : lagging) {
+    log_->warn("Lagging replica {} reported offset {} behind master, lag={}, state={}.", l.name,
+               l.behind, l.lag_seconds, l.state);
+  }
+  log_->info("{} of {} replicas are in sync when shutting down.", total - lagging.size(), total);
+}
+
+void Replication::ReplicaKeepalive(Session& s) {
+  master_links_.Keepalive(s, server_->mono_now());
+}
+
+void Replication::PauseWritesForShutdown() {
+  shutdown_pause_ = true;
+  // As during any Redis client pause, no PING moves the offset the replicas must reach.
+  master_links_.set_pings_paused(true);
+}
+
+void Replication::ResumeWritesAfterShutdown() {
+  shutdown_pause_ = false;
+  if (failover_.active) return;
+  master_links_.set_pings_paused(false);
+  ResumePaused();
 }
 
 void Replication::OnSessionClosed(Session& s) {

@@ -45,9 +45,17 @@ class Replication final : public ReplicationControl {
   void Failover(Session& s, resp::ReplyWriter& w, const FailoverRequest& request) override;
   bool MasterLinkDown() const override;
   bool EnoughGoodReplicas() const override;
-  bool WritesPaused() const override { return failover_.active; }
+  bool WritesPaused() const override { return failover_.active || shutdown_pause_; }
   void HoldPaused(Session& s) override { paused_.push_back(&s); }
   void OnSessionClosed(Session& s) override;
+
+  // SHUTDOWN waiting for replicas (Redis 7.0 shutdown-timeout).
+  bool ReplicasCaughtUp() const;
+  void LogReplicasAtShutdown() const;
+  void PauseWritesForShutdown();
+  void ResumeWritesAfterShutdown();
+  void SendGetAck() { master_links_.SendGetAck(); }
+  void ReplicaKeepalive(Session& s);
 
  private:
   struct Waiter {
@@ -90,6 +98,7 @@ class Replication final : public ReplicationControl {
   bool failover_cron_scheduled_ = false;
   FailoverState failover_;
   std::vector<Session*> paused_;
+  bool shutdown_pause_ = false;
 };
 
 }  // namespace vigil::datanode

@@ -18,6 +18,7 @@
 #include "common/random/prng.h"
 #include "datanode/server/aof_loading.h"
 #include "datanode/server/aof_manager.h"
+#include "datanode/server/child_process_slot.h"
 #include "datanode/server/replication.h"
 #include "datanode/server/snapshot.h"
 
@@ -34,6 +35,7 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
   service_->stats().start_ms = start_ms_;
   service_->last_save_unix_s = start_ms_ / 1000;
   service_->set_now(start_ms_);
+  children_ = std::make_unique<ChildProcessSlot>(config_, service_.get(), log_.get());
 }
 
 Server::~Server() {
@@ -79,14 +81,8 @@ Status Server::Start() {
   });
   // The fence heartbeat: a gap between two runs is a stall (datanode/DESIGN.md "Fencing").
   loop_.Every(Millis(100), [this] { FenceTick(); });
-  loop_.OnSignal(SIGTERM, [this] {
-    log_->warn("Received SIGTERM scheduling shutdown...");
-    Shutdown(false, false, false);
-  });
-  loop_.OnSignal(SIGINT, [this] {
-    log_->warn("Received SIGINT scheduling shutdown...");
-    Shutdown(false, false, false);
-  });
+  loop_.OnSignal(SIGTERM, [this] { OnShutdownSignal(SIGTERM); });
+  loop_.OnSignal(SIGINT, [this] { OnShutdownSignal(SIGINT); });
   startup_memory_ = AllocatorUsedBytes();
   Status rdb = StartRdb();
   if (!rdb.ok()) return rdb;
@@ -188,8 +184,13 @@ void Server::FenceTick() {
   }
 }
 
+void Server::ReplicaKeepalive(Session& s) {
+  if (replication_) replication_->ReplicaKeepalive(s);
+}
+
 void Server::Release(Connection* c) {
   std::erase(deferred_, c);
+  std::erase(shutdown_waiters_, &c->session());
   service_->DetachSession(&c->session());
   closed_.push_back(c);
 }
@@ -211,31 +212,14 @@ void Server::CloseIdleClients() {
 void Server::Cron() {
   service_->set_now(now_ms());
   if (!service_->loading()) service_->Cron();
+  children_->Poll();
   AofCron();
   RdbCron();
   if (replication_) replication_->Cron();
+  ShutdownCron();
   peak_memory_ = std::max(peak_memory_, AllocatorUsedBytes());
   CloseIdleClients();
   AfterCommands(nullptr);
-}
-
-std::string Server::Shutdown(bool save, bool nosave, bool force) {
-  if (service_->loading()) {
-    // Saving now would replace the file being loaded with a partial dataset: exit as Redis
-    // does when asked to stop while loading (NOSAVE).
-    log_->warn("Received shutdown during loading, exiting without saving. {}", Where());
-    if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
-    std::exit(0);
-  }
-  log_->warn("User requested shutdown... {}", Where());
-  std::string rdb_error = ShutdownRdb(save, nosave, force);
-  if (!rdb_error.empty()) return rdb_error;
-  ShutdownAof();
-  if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
-  log_->warn("Redis is now ready to exit, bye bye... {}", Where());
-  exit_code_ = 0;
-  loop_.Stop();
-  return "";
 }
 
 Status Server::RewriteConfig() {

@@ -14,6 +14,7 @@
 #include "common/net/event_loop.h"
 #include "common/time/clock.h"
 #include "datanode/config/datanode_config.h"
+#include "datanode/replication/shutdown_gate.h"
 #include "datanode/server/connection.h"
 #include "datanode/service/service.h"
 
@@ -21,6 +22,7 @@ namespace vigil::datanode {
 
 class AofManager;
 class AofLoading;
+class ChildProcessSlot;
 class Snapshotter;
 class Replication;
 
@@ -42,12 +44,16 @@ class Server final : public ServerHooks {
   const DatanodeConfig& config() const { return *config_; }
   int64_t now_ms() const { return clock_.UnixMillis(); }
   MonoTime mono_now() const { return clock_.Now(); }
+  // The one fork child (BGSAVE, AOF rewrite, replication snapshot).
+  ChildProcessSlot& children() { return *children_; }
   // Ids for sessions the server did not accept (the replica's master link).
   uint64_t NextClientId() { return next_client_id_++; }
   // Flushes other sessions the last command produced output for, and closes killed ones.
   void AfterCommands(Connection* current);
   // Writes the pending replication stream of every replica woken by the last commands.
   void FlushReplicaStreams();
+  // A replica's connection carried a bare newline (a sign of life while it loads).
+  void ReplicaKeepalive(Session& s);
   // Called by a connection that finished closing.
   void Release(Connection* c);
   // AOF (server_aof.cc). A connection calls DeferReplies before writing: true means the AOF
@@ -56,23 +62,36 @@ class Server final : public ServerHooks {
   bool DeferReplies(Connection* c);
   // BGREWRITEAOF; "" or an error reply.
   std::string BgRewriteAof() override;
+  // A replica is about to replace its dataset with a full sync: a BGSAVE child is killed and the
+  // AOF stopped; FinishFullSyncLoad starts the AOF again (a rewrite of the new dataset).
+  void PrepareForFullSyncLoad();
+  void FinishFullSyncLoad();
   // SAVE / BGSAVE [SCHEDULE] (server_rdb.cc).
   std::string Save() override;
   Result<std::string> BgSave(bool schedule) override;
 
   // ServerHooks
-  std::string Shutdown(bool save, bool nosave, bool force) override;
+  std::string Shutdown(Session* s, const ShutdownRequest& request) override;
   Status RewriteConfig() override;
   void FillProcessInfo(ProcessInfo* info) const override;
   void OnConfigChanged(const std::string& name) override;
+  Status ApplyConfig(const std::string& name) override;
 
  private:
   // RDB snapshots (server_rdb.cc).
   Status StartRdb();
   void RdbCron();
   std::string ShutdownRdb(bool save, bool nosave, bool force);
+  // Shutdown (server_shutdown.cc): Redis 7.0's prepareForShutdown / finishShutdown.
+  std::string FinishShutdown();
+  void CancelShutdown();
+  void ShutdownCron();
+  void OnShutdownSignal(int sig);
+  bool ReplicasCaughtUp() const;
   // AOF (server_aof.cc).
   Status StartAof();
+  // CONFIG SET appendonly yes|no at runtime.
+  Status SwitchAof(bool on);
   void AofLoadStep();
   void AofCron();
   void ShutdownAof();
@@ -104,8 +123,14 @@ class Server final : public ServerHooks {
   int64_t peak_memory_ = 0;
   int exit_code_ = 0;
   uint64_t fence_transitions_ = 0;
+  ShutdownGate shutdown_gate_;
+  ShutdownRequest shutdown_request_;
+  std::vector<Session*> shutdown_waiters_;  // SHUTDOWN clients blocked until it ends
+  bool shutdown_signalled_ = false;
+  std::unique_ptr<ChildProcessSlot> children_;  // before its users: destroyed after them
   std::unique_ptr<AofManager> aof_;
   std::unique_ptr<AofLoading> aof_loading_;
+  bool aof_retry_after_sync_ = false;
   std::unique_ptr<Snapshotter> snapshot_;
   int64_t loading_start_ms_ = 0;
   event* flush_ev_ = nullptr;

@@ -7,6 +7,7 @@
 
 #include "datanode/server/aof_loading.h"
 #include "datanode/server/aof_manager.h"
+#include "datanode/server/child_process_slot.h"
 
 #include "datanode/server/server.h"
 #include "datanode/server/snapshot.h"
@@ -16,7 +17,7 @@ namespace vigil::datanode {
 Status Server::StartAof() {
   flush_ev_ = event_new(loop_.base(), -1, 0, &Server::OnFlushDeferred, this);
   if (!config_->appendonly) return Status::Ok();
-  aof_ = std::make_unique<AofManager>(config_, service_.get(), log_.get());
+  aof_ = std::make_unique<AofManager>(config_, service_.get(), children_.get(), log_.get());
   std::vector<AofLoadItem> items;
   Status st = aof_->Open(&items);
   if (!st.ok()) return st;
@@ -90,21 +91,83 @@ void Server::FlushDeferredReplies() {
 }
 
 void Server::AofCron() {
+  if (aof_retry_after_sync_ && !aof_ && config_->appendonly) {
+    aof_retry_after_sync_ = !SwitchAof(true).ok();
+  }
   if (!aof_ || aof_loading_) return;
-  aof_->Cron(now_ms(), snapshot_ != nullptr && snapshot_->child_running());
+  aof_->Cron(now_ms());
 }
 
 std::string Server::BgRewriteAof() {
   if (!aof_) return "ERR Background AOF rewriting needs appendonly yes";
   if (aof_loading_) return "LOADING Redis is loading the dataset in memory";
-  if (service_->aof.rewrite_in_progress) {
+  if (children_->kind() == ChildKind::kAofRewrite) {
     return "ERR Background append only file rewriting already in progress";
   }
-  if (snapshot_ != nullptr && snapshot_->child_running()) {
-    service_->aof.rewrite_scheduled = true;  // starts from cron once the BGSAVE child is done
+  if (children_->busy()) {
+    // Starts from cron once the other child (BGSAVE, replication snapshot) is done.
+    service_->aof.rewrite_scheduled = true;
+    service_->aof.rewrites_consecutive_failures = 0;
     return "";
   }
   return aof_->StartRewrite(now_ms());
+}
+
+Status Server::ApplyConfig(const std::string& name) {
+  if (name == "appendonly") return SwitchAof(config_->appendonly);
+  return Status::Ok();
+}
+
+// Redis's startAppendOnly / stopAppendOnly. Turning on keeps nothing from an earlier period's
+// files: the rewrite writes a base of the whole dataset and the old files become history.
+Status Server::SwitchAof(bool on) {
+  if (on == (aof_ != nullptr)) return Status::Ok();
+  if (aof_loading_) return Status::Error("Unable to switch AOF while loading the AOF.");
+  if (!on) {
+    aof_->Stop();
+    aof_.reset();
+    log_->info("AOF turned off (CONFIG SET appendonly no)");
+    return Status::Ok();
+  }
+  if (children_->kind() == ChildKind::kAofRewrite) {
+    return Status::Error("Unable to turn on AOF. Check server logs.");
+  }
+  auto aof = std::make_unique<AofManager>(config_, service_.get(), children_.get(), log_.get());
+  Status st = aof->EnableAtRuntime(now_ms());
+  if (!st.ok()) {
+    log_->warn(
+        "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: {}",
+        st.message());
+    aof->Stop();
+    return Status::Error("Unable to turn on AOF. Check server logs.");
+  }
+  aof_ = std::move(aof);
+  return Status::Ok();
+}
+
+void Server::PrepareForFullSyncLoad() {
+  if (snapshot_ != nullptr && snapshot_->child_running()) {
+    log_->warn(
+        "Replica is about to load the RDB file received from the master, but there is a pending "
+        "RDB child running. Killing process {} and removing its temp file to avoid any race",
+        children_->pid());
+    snapshot_->AbortChild();
+  }
+  if (aof_ && !aof_loading_) {
+    aof_->Stop();
+    aof_.reset();
+  }
+}
+
+void Server::FinishFullSyncLoad() {
+  if (!config_->appendonly || aof_ || aof_loading_) return;
+  Status st = SwitchAof(true);
+  if (!st.ok()) {
+    log_->warn(
+        "Failed enabling the AOF after successful master synchronization! Trying it again "
+        "in one second.");
+    aof_retry_after_sync_ = true;
+  }
 }
 
 void Server::ShutdownAof() {

@@ -8,7 +8,7 @@
 namespace vigil::datanode {
 
 Status Server::StartRdb() {
-  snapshot_ = std::make_unique<Snapshotter>(config_, service_.get(), log_.get());
+  snapshot_ = std::make_unique<Snapshotter>(config_, service_.get(), children_.get(), log_.get());
   if (config_->appendonly) return Status::Ok();  // the AOF is the source of truth then
   // The listeners are already up: while the file loads, clients are answered between chunks
   // (-LOADING for data commands, INFO and PING as Redis does), as the AOF load does too.

@@ -18,6 +18,7 @@
 #include "datanode/persistence/rdb_check.h"
 #include "datanode/persistence/rdb_loader.h"
 #include "datanode/persistence/rdb_writer.h"
+#include "datanode/server/child_process_slot.h"
 
 namespace vigil::datanode {
 namespace {
@@ -62,8 +63,13 @@ Status FsyncDir(const std::string& file_path) {
 
 }  // namespace
 
-Snapshotter::Snapshotter(DatanodeConfig* config, Service* service, spdlog::logger* log)
-    : config_(config), service_(service), log_(log) {}
+Snapshotter::Snapshotter(DatanodeConfig* config, Service* service, ChildProcessSlot* children,
+                         spdlog::logger* log)
+    : config_(config), service_(service), children_(children), log_(log) {}
+
+bool Snapshotter::OtherChildRunning() const {
+  return children_->busy() && !child_running();
+}
 
 Snapshotter::~Snapshotter() {
   KillChild();
@@ -120,7 +126,8 @@ bool Snapshotter::ShouldSaveReplInfo() const {
   return info.master.has_value() || info.backlog_active;
 }
 
-Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms, bool repl_info) {
+Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms, bool repl_info,
+                                  std::function<void(size_t)> progress, size_t progress_every) {
   const std::string tmp = "temp-" + std::to_string(::getpid()) + ".rdb";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -139,6 +146,8 @@ Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms, bool 
   options.checksum = config_->rdbchecksum;
   options.now_ms = now_ms;
   options.list_max_listpack_size = config_->list_max_listpack_size;
+  options.progress = std::move(progress);
+  options.progress_every_keys = progress_every;
   FdSink sink(fd);
   Status st = WriteRdb(service_->keyspace(), aux, options, &sink);
   if (st.ok() && ::fsync(fd) != 0)
@@ -157,7 +166,8 @@ Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms, bool 
 }
 
 std::string Snapshotter::Save(int64_t now_ms) {
-  if (child_running()) return "ERR Background save already in progress";
+  // A replication snapshot child counts too: Redis refuses SAVE while any RDB child runs.
+  if (children_->rdb_child()) return "ERR Background save already in progress";
   Status st = WriteSnapshot(config_->dbfilename, now_ms, ShouldSaveReplInfo());
   if (!st.ok()) {
     log_->warn("{}", st.message());
@@ -173,7 +183,7 @@ std::string Snapshotter::Save(int64_t now_ms) {
 }
 
 Result<std::string> Snapshotter::BgSave(bool schedule, int64_t now_ms) {
-  if (child_running()) return Status::Error("ERR Background save already in progress");
+  if (children_->rdb_child()) return Status::Error("ERR Background save already in progress");
   if (OtherChildRunning()) {
     if (!schedule) {
       return Status::Error(
@@ -195,24 +205,22 @@ Status Snapshotter::StartChild(int64_t now_ms) {
   // a lock another thread held at fork time.
   int err_pipe[2] = {-1, -1};
   if (::pipe2(err_pipe, O_CLOEXEC | O_NONBLOCK) != 0) err_pipe[0] = err_pipe[1] = -1;
-  const auto before = std::chrono::steady_clock::now();
-  pid_t pid = ::fork();
+  pid_t pid = children_->Fork(ChildKind::kRdb);
   if (pid == 0) {
     // Child: a frozen copy of the dataset. Signals go back to their defaults so a SIGTERM
     // meant for the parent's loop never reaches it through inherited libevent state.
     ::signal(SIGTERM, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGUSR1, SIG_DFL);
-    Status st = WriteSnapshot(config_->dbfilename, now_ms, ShouldSaveReplInfo());
+    Status st = WriteSnapshot(config_->dbfilename, now_ms, ShouldSaveReplInfo(),
+                              children_->ChildProgressFn(), children_->ChildProgressEveryKeys());
     if (!st.ok() && err_pipe[1] >= 0) {
       (void)!::write(err_pipe[1], st.message().data(), std::min<size_t>(st.message().size(), 4000));
     }
+    if (st.ok()) children_->ChildFinished();
     ::_exit(st.ok() ? 0 : 1);
   }
   if (err_pipe[1] >= 0) ::close(err_pipe[1]);
-  const int64_t fork_usec = std::chrono::duration_cast<std::chrono::microseconds>(
-                                std::chrono::steady_clock::now() - before)
-                                .count();
   if (pid < 0) {
     if (err_pipe[0] >= 0) ::close(err_pipe[0]);
     service_->rdb.last_bgsave_ok = false;
@@ -220,8 +228,6 @@ Status Snapshotter::StartChild(int64_t now_ms) {
     log_->warn("{}", err);
     return Status::Error(err);
   }
-  service_->stats().latest_fork_usec = fork_usec;
-  ++service_->stats().total_forks;
   child_ = pid;
   child_err_fd_ = err_pipe[0];
   service_->rdb.bgsave_in_progress = true;
@@ -248,6 +254,7 @@ void Snapshotter::Reap(int64_t now_ms) {
     log_->warn("Background saving terminated by signal {}", WTERMSIG(wstatus));
     ::unlink(("temp-" + std::to_string(child_) + ".rdb").c_str());
   }
+  children_->Release();
   ChildDone(ok, now_ms);
 }
 
@@ -295,6 +302,7 @@ void Snapshotter::KillChild() {
   if (child_err_fd_ >= 0) ::close(child_err_fd_);
   child_err_fd_ = -1;
   child_ = -1;
+  children_->Release();
   service_->rdb.bgsave_in_progress = false;
 }
 

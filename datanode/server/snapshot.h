@@ -9,7 +9,8 @@
 //              waitpid and records status, duration and fork latency. A failed BGSAVE sets
 //              Service::persistence_error (-MISCONF under stop-writes-on-bgsave-error).
 //   cron     - save points ("save 900 1 300 10": seconds and changes) start a BGSAVE; a
-//              scheduled BGSAVE starts once no other child (AOF rewrite) runs.
+//              scheduled BGSAVE starts once no other child (AOF rewrite, replication
+//              snapshot) runs. Every fork goes through the server's ChildProcessSlot.
 //   shutdown - Shutdown() stops a running child and saves when asked or when save points are
 //              set; on failure the server keeps running.
 // Loop thread only.
@@ -27,9 +28,12 @@
 
 namespace vigil::datanode {
 
+class ChildProcessSlot;
+
 class Snapshotter {
  public:
-  Snapshotter(DatanodeConfig* config, Service* service, spdlog::logger* log);
+  Snapshotter(DatanodeConfig* config, Service* service, ChildProcessSlot* children,
+              spdlog::logger* log);
   ~Snapshotter();
   Snapshotter(const Snapshotter&) = delete;
   Snapshotter& operator=(const Snapshotter&) = delete;
@@ -44,10 +48,15 @@ class Snapshotter {
   // SHUTDOWN [SAVE|NOSAVE] and SIGTERM: "" when the server may exit, else the error reply.
   std::string Shutdown(bool save, bool nosave, bool force, int64_t now_ms);
   bool child_running() const { return child_ > 0; }
+  // Kills a running BGSAVE child and removes its temp file (a replica about to load a sync).
+  void AbortChild() { KillChild(); }
 
   // Writes the dataset to `path` through a temp file, atomically (also used by the child).
-  // With `repl_info` the AUX fields include repl-stream-db / repl-id / repl-offset.
-  Status WriteSnapshot(const std::string& path, int64_t now_ms, bool repl_info = false);
+  // With `repl_info` the AUX fields include repl-stream-db / repl-id / repl-offset. `progress`
+  // (in a child) is called every `progress_every` keys.
+  Status WriteSnapshot(const std::string& path, int64_t now_ms, bool repl_info = false,
+                       std::function<void(size_t)> progress = nullptr,
+                       size_t progress_every = 1024);
   bool ShouldSaveReplInfo() const;
 
  private:
@@ -55,10 +64,11 @@ class Snapshotter {
   void Reap(int64_t now_ms);
   void ChildDone(bool ok, int64_t now_ms);
   void KillChild();
-  bool OtherChildRunning() const { return service_->aof.rewrite_in_progress; }
+  bool OtherChildRunning() const;
 
   DatanodeConfig* config_;
   Service* service_;
+  ChildProcessSlot* children_;
   spdlog::logger* log_;
   pid_t child_ = -1;
   int child_err_fd_ = -1;  // read end of the child's error pipe

@@ -17,6 +17,7 @@
 #include "datanode/commands/command_table.h"
 #include "datanode/config/datanode_config.h"
 #include "datanode/persistence/aof_status.h"
+#include "datanode/persistence/fork_status.h"
 #include "datanode/persistence/rdb_status.h"
 #include "datanode/replication/sentinel_fence.h"
 #include "datanode/service/key_waiters.h"
@@ -29,18 +30,35 @@ namespace vigil::datanode {
 
 class ReplicationControl;
 
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] (and the shutdown-on-sigterm/sigint flags).
+struct ShutdownRequest {
+  bool save = false;
+  bool nosave = false;
+  bool now = false;  // do not wait for lagging replicas
+  bool force = false;
+  bool abort = false;
+};
+
 // What only the process shell can do; commands reach it through Service::hooks().
 class ServerHooks {
  public:
   virtual ~ServerHooks() = default;
-  // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]; returns an error reply text or "".
-  virtual std::string Shutdown(bool save, bool nosave, bool force) = 0;
+  // SHUTDOWN from `s` (null for a signal). Returns an error reply text, or "" when the server
+  // exits, when `s` was blocked until the shutdown ends (s->block.active; it is answered only if
+  // the shutdown fails or is aborted), or, for ABORT, when a shutdown was cancelled.
+  virtual std::string Shutdown(Session* s, const ShutdownRequest& request) = 0;
   // CONFIG REWRITE.
   virtual Status RewriteConfig() = 0;
   // Process facts for INFO (rss, cpu, uptime, ports, config file).
   virtual void FillProcessInfo(ProcessInfo* info) const = 0;
   // A setting changed through CONFIG SET that the shell acts on (loglevel, maxclients, ...).
   virtual void OnConfigChanged(const std::string& name) = 0;
+  // A changed setting the shell may fail to apply (appendonly yes needs a rewrite child): an
+  // error makes CONFIG SET restore the old values and fail, as Redis's apply functions do.
+  virtual Status ApplyConfig(const std::string& name) {
+    (void)name;
+    return Status::Ok();
+  }
   // BGREWRITEAOF: "" when the rewrite started, else the error reply text.
   virtual std::string BgRewriteAof() { return "ERR Background AOF rewriting is not available"; }
   // SAVE: "" when the snapshot is on disk, else the error reply text.
@@ -132,8 +150,9 @@ class Service final : public KeyspaceListener {
     keyspace_.set_expiry_suspended(v);
   }
   bool loading() const { return loading_; }
-  AofStatus aof;  // kept current by the shell's AOF code; read by INFO
-  RdbStatus rdb;  // kept current by the shell's snapshot code; read by INFO
+  AofStatus aof;    // kept current by the shell's AOF code; read by INFO
+  RdbStatus rdb;    // kept current by the shell's snapshot code; read by INFO
+  ForkStatus fork;  // kept current by the shell's fork child slot; read by INFO
   // Set by the shell when the last BGSAVE failed: with stop-writes-on-bgsave-error and save
   // points configured, writes and PING then get -MISCONF (Admit).
   bool persistence_error = false;
