@@ -96,6 +96,10 @@ struct DatanodeConfig {
   // Vigil: a master refuses writes when fewer than a majority of its sentinels reached it within
   // this many ms (0 = off, as Redis). See datanode/DESIGN.md "Fencing".
   int64_t sentinel_fence_timeout = 0;
+  // Vigil: TCP_USER_TIMEOUT (ms) on replication sockets, both ends, so a link silently cut by
+  // the network fails fast and is re-dialled instead of waiting for TCP's backed-off
+  // retransmissions (seconds after a heal). 0 = kernel default, as Redis. See DESIGN.md.
+  int64_t repl_tcp_user_timeout = 5000;
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
 

@@ -75,6 +75,16 @@ void ReplicaFsm::Tick(MonoTime now) {
       }
       return;
     case ReplicaLinkState::kConnecting:
+      if (options_.connect_timeout > Millis(0) && options_.connect_timeout < options_.timeout &&
+          now - last_io_ > options_.connect_timeout) {
+        Emit(replica_action::Close{"connection attempt unanswered, dialling again"});
+        state_ = ReplicaLinkState::kConnect;
+        next_connect_ = now;
+        Tick(now);
+        return;
+      }
+      if (now - last_io_ > options_.timeout) Fail(now, "Timeout connecting to the MASTER...");
+      return;
     case ReplicaLinkState::kHandshake:
     case ReplicaLinkState::kPsyncSent:
     case ReplicaLinkState::kTransfer:

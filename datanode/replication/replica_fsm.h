@@ -45,6 +45,10 @@ struct ReplicaFsmOptions {
   Millis timeout{60'000};      // repl-timeout
   Millis ack_period{1'000};    // REPLCONF ACK cadence
   Millis retry_period{1'000};  // between failed connection attempts
+  // A connection attempt unanswered this long is abandoned and re-dialled at once (0: use
+  // `timeout`, as Redis). A fresh SYN each period reaches a healed network sooner than the
+  // kernel's backed-off SYN retransmissions (1, 2, 4 s ...).
+  Millis connect_timeout{0};
 };
 
 namespace replica_action {

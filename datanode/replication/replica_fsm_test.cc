@@ -169,6 +169,36 @@ TEST_F(ReplicaFsmTest, SilentMasterTimesOut) {
   ASSERT_TRUE(fsm_.cached_master().has_value());
 }
 
+TEST_F(ReplicaFsmTest, UnansweredConnectIsRedialledAfterConnectTimeoutNotReplTimeout) {
+  ReplicaFsmOptions o = Options();
+  o.connect_timeout = Millis(1000);
+  fsm_.set_options(o);
+  fsm_.ReplicaOf(T(0), "h", 1, std::nullopt);
+  fsm_.Tick(T(0));
+  EXPECT_EQ(Sent(), (std::vector<std::string>{"connect"}));
+  fsm_.Tick(T(1000));
+  EXPECT_TRUE(Sent().empty());
+  // A fresh socket (and SYN) right away: no retry_period wait, no 60 s repl-timeout.
+  fsm_.Tick(T(1001));
+  EXPECT_EQ(Sent(), (std::vector<std::string>{"close", "connect"}));
+  EXPECT_EQ(fsm_.state(), ReplicaLinkState::kConnecting);
+  fsm_.LinkUp(T(1500));
+  EXPECT_EQ(Sent(), (std::vector<std::string>{"PING"}));
+  // Once connected the handshake keeps Redis's repl-timeout.
+  fsm_.Tick(T(4000));
+  EXPECT_TRUE(Sent().empty());
+}
+
+TEST_F(ReplicaFsmTest, WithoutConnectTimeoutAConnectWaitsForReplTimeout) {
+  fsm_.ReplicaOf(T(0), "h", 1, std::nullopt);
+  fsm_.Tick(T(0));
+  Sent();
+  fsm_.Tick(T(30'000));
+  EXPECT_TRUE(Sent().empty());
+  fsm_.Tick(T(60'001));
+  EXPECT_EQ(Sent(), (std::vector<std::string>{"close"}));
+}
+
 TEST_F(ReplicaFsmTest, NoMasterLinkRetriesAndErrorsFallBackToSync) {
   fsm_.ReplicaOf(T(0), "h", 1, std::nullopt);
   Handshake(T(0));

@@ -137,6 +137,16 @@ std::optional<MonoTime> SentinelFence::last_majority() const {
   return contacts[Majority() - 1];
 }
 
+std::string SentinelFence::DescribeContacts(MonoTime at) const {
+  std::string out;
+  for (const auto& [id, m] : members_) {
+    if (!out.empty()) out += ',';
+    out += id + ':';
+    out += m.last_contact ? std::to_string((at - *m.last_contact).count()) : std::string("-");
+  }
+  return out;
+}
+
 void SentinelFence::Raise(MonoTime now, FenceCause cause) {
   if (!fenced_) {
     ++transitions_;

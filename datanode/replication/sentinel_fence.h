@@ -79,6 +79,9 @@ class SentinelFence {
   std::optional<MonoTime> last_majority() const;
   // Bumped on every raise and lift, so a shell can log transitions it did not cause.
   uint64_t transitions() const { return transitions_; }
+  MonoTime raised_at() const { return raised_at_; }
+  // "<id>:<ms since last contact or ->,..." for logs: which sentinel went quiet, and when.
+  std::string DescribeContacts(MonoTime at) const;
 
  private:
   struct Member {

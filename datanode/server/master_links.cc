@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "common/net/tcp_user_timeout.h"
 #include "common/resp/value.h"
 #include "datanode/commands/command_context.h"
 #include "datanode/persistence/rdb_writer.h"
@@ -180,6 +181,10 @@ void MasterLinks::Replconf(Session& s, resp::ReplyWriter& w, const std::vector<s
   Status st = fsm_.Replconf(s.id, args, server_->mono_now(), &reply);
   if (!st.ok()) return w.Error(st.message());
   if (reply) return w.Ok();
+  // An ACK means the replica has loaded its snapshot and reads its socket again. Arming the
+  // timeout earlier could abort a replica that stops reading while it loads a large snapshot
+  // (a zero window counts as unacknowledged data), pushing it into a full-sync loop.
+  if (!s.link_timeout_armed && s.is_replica) ArmLinkTimeout(s);
   const ReplicaRecord* r = fsm_.Find(s.id);
   if (was_waiting_ack && r != nullptr && !r->hold_stream_until_ack) {
     // First ACK after a diskless payload: the replica has found the EOF mark.
@@ -210,6 +215,7 @@ bool MasterLinks::TryPartial(Session& s, resp::ReplyWriter& w,
   }
   MonoTime now = server_->mono_now();
   ReplicaRecord& r = fsm_.Attach(s.id, PeerIp(s.addr), now);
+  ArmLinkTimeout(s);
   r.state = ReplicaSyncState::kOnline;
   r.ack_offset = req.offset - 1;
   s.is_replica = true;
@@ -224,6 +230,13 @@ bool MasterLinks::TryPartial(Session& s, resp::ReplyWriter& w,
       "from offset {}.",
       s.addr, backlog_bytes.size(), d.from_offset);
   return true;
+}
+
+void MasterLinks::ArmLinkTimeout(Session& s) {
+  s.link_timeout_armed = true;
+  if (!net::SetTcpUserTimeout(s.fd, config_->repl_tcp_user_timeout)) {
+    log_->warn("Cannot set TCP_USER_TIMEOUT on replica {}: {}", s.addr, std::strerror(errno));
+  }
 }
 
 void MasterLinks::Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args,

@@ -90,6 +90,8 @@ class MasterLinks final : public Propagator {
   void CreateBacklog();
   void PublishIds();
   bool TryPartial(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args);
+  // TCP_USER_TIMEOUT (repl-tcp-user-timeout) on a replica that reads its stream.
+  void ArmLinkTimeout(Session& s);
   void MaybeStartSnapshot(MonoTime now);
   void StartSnapshot(MonoTime now);
   void FinishDiskSnapshot(MonoTime now, bool ok);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/net/tcp_user_timeout.h"
 #include "common/random/prng.h"
 #include "common/resp/value.h"
 #include "datanode/server/master_links.h"
@@ -52,6 +53,7 @@ ReplicaFsmOptions ReplicaLink::Options() const {
   o.masteruser = config_->masteruser;
   o.masterauth = config_->masterauth;
   o.timeout = Millis(config_->repl_timeout * 1000);
+  if (config_->repl_tcp_user_timeout > 0) o.connect_timeout = Millis(1000);
   return o;
 }
 
@@ -151,6 +153,7 @@ void ReplicaLink::Connect(const std::string& host, int64_t port) {
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   setsockopt(fd_, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+  net::SetTcpUserTimeout(fd_, config_->repl_tcp_user_timeout);
   log_->info("Connecting to MASTER {}:{}", host, port);
   read_ev_ =
       event_new(server_->base(), fd_, EV_READ | EV_PERSIST, &ReplicaLink::OnSocketEvent, this);

@@ -175,9 +175,10 @@ void Server::FenceTick() {
   if (fence.transitions() == fence_transitions_) return;
   fence_transitions_ = fence.transitions();
   if (fence.fenced()) {
-    log_->warn("+fence cause={} sentinels_reached={}/{} timeout_ms={} {}",
-               FenceCauseName(fence.cause()), fence.sentinels_reached(mono_now()),
-               fence.sentinels_known(), fence.timeout().count(), Where());
+    log_->warn(
+        "+fence cause={} sentinels_reached={}/{} timeout_ms={} contact_age_ms_at_raise={} {}",
+        FenceCauseName(fence.cause()), fence.sentinels_reached(mono_now()), fence.sentinels_known(),
+        fence.timeout().count(), fence.DescribeContacts(fence.raised_at()), Where());
   } else {
     log_->warn("-fence writes accepted again sentinels_known={} {}", fence.sentinels_known(),
                Where());

@@ -34,9 +34,10 @@ struct Session {
   int db = 0;
   int proto = 2;
   bool authenticated = true;
-  bool is_master_link = false;  // the connection from our master (replica side)
-  bool is_replica = false;      // a replica attached to us
-  int64_t repl_woff = 0;        // replication offset after this client's last write (WAIT)
+  bool is_master_link = false;      // the connection from our master (replica side)
+  bool is_replica = false;          // a replica attached to us
+  bool link_timeout_armed = false;  // TCP_USER_TIMEOUT set on this replica's socket
+  int64_t repl_woff = 0;            // replication offset after this client's last write (WAIT)
   bool close_after_reply = false;
   bool reply_off = false;  // CLIENT REPLY OFF
   int reply_skip = 0;      // CLIENT REPLY SKIP: replies still to drop (this one and the next)

@@ -54,6 +54,9 @@ def parse_args(argv=None):
     p.add_argument("--down-after-ms", type=int, default=1000)
     p.add_argument("--failover-timeout-ms", type=int, default=5000)
     p.add_argument("--converge-timeout", type=float, default=60.0)
+    p.add_argument("--converge-bound", type=float, default=0.0,
+                   help="a round converging later than this many seconds after its heal is a "
+                   "violation (0: only --converge-timeout applies)")
     p.add_argument("--fencing", choices=("auto", "on", "off"), default="auto",
                    help="data-node fencing (sentinel-fence-timeout): auto = on when supported")
     p.add_argument("--fence-timeout-ms", type=int, default=800)
@@ -140,14 +143,34 @@ class Run:
         self.cluster.ensure_running()
         ok, _, master, why = checker.wait_converged(self.cluster, 30)
         if ok:
-            return master, None
+            return master, self.wait_fence_armed(master)
         note = "group rebuilt before the round (%s)" % why
         self.cluster.stop()
         self.start_group()
         ok, _, master, why = checker.wait_converged(self.cluster, 30)
         if not ok:
             raise RuntimeError("a fresh group does not converge: %s\n%s" % (why, self.cluster.logs()))
-        return master, note
+        armed_note = self.wait_fence_armed(master)
+        return master, note + ("; " + armed_note if armed_note else "")
+
+    def wait_fence_armed(self, master, timeout=10.0):
+        """With fencing on, a master fences only against sentinels it has learned from their
+        hellos (one every 2 s each). A fresh group's master may not know them all yet; a
+        deployed one always does, so a round starts only once it knows every live sentinel."""
+        if not self.fencing.startswith("on"):
+            return None
+        want = sum(1 for s in self.cluster.sentinels if s.alive() and not s.paused)
+        deadline = time.time() + timeout
+        known = -1
+        while time.time() < deadline:
+            try:
+                known = int(self.cluster.info(master).get("fence_sentinels_known", -1))
+            except (redis.RedisError, OSError, ValueError):
+                known = -1
+            if known >= want:
+                return None
+            time.sleep(0.1)
+        return "master knew %d of %d sentinels for fencing at the start" % (max(known, 0), want)
 
     def one_round(self, round_no, fault_cls):
         a = self.args
@@ -231,11 +254,28 @@ class Run:
             why = next((n for n in rd.notes if n.startswith("not converged")), "")
             self.violations.append("round %d %s: not converged (%d masters) %s" % (
                 round_no, fault.name, masters, why))
+        bound = self.args.converge_bound
+        if r["converged"] and bound > 0 and conv_s is not None and conv_s > bound:
+            self.violations.append("round %d %s: converged %.2f s after the heal (bound %.1f s)" % (
+                round_no, fault.name, conv_s, bound))
         if r["lost_wait"]:
             self.violations.append("round %d %s: %d WAIT-acknowledged writes lost" % (
                 round_no, fault.name, r["lost_wait"]))
         self.all_acks += [x for x in acks if x.key not in lost]
+        if lost_acks:
+            self.dump_lost(round_no, r, lost_acks, old_master, final_addr)
         return r
+
+    def dump_lost(self, round_no, r, lost_acks, old_master, final_addr):
+        # Times relative to the fault, so a loss can be placed against the fence and failover.
+        path = os.path.join(self.cluster.workdir, "r%d-lost.txt" % round_no)
+        t0 = r["t_fault"] * 1000
+        with open(path, "w") as f:
+            f.write("scenario=%s old_master=%s final=%s heal=%+.3fs promoted=%s\n" % (
+                r["scenario"], old_master.addr, final_addr, r["t_heal"] - r["t_fault"],
+                "%+.3fs" % (r["promoted_at"] - r["t_fault"]) if r["promoted_at"] else "-"))
+            for x in sorted(lost_acks, key=lambda a: a.ms):
+                f.write("%+.3fs %s %s %s\n" % ((x.ms - t0) / 1000.0, x.kind, x.key, x.addr))
 
     def final_check(self):
         """Writes present after their own round must still be there after every later fault."""

@@ -168,6 +168,9 @@ class PartitionMasterSentinels(PartitionFault):
 class PartitionMasterReplicas(PartitionFault):
     name = "partition_master_replicas"
     what = "cut the master off from its replicas only (sentinels and client still reach it)"
+    # Longer than TCP's first retransmissions (0.2+0.4+0.8+1.6+3.2 s): after 8 s the next retry
+    # of a link left to TCP is ~4 s after the heal, which is what this round must not wait for.
+    hold_s = 8.0
 
     def sides(self, r):
         return [r.master.host], r.hosts(r.replicas)

@@ -141,20 +141,50 @@ class NetnsTopology:
     def port(self, host, default):
         return default
 
+    def nft_all(self, rules):
+        """Applies {ns: rule} in parallel: one nft process per namespace, so a cut or a heal
+        takes effect everywhere within a few ms instead of one rule after another."""
+        procs = [subprocess.Popen(["ip", "netns", "exec", ns, "nft"] + rule.split(),
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+                 for ns, rule in rules.items()]
+        failed = []
+        for p in procs:
+            try:
+                _, err = p.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.communicate()
+                err = "timed out"
+            if p.returncode != 0:
+                failed.append("%s: %s" % (" ".join(p.args), err.strip()))
+        if failed:
+            raise RuntimeError("nft failed: " + "; ".join(failed))
+
+    def drop_rules(self, from_hosts, to_hosts, rules):
+        for dst in to_hosts:
+            srcs = [src.ip for src in from_hosts if src is not dst]
+            if srcs:
+                rules.setdefault(dst.ns, []).extend(srcs)
+
+    def apply_drops(self, rules):
+        self.nft_all({ns: "add rule inet %s input ip saddr { %s } drop" % (
+            NFT_TABLE, ", ".join(sorted(set(ips)))) for ns, ips in rules.items()})
+
     def drop(self, from_hosts, to_hosts):
         """Packets from every host in from_hosts to every host in to_hosts are dropped."""
-        for dst in to_hosts:
-            for src in from_hosts:
-                if src is not dst:
-                    self.nft(dst.ns, "add rule inet %s input ip saddr %s drop" % (NFT_TABLE, src.ip))
+        rules = {}
+        self.drop_rules(from_hosts, to_hosts, rules)
+        self.apply_drops(rules)
 
     def partition(self, side_a, side_b):
-        self.drop(side_a, side_b)
-        self.drop(side_b, side_a)
+        rules = {}
+        self.drop_rules(side_a, side_b, rules)
+        self.drop_rules(side_b, side_a, rules)
+        self.apply_drops(rules)
 
     def heal(self):
-        for h in self.hosts.values():
-            self.nft(h.ns, "flush chain inet %s input" % NFT_TABLE)
+        self.nft_all({h.ns: "flush chain inet %s input" % NFT_TABLE for h in self.hosts.values()})
 
     def pids_inside(self):
         pids = []

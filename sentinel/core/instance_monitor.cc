@@ -64,7 +64,10 @@ void SendPeriodicCommands(CoreState& state, MasterRecord& master, InstanceRecord
     SendInfoNow(state, master, ri);
   }
   Millis ping_period = std::min(master.config.down_after, state.timers().ping_period);
-  if (ri.kind == InstanceKind::kMaster) {
+  // The promoted replica is already a master that fences: our hellos name it from the moment
+  // it is promoted, so until this failover ends our PINGs must reach it as often as a master's,
+  // or its fence counts us as lost and it refuses writes just after its promotion.
+  if (ri.kind == InstanceKind::kMaster || ri.promoted) {
     ping_period = std::min(ping_period, state.timers().master_ping_period);
   }
   if (state.now - link.health.last_pong_time > ping_period &&
