@@ -17,15 +17,15 @@ INFO_FIELDS = ("aof_enabled", "aof_rewrites", "aof_last_bgrewrite_status", "aof_
 
 
 def write_dataset(c, round_no):
-    c.call("SET", "s%d" % round_no, "v" * 50)
-    c.call("RPUSH", "l%d" % round_no, "a", "b", round_no)
-    c.call("HSET", "h%d" % round_no, "f", "v")
-    c.call("SADD", "set%d" % round_no, 1, 2, 3)
-    c.call("ZADD", "z%d" % round_no, 1.5, "m")
-    c.call("SET", "ttl%d" % round_no, "x", "EX", 3600)
-    c.call("SELECT", 2)
-    c.call("SET", "db2:%d" % round_no, round_no)
-    c.call("SELECT", 0)
+    c.cmd("SET", "s%d" % round_no, "v" * 50)
+    c.cmd("RPUSH", "l%d" % round_no, "a", "b", round_no)
+    c.cmd("HSET", "h%d" % round_no, "f", "v")
+    c.cmd("SADD", "set%d" % round_no, 1, 2, 3)
+    c.cmd("ZADD", "z%d" % round_no, 1.5, "m")
+    c.cmd("SET", "ttl%d" % round_no, "x", "EX", 3600)
+    c.cmd("SELECT", 2)
+    c.cmd("SET", "db2:%d" % round_no, round_no)
+    c.cmd("SELECT", 0)
 
 
 def folder(work):
@@ -44,7 +44,7 @@ def rewrite(p):
     """BGREWRITEAOF and wait for it; returns (reply, listing, manifest, info fields)."""
     c = h.Client(p.port)
     try:
-        reply = c.call_raw("BGREWRITEAOF")
+        reply = c.call("BGREWRITEAOF")
     finally:
         c.close()
     h.wait_until(lambda: h.info_field(p.port, "aof_rewrite_in_progress") == "0"
@@ -75,7 +75,7 @@ def run_steps(kind, binary, work, start):
         if not p.wait_ready():
             return dict(seen, restart=p.log())
         c = h.Client(p.port)
-        seen["restart_no_dbsize"] = c.call("DBSIZE")
+        seen["restart_no_dbsize"] = c.cmd("DBSIZE")
         c.close()
         p.shutdown()
         seen["restart_no_folder"] = folder(work)
@@ -88,32 +88,32 @@ def test_same_as_redis(args, res, dirs):
     ours_dir, theirs_dir = dirs.new("off-vigil"), dirs.new("off-redis")
     ours = run_steps("vigil", args.vigil, ours_dir, h.start_vigil)
     theirs = run_steps("redis", args.redis_server, theirs_dir, h.start_redis)
-    if not res.check("aof-off: both servers run the scenario",
-                     "dataset" in ours and "dataset" in theirs,
+    if not res.check("dataset" in ours and "dataset" in theirs,
+                     "aof-off: both servers run the scenario",
                      "vigil=%r redis=%r" % (ours.get("start", ours.get("restart")),
                                             theirs.get("start", theirs.get("restart")))):
         return
     reply, names, manifest, info = ours["first"]
-    res.check("aof-off: BGREWRITEAOF -> 'Background append only file rewriting started'",
-              reply == "Background append only file rewriting started", repr(reply))
-    res.check("aof-off: a base and a manifest appear, no incr file",
-              names == ["appendonly.aof.1.base.rdb", "appendonly.aof.manifest"], str(names))
-    res.check("aof-off: the manifest names only the base",
-              manifest == "file appendonly.aof.1.base.rdb seq 1 type b\n", repr(manifest))
-    res.check("aof-off: INFO aof_enabled:0, aof_rewrites:1, status ok, no aof_current_size",
-              info == {"aof_enabled": "0", "aof_rewrites": "1", "aof_last_bgrewrite_status": "ok",
-                       "aof_current_size": None, "aof_rewrite_scheduled": "0"}, repr(info))
+    res.check(reply == "Background append only file rewriting started",
+              "aof-off: BGREWRITEAOF -> 'Background append only file rewriting started'", repr(reply))
+    res.check(names == ["appendonly.aof.1.base.rdb", "appendonly.aof.manifest"],
+              "aof-off: a base and a manifest appear, no incr file", str(names))
+    res.check(manifest == "file appendonly.aof.1.base.rdb seq 1 type b\n",
+              "aof-off: the manifest names only the base", repr(manifest))
+    res.check(info == {"aof_enabled": "0", "aof_rewrites": "1", "aof_last_bgrewrite_status": "ok",
+                       "aof_current_size": None, "aof_rewrite_scheduled": "0"},
+              "aof-off: INFO aof_enabled:0, aof_rewrites:1, status ok, no aof_current_size", repr(info))
     _, names, manifest, _ = ours["second"]
-    res.check("aof-off: a second rewrite replaces base 1 with base 2",
-              names == ["appendonly.aof.2.base.rdb", "appendonly.aof.manifest"]
+    res.check(names == ["appendonly.aof.2.base.rdb", "appendonly.aof.manifest"]
               and manifest == "file appendonly.aof.2.base.rdb seq 2 type b\n",
+              "aof-off: a second rewrite replaces base 1 with base 2",
               "%s %r" % (names, manifest))
     for step in ("first", "second"):
-        res.check("aof-off: %s rewrite: reply, files, manifest and INFO as redis-server" % step,
-                  ours[step] == theirs[step], "vigil=%r redis=%r" % (ours[step], theirs[step]))
-    res.check("aof-off: a restart with appendonly no ignores the folder, as redis-server",
-              ours["restart_no_dbsize"] == 0 == theirs["restart_no_dbsize"]
+        res.check(ours[step] == theirs[step],
+                  "aof-off: %s rewrite: reply, files, manifest and INFO as redis-server" % step, "vigil=%r redis=%r" % (ours[step], theirs[step]))
+    res.check(ours["restart_no_dbsize"] == 0 == theirs["restart_no_dbsize"]
               and ours["restart_no_folder"] == theirs["restart_no_folder"] == folder(ours_dir),
+              "aof-off: a restart with appendonly no ignores the folder, as redis-server",
               "vigil=%r redis=%r" % (ours["restart_no_dbsize"], theirs["restart_no_dbsize"]))
 
     # appendonly yes: both servers load the base vigil wrote.
@@ -121,18 +121,18 @@ def test_same_as_redis(args, res, dirs):
                                 ("redis", args.redis_server, h.start_redis)):
         p = start(binary, ours_dir, "--appendonly", "yes", log_name="%s-yes.log" % kind)
         try:
-            if not res.check("aof-off: %s starts (appendonly yes) from vigil's folder" % kind,
-                             p.wait_ready(30), p.log()):
+            if not res.check(p.wait_ready(30),
+                             "aof-off: %s starts (appendonly yes) from vigil's folder" % kind, p.log()):
                 continue
             got = h.dump_dataset(p.port)
-            res.check("aof-off: %s loads the dataset of vigil's base" % kind,
-                      got == ours["dataset"] and len(got) == 14,
+            res.check(got == ours["dataset"] and len(got) == 14,
+                      "aof-off: %s loads the dataset of vigil's base" % kind,
                       "%d keys vs %d" % (len(got), len(ours["dataset"])))
             p.shutdown()
             names, manifest = folder(ours_dir)
-            res.check("aof-off: %s adds the first incr file on start" % kind,
-                      names == ["appendonly.aof.1.incr.aof", "appendonly.aof.2.base.rdb",
-                                "appendonly.aof.manifest"], str(names))
+            res.check(names == ["appendonly.aof.1.incr.aof", "appendonly.aof.2.base.rdb",
+                                "appendonly.aof.manifest"],
+                      "aof-off: %s adds the first incr file on start" % kind, str(names))
             # Back to the layout the rewrite left, for the next server.
             os.unlink(os.path.join(ours_dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
             with open(os.path.join(ours_dir, "appendonlydir", "appendonly.aof.manifest"), "w") as f:
@@ -148,13 +148,13 @@ def enable_after_rewrite(binary, work, start, kind):
         if not p.wait_ready():
             return None
         c = h.Client(p.port)
-        c.call("SET", "k", "v")
+        c.cmd("SET", "k", "v")
         rewrite(p)
-        reply = c.call_raw("CONFIG", "SET", "appendonly", "yes")
+        reply = c.call("CONFIG", "SET", "appendonly", "yes")
         h.wait_until(lambda: h.info_field(p.port, "aof_rewrites") == "2"
                      and h.info_field(p.port, "aof_rewrite_in_progress") == "0", 30)
         h.wait_until(lambda: len(folder(work)[0]) <= 3, 5)
-        c.call("SET", "after", "1")
+        c.cmd("SET", "after", "1")
         c.close()
         return reply, folder(work)
     finally:
@@ -168,9 +168,9 @@ def test_enable_after_rewrite(args, res, dirs):
                         "appendonly.aof.manifest"],
                        "file appendonly.aof.2.base.rdb seq 2 type b\n"
                        "file appendonly.aof.1.incr.aof seq 1 type i\n"))
-    res.check("aof-off: CONFIG SET appendonly yes after it rewrites to base 2 + incr 1",
-              ours == expected, repr(ours))
-    res.check("aof-off: ... as redis-server does", ours == theirs,
+    res.check(ours == expected,
+              "aof-off: CONFIG SET appendonly yes after it rewrites to base 2 + incr 1", repr(ours))
+    res.check(ours == theirs, "aof-off: ... as redis-server does",
               "vigil=%r redis=%r" % (ours, theirs))
 
 
@@ -181,14 +181,14 @@ def earlier_period_then_rewrite(binary, work, start, kind):
         if not p.wait_ready():
             return None
         c = h.Client(p.port)
-        c.call("SET", "on", "1")
+        c.cmd("SET", "on", "1")
         c.close()
         p.shutdown()
         p = start(binary, work, "--appendonly", "no", log_name="%s-off.log" % kind)
         if not p.wait_ready():
             return None
         c = h.Client(p.port)
-        c.call("SET", "off", "1")
+        c.cmd("SET", "off", "1")
         c.close()
         return rewrite(p)[:3]
     finally:
@@ -199,11 +199,11 @@ def test_earlier_incr_files_retired(args, res, dirs):
     ours = earlier_period_then_rewrite(args.vigil, dirs.new("hist-vigil"), h.start_vigil, "vigil")
     theirs = earlier_period_then_rewrite(args.redis_server, dirs.new("hist-redis"),
                                          h.start_redis, "redis")
-    res.check("aof-off: the earlier period's base and incr become history and are deleted",
-              ours is not None and ours[1] == ["appendonly.aof.2.base.rdb",
+    res.check(ours is not None and ours[1] == ["appendonly.aof.2.base.rdb",
                                                "appendonly.aof.manifest"]
-              and ours[2] == "file appendonly.aof.2.base.rdb seq 2 type b\n", repr(ours))
-    res.check("aof-off: ... as redis-server does", ours == theirs,
+              and ours[2] == "file appendonly.aof.2.base.rdb seq 2 type b\n",
+              "aof-off: the earlier period's base and incr become history and are deleted", repr(ours))
+    res.check(ours == theirs, "aof-off: ... as redis-server does",
               "vigil=%r redis=%r" % (ours, theirs))
 
 
@@ -211,22 +211,22 @@ def test_scheduled_during_bgsave(args, res, dirs):
     work = dirs.new("off-sched")
     p = h.start_vigil(args.vigil, work, "--appendonly", "no", "--rdb-key-save-delay", 2000)
     try:
-        if not res.check("aof-off-sched: server starts", p.wait_ready(), p.log()):
+        if not res.check(p.wait_ready(), "aof-off-sched: server starts", p.log()):
             return
         c = h.Client(p.port)
         for i in range(200):
-            c.call("SET", "k%d" % i, i)
-        res.check("aof-off-sched: BGSAVE starts", c.call("BGSAVE") == "Background saving started")
-        reply = c.call_raw("BGREWRITEAOF")
-        res.check("aof-off-sched: BGREWRITEAOF during a BGSAVE is scheduled",
-                  reply == "Background append only file rewriting scheduled", repr(reply))
-        c.call("CONFIG", "SET", "rdb-key-save-delay", 0)
+            c.cmd("SET", "k%d" % i, i)
+        res.check(c.cmd("BGSAVE") == "Background saving started", "aof-off-sched: BGSAVE starts")
+        reply = c.call("BGREWRITEAOF")
+        res.check(reply == "Background append only file rewriting scheduled",
+                  "aof-off-sched: BGREWRITEAOF during a BGSAVE is scheduled", repr(reply))
+        c.cmd("CONFIG", "SET", "rdb-key-save-delay", 0)
         done = h.wait_until(lambda: h.info_field(p.port, "aof_rewrites") == "1"
                             and h.info_field(p.port, "aof_rewrite_in_progress") == "0", 30)
-        res.check("aof-off-sched: the rewrite runs once the BGSAVE child exits", done)
-        res.check("aof-off-sched: it writes base 1 and the manifest",
-                  folder(work) == (["appendonly.aof.1.base.rdb", "appendonly.aof.manifest"],
+        res.check(done, "aof-off-sched: the rewrite runs once the BGSAVE child exits")
+        res.check(folder(work) == (["appendonly.aof.1.base.rdb", "appendonly.aof.manifest"],
                                    "file appendonly.aof.1.base.rdb seq 1 type b\n"),
+                  "aof-off-sched: it writes base 1 and the manifest",
                   repr(folder(work)))
         c.close()
     finally:
