@@ -88,3 +88,17 @@ class TempDirs:
     def cleanup(self):
         for d in self.dirs:
             shutil.rmtree(d, ignore_errors=True)
+
+
+def run_tests(description, *tests):
+    """Runs each test(args, res, dirs) in order, removes the temp dirs, prints the totals and
+    exits non-zero on any failure."""
+    args = parse_args(description)
+    res = Results(args.verbose)
+    dirs = TempDirs()
+    try:
+        for test in tests:
+            test(args, res, dirs)
+    finally:
+        dirs.cleanup()
+    res.finish()

@@ -133,18 +133,5 @@ def test_loading(args, res, dirs):
         p.kill()
 
 
-def main():
-    args = h.parse_args(__doc__)
-    res = h.Results(args.verbose)
-    dirs = h.TempDirs()
-    try:
-        test_truncated(args, res, dirs)
-        test_garbage(args, res, dirs)
-        test_loading(args, res, dirs)
-    finally:
-        dirs.cleanup()
-    res.finish()
-
-
 if __name__ == "__main__":
-    main()
+    h.run_tests(__doc__, test_truncated, test_garbage, test_loading)

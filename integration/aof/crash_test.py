@@ -5,6 +5,7 @@ vigil-datanode is killed with SIGKILL mid-stream and restarted from its appendon
   appendfsync everysec : keys lost, if any, were acknowledged in the last two seconds.
 Prints acknowledged / present counts for each policy."""
 
+import functools
 import os
 import signal
 import threading
@@ -91,17 +92,5 @@ def run_policy(args, res, dirs, policy):
             p2.kill()
 
 
-def main():
-    args = h.parse_args(__doc__)
-    res = h.Results(args.verbose)
-    dirs = h.TempDirs()
-    try:
-        for policy in ("always", "everysec"):
-            run_policy(args, res, dirs, policy)
-    finally:
-        dirs.cleanup()
-    res.finish()
-
-
 if __name__ == "__main__":
-    main()
+    h.run_tests(__doc__, *(functools.partial(run_policy, policy=v) for v in ("always", "everysec")))

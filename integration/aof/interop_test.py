@@ -4,6 +4,7 @@ vigil-datanode (every type, TTLs, several databases, MULTI/EXEC, a BGREWRITEAOF 
 after it) is served identically by redis-server started on the same appendonlydir, and a
 dataset written to redis-server is served identically by vigil-datanode."""
 
+import functools
 import os
 
 import aof_harness as h
@@ -78,17 +79,5 @@ def one_way(args, res, dirs, writer_kind):
             r.kill()
 
 
-def main():
-    args = h.parse_args(__doc__)
-    res = h.Results(args.verbose)
-    dirs = h.TempDirs()
-    try:
-        one_way(args, res, dirs, "vigil")
-        one_way(args, res, dirs, "redis")
-    finally:
-        dirs.cleanup()
-    res.finish()
-
-
 if __name__ == "__main__":
-    main()
+    h.run_tests(__doc__, *(functools.partial(one_way, writer_kind=v) for v in ("vigil", "redis")))

@@ -233,19 +233,6 @@ def test_scheduled_during_bgsave(args, res, dirs):
         p.kill()
 
 
-def main():
-    args = h.parse_args(__doc__)
-    res = h.Results(args.verbose)
-    dirs = h.TempDirs()
-    try:
-        test_same_as_redis(args, res, dirs)
-        test_enable_after_rewrite(args, res, dirs)
-        test_earlier_incr_files_retired(args, res, dirs)
-        test_scheduled_during_bgsave(args, res, dirs)
-    finally:
-        dirs.cleanup()
-    res.finish()
-
-
 if __name__ == "__main__":
-    main()
+    h.run_tests(__doc__, test_same_as_redis, test_enable_after_rewrite,
+                test_earlier_incr_files_retired, test_scheduled_during_bgsave)

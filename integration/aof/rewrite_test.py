@@ -100,17 +100,5 @@ def test_auto_rewrite(args, res, dirs):
         p.kill()
 
 
-def main():
-    args = h.parse_args(__doc__)
-    res = h.Results(args.verbose)
-    dirs = h.TempDirs()
-    try:
-        test_manual_rewrites_under_load(args, res, dirs)
-        test_auto_rewrite(args, res, dirs)
-    finally:
-        dirs.cleanup()
-    res.finish()
-
-
 if __name__ == "__main__":
-    main()
+    h.run_tests(__doc__, test_manual_rewrites_under_load, test_auto_rewrite)

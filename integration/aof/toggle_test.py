@@ -201,18 +201,6 @@ def test_toggle_on_while_bgsave_runs(args, res, dirs):
         p.kill()
 
 
-def main():
-    args = h.parse_args(__doc__)
-    res = h.Results(args.verbose)
-    dirs = h.TempDirs()
-    try:
-        test_toggle_on_under_writes(args, res, dirs)
-        test_toggle_off_and_on_again(args, res, dirs)
-        test_toggle_on_while_bgsave_runs(args, res, dirs)
-    finally:
-        dirs.cleanup()
-    res.finish()
-
-
 if __name__ == "__main__":
-    main()
+    h.run_tests(__doc__, test_toggle_on_under_writes, test_toggle_off_and_on_again,
+                test_toggle_on_while_bgsave_runs)
