@@ -149,4 +149,12 @@ const AofFileInfo& AofManifest::CommitRewrite(std::string_view prefix, bool rdb_
   return *base;
 }
 
+void AofManifest::RetireIncrs() {
+  for (AofFileInfo& f : incrs) {
+    f.type = AofFileType::kHistory;
+    history.push_back(std::move(f));
+  }
+  incrs.clear();
+}
+
 }  // namespace vigil::datanode

@@ -42,6 +42,9 @@ struct AofManifest {
   // Makes `new_base` (seq = cur_base_seq + 1) the base after a rewrite: the old base and every
   // incr except the last become history.
   const AofFileInfo& CommitRewrite(std::string_view prefix, bool rdb_base);
+  // With appendonly no nothing is being appended, so after a rewrite no incr file is still
+  // needed: every one becomes history (Redis's markRewrittenIncrAofAsHistory with no AOF fd).
+  void RetireIncrs();
 };
 
 // File names: "<prefix>.<seq>.base.rdb|aof", "<prefix>.<seq>.incr.aof", "<prefix>.manifest".

@@ -72,6 +72,23 @@ TEST(AofManifestTest, RewriteMakesOldFilesHistoryAndKeepsTheNewIncr) {
             "file appendonly.aof.2.incr.aof seq 2 type i\n");
 }
 
+// BGREWRITEAOF with appendonly no: no incr is open, so the new base replaces every file.
+TEST(AofManifestTest, RewriteWithAofOffRetiresEveryIncr) {
+  auto m = AofManifest::Parse(
+               "file appendonly.aof.1.base.rdb seq 1 type b\n"
+               "file appendonly.aof.1.incr.aof seq 1 type i\n"
+               "file appendonly.aof.2.incr.aof seq 2 type i\n")
+               .value();
+  EXPECT_EQ(m.CommitRewrite("appendonly.aof", true).name, "appendonly.aof.2.base.rdb");
+  m.RetireIncrs();
+  EXPECT_EQ(m.Render(),
+            "file appendonly.aof.2.base.rdb seq 2 type b\n"
+            "file appendonly.aof.1.base.rdb seq 1 type h\n"
+            "file appendonly.aof.1.incr.aof seq 1 type h\n"
+            "file appendonly.aof.2.incr.aof seq 2 type h\n");
+  EXPECT_EQ(m.cur_incr_seq, 2);
+}
+
 TEST(AofManifestTest, FileNames) {
   EXPECT_EQ(AofBaseFileName("appendonly.aof", 3, false), "appendonly.aof.3.base.aof");
   EXPECT_EQ(AofIncrFileName("appendonly.aof", 7), "appendonly.aof.7.incr.aof");

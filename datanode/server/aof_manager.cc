@@ -43,18 +43,28 @@ std::string AofManager::TempIncrPath() const {
   return aof_fs::Join(dir_, "temp-" + prefix_ + ".incr");
 }
 
-Status AofManager::EnableAtRuntime(int64_t now_ms) {
+Status AofManager::ReadManifestIfAny() {
   Status st = aof_fs::MakeDir(dir_);
   if (!st.ok()) return st;
   const std::string manifest_path = aof_fs::Join(dir_, AofManifestFileName(prefix_));
-  if (aof_fs::Exists(manifest_path)) {
-    // The files of an earlier `appendonly yes` period become history once the new base is in.
-    auto text = aof_fs::ReadFile(manifest_path);
-    if (!text.ok()) return text.status();
-    auto parsed = AofManifest::Parse(text.value());
-    if (!parsed.ok()) return Status::Error(parsed.error() + " in " + manifest_path);
-    manifest_ = std::move(parsed).value();
-  }
+  if (!aof_fs::Exists(manifest_path)) return Status::Ok();
+  auto text = aof_fs::ReadFile(manifest_path);
+  if (!text.ok()) return text.status();
+  auto parsed = AofManifest::Parse(text.value());
+  if (!parsed.ok()) return Status::Error(parsed.error() + " in " + manifest_path);
+  manifest_ = std::move(parsed).value();
+  return Status::Ok();
+}
+
+Status AofManager::OpenForRewriteOnly() {
+  rewrite_only_ = true;
+  return ReadManifestIfAny();
+}
+
+Status AofManager::EnableAtRuntime(int64_t now_ms) {
+  // The files of an earlier `appendonly yes` period become history once the new base is in.
+  Status st = ReadManifestIfAny();
+  if (!st.ok()) return st;
   wait_rewrite_ = true;
   if (!propagating_) {
     service_->add_propagator(writer_.get());
@@ -214,7 +224,11 @@ std::string AofManager::StartRewrite(int64_t now_ms) {
   if (children_->busy()) {
     return "ERR Can't execute an AOF background rewriting. Another child process is active.";
   }
-  if (wait_rewrite_) {
+  if (rewrite_only_) {
+    // Redis creates the directory again here: it may have been removed since the last one.
+    Status st = aof_fs::MakeDir(dir_);
+    if (!st.ok()) return "ERR Can't create the AOF directory: " + st.message();
+  } else if (wait_rewrite_) {
     // Nothing is appended until the base exists; from the fork on, writes are kept here.
     // A failed attempt's temporary incr is superseded by this fork's snapshot.
     writer_->CloseDurably();
@@ -290,6 +304,7 @@ void AofManager::RewriteDone(bool ok, int64_t now_ms) {
     } else {
       base_path =
           aof_fs::Join(dir_, next.CommitRewrite(prefix_, config_->aof_use_rdb_preamble).name);
+      if (rewrite_only_) next.RetireIncrs();
     }
     if (st.ok() && ::rename(child_tmp_.c_str(), base_path.c_str()) != 0) {
       st = Status::Error(std::string("rename: ") + std::strerror(errno));
@@ -355,7 +370,7 @@ void AofManager::Cron(int64_t now_ms) {
     StartRewrite(now_ms);
     return;
   }
-  if (wait_rewrite_) return;
+  if (wait_rewrite_ || rewrite_only_) return;
   const int64_t pct = config_->auto_aof_rewrite_percentage;
   if (pct <= 0 || s.current_size <= config_->auto_aof_rewrite_min_size) return;
   if (s.rewrites_consecutive_failures >= 3) return;  // back off until a manual rewrite works
@@ -370,6 +385,7 @@ void AofManager::Cron(int64_t now_ms) {
 void AofManager::Shutdown() {
   if (child_ > 0) log_->warn("There is a child rewriting the AOF. Killing it!");
   KillChild();
+  if (rewrite_only_) return;
   log_->info("Calling fsync() on the AOF file.");
   writer_->CloseDurably();
   // Until the first rewrite finished the temporary incr holds no usable history.

@@ -14,6 +14,9 @@
 //              go to `temp-<appendfilename>.incr`, which becomes the next incr file when the
 //              base is installed. A failed rewrite is retried from cron. Stop() (appendonly no)
 //              flushes, fsyncs and closes the files and kills a rewrite child.
+//   AOF off  - OpenForRewriteOnly() (BGREWRITEAOF with appendonly no, as Redis 7.0 allows): the
+//              rewrite writes a new base and the manifest; no incr file is opened and every
+//              earlier file becomes history, so the directory is ready for appendonly yes.
 // Every fork goes through the server's ChildProcessSlot. Loop thread only.
 #include <spdlog/logger.h>
 #include <sys/types.h>
@@ -50,6 +53,8 @@ class AofManager {
   // CONFIG SET appendonly yes: reads the manifest left by an earlier run, if any, and starts
   // (or schedules) the rewrite that produces the base.
   Status EnableAtRuntime(int64_t now_ms);
+  // BGREWRITEAOF while appendonly no: reads the manifest, if any; nothing is appended.
+  Status OpenForRewriteOnly();
   // CONFIG SET appendonly no: flush, fsync and close; a rewrite child is killed.
   void Stop();
   // Waiting for the first rewrite after EnableAtRuntime (Redis's AOF_WAIT_REWRITE).
@@ -73,6 +78,7 @@ class AofManager {
 
  private:
   Status PersistManifest();
+  Status ReadManifestIfAny();
   Status OpenNewIncr(int64_t now_ms);
   Status WriteBaseFile(const std::string& path, int64_t now_ms, bool in_child = false);
   void RewriteDone(bool ok, int64_t now_ms);
@@ -94,7 +100,8 @@ class AofManager {
   pid_t child_ = -1;
   std::string child_tmp_;
   bool wait_rewrite_ = false;
-  bool propagating_ = false;  // writer_ is registered with the Service
+  bool rewrite_only_ = false;  // appendonly no: rewrites, never appends
+  bool propagating_ = false;   // writer_ is registered with the Service
 };
 
 }  // namespace vigil::datanode

@@ -129,6 +129,8 @@ class Server final : public ServerHooks {
   bool shutdown_signalled_ = false;
   std::unique_ptr<ChildProcessSlot> children_;  // before its users: destroyed after them
   std::unique_ptr<AofManager> aof_;
+  // appendonly no: the directory BGREWRITEAOF still rewrites (Redis 7.0 allows it).
+  std::unique_ptr<AofManager> aof_rewrite_only_;
   std::unique_ptr<AofLoading> aof_loading_;
   bool aof_retry_after_sync_ = false;
   std::unique_ptr<Snapshotter> snapshot_;

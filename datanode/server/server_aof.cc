@@ -94,13 +94,28 @@ void Server::AofCron() {
   if (aof_retry_after_sync_ && !aof_ && config_->appendonly) {
     aof_retry_after_sync_ = !SwitchAof(true).ok();
   }
+  if (!aof_ && aof_rewrite_only_) aof_rewrite_only_->Cron(now_ms());
   if (!aof_ || aof_loading_) return;
   aof_->Cron(now_ms());
 }
 
 std::string Server::BgRewriteAof() {
-  if (!aof_) return "ERR Background AOF rewriting needs appendonly yes";
   if (aof_loading_) return "LOADING Redis is loading the dataset in memory";
+  AofManager* aof = aof_.get();
+  if (aof == nullptr) {
+    if (!aof_rewrite_only_) {
+      auto rewrite_only =
+          std::make_unique<AofManager>(config_, service_.get(), children_.get(), log_.get());
+      Status st = rewrite_only->OpenForRewriteOnly();
+      if (!st.ok()) {
+        log_->warn("Can't rewrite the append only file: {} {}", st.message(), Where());
+        return "ERR Can't execute an AOF background rewriting. Please check the server logs for "
+               "more information.";
+      }
+      aof_rewrite_only_ = std::move(rewrite_only);
+    }
+    aof = aof_rewrite_only_.get();
+  }
   if (children_->kind() == ChildKind::kAofRewrite) {
     return "ERR Background append only file rewriting already in progress";
   }
@@ -110,7 +125,7 @@ std::string Server::BgRewriteAof() {
     service_->aof.rewrites_consecutive_failures = 0;
     return "";
   }
-  return aof_->StartRewrite(now_ms());
+  return aof->StartRewrite(now_ms());
 }
 
 Status Server::ApplyConfig(const std::string& name) {
@@ -128,6 +143,16 @@ Status Server::SwitchAof(bool on) {
     aof_.reset();
     log_->info("AOF turned off (CONFIG SET appendonly no)");
     return Status::Ok();
+  }
+  if (aof_rewrite_only_) {
+    // Its rewrite misses what is written from now on: start over with one that keeps it.
+    if (aof_rewrite_only_->child_running()) {
+      log_->info(
+          "AOF was enabled but there is already an AOF rewriting in background. Stopping "
+          "background AOF and starting a rewrite now.");
+    }
+    aof_rewrite_only_->Stop();
+    aof_rewrite_only_.reset();
   }
   if (children_->kind() == ChildKind::kAofRewrite) {
     return Status::Error("Unable to turn on AOF. Check server logs.");
@@ -171,6 +196,7 @@ void Server::FinishFullSyncLoad() {
 }
 
 void Server::ShutdownAof() {
+  if (aof_rewrite_only_) aof_rewrite_only_->Shutdown();
   if (!aof_ || aof_loading_) return;
   aof_->Shutdown();
 }

@@ -19,11 +19,11 @@ def make_folder(args, res, dirs, tag, nkeys=20):
     p = h.start_vigil(args.vigil, work, "--appendonly", "yes")
     try:
         if not p.wait_ready():
-            res.check("%s: writer starts" % tag, False, p.log())
+            res.check(False, "%s: writer starts" % tag, p.log())
             return None
         c = h.Client(p.port)
         for i in range(nkeys):
-            c.call("SET", "k%d" % i, "v%d" % i)
+            c.cmd("SET", "k%d" % i, "v%d" % i)
         c.close()
     finally:
         p.shutdown()
@@ -37,7 +37,7 @@ def incr_path(work):
 def dbsize(port):
     c = h.Client(port)
     try:
-        return c.call("DBSIZE")
+        return c.cmd("DBSIZE")
     finally:
         c.close()
 
@@ -58,27 +58,27 @@ def test_truncated(args, res, dirs):
                          capture_output=True, text=True, timeout=30)
     ours = [l for l in chk.stdout.splitlines() if l.startswith(("AOF", "0x"))]
     theirs = [l for l in ref.stdout.splitlines() if l.startswith(("AOF", "0x"))]
-    res.check("--check-aof reports like redis-check-aof", chk.returncode == 1 and ours == theirs,
+    res.check(chk.returncode == 1 and ours == theirs, "--check-aof reports like redis-check-aof",
               "\nours=%s\ntheirs=%s" % (ours, theirs))
     p = h.start_vigil(args.vigil, work, "--appendonly", "yes", "--aof-load-truncated", "no")
     try:
         code = p.wait_exit(20)
         log = p.log()
-        res.check("truncated + aof-load-truncated no: refuses to start",
-                  code not in (None, 0) and "Unexpected end of file reading the append only file "
-                  "appendonly.aof.1.incr.aof" in log, "code=%s log=%s" % (code, log[-800:]))
+        res.check(code not in (None, 0) and "Unexpected end of file reading the append only file "
+                  "appendonly.aof.1.incr.aof" in log,
+                  "truncated + aof-load-truncated no: refuses to start", "code=%s log=%s" % (code, log[-800:]))
     finally:
         p.kill()
     p = h.start_vigil(args.vigil, work, "--appendonly", "yes", log_name="vigil2.log")
     try:
         ok = p.wait_ready(20)
         log = p.log()
-        res.check("truncated + aof-load-truncated yes: starts with the warning",
-                  ok and "!!! Truncating the AOF appendonly.aof.1.incr.aof at offset %d !!!"
-                  % good_size in log, log[-800:])
-        res.check("truncated: complete commands are all loaded", ok and dbsize(p.port) == 20)
-        res.check("truncated: the file was cut at the last command",
-                  os.path.getsize(path) == good_size, "size=%d" % os.path.getsize(path))
+        res.check(ok and "!!! Truncating the AOF appendonly.aof.1.incr.aof at offset %d !!!"
+                  % good_size in log,
+                  "truncated + aof-load-truncated yes: starts with the warning", log[-800:])
+        res.check(ok and dbsize(p.port) == 20, "truncated: complete commands are all loaded")
+        res.check(os.path.getsize(path) == good_size,
+                  "truncated: the file was cut at the last command", "size=%d" % os.path.getsize(path))
     finally:
         p.kill()
 
@@ -96,19 +96,19 @@ def test_garbage(args, res, dirs):
     try:
         code = p.wait_exit(20)
         log = p.log()
-        res.check("garbage in the middle: refuses to start naming file and offset",
-                  code not in (None, 0) and "appendonly.aof.1.incr.aof at offset %d" % cut in log,
+        res.check(code not in (None, 0) and "appendonly.aof.1.incr.aof at offset %d" % cut in log,
+                  "garbage in the middle: refuses to start naming file and offset",
                   "code=%s log=%s" % (code, log[-800:]))
     finally:
         p.kill()
     manifest = os.path.join(work, "appendonlydir", "appendonly.aof.manifest")
     fix = subprocess.run([args.vigil, "--check-aof", "--fix", manifest], input="y\n",
                          capture_output=True, text=True, timeout=30)
-    res.check("--check-aof --fix truncates the garbage", fix.returncode == 0 and
-              "Successfully truncated AOF appendonly.aof.1.incr.aof" in fix.stdout, fix.stdout)
+    res.check(fix.returncode == 0 and
+              "Successfully truncated AOF appendonly.aof.1.incr.aof" in fix.stdout, "--check-aof --fix truncates the garbage", fix.stdout)
     p = h.start_vigil(args.vigil, work, "--appendonly", "yes", log_name="vigil2.log")
     try:
-        res.check("fixed folder loads", p.wait_ready(20) and dbsize(p.port) > 0, p.log()[-800:])
+        res.check(p.wait_ready(20) and dbsize(p.port) > 0, "fixed folder loads", p.log()[-800:])
     finally:
         p.kill()
 
@@ -121,30 +121,17 @@ def test_loading(args, res, dirs):
     try:
         ok = p.wait_ready(10, accept_loading=True)
         c = h.Client(p.port)
-        ping = c.call_raw("PING")
-        info = c.call_raw("INFO", "persistence")
+        ping = c.call("PING")
+        info = c.call("INFO", "persistence")
         c.close()
-        res.check("loading: PING gets -LOADING", ok and isinstance(ping, h.RespError) and
-                  str(ping) == "LOADING Redis is loading the dataset in memory", repr(ping))
-        res.check("loading: INFO answers loading:1", isinstance(info, bytes) and
-                  b"loading:1" in info, repr(info)[:200])
-        res.check("loading: finishes and serves", p.wait_ready(30) and dbsize(p.port) == 400)
+        res.check(ok and isinstance(ping, h.RespError) and
+                  str(ping) == "LOADING Redis is loading the dataset in memory", "loading: PING gets -LOADING", repr(ping))
+        res.check(isinstance(info, bytes) and
+                  b"loading:1" in info, "loading: INFO answers loading:1", repr(info)[:200])
+        res.check(p.wait_ready(30) and dbsize(p.port) == 400, "loading: finishes and serves")
     finally:
         p.kill()
 
 
-def main():
-    args = h.parse_args(__doc__)
-    res = h.Results(args.verbose)
-    dirs = h.TempDirs()
-    try:
-        test_truncated(args, res, dirs)
-        test_garbage(args, res, dirs)
-        test_loading(args, res, dirs)
-    finally:
-        dirs.cleanup()
-    res.finish()
-
-
 if __name__ == "__main__":
-    main()
+    h.run_tests(__doc__, test_truncated, test_garbage, test_loading)

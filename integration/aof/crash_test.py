@@ -5,6 +5,7 @@ vigil-datanode is killed with SIGKILL mid-stream and restarted from its appendon
   appendfsync everysec : keys lost, if any, were acknowledged in the last two seconds.
 Prints acknowledged / present counts for each policy."""
 
+import functools
 import os
 import signal
 import threading
@@ -43,7 +44,7 @@ def present_keys(port, keys):
     try:
         for start in range(0, len(keys), 1000):
             batch = keys[start:start + 1000]
-            vals = c.call("MGET", *batch)
+            vals = c.cmd("MGET", *batch)
             found.update(k for k, v in zip(batch, vals) if v is not None)
     finally:
         c.close()
@@ -55,7 +56,7 @@ def run_policy(args, res, dirs, policy):
     p = h.start_vigil(args.vigil, work, "--appendonly", "yes", "--appendfsync", policy)
     p2 = None
     try:
-        if not res.check("%s: server starts" % policy, p.wait_ready(), p.log()):
+        if not res.check(p.wait_ready(), "%s: server starts" % policy, p.log()):
             return
         acks = []
         stop = threading.Event()
@@ -72,18 +73,18 @@ def run_policy(args, res, dirs, policy):
         keys = [k for k, _ in acks]
         p2 = h.start_vigil(args.vigil, work, "--appendonly", "yes", "--appendfsync", policy,
                            log_name="restart.log")
-        if not res.check("%s: restarts after SIGKILL" % policy, p2.wait_ready(timeout=30), p2.log()):
+        if not res.check(p2.wait_ready(timeout=30), "%s: restarts after SIGKILL" % policy, p2.log()):
             return
         found = present_keys(p2.port, keys)
         missing = [(k, t) for k, t in acks if k not in found]
         print("%s: acknowledged=%d present=%d missing=%d" % (policy, len(keys), len(found), len(missing)))
-        res.check("%s: writes were acknowledged" % policy, len(keys) > 100, "acks=%d" % len(keys))
+        res.check(len(keys) > 100, "%s: writes were acknowledged" % policy, "acks=%d" % len(keys))
         if policy == "always":
-            res.check("always: every acknowledged key is present", not missing,
+            res.check(not missing, "always: every acknowledged key is present",
                       "missing e.g. %s" % missing[:5])
         else:
             oldest = min((t for _, t in missing), default=kill_time)
-            res.check("everysec: loss bounded by two seconds", kill_time - oldest <= 2.0,
+            res.check(kill_time - oldest <= 2.0, "everysec: loss bounded by two seconds",
                       "oldest missing ack %.2fs before the kill" % (kill_time - oldest))
     finally:
         p.kill()
@@ -91,17 +92,5 @@ def run_policy(args, res, dirs, policy):
             p2.kill()
 
 
-def main():
-    args = h.parse_args(__doc__)
-    res = h.Results(args.verbose)
-    dirs = h.TempDirs()
-    try:
-        for policy in ("always", "everysec"):
-            run_policy(args, res, dirs, policy)
-    finally:
-        dirs.cleanup()
-    res.finish()
-
-
 if __name__ == "__main__":
-    main()
+    h.run_tests(__doc__, *(functools.partial(run_policy, policy=v) for v in ("always", "everysec")))

@@ -19,36 +19,37 @@ def restart_then_replicate(how):
     mdir, rdir = dirs.new("master-" + how), dirs.new("replica-" + how)
     m = ah.start_vigil(args.vigil, mdir, "--appendonly", "yes", "--save", "")
     procs.append(m)
-    res.check("%s: master starts" % how, m.wait_ready())
+    res.check(m.wait_ready(), "%s: master starts" % how)
     c = ah.Client(m.port)
-    c.call("SET", "before", "1")
+    c.cmd("SET", "before", "1")
     c.close()
     if how == "sigkill":
         m.kill()
     else:
         m.shutdown()
-    m = ah.Proc("vigil", m.argv, m.port, mdir, m.log_path)  # same port, same files
+    m = ah.start_vigil(args.vigil, mdir, "--appendonly", "yes", "--save", "",  # same files
+                       log_name="restart.log")
     procs.append(m)
-    res.check("%s: master restarts from its AOF" % how, m.wait_ready())
+    res.check(m.wait_ready(), "%s: master restarts from its AOF" % how)
     r = ah.start_vigil(args.vigil, rdir, "--save", "", "--replicaof", "127.0.0.1", m.port)
     procs.append(r)
-    res.check("%s: replica starts" % how, r.wait_ready())
+    res.check(r.wait_ready(), "%s: replica starts" % how)
 
     def replica_get(key):
         rc = ah.Client(r.port)
         try:
-            return rc.call("GET", key)
+            return rc.cmd("GET", key)
         finally:
             rc.close()
-    res.check("%s: replica receives the loaded data" % how,
-              ah.wait_until(lambda: replica_get("before") == b"1", 15))
+    res.check(ah.wait_until(lambda: replica_get("before") == b"1", 15),
+              "%s: replica receives the loaded data" % how)
     c = ah.Client(m.port)
-    c.call("SET", "after", "2")
-    acked = c.call("WAIT", 1, 5000)
+    c.cmd("SET", "after", "2")
+    acked = c.cmd("WAIT", 1, 5000)
     c.close()
-    res.check("%s: WAIT counts the replica" % how, acked == 1, "WAIT returned %r" % acked)
-    res.check("%s: a write after the restart reaches the replica" % how,
-              ah.wait_until(lambda: replica_get("after") == b"2", 10))
+    res.check(acked == 1, "%s: WAIT counts the replica" % how, "WAIT returned %r" % acked)
+    res.check(ah.wait_until(lambda: replica_get("after") == b"2", 10),
+              "%s: a write after the restart reaches the replica" % how)
 
 
 try:

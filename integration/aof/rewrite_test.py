@@ -37,7 +37,7 @@ def test_manual_rewrites_under_load(args, res, dirs):
     p = h.start_vigil(args.vigil, work, "--appendonly", "yes", "--auto-aof-rewrite-percentage", 0)
     p2 = None
     try:
-        if not res.check("rewrite: server starts", p.wait_ready(), p.log()):
+        if not res.check(p.wait_ready(), "rewrite: server starts", p.log()):
             return
         acks, stop = [], threading.Event()
         threads = [threading.Thread(target=writer, args=(p.port, t, acks, stop)) for t in range(3)]
@@ -47,7 +47,7 @@ def test_manual_rewrites_under_load(args, res, dirs):
         done = 0
         for _ in range(4):
             time.sleep(0.3)
-            c.call("BGREWRITEAOF")
+            c.cmd("BGREWRITEAOF")
             if h.wait_until(lambda: h.info_field(p.port, "aof_rewrite_in_progress") == "0", 20):
                 done += 1
         c.close()
@@ -57,22 +57,22 @@ def test_manual_rewrites_under_load(args, res, dirs):
         stop.set()
         for t in threads:
             t.join(timeout=15)
-        res.check("rewrite: 4 rewrites completed under load", done == 4, "done=%d" % done)
+        res.check(done == 4, "rewrite: 4 rewrites completed under load", "done=%d" % done)
         files = sorted(os.listdir(os.path.join(work, "appendonlydir")))
-        res.check("rewrite: only the newest base and incr remain",
-                  files == ["appendonly.aof.5.base.rdb", "appendonly.aof.5.incr.aof",
-                            "appendonly.aof.manifest"], str(files))
+        res.check(files == ["appendonly.aof.5.base.rdb", "appendonly.aof.5.incr.aof",
+                            "appendonly.aof.manifest"],
+                  "rewrite: only the newest base and incr remain", str(files))
         p2 = h.start_vigil(args.vigil, work, "--appendonly", "yes", log_name="restart.log")
-        if not res.check("rewrite: restarts", p2.wait_ready(30), p2.log()):
+        if not res.check(p2.wait_ready(30), "rewrite: restarts", p2.log()):
             return
         c = h.Client(p2.port, timeout=30)
         missing = 0
         for start in range(0, len(acks), 1000):
             batch = acks[start:start + 1000]
-            missing += sum(1 for v in c.call("MGET", *batch) if v is None)
+            missing += sum(1 for v in c.cmd("MGET", *batch) if v is None)
         c.close()
         print("rewrite: acknowledged=%d missing=%d" % (len(acks), missing))
-        res.check("rewrite: no acknowledged write lost across rewrites", missing == 0 and len(acks) > 100)
+        res.check(missing == 0 and len(acks) > 100, "rewrite: no acknowledged write lost across rewrites")
     finally:
         p.kill()
         if p2 is not None:
@@ -84,7 +84,7 @@ def test_auto_rewrite(args, res, dirs):
     p = h.start_vigil(args.vigil, work, "--appendonly", "yes", "--auto-aof-rewrite-min-size",
                       "64kb", "--auto-aof-rewrite-percentage", 100)
     try:
-        if not res.check("auto: server starts", p.wait_ready(), p.log()):
+        if not res.check(p.wait_ready(), "auto: server starts", p.log()):
             return
         c = h.Client(p.port)
         for i in range(2000):
@@ -93,24 +93,12 @@ def test_auto_rewrite(args, res, dirs):
             c.read()
         c.close()
         ok = h.wait_until(lambda: rewrites(p.port) >= 1, 10)
-        res.check("auto: rewrite triggered by growth", ok, p.log()[-800:])
+        res.check(ok, "auto: rewrite triggered by growth", p.log()[-800:])
         size = int(h.info_field(p.port, "aof_current_size") or 0)
-        res.check("auto: the AOF shrank below the trigger size", 0 < size < 64 * 1024, "size=%d" % size)
+        res.check(0 < size < 64 * 1024, "auto: the AOF shrank below the trigger size", "size=%d" % size)
     finally:
         p.kill()
 
 
-def main():
-    args = h.parse_args(__doc__)
-    res = h.Results(args.verbose)
-    dirs = h.TempDirs()
-    try:
-        test_manual_rewrites_under_load(args, res, dirs)
-        test_auto_rewrite(args, res, dirs)
-    finally:
-        dirs.cleanup()
-    res.finish()
-
-
 if __name__ == "__main__":
-    main()
+    h.run_tests(__doc__, test_manual_rewrites_under_load, test_auto_rewrite)

@@ -35,7 +35,7 @@ def count_missing(port, keys):
     try:
         for start in range(0, len(keys), 1000):
             batch = keys[start:start + 1000]
-            missing += sum(1 for v in c.call("MGET", *batch) if v != b"1")
+            missing += sum(1 for v in c.cmd("MGET", *batch) if v != b"1")
     finally:
         c.close()
     return missing
@@ -48,7 +48,7 @@ def test_toggle_on_under_writes(args, res, dirs):
                       "--rdb-key-save-delay", 20)
     p2 = r = None
     try:
-        if not res.check("toggle: server starts with appendonly no", p.wait_ready(), p.log()):
+        if not res.check(p.wait_ready(), "toggle: server starts with appendonly no", p.log()):
             return
         c = h.Client(p.port)
         pipe = []
@@ -62,55 +62,55 @@ def test_toggle_on_under_writes(args, res, dirs):
         for t in threads:
             t.start()
         time.sleep(0.3)
-        reply = c.call_raw("CONFIG", "SET", "appendonly", "yes")
-        res.check("toggle: CONFIG SET appendonly yes -> OK", reply == "OK", repr(reply))
-        res.check("toggle: aof_enabled:1 right away", h.info_field(p.port, "aof_enabled") == "1")
-        res.check("toggle: the rewrite producing the base runs",
-                  h.info_field(p.port, "aof_rewrite_in_progress") == "1")
+        reply = c.call("CONFIG", "SET", "appendonly", "yes")
+        res.check(reply == "OK", "toggle: CONFIG SET appendonly yes -> OK", repr(reply))
+        res.check(h.info_field(p.port, "aof_enabled") == "1", "toggle: aof_enabled:1 right away")
+        res.check(h.info_field(p.port, "aof_rewrite_in_progress") == "1",
+                  "toggle: the rewrite producing the base runs")
         temp_incr = os.path.join(work, "appendonlydir", "temp-appendonly.aof.incr")
-        res.check("toggle: writes during the rewrite go to the temporary incr",
-                  h.wait_until(lambda: os.path.exists(temp_incr) and os.path.getsize(temp_incr) > 0, 5))
+        res.check(h.wait_until(lambda: os.path.exists(temp_incr) and os.path.getsize(temp_incr) > 0, 5),
+                  "toggle: writes during the rewrite go to the temporary incr")
         done = h.wait_until(lambda: h.info_field(p.port, "aof_rewrite_in_progress") == "0", 40)
-        res.check("toggle: the rewrite finishes", done)
+        res.check(done, "toggle: the rewrite finishes")
         time.sleep(0.5)
         stop.set()
         for t in threads:
             t.join(timeout=15)
         files = sorted(os.listdir(os.path.join(work, "appendonlydir")))
-        res.check("toggle: base, incr and manifest created",
-                  files == ["appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof",
-                            "appendonly.aof.manifest"], str(files))
-        res.check("toggle: aof_rewrites:1 and status ok",
-                  h.info_field(p.port, "aof_rewrites") == "1"
-                  and h.info_field(p.port, "aof_last_bgrewrite_status") == "ok")
+        res.check(files == ["appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof",
+                            "appendonly.aof.manifest"],
+                  "toggle: base, incr and manifest created", str(files))
+        res.check(h.info_field(p.port, "aof_rewrites") == "1"
+                  and h.info_field(p.port, "aof_last_bgrewrite_status") == "ok",
+                  "toggle: aof_rewrites:1 and status ok")
         c.close()
         p.shutdown()
         print("toggle: acknowledged INCRs during the switch: %d" % len(acks))
         p2 = h.start_vigil(args.vigil, work, "--appendonly", "yes", log_name="restart.log")
-        if not res.check("toggle: restarts from the AOF", p2.wait_ready(30), p2.log()):
+        if not res.check(p2.wait_ready(30), "toggle: restarts from the AOF", p2.log()):
             return
         c = h.Client(p2.port, timeout=30)
-        pre = c.call("MGET", *["pre:%d" % i for i in range(0, 20000, 97)])
+        pre = c.cmd("MGET", *["pre:%d" % i for i in range(0, 20000, 97)])
         c.close()
-        res.check("toggle: data written before the switch is present",
-                  all(v == b"v%d" % i for v, i in zip(pre, range(0, 20000, 97))))
+        res.check(all(v == b"v%d" % i for v, i in zip(pre, range(0, 20000, 97))),
+                  "toggle: data written before the switch is present")
         missing = count_missing(p2.port, acks)
-        res.check("toggle: every INCR acknowledged during the switch is present exactly once",
-                  missing == 0 and len(acks) > 100, "missing=%d of %d" % (missing, len(acks)))
+        res.check(missing == 0 and len(acks) > 100,
+                  "toggle: every INCR acknowledged during the switch is present exactly once", "missing=%d of %d" % (missing, len(acks)))
         c = h.Client(p2.port)
-        ours_size = c.call("DBSIZE")
+        ours_size = c.cmd("DBSIZE")
         c.close()
         p2.shutdown()
         r = h.start_redis(args.redis_server, work, "--appendonly", "yes", log_name="redis.log")
-        if not res.check("toggle: redis-server 7.0 starts from the folder", r.wait_ready(30), r.log()):
+        if not res.check(r.wait_ready(30), "toggle: redis-server 7.0 starts from the folder", r.log()):
             return
         c = h.Client(r.port, timeout=30)
-        theirs_size = c.call("DBSIZE")
-        pre = c.call("MGET", *["pre:%d" % i for i in range(0, 20000, 97)])
+        theirs_size = c.cmd("DBSIZE")
+        pre = c.cmd("MGET", *["pre:%d" % i for i in range(0, 20000, 97)])
         c.close()
-        res.check("toggle: redis-server loads the same dataset",
-                  theirs_size == ours_size and count_missing(r.port, acks) == 0
+        res.check(theirs_size == ours_size and count_missing(r.port, acks) == 0
                   and all(v == b"v%d" % i for v, i in zip(pre, range(0, 20000, 97))),
+                  "toggle: redis-server loads the same dataset",
                   "ours=%d theirs=%d keys" % (ours_size, theirs_size))
     finally:
         p.kill()
@@ -124,38 +124,38 @@ def test_toggle_off_and_on_again(args, res, dirs):
     p = h.start_vigil(args.vigil, work, "--appendonly", "yes", "--save", "")
     p2 = None
     try:
-        if not res.check("toggle-off: server starts with appendonly yes", p.wait_ready(), p.log()):
+        if not res.check(p.wait_ready(), "toggle-off: server starts with appendonly yes", p.log()):
             return
         c = h.Client(p.port)
-        c.call("SET", "before", "1")
+        c.cmd("SET", "before", "1")
         incr = os.path.join(work, "appendonlydir", "appendonly.aof.1.incr.aof")
         size_on = os.path.getsize(incr)
-        res.check("toggle-off: CONFIG SET appendonly no -> OK",
-                  c.call_raw("CONFIG", "SET", "appendonly", "no") == "OK")
-        res.check("toggle-off: aof_enabled:0", h.info_field(p.port, "aof_enabled") == "0")
-        c.call("SET", "while-off", "1")
-        res.check("toggle-off: nothing is appended while off", os.path.getsize(incr) == size_on)
-        res.check("toggle-off: CONFIG GET appendonly says no",
-                  c.call("CONFIG", "GET", "appendonly") == [b"appendonly", b"no"])
-        res.check("toggle-off: CONFIG SET appendonly yes again -> OK",
-                  c.call_raw("CONFIG", "SET", "appendonly", "yes") == "OK")
+        res.check(c.call("CONFIG", "SET", "appendonly", "no") == "OK",
+                  "toggle-off: CONFIG SET appendonly no -> OK")
+        res.check(h.info_field(p.port, "aof_enabled") == "0", "toggle-off: aof_enabled:0")
+        c.cmd("SET", "while-off", "1")
+        res.check(os.path.getsize(incr) == size_on, "toggle-off: nothing is appended while off")
+        res.check(c.cmd("CONFIG", "GET", "appendonly") == [b"appendonly", b"no"],
+                  "toggle-off: CONFIG GET appendonly says no")
+        res.check(c.call("CONFIG", "SET", "appendonly", "yes") == "OK",
+                  "toggle-off: CONFIG SET appendonly yes again -> OK")
         done = h.wait_until(lambda: h.info_field(p.port, "aof_rewrite_in_progress") == "0"
                             and h.info_field(p.port, "aof_rewrites") == "1", 20)
-        res.check("toggle-off: the new base is written", done)
-        c.call("SET", "after", "1")
+        res.check(done, "toggle-off: the new base is written")
+        c.cmd("SET", "after", "1")
         files = sorted(os.listdir(os.path.join(work, "appendonlydir")))
-        res.check("toggle-off: the earlier period's files became history and were deleted",
-                  files == ["appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof",
-                            "appendonly.aof.manifest"], str(files))
+        res.check(files == ["appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof",
+                            "appendonly.aof.manifest"],
+                  "toggle-off: the earlier period's files became history and were deleted", str(files))
         c.close()
         p.shutdown()
         p2 = h.start_vigil(args.vigil, work, "--appendonly", "yes", log_name="restart.log")
-        if not res.check("toggle-off: restarts", p2.wait_ready(30), p2.log()):
+        if not res.check(p2.wait_ready(30), "toggle-off: restarts", p2.log()):
             return
         c = h.Client(p2.port)
-        got = c.call("MGET", "before", "while-off", "after")
+        got = c.cmd("MGET", "before", "while-off", "after")
         c.close()
-        res.check("toggle-off: writes of every period are present", got == [b"1", b"1", b"1"],
+        res.check(got == [b"1", b"1", b"1"], "toggle-off: writes of every period are present",
                   repr(got))
     finally:
         p.kill()
@@ -168,32 +168,32 @@ def test_toggle_on_while_bgsave_runs(args, res, dirs):
     p = h.start_vigil(args.vigil, work, "--appendonly", "no", "--save", "",
                       "--rdb-key-save-delay", 200)
     try:
-        if not res.check("toggle-sched: server starts", p.wait_ready(), p.log()):
+        if not res.check(p.wait_ready(), "toggle-sched: server starts", p.log()):
             return
         c = h.Client(p.port)
         c.sock.sendall(b"".join(h.encode("SET", "k%d" % i, i) for i in range(5000)))
         for _ in range(5000):
             c.read()
-        res.check("toggle-sched: BGSAVE starts", c.call("BGSAVE") == "Background saving started")
-        res.check("toggle-sched: CONFIG SET appendonly yes while BGSAVE runs -> OK",
-                  c.call_raw("CONFIG", "SET", "appendonly", "yes") == "OK")
-        res.check("toggle-sched: aof_rewrite_scheduled:1 while the BGSAVE child runs",
-                  h.info_field(p.port, "aof_rewrite_scheduled") == "1"
-                  and h.info_field(p.port, "aof_rewrite_in_progress") == "0")
-        c.call("SET", "during-bgsave", "x")
-        c.call("CONFIG", "SET", "rdb-key-save-delay", 0)
+        res.check(c.cmd("BGSAVE") == "Background saving started", "toggle-sched: BGSAVE starts")
+        res.check(c.call("CONFIG", "SET", "appendonly", "yes") == "OK",
+                  "toggle-sched: CONFIG SET appendonly yes while BGSAVE runs -> OK")
+        res.check(h.info_field(p.port, "aof_rewrite_scheduled") == "1"
+                  and h.info_field(p.port, "aof_rewrite_in_progress") == "0",
+                  "toggle-sched: aof_rewrite_scheduled:1 while the BGSAVE child runs")
+        c.cmd("SET", "during-bgsave", "x")
+        c.cmd("CONFIG", "SET", "rdb-key-save-delay", 0)
         done = h.wait_until(lambda: h.info_field(p.port, "aof_rewrites") == "1", 40)
-        res.check("toggle-sched: the rewrite runs once the BGSAVE child exits", done)
-        res.check("toggle-sched: aof_rewrite_scheduled back to 0",
-                  h.info_field(p.port, "aof_rewrite_scheduled") == "0")
+        res.check(done, "toggle-sched: the rewrite runs once the BGSAVE child exits")
+        res.check(h.info_field(p.port, "aof_rewrite_scheduled") == "0",
+                  "toggle-sched: aof_rewrite_scheduled back to 0")
         c.close()
         p.shutdown()
         p2 = h.start_vigil(args.vigil, work, "--appendonly", "yes", log_name="restart.log")
         try:
-            if res.check("toggle-sched: restarts", p2.wait_ready(30), p2.log()):
+            if res.check(p2.wait_ready(30), "toggle-sched: restarts", p2.log()):
                 c = h.Client(p2.port)
-                res.check("toggle-sched: the write made before the rewrite started is present",
-                          c.call("GET", "during-bgsave") == b"x" and c.call("DBSIZE") == 5001)
+                res.check(c.cmd("GET", "during-bgsave") == b"x" and c.cmd("DBSIZE") == 5001,
+                          "toggle-sched: the write made before the rewrite started is present")
                 c.close()
         finally:
             p2.kill()
@@ -201,18 +201,6 @@ def test_toggle_on_while_bgsave_runs(args, res, dirs):
         p.kill()
 
 
-def main():
-    args = h.parse_args(__doc__)
-    res = h.Results(args.verbose)
-    dirs = h.TempDirs()
-    try:
-        test_toggle_on_under_writes(args, res, dirs)
-        test_toggle_off_and_on_again(args, res, dirs)
-        test_toggle_on_while_bgsave_runs(args, res, dirs)
-    finally:
-        dirs.cleanup()
-    res.finish()
-
-
 if __name__ == "__main__":
-    main()
+    h.run_tests(__doc__, test_toggle_on_under_writes, test_toggle_off_and_on_again,
+                test_toggle_on_while_bgsave_runs)

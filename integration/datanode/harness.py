@@ -16,16 +16,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 HOST = "127.0.0.1"
 
 
 # --------------------------------------------------------------------------- args
 
-def parse_args(description):
+def parse_args(description, tools=()):
+    """--vigil, --redis-server, -v, and one --<tool> option per name in `tools` (a Redis tool
+    such as redis-check-aof), each defaulting to the one on PATH."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--vigil", required=True, help="path to the vigil-datanode binary")
-    p.add_argument("--redis-server", default=shutil.which("redis-server") or "redis-server")
+    for tool in ("redis-server",) + tuple(tools):
+        p.add_argument("--" + tool, default=shutil.which(tool) or tool)
     p.add_argument("-v", "--verbose", action="store_true")
     return p.parse_args()
 
@@ -59,80 +63,133 @@ def free_port():
         s.close()
 
 
-class Server:
-    """One started server process. Use as a context manager or call stop()."""
+class Proc:
+    """One server process (vigil-datanode or redis-server) started as
+    `binary --port <free port> <args>` in `workdir`, which it leaves in place. spawn() only
+    starts it; wait_ready() says whether it serves; start() does both and retries when the
+    freed port was taken by someone else. Every wait is bounded; kill() goes by pid."""
 
-    def __init__(self, kind, binary, extra_args=(), ready_timeout=10.0):
-        self.kind = kind
-        self.binary = binary
-        self.extra_args = list(extra_args)
-        self.ready_timeout = ready_timeout
+    def __init__(self, kind, binary, workdir, args, log_path):
+        self.kind, self.binary, self.workdir = kind, binary, workdir
+        self.args = [str(a) for a in args]
+        self.log_path = log_path
         self.proc = None
         self.port = None
-        self.tmpdir = None
-        self.log_path = None
 
-    def start(self):
-        last_err = None
-        for _attempt in range(3):  # the freed port may be raced by someone else: retry a bit
-            self.tmpdir = tempfile.mkdtemp(prefix="vigil-it-%s-" % self.kind)
-            self.port = free_port()
-            self.log_path = os.path.join(self.tmpdir, "server.log")
-            args = [self.binary, "--port", str(self.port), "--bind", HOST, "--dir", self.tmpdir,
-                    "--logfile", self.log_path, "--daemonize", "no"] + self.extra_args
-            if self.kind == "redis":
-                args += ["--appendonly", "no"]
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.STDOUT, cwd=self.tmpdir)
-            try:
-                self._wait_ready()
-                return self
-            except RuntimeError as e:
-                last_err = e
-                self.stop()
-        raise RuntimeError("could not start %s: %s" % (self.kind, last_err))
+    def spawn(self):
+        self.port = free_port()
+        self.proc = subprocess.Popen([self.binary, "--port", str(self.port)] + self.args,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.STDOUT, cwd=self.workdir)
+        return self
 
-    def _wait_ready(self):
-        deadline = time.monotonic() + self.ready_timeout
+    def wait_ready(self, timeout=15.0, accept_loading=False):
+        """Until PING answers +PONG (or -NOAUTH: it serves; -LOADING with accept_loading).
+        False when the process exited or the time ran out."""
+        accepted = (b"+PONG", b"-NOAUTH") + ((b"-LOADING",) if accept_loading else ())
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("%s exited with code %s; log:\n%s"
-                                   % (self.kind, self.proc.returncode, self.log_tail()))
+                return False
             try:
                 with socket.create_connection((HOST, self.port), timeout=0.5) as s:
-                    s.settimeout(1.0)
+                    s.settimeout(2.0)
                     s.sendall(b"*1\r\n$4\r\nPING\r\n")
-                    data = s.recv(64)
-                    # +PONG, or -NOAUTH when requirepass is set: either way it serves
-                    if data.startswith(b"+PONG") or data.startswith(b"-NOAUTH"):
-                        return
+                    if s.recv(64).startswith(accepted):
+                        return True
             except OSError:
                 pass
             time.sleep(0.05)
-        raise RuntimeError("%s not ready on port %d after %.0fs; log:\n%s"
-                           % (self.kind, self.port, self.ready_timeout, self.log_tail()))
+        return False
 
-    def log_tail(self, n=20):
-        try:
-            with open(self.log_path, "r", errors="replace") as f:
-                return "".join(f.readlines()[-n:])
-        except OSError:
-            return "(no log)"
+    def start(self, timeout=30.0):
+        for _attempt in range(3):
+            self.spawn()
+            if self.wait_ready(timeout):
+                return self
+            self.kill()
+            if not self.port_was_taken():
+                break
+        raise RuntimeError("%s not ready on port %s (exit code %s); log tail:\n%s"
+                           % (self.kind, self.port, self.proc.returncode, self.log_tail()))
+
+    def port_was_taken(self):
+        log = self.log()
+        return "Address already in use" in log or "Could not create server TCP" in log
+
+    def client(self, timeout=30.0):
+        return Client(self.port, timeout)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def wait_exit(self, timeout=15.0):
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self, sig=signal.SIGKILL):
+        """Sends `sig` and waits (bounded); SIGKILL if it is still there after that."""
+        if self.proc is None:
+            return
+        try:
+            self.signal(sig)
+        except ProcessLookupError:
+            pass
+        if self.wait_exit(15) is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.wait_exit(15)
+
+    def shutdown(self):
+        """SIGTERM: both servers save / fsync what their config says on the way out."""
+        self.kill(signal.SIGTERM)
+
+    # Defined after kill(): in the class body this name hides the signal module.
+    def signal(self, sig):
+        if self.alive():
+            os.kill(self.proc.pid, sig)
+
+    def log(self):
+        try:
+            with open(self.log_path, "r", errors="replace") as f:
+                return f.read()
+        except (OSError, TypeError):
+            return ""
+
+    def log_tail(self, n=20):
+        return "".join(self.log().splitlines(True)[-n:]) or "(no log)"
+
+
+class Server(Proc):
+    """A server in a temp dir of its own, removed on stop(). Use as a context manager or call
+    stop()."""
+
+    def __init__(self, kind, binary, extra_args=(), ready_timeout=10.0):
+        super().__init__(kind, binary, None, [], None)
+        self.extra_args = list(extra_args)
+        self.ready_timeout = ready_timeout
+        self.tmpdir = None
+
+    def start(self):
+        for _attempt in range(3):  # the freed port may be raced by someone else: retry a bit
+            self.tmpdir = self.workdir = tempfile.mkdtemp(prefix="vigil-it-%s-" % self.kind)
+            self.log_path = os.path.join(self.tmpdir, "server.log")
+            self.args = ["--bind", HOST, "--dir", self.tmpdir, "--logfile", self.log_path,
+                         "--daemonize", "no"] + [str(a) for a in self.extra_args]
+            if self.kind == "redis":
+                self.args += ["--appendonly", "no"]
+            self.spawn()
+            if self.wait_ready(self.ready_timeout):
+                return self
+            error = "%s not ready on port %d (exit code %s); log:\n%s" % (
+                self.kind, self.port, self.proc.poll(), self.log_tail())
+            self.stop()
+        raise RuntimeError("could not start %s: %s" % (self.kind, error))
+
     def stop(self):
         if self.proc is not None:
-            if self.proc.poll() is None:
-                try:
-                    os.kill(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+            self.kill()
             self.proc = None
         if self.tmpdir is not None:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
@@ -163,7 +220,9 @@ def encode_command(args):
     for a in args:
         if isinstance(a, str):
             a = a.encode("utf-8", "surrogateescape")
-        elif isinstance(a, int):
+        elif isinstance(a, float):
+            a = repr(a).encode()
+        elif not isinstance(a, (bytes, bytearray)):
             a = str(a).encode()
         out.append(b"$%d\r\n%s\r\n" % (len(a), a))
     return b"".join(out)
@@ -304,6 +363,55 @@ class RespConn:
             pass
 
 
+def decode(node):
+    """A RESP2 reply as Python values: str for a status, a RespError instance for an error,
+    int, bytes or None for a bulk string, lists for arrays."""
+    if node.kind == "+":
+        return node.value.decode()
+    if node.kind == "-":
+        return RespError(node.value.decode())
+    if node.kind == ":":
+        return int(node.value)
+    if isinstance(node.value, list):
+        return [decode(n) for n in node.value]
+    return node.value
+
+
+class Client(RespConn):
+    """A RespConn that speaks in Python values (see decode). call() and read() return an error
+    reply as a RespError; cmd() raises it."""
+
+    def __init__(self, port, timeout=30.0):
+        super().__init__(port, timeout)
+
+    def read(self):
+        return decode(self.read_reply())
+
+    def call(self, *args):
+        self.send(*args)
+        return self.read()
+
+    def cmd(self, *args):
+        r = self.call(*args)
+        if isinstance(r, RespError):
+            raise r
+        return r
+
+    def pipeline(self, commands):
+        self.send_raw(b"".join(encode_command(c) for c in commands))
+        return [self.read() for _ in commands]
+
+
+def wait_until(predicate, timeout, step=0.05):
+    """Polls predicate until it holds or timeout seconds passed; its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
+
+
 # --------------------------------------------------------------------------- redis-cli style arg splitting
 
 def split_args(line):
@@ -377,10 +485,11 @@ def _ishex(c):
 # --------------------------------------------------------------------------- results
 
 class Results:
-    def __init__(self):
+    def __init__(self, verbose=False):
         self.passed = 0
         self.failed = 0
         self.failures = []
+        self.verbose = verbose
 
     def check(self, cond, name, detail=""):
         if cond:
@@ -389,7 +498,17 @@ class Results:
             self.failed += 1
             self.failures.append(name)
             print("FAIL: %s%s" % (name, (" -- " + detail) if detail else ""))
+        sys.stdout.flush()
         return cond
+
+    def run(self, name, fn):
+        """Runs one scenario; one that raises counts as one failure."""
+        try:
+            fn()
+        except Exception as e:
+            self.check(False, name, "raised %s: %s" % (type(e).__name__, e))
+            if self.verbose:
+                traceback.print_exc()
 
     def finish(self):
         print("%d passed, %d failed" % (self.passed, self.failed))

@@ -44,61 +44,61 @@ def test_bgsave_and_rewrite(args, res, work):
     try:
         c = p.client()
         populate(c)
-        res.check("aof+rdb: BGREWRITEAOF starts",
-                  c.cmd("BGREWRITEAOF") == "Background append only file rewriting started")
+        res.check(c.cmd("BGREWRITEAOF") == "Background append only file rewriting started",
+                  "aof+rdb: BGREWRITEAOF starts")
         r = c.call("BGSAVE")
-        res.check("aof+rdb: BGSAVE during the rewrite is refused with Redis's error",
-                  isinstance(r, h.RespError) and str(r).startswith(
-                      "ERR Another child process is active (AOF?): can't BGSAVE right now"), repr(r))
-        res.check("aof+rdb: BGSAVE SCHEDULE is accepted",
-                  c.cmd("BGSAVE", "SCHEDULE") == "Background saving scheduled")
+        res.check(isinstance(r, h.RespError) and str(r).startswith(
+                      "ERR Another child process is active (AOF?): can't BGSAVE right now"),
+                  "aof+rdb: BGSAVE during the rewrite is refused with Redis's error", repr(r))
+        res.check(c.cmd("BGSAVE", "SCHEDULE") == "Background saving scheduled",
+                  "aof+rdb: BGSAVE SCHEDULE is accepted")
         r = c.call("BGREWRITEAOF")
-        res.check("aof+rdb: a second BGREWRITEAOF is refused",
-                  isinstance(r, h.RespError)
-                  and str(r) == "ERR Background append only file rewriting already in progress", repr(r))
-        res.check("aof+rdb: exactly one child process", len(child_pids(p.proc.pid)) == 1,
+        res.check(isinstance(r, h.RespError)
+                  and str(r) == "ERR Background append only file rewriting already in progress",
+                  "aof+rdb: a second BGREWRITEAOF is refused", repr(r))
+        res.check(len(child_pids(p.proc.pid)) == 1, "aof+rdb: exactly one child process",
                   str(child_pids(p.proc.pid)))
         info = persistence(c)
-        res.check("aof+rdb: current_save_keys_total is the key count",
-                  info.get("current_save_keys_total") == str(KEYS), info.get("current_save_keys_total"))
+        res.check(info.get("current_save_keys_total") == str(KEYS),
+                  "aof+rdb: current_save_keys_total is the key count", info.get("current_save_keys_total"))
         reported = h.wait_until(lambda: int(persistence(c)["current_save_keys_processed"]) > 0, 5)
         info = persistence(c)
-        res.check("aof+rdb: the child reports progress (keys processed, fork perc)",
-                  reported and float(info["current_fork_perc"]) > 0, str(info.get("current_fork_perc")))
-        res.check("aof+rdb: the child reports its copy-on-write size",
-                  int(info["current_cow_size"]) > 0 and int(info["current_cow_size_age"]) <= 5,
+        res.check(reported and float(info["current_fork_perc"]) > 0,
+                  "aof+rdb: the child reports progress (keys processed, fork perc)", str(info.get("current_fork_perc")))
+        res.check(int(info["current_cow_size"]) > 0 and int(info["current_cow_size_age"]) <= 5,
+                  "aof+rdb: the child reports its copy-on-write size",
                   "%s age %s" % (info["current_cow_size"], info["current_cow_size_age"]))
-        res.check("aof+rdb: rdb_bgsave_in_progress stays 0 while the rewrite runs",
-                  info["rdb_bgsave_in_progress"] == "0")
+        res.check(info["rdb_bgsave_in_progress"] == "0",
+                  "aof+rdb: rdb_bgsave_in_progress stays 0 while the rewrite runs")
         started = h.wait_until(lambda: persistence(c)["rdb_bgsave_in_progress"] == "1", 30)
-        res.check("aof+rdb: the scheduled BGSAVE starts once the rewrite child exits", started)
+        res.check(started, "aof+rdb: the scheduled BGSAVE starts once the rewrite child exits")
         info = persistence(c)
-        res.check("aof+rdb: aof_last_cow_size is the rewrite child's final CoW",
-                  int(info["aof_last_cow_size"]) > 0, info["aof_last_cow_size"])
+        res.check(int(info["aof_last_cow_size"]) > 0,
+                  "aof+rdb: aof_last_cow_size is the rewrite child's final CoW", info["aof_last_cow_size"])
         r = c.call("BGREWRITEAOF")
-        res.check("aof+rdb: BGREWRITEAOF during the BGSAVE is scheduled",
-                  r == "Background append only file rewriting scheduled"
-                  and persistence(c)["aof_rewrite_scheduled"] == "1", repr(r))
-        res.check("aof+rdb: still one child", len(child_pids(p.proc.pid)) == 1)
+        res.check(r == "Background append only file rewriting scheduled"
+                  and persistence(c)["aof_rewrite_scheduled"] == "1",
+                  "aof+rdb: BGREWRITEAOF during the BGSAVE is scheduled", repr(r))
+        res.check(len(child_pids(p.proc.pid)) == 1, "aof+rdb: still one child")
         c.cmd("CONFIG", "SET", "rdb-key-save-delay", 0)
         done = h.wait_until(lambda: persistence(c)["rdb_bgsave_in_progress"] == "0"
                             and persistence(c)["aof_rewrite_in_progress"] == "0"
                             and persistence(c)["aof_rewrite_scheduled"] == "0"
                             and int(persistence(c)["aof_rewrites"]) == 2, 60)
-        res.check("aof+rdb: the scheduled rewrite runs after the BGSAVE", done)
+        res.check(done, "aof+rdb: the scheduled rewrite runs after the BGSAVE")
         info = persistence(c)
-        res.check("aof+rdb: rdb_last_cow_size is the BGSAVE child's final CoW",
-                  int(info["rdb_last_cow_size"]) > 0 and info["rdb_last_bgsave_status"] == "ok",
+        res.check(int(info["rdb_last_cow_size"]) > 0 and info["rdb_last_bgsave_status"] == "ok",
+                  "aof+rdb: rdb_last_cow_size is the BGSAVE child's final CoW",
                   info["rdb_last_cow_size"])
-        res.check("aof+rdb: current_* are 0 with no child",
-                  all(info[k] in ("0", "0.00") for k in (
+        res.check(all(info[k] in ("0", "0.00") for k in (
                       "current_cow_peak", "current_cow_size", "current_cow_size_age",
                       "current_fork_perc", "current_save_keys_processed",
-                      "current_save_keys_total")), str(info))
-        res.check("aof+rdb: module_fork_last_cow_size is 0 (no modules)",
-                  info["module_fork_last_cow_size"] == "0")
+                      "current_save_keys_total")),
+                  "aof+rdb: current_* are 0 with no child", str(info))
+        res.check(info["module_fork_last_cow_size"] == "0",
+                  "aof+rdb: module_fork_last_cow_size is 0 (no modules)")
         stats = c.cmd("INFO", "stats").decode()
-        res.check("aof+rdb: total_forks counts the three children", "total_forks:3" in stats)
+        res.check("total_forks:3" in stats, "aof+rdb: total_forks counts the three children")
         c.close()
     finally:
         p.kill()
@@ -122,34 +122,34 @@ def test_full_sync_waits_for_bgsave(args, res, work):
     try:
         c = m.client()
         populate(c)
-        res.check("sync: BGSAVE starts", c.cmd("BGSAVE") == "Background saving started")
+        res.check(c.cmd("BGSAVE") == "Background saving started", "sync: BGSAVE starts")
         r = h.Proc("vigil", args.vigil, rdir,
                    ["--save", "", "--replicaof", h.HOST, str(m.port)]).start()
         waiting = h.wait_until(lambda: repl_state(c).get("state") == "wait_bgsave", 10)
-        res.check("sync: the replica waits in wait_bgsave while the BGSAVE child runs", waiting,
+        res.check(waiting, "sync: the replica waits in wait_bgsave while the BGSAVE child runs",
                   str(repl_state(c)))
         time.sleep(0.5)
-        res.check("sync: no second child is forked for the replica",
-                  len(child_pids(m.proc.pid)) == 1 and repl_state(c).get("state") == "wait_bgsave",
+        res.check(len(child_pids(m.proc.pid)) == 1 and repl_state(c).get("state") == "wait_bgsave",
+                  "sync: no second child is forked for the replica",
                   str(child_pids(m.proc.pid)))
         c.cmd("CONFIG", "SET", "rdb-key-save-delay", 20)
         forked = h.wait_until(lambda: "total_forks:2" in c.cmd("INFO", "stats").decode()
                               and persistence(c)["rdb_bgsave_in_progress"] == "1", 30)
-        res.check("sync: the replication snapshot starts once the BGSAVE child exits", forked)
+        res.check(forked, "sync: the replication snapshot starts once the BGSAVE child exits")
         rr = c.call("BGSAVE")
-        res.check("sync: BGSAVE during the replication snapshot: already in progress",
-                  isinstance(rr, h.RespError) and str(rr) == "ERR Background save already in progress",
+        res.check(isinstance(rr, h.RespError) and str(rr) == "ERR Background save already in progress",
+                  "sync: BGSAVE during the replication snapshot: already in progress",
                   repr(rr))
         c.cmd("CONFIG", "SET", "rdb-key-save-delay", 0)
         rc = r.client()
         synced = h.wait_until(lambda: repl_state(c).get("state") == "online"
                               and rc.call("DBSIZE") == KEYS, 60)
-        res.check("sync: the replica completes its full sync with every key", synced)
+        res.check(synced, "sync: the replica completes its full sync with every key")
         stats = c.cmd("INFO", "stats").decode()
-        res.check("sync: two forks in all (BGSAVE, then the replication snapshot)",
-                  "total_forks:2" in stats)
-        res.check("sync: rdb_last_cow_size is set by the replication child",
-                  int(persistence(c)["rdb_last_cow_size"]) > 0)
+        res.check("total_forks:2" in stats,
+                  "sync: two forks in all (BGSAVE, then the replication snapshot)")
+        res.check(int(persistence(c)["rdb_last_cow_size"]) > 0,
+                  "sync: rdb_last_cow_size is set by the replication child")
         rc.close()
         c.close()
     finally:

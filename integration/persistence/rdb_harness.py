@@ -1,231 +1,39 @@
-"""Helpers for the RDB integration scripts (stdlib only): free ports on 127.0.0.1, starting
-vigil-datanode / redis-server in a given directory with bounded waits, a small RESP2 client,
-dataset builders and a canonical dump used to compare two servers, and a pass/fail counter
-that prints the final "N passed, M failed" line."""
+"""The RDB integration scripts' layer over the shared harness (integration/datanode/harness.py):
+servers started in a directory the test owns (the RDB file outlives restarts), dataset builders
+and a canonical dump used to compare two servers."""
 
-import argparse
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "datanode"))
-import harness as _datanode_harness  # noqa: E402
-
-HOST = "127.0.0.1"
+from harness import HOST, Results, RespError, wait_until  # noqa: E402,F401
+import harness  # noqa: E402
 
 
 def parse_args(description):
-    p = argparse.ArgumentParser(description=description)
-    p.add_argument("--vigil", required=True, help="path to the vigil-datanode binary")
-    p.add_argument("--redis-server", default=shutil.which("redis-server") or "redis-server")
-    p.add_argument("--redis-check-rdb", default=shutil.which("redis-check-rdb") or "redis-check-rdb")
-    p.add_argument("-v", "--verbose", action="store_true")
-    args = p.parse_args()
+    args = harness.parse_args(description, ["redis-check-rdb"])
     for tool in (args.redis_server, args.redis_check_rdb):
         if shutil.which(tool) is None and not os.access(tool, os.X_OK):
             print("FATAL: %s not found; these tests need Redis 7.0 (apt-get install redis-server "
                   "redis-tools)" % tool)
             print("0 passed, 1 failed")
             sys.exit(1)
-    if not os.access(args.vigil, os.X_OK):
-        print("FATAL: vigil-datanode not executable: %s" % args.vigil)
-        print("0 passed, 1 failed")
-        sys.exit(1)
+    harness.require_file(args.vigil, "vigil-datanode")
     return args
 
 
-# One free-port picker for every integration harness.
-free_port = _datanode_harness.free_port
-
-
-# --------------------------------------------------------------------------- RESP client
-
-class RespError(Exception):
-    pass
-
-
-def encode(args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        if isinstance(a, str):
-            a = a.encode("utf-8", "surrogateescape")
-        elif isinstance(a, (int, float)):
-            a = repr(a).encode() if isinstance(a, float) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
-
-
-class Client:
-    def __init__(self, port, timeout=30.0):
-        self.sock = socket.create_connection((HOST, port), timeout=timeout)
-        self.buf = b""
-
-    def close(self):
-        self.sock.close()
-
-    def _fill(self):
-        data = self.sock.recv(1 << 20)
-        if not data:
-            raise ConnectionError("connection closed")
-        self.buf += data
-
-    def _line(self):
-        while True:
-            i = self.buf.find(b"\r\n")
-            if i >= 0:
-                line, self.buf = self.buf[:i], self.buf[i + 2:]
-                return line
-            self._fill()
-
-    def _read(self):
-        line = self._line()
-        t, rest = line[:1], line[1:]
-        if t == b"+":
-            return rest.decode()
-        if t == b"-":
-            return RespError(rest.decode())
-        if t == b":":
-            return int(rest)
-        if t == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            while len(self.buf) < n + 2:
-                self._fill()
-            v, self.buf = self.buf[:n], self.buf[n + 2:]
-            return v
-        if t == b"*":
-            n = int(rest)
-            return None if n < 0 else [self._read() for _ in range(n)]
-        raise ValueError("bad reply type %r" % line)
-
-    def call(self, *args):
-        """Returns the reply; an error reply is returned as a RespError instance."""
-        self.sock.sendall(encode(args))
-        return self._read()
-
-    def cmd(self, *args):
-        """Like call, but raises on an error reply."""
-        r = self.call(*args)
-        if isinstance(r, RespError):
-            raise r
-        return r
-
-    def pipeline(self, commands):
-        self.sock.sendall(b"".join(encode(c) for c in commands))
-        return [self._read() for _ in commands]
-
-
-# --------------------------------------------------------------------------- processes
-
-class Proc:
-    """A vigil-datanode or redis-server process working in `workdir` (not removed on stop)."""
+class Proc(harness.Proc):
+    """vigil-datanode or redis-server with appendonly no and debug commands, working in
+    `workdir` (kept on stop); its log goes to `<workdir>-logs/`."""
 
     def __init__(self, kind, binary, workdir, extra=(), dbfilename="dump.rdb"):
-        self.kind, self.binary, self.workdir = kind, binary, workdir
-        self.extra, self.dbfilename = list(extra), dbfilename
-        self.proc = None
-        self.port = None
-        self.log_path = os.path.join(workdir + "-logs", "%s.log" % kind)
         os.makedirs(workdir + "-logs", exist_ok=True)
-
-    def args(self):
-        a = [self.binary, "--port", str(self.port), "--bind", HOST, "--dir", self.workdir,
-             "--dbfilename", self.dbfilename, "--logfile", self.log_path, "--daemonize", "no",
-             "--enable-debug-command", "yes", "--appendonly", "no"]
-        return a + self.extra
-
-    def spawn(self):
-        self.port = free_port()
-        self.proc = subprocess.Popen(self.args(), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     cwd=self.workdir)
-        return self
-
-    def start(self, timeout=30.0):
-        for _ in range(3):
-            self.spawn()
-            try:
-                self.wait_ready(timeout)
-                return self
-            except PortRace:
-                self.kill()
-        raise RuntimeError("%s: could not bind a free port" % self.kind)
-
-    def wait_ready(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                log = self.log()
-                if "Address already in use" in log or "Could not create server TCP" in log:
-                    raise PortRace()
-                raise RuntimeError("%s exited with code %s; log tail:\n%s"
-                                   % (self.kind, self.proc.returncode, self.log_tail()))
-            try:
-                with socket.create_connection((HOST, self.port), timeout=0.5) as s:
-                    s.settimeout(2.0)
-                    s.sendall(b"*1\r\n$4\r\nPING\r\n")
-                    if s.recv(64).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("%s not ready after %.0fs; log tail:\n%s"
-                           % (self.kind, timeout, self.log_tail()))
-
-    def wait_exit(self, timeout):
-        try:
-            return self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def client(self):
-        return Client(self.port)
-
-    def log(self):
-        try:
-            with open(self.log_path, "r", errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def log_tail(self, n=15):
-        return "".join(self.log().splitlines(True)[-n:])
-
-    def signal(self, sig):
-        if self.proc is not None and self.proc.poll() is None:
-            os.kill(self.proc.pid, sig)
-
-    def kill(self):
-        if self.proc is not None:
-            if self.proc.poll() is None:
-                try:
-                    os.kill(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-            self.proc = None
-
-
-class PortRace(Exception):
-    pass
-
-
-def wait_until(predicate, timeout, step=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
+        log_path = os.path.join(workdir + "-logs", "%s.log" % kind)
+        args = ["--bind", HOST, "--dir", workdir, "--dbfilename", dbfilename, "--logfile",
+                log_path, "--daemonize", "no", "--enable-debug-command", "yes",
+                "--appendonly", "no"] + list(extra)
+        super().__init__(kind, binary, workdir, args, log_path)
 
 
 def info_field(client, section, name):
@@ -352,33 +160,3 @@ def diff(a, b, limit=5):
             if len(lines) >= limit:
                 break
     return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- results
-
-class Results:
-    def __init__(self, verbose=False):
-        self.passed, self.failed, self.verbose = 0, 0, verbose
-
-    def check(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print("PASS %s" % name)
-        else:
-            self.failed += 1
-            print("FAIL %s %s" % (name, detail))
-        sys.stdout.flush()
-        return cond
-
-    def run(self, name, fn):
-        try:
-            fn()
-        except Exception as e:  # a crashed scenario counts as one failure
-            self.failed += 1
-            print("FAIL %s raised %s: %s" % (name, type(e).__name__, e))
-            if self.verbose:
-                traceback.print_exc()
-
-    def finish(self):
-        print("%d passed, %d failed" % (self.passed, self.failed))
-        sys.exit(1 if self.failed else 0)

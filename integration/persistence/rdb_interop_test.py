@@ -40,19 +40,19 @@ def vigil_to_redis(args, res, root, name, vigil_extra=(), redis_extra=()):
         c = vigil.client()
         h.build_dataset(c)
         want = h.dump(c)
-        res.check(name + ": SAVE", c.cmd("SAVE") == "OK")
+        res.check(c.cmd("SAVE") == "OK", name + ": SAVE")
         c.close()
         vigil.kill()
         rdb = os.path.join(work, "dump.rdb")
         rc, out = check_rdb(args.redis_check_rdb, rdb)
-        res.check(name + ": redis-check-rdb accepts vigil's RDB",
-                  rc == 0 and "\\o/ RDB looks OK! \\o/" in out, out[-600:])
+        res.check(rc == 0 and "\\o/ RDB looks OK! \\o/" in out,
+                  name + ": redis-check-rdb accepts vigil's RDB", out[-600:])
         if args.verbose:
             print(out)
         redis.start()
         rc_ = redis.client()
         got = h.dump(rc_)
-        res.check(name + ": redis-server loads vigil's RDB with identical contents", h.same(want, got),
+        res.check(h.same(want, got), name + ": redis-server loads vigil's RDB with identical contents",
                   h.diff(want, got))
         rc_.close()
     finally:
@@ -70,7 +70,7 @@ def redis_to_vigil(args, res, root, name, redis_extra=(), vigil_extra=()):
         c = redis.client()
         h.build_dataset(c, redis_only=True)
         want = h.dump(c)
-        res.check(name + ": redis SAVE", c.cmd("SAVE") == "OK")
+        res.check(c.cmd("SAVE") == "OK", name + ": redis SAVE")
         c.close()
         redis.kill()
         rdb = os.path.join(work, "dump.rdb")
@@ -79,19 +79,19 @@ def redis_to_vigil(args, res, root, name, redis_extra=(), vigil_extra=()):
         ours = p.stdout.decode(errors="replace")
         _, theirs = check_rdb(args.redis_check_rdb, rdb)
         theirs = "\n".join(l for l in theirs.splitlines() if not l[:1].isdigit())  # drop log lines
-        res.check(name + ": --check-rdb matches redis-check-rdb", p.returncode == 0 and
-                  ours.strip() == theirs.strip(), "\nours:\n%s\ntheirs:\n%s" % (ours, theirs))
+        res.check(p.returncode == 0 and
+                  ours.strip() == theirs.strip(), name + ": --check-rdb matches redis-check-rdb", "\nours:\n%s\ntheirs:\n%s" % (ours, theirs))
         before = sha(rdb)
         vigil.start()
         vc = vigil.client()
         got = h.dump(vc)
-        res.check(name + ": vigil loads redis's RDB with identical contents", h.same(want, got),
+        res.check(h.same(want, got), name + ": vigil loads redis's RDB with identical contents",
                   h.diff(want, got))
         loaded = h.info_field(vc, "persistence", "rdb_last_load_keys_loaded")
-        res.check(name + ": INFO rdb_last_load_keys_loaded", loaded == str(len(want)),
+        res.check(loaded == str(len(want)), name + ": INFO rdb_last_load_keys_loaded",
                   "%s != %d" % (loaded, len(want)))
         vc.close()
-        res.check(name + ": loading leaves the file unchanged", sha(rdb) == before)
+        res.check(sha(rdb) == before, name + ": loading leaves the file unchanged")
     finally:
         redis.kill()
         vigil.kill()
@@ -116,16 +116,16 @@ def stream_refused(args, res, root):
         p = subprocess.run([args.vigil, "--check-rdb", rdb], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=60)
         out = p.stdout.decode(errors="replace")
-        res.check("stream: --check-rdb validates a stream RDB",
-                  p.returncode == 0 and "RDB looks OK" in out and "2 keys read" in out, out)
+        res.check(p.returncode == 0 and "RDB looks OK" in out and "2 keys read" in out,
+                  "stream: --check-rdb validates a stream RDB", out)
         before = sha(rdb)
         vigil.spawn()
         code = vigil.wait_exit(30)
         log = vigil.log()
-        res.check("stream: startup refuses a stream with a clear error",
-                  code not in (None, 0) and "streams are not supported" in log and
-                  "offset" in log, "exit=%s log=%s" % (code, log[-500:]))
-        res.check("stream: the refused file is untouched", sha(rdb) == before)
+        res.check(code not in (None, 0) and "streams are not supported" in log and
+                  "offset" in log,
+                  "stream: startup refuses a stream with a clear error", "exit=%s log=%s" % (code, log[-500:]))
+        res.check(sha(rdb) == before, "stream: the refused file is untouched")
     finally:
         redis.kill()
         vigil.kill()

@@ -66,50 +66,50 @@ def save_bgsave_restart(args, res, root):
         c.cmd("DEBUG", "POPULATE", "200000", "pop", "16")
         c.cmd("SELECT", "0")
         before = c.cmd("LASTSAVE")
-        res.check("info: rdb_changes_since_last_save counts writes",
-                  int(h.info_field(c, "persistence", "rdb_changes_since_last_save")) > 0)
+        res.check(int(h.info_field(c, "persistence", "rdb_changes_since_last_save")) > 0,
+                  "info: rdb_changes_since_last_save counts writes")
         time.sleep(1.1)  # LASTSAVE has second resolution
         r = c.cmd("BGSAVE")
-        res.check("BGSAVE starts", r == "Background saving started", repr(r))
+        res.check(r == "Background saving started", "BGSAVE starts", repr(r))
         second = c.call("BGSAVE")
         in_progress = h.info_field(c, "persistence", "rdb_bgsave_in_progress")
-        res.check("BGSAVE while one runs is refused",
-                  (isinstance(second, h.RespError) and
+        res.check((isinstance(second, h.RespError) and
                    str(second) == "ERR Background save already in progress") or in_progress == "0",
+                  "BGSAVE while one runs is refused",
                   repr(second))
-        res.check("BGSAVE finishes", wait_bgsave(c))
-        res.check("info: rdb_last_bgsave_status ok",
-                  h.info_field(c, "persistence", "rdb_last_bgsave_status") == "ok")
-        res.check("info: rdb_changes_since_last_save reset",
-                  h.info_field(c, "persistence", "rdb_changes_since_last_save") == "0")
-        res.check("info: rdb_saves", h.info_field(c, "persistence", "rdb_saves") == "1")
-        res.check("info: latest_fork_usec > 0",
-                  int(h.info_field(c, "stats", "latest_fork_usec")) > 0)
-        res.check("info: total_forks", h.info_field(c, "stats", "total_forks") == "1")
-        res.check("LASTSAVE advances", c.cmd("LASTSAVE") > before)
+        res.check(wait_bgsave(c), "BGSAVE finishes")
+        res.check(h.info_field(c, "persistence", "rdb_last_bgsave_status") == "ok",
+                  "info: rdb_last_bgsave_status ok")
+        res.check(h.info_field(c, "persistence", "rdb_changes_since_last_save") == "0",
+                  "info: rdb_changes_since_last_save reset")
+        res.check(h.info_field(c, "persistence", "rdb_saves") == "1", "info: rdb_saves")
+        res.check(int(h.info_field(c, "stats", "latest_fork_usec")) > 0,
+                  "info: latest_fork_usec > 0")
+        res.check(h.info_field(c, "stats", "total_forks") == "1", "info: total_forks")
+        res.check(c.cmd("LASTSAVE") > before, "LASTSAVE advances")
         rdb = os.path.join(work, "dump.rdb")
         p = subprocess.run([args.redis_check_rdb, rdb], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=120)
-        res.check("BGSAVE output passes redis-check-rdb", p.returncode == 0 and
-                  b"RDB looks OK" in p.stdout, p.stdout[-400:])
-        res.check("no temp files left", not [f for f in os.listdir(work) if f.startswith("temp-")])
-        res.check("BGSAVE SCHEDULE with no other child starts at once",
-                  c.cmd("BGSAVE", "SCHEDULE") == "Background saving started")
+        res.check(p.returncode == 0 and
+                  b"RDB looks OK" in p.stdout, "BGSAVE output passes redis-check-rdb", p.stdout[-400:])
+        res.check(not [f for f in os.listdir(work) if f.startswith("temp-")], "no temp files left")
+        res.check(c.cmd("BGSAVE", "SCHEDULE") == "Background saving started",
+                  "BGSAVE SCHEDULE with no other child starts at once")
         wait_bgsave(c)
-        res.check("BGSAVE with a bad argument", str(c.call("BGSAVE", "FOO")) == "ERR syntax error")
+        res.check(str(c.call("BGSAVE", "FOO")) == "ERR syntax error", "BGSAVE with a bad argument")
         c.cmd("SET", "after", "save")
-        res.check("SAVE", c.cmd("SAVE") == "OK")
+        res.check(c.cmd("SAVE") == "OK", "SAVE")
         want[(0, b"after")] = ("string", "embstr", b"save", -1)
         c.close()
         v.kill()
         v.start()
         c = v.client()
         c.cmd("SELECT", "9")
-        res.check("restart loads the bulk database", c.cmd("DBSIZE") == 200000)
+        res.check(c.cmd("DBSIZE") == 200000, "restart loads the bulk database")
         c.cmd("FLUSHDB")
         c.cmd("SELECT", "0")
         got = h.dump(c)
-        res.check("restart loads the saved dataset", h.same(want, got), h.diff(want, got))
+        res.check(h.same(want, got), "restart loads the saved dataset", h.diff(want, got))
         c.close()
     finally:
         v.kill()
@@ -124,14 +124,14 @@ def save_points(args, res, root):
         rdb = os.path.join(work, "dump.rdb")
         c.cmd("SET", "a", "1")
         time.sleep(2.5)
-        res.check("save point not reached with 1 change", not os.path.exists(rdb))
+        res.check(not os.path.exists(rdb), "save point not reached with 1 change")
         c.cmd("SET", "b", "2")
         ok = h.wait_until(lambda: os.path.exists(rdb) and
                           h.info_field(c, "persistence", "rdb_bgsave_in_progress") == "0", 10)
-        res.check("save point '1 2' triggers a BGSAVE", ok, v.log_tail())
-        res.check("save point resets the change count",
-                  h.info_field(c, "persistence", "rdb_changes_since_last_save") == "0")
-        res.check("CONFIG SET save '' disables save points", c.cmd("CONFIG", "SET", "save", "") == "OK")
+        res.check(ok, "save point '1 2' triggers a BGSAVE", v.log_tail())
+        res.check(h.info_field(c, "persistence", "rdb_changes_since_last_save") == "0",
+                  "save point resets the change count")
+        res.check(c.cmd("CONFIG", "SET", "save", "") == "OK", "CONFIG SET save '' disables save points")
         c.close()
     finally:
         v.kill()
@@ -146,16 +146,16 @@ def shutdown_modes(args, res, root):
         c = v.client()
         c.cmd("SET", "k", "1")
         shutdown(c, "NOSAVE")
-        res.check("SHUTDOWN NOSAVE exits", v.wait_exit(20) == 0)
-        res.check("SHUTDOWN NOSAVE writes nothing", not os.path.exists(rdb))
+        res.check(v.wait_exit(20) == 0, "SHUTDOWN NOSAVE exits")
+        res.check(not os.path.exists(rdb), "SHUTDOWN NOSAVE writes nothing")
         v.start()
         c = v.client()
         c.cmd("SET", "k", "2")
         shutdown(c, "SAVE")
-        res.check("SHUTDOWN SAVE exits", v.wait_exit(20) == 0)
+        res.check(v.wait_exit(20) == 0, "SHUTDOWN SAVE exits")
         v.start()
         c = v.client()
-        res.check("SHUTDOWN SAVE persisted the data", c.cmd("GET", "k") == b"2")
+        res.check(c.cmd("GET", "k") == b"2", "SHUTDOWN SAVE persisted the data")
         c.close()
         v.kill()
         # SIGTERM saves when save points are configured.
@@ -165,17 +165,17 @@ def shutdown_modes(args, res, root):
         c.cmd("SET", "k", "3")
         c.close()
         v2.signal(signal.SIGTERM)
-        res.check("SIGTERM exits", v2.wait_exit(20) == 0)
+        res.check(v2.wait_exit(20) == 0, "SIGTERM exits")
         v.start()
         c = v.client()
-        res.check("SIGTERM with save points saved", c.cmd("GET", "k") == b"3")
+        res.check(c.cmd("GET", "k") == b"3", "SIGTERM with save points saved")
         # SHUTDOWN that cannot save keeps the server running.
         c.cmd("SET", "k", "4")
         shutil.rmtree(work)  # the working directory is gone: the save must fail
         r = c.call("SHUTDOWN", "SAVE")
-        res.check("SHUTDOWN SAVE failure answers the Redis error",
-                  str(r) == "ERR Errors trying to SHUTDOWN. Check logs.", repr(r))
-        res.check("server keeps running after a failed SHUTDOWN", c.cmd("PING") == "PONG")
+        res.check(str(r) == "ERR Errors trying to SHUTDOWN. Check logs.",
+                  "SHUTDOWN SAVE failure answers the Redis error", repr(r))
+        res.check(c.cmd("PING") == "PONG", "server keeps running after a failed SHUTDOWN")
         c.close()
     finally:
         v.kill()
@@ -191,23 +191,23 @@ def misconf(args, res, root):
         c.cmd("SET", "k", "v")
         blocker = os.path.join(work, "dump.rdb")
         os.mkdir(blocker)  # the final rename fails: a directory holds the RDB's name
-        res.check("BGSAVE that will fail still starts",
-                  c.cmd("BGSAVE") == "Background saving started")
-        res.check("failed BGSAVE is reaped", wait_bgsave(c))
-        res.check("info: rdb_last_bgsave_status err",
-                  h.info_field(c, "persistence", "rdb_last_bgsave_status") == "err")
+        res.check(c.cmd("BGSAVE") == "Background saving started",
+                  "BGSAVE that will fail still starts")
+        res.check(wait_bgsave(c), "failed BGSAVE is reaped")
+        res.check(h.info_field(c, "persistence", "rdb_last_bgsave_status") == "err",
+                  "info: rdb_last_bgsave_status err")
         r = c.call("SET", "k", "w")
-        res.check("writes get -MISCONF", str(r) == MISCONF, repr(r))
+        res.check(str(r) == MISCONF, "writes get -MISCONF", repr(r))
         r = c.call("PING")
-        res.check("PING gets -MISCONF", str(r) == MISCONF, repr(r))
-        res.check("reads still work", c.cmd("GET", "k") == b"v")
+        res.check(str(r) == MISCONF, "PING gets -MISCONF", repr(r))
+        res.check(c.cmd("GET", "k") == b"v", "reads still work")
         log = v.log()
-        res.check("the log names the failure", "Error moving temp DB file" in log and
-                  "Background saving error" in log, log[-400:])
+        res.check("Error moving temp DB file" in log and
+                  "Background saving error" in log, "the log names the failure", log[-400:])
         os.rmdir(blocker)
-        res.check("BGSAVE after the dir is back", c.cmd("BGSAVE") == "Background saving started")
+        res.check(c.cmd("BGSAVE") == "Background saving started", "BGSAVE after the dir is back")
         wait_bgsave(c)
-        res.check("writes work again after a good BGSAVE", c.cmd("SET", "k", "w") == "OK")
+        res.check(c.cmd("SET", "k", "w") == "OK", "writes work again after a good BGSAVE")
         c.cmd("CONFIG", "SET", "stop-writes-on-bgsave-error", "no")
         c.close()
     finally:
@@ -239,30 +239,30 @@ def corrupt_files(args, res, root):
             v.spawn()
             code = v.wait_exit(30)
             log = v.log()
-            res.check("corrupt %s: refuses to start" % name, code not in (None, 0),
+            res.check(code not in (None, 0), "corrupt %s: refuses to start" % name,
                       "exit=%s" % code)
-            res.check("corrupt %s: error names offset and cause" % name,
-                      expect in log and "offset" in log, log[-500:])
-            res.check("corrupt %s: file untouched" % name, sha(rdb) == before)
+            res.check(expect in log and "offset" in log,
+                      "corrupt %s: error names offset and cause" % name, log[-500:])
+            res.check(sha(rdb) == before, "corrupt %s: file untouched" % name)
             p = subprocess.run([args.vigil, "--check-rdb", rdb], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, timeout=60)
             out = p.stdout.decode(errors="replace")
-            res.check("corrupt %s: --check-rdb reports it" % name, p.returncode == 1 and
-                      "--- RDB ERROR DETECTED ---" in out and expect.split(" at ")[0] in out, out)
+            res.check(p.returncode == 1 and
+                      "--- RDB ERROR DETECTED ---" in out and expect.split(" at ")[0] in out, "corrupt %s: --check-rdb reports it" % name, out)
             v.kill()
         os.remove(rdb)
         os.mkdir(rdb)  # unreadable: the RDB path is a directory
         v.spawn()
         code = v.wait_exit(30)
         log = v.log()
-        res.check("unreadable RDB: refuses to start with the reason",
-                  code not in (None, 0) and "Is a directory" in log, log[-400:])
+        res.check(code not in (None, 0) and "Is a directory" in log,
+                  "unreadable RDB: refuses to start with the reason", log[-400:])
         os.rmdir(rdb)
         with open(rdb, "wb") as f:
             f.write(good)
         p = subprocess.run([args.vigil, "--check-rdb", rdb], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=60)
-        res.check("good file: --check-rdb OK", p.returncode == 0 and b"RDB looks OK" in p.stdout)
+        res.check(p.returncode == 0 and b"RDB looks OK" in p.stdout, "good file: --check-rdb OK")
     finally:
         v.kill()
 

@@ -1,8 +1,6 @@
-// libFuzzer target for the RDB loader: any byte string must either load or be refused with a
-// Status; never crash, hang or read out of bounds. Built only with clang (-fsanitize=fuzzer).
-//   cmake -DCMAKE_CXX_COMPILER=clang++ ... && cmake --build . --target rdb_loader_fuzzer
-//   ./rdb_loader_fuzzer -max_len=65536 corpus/
-// A good seed corpus is any RDB written by vigil-datanode or redis-server.
+// Fuzz target for the RDB loader: any byte string must either load or be refused with a
+// Status; never crash, hang or read out of bounds. The seeds in corpus/rdb_loader/ are RDB files
+// written by redis-server 7.0 (tests/fuzz/make_rdb_corpus.py), one per value type.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
