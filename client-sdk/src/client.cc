@@ -5,7 +5,6 @@
 #include <atomic>
 #include <mutex>
 #include <random>
-#include <thread>
 
 #include "client-sdk/src/connection_pool.h"
 #include "client-sdk/src/master_resolver.h"
@@ -138,6 +137,7 @@ Result<std::vector<Reply>> Client::Impl::OnMaster(
   while (true) {
     Attempt a;
     std::unique_ptr<NodeConnection> conn;
+    const uint64_t switches_before = resolver_.switch_master_events();
     auto target = resolver_.Acquire(deadline);
     if (!target.ok()) {
       a.outcome = CallOutcome::kNoMaster;
@@ -192,7 +192,9 @@ Result<std::vector<Reply>> Client::Impl::OnMaster(
     ++retries_;
     Log(LogLevel::kDebug, "retrying in " + std::to_string(d.delay.count()) + " ms after " +
                               CallOutcomeName(a.outcome) + ": " + a.error->message);
-    std::this_thread::sleep_for(d.delay);
+    // A +switch-master during the backoff ends it: the master it names is where the next
+    // attempt goes, and waiting out the rest of the delay is pure write pause.
+    resolver_.PauseUnlessSwitched(switches_before, d.delay);
   }
 }
 

@@ -169,6 +169,11 @@ void MasterResolver::OnSwitchMaster(const Address& sentinel, const Address& new_
   cv_.notify_all();
 }
 
+void MasterResolver::PauseUnlessSwitched(uint64_t seen, std::chrono::milliseconds delay) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, delay, [&] { return switch_master_events_ != seen; });
+}
+
 std::vector<Address> MasterResolver::Sentinels() const {
   std::lock_guard<std::mutex> lock(mu_);
   return fsm_.sentinels();

@@ -6,6 +6,7 @@
 //
 // Each resolution that ends in UseMaster starts a new generation; connections verified under an
 // older generation are never used for writes again.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -43,6 +44,9 @@ class MasterResolver {
   // back into the Client.
   void OnSwitchMaster(const Address& sentinel, const Address& new_master);
 
+  // Sleeps `delay`, or less if a +switch-master arrives after switch_master_events() was
+  // `seen` (an event before the pause began counts too, so none is missed).
+  void PauseUnlessSwitched(uint64_t seen, std::chrono::milliseconds delay);
   std::vector<Address> Sentinels() const;
   uint64_t resolutions() const;
   uint64_t master_changes() const;
