@@ -47,9 +47,10 @@ void SentinelFence::OnLoopTick(MonoTime now) {
   last_tick_ = now;
 }
 
-void SentinelFence::OnContact(MonoTime now, std::string_view sentinel_id) {
+void SentinelFence::OnContact(MonoTime now, std::string_view sentinel_id, bool heard_back) {
   if (!enabled() || !master_) return;
   Evaluate(now);
+  if (!heard_back) return;
   auto it = members_.find(std::string(sentinel_id));
   if (it != members_.end()) it->second.last_contact = now;
 }
@@ -85,10 +86,17 @@ void SentinelFence::NoteEvidence(Member& m, MonoTime at, const SentinelHello& he
   if (at - *m.evidence_since >= span) m.evidence_ready = true;
 }
 
-void SentinelFence::OnHello(MonoTime now, const SentinelHello& hello, bool names_this_node) {
+void SentinelFence::OnHello(MonoTime now, const SentinelHello& hello, bool names_this_node,
+                            bool heard_back) {
   if (!enabled() || !master_) return;
   Evaluate(now);
   const MonoTime at = now;
+  if (names_this_node && !heard_back) {
+    // A sentinel that cannot hear us gives neither contact nor evidence. Nor is it learned
+    // here: a member without any contact would count as lost at once (its next heard hello
+    // comes within a publish period).
+    return;
+  }
   if (names_this_node) {
     if (master_names_.size() < 16) master_names_.insert(hello.master_name);
     Member* m = Learn(hello);

@@ -8,7 +8,9 @@
 //   away must not shrink the majority); a new run id announcing the same ip:port replaces the
 //   old one (a restarted sentinel), and a role change forgets them all.
 // - Contacts are commands on connections named `sentinel-<id>-cmd` (PING about every 300 ms from
-//   vigil-sentinel, 1 s from redis-sentinel; INFO; the hello PUBLISH).
+//   vigil-sentinel, 1 s from redis-sentinel; INFO; the hello PUBLISH), but only while that
+//   sentinel's TCP acknowledges our replies: a master whose outgoing packets are dropped still
+//   hears its sentinels, yet to them it is silent.
 // - The fence rises when fewer than a majority of the known sentinels made contact within
 //   `timeout`, when the event loop did not run for longer than `timeout` (SIGSTOP, swap, a long
 //   fork), or when a hello names another node as master with a newer config epoch.
@@ -59,10 +61,16 @@ class SentinelFence {
 
   // The loop's periodic timer: the heartbeat that stall detection and crediting rely on.
   void OnLoopTick(MonoTime now);
-  // Any command on a connection named sentinel-<id>-cmd.
-  void OnContact(MonoTime now, std::string_view sentinel_id);
-  // A hello published through this node; `names_this_node` from HelloNamesNode.
-  void OnHello(MonoTime now, const SentinelHello& hello, bool names_this_node);
+  // Any command on a connection named sentinel-<id>-cmd. `heard_back` false: our earlier
+  // replies on that connection were still unacknowledged by the sentinel's TCP when this input
+  // was read, so the sentinel is not hearing us (a one-way cut): the contact does not count,
+  // since that sentinel sees this master as silent and may be about to replace it.
+  void OnContact(MonoTime now, std::string_view sentinel_id, bool heard_back = true);
+  // A hello published through this node; `names_this_node` from HelloNamesNode. A hello that
+  // was not `heard_back` counts neither as contact nor as evidence to lift the fence (one
+  // naming another node still supersedes us).
+  void OnHello(MonoTime now, const SentinelHello& hello, bool names_this_node,
+               bool heard_back = true);
 
   // Whether a write may execute now (raises the fence first if it is due).
   bool MayWrite(MonoTime now);

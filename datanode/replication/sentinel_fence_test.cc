@@ -17,6 +17,7 @@ struct FakeSentinel {
   std::string ip;
   int64_t port = 26379;
   bool reachable = true;
+  bool hears_us = true;  // false: a one-way cut drops our replies, its commands still arrive
   std::string master_ip = "10.0.0.1";
   int64_t master_port = 6379;
   uint64_t config_epoch = 0;
@@ -50,13 +51,13 @@ struct World {
   void Deliver(FakeSentinel& s, MonoTime sent) {
     if (sent - s.last_ping >= Millis(300)) {
       s.last_ping = sent;
-      fence.OnContact(now, s.id());
+      fence.OnContact(now, s.id(), s.hears_us);
     }
     if (sent - s.last_hello >= Millis(2000)) {
       s.last_hello = sent;
       SentinelHello h = s.Hello();
-      fence.OnContact(now, s.id());
-      fence.OnHello(now, h, HelloNamesNode(h, kSelf));
+      fence.OnContact(now, s.id(), s.hears_us);
+      fence.OnHello(now, h, HelloNamesNode(h, kSelf), s.hears_us);
     }
   }
 
@@ -103,6 +104,41 @@ struct World {
     return -1;
   }
 };
+
+TEST(SentinelFenceTest, OneWayCutRaisesTheFenceThoughSentinelCommandsStillArrive) {
+  World w(3);
+  w.Run(Millis(3000));
+  ASSERT_EQ(w.fence.sentinels_known(), 3u);
+  ASSERT_FALSE(w.fence.fenced());
+  // Our packets to the sentinels are dropped: their PINGs and hellos keep arriving, but they
+  // hear nothing from us and will declare us down after down-after-milliseconds.
+  for (auto& s : w.sentinels) s.hears_us = false;
+  w.Run(Millis(1000));
+  EXPECT_TRUE(w.fence.fenced());
+  EXPECT_EQ(w.fence.cause(), FenceCause::kSentinelsLost);
+  // Their hellos naming us are no evidence while they cannot hear us.
+  w.Run(Millis(5000));
+  EXPECT_TRUE(w.fence.fenced());
+  for (auto& s : w.sentinels) s.hears_us = true;
+  EXPECT_GE(w.MsUntilWritable(Millis(5000)), 0);
+}
+
+TEST(SentinelFenceTest, OneSentinelNotHearingUsLeavesTheMajorityStanding) {
+  World w(3);
+  w.Run(Millis(3000));
+  w.sentinels[0].hears_us = false;
+  w.Run(Millis(3000));
+  EXPECT_FALSE(w.fence.fenced());
+  EXPECT_EQ(w.refused, 0);
+}
+
+TEST(SentinelFenceTest, AnUnheardHelloDoesNotEnrolASentinel) {
+  World w(1);
+  w.sentinels[0].hears_us = false;
+  w.Run(Millis(3000));
+  EXPECT_EQ(w.fence.sentinels_known(), 0u);
+  EXPECT_EQ(w.refused, 0);  // no member: an unmonitored master does not fence
+}
 
 TEST(SentinelFenceTest, DisabledNeverFences) {
   World w(3, Millis(0));

@@ -1,5 +1,8 @@
 #include "datanode/server/connection.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -80,6 +83,9 @@ void Connection::ReadSome() {
     return;
   }
   qbuf_.resize(old + size_t(n));
+  if (server_->config().sentinel_fence_timeout > 0 && session_.name.starts_with("sentinel-")) {
+    session_.replies_unacked = RepliesUnacked();
+  }
   ServerStats& st = server_->service().stats();
   st.total_net_input_bytes += n;
   ++st.total_reads_processed;
@@ -91,6 +97,13 @@ void Connection::ReadSome() {
         session_.addr, qbuf_.size() - qpos_);
     MarkClosing(nullptr);
   }
+}
+
+bool Connection::RepliesUnacked() const {
+  tcp_info ti{};
+  socklen_t len = sizeof(ti);
+  if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0) return false;
+  return ti.tcpi_unacked > 0;
 }
 
 void Connection::ProcessInput() {

@@ -32,6 +32,8 @@ class Connection {
   void Start();
   // Runs whatever complete requests are buffered (after a read, or after being unblocked).
   void ProcessInput();
+  // TCP_INFO: data we wrote that the peer has not acknowledged yet (sentinel fence input).
+  bool RepliesUnacked() const;
   // Writes pending output; arms the write event if the socket is full. Returns false when the
   // connection must close (error, output limit).
   bool Flush();

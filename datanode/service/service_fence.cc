@@ -42,7 +42,8 @@ void Service::FeedFence(Session& s, const std::vector<std::string>& argv, size_t
   const std::string id = SentinelIdFromClientName(s.name);
   if (id.empty()) return;
   SyncFence();
-  fence_.OnContact(mono_now_, id);
+  const bool heard_back = !s.replies_unacked;
+  fence_.OnContact(mono_now_, id, heard_back);
   if (argc != 3 || argv[1] != kSentinelHelloChannel || config::Lower(argv[0]) != "publish") return;
   std::optional<SentinelHello> hello = ParseSentinelHello(argv[2]);
   if (!hello) return;
@@ -50,7 +51,7 @@ void Service::FeedFence(Session& s, const std::vector<std::string>& argv, size_t
   self.port = config_->replica_announce_port > 0 ? config_->replica_announce_port : config_->port;
   if (!config_->replica_announce_ip.empty()) self.ips.push_back(config_->replica_announce_ip);
   self.ips.push_back(IpOf(s.laddr));
-  fence_.OnHello(mono_now_, *hello, HelloNamesNode(*hello, self));
+  fence_.OnHello(mono_now_, *hello, HelloNamesNode(*hello, self), heard_back);
 }
 
 bool Service::FenceAllowsWrite(Session& s, const CommandSpec& spec, resp::ReplyWriter& w) {

@@ -37,7 +37,10 @@ struct Session {
   bool is_master_link = false;      // the connection from our master (replica side)
   bool is_replica = false;          // a replica attached to us
   bool link_timeout_armed = false;  // TCP_USER_TIMEOUT set on this replica's socket
-  int64_t repl_woff = 0;            // replication offset after this client's last write (WAIT)
+  // A sentinel's connection (fencing on): replies we sent earlier were still unacknowledged by
+  // the peer's TCP when its latest input was read, i.e. it does not hear us (server shell).
+  bool replies_unacked = false;
+  int64_t repl_woff = 0;  // replication offset after this client's last write (WAIT)
   bool close_after_reply = false;
   bool reply_off = false;  // CLIENT REPLY OFF
   int reply_skip = 0;      // CLIENT REPLY SKIP: replies still to drop (this one and the next)
