@@ -87,7 +87,9 @@ size_t DeliverNewEntries(CommandContext& ctx, std::string_view key, StreamValue&
     PendingEntry& p = g.Deliver(r->id, consumer, ctx.now_ms());
     ctx.PropagateAs(XClaimPropagation(key, group_name, r->id, p, g.last_id));
   }
-  if (!recs.empty()) ctx.PropagateAs(SetIdPropagation(key, group_name, g));
+  // Redis 7.0 propagates the group's new last id only for NOACK reads; otherwise the
+  // XCLAIMs' LASTID carry it.
+  if (noack && !recs.empty()) ctx.PropagateAs(SetIdPropagation(key, group_name, g));
   return recs.size();
 }
 
