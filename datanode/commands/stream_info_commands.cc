@@ -81,10 +81,14 @@ void InfoStream(CommandContext& ctx, const StreamValue& s) {
   bool full = false;
   int64_t count = 10;
   if (ctx.argc > 3) {
-    if (!ctx.ArgIs(3, "full")) return ctx.ErrSyntax();
+    auto syntax = [&ctx] {
+      ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + ctx.arg(1) +
+                      "'. Try XINFO HELP.");
+    };
+    if (!ctx.ArgIs(3, "full")) return syntax();
     full = true;
     if (ctx.argc > 4) {
-      if (ctx.argc != 6 || !ctx.ArgIs(4, "count")) return ctx.ErrSyntax();
+      if (ctx.argc != 6 || !ctx.ArgIs(4, "count")) return syntax();
       if (!ctx.GetInt(5, &count)) return;
       if (count < 0) count = 10;
     }
