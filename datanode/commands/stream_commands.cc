@@ -36,8 +36,9 @@ size_t ParseAddOrTrim(CommandContext& ctx, bool xadd, AddTrimArgs* a) {
     const bool maxlen = ctx.ArgIs(i, "maxlen");
     if ((maxlen || ctx.ArgIs(i, "minid")) && more) {
       if (a->trim.strategy != StreamTrimStrategy::kNone) {
-        ctx.reply.Error("ERR syntax error, MAXLEN and MINID options at the same time are not "
-                        "compatible");
+        ctx.reply.Error(
+            "ERR syntax error, MAXLEN and MINID options at the same time are not "
+            "compatible");
         return 0;
       }
       a->trim.approx = false;
@@ -79,8 +80,9 @@ size_t ParseAddOrTrim(CommandContext& ctx, bool xadd, AddTrimArgs* a) {
     }
   }
   if (a->trim.limit && a->trim.strategy == StreamTrimStrategy::kNone) {
-    ctx.reply.Error("ERR syntax error, LIMIT cannot be used without specifying a trimming "
-                    "strategy");
+    ctx.reply.Error(
+        "ERR syntax error, LIMIT cannot be used without specifying a trimming "
+        "strategy");
     return 0;
   }
   if (!xadd && a->trim.strategy == StreamTrimStrategy::kNone) {
@@ -169,7 +171,8 @@ void XAddCommand(CommandContext& ctx) {
     return ctx.reply.Error(
         "ERR The ID specified in XADD is equal or smaller than the target stream top item");
   }
-  std::vector<std::string> fv(ctx.argv.begin() + long(field_pos), ctx.argv.begin() + long(ctx.argc));
+  std::vector<std::string> fv(ctx.argv.begin() + long(field_pos),
+                              ctx.argv.begin() + long(ctx.argc));
   s.Append(id, fv, NodeLimits(ctx));
   ctx.reply.Bulk(id.ToString());
   if (a.trim.strategy != StreamTrimStrategy::kNone) s.Trim(a.trim);
@@ -270,8 +273,9 @@ void XSetIdCommand(CommandContext& ctx) {
     } else if (ctx.ArgIs(i, "maxdeletedid") && more) {
       if (!ParseIdArg(ctx, i + 1, 0, true, &max_xdel)) return;
       if (id < max_xdel) {
-        return ctx.reply.Error("ERR The ID specified in XSETID is smaller than the provided "
-                               "max_deleted_entry_id");
+        return ctx.reply.Error(
+            "ERR The ID specified in XSETID is smaller than the provided "
+            "max_deleted_entry_id");
       }
       i += 2;
     } else {

@@ -18,24 +18,23 @@ void SubcommandSyntaxError(CommandContext& ctx) {
 void XGroupCommand(CommandContext& ctx) {
   const std::string op = config::Lower(ctx.arg(1));
   if (op == "help") {
-    static const char* kHelp[] = {
-        "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "CREATE <key> <groupname> <id|$> [option]",
-        "    Create a new consumer group. Options are:",
-        "    * MKSTREAM",
-        "      Create the empty stream if it does not exist.",
-        "    * ENTRIESREAD entries_read",
-        "      Set the group's entries_read counter (internal use).",
-        "CREATECONSUMER <key> <groupname> <consumer>",
-        "    Create a new consumer in the specified group.",
-        "DELCONSUMER <key> <groupname> <consumer>",
-        "    Remove the specified consumer.",
-        "DESTROY <key> <groupname>",
-        "    Remove the specified group.",
-        "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
-        "    Set the current group ID and entries_read counter.",
-        "HELP",
-        "    Prints this help."};
+    static const char* kHelp[] = {"XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                                  "CREATE <key> <groupname> <id|$> [option]",
+                                  "    Create a new consumer group. Options are:",
+                                  "    * MKSTREAM",
+                                  "      Create the empty stream if it does not exist.",
+                                  "    * ENTRIESREAD entries_read",
+                                  "      Set the group's entries_read counter (internal use).",
+                                  "CREATECONSUMER <key> <groupname> <consumer>",
+                                  "    Create a new consumer in the specified group.",
+                                  "DELCONSUMER <key> <groupname> <consumer>",
+                                  "    Remove the specified consumer.",
+                                  "DESTROY <key> <groupname>",
+                                  "    Remove the specified group.",
+                                  "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+                                  "    Set the current group ID and entries_read counter.",
+                                  "HELP",
+                                  "    Prints this help."};
     ctx.reply.Array(std::size(kHelp));
     for (const char* l : kHelp) ctx.reply.Simple(l);
     return;
@@ -73,8 +72,8 @@ void XGroupCommand(CommandContext& ctx) {
     }
     g = s->FindGroup(name);
     if (g == nullptr && (op == "setid" || op == "createconsumer" || op == "delconsumer")) {
-      return ctx.reply.Error("NOGROUP No such consumer group '" + name + "' for key name '" +
-                             key + "'");
+      return ctx.reply.Error("NOGROUP No such consumer group '" + name + "' for key name '" + key +
+                             "'");
     }
   }
   if (create && ctx.argc <= 8) {

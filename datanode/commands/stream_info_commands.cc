@@ -133,16 +133,15 @@ void InfoStream(CommandContext& ctx, const StreamValue& s) {
 
 void XInfoCommand(CommandContext& ctx) {
   if (ctx.ArgIs(1, "help")) {
-    static const char* kHelp[] = {
-        "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "CONSUMERS <key> <groupname>",
-        "    Show consumers of <groupname>.",
-        "GROUPS <key>",
-        "    Show the stream consumer groups.",
-        "STREAM <key> [FULL [COUNT <count>]",
-        "    Show information about the stream.",
-        "HELP",
-        "    Prints this help."};
+    static const char* kHelp[] = {"XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                                  "CONSUMERS <key> <groupname>",
+                                  "    Show consumers of <groupname>.",
+                                  "GROUPS <key>",
+                                  "    Show the stream consumer groups.",
+                                  "STREAM <key> [FULL [COUNT <count>]",
+                                  "    Show information about the stream.",
+                                  "HELP",
+                                  "    Prints this help."};
     ctx.reply.Array(std::size(kHelp));
     for (const char* l : kHelp) ctx.reply.Simple(l);
     return;

@@ -99,8 +99,8 @@ void ReadGeneric(CommandContext& ctx, bool group_form) {
         return ctx.reply.Error(
             "NOGROUP the consumer group this client was blocked on no longer exists");
       }
-      return ctx.reply.Error("NOGROUP No such key '" + key + "' or consumer group '" +
-                             group_name + "' in XREADGROUP with GROUP option");
+      return ctx.reply.Error("NOGROUP No such key '" + key + "' or consumer group '" + group_name +
+                             "' in XREADGROUP with GROUP option");
     }
     const std::string& arg = ctx.arg(id_arg);
     if (arg == "$") {

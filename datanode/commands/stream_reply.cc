@@ -65,8 +65,13 @@ std::vector<std::string> XClaimPropagation(std::string_view key, std::string_vie
 
 std::vector<std::string> SetIdPropagation(std::string_view key, std::string_view group,
                                           const ConsumerGroup& g) {
-  return {"XGROUP",          "SETID", std::string(key), std::string(group), g.last_id.ToString(),
-          "ENTRIESREAD", std::to_string(g.entries_read)};
+  return {"XGROUP",
+          "SETID",
+          std::string(key),
+          std::string(group),
+          g.last_id.ToString(),
+          "ENTRIESREAD",
+          std::to_string(g.entries_read)};
 }
 
 size_t DeliverNewEntries(CommandContext& ctx, std::string_view key, StreamValue& s,
@@ -121,8 +126,8 @@ size_t ReplyConsumerHistory(CommandContext& ctx, StreamValue& s, ConsumerGroup& 
 }
 
 std::string NoGroupError(std::string_view key, std::string_view group) {
-  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
-         std::string(group) + "'";
+  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) +
+         "'";
 }
 
 }  // namespace vigil::datanode

@@ -61,10 +61,10 @@ void RenderStream(std::string_view key_view, const StreamValue& s, std::string* 
     // An empty stream needs one entry to exist; MAXLEN 0 removes it again.
     AppendRespCommand({"XADD", key, "MAXLEN", "0", s.last_id().ToString(), "x", "y"}, out);
   }
-  AppendRespCommand({"XSETID", key, s.last_id().ToString(), "ENTRIESADDED",
-                     std::to_string(s.entries_added()), "MAXDELETEDID",
-                     s.max_deleted_id().ToString()},
-                    out);
+  AppendRespCommand(
+      {"XSETID", key, s.last_id().ToString(), "ENTRIESADDED", std::to_string(s.entries_added()),
+       "MAXDELETEDID", s.max_deleted_id().ToString()},
+      out);
   for (const auto& [name, g] : s.groups()) {
     AppendRespCommand({"XGROUP", "CREATE", key, name, g.last_id.ToString(), "ENTRIESREAD",
                        std::to_string(g.entries_read)},

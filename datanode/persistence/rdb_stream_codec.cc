@@ -97,8 +97,8 @@ Status DecodeStreamNode(std::string_view blob, const StreamId& master, StreamNod
   size_t p = 0;
   auto next_int = [&](int64_t* v) { return p < el.size() && AsInt(el[p++], v); };
   int64_t live = 0, deleted = 0, nfields = 0, zero = -1;
-  if (!next_int(&live) || !next_int(&deleted) || !next_int(&nfields) || live < 0 ||
-      deleted < 0 || nfields < 0 || size_t(nfields) > el.size()) {
+  if (!next_int(&live) || !next_int(&deleted) || !next_int(&nfields) || live < 0 || deleted < 0 ||
+      nfields < 0 || size_t(nfields) > el.size()) {
     return Bad("bad master entry");
   }
   for (int64_t i = 0; i < nfields; ++i) {
@@ -106,8 +106,8 @@ Status DecodeStreamNode(std::string_view blob, const StreamId& master, StreamNod
     out->master_fields.push_back(AsText(el[p++]));
   }
   if (!next_int(&zero) || zero != 0) return Bad("master entry terminator");
-  out->body_bytes = ListpackWriter::EntrySize(std::to_string(nfields)) +
-                    ListpackWriter::EntrySize("0");
+  out->body_bytes =
+      ListpackWriter::EntrySize(std::to_string(nfields)) + ListpackWriter::EntrySize("0");
   for (const auto& f : out->master_fields) out->body_bytes += ListpackWriter::EntrySize(f);
   uint64_t seen_live = 0, seen_deleted = 0;
   while (p < el.size()) {
@@ -236,7 +236,8 @@ Status LoadRdbStream(RdbReader& r, uint8_t type, std::string_view key, Entry** o
       if (st.ok()) st = r.ReadLength(&p.delivery_count, "a PEL delivery count");
       if (!st.ok()) return st;
       p.delivery_time = int64_t(t);
-      if (!g.pel.emplace(id, p).second) return RdbReader::Corrupt(pat, "Duplicated global PEL entry");
+      if (!g.pel.emplace(id, p).second)
+        return RdbReader::Corrupt(pat, "Duplicated global PEL entry");
     }
     if (!st.ok()) return st;
     uint64_t consumers = 0;

@@ -43,7 +43,7 @@ struct StreamNode {
 };
 
 struct StreamNodeLimits {
-  size_t max_bytes = 4096;   // stream-node-max-bytes (0 = unlimited)
+  size_t max_bytes = 4096;    // stream-node-max-bytes (0 = unlimited)
   int64_t max_entries = 100;  // stream-node-max-entries (0 = unlimited)
 };
 
@@ -112,8 +112,7 @@ class StreamValue {
 
  private:
   void RefreshFirstId();
-  static size_t RecordBytes(const StreamNode& node, const StreamRecord& r,
-                            const StreamId& master);
+  static size_t RecordBytes(const StreamNode& node, const StreamRecord& r, const StreamId& master);
 
   NodeMap nodes_;
   uint64_t length_ = 0;
