@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """AOF folder interop with redis-server 7.0, both ways (issue 3): a dataset written to
-vigil-datanode (every type, TTLs, several databases, MULTI/EXEC, a BGREWRITEAOF with writes
+vigil-datanode (every type, streams with consumer groups, TTLs, several databases, MULTI/EXEC, a BGREWRITEAOF with writes
 after it) is served identically by redis-server started on the same appendonlydir, and a
 dataset written to redis-server is served identically by vigil-datanode."""
 
@@ -30,6 +30,13 @@ def fill(port):
         c.call("LPUSH", "l3", "a", "b")
         c.call("EXEC")
         c.call("SELECT", 0)
+        for i in range(1, 150):
+            c.call("XADD", "st", "%d-%d" % (i, i % 2), "f", i, "g", "x" * (i % 5))
+        c.call("XDEL", "st", "3-1", "77-1")
+        c.call("XGROUP", "CREATE", "st", "grp", "0")
+        c.call("XREADGROUP", "GROUP", "grp", "alice", "COUNT", 4, "STREAMS", "st", ">")
+        c.call("XGROUP", "CREATECONSUMER", "st", "grp", "idle")
+        c.call("XGROUP", "CREATE", "empty", "g", "$", "MKSTREAM")
         c.call("BGREWRITEAOF")
         ok = h.wait_until(lambda: h.info_field(port, "aof_rewrite_in_progress") == "0"
                           and h.info_field(port, "aof_rewrites") not in ("0", None), 20)
@@ -37,6 +44,9 @@ def fill(port):
         c.call("DEL", "s")
         c.call("SET", "s", "again")
         c.call("EXPIRE", "l", 5000)
+        c.call("XADD", "st", "MAXLEN", "~", "40", "*", "late", "1")
+        c.call("XREADGROUP", "GROUP", "grp", "bob", "NOACK", "COUNT", 2, "STREAMS", "st", ">")
+        c.call("XCLAIM", "st", "grp", "carol", 0, "2-0")
         return ok
     finally:
         c.close()
