@@ -58,8 +58,9 @@ void RenderStream(std::string_view key_view, const StreamValue& s, std::string* 
       return true;
     });
   } else {
-    // An empty stream needs one entry to exist; MAXLEN 0 removes it again.
-    AppendRespCommand({"XADD", key, "MAXLEN", "0", s.last_id().ToString(), "x", "y"}, out);
+    // An empty stream needs one entry to exist; MAXLEN 0 removes it again (XSETID below
+    // restores the ids and counters).
+    AppendRespCommand({"XADD", key, "MAXLEN", "0", "0-1", "x", "y"}, out);
   }
   AppendRespCommand(
       {"XSETID", key, s.last_id().ToString(), "ENTRIESADDED", std::to_string(s.entries_added()),
