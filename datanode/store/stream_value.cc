@@ -183,6 +183,7 @@ ConsumerGroup* StreamValue::FindGroup(std::string_view name) {
 
 bool StreamValue::RangeHasTombstones(const StreamId& start) const {
   if (length_ == 0 || max_deleted_id_.IsZero()) return false;
+  if (first_id_ > max_deleted_id_) return false;  // the newest tombstone precedes every entry
   return start <= max_deleted_id_;
 }
 
