@@ -90,7 +90,7 @@ size_t ParseAddOrTrim(CommandContext& ctx, bool xadd, AddTrimArgs* a) {
     return 0;
   }
   if (ctx.session.is_master_link) {
-    // Replicated and AOF commands carry exact trims already (see PropagateTrim).
+    // Replicated and AOF commands carry exact trims already (see RewriteApproxTrim).
     a->trim.limit = 0;
   } else if (limit_given) {
     if (!a->trim.approx) {
@@ -225,11 +225,7 @@ void RangeGeneric(CommandContext& ctx, bool rev) {
   if (!LookupStream(ctx, ctx.arg(1), false, &e)) return;
   if (e == nullptr) return ctx.reply.EmptyArray();
   if (count == 0) return ctx.reply.NullArray();
-  std::vector<const StreamRecord*> recs;
-  e->stream()->ForEachInRange(start, end, rev, [&](const StreamRecord& r) {
-    recs.push_back(&r);
-    return count < 0 || int64_t(recs.size()) < count;
-  });
+  const auto recs = CollectRange(*e->stream(), start, end, rev, count < 0 ? 0 : size_t(count));
   ctx.reply.Array(recs.size());
   for (const StreamRecord* r : recs) ReplyRecord(ctx.reply, *r);
 }

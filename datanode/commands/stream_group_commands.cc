@@ -232,6 +232,20 @@ bool ClaimTarget(CommandContext& ctx, Entry** e, ConsumerGroup** g) {
   return false;
 }
 
+using Claimed = std::vector<std::pair<StreamId, const StreamRecord*>>;
+
+// The claimed entries, or only their ids with JUSTID.
+void ReplyClaimed(CommandContext& ctx, const Claimed& claimed, bool justid) {
+  ctx.reply.Array(claimed.size());
+  for (const auto& [id, rec] : claimed) {
+    if (justid) {
+      ReplyId(ctx.reply, id);
+    } else {
+      ReplyRecord(ctx.reply, *rec);
+    }
+  }
+}
+
 bool GetIntOr(CommandContext& ctx, size_t i, const char* err, int64_t* out) {
   if (ParseInt64Strict(ctx.arg(i), out)) return true;
   ctx.reply.Error(std::string("ERR ") + err);
@@ -286,7 +300,7 @@ void XClaimCommand(CommandContext& ctx) {
   const std::string& group = ctx.arg(2);
   const std::string& consumer = ctx.arg(3);
   bool consumer_seen = false;
-  std::vector<std::pair<StreamId, const StreamRecord*>> claimed;
+  Claimed claimed;
   int64_t changes = 0;
   for (const StreamId& id : ids) {
     auto nack = g->pel.find(id);
@@ -327,14 +341,7 @@ void XClaimCommand(CommandContext& ctx) {
     ctx.PropagateAs(SetIdPropagation(key, group, *g));
     ++changes;
   }
-  ctx.reply.Array(claimed.size());
-  for (const auto& [id, rec] : claimed) {
-    if (justid) {
-      ReplyId(ctx.reply, id);
-    } else {
-      ReplyRecord(ctx.reply, *rec);
-    }
-  }
+  ReplyClaimed(ctx, claimed, justid);
   if (changes) {
     ctx.KeyModified(key, changes);
   } else {
@@ -374,7 +381,7 @@ void XAutoClaimCommand(CommandContext& ctx) {
   const int64_t now = ctx.now_ms();
   int64_t attempts = count * 10;
   bool consumer_seen = false;
-  std::vector<std::pair<StreamId, const StreamRecord*>> claimed;
+  Claimed claimed;
   std::vector<StreamId> deleted;
   auto it = g->pel.lower_bound(start);
   while (attempts-- > 0 && count > 0 && it != g->pel.end()) {
@@ -405,14 +412,7 @@ void XAutoClaimCommand(CommandContext& ctx) {
   const StreamId next = it == g->pel.end() ? StreamId{} : it->first;
   ctx.reply.Array(3);
   ReplyId(ctx.reply, next);
-  ctx.reply.Array(claimed.size());
-  for (const auto& [id, rec] : claimed) {
-    if (justid) {
-      ReplyId(ctx.reply, id);
-    } else {
-      ReplyRecord(ctx.reply, *rec);
-    }
-  }
+  ReplyClaimed(ctx, claimed, justid);
   ctx.reply.Array(deleted.size());
   for (const StreamId& id : deleted) ReplyId(ctx.reply, id);
   if (!ctx.rewritten().empty()) {

@@ -12,23 +12,14 @@ int64_t RadixTreeNodes(const StreamValue& s) {
 }
 
 bool ReplyEdge(resp::ReplyWriter& r, const StreamValue& s, bool first) {
-  bool emitted = false;
-  s.ForEachInRange(StreamId{}, StreamId::Max(), !first, [&](const StreamRecord& rec) {
-    ReplyRecord(r, rec);
-    emitted = true;
-    return false;
-  });
-  return emitted;
+  const auto recs = CollectRange(s, StreamId{}, StreamId::Max(), !first, 1);
+  if (recs.empty()) return false;
+  ReplyRecord(r, *recs[0]);
+  return true;
 }
 
-void ReplyGroupFull(CommandContext& ctx, const StreamValue& s, const std::string& name,
-                    const ConsumerGroup& g, int64_t count) {
-  resp::ReplyWriter& r = ctx.reply;
-  r.Map(7);
-  r.Bulk("name");
-  r.Bulk(name);
-  r.Bulk("last-delivered-id");
-  ReplyId(r, g.last_id);
+// entries-read (null when unknown) and lag (null when it cannot be computed).
+void ReplyReadCounters(resp::ReplyWriter& r, const StreamValue& s, const ConsumerGroup& g) {
   r.Bulk("entries-read");
   if (g.entries_read != kInvalidEntriesRead) {
     r.Integer(g.entries_read);
@@ -42,6 +33,17 @@ void ReplyGroupFull(CommandContext& ctx, const StreamValue& s, const std::string
   } else {
     r.Null();
   }
+}
+
+void ReplyGroupFull(CommandContext& ctx, const StreamValue& s, const std::string& name,
+                    const ConsumerGroup& g, int64_t count) {
+  resp::ReplyWriter& r = ctx.reply;
+  r.Map(7);
+  r.Bulk("name");
+  r.Bulk(name);
+  r.Bulk("last-delivered-id");
+  ReplyId(r, g.last_id);
+  ReplyReadCounters(r, s, g);
   r.Bulk("pel-count");
   r.Integer(int64_t(g.pel.size()));
   r.Bulk("pending");
@@ -119,11 +121,7 @@ void InfoStream(CommandContext& ctx, const StreamValue& s) {
     return;
   }
   r.Bulk("entries");
-  std::vector<const StreamRecord*> recs;
-  s.ForEachInRange(StreamId{}, StreamId::Max(), false, [&](const StreamRecord& rec) {
-    recs.push_back(&rec);
-    return count == 0 || int64_t(recs.size()) < count;
-  });
+  const auto recs = CollectRange(s, StreamId{}, StreamId::Max(), false, size_t(count));
   r.Array(recs.size());
   for (const StreamRecord* rec : recs) ReplyRecord(r, *rec);
   r.Bulk("groups");
@@ -165,19 +163,7 @@ void XInfoCommand(CommandContext& ctx) {
       r.Integer(int64_t(g.pel.size()));
       r.Bulk("last-delivered-id");
       ReplyId(r, g.last_id);
-      r.Bulk("entries-read");
-      if (g.entries_read != kInvalidEntriesRead) {
-        r.Integer(g.entries_read);
-      } else {
-        r.Null();
-      }
-      r.Bulk("lag");
-      int64_t lag = 0;
-      if (s.Lag(g, &lag)) {
-        r.Integer(lag);
-      } else {
-        r.Null();
-      }
+      ReplyReadCounters(r, s, g);
     }
     return;
   }

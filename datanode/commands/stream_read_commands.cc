@@ -155,11 +155,7 @@ void ReadGeneric(CommandContext& ctx, bool group_form) {
       if (!group_form) {
         StreamId start = ids[k];
         start.Incr();
-        std::vector<const StreamRecord*> recs;
-        s.ForEachInRange(start, StreamId::Max(), false, [&](const StreamRecord& r) {
-          recs.push_back(&r);
-          return count == 0 || int64_t(recs.size()) < count;
-        });
+        const auto recs = CollectRange(s, start, StreamId::Max(), false, size_t(count));
         ctx.reply.Array(recs.size());
         for (const StreamRecord* r : recs) ReplyRecord(ctx.reply, *r);
         continue;

@@ -33,6 +33,16 @@ StreamNodeLimits NodeLimits(const CommandContext& ctx) {
   return l;
 }
 
+std::vector<const StreamRecord*> CollectRange(const StreamValue& s, const StreamId& start,
+                                              const StreamId& end, bool rev, size_t count) {
+  std::vector<const StreamRecord*> recs;
+  s.ForEachInRange(start, end, rev, [&](const StreamRecord& r) {
+    recs.push_back(&r);
+    return count == 0 || recs.size() < count;
+  });
+  return recs;
+}
+
 void ReplyId(resp::ReplyWriter& r, const StreamId& id) {
   r.Bulk(id.ToString());
 }
@@ -79,11 +89,7 @@ size_t DeliverNewEntries(CommandContext& ctx, std::string_view key, StreamValue&
                          const std::string& consumer, size_t count, bool noack) {
   StreamId start = g.last_id;
   start.Incr();
-  std::vector<const StreamRecord*> recs;
-  s.ForEachInRange(start, StreamId::Max(), false, [&](const StreamRecord& r) {
-    recs.push_back(&r);
-    return count == 0 || recs.size() < count;
-  });
+  const auto recs = CollectRange(s, start, StreamId::Max(), false, count);
   ctx.reply.Array(recs.size());
   for (const StreamRecord* r : recs) {
     if (r->id > g.last_id) s.AdvanceGroup(&g, r->id);

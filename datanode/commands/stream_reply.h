@@ -20,6 +20,10 @@ bool ParseRangeBound(CommandContext& ctx, size_t i, uint64_t missing_seq, Stream
                      bool* exclusive);
 StreamNodeLimits NodeLimits(const CommandContext& ctx);
 
+// Live entries in [start, end] (descending when rev), at most `count` (0 = all).
+std::vector<const StreamRecord*> CollectRange(const StreamValue& s, const StreamId& start,
+                                              const StreamId& end, bool rev, size_t count);
+
 // [id, [field, value, ...]]
 void ReplyRecord(resp::ReplyWriter& r, const StreamRecord& rec);
 void ReplyId(resp::ReplyWriter& r, const StreamId& id);

@@ -20,9 +20,7 @@ size_t StreamNode::ListpackBytes() const {
   return 6 + IntBytes(int64_t(live)) + IntBytes(int64_t(deleted)) + body_bytes + 1;
 }
 
-size_t StreamValue::RecordBytes(const StreamNode& node, const StreamRecord& r,
-                                const StreamId& master) {
-  (void)node;
+size_t StreamValue::RecordBytes(const StreamRecord& r, const StreamId& master) {
   const bool same = r.flags & kStreamFlagSameFields;
   const int64_t n = int64_t(r.field_count());
   size_t bytes = IntBytes(r.flags) + IntBytes(int64_t(r.id.ms - master.ms)) +
@@ -74,7 +72,7 @@ void StreamValue::Append(const StreamId& id, const std::vector<std::string>& fv,
       same = node->master_fields[i] == fv[2 * i];
     if (same) r.flags = kStreamFlagSameFields;
   }
-  node->body_bytes += RecordBytes(*node, r, master);
+  node->body_bytes += RecordBytes(r, master);
   node->live++;
   node->records.push_back(std::move(r));
   ++length_;

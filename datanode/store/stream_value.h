@@ -112,7 +112,8 @@ class StreamValue {
 
  private:
   void RefreshFirstId();
-  static size_t RecordBytes(const StreamNode& node, const StreamRecord& r, const StreamId& master);
+  // Listpack bytes of one entry: flags, id deltas, [field count], fields/values, lp-count.
+  static size_t RecordBytes(const StreamRecord& r, const StreamId& master);
 
   NodeMap nodes_;
   uint64_t length_ = 0;
