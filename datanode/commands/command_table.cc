@@ -45,6 +45,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterHashCommands(*t);
   RegisterSetCommands(*t);
   RegisterZSetCommands(*t);
+  RegisterStreamCommands(*t);
   RegisterPubSubCommands(*t);
   RegisterTransactionCommands(*t);
   RegisterConnectionCommands(*t);

@@ -74,6 +74,7 @@ void RegisterListCommands(CommandTable& t);
 void RegisterHashCommands(CommandTable& t);
 void RegisterSetCommands(CommandTable& t);
 void RegisterZSetCommands(CommandTable& t);
+void RegisterStreamCommands(CommandTable& t);
 void RegisterPubSubCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
 void RegisterConnectionCommands(CommandTable& t);

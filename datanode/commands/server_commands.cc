@@ -143,7 +143,20 @@ void CommandCommand(CommandContext& ctx) {
     if ((spec->arity > 0 && int64_t(argc) != spec->arity) || int64_t(argc) < -spec->arity) {
       return ctx.reply.Error("ERR Invalid number of arguments specified for command");
     }
+    if (spec->has_subcommands() && argc >= 2) {
+      auto it = spec->subcommands.find(config::Lower(ctx.arg(3)));
+      if (it != spec->subcommands.end()) spec = &it->second;
+    }
     auto pos = CommandTable::KeyPositions(*spec, argc);
+    if (spec->name == "xread" || spec->name == "xreadgroup") {
+      // Keys are the first half of what follows STREAMS (Redis's xreadGetKeys).
+      for (size_t i = 1; i < argc; ++i) {
+        if (!ctx.ArgIs(i + 2, "streams")) continue;
+        const size_t n = (argc - i - 1) / 2;
+        for (size_t k = 0; k < n; ++k) pos.push_back(i + 1 + k);
+        break;
+      }
+    }
     if (pos.empty()) return ctx.reply.Error("ERR The command has no key arguments");
     ctx.reply.Array(pos.size());
     for (size_t p : pos) ctx.reply.Bulk(ctx.arg(p + 2));

@@ -125,6 +125,8 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("zset-max-listpack-value", &c->zset_max_listpack_value, 0, LLONG_MAX, 64);
   r->AddInt("list-max-listpack-size", &c->list_max_listpack_size, INT_MIN, INT_MAX, -2);
   r->AddInt("list-compress-depth", &c->list_compress_depth, 0, INT_MAX, 0);
+  r->AddInt("stream-node-max-bytes", &c->stream_node_max_bytes, 0, LLONG_MAX, 4096);
+  r->AddInt("stream-node-max-entries", &c->stream_node_max_entries, 0, LLONG_MAX, 100);
   // As in Redis 7.0: in a file, the first save line replaces the defaults and later lines add
   // to it; CONFIG SET replaces the whole list.
   auto save_loaded = std::make_shared<bool>(false);

@@ -58,6 +58,8 @@ struct DatanodeConfig {
   int64_t zset_max_listpack_value = 64;
   int64_t list_max_listpack_size = -2;
   int64_t list_compress_depth = 0;
+  int64_t stream_node_max_bytes = 4096;
+  int64_t stream_node_max_entries = 100;
   std::vector<SavePoint> save{{3600, 1}, {300, 100}, {60, 10000}};
   bool appendonly = false;
   int appendfsync = 1;  // always, everysec, no

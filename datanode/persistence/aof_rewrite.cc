@@ -8,6 +8,7 @@
 #include "datanode/store/hash_value.h"
 #include "datanode/store/list_value.h"
 #include "datanode/store/set_value.h"
+#include "datanode/store/stream_value.h"
 #include "datanode/store/zset_value.h"
 
 namespace vigil::datanode {
@@ -44,6 +45,44 @@ class Batcher {
   size_t items_ = 0;
 };
 
+// rewriteStreamObject: XADD per entry (or XADD MAXLEN 0 + XSETID for an empty stream), XSETID
+// with the counters, then per group XGROUP CREATE ... ENTRIESREAD, XCLAIM per pending entry
+// (FORCE JUSTID, with its time and count) and XGROUP CREATECONSUMER for idle consumers.
+void RenderStream(std::string_view key_view, const StreamValue& s, std::string* out) {
+  const std::string key(key_view);
+  if (s.length() > 0) {
+    s.ForEachInRange(StreamId{}, StreamId::Max(), false, [&](const StreamRecord& r) {
+      std::vector<std::string> argv = {"XADD", key, r.id.ToString()};
+      argv.insert(argv.end(), r.fields_values.begin(), r.fields_values.end());
+      AppendRespCommand(argv, out);
+      return true;
+    });
+  } else {
+    // An empty stream needs one entry to exist; MAXLEN 0 removes it again (XSETID below
+    // restores the ids and counters).
+    AppendRespCommand({"XADD", key, "MAXLEN", "0", "0-1", "x", "y"}, out);
+  }
+  AppendRespCommand(
+      {"XSETID", key, s.last_id().ToString(), "ENTRIESADDED", std::to_string(s.entries_added()),
+       "MAXDELETEDID", s.max_deleted_id().ToString()},
+      out);
+  for (const auto& [name, g] : s.groups()) {
+    AppendRespCommand({"XGROUP", "CREATE", key, name, g.last_id.ToString(), "ENTRIESREAD",
+                       std::to_string(g.entries_read)},
+                      out);
+    for (const auto& [id, p] : g.pel) {
+      AppendRespCommand({"XCLAIM", key, name, p.consumer, "0", id.ToString(), "TIME",
+                         std::to_string(p.delivery_time), "RETRYCOUNT",
+                         std::to_string(p.delivery_count), "JUSTID", "FORCE"},
+                        out);
+    }
+    for (const auto& [cname, c] : g.consumers) {
+      if (!c.pel.empty()) continue;
+      AppendRespCommand({"XGROUP", "CREATECONSUMER", key, name, cname}, out);
+    }
+  }
+}
+
 void RenderEntry(const Entry& e, std::string* out) {
   const std::string_view key = e.key();
   switch (e.type()) {
@@ -74,6 +113,9 @@ void RenderEntry(const Entry& e, std::string* out) {
       e.hash()->ForEach([&b](std::string_view f, std::string_view v) { b.AddPair(f, v); });
       break;
     }
+    case ObjType::kStream:
+      RenderStream(key, *e.stream(), out);
+      break;
   }
 }
 

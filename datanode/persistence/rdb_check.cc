@@ -89,7 +89,7 @@ RdbCheckReport CheckRdb(Source* source, const std::string& name, int64_t now_ms)
   if (res.skipped > 0) {
     out += "[info] " + std::to_string(res.skipped) +
            " values of types vigil-datanode does not "
-           "store (streams, modules) were validated and skipped\n";
+           "store (modules) were validated and skipped\n";
   }
   return report;
 }

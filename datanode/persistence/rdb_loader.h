@@ -81,7 +81,7 @@ struct RdbLoadOptions {
   // them (Redis's rule).
   bool drop_expired = true;
   bool verify_checksum = true;
-  // Streams and modules have no Vigil data type. By default a file holding them is refused
+  // Modules have no Vigil data type. By default a file holding them is refused
   // (loading it would lose data); with skip_unsupported they are parsed, validated and skipped
   // (redis-check-rdb mode).
   bool skip_unsupported = false;

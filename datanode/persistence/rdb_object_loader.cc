@@ -11,6 +11,7 @@
 #include "datanode/persistence/intset_codec.h"
 #include "datanode/persistence/listpack.h"
 #include "datanode/persistence/rdb_format.h"
+#include "datanode/persistence/rdb_stream_codec.h"
 #include "datanode/persistence/ziplist_codec.h"
 #include "datanode/store/hash_value.h"
 #include "datanode/store/list_value.h"
@@ -223,56 +224,6 @@ class ObjectLoader {
   std::string s1_, s2_;
 };
 
-Status SkipStreamIds(RdbReader& r, int count) {
-  uint64_t v;
-  for (int i = 0; i < count; ++i) {
-    Status st = r.ReadLength(&v, "a stream ID part");
-    if (!st.ok()) return st;
-  }
-  return Status::Ok();
-}
-
-// Parses and validates a stream (types 15 and 19) without keeping it.
-Status SkipStream(RdbReader& r, uint8_t type) {
-  const bool v2 = type == rdb::kTypeStreamListpacks2;
-  std::string id, lp;
-  uint64_t nodes, groups;
-  Status st = r.ReadLength(&nodes, "a stream listpack count");
-  for (uint64_t i = 0; st.ok() && i < nodes; ++i) {
-    const uint64_t at = r.offset();
-    st = r.ReadString(&id, "a stream master ID");
-    if (st.ok() && id.size() != 16)
-      return RdbReader::Corrupt(at, "Stream node key entry is not the size of a stream ID");
-    if (st.ok()) st = r.ReadString(&lp, "a stream listpack");
-    if (st.ok()) st = Wrap(at, ListpackForEach(lp, [](const ListpackEntry&) { return true; }));
-  }
-  if (st.ok())
-    st = SkipStreamIds(r, v2 ? 8 : 3);  // length, last id [, first id, max deleted, added]
-  if (st.ok()) st = r.ReadLength(&groups, "a consumer group count");
-  for (uint64_t g = 0; st.ok() && g < groups; ++g) {
-    uint64_t pel, consumers;
-    char raw[16];
-    st = r.ReadString(&id, "a consumer group name");
-    if (st.ok()) st = SkipStreamIds(r, v2 ? 3 : 2);
-    if (st.ok()) st = r.ReadLength(&pel, "a group PEL size");
-    for (uint64_t i = 0; st.ok() && i < pel; ++i) {
-      uint64_t t;
-      st = r.ReadExact(raw, 16, "a PEL entry ID");
-      if (st.ok()) st = r.ReadU64Le(&t, "a PEL delivery time");
-      if (st.ok()) st = r.ReadLength(&t, "a PEL delivery count");
-    }
-    if (st.ok()) st = r.ReadLength(&consumers, "a consumer count");
-    for (uint64_t c = 0; st.ok() && c < consumers; ++c) {
-      uint64_t seen, cpel;
-      st = r.ReadString(&id, "a consumer name");
-      if (st.ok()) st = r.ReadU64Le(&seen, "a consumer seen time");
-      if (st.ok()) st = r.ReadLength(&cpel, "a consumer PEL size");
-      for (uint64_t i = 0; st.ok() && i < cpel; ++i) st = r.ReadExact(raw, 16, "a consumer PEL ID");
-    }
-  }
-  return st;
-}
-
 }  // namespace
 
 bool IsRdbObjectType(uint8_t t) {
@@ -340,15 +291,8 @@ Status LoadRdbObject(RdbReader& r, uint8_t type, std::string_view key,
     case rdb::kTypeHashListpack:
       return loader.Hash(type, out);
     case rdb::kTypeStreamListpacks:
-    case rdb::kTypeStreamListpacks2: {
-      if (!options.skip_unsupported) {
-        return RdbReader::Corrupt(at, "Stream key '" + std::string(key) + "' (RDB type " +
-                                          std::to_string(type) +
-                                          "): streams are not supported by vigil-datanode");
-      }
-      *skipped = true;
-      return SkipStream(r, type);
-    }
+    case rdb::kTypeStreamListpacks2:
+      return LoadRdbStream(r, type, key, out);
     case rdb::kTypeModule2: {
       uint64_t id;
       Status st = r.ReadLength(&id, "a module id");

@@ -1,5 +1,7 @@
 #include "datanode/persistence/rdb_writer.h"
 
+#include "datanode/persistence/rdb_stream_codec.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include "datanode/persistence/intset_codec.h"
 #include "datanode/persistence/listpack.h"
 #include "datanode/persistence/rdb_format.h"
+#include "datanode/persistence/rdb_stream_codec.h"
 #include "datanode/store/hash_value.h"
 #include "datanode/store/list_value.h"
 #include "datanode/store/set_value.h"
@@ -142,6 +145,8 @@ uint8_t RdbEncoder::ValueType(const Entry& e) {
       return e.encoding() == Encoding::kListpack ? rdb::kTypeZSetListpack : rdb::kTypeZSet2;
     case ObjType::kHash:
       return e.encoding() == Encoding::kListpack ? rdb::kTypeHashListpack : rdb::kTypeHash;
+    case ObjType::kStream:
+      return rdb::kTypeStreamListpacks2;
   }
   return rdb::kTypeString;
 }
@@ -162,6 +167,8 @@ void RdbEncoder::WriteValue(const Entry& e) {
       return WriteZSet(e);
     case ObjType::kHash:
       return WriteHash(e);
+    case ObjType::kStream:
+      return WriteRdbStream(*this, *e.stream());
   }
 }
 

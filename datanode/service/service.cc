@@ -279,8 +279,14 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
       if (ctx.rewritten().empty()) {
         EmitPropagation(db_before,
                         std::vector<std::string>(argv.begin(), argv.begin() + long(argc)));
-      } else {
+      } else if (ctx.rewritten().size() == 1 || in_exec_) {
         for (const auto& a : ctx.rewritten()) EmitPropagation(db_before, a);
+      } else {
+        // Several effects of one command reach replicas and the AOF as one transaction, as
+        // Redis 7.0 wraps them (propagatePendingCommands).
+        EmitPropagation(db_before, {"MULTI"});
+        for (const auto& a : ctx.rewritten()) EmitPropagation(db_before, a);
+        EmitPropagation(db_before, {"EXEC"});
       }
     }
   }
@@ -330,6 +336,7 @@ void Service::ServeReadyKeys() {
         if (e == nullptr) break;  // consumed by an earlier waiter
         if (b->block.wanted_type >= 0 && int(e->type()) != b->block.wanted_type) continue;
         std::vector<std::string> argv = b->block.argv;
+        const int64_t deadline = b->block.deadline_ms;
         waiters_.Unblock(b);
         const CommandSpec* spec = table_->Find(argv[0]);
         int saved_db = b->db;
@@ -338,6 +345,12 @@ void Service::ServeReadyKeys() {
         Call(*b, *spec, argv, argv.size(), false);
         b->serving_key.clear();
         b->db = saved_db;
+        if (b->block.active) {
+          // Nothing for it after all (a stream changed without new entries): it waits on,
+          // until its original deadline.
+          b->block.deadline_ms = deadline;
+          continue;
+        }
         woken_.push_back(b);
       }
     }

@@ -8,6 +8,7 @@
 #include "datanode/store/hash_value.h"
 #include "datanode/store/list_value.h"
 #include "datanode/store/set_value.h"
+#include "datanode/store/stream_value.h"
 #include "datanode/store/zset_value.h"
 
 namespace vigil::datanode {
@@ -24,6 +25,8 @@ std::string_view TypeName(ObjType t) {
       return "zset";
     case ObjType::kHash:
       return "hash";
+    case ObjType::kStream:
+      return "stream";
   }
   return "none";
 }
@@ -46,6 +49,8 @@ std::string_view EncodingName(Encoding e) {
       return "hashtable";
     case Encoding::kSkiplist:
       return "skiplist";
+    case Encoding::kStream:
+      return "stream";
   }
   return "unknown";
 }
@@ -83,6 +88,8 @@ Encoding Entry::encoding() const {
       return set()->encoding();
     case ObjType::kZSet:
       return zset()->encoding();
+    case ObjType::kStream:
+      return Encoding::kStream;
   }
   return Encoding::kRaw;
 }
@@ -128,6 +135,7 @@ VIGIL_NEW_CONTAINER(NewList, ListValue, kList)
 VIGIL_NEW_CONTAINER(NewHash, HashValue, kHash)
 VIGIL_NEW_CONTAINER(NewSet, SetValue, kSet)
 VIGIL_NEW_CONTAINER(NewZSet, ZSetValue, kZSet)
+VIGIL_NEW_CONTAINER(NewStream, StreamValue, kStream)
 #undef VIGIL_NEW_CONTAINER
 
 Entry* Entry::Clone(const Entry& src, std::string_view new_key) {
@@ -155,6 +163,9 @@ Entry* Entry::Clone(const Entry& src, std::string_view new_key) {
     case ObjType::kZSet:
       e = NewZSet(new_key, std::make_unique<ZSetValue>(*src.zset()));
       break;
+    case ObjType::kStream:
+      e = NewStream(new_key, std::make_unique<StreamValue>(*src.stream()));
+      break;
   }
   e->lru_ = src.lru_;
   return e;
@@ -177,6 +188,9 @@ void Entry::FreeValue() {
       break;
     case ObjType::kZSet:
       delete zset();
+      break;
+    case ObjType::kStream:
+      delete stream();
       break;
   }
 }
@@ -257,6 +271,9 @@ SetValue* Entry::set() const {
 ZSetValue* Entry::zset() const {
   return static_cast<ZSetValue*>(Pointer());
 }
+StreamValue* Entry::stream() const {
+  return static_cast<StreamValue*>(Pointer());
+}
 
 size_t Entry::AllocatedBytes() const {
   size_t n = sizeof(Entry) + key_len_ + 8;
@@ -276,6 +293,9 @@ size_t Entry::AllocatedBytes() const {
       break;
     case ObjType::kZSet:
       n += zset()->AllocatedBytes();
+      break;
+    case ObjType::kStream:
+      n += stream()->AllocatedBytes();
       break;
   }
   return n;

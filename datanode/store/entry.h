@@ -19,6 +19,7 @@ class ListValue;
 class HashValue;
 class SetValue;
 class ZSetValue;
+class StreamValue;
 
 class Entry {
  public:
@@ -32,6 +33,7 @@ class Entry {
   static Entry* NewHash(std::string_view key, std::unique_ptr<HashValue> v);
   static Entry* NewSet(std::string_view key, std::unique_ptr<SetValue> v);
   static Entry* NewZSet(std::string_view key, std::unique_ptr<ZSetValue> v);
+  static Entry* NewStream(std::string_view key, std::unique_ptr<StreamValue> v);
   // A deep copy under another name (COPY, RENAME keeps the original).
   static Entry* Clone(const Entry& src, std::string_view new_key);
   static void Free(Entry* e);
@@ -61,6 +63,7 @@ class Entry {
   HashValue* hash() const;
   SetValue* set() const;
   ZSetValue* zset() const;
+  StreamValue* stream() const;
 
   // Bytes this entry owns, including its containers (estimate), for MEMORY USAGE / eviction.
   size_t AllocatedBytes() const;

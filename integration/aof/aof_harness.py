@@ -35,6 +35,23 @@ def start_redis(binary, workdir, *extra, log_name="redis.log"):
     return _start("redis", binary, workdir, extra, log_name, ["--save", "", "--daemonize", "no"])
 
 
+def _stream_state(info):
+    """XINFO STREAM FULL minus the node layout (radix-tree-*: Vigil keeps no rax, and a replayed
+    stream is laid out by the loader's own stream-node-max-entries) and consumers' seen-time
+    (the replay's clock)."""
+    if not isinstance(info, list):
+        return info
+    out, i = [], 0
+    while i < len(info):
+        k = info[i].decode() if isinstance(info[i], bytes) else info[i]
+        if k in ("seen-time", "radix-tree-nodes", "radix-tree-keys") and i + 1 < len(info):
+            i += 2
+            continue
+        out.append(_stream_state(info[i]))
+        i += 1
+    return out
+
+
 def dump_dataset(port, dbs=16):
     """Every key of every db with type, value and whether it has a TTL, as a comparable dict."""
     c = Client(port)
@@ -55,6 +72,9 @@ def dump_dataset(port, dbs=16):
                 elif t == "hash":
                     flat = c.cmd("HGETALL", key)
                     v = sorted(zip(flat[0::2], flat[1::2]))
+                elif t == "stream":
+                    v = (c.call("XRANGE", key, "-", "+"),
+                         _stream_state(c.call("XINFO", "STREAM", key, "FULL", "COUNT", 0)))
                 else:
                     v = None
                 ttl = c.cmd("PTTL", key)

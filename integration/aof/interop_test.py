@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """AOF folder interop with redis-server 7.0, both ways (issue 3): a dataset written to
-vigil-datanode (every type, TTLs, several databases, MULTI/EXEC, a BGREWRITEAOF with writes
+vigil-datanode (every type, streams with consumer groups, TTLs, several databases, MULTI/EXEC, a BGREWRITEAOF with writes
 after it) is served identically by redis-server started on the same appendonlydir, and a
 dataset written to redis-server is served identically by vigil-datanode."""
 
@@ -31,6 +31,13 @@ def fill(port):
         c.cmd("LPUSH", "l3", "a", "b")
         c.cmd("EXEC")
         c.cmd("SELECT", 0)
+        for i in range(1, 150):
+            c.cmd("XADD", "st", "%d-%d" % (i, i % 2), "f", i, "g", "x" * (i % 5))
+        c.cmd("XDEL", "st", "3-1", "77-1")
+        c.cmd("XGROUP", "CREATE", "st", "grp", "0")
+        c.cmd("XREADGROUP", "GROUP", "grp", "alice", "COUNT", 4, "STREAMS", "st", ">")
+        c.cmd("XGROUP", "CREATECONSUMER", "st", "grp", "idle")
+        c.cmd("XGROUP", "CREATE", "empty", "g", "$", "MKSTREAM")
         c.cmd("BGREWRITEAOF")
         ok = h.wait_until(lambda: h.info_field(port, "aof_rewrite_in_progress") == "0"
                           and h.info_field(port, "aof_rewrites") not in ("0", None), 20)
@@ -38,6 +45,9 @@ def fill(port):
         c.cmd("DEL", "s")
         c.cmd("SET", "s", "again")
         c.cmd("EXPIRE", "l", 5000)
+        c.cmd("XADD", "st", "MAXLEN", "~", "40", "*", "late", "1")
+        c.cmd("XREADGROUP", "GROUP", "grp", "bob", "NOACK", "COUNT", 2, "STREAMS", "st", ">")
+        c.cmd("XCLAIM", "st", "grp", "carol", 0, "2-0")
         return ok
     finally:
         c.close()

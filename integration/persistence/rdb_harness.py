@@ -90,6 +90,21 @@ def build_dataset(c, redis_only=False):
         add(["HSET", "h%d" % db, "f", "v"])
         add(["SADD", "s%d" % db, "x"])
     add(["SELECT", "0"])
+    # Streams: one small, one spanning several nodes with tombstones (XDEL, exact trim), groups
+    # with pending entries owned by several consumers, an idle consumer, and an empty stream.
+    add(["XADD", "stream:small", "1-1", "f", "v"])
+    for i in range(1, 301):
+        add(["XADD", "stream:big", "%d-%d" % (1000 + i, i % 3), "a" if i % 4 else "b", str(i),
+             "pad", "x" * (i % 11)])
+    add(["XDEL", "stream:big", "1005-2", "1150-0", "1201-0"])
+    add(["XTRIM", "stream:big", "MAXLEN", "=", "280"])
+    add(["XGROUP", "CREATE", "stream:big", "g1", "0"])
+    add(["XGROUP", "CREATE", "stream:big", "g2", "$"])
+    add(["XREADGROUP", "GROUP", "g1", "alice", "COUNT", "5", "STREAMS", "stream:big", ">"])
+    add(["XREADGROUP", "GROUP", "g1", "bob", "COUNT", "3", "STREAMS", "stream:big", ">"])
+    add(["XACK", "stream:big", "g1", "1026-2"])
+    add(["XGROUP", "CREATECONSUMER", "stream:big", "g1", "idle"])
+    add(["XGROUP", "CREATE", "stream:empty", "g", "$", "MKSTREAM"])
     for reply in c.pipeline(cmds):
         if isinstance(reply, RespError):
             raise reply
@@ -113,6 +128,11 @@ def _value(c, key, typ):
     if typ == "hash":
         flat = c.cmd("HGETALL", key)
         return sorted((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
+    if typ == "stream":
+        info = c.cmd("XINFO", "STREAM", key, "FULL", "COUNT", "0")
+        # Vigil keeps no rax, so the rax's node count is not comparable (KNOWN_DIFFERENCES.md).
+        info = [info[i:i + 2] for i in range(0, len(info), 2) if info[i] != b"radix-tree-nodes"]
+        return (c.cmd("XRANGE", key, "-", "+"), info)
     return "<%s>" % typ
 
 

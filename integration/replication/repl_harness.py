@@ -115,6 +115,27 @@ def offsets_equal(master, replica):
     return int(master.info()["master_repl_offset"]) == int(replica.info()["slave_repl_offset"])
 
 
+def _stream_state(info):
+    """XINFO STREAM FULL without what legitimately differs between two nodes: the node layout
+    (radix-tree-keys/-nodes follow each node's own stream-node-max-entries, which is not
+    replicated, and Vigil keeps no rax) and consumers' seen-time (each node's clock when it
+    applied the command; Redis replicas differ from their master the same way)."""
+    if not isinstance(info, list):
+        return info
+    out = []
+    i = 0
+    while i < len(info):
+        k = info[i]
+        if isinstance(k, (str, bytes)) and i + 1 < len(info) and \
+                (k in ("seen-time", b"seen-time", "radix-tree-nodes", b"radix-tree-nodes",
+                      "radix-tree-keys", b"radix-tree-keys")):
+            i += 2
+            continue
+        out.append(_stream_state(k))
+        i += 1
+    return out
+
+
 def contents(node, db=0):
     """Every key of `db` with its type and value, for comparing two nodes."""
     node.call("SELECT", db)
@@ -131,6 +152,9 @@ def contents(node, db=0):
             v = sorted(node.call("SMEMBERS", key))
         elif t == "zset":
             v = node.call("ZRANGE", key, 0, -1, "WITHSCORES")
+        elif t == "stream":
+            v = (node.call("XRANGE", key, "-", "+"),
+                 _stream_state(node.call("XINFO", "STREAM", key, "FULL", "COUNT", 0)))
         else:
             v = None
         out[key] = (t, v)
