@@ -52,6 +52,25 @@ void SendInfoNow(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
   if (state.Send(master, ri, InfoCommand{}, RequestKind::kInfo)) ri.info_pending = true;
 }
 
+Millis PingPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri) {
+  Millis ping_period = std::min(master.config.down_after, state.timers().ping_period);
+  // The promoted replica is already a master that fences: our hellos name it from the moment
+  // it is promoted, so until this failover ends our PINGs must reach it as often as a master's,
+  // or its fence counts us as lost and it refuses writes just after its promotion.
+  if (ri.kind == InstanceKind::kMaster || ri.promoted) {
+    ping_period = std::min(ping_period, state.timers().master_ping_period);
+  }
+  return ping_period;
+}
+
+Millis FastPingPeriodFor(const CoreState& state, const MasterRecord& master,
+                         const InstanceRecord& ri) {
+  // The shell's tick rounds the real gap up (250 ms pings go out about every 300 ms), so the
+  // silence counted from the last reply starts at most `period` ahead of Redis's clock.
+  const Millis period = PingPeriodFor(state, master, ri);
+  return period * 2 <= master.config.down_after ? period : Millis(0);
+}
+
 void SendPeriodicCommands(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
   Link& link = state.LinkOf(ri);
   // Vigil: periodic commands need only the command connection. Redis also waits for the
@@ -63,13 +82,7 @@ void SendPeriodicCommands(CoreState& state, MasterRecord& master, InstanceRecord
       (!ri.info_refresh || state.now - *ri.info_refresh > InfoPeriodFor(state, master, ri))) {
     SendInfoNow(state, master, ri);
   }
-  Millis ping_period = std::min(master.config.down_after, state.timers().ping_period);
-  // The promoted replica is already a master that fences: our hellos name it from the moment
-  // it is promoted, so until this failover ends our PINGs must reach it as often as a master's,
-  // or its fence counts us as lost and it refuses writes just after its promotion.
-  if (ri.kind == InstanceKind::kMaster || ri.promoted) {
-    ping_period = std::min(ping_period, state.timers().master_ping_period);
-  }
+  const Millis ping_period = PingPeriodFor(state, master, ri);
   if (state.now - link.health.last_pong_time > ping_period &&
       (!link.health.last_ping_time || state.now - *link.health.last_ping_time > ping_period / 2)) {
     SendPing(state, master, ri);

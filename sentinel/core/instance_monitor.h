@@ -12,6 +12,13 @@ void ReconnectInstance(CoreState& state, MasterRecord& master, InstanceRecord& r
 
 // PING, INFO and hello when their periods have passed (and the pending cap allows).
 void SendPeriodicCommands(CoreState& state, MasterRecord& master, InstanceRecord& ri);
+// How often `ri` is PINGed: Redis's min(down-after, 1 s), and master_ping_period for a master
+// (and a promoted replica) so a fencing data node hears from us often.
+Millis PingPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri);
+// The PING gap when it is at most half of down-after (LinkHealth::Unresponsive counts such a
+// link from its last valid reply), else 0 (Redis's clock).
+Millis FastPingPeriodFor(const CoreState& state, const MasterRecord& master,
+                         const InstanceRecord& ri);
 
 // INFO now, unless one is already outstanding.
 void SendInfoNow(CoreState& state, MasterRecord& master, InstanceRecord& ri);

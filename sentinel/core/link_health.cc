@@ -1,5 +1,7 @@
 #include "sentinel/core/link_health.h"
 
+#include <algorithm>
+
 namespace vigil::sentinel {
 
 LinkHealth LinkHealth::Fresh(MonoTime now) {
@@ -31,8 +33,12 @@ void LinkHealth::OnCommandConnectionLost(MonoTime now) {
   if (!act_ping_time) act_ping_time = now;
 }
 
-Millis LinkHealth::Unresponsive(bool disconnected, MonoTime now) const {
-  if (act_ping_time) return now - *act_ping_time;
+Millis LinkHealth::Unresponsive(bool disconnected, MonoTime now, Millis fast_ping_period) const {
+  if (act_ping_time) {
+    const Millis since_ping = now - *act_ping_time;
+    if (fast_ping_period <= Millis(0)) return since_ping;
+    return std::max(since_ping, std::min(now - last_avail_time, since_ping + fast_ping_period));
+  }
   if (disconnected) return now - last_avail_time;
   return Millis(0);
 }

@@ -39,8 +39,12 @@ struct LinkHealth {
   // the same effect from the PING queued by its next reconnect, a tick later).
   void OnCommandConnectionLost(MonoTime now);
 
-  // Redis's "elapsed": how long the instance has gone without a valid reply.
-  Millis Unresponsive(bool disconnected, MonoTime now) const;
+  // Redis's "elapsed": how long the instance has gone without a valid reply, counted from the
+  // oldest unanswered PING. `fast_ping_period` > 0 (a link pinged that often, well inside
+  // down-after): counted from the last valid reply instead, but never more than that period
+  // ahead of Redis's clock. With 1 s PINGs Redis's clock starts up to 1 s after the last
+  // reply; with Vigil's faster master PINGs the last reply is the better measure of silence.
+  Millis Unresponsive(bool disconnected, MonoTime now, Millis fast_ping_period = Millis(0)) const;
 };
 
 // Valid PING reply prefixes: PONG, LOADING, MASTERDOWN.

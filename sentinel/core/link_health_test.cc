@@ -25,6 +25,22 @@ TEST(LinkHealthTest, UnansweredPingCountsFromTheOldestPing) {
   EXPECT_EQ(h.last_pong_time, MonoTime{2600});
 }
 
+TEST(LinkHealthTest, FastPingedLinkCountsFromTheLastValidReply) {
+  LinkHealth h = LinkHealth::Fresh(MonoTime{0});
+  EXPECT_TRUE(h.OnPingReply("PONG", MonoTime{1000}));
+  h.OnPingSent(MonoTime{1300});  // the next 300 ms PING goes unanswered
+  EXPECT_EQ(h.Unresponsive(false, MonoTime{2000}), Millis(700));
+  EXPECT_EQ(h.Unresponsive(false, MonoTime{2000}, Millis(300)), Millis(1000));
+  // Never more than one period ahead of Redis's clock, even after a long quiet spell.
+  LinkHealth quiet = LinkHealth::Fresh(MonoTime{0});
+  EXPECT_TRUE(quiet.OnPingReply("PONG", MonoTime{0}));
+  quiet.OnPingSent(MonoTime{5000});
+  EXPECT_EQ(quiet.Unresponsive(false, MonoTime{5100}, Millis(300)), Millis(400));
+  // An answered link is responsive whatever the period.
+  EXPECT_TRUE(h.OnPingReply("PONG", MonoTime{2100}));
+  EXPECT_EQ(h.Unresponsive(false, MonoTime{2200}, Millis(300)), Millis(0));
+}
+
 TEST(LinkHealthTest, LostConnectionStartsTheClockLikeAPendingPing) {
   LinkHealth h = LinkHealth::Fresh(MonoTime{0});
   h.OnPingReply("PONG", MonoTime{100});

@@ -1,11 +1,14 @@
 #include "sentinel/core/subjective_down.h"
 
+#include "sentinel/core/instance_monitor.h"
+
 namespace vigil::sentinel {
 
 DownReason SubjectiveDownReason(const CoreState& state, const MasterRecord& master,
                                 const InstanceRecord& ri, const Link& link) {
   Millis down_after = master.config.down_after;
-  if (link.health.Unresponsive(!link.CommandUp(), state.now) > down_after) {
+  if (link.health.Unresponsive(!link.CommandUp(), state.now, FastPingPeriodFor(state, master, ri)) >
+      down_after) {
     return DownReason::kNoValidReply;
   }
   if (ri.kind == InstanceKind::kMaster && ri.role_reported == ReportedRole::kSlave &&
