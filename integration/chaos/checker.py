@@ -1,7 +1,8 @@
 """What must hold after every heal, and the clocks of a round.
 
 converged(): exactly one data node reports role:master, every other node replicates from it
-with master_link_status:up, and every sentinel names it in get-master-addr-by-name;
+with master_link_status:up, every sentinel names it in get-master-addr-by-name and sees none of
+its replicas down or disconnected;
 wait_converged() then also proves that a write reaches every replica (stream_flows).
 missing(): which acknowledged keys the master no longer has.
 MasterWatch: polls every sentinel's get-master-addr-by-name in a thread to time the promotion.
@@ -43,7 +44,25 @@ def converged(cluster):
             return False, None, "%s: %s" % (s.name, e)
         if view != master.addr:
             return False, None, "%s names %s, master is %s" % (s.name, view, master.addr)
+        down = sentinel_sees_down(s)
+        if down:
+            return False, None, "%s still sees %s down" % (s.name, down)
     return True, master, ""
+
+
+def sentinel_sees_down(s):
+    """A replica that sentinel s still flags s_down or disconnected, else None: such a replica
+    would be skipped by the next failover, so the group has not really healed."""
+    try:
+        reps = s.call("SENTINEL", "REPLICAS", MASTER_NAME, timeout=0.5) or []
+    except (redis.RedisError, OSError):
+        return None  # the view check above already covers an unreachable sentinel
+    for r in reps:
+        d = dict(zip(r[::2], r[1::2])) if isinstance(r, list) else r
+        flags = str(d.get("flags", ""))
+        if "s_down" in flags or "disconnected" in flags:
+            return "%s:%s (%s)" % (d.get("ip"), d.get("port"), flags)
+    return None
 
 
 def stream_flows(cluster, master, timeout=3.0):

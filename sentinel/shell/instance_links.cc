@@ -10,6 +10,7 @@
 
 #include <type_traits>
 
+#include "common/net/tcp_user_timeout.h"
 #include "sentinel/core/wire.h"
 
 namespace vigil::sentinel {
@@ -225,6 +226,11 @@ void InstanceLinks::OnConnect(const redisAsyncContext* ac, int status) {
     return;
   }
   c->connected = true;
+  // A link cut silently by the network (packets dropped, no reset) fails within a second
+  // instead of sitting in TCP's backed-off retransmissions: after a heal the next retry can be
+  // seconds away, and meanwhile the instance stays SDOWN here and is skipped by a failover.
+  // The reconnect dials a fresh socket every connect timeout.
+  net::SetTcpUserTimeout(ac->c.fd, kLinkUserTimeout.count());
   c->owner->sink_(LinkUp{c->id, LocalIp(ac->c.fd)});
 }
 

@@ -25,6 +25,10 @@ class logger;
 
 namespace vigil::sentinel {
 
+// TCP_USER_TIMEOUT on every link: data a peer's kernel has not acknowledged for this long
+// (a partition; a paused process still acknowledges) aborts the connection.
+inline constexpr Millis kLinkUserTimeout{1000};
+
 class InstanceLinks {
  public:
   using InputSink = std::function<void(Input)>;
