@@ -68,6 +68,23 @@ TEST(CoordinatedSwitchoverTest, ElectedLeaderHandsOverWithFailoverToAndNeverSlav
   EXPECT_EQ(CountSent(h, kMaster, ReconfigureCommand{kR3}), 0);  // already a replica
 }
 
+TEST(CoordinatedSwitchoverTest, OldMasterGetsItsConfigPersistedOnceItFollowsTheNewOne) {
+  CoreHarness h;
+  Healthy(h);
+  PeersVoteForCoordinated(h);
+  h.Step(AdminCommand{1, FailoverRequest{"mymaster", true}});
+  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  h.info["10.0.0.1:6379"] = testing::ReplicaInfo(kR3, true, 100, 20, '1');
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kR3, true, 100, 10, '2');
+  h.Run(Millis(2000));
+  ASSERT_TRUE(h.Saw("+switch-master mymaster 10.0.0.1 6379 10.0.0.3 6379"));
+  // FAILOVER left the old master's config file saying "master": once it reports following r3,
+  // it gets SLAVEOF r3 (already its master: no resync) with CONFIG REWRITE, exactly once.
+  h.Run(Millis(12000));
+  EXPECT_EQ(CountSent(h, kMaster, ReconfigureCommand{kR3}), 1);
+  EXPECT_TRUE(h.SawType("+persist-slave-config"));
+}
+
 TEST(CoordinatedSwitchoverTest, PromotedReplicaIsPolledFastWhileWritesArePaused) {
   CoreHarness h;
   Healthy(h);

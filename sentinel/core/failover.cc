@@ -318,7 +318,10 @@ void CompletePendingSwitches(CoreState& state) {
     state.Emit(EventLevel::kWarning, "+switch-master", &master,
                name + " " + from.host + " " + std::to_string(from.port) + " " + to.host + " " +
                    std::to_string(to.port));
+    const bool coordinated = master.failover.coordinated;
+    const HostPort old_master = from;
     ResetMasterAndChangeAddress(state, master, to);
+    if (coordinated) master.persist_demotion = old_master;
   }
 }
 

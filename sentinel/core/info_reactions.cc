@@ -108,6 +108,17 @@ void FixReplicaConfig(CoreState& state, MasterRecord& master, InstanceRecord& ri
   }
 }
 
+void PersistCoordinatedDemotion(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
+  if (!master.persist_demotion || !SameAddress(*master.persist_demotion, ri.addr) ||
+      !FollowsAddress(ri, master.instance.addr)) {
+    return;
+  }
+  if (SendReconfigure(state, master, ri, master.instance.addr)) {
+    master.persist_demotion.reset();
+    state.EmitFor(EventLevel::kNotice, "+persist-slave-config", master, ri);
+  }
+}
+
 void TrackReconfiguration(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
   const InstanceRecord* promoted = master.promoted_replica();
   if (promoted == nullptr || !(ri.reconf_sent || ri.reconf_inprog)) return;
@@ -156,6 +167,7 @@ void ApplyInfo(CoreState& state, MasterRecord& master, InstanceRecord& ri,
     master.stale_master.reset();  // the old master follows us now; back to Redis's rules
   }
   FixReplicaConfig(state, master, ri);
+  PersistCoordinatedDemotion(state, master, ri);
   TrackReconfiguration(state, master, ri);
 }
 

@@ -29,6 +29,10 @@ struct MasterRecord {
   std::map<std::string, InstanceRecord> sentinels;  // by runid
   FailoverProgress failover;
   std::optional<StaleMaster> stale_master;
+  // Vigil: the old master of a coordinated switchover we led. The data node's FAILOVER made it
+  // our replica without touching its config file, so once it reports following us it gets the
+  // usual SLAVEOF + CONFIG REWRITE block (a no-op SLAVEOF) and survives a restart as a replica.
+  std::optional<HostPort> persist_demotion;
 
   InstanceRecord* promoted_replica();
   const InstanceRecord* promoted_replica() const;
