@@ -140,6 +140,7 @@ void ApplyInfo(CoreState& state, MasterRecord& master, InstanceRecord& ri,
   ri.info_text = text;
   InfoReport report = ParseInfo(text);
   RecordRunId(state, master, ri, report);
+  ri.fence_timeout = Millis(report.fence_timeout_ms.value_or(0));
   if (ri.kind == InstanceKind::kMaster) DiscoverReplicas(state, master, report);
   RecordReplicaFields(state, ri, report);
   RecordRoleChange(state, master, ri, report.role);

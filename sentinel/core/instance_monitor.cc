@@ -38,6 +38,15 @@ Millis InfoPeriodFor(const CoreState& state, const MasterRecord& master, const I
   return state.timers().info_period;
 }
 
+Millis PingPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri) {
+  Millis period = std::min(master.config.down_after, state.timers().ping_period);
+  if (ri.fence_timeout > Millis(0) && ri.role_reported == ReportedRole::kMaster) {
+    period =
+        std::min(period, std::max(kMinFencePingPeriod, ri.fence_timeout / kFencePingsPerTimeout));
+  }
+  return period;
+}
+
 namespace {
 
 void SendPing(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
@@ -63,10 +72,7 @@ void SendPeriodicCommands(CoreState& state, MasterRecord& master, InstanceRecord
       (!ri.info_refresh || state.now - *ri.info_refresh > InfoPeriodFor(state, master, ri))) {
     SendInfoNow(state, master, ri);
   }
-  Millis ping_period = std::min(master.config.down_after, state.timers().ping_period);
-  if (ri.kind == InstanceKind::kMaster) {
-    ping_period = std::min(ping_period, state.timers().master_ping_period);
-  }
+  Millis ping_period = PingPeriodFor(state, master, ri);
   if (state.now - link.health.last_pong_time > ping_period &&
       (!link.health.last_ping_time || state.now - *link.health.last_ping_time > ping_period / 2)) {
     SendPing(state, master, ri);

@@ -19,6 +19,9 @@ void SendInfoNow(CoreState& state, MasterRecord& master, InstanceRecord& ri);
 // Which INFO period applies to `ri` right now (1 s in the cases of spec §2).
 Millis InfoPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri);
 
+// Redis's min(down-after, ping-period); shorter for a node that fences (timer_options.h).
+Millis PingPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri);
+
 void OnLinkUp(CoreState& state, const LinkUp& up);
 void OnLinkDown(CoreState& state, const LinkDown& down);
 void OnPubSubActivity(CoreState& state, ConnId conn);

@@ -134,6 +134,12 @@ void ResetMasterAndChangeAddress(CoreState& state, MasterRecord& master, const H
   }
   HostPort old_addr = master.instance.addr;
   bool moved = !SameAddress(addr, old_addr);
+  // Vigil: until the new master's own INFO arrives, assume it fences like the replica it was
+  // (or like the old master, whose record is reused): a slower PING could raise its fence.
+  Millis fence_timeout = master.instance.fence_timeout;
+  if (auto it = master.replicas.find(FormatHostPort(addr)); it != master.replicas.end()) {
+    fence_timeout = it->second.fence_timeout;
+  }
   if (moved) replicas.push_back(old_addr);
 
   ResetMaster(state, master, /*keep_sentinels=*/true);
@@ -148,6 +154,7 @@ void ResetMasterAndChangeAddress(CoreState& state, MasterRecord& master, const H
   // Vigil: "looks sane" must be judged on the new node's own INFO, not the old one's.
   master.instance.info_refresh.reset();
   master.instance.info_text.clear();
+  master.instance.fence_timeout = fence_timeout;
   if (moved) master.stale_master = StaleMaster{old_addr, master.config_epoch};
 
   for (const HostPort& replica_addr : replicas) {

@@ -228,24 +228,52 @@ TEST(SentinelCoreTest, DebugChangesTimerPeriods) {
   EXPECT_EQ(listing.elements[1].str, "500");
 }
 
-TEST(SentinelCoreTest, MastersArePingedEveryThreeHundredMsSoTheirFenceCanBeOneSecond) {
-  CoreHarness h;
-  h.info["10.0.0.1:6379"] = testing::MasterInfo({});
-  h.Run(Millis(1000));
-  h.sent.clear();
-  h.Run(Millis(3000));
+std::map<std::string, int> PingsPerNode(const CoreHarness& h) {
   std::map<std::string, int> pings;
   for (const auto& [addr, command] : h.sent) {
     if (std::holds_alternative<PingCommand>(command)) ++pings[FormatHostPort(addr)];
   }
-  // master_ping_period 250 ms on the 100 ms tick: one PING every 300 ms to the master, while
-  // replicas and sentinels keep Redis's one a second.
+  return pings;
+}
+
+TEST(SentinelCoreTest, AMasterThatFencesIsPingedFourTimesPerFenceTimeout) {
+  CoreHarness h;
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({}) + "fence_timeout_ms:1000\r\n";
+  h.Run(Millis(1000));
+  h.sent.clear();
+  h.Run(Millis(3000));
+  std::map<std::string, int> pings = PingsPerNode(h);
+  // 1000 / 4 = 250 ms on the 100 ms tick: one PING every 300 ms to the master, while replicas
+  // and sentinels keep Redis's one a second.
   EXPECT_EQ(pings["10.0.0.1:6379"], 10);
   for (const auto& [addr, n] : pings) {
     if (addr != "10.0.0.1:6379") {
       EXPECT_LE(n, 3) << addr;
     }
   }
+}
+
+TEST(SentinelCoreTest, AMasterThatDoesNotFenceIsPingedOnceASecondAsByRedis) {
+  CoreHarness h;
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({});
+  h.Run(Millis(1000));
+  h.sent.clear();
+  h.Run(Millis(3000));
+  EXPECT_EQ(PingsPerNode(h)["10.0.0.1:6379"], 3);
+}
+
+TEST(SentinelCoreTest, FencePingPeriodFollowsTheNodesTimeoutAndItsRole) {
+  CoreHarness h;
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({}) + "fence_timeout_ms:2000\r\n";
+  // A replica that fences (the option is on everywhere) but is not a master: Redis's period.
+  h.info["10.0.0.2:6379"] =
+      testing::ReplicaInfo({"10.0.0.1", 6379}, true, 100, 1) + "fence_timeout_ms:1000\r\n";
+  h.Run(Millis(1000));
+  h.sent.clear();
+  h.Run(Millis(3000));
+  std::map<std::string, int> pings = PingsPerNode(h);
+  EXPECT_EQ(pings["10.0.0.1:6379"], 5);  // 2000 / 4 = 500 ms: every 600 ms on the tick
+  EXPECT_LE(pings["10.0.0.2:6379"], 3);
 }
 
 }  // namespace
