@@ -90,6 +90,7 @@ void CoreState::Connect(Link& link, Channel channel, const MasterRecord& master)
 void CoreState::CloseChannel(Link& link, Channel channel) {
   ConnSlot& slot = channel == Channel::kCommand ? link.cmd : link.pubsub;
   if (slot.state == ConnState::kNone) return;
+  WakeUsersOf(link);
   ConnId conn = links.DetachConn(link, channel);
   ForgetRequestsOn(conn);
   actions.push_back(CloseAction{conn});
@@ -131,6 +132,15 @@ void CoreState::ClearPendingFlag(const PendingRequest& request) {
     default:
       break;
   }
+}
+
+void CoreState::WakeAll() {
+  for (auto& [name, master] : masters) Wake(master);
+}
+
+void CoreState::WakeUsersOf(const Link& link) {
+  if (!link.owner) return WakeAll();  // rare: a sentinel link going up or down
+  if (MasterRecord* master = FindMaster(link.owner->master)) Wake(*master);
 }
 
 MasterRecord* CoreState::FindMaster(const std::string& name) {

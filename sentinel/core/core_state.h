@@ -91,6 +91,13 @@ class CoreState {
   // Clears the pending flag a request set on its instance.
   void ClearPendingFlag(const PendingRequest& request);
 
+  // Makes the next tick handle a master it would otherwise skip (tick_schedule.h): after any
+  // input about it, or a change made through another master (shared sentinel links).
+  void Wake(MasterRecord& master) { master.next_tick_work = MonoTime{INT64_MIN}; }
+  void WakeAll();
+  // Every master using `link`: its owner, or all of them for a shared sentinel link.
+  void WakeUsersOf(const Link& link);
+
   MasterRecord* FindMaster(const std::string& name);
   InstanceRecord* FindInstance(MasterRecord& master, InstanceKind kind, const std::string& name);
   Link& LinkOf(const InstanceRecord& ri);

@@ -57,6 +57,7 @@ int UpdateSentinelAddressInAllMasters(CoreState& state, const MasterRecord& owne
     it->second.link = si.link;
     ++state.LinkOf(si).refcount;
     it->second.addr = si.addr;
+    state.Wake(master);
     ++updated;
   }
   return updated;

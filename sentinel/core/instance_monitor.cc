@@ -122,6 +122,7 @@ void OnLinkUp(CoreState& state, const LinkUp& up) {
   if (slot.state != ConnState::kConnecting) return;
   slot.state = ConnState::kUp;
   slot.since = state.now;
+  state.WakeUsersOf(*link);
   LinkId id = link->id;
   if (channel == Channel::kCommand) {
     link->local_ip = up.local_ip;
@@ -153,6 +154,7 @@ void OnLinkDown(CoreState& state, const LinkDown& down) {
   Channel channel;
   Link* link = state.links.FindByConn(down.conn, &channel);
   if (link == nullptr) return;
+  state.WakeUsersOf(*link);
   state.links.DetachConn(*link, channel);
   state.ForgetRequestsOn(down.conn);
   if (channel == Channel::kCommand) link->health.OnCommandConnectionLost(state.now);

@@ -56,6 +56,7 @@ InstanceRecord* CreateReplica(CoreState& state, MasterRecord& master, const Host
       NewInstance(InstanceKind::kReplica, name, addr, state.now);
   ri.link = state.links.Create(addr, false, state.now);
   state.links.Find(ri.link)->owner = Link::OwnerHint{master.instance.name, name};
+  state.Wake(master);
   return &ri;
 }
 
@@ -88,6 +89,7 @@ InstanceRecord* CreateSentinel(CoreState& state, MasterRecord& master, const Hos
   } else {
     ri.link = state.links.Create(addr, true, state.now);
   }
+  state.Wake(master);
   return &ri;
 }
 
@@ -105,6 +107,7 @@ int RemoveSentinelsByRunId(CoreState& state, MasterRecord& master, const std::st
 }
 
 void ResetMaster(CoreState& state, MasterRecord& master, bool keep_sentinels) {
+  state.Wake(master);
   ReleaseAll(state, master.replicas);
   if (!keep_sentinels) ReleaseAll(state, master.sentinels);
   // Peers' "down" answers were about the old address; they must not count for the new one

@@ -1,6 +1,7 @@
 #pragma once
 // MasterRecord: one monitored master with its replicas, its peer sentinels, its epochs and its
 // failover progress. Maps are ordered so every walk over them is deterministic.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +30,8 @@ struct MasterRecord {
   std::map<std::string, InstanceRecord> sentinels;  // by runid
   FailoverProgress failover;
   std::optional<StaleMaster> stale_master;
+  // Vigil: the tick skips this master until then (tick_schedule.h); CoreState::Wake resets it.
+  MonoTime next_tick_work{INT64_MIN};
 
   InstanceRecord* promoted_replica();
   const InstanceRecord* promoted_replica() const;

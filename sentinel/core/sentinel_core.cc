@@ -11,6 +11,7 @@
 #include "sentinel/core/odown.h"
 #include "sentinel/core/state_snapshot.h"
 #include "sentinel/core/subjective_down.h"
+#include "sentinel/core/tick_schedule.h"
 
 namespace vigil::sentinel {
 
@@ -49,10 +50,15 @@ void SentinelCore::Tick(MonoTime now) {
   if (state_.tilt.OnTick(now, state_.timers().tilt_trigger)) {
     state_.Emit(EventLevel::kWarning, "+tilt", nullptr, "#tilt mode entered");
   }
+  // TILT as of the start of the tick: its exit happens inside the walk, which must then go on
+  // handling every instance of this tick, as Redis's does.
+  bool walk_all = !state_.options.schedule_ticks || state_.tilt.active();
   for (auto& [name, master] : state_.masters) {
+    if (!walk_all && master.next_tick_work > now) continue;
     HandleInstance(master, master.instance);
     for (auto& [rname, replica] : master.replicas) HandleInstance(master, replica);
     for (auto& [sname, sentinel] : master.sentinels) HandleInstance(master, sentinel);
+    master.next_tick_work = NextTickWork(state_, master);
   }
   CompletePendingSwitches(state_);
 }
@@ -100,9 +106,11 @@ void SentinelCore::Step(MonoTime now, const Input& input) {
         } else if constexpr (std::is_same_v<T, PubSubActivity>) {
           OnPubSubActivity(state_, in.conn);
         } else if constexpr (std::is_same_v<T, VoteRequest>) {
+          state_.WakeAll();  // the answer re-evaluates SDOWN of the master asked about
           state_.actions.push_back(
               ReplyToClient{in.token, AnswerIsMasterDownByAddr(state_, in.args)});
         } else {
+          state_.WakeAll();  // SET, DEBUG, RESET, FAILOVER...: anything may be due now
           state_.actions.push_back(ReplyToClient{in.token, ApplyAdmin(state_, in.request)});
         }
       },
@@ -115,6 +123,7 @@ void SentinelCore::HandleRequestFailed(RequestId request) {
   if (it == state_.requests.end()) return;
   PendingRequest req = it->second;
   state_.requests.erase(it);
+  if (MasterRecord* master = state_.FindMaster(req.master)) state_.Wake(*master);
   Link* link = state_.links.Find(req.link);
   if (link != nullptr && link->cmd.id == req.conn && link->pending_commands > 0) {
     --link->pending_commands;

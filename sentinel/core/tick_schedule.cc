@@ -1,0 +1,107 @@
+#include "sentinel/core/tick_schedule.h"
+
+#include <algorithm>
+
+#include "sentinel/core/instance_monitor.h"
+
+namespace vigil::sentinel {
+
+namespace {
+
+// The earliest of the deadlines seen so far; `now` as soon as one is already due.
+class Earliest {
+ public:
+  explicit Earliest(MonoTime now) : now_(now) {}
+  // Work happens once `now - from > period` (strictly): first at from + period + 1 ms.
+  void After(MonoTime from, Millis period) { At(from + period + Millis(1)); }
+  void At(MonoTime t) { best_ = std::min(best_, std::max(t, now_)); }
+  void Now() { best_ = now_; }
+  MonoTime value() const { return best_; }
+
+ private:
+  MonoTime now_;
+  MonoTime best_{INT64_MAX};
+};
+
+void InstanceWork(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri,
+                  Earliest& next) {
+  const TimerOptions& t = state.timers();
+  if (ri.addr.port == 0) return next.Now();
+  const Link& link = *state.links.Find(ri.link);
+
+  // ReconnectInstance.
+  if (link.Disconnected()) {
+    if (!link.last_reconn_time) return next.Now();
+    next.At(*link.last_reconn_time + t.ping_period);
+  }
+
+  // SendPeriodicCommands.
+  if (link.CommandUp()) {
+    if (link.pending_commands >= kPendingCommandsPerRef * link.refcount) return next.Now();
+    if (ri.kind != InstanceKind::kSentinel && !ri.info_pending) {
+      if (!ri.info_refresh) return next.Now();
+      next.After(*ri.info_refresh, InfoPeriodFor(state, master, ri));
+    }
+    Millis ping_period = PingPeriodFor(state, master, ri);
+    MonoTime ping_due = link.health.last_pong_time + ping_period + Millis(1);
+    if (link.health.last_ping_time) {
+      ping_due = std::max(ping_due, *link.health.last_ping_time + ping_period / 2 + Millis(1));
+    }
+    next.At(ping_due);
+    if (!ri.hello_pending) {
+      if (!ri.last_pub_time) return next.Now();
+      next.After(*ri.last_pub_time, t.publish_period);
+    }
+  }
+
+  // CheckSubjectivelyDown: stuck connections, then the SDOWN deadlines. Once SDOWN, only an
+  // input (a reply) can end it, and an input wakes the master.
+  Millis half = master.config.down_after / 2;
+  if (link.cmd.state == ConnState::kUp && link.health.act_ping_time) {
+    next.At(std::max({link.cmd.since + t.min_link_reconnect_period,
+                      *link.health.act_ping_time + half, link.health.last_pong_time + half}) +
+            Millis(1));
+  }
+  if (link.pubsub.state == ConnState::kUp) {
+    next.At(std::max(link.pubsub.since + t.min_link_reconnect_period,
+                     link.pc_last_activity + t.publish_period * 3) +
+            Millis(1));
+  }
+  if (!ri.s_down) {
+    Millis down_after = master.config.down_after;
+    if (link.health.act_ping_time) {
+      next.After(*link.health.act_ping_time, down_after);
+    } else if (!link.CommandUp()) {
+      next.After(link.health.last_avail_time, down_after);
+    }
+    if (ri.kind == InstanceKind::kMaster && ri.role_reported == ReportedRole::kSlave) {
+      next.After(ri.role_reported_time, down_after + t.info_period * 2);
+    }
+    if (ri.kind == InstanceKind::kMaster && ri.reboot) {
+      next.After(ri.reboot_since, master.config.master_reboot_down_after);
+    }
+  }
+}
+
+}  // namespace
+
+MonoTime NextTickWork(const CoreState& state, const MasterRecord& master) {
+  Earliest next(state.now);
+  // ODOWN, failover start and steps, and asks all need SDOWN, ODOWN or a failover.
+  if (state.tilt.active() || master.instance.s_down || master.instance.o_down ||
+      master.failover.in_progress()) {
+    return state.now;
+  }
+  InstanceWork(state, master, master.instance, next);
+  for (const auto& [name, replica] : master.replicas) InstanceWork(state, master, replica, next);
+  for (const auto& [runid, si] : master.sentinels) {
+    InstanceWork(state, master, si, next);
+    // AskOtherSentinels expires a peer's answer after 5 ask periods even while all is well.
+    if (si.master_down || !si.leader.empty()) {
+      next.After(si.last_master_down_reply_time, state.timers().ask_period * 5);
+    }
+  }
+  return next.value();
+}
+
+}  // namespace vigil::sentinel
