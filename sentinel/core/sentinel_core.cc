@@ -121,9 +121,14 @@ void SentinelCore::Step(MonoTime now, const Input& input) {
 void SentinelCore::HandleRequestFailed(RequestId request) {
   auto it = state_.requests.find(request);
   if (it == state_.requests.end()) return;
+  // A released flag can make a command due at once.
+  if (MasterRecord* master = state_.FindMaster(it->second.master)) state_.Wake(*master);
+  ForgetRequest(it);
+}
+
+void SentinelCore::ForgetRequest(std::map<RequestId, PendingRequest>::iterator it) {
   PendingRequest req = it->second;
   state_.requests.erase(it);
-  if (MasterRecord* master = state_.FindMaster(req.master)) state_.Wake(*master);
   Link* link = state_.links.Find(req.link);
   if (link != nullptr && link->cmd.id == req.conn && link->pending_commands > 0) {
     --link->pending_commands;
@@ -135,16 +140,38 @@ void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
   auto it = state_.requests.find(request);
   if (it == state_.requests.end()) return;
   PendingRequest req = it->second;
-  HandleRequestFailed(request);  // bookkeeping is the same: forget it, release the flags
+  ForgetRequest(it);  // release the pending flags
   MasterRecord* master = state_.FindMaster(req.master);
   if (master == nullptr) return;
   InstanceRecord* ri = state_.FindInstance(*master, req.instance_kind, req.instance);
-  if (ri == nullptr || ri->link != req.link) return;
+  if (ri == nullptr || ri->link != req.link) {
+    state_.Wake(*master);
+    return;
+  }
+  // The tick schedule: the replies that come by the thousand (PING, hello) only move their
+  // instance's deadlines, so they register the new one instead of waking the master.
+  if (req.kind == RequestKind::kPing) {
+    OnPingReply(state_, *master, *ri, payload);
+    Link& link = state_.LinkOf(*ri);
+    if (link.sdown_seen && !link.health.act_ping_time) {
+      link.sdown_seen = false;
+      state_.WakeUsersOf(link);  // -sdown, possibly under several masters
+    }
+    NoteDeadline(*master, PingDue(state_, *master, *ri));
+    return;
+  }
+  if (req.kind == RequestKind::kHello) {
+    if (const auto* r = std::get_if<SimpleReply>(&payload); r != nullptr && !r->is_error) {
+      ri->last_pub_time = state_.now;
+    }
+    NoteDeadline(*master, HelloDue(state_, *ri));
+    return;
+  }
+  state_.Wake(*master);
   bool act = state_.options.event_driven && !state_.tilt.active();
   switch (req.kind) {
     case RequestKind::kPing:
-      OnPingReply(state_, *master, *ri, payload);
-      break;
+      break;  // handled above
     case RequestKind::kInfo:
       if (const auto* info = std::get_if<InfoReply>(&payload)) {
         ApplyInfo(state_, *master, *ri, info->text);
@@ -153,10 +180,7 @@ void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
       }
       break;
     case RequestKind::kHello:
-      if (const auto* r = std::get_if<SimpleReply>(&payload); r != nullptr && !r->is_error) {
-        ri->last_pub_time = state_.now;
-      }
-      break;
+      break;  // handled above
     case RequestKind::kSubscribe:
       OnPubSubActivity(state_, req.conn);
       break;

@@ -69,6 +69,7 @@ class SentinelCore {
   void ActOnMaster(MasterRecord& master, bool sdown_began);
   void HandleReply(RequestId request, const ReplyPayload& payload);
   void HandleRequestFailed(RequestId request);
+  void ForgetRequest(std::map<RequestId, PendingRequest>::iterator it);
 
   CoreState state_;
   std::optional<PersistentState> restored_;  // consumed by EnsureStarted

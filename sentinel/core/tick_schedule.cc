@@ -42,16 +42,8 @@ void InstanceWork(const CoreState& state, const MasterRecord& master, const Inst
       if (!ri.info_refresh) return next.Now();
       next.After(*ri.info_refresh, InfoPeriodFor(state, master, ri));
     }
-    Millis ping_period = PingPeriodFor(state, master, ri);
-    MonoTime ping_due = link.health.last_pong_time + ping_period + Millis(1);
-    if (link.health.last_ping_time) {
-      ping_due = std::max(ping_due, *link.health.last_ping_time + ping_period / 2 + Millis(1));
-    }
-    next.At(ping_due);
-    if (!ri.hello_pending) {
-      if (!ri.last_pub_time) return next.Now();
-      next.After(*ri.last_pub_time, t.publish_period);
-    }
+    next.At(PingDue(state, master, ri));
+    if (!ri.hello_pending) next.At(HelloDue(state, ri));
   }
 
   // CheckSubjectivelyDown: stuck connections, then the SDOWN deadlines. Once SDOWN, only an
@@ -84,6 +76,19 @@ void InstanceWork(const CoreState& state, const MasterRecord& master, const Inst
 }
 
 }  // namespace
+
+MonoTime PingDue(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri) {
+  const LinkHealth& health = state.links.Find(ri.link)->health;
+  Millis period = PingPeriodFor(state, master, ri);
+  MonoTime due = health.last_pong_time + period + Millis(1);
+  if (health.last_ping_time) due = std::max(due, *health.last_ping_time + period / 2 + Millis(1));
+  return due;
+}
+
+MonoTime HelloDue(const CoreState& state, const InstanceRecord& ri) {
+  if (!ri.last_pub_time) return state.now;
+  return *ri.last_pub_time + state.timers().publish_period + Millis(1);
+}
 
 MonoTime NextTickWork(const CoreState& state, const MasterRecord& master) {
   Earliest next(state.now);

@@ -17,4 +17,14 @@ namespace vigil::sentinel {
 
 MonoTime NextTickWork(const CoreState& state, const MasterRecord& master);
 
+// When ri's next PING is due (its command connection up); the first tick after it sends it.
+MonoTime PingDue(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri);
+// When ri's next hello is due; `now` while none was published yet or one failed.
+MonoTime HelloDue(const CoreState& state, const InstanceRecord& ri);
+
+// An input created a deadline for `master` at `at`: the tick must not skip past it.
+inline void NoteDeadline(MasterRecord& master, MonoTime at) {
+  if (at < master.next_tick_work) master.next_tick_work = at;
+}
+
 }  // namespace vigil::sentinel
