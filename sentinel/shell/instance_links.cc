@@ -82,6 +82,7 @@ void InstanceLinks::Connect(const ConnectAction& a) {
   c->started = now_();
   Conn* raw = c.get();
   conns_[a.conn] = std::move(c);
+  connecting_.insert(a.conn);
   redisAsyncContext* ac = redisAsyncConnect(a.addr.host.c_str(), a.addr.port);
   if (ac == nullptr || ac->err) {
     log_->debug("connect to {} failed at once: {}", raw->where, ac ? ac->errstr : "out of memory");
@@ -183,6 +184,7 @@ void InstanceLinks::Close(ConnId id) {
 void InstanceLinks::Bury(ConnId id) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return;
+  connecting_.erase(id);
   graveyard_.push_back(std::move(it->second));
   conns_.erase(it);
 }
@@ -207,10 +209,11 @@ void InstanceLinks::Maintain() {
   graveyard_.clear();
   MonoTime now = now_();
   std::vector<Conn*> expired;
-  for (auto& [id, c] : conns_) {
-    if (!c->connected && !c->closed && now - c->started > connect_timeout_) {
-      expired.push_back(c.get());
-    }
+  for (ConnId id : connecting_) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    Conn* c = it->second.get();
+    if (!c->connected && !c->closed && now - c->started > connect_timeout_) expired.push_back(c);
   }
   for (Conn* c : expired) Fail(c, "connect timeout", true);
 }
@@ -225,6 +228,7 @@ void InstanceLinks::OnConnect(const redisAsyncContext* ac, int status) {
     return;
   }
   c->connected = true;
+  c->owner->connecting_.erase(c->id);
   c->owner->sink_(LinkUp{c->id, LocalIp(ac->c.fd)});
 }
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,7 @@ class InstanceLinks {
   spdlog::logger* log_;
   Millis connect_timeout_;
   std::map<ConnId, std::unique_ptr<Conn>> conns_;
+  std::set<ConnId> connecting_;  // what Maintain checks: not every open connection, each tick
   event* flush_ev_ = nullptr;
   std::vector<ConnId> flush_queue_;
   std::vector<std::unique_ptr<Conn>> graveyard_;  // freed on the next Maintain()

@@ -160,6 +160,9 @@ void Runtime::Tick() {
 
 bool Runtime::NeedsDurability(const Ready& r, const PersistentState& state) const {
   if (!durable_) return true;
+  // Compared once per batch: a tick batch carries hundreds of hellos while discovery keeps the
+  // state dirty, and each comparison walks every master.
+  std::optional<bool> announced_differs;
   for (const Action& a : r.actions) {
     if (std::holds_alternative<ReplyToClient>(a) || std::holds_alternative<RunScript>(a) ||
         std::holds_alternative<ExitProcess>(a)) {
@@ -171,9 +174,9 @@ bool Runtime::NeedsDurability(const Ready& r, const PersistentState& state) cons
           ask != nullptr && ask->runid != "*") {
         return true;
       }
-      if (std::holds_alternative<PublishHelloCommand>(s->command) &&
-          AnnouncedStateDiffers(state, *durable_)) {
-        return true;
+      if (std::holds_alternative<PublishHelloCommand>(s->command)) {
+        if (!announced_differs) announced_differs = AnnouncedStateDiffers(state, *durable_);
+        if (*announced_differs) return true;
       }
     }
   }
