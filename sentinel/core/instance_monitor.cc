@@ -83,17 +83,18 @@ void SendPeriodicCommands(CoreState& state, MasterRecord& master, InstanceRecord
   Millis publish_period = state.timers().publish_period;
   MonoTime hello_due = ri.hello_pending ? never : HelloDue(state, ri);
   if (std::min({info_due, ping_due, hello_due}) > state.now) return;
-  // Vigil: something goes to this node now, so what falls due within a tenth of its own period
-  // goes in the same write (one syscall and one wakeup on each side instead of two or three).
-  // The periods drift apart otherwise: each restarts from its reply, PING's every ~1.1 s on the
-  // 100 ms tick, hello's every ~2.1 s, INFO's every ~10.1 s. Redis timing keeps exact periods.
+  // Vigil: something goes to this node now, so what falls due soon goes in the same write (one
+  // syscall and one wakeup on each side instead of two or three): INFO and hello within a tenth
+  // of their period, PING within half of its period (Redis's own minimum gap between PINGs).
+  // Without this the periods drift apart, as each restarts from its reply: PING's every ~1.1 s
+  // on the 100 ms tick, hello's every ~2.1 s, INFO's every ~10.1 s. Redis timing keeps them.
   bool align = state.options.event_driven;
-  auto goes_now = [&](MonoTime due, Millis period) {
-    return due <= state.now || (align && due <= state.now + period / kAlignSlackDivisor);
+  auto goes_now = [&](MonoTime due, Millis slack) {
+    return due <= state.now || (align && due <= state.now + slack);
   };
-  if (goes_now(info_due, info_period)) SendInfoNow(state, master, ri);
-  if (goes_now(ping_due, ping_period)) SendPing(state, master, ri);
-  if (goes_now(hello_due, publish_period)) SendHello(state, master, ri);
+  if (goes_now(info_due, info_period / kAlignSlackDivisor)) SendInfoNow(state, master, ri);
+  if (goes_now(ping_due, ping_period / 2)) SendPing(state, master, ri);
+  if (goes_now(hello_due, publish_period / kAlignSlackDivisor)) SendHello(state, master, ri);
 }
 
 namespace {

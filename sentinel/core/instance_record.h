@@ -34,6 +34,7 @@ struct InstanceRecord {
   // Hello publishing towards this instance.
   std::optional<MonoTime> last_pub_time;
   bool hello_pending = false;
+  std::optional<MonoTime> last_hello_sent;  // Vigil: rate of prompt hellos
 
   // Masters and replicas: INFO.
   std::optional<MonoTime> info_refresh;  // time of the last INFO reply

@@ -102,7 +102,7 @@ void SentinelCore::Step(MonoTime now, const Input& input) {
           HandleRequestFailed(in.request);
         } else if constexpr (std::is_same_v<T, HelloReceived>) {
           if (in.conn != 0) OnPubSubActivity(state_, in.conn);
-          ProcessHello(state_, in.payload, in.conn != 0);
+          ProcessHello(state_, in.payload, in.conn);
         } else if constexpr (std::is_same_v<T, PubSubActivity>) {
           OnPubSubActivity(state_, in.conn);
         } else if constexpr (std::is_same_v<T, VoteRequest>) {
@@ -183,6 +183,9 @@ void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
       break;  // handled above
     case RequestKind::kSubscribe:
       OnPubSubActivity(state_, req.conn);
+      // Vigil: from now on we hear every hello published through this node; a peer that
+      // subscribed before us missed our first one, and replies promptly to this one.
+      SendPromptHello(state_, *master, *ri);
       break;
     case RequestKind::kAsk:
       if (const auto* err = std::get_if<SimpleReply>(&payload);

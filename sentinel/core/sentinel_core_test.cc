@@ -272,7 +272,9 @@ TEST(SentinelCoreTest, FencePingPeriodFollowsTheNodesTimeoutAndItsRole) {
   h.sent.clear();
   h.Run(Millis(3000));
   std::map<std::string, int> pings = PingsPerNode(h);
-  EXPECT_EQ(pings["10.0.0.1:6379"], 5);  // 2000 / 4 = 500 ms: every 600 ms on the tick
+  // 2000 / 4 = 500 ms: every 600 ms on the tick, one sometimes early to ride with a hello.
+  EXPECT_GE(pings["10.0.0.1:6379"], 5);
+  EXPECT_LE(pings["10.0.0.1:6379"], 6);
   EXPECT_LE(pings["10.0.0.2:6379"], 3);
 }
 
@@ -286,6 +288,12 @@ TEST(SentinelCoreTest, HelloAndInfoGoInTheSameTickAsAPing) {
   int pings = 0, hellos = 0, infos = 0, alone = 0;
   for (int tick = 0; tick < 300; ++tick) {
     size_t before = h.sent.size();
+    // Pub/sub traffic, so the harness's silent pub/sub connections are not closed as stuck.
+    std::vector<ConnId> pubsub;
+    for (const auto& [conn, action] : h.conns) {
+      if (action.channel == Channel::kPubSub) pubsub.push_back(conn);
+    }
+    for (ConnId conn : pubsub) h.Step(PubSubActivity{conn});
     h.Tick();
     bool ping = false, other = false;
     for (size_t i = before; i < h.sent.size(); ++i) {
@@ -295,7 +303,6 @@ TEST(SentinelCoreTest, HelloAndInfoGoInTheSameTickAsAPing) {
       pings += std::holds_alternative<PingCommand>(c);
       hellos += std::holds_alternative<PublishHelloCommand>(c);
       infos += std::holds_alternative<InfoCommand>(c);
-      // (SUBSCRIBE goes on the pub/sub connection, after the harness's silence closes it.)
       other |=
           std::holds_alternative<PublishHelloCommand>(c) || std::holds_alternative<InfoCommand>(c);
     }

@@ -49,9 +49,11 @@ inline constexpr int kDefaultReplicaPriority = 100;
 // ends and buy nothing where nobody fences (wire-compatible either way: only more PINGs).
 inline constexpr int64_t kFencePingsPerTimeout = 4;
 inline constexpr Millis kMinFencePingPeriod{100};
-// Vigil: when a periodic command (PING, INFO, hello) goes to a node, the others due within
+// Vigil: when a periodic command (PING, INFO, hello) goes to a node, INFO and hello due within
 // 1/kAlignSlackDivisor of their own period are sent with it (instance_monitor.cc).
 inline constexpr int64_t kAlignSlackDivisor = 10;
+// Vigil: prompt hellos (hello_protocol.h) to one instance are at least this far apart.
+inline constexpr Millis kPromptHelloGap{100};
 // Vigil: gap between staggered failover candidates (failover.cc, StartDelay).
 inline constexpr Millis kStartStagger{250};
 
