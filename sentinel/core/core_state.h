@@ -63,11 +63,14 @@ class CoreState {
 
   // The batch under construction.
   bool persist_needed = false;
+  bool persist_soon = false;  // see Ready::persist_soon
   std::vector<Event> events;
   std::vector<Action> actions;
 
   const TimerOptions& timers() const { return options.timers; }
   void MarkDirty() { persist_needed = true; }
+  // Discovery (replicas from INFO, peers from hellos): durable soon, but no snapshot per batch.
+  void MarkDiscovered() { persist_soon = true; }
 
   // Publishes an event; WARNING events of a master run its notification-script.
   void Emit(EventLevel level, std::string type, const MasterRecord* master, std::string message);

@@ -98,7 +98,7 @@ InstanceRecord* AddUnknownSentinel(CoreState& state, MasterRecord& master, const
                     std::to_string(n) + " additional matching instances");
     }
   }
-  state.MarkDirty();
+  state.MarkDiscovered();
   return si;
 }
 

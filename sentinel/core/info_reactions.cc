@@ -28,7 +28,7 @@ void DiscoverReplicas(CoreState& state, MasterRecord& master, const InfoReport& 
   for (const HostPort& addr : report.replicas) {
     if (InstanceRecord* replica = CreateReplica(state, master, addr)) {
       state.EmitFor(EventLevel::kNotice, "+slave", master, *replica);
-      state.MarkDirty();
+      state.MarkDiscovered();
     }
   }
 }

@@ -38,7 +38,10 @@ Ready SentinelCore::TakeReady() {
   if (state_.persist_needed) {
     ready.persist = BuildSnapshot(state_);
     state_.persist_needed = false;
+  } else {
+    ready.persist_soon = state_.persist_soon;
   }
+  state_.persist_soon = false;
   ready.events.swap(state_.events);
   ready.actions.swap(state_.actions);
   return ready;

@@ -155,7 +155,7 @@ void Runtime::Tick() {
   server_.Maintain();
   const TimerOptions& t = core_.options().timers;
   scripts_.Run(now, t.script_max_runtime, t.script_retry_delay);
-  if (deferred_ && now - last_write_ >= kDeferredPersistPeriod) FlushDeferred();
+  if ((deferred_ || discovered_) && now - last_write_ >= kDeferredPersistPeriod) FlushDeferred();
 }
 
 bool Runtime::NeedsDurability(const Ready& r, const PersistentState& state) const {
@@ -195,26 +195,36 @@ void Runtime::Persist(const PersistentState& state) {
   }
   durable_ = state;
   deferred_.reset();
+  discovered_ = false;  // every snapshot includes what was discovered before it
   last_write_ = Now();
   ++persist_writes_;
   log_->debug("Sentinel new configuration saved on disk ({})", store_->path());
 }
 
 void Runtime::FlushDeferred() {
-  if (deferred_) Persist(*deferred_);
+  // The core's current state includes any deferred snapshot (it is newer).
+  if (discovered_) {
+    Persist(core_.Snapshot());
+  } else if (deferred_) {
+    Persist(*deferred_);
+  }
 }
 
 void Runtime::Drain() {
   Ready r = core_.TakeReady();
   if (r.empty()) return;
+  if (r.persist_soon) discovered_ = true;
   if (r.persist) {
     if (NeedsDurability(r, *r.persist)) {
       Persist(*r.persist);
     } else {
       deferred_ = std::move(*r.persist);
     }
-  } else if (deferred_ && NeedsDurability(r, *deferred_)) {
-    FlushDeferred();  // an earlier batch's state must be on disk before these actions
+  } else if (deferred_ || discovered_) {
+    // An earlier batch's state must be on disk before these actions. Discovery alone announces
+    // nothing new, so the state on disk stands for it in the comparison.
+    const PersistentState* pending = deferred_ ? &*deferred_ : durable_ ? &*durable_ : nullptr;
+    if (pending == nullptr || NeedsDurability(r, *pending)) FlushDeferred();
   }
   for (const Event& e : r.events) HandleEvent(e);
   for (const Action& a : r.actions) {

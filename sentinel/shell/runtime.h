@@ -86,6 +86,7 @@ class Runtime final : public SentinelHost {
   bool process_scheduled_ = false;
   bool draining_ = false;
   std::optional<PersistentState> deferred_;  // dirty, not yet written
+  bool discovered_ = false;                  // Ready::persist_soon seen since the last write
   std::optional<PersistentState> durable_;   // last written
   MonoTime last_write_{0};
   uint64_t persist_writes_ = 0;
