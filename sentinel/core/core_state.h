@@ -60,6 +60,8 @@ class CoreState {
   // Masters that entered update-config since the last CompletePendingSwitches, so that call
   // does not walk every master after each input (it runs after every Step).
   std::vector<std::string> switch_pending;
+  // Bumped whenever a master is created or destroyed (the tick caches the walk order).
+  uint64_t masters_version = 0;
 
   // The batch under construction.
   bool persist_needed = false;

@@ -32,6 +32,7 @@ void ReleaseAll(CoreState& state, std::map<std::string, InstanceRecord>& table) 
 MasterRecord& CreateMaster(CoreState& state, const MasterConfig& config) {
   VIGIL_CHECK(state.masters.count(config.name) == 0);
   MasterRecord& master = state.masters[config.name];
+  ++state.masters_version;
   master.config = config;
   master.instance = NewInstance(InstanceKind::kMaster, config.name, config.addr, state.now);
   master.instance.link = state.links.Create(config.addr, false, state.now);
@@ -46,6 +47,7 @@ void DestroyMaster(CoreState& state, const std::string& name) {
   ReleaseAll(state, master->sentinels);
   state.ReleaseLink(master->instance.link);
   state.masters.erase(name);
+  ++state.masters_version;
 }
 
 InstanceRecord* CreateReplica(CoreState& state, MasterRecord& master, const HostPort& addr) {

@@ -56,7 +56,15 @@ void SentinelCore::Tick(MonoTime now) {
   // TILT as of the start of the tick: its exit happens inside the walk, which must then go on
   // handling every instance of this tick, as Redis's does.
   bool walk_all = !state_.options.schedule_ticks || state_.tilt.active();
-  for (auto& [name, master] : state_.masters) {
+  if (tick_order_version_ != state_.masters_version ||
+      tick_order_.size() != state_.masters.size()) {
+    // The same name order as the map; a flat array is several times cheaper to walk.
+    tick_order_.clear();
+    for (auto& [name, master] : state_.masters) tick_order_.push_back(&master);
+    tick_order_version_ = state_.masters_version;
+  }
+  for (MasterRecord* record : tick_order_) {
+    MasterRecord& master = *record;
     if (!walk_all && master.next_tick_work > now) continue;
     HandleInstance(master, master.instance);
     for (auto& [rname, replica] : master.replicas) HandleInstance(master, replica);

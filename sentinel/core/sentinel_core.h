@@ -78,6 +78,9 @@ class SentinelCore {
 
   CoreState state_;
   std::optional<PersistentState> restored_;  // consumed by EnsureStarted
+  // Masters in name order for the tick (no master is created or destroyed during the walk).
+  std::vector<MasterRecord*> tick_order_;
+  uint64_t tick_order_version_ = UINT64_MAX;
 };
 
 }  // namespace vigil::sentinel
