@@ -118,16 +118,19 @@ void CoreState::ClearPendingFlag(const PendingRequest& request) {
   MasterRecord* master = FindMaster(request.master);
   if (master == nullptr) return;
   InstanceRecord* ri = FindInstance(*master, request.instance_kind, request.instance);
-  if (ri == nullptr) return;
-  switch (request.kind) {
+  if (ri != nullptr) ClearPendingFlag(request.kind, *ri);
+}
+
+void CoreState::ClearPendingFlag(RequestKind kind, InstanceRecord& ri) {
+  switch (kind) {
     case RequestKind::kInfo:
-      ri->info_pending = false;
+      ri.info_pending = false;
       break;
     case RequestKind::kHello:
-      ri->hello_pending = false;
+      ri.hello_pending = false;
       break;
     case RequestKind::kAsk:
-      ri->ask_pending = false;
+      ri.ask_pending = false;
       break;
     default:
       break;

@@ -95,6 +95,7 @@ class CoreState {
   void ForgetRequestsOn(ConnId conn);
   // Clears the pending flag a request set on its instance.
   void ClearPendingFlag(const PendingRequest& request);
+  static void ClearPendingFlag(RequestKind kind, InstanceRecord& ri);
 
   // Makes the next tick handle a master it would otherwise skip (tick_schedule.h): after any
   // input about it, or a change made through another master (shared sentinel links).

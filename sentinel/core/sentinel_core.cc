@@ -137,24 +137,28 @@ void SentinelCore::HandleRequestFailed(RequestId request) {
   ForgetRequest(it);
 }
 
-void SentinelCore::ForgetRequest(std::map<RequestId, PendingRequest>::iterator it) {
-  PendingRequest req = it->second;
+PendingRequest SentinelCore::TakeRequest(std::map<RequestId, PendingRequest>::iterator it) {
+  PendingRequest req = std::move(it->second);
   state_.requests.erase(it);
   Link* link = state_.links.Find(req.link);
   if (link != nullptr && link->cmd.id == req.conn && link->pending_commands > 0) {
     --link->pending_commands;
   }
-  state_.ClearPendingFlag(req);
+  return req;
+}
+
+void SentinelCore::ForgetRequest(std::map<RequestId, PendingRequest>::iterator it) {
+  state_.ClearPendingFlag(TakeRequest(it));
 }
 
 void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
   auto it = state_.requests.find(request);
   if (it == state_.requests.end()) return;
-  PendingRequest req = it->second;
-  ForgetRequest(it);  // release the pending flags
+  PendingRequest req = TakeRequest(it);
   MasterRecord* master = state_.FindMaster(req.master);
   if (master == nullptr) return;
   InstanceRecord* ri = state_.FindInstance(*master, req.instance_kind, req.instance);
+  if (ri != nullptr) CoreState::ClearPendingFlag(req.kind, *ri);  // what ForgetRequest does
   if (ri == nullptr || ri->link != req.link) {
     state_.Wake(*master);
     return;

@@ -75,6 +75,8 @@ class SentinelCore {
   void HandleReply(RequestId request, const ReplyPayload& payload);
   void HandleRequestFailed(RequestId request);
   void ForgetRequest(std::map<RequestId, PendingRequest>::iterator it);
+  // Removes the request and releases its link's pending count (not its instance's flag).
+  PendingRequest TakeRequest(std::map<RequestId, PendingRequest>::iterator it);
 
   CoreState state_;
   std::optional<PersistentState> restored_;  // consumed by EnsureStarted

@@ -109,16 +109,26 @@ void InstanceLinks::Connect(const ConnectAction& a) {
 }
 
 bool InstanceLinks::SendArgv(Conn* c, const std::vector<std::string>& argv, bool subscribe) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  ptrs.reserve(argv.size());
-  lens.reserve(argv.size());
-  for (const auto& s : argv) {
-    ptrs.push_back(s.data());
-    lens.push_back(s.size());
+  // The core's commands have a handful of arguments: the pointer arrays live on the stack.
+  constexpr size_t kInline = 16;
+  const char* inline_ptrs[kInline];
+  size_t inline_lens[kInline];
+  std::vector<const char*> heap_ptrs;
+  std::vector<size_t> heap_lens;
+  const char** ptrs = inline_ptrs;
+  size_t* lens = inline_lens;
+  if (argv.size() > kInline) {
+    heap_ptrs.resize(argv.size());
+    heap_lens.resize(argv.size());
+    ptrs = heap_ptrs.data();
+    lens = heap_lens.data();
+  }
+  for (size_t i = 0; i < argv.size(); ++i) {
+    ptrs[i] = argv[i].data();
+    lens[i] = argv[i].size();
   }
   if (redisAsyncCommandArgv(c->ac, subscribe ? &InstanceLinks::OnPubSub : &InstanceLinks::OnReply,
-                            c, int(argv.size()), ptrs.data(), lens.data()) != REDIS_OK) {
+                            c, int(argv.size()), ptrs, lens) != REDIS_OK) {
     return false;
   }
   QueueFlush(c);
