@@ -47,7 +47,8 @@ void InstanceWork(const CoreState& state, const MasterRecord& master, const Inst
   }
 
   // CheckSubjectivelyDown: stuck connections, then the SDOWN deadlines. Once SDOWN, only an
-  // input (a reply) can end it, and an input wakes the master.
+  // input can end it: a valid PING reply, which wakes every master using the link
+  // (Link::sdown_seen), or INFO and link events, which wake the master.
   Millis half = master.config.down_after / 2;
   if (link.cmd.state == ConnState::kUp && link.health.act_ping_time) {
     next.At(std::max({link.cmd.since + t.min_link_reconnect_period,

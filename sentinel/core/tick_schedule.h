@@ -6,7 +6,8 @@
 //
 // The rule that keeps this exact: NextTickWork returns a time no later than the first tick at
 // which handling the master could change anything (send, connect, close, emit, or a timed
-// change of state), assuming no input arrives; inputs and cross-master effects wake the master
+// change of state), assuming no input arrives; inputs either register the deadline they create
+// (NoteDeadline: PING and hello replies) or wake the master, as do cross-master effects
 // (CoreState::Wake*), so the next tick handles it as before. A master that is anything but
 // quiet (a link down or connecting, SDOWN/ODOWN, a failover, TILT) is handled on every tick.
 // `CoreOptions::schedule_ticks = false` walks everything, as Redis does; the simulator checks
