@@ -157,7 +157,7 @@ void InstanceLinks::OnFlush(evutil_socket_t, short, void* arg) {
   }
 }
 
-void InstanceLinks::Send(const SendAction& a) {
+void InstanceLinks::Send(SendAction&& a) {
   auto it = conns_.find(a.conn);
   if (it == conns_.end() || it->second->closed || it->second->ac == nullptr) return;
   Conn* c = it->second.get();
@@ -168,7 +168,7 @@ void InstanceLinks::Send(const SendAction& a) {
     if (!SendArgv(c, argvs[0], true)) Fail(c, "subscribe failed", true);
     return;
   }
-  c->fifo.push_back(Pending{a.request, a.command, argvs.size(), {}});
+  c->fifo.push_back(Pending{a.request, std::move(a.command), argvs.size(), {}});
   for (const Argv& argv : argvs) {
     if (!SendArgv(c, argv, false)) {
       Fail(c, "send failed", true);

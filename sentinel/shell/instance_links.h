@@ -39,7 +39,7 @@ class InstanceLinks {
 
   void Connect(const ConnectAction& action);
   void Close(ConnId conn);
-  void Send(const SendAction& action);
+  void Send(SendAction&& action);
   // Times out connects older than the connect timeout and frees closed contexts. Call every tick.
   void Maintain();
 

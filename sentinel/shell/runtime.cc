@@ -89,7 +89,7 @@ Status Runtime::Start() {
   log_->info("Sentinel ID is {}", core_.myid());
   first.persist.reset();
   for (const Event& e : first.events) HandleEvent(e);
-  for (const Action& a : first.actions) Execute(a);
+  for (Action& a : first.actions) Execute(a);
   loop_.Every(kTickPeriod, [this] { Tick(); });
   loop_.OnSignal(SIGTERM, [this] {
     log_->warn("Received SIGTERM scheduling shutdown...");
@@ -227,7 +227,7 @@ void Runtime::Drain() {
     if (pending == nullptr || NeedsDurability(r, *pending)) FlushDeferred();
   }
   for (const Event& e : r.events) HandleEvent(e);
-  for (const Action& a : r.actions) {
+  for (Action& a : r.actions) {
     Execute(a);
     if (stopping_) break;
   }
@@ -254,16 +254,16 @@ void Runtime::HandleEvent(const Event& e) {
   }
 }
 
-void Runtime::Execute(const Action& a) {
+void Runtime::Execute(Action& a) {
   std::visit(
-      [&](const auto& x) {
+      [&](auto& x) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, ConnectAction>) {
           links_.Connect(x);
         } else if constexpr (std::is_same_v<T, CloseAction>) {
           links_.Close(x.conn);
         } else if constexpr (std::is_same_v<T, SendAction>) {
-          links_.Send(x);
+          links_.Send(std::move(x));
         } else if constexpr (std::is_same_v<T, ReplyToClient>) {
           server_.Reply(x.token, x.reply);
         } else if constexpr (std::is_same_v<T, RunScript>) {

@@ -66,7 +66,8 @@ class Runtime final : public SentinelHost {
   void Persist(const PersistentState& state);
   void FlushDeferred();
   void HandleEvent(const Event& e);
-  void Execute(const Action& a);
+  // Consumes what it sends (a SendAction's command moves into the connection's queue).
+  void Execute(Action& a);
   bool NeedsDurability(const Ready& r, const PersistentState& state) const;
 
   SentinelConfig config_;
