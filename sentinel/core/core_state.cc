@@ -90,6 +90,7 @@ void CoreState::Connect(Link& link, Channel channel, const MasterRecord& master)
 void CoreState::CloseChannel(Link& link, Channel channel) {
   ConnSlot& slot = channel == Channel::kCommand ? link.cmd : link.pubsub;
   if (slot.state == ConnState::kNone) return;
+  WakeUsersOf(link);
   ConnId conn = links.DetachConn(link, channel);
   ForgetRequestsOn(conn);
   actions.push_back(CloseAction{conn});
@@ -117,20 +118,32 @@ void CoreState::ClearPendingFlag(const PendingRequest& request) {
   MasterRecord* master = FindMaster(request.master);
   if (master == nullptr) return;
   InstanceRecord* ri = FindInstance(*master, request.instance_kind, request.instance);
-  if (ri == nullptr) return;
-  switch (request.kind) {
+  if (ri != nullptr) ClearPendingFlag(request.kind, *ri);
+}
+
+void CoreState::ClearPendingFlag(RequestKind kind, InstanceRecord& ri) {
+  switch (kind) {
     case RequestKind::kInfo:
-      ri->info_pending = false;
+      ri.info_pending = false;
       break;
     case RequestKind::kHello:
-      ri->hello_pending = false;
+      ri.hello_pending = false;
       break;
     case RequestKind::kAsk:
-      ri->ask_pending = false;
+      ri.ask_pending = false;
       break;
     default:
       break;
   }
+}
+
+void CoreState::WakeAll() {
+  for (auto& [name, master] : masters) Wake(master);
+}
+
+void CoreState::WakeUsersOf(const Link& link) {
+  if (!link.owner) return WakeAll();  // rare: a sentinel link going up or down
+  if (MasterRecord* master = FindMaster(link.owner->master)) Wake(*master);
 }
 
 MasterRecord* CoreState::FindMaster(const std::string& name) {

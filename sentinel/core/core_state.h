@@ -60,14 +60,19 @@ class CoreState {
   // Masters that entered update-config since the last CompletePendingSwitches, so that call
   // does not walk every master after each input (it runs after every Step).
   std::vector<std::string> switch_pending;
+  // Bumped whenever a master is created or destroyed (the tick caches the walk order).
+  uint64_t masters_version = 0;
 
   // The batch under construction.
   bool persist_needed = false;
+  bool persist_soon = false;  // see Ready::persist_soon
   std::vector<Event> events;
   std::vector<Action> actions;
 
   const TimerOptions& timers() const { return options.timers; }
   void MarkDirty() { persist_needed = true; }
+  // Discovery (replicas from INFO, peers from hellos): durable soon, but no snapshot per batch.
+  void MarkDiscovered() { persist_soon = true; }
 
   // Publishes an event; WARNING events of a master run its notification-script.
   void Emit(EventLevel level, std::string type, const MasterRecord* master, std::string message);
@@ -90,6 +95,14 @@ class CoreState {
   void ForgetRequestsOn(ConnId conn);
   // Clears the pending flag a request set on its instance.
   void ClearPendingFlag(const PendingRequest& request);
+  static void ClearPendingFlag(RequestKind kind, InstanceRecord& ri);
+
+  // Makes the next tick handle a master it would otherwise skip (tick_schedule.h): after any
+  // input about it, or a change made through another master (shared sentinel links).
+  void Wake(MasterRecord& master) { master.next_tick_work = MonoTime{INT64_MIN}; }
+  void WakeAll();
+  // Every master using `link`: its owner, or all of them for a shared sentinel link.
+  void WakeUsersOf(const Link& link);
 
   MasterRecord* FindMaster(const std::string& name);
   InstanceRecord* FindInstance(MasterRecord& master, InstanceKind kind, const std::string& name);

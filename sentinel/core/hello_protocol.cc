@@ -26,7 +26,14 @@ bool SendHello(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
     return false;
   }
   ri.hello_pending = true;
+  ri.last_hello_sent = state.now;
   return true;
+}
+
+void SendPromptHello(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
+  if (!state.options.event_driven) return;
+  if (ri.last_hello_sent && state.now - *ri.last_hello_sent < kPromptHelloGap) return;
+  SendHello(state, master, ri);
 }
 
 void ForceHellos(CoreState& state, MasterRecord& master) {
@@ -57,6 +64,7 @@ int UpdateSentinelAddressInAllMasters(CoreState& state, const MasterRecord& owne
     it->second.link = si.link;
     ++state.LinkOf(si).refcount;
     it->second.addr = si.addr;
+    state.Wake(master);
     ++updated;
   }
   return updated;
@@ -90,7 +98,7 @@ InstanceRecord* AddUnknownSentinel(CoreState& state, MasterRecord& master, const
                     std::to_string(n) + " additional matching instances");
     }
   }
-  state.MarkDirty();
+  state.MarkDiscovered();
   return si;
 }
 
@@ -112,7 +120,26 @@ void SwitchFromHello(CoreState& state, MasterRecord& master, const InstanceRecor
 
 }  // namespace
 
-void ProcessHello(CoreState& state, std::string_view payload, bool via_pubsub) {
+namespace {
+
+// The data node whose pub/sub connection is `conn`.
+void PromptHelloThrough(CoreState& state, ConnId conn) {
+  Channel channel;
+  const Link* link = state.links.FindByConn(conn, &channel);
+  if (link == nullptr || !link->owner) return;
+  MasterRecord* master = state.FindMaster(link->owner->master);
+  if (master == nullptr) return;
+  InstanceRecord* ri =
+      link->owner->instance.empty()
+          ? &master->instance
+          : state.FindInstance(*master, InstanceKind::kReplica, link->owner->instance);
+  if (ri != nullptr && ri->link == link->id) SendPromptHello(state, *master, *ri);
+}
+
+}  // namespace
+
+void ProcessHello(CoreState& state, std::string_view payload, ConnId pubsub_conn) {
+  bool via_pubsub = pubsub_conn != 0;
   if (via_pubsub && payload.find(state.myid) != std::string_view::npos) return;
   std::optional<HelloMessage> hello = DecodeHello(payload);
   if (!hello) return;
@@ -126,6 +153,7 @@ void ProcessHello(CoreState& state, std::string_view payload, bool via_pubsub) {
     si = &it->second;
   } else {
     si = AddUnknownSentinel(state, *master, *hello);
+    if (si != nullptr && via_pubsub) PromptHelloThrough(state, pubsub_conn);
   }
 
   if (hello->current_epoch > state.current_epoch) {

@@ -16,7 +16,15 @@ bool SendHello(CoreState& state, MasterRecord& master, InstanceRecord& ri);
 // on the next tick (Redis timing).
 void ForceHellos(CoreState& state, MasterRecord& master);
 
-// Handles one hello payload. `via_pubsub` applies Redis's own-id substring filter.
-void ProcessHello(CoreState& state, std::string_view payload, bool via_pubsub);
+// Vigil: a hello now, outside the publish period, unless one went to `ri` in the last
+// kPromptHelloGap. Used when our hello is the one a peer is waiting for (see sentinel_core.cc):
+// once our pub/sub connection is subscribed, and when a hello arrives from a sentinel that was
+// new to us, which is probably new to us because it did not hear our previous hello either.
+void SendPromptHello(CoreState& state, MasterRecord& master, InstanceRecord& ri);
+
+// Handles one hello payload. `pubsub_conn` is the pub/sub connection it came on (0: a PUBLISH
+// to us), which applies Redis's own-id substring filter and, with the event-driven paths,
+// answers a sentinel new to us with a prompt hello through the same node.
+void ProcessHello(CoreState& state, std::string_view payload, ConnId pubsub_conn);
 
 }  // namespace vigil::sentinel

@@ -92,6 +92,8 @@ InfoReport ParseInfo(std::string_view text) {
       }
     } else if (StartsWith(l, "master_link_down_since_seconds:")) {
       r.master_link_down_ms = LeadingInt(l.substr(31)) * 1000;
+    } else if (StartsWith(l, "fence_timeout_ms:")) {
+      r.fence_timeout_ms = LeadingInt(l.substr(17));
     } else if (l == "role:master") {
       r.role = ReportedRole::kMaster;
     } else if (l == "role:slave") {

@@ -28,6 +28,9 @@ struct InfoReport {
   std::optional<int> slave_priority;
   std::optional<int64_t> slave_repl_offset;
   std::optional<bool> replica_announced;
+  // Vigil: vigil-datanode's sentinel-fence-timeout (fence_timeout_ms, in any role, only while
+  // the option is on). Absent from redis-server's INFO.
+  std::optional<int64_t> fence_timeout_ms;
 };
 
 InfoReport ParseInfo(std::string_view text);

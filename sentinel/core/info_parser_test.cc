@@ -295,5 +295,12 @@ TEST(InfoParserTest, EveryTruncationParsesConsistently) {
   }
 }
 
+TEST(InfoParserTest, ReadsVigilsFenceTimeoutInEitherRole) {
+  EXPECT_EQ(ParseInfo("role:master\r\nfenced:0\r\nfence_timeout_ms:1000\r\n").fence_timeout_ms,
+            1000);
+  EXPECT_EQ(ParseInfo("role:slave\r\nfence_timeout_ms:2500\r\n").fence_timeout_ms, 2500);
+  EXPECT_FALSE(ParseInfo(kMasterInfo).fence_timeout_ms.has_value());  // redis-server
+}
+
 }  // namespace
 }  // namespace vigil::sentinel

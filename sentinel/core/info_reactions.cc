@@ -28,7 +28,7 @@ void DiscoverReplicas(CoreState& state, MasterRecord& master, const InfoReport& 
   for (const HostPort& addr : report.replicas) {
     if (InstanceRecord* replica = CreateReplica(state, master, addr)) {
       state.EmitFor(EventLevel::kNotice, "+slave", master, *replica);
-      state.MarkDirty();
+      state.MarkDiscovered();
     }
   }
 }
@@ -151,6 +151,7 @@ void ApplyInfo(CoreState& state, MasterRecord& master, InstanceRecord& ri,
   ri.info_text = text;
   InfoReport report = ParseInfo(text);
   RecordRunId(state, master, ri, report);
+  ri.fence_timeout = Millis(report.fence_timeout_ms.value_or(0));
   if (ri.kind == InstanceKind::kMaster) DiscoverReplicas(state, master, report);
   RecordReplicaFields(state, ri, report);
   RecordRoleChange(state, master, ri, report.role);

@@ -12,9 +12,6 @@ void ReconnectInstance(CoreState& state, MasterRecord& master, InstanceRecord& r
 
 // PING, INFO and hello when their periods have passed (and the pending cap allows).
 void SendPeriodicCommands(CoreState& state, MasterRecord& master, InstanceRecord& ri);
-// How often `ri` is PINGed: Redis's min(down-after, 1 s), and master_ping_period for a master
-// (and a promoted replica) so a fencing data node hears from us often.
-Millis PingPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri);
 // The PING gap when it is at most half of down-after (LinkHealth::Unresponsive counts such a
 // link from its last valid reply), else 0 (Redis's clock).
 Millis FastPingPeriodFor(const CoreState& state, const MasterRecord& master,
@@ -25,6 +22,9 @@ void SendInfoNow(CoreState& state, MasterRecord& master, InstanceRecord& ri);
 
 // Which INFO period applies to `ri` right now (1 s in the cases of spec §2).
 Millis InfoPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri);
+
+// Redis's min(down-after, ping-period); shorter for a node that fences (timer_options.h).
+Millis PingPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri);
 
 void OnLinkUp(CoreState& state, const LinkUp& up);
 void OnLinkDown(CoreState& state, const LinkDown& down);

@@ -34,6 +34,7 @@ struct InstanceRecord {
   // Hello publishing towards this instance.
   std::optional<MonoTime> last_pub_time;
   bool hello_pending = false;
+  std::optional<MonoTime> last_hello_sent;  // Vigil: rate of prompt hellos
 
   // Masters and replicas: INFO.
   std::optional<MonoTime> info_refresh;  // time of the last INFO reply
@@ -45,6 +46,9 @@ struct InstanceRecord {
   // Last convert-to-slave / fix-slave-config block: Vigil re-checks right after the reply, so
   // a node that accepts SLAVEOF but keeps claiming otherwise must not be hammered.
   std::optional<MonoTime> last_correction_time;
+  // Vigil: the node's sentinel-fence-timeout from its INFO (0: it does not fence, as with
+  // redis-server). While it reports role:master it is pinged often enough to keep its fence down.
+  Millis fence_timeout{0};
   bool reboot = false;  // master-reboot-down-after-period bookkeeping
   MonoTime reboot_since{0};
 

@@ -32,6 +32,7 @@ void ReleaseAll(CoreState& state, std::map<std::string, InstanceRecord>& table) 
 MasterRecord& CreateMaster(CoreState& state, const MasterConfig& config) {
   VIGIL_CHECK(state.masters.count(config.name) == 0);
   MasterRecord& master = state.masters[config.name];
+  ++state.masters_version;
   master.config = config;
   master.instance = NewInstance(InstanceKind::kMaster, config.name, config.addr, state.now);
   master.instance.link = state.links.Create(config.addr, false, state.now);
@@ -46,6 +47,7 @@ void DestroyMaster(CoreState& state, const std::string& name) {
   ReleaseAll(state, master->sentinels);
   state.ReleaseLink(master->instance.link);
   state.masters.erase(name);
+  ++state.masters_version;
 }
 
 InstanceRecord* CreateReplica(CoreState& state, MasterRecord& master, const HostPort& addr) {
@@ -56,6 +58,7 @@ InstanceRecord* CreateReplica(CoreState& state, MasterRecord& master, const Host
       NewInstance(InstanceKind::kReplica, name, addr, state.now);
   ri.link = state.links.Create(addr, false, state.now);
   state.links.Find(ri.link)->owner = Link::OwnerHint{master.instance.name, name};
+  state.Wake(master);
   return &ri;
 }
 
@@ -88,6 +91,7 @@ InstanceRecord* CreateSentinel(CoreState& state, MasterRecord& master, const Hos
   } else {
     ri.link = state.links.Create(addr, true, state.now);
   }
+  state.Wake(master);
   return &ri;
 }
 
@@ -105,6 +109,7 @@ int RemoveSentinelsByRunId(CoreState& state, MasterRecord& master, const std::st
 }
 
 void ResetMaster(CoreState& state, MasterRecord& master, bool keep_sentinels) {
+  state.Wake(master);
   ReleaseAll(state, master.replicas);
   if (!keep_sentinels) ReleaseAll(state, master.sentinels);
   // Peers' "down" answers were about the old address; they must not count for the new one
@@ -134,6 +139,12 @@ void ResetMasterAndChangeAddress(CoreState& state, MasterRecord& master, const H
   }
   HostPort old_addr = master.instance.addr;
   bool moved = !SameAddress(addr, old_addr);
+  // Vigil: until the new master's own INFO arrives, assume it fences like the replica it was
+  // (or like the old master, whose record is reused): a slower PING could raise its fence.
+  Millis fence_timeout = master.instance.fence_timeout;
+  if (auto it = master.replicas.find(FormatHostPort(addr)); it != master.replicas.end()) {
+    fence_timeout = it->second.fence_timeout;
+  }
   if (moved) replicas.push_back(old_addr);
 
   ResetMaster(state, master, /*keep_sentinels=*/true);
@@ -148,6 +159,7 @@ void ResetMasterAndChangeAddress(CoreState& state, MasterRecord& master, const H
   // Vigil: "looks sane" must be judged on the new node's own INFO, not the old one's.
   master.instance.info_refresh.reset();
   master.instance.info_text.clear();
+  master.instance.fence_timeout = fence_timeout;
   if (moved) master.stale_master = StaleMaster{old_addr, master.config_epoch};
 
   for (const HostPort& replica_addr : replicas) {

@@ -69,6 +69,9 @@ struct Link {
     std::string instance;  // "" for the master itself, else the replica's "ip:port"
   };
   std::optional<OwnerHint> owner;
+  // An instance using this link went SDOWN since the last valid PING reply: that reply must wake
+  // every master using the link, so their -sdown is not left to a skipped tick (tick_schedule.h).
+  bool sdown_seen = false;
 
   bool CommandUp() const { return cmd.state == ConnState::kUp; }
   // Redis's "disconnected": either connection missing.

@@ -1,7 +1,7 @@
 #pragma once
 // LinkTable: owns every Link of one sentinel core, indexed by link id and by connection id.
 // Instances hold a LinkId; sentinel links are shared (refcount) across masters.
-#include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "sentinel/core/link_health.h"
@@ -24,12 +24,12 @@ class LinkTable {
   // Drops one reference; when the last goes, returns the connections to close and erases it.
   std::vector<ConnId> Release(LinkId id);
 
-  const std::map<LinkId, Link>& links() const { return links_; }
-
  private:
+  // Hashed: looked up for every message and never iterated, so the order cannot leak into
+  // behaviour. Elements keep their address across rehashing (instances hold Link& briefly).
   LinkId next_id_ = 1;
-  std::map<LinkId, Link> links_;
-  std::map<ConnId, LinkId> by_conn_;
+  std::unordered_map<LinkId, Link> links_;
+  std::unordered_map<ConnId, LinkId> by_conn_;
 };
 
 }  // namespace vigil::sentinel

@@ -1,6 +1,7 @@
 #pragma once
 // MasterRecord: one monitored master with its replicas, its peer sentinels, its epochs and its
 // failover progress. Maps are ordered so every walk over them is deterministic.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,6 +34,8 @@ struct MasterRecord {
   // our replica without touching its config file, so once it reports following us it gets the
   // usual SLAVEOF + CONFIG REWRITE block (a no-op SLAVEOF) and survives a restart as a replica.
   std::optional<HostPort> persist_demotion;
+  // Vigil: the tick skips this master until then (tick_schedule.h); CoreState::Wake resets it.
+  MonoTime next_tick_work{INT64_MIN};
 
   InstanceRecord* promoted_replica();
   const InstanceRecord* promoted_replica() const;

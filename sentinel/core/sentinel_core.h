@@ -5,7 +5,8 @@
 // call. Single-threaded: one caller at a time.
 //
 // Contract for the shell, per batch, in order:
-//   1. if `persist` is set, make it durable (fsync + rename) — or crash; never skip it;
+//   1. if `persist` is set, make it durable (fsync + rename) — or crash; never skip it
+//      (`persist_soon`: durable within about a second, see Ready);
 //   2. log and publish `events` (DEBUG ones are not published);
 //   3. execute `actions` in order (stop at ExitProcess).
 #include <map>
@@ -27,10 +28,14 @@ namespace vigil::sentinel {
 
 struct Ready {
   std::optional<PersistentState> persist;  // must be durable before anything below runs
+  // Vigil: the state gained replicas or peer sentinels (discovery), which nothing in this batch
+  // reveals; make Snapshot() durable within about a second, or before the next batch that could
+  // reveal it. With 1,000 masters a snapshot per discovered peer made discovery quadratic.
+  bool persist_soon = false;
   std::vector<Event> events;
   std::vector<Action> actions;
 
-  bool empty() const { return !persist && events.empty() && actions.empty(); }
+  bool empty() const { return !persist && !persist_soon && events.empty() && actions.empty(); }
 };
 
 class SentinelCore {
@@ -69,9 +74,15 @@ class SentinelCore {
   void ActOnMaster(MasterRecord& master, bool sdown_began);
   void HandleReply(RequestId request, const ReplyPayload& payload);
   void HandleRequestFailed(RequestId request);
+  void ForgetRequest(std::map<RequestId, PendingRequest>::iterator it);
+  // Removes the request and releases its link's pending count (not its instance's flag).
+  PendingRequest TakeRequest(std::map<RequestId, PendingRequest>::iterator it);
 
   CoreState state_;
   std::optional<PersistentState> restored_;  // consumed by EnsureStarted
+  // Masters in name order for the tick (no master is created or destroyed during the walk).
+  std::vector<MasterRecord*> tick_order_;
+  uint64_t tick_order_version_ = UINT64_MAX;
 };
 
 }  // namespace vigil::sentinel

@@ -50,6 +50,7 @@ bool CheckSubjectivelyDown(CoreState& state, MasterRecord& master, InstanceRecor
   CloseStuckConnections(state, master, link);
   bool down = SubjectiveDownReason(state, master, ri, link) != DownReason::kNone;
   if (down && !ri.s_down) {
+    link.sdown_seen = true;
     ri.s_down = true;
     ri.s_down_since = state.now;
     state.EmitFor(EventLevel::kWarning, "+sdown", master, ri);

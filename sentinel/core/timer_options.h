@@ -28,13 +28,6 @@ struct TimerOptions {
   // Vigil only: how soon a peer that answered "not down" is asked again while our own SDOWN
   // holds (Redis waits ask_period). One 100 ms tick by default.
   Millis fast_ask_period{100};
-  // Vigil only: masters are pinged at least this often (replicas and sentinels keep
-  // ping_period). A data node with sentinel-fence-timeout refuses writes when a majority of its
-  // sentinels has not reached it within that timeout; a 250 ms period (about 300 ms on the
-  // 100 ms tick) lets that timeout be 1 s, so a master cut off from its sentinels stops
-  // acknowledging writes within 1 s. Redis pings masters once a second (wire-compatible either
-  // way: only more PINGs).
-  Millis master_ping_period{250};
 };
 
 // SENTINEL DEBUG parameter names, lower case (info-period, ping-period, ...). Returns false for an
@@ -49,6 +42,18 @@ inline constexpr Millis kMaxDesync{1000};
 inline constexpr int kPendingCommandsPerRef = 100;
 inline constexpr Millis kInfoPeriodFast{1000};
 inline constexpr int kDefaultReplicaPriority = 100;
+// Vigil: a node that fences (vigil-datanode's sentinel-fence-timeout F, read from its INFO) and
+// reports role:master is pinged every F / kFencePingsPerTimeout (at least every
+// kMinFencePingPeriod), so it sees several contacts per F; about every 300 ms for F = 1 s on the
+// 100 ms tick. Every other instance keeps Redis's ping period: the faster PINGs cost CPU on both
+// ends and buy nothing where nobody fences (wire-compatible either way: only more PINGs).
+inline constexpr int64_t kFencePingsPerTimeout = 4;
+inline constexpr Millis kMinFencePingPeriod{100};
+// Vigil: when a periodic command (PING, INFO, hello) goes to a node, INFO and hello due within
+// 1/kAlignSlackDivisor of their own period are sent with it (instance_monitor.cc).
+inline constexpr int64_t kAlignSlackDivisor = 10;
+// Vigil: prompt hellos (hello_protocol.h) to one instance are at least this far apart.
+inline constexpr Millis kPromptHelloGap{100};
 // Vigil: gap between staggered failover candidates (failover.cc, StartDelay).
 inline constexpr Millis kStartStagger{250};
 

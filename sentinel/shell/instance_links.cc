@@ -83,6 +83,7 @@ void InstanceLinks::Connect(const ConnectAction& a) {
   c->started = now_();
   Conn* raw = c.get();
   conns_[a.conn] = std::move(c);
+  connecting_.insert(a.conn);
   redisAsyncContext* ac = redisAsyncConnect(a.addr.host.c_str(), a.addr.port);
   if (ac == nullptr || ac->err) {
     log_->debug("connect to {} failed at once: {}", raw->where, ac ? ac->errstr : "out of memory");
@@ -109,16 +110,26 @@ void InstanceLinks::Connect(const ConnectAction& a) {
 }
 
 bool InstanceLinks::SendArgv(Conn* c, const std::vector<std::string>& argv, bool subscribe) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  ptrs.reserve(argv.size());
-  lens.reserve(argv.size());
-  for (const auto& s : argv) {
-    ptrs.push_back(s.data());
-    lens.push_back(s.size());
+  // The core's commands have a handful of arguments: the pointer arrays live on the stack.
+  constexpr size_t kInline = 16;
+  const char* inline_ptrs[kInline];
+  size_t inline_lens[kInline];
+  std::vector<const char*> heap_ptrs;
+  std::vector<size_t> heap_lens;
+  const char** ptrs = inline_ptrs;
+  size_t* lens = inline_lens;
+  if (argv.size() > kInline) {
+    heap_ptrs.resize(argv.size());
+    heap_lens.resize(argv.size());
+    ptrs = heap_ptrs.data();
+    lens = heap_lens.data();
+  }
+  for (size_t i = 0; i < argv.size(); ++i) {
+    ptrs[i] = argv[i].data();
+    lens[i] = argv[i].size();
   }
   if (redisAsyncCommandArgv(c->ac, subscribe ? &InstanceLinks::OnPubSub : &InstanceLinks::OnReply,
-                            c, int(argv.size()), ptrs.data(), lens.data()) != REDIS_OK) {
+                            c, int(argv.size()), ptrs, lens) != REDIS_OK) {
     return false;
   }
   QueueFlush(c);
@@ -147,7 +158,7 @@ void InstanceLinks::OnFlush(evutil_socket_t, short, void* arg) {
   }
 }
 
-void InstanceLinks::Send(const SendAction& a) {
+void InstanceLinks::Send(SendAction&& a) {
   auto it = conns_.find(a.conn);
   if (it == conns_.end() || it->second->closed || it->second->ac == nullptr) return;
   Conn* c = it->second.get();
@@ -158,7 +169,7 @@ void InstanceLinks::Send(const SendAction& a) {
     if (!SendArgv(c, argvs[0], true)) Fail(c, "subscribe failed", true);
     return;
   }
-  c->fifo.push_back(Pending{a.request, a.command, argvs.size(), {}});
+  c->fifo.push_back(Pending{a.request, std::move(a.command), argvs.size(), {}});
   for (const Argv& argv : argvs) {
     if (!SendArgv(c, argv, false)) {
       Fail(c, "send failed", true);
@@ -184,6 +195,7 @@ void InstanceLinks::Close(ConnId id) {
 void InstanceLinks::Bury(ConnId id) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return;
+  connecting_.erase(id);
   graveyard_.push_back(std::move(it->second));
   conns_.erase(it);
 }
@@ -208,10 +220,11 @@ void InstanceLinks::Maintain() {
   graveyard_.clear();
   MonoTime now = now_();
   std::vector<Conn*> expired;
-  for (auto& [id, c] : conns_) {
-    if (!c->connected && !c->closed && now - c->started > connect_timeout_) {
-      expired.push_back(c.get());
-    }
+  for (ConnId id : connecting_) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    Conn* c = it->second.get();
+    if (!c->connected && !c->closed && now - c->started > connect_timeout_) expired.push_back(c);
   }
   for (Conn* c : expired) Fail(c, "connect timeout", true);
 }
@@ -231,6 +244,7 @@ void InstanceLinks::OnConnect(const redisAsyncContext* ac, int status) {
   // seconds away, and meanwhile the instance stays SDOWN here and is skipped by a failover.
   // The reconnect dials a fresh socket every connect timeout.
   net::SetTcpUserTimeout(ac->c.fd, kLinkUserTimeout.count());
+  c->owner->connecting_.erase(c->id);
   c->owner->sink_(LinkUp{c->id, LocalIp(ac->c.fd)});
 }
 

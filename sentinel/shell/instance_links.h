@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,7 @@ class InstanceLinks {
 
   void Connect(const ConnectAction& action);
   void Close(ConnId conn);
-  void Send(const SendAction& action);
+  void Send(SendAction&& action);
   // Times out connects older than the connect timeout and frees closed contexts. Call every tick.
   void Maintain();
 
@@ -91,6 +92,7 @@ class InstanceLinks {
   spdlog::logger* log_;
   Millis connect_timeout_;
   std::map<ConnId, std::unique_ptr<Conn>> conns_;
+  std::set<ConnId> connecting_;  // what Maintain checks: not every open connection, each tick
   event* flush_ev_ = nullptr;
   std::vector<ConnId> flush_queue_;
   std::vector<std::unique_ptr<Conn>> graveyard_;  // freed on the next Maintain()

@@ -89,7 +89,7 @@ Status Runtime::Start() {
   log_->info("Sentinel ID is {}", core_.myid());
   first.persist.reset();
   for (const Event& e : first.events) HandleEvent(e);
-  for (const Action& a : first.actions) Execute(a);
+  for (Action& a : first.actions) Execute(a);
   loop_.Every(kTickPeriod, [this] { Tick(); });
   loop_.OnSignal(SIGTERM, [this] {
     log_->warn("Received SIGTERM scheduling shutdown...");
@@ -155,11 +155,14 @@ void Runtime::Tick() {
   server_.Maintain();
   const TimerOptions& t = core_.options().timers;
   scripts_.Run(now, t.script_max_runtime, t.script_retry_delay);
-  if (deferred_ && now - last_write_ >= kDeferredPersistPeriod) FlushDeferred();
+  if ((deferred_ || discovered_) && now - last_write_ >= kDeferredPersistPeriod) FlushDeferred();
 }
 
 bool Runtime::NeedsDurability(const Ready& r, const PersistentState& state) const {
   if (!durable_) return true;
+  // Compared once per batch: a tick batch carries hundreds of hellos while discovery keeps the
+  // state dirty, and each comparison walks every master.
+  std::optional<bool> announced_differs;
   for (const Action& a : r.actions) {
     if (std::holds_alternative<ReplyToClient>(a) || std::holds_alternative<RunScript>(a) ||
         std::holds_alternative<ExitProcess>(a)) {
@@ -171,9 +174,9 @@ bool Runtime::NeedsDurability(const Ready& r, const PersistentState& state) cons
           ask != nullptr && ask->runid != "*") {
         return true;
       }
-      if (std::holds_alternative<PublishHelloCommand>(s->command) &&
-          AnnouncedStateDiffers(state, *durable_)) {
-        return true;
+      if (std::holds_alternative<PublishHelloCommand>(s->command)) {
+        if (!announced_differs) announced_differs = AnnouncedStateDiffers(state, *durable_);
+        if (*announced_differs) return true;
       }
     }
   }
@@ -192,29 +195,39 @@ void Runtime::Persist(const PersistentState& state) {
   }
   durable_ = state;
   deferred_.reset();
+  discovered_ = false;  // every snapshot includes what was discovered before it
   last_write_ = Now();
   ++persist_writes_;
   log_->debug("Sentinel new configuration saved on disk ({})", store_->path());
 }
 
 void Runtime::FlushDeferred() {
-  if (deferred_) Persist(*deferred_);
+  // The core's current state includes any deferred snapshot (it is newer).
+  if (discovered_) {
+    Persist(core_.Snapshot());
+  } else if (deferred_) {
+    Persist(*deferred_);
+  }
 }
 
 void Runtime::Drain() {
   Ready r = core_.TakeReady();
   if (r.empty()) return;
+  if (r.persist_soon) discovered_ = true;
   if (r.persist) {
     if (NeedsDurability(r, *r.persist)) {
       Persist(*r.persist);
     } else {
       deferred_ = std::move(*r.persist);
     }
-  } else if (deferred_ && NeedsDurability(r, *deferred_)) {
-    FlushDeferred();  // an earlier batch's state must be on disk before these actions
+  } else if (deferred_ || discovered_) {
+    // An earlier batch's state must be on disk before these actions. Discovery alone announces
+    // nothing new, so the state on disk stands for it in the comparison.
+    const PersistentState* pending = deferred_ ? &*deferred_ : durable_ ? &*durable_ : nullptr;
+    if (pending == nullptr || NeedsDurability(r, *pending)) FlushDeferred();
   }
   for (const Event& e : r.events) HandleEvent(e);
-  for (const Action& a : r.actions) {
+  for (Action& a : r.actions) {
     Execute(a);
     if (stopping_) break;
   }
@@ -241,16 +254,16 @@ void Runtime::HandleEvent(const Event& e) {
   }
 }
 
-void Runtime::Execute(const Action& a) {
+void Runtime::Execute(Action& a) {
   std::visit(
-      [&](const auto& x) {
+      [&](auto& x) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, ConnectAction>) {
           links_.Connect(x);
         } else if constexpr (std::is_same_v<T, CloseAction>) {
           links_.Close(x.conn);
         } else if constexpr (std::is_same_v<T, SendAction>) {
-          links_.Send(x);
+          links_.Send(std::move(x));
         } else if constexpr (std::is_same_v<T, ReplyToClient>) {
           server_.Reply(x.token, x.reply);
         } else if constexpr (std::is_same_v<T, RunScript>) {

@@ -66,7 +66,8 @@ class Runtime final : public SentinelHost {
   void Persist(const PersistentState& state);
   void FlushDeferred();
   void HandleEvent(const Event& e);
-  void Execute(const Action& a);
+  // Consumes what it sends (a SendAction's command moves into the connection's queue).
+  void Execute(Action& a);
   bool NeedsDurability(const Ready& r, const PersistentState& state) const;
 
   SentinelConfig config_;
@@ -86,6 +87,7 @@ class Runtime final : public SentinelHost {
   bool process_scheduled_ = false;
   bool draining_ = false;
   std::optional<PersistentState> deferred_;  // dirty, not yet written
+  bool discovered_ = false;                  // Ready::persist_soon seen since the last write
   std::optional<PersistentState> durable_;   // last written
   MonoTime last_write_{0};
   uint64_t persist_writes_ = 0;

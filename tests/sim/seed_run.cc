@@ -144,7 +144,9 @@ void HealEverything(World& w) {
 SeedResult RunSeed(uint64_t seed, const SeedOptions& options) {
   Prng shape_prng(seed ^ 0x5eed5eed5eedULL);
   Shape shape = DrawShape(shape_prng);
-  World w(MakeWorldOptions(seed, shape_prng, options.print_trace));
+  WorldOptions world_options = MakeWorldOptions(seed, shape_prng, options.print_trace);
+  world_options.core.schedule_ticks = options.schedule_ticks;
+  World w(world_options);
   int master = w.AddNode(-1);
   for (int i = 1; i < shape.nodes; ++i) {
     w.AddNode(master, shape.priority_zero && i == 1 ? 0 : 100 - i);

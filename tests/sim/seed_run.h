@@ -13,6 +13,8 @@ struct SeedOptions {
   bool print_trace = false;
   Millis chaos{20000};
   Millis heal{40000};
+  // CoreOptions::schedule_ticks for every sentinel (off: Redis's walk of every instance).
+  bool schedule_ticks = true;
 };
 
 struct SeedResult {

@@ -59,9 +59,11 @@ void SimSentinel::Drain() {
   while (core_) {
     Ready ready = core_->TakeReady();
     if (ready.empty()) return;
-    if (ready.persist) {
-      world_.checkers().OnPersist(*this, *ready.persist);
-      persisted_ = *ready.persist;  // durable before anything below happens
+    if (ready.persist || ready.persist_soon) {
+      // The simulated disk takes discovery at once too, so restarts see what they always did.
+      PersistentState state = ready.persist ? *ready.persist : core_->Snapshot();
+      world_.checkers().OnPersist(*this, state);
+      persisted_ = std::move(state);  // durable before anything below happens
     }
     for (const Event& e : ready.events) {
       std::string line = ToString(e);

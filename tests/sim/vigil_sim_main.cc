@@ -5,6 +5,8 @@
 //   vigil-sim --replay FILE                     run every seed listed in FILE (# comments)
 //   vigil-sim --determinism K                   run K seeds twice and compare trace hashes
 //   vigil-sim --measure N                       failover timing over N runs, Vigil vs Redis mode
+//   vigil-sim --schedule-equivalence K          run K seeds with the tick schedule on and off
+//                                               (sentinel/core/tick_schedule.h) and compare traces
 //
 // The last line is "seeds=<n> violations=<v>"; the exit status is 0 only when v == 0. A failing
 // seed prints itself with its violations, and replays identically with --seed.
@@ -71,6 +73,23 @@ int Determinism(uint64_t count, const SeedOptions& options) {
   return Report(count, mismatches);
 }
 
+int ScheduleEquivalence(uint64_t count, SeedOptions options) {
+  uint64_t mismatches = 0;
+  for (uint64_t seed = 1; seed <= count; ++seed) {
+    options.schedule_ticks = true;
+    SeedResult scheduled = RunSeed(seed, options);
+    options.schedule_ticks = false;
+    SeedResult walked = RunSeed(seed, options);
+    if (scheduled.trace_hash != walked.trace_hash || scheduled.trace_lines != walked.trace_lines) {
+      std::printf("SCHEDULE DIFFERS seed=%" PRIu64 " %016" PRIx64 " vs %016" PRIx64 "\n", seed,
+                  scheduled.trace_hash, walked.trace_hash);
+      ++mismatches;
+    }
+    mismatches += scheduled.violations.size();
+  }
+  return Report(count, mismatches);
+}
+
 void PrintPercentiles(const char* label, std::vector<int64_t> v) {
   if (v.empty()) return;
   std::sort(v.begin(), v.end());
@@ -125,6 +144,8 @@ int main(int argc, char** argv) {
       return Replay(next(), options);
     } else if (arg == "--determinism") {
       return Determinism(std::strtoull(next(), nullptr, 10), options);
+    } else if (arg == "--schedule-equivalence") {
+      return ScheduleEquivalence(std::strtoull(next(), nullptr, 10), options);
     } else if (arg == "--measure") {
       return Measure(std::strtoull(next(), nullptr, 10));
     } else {
