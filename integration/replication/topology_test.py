@@ -115,7 +115,8 @@ def restart_resumes_with_psync(res, vigil, nodes):
     r2.proc = subprocess.Popen([vigil, "--port", str(port), "--bind", rh.HOST, "--dir", d,
                                 "--logfile", r2.log_path, "--save", "", "--replicaof", rh.HOST,
                                 str(m.port)], cwd=d)
-    r2._wait_ready()
+    nodes_started = r2.wait_ready()
+    res.check(nodes_started, "restarted replica answers PING", r2.log_tail())
     rn = rh.Node.__new__(rh.Node)
     rn.kind, rn.server, rn.port, rn.dir, rn._conn = "vigil", r2, port, d, None
     nodes.append(rn)
