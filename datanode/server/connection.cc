@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "datanode/replication/sentinel_hello.h"
 #include "datanode/server/server.h"
 
 namespace vigil::datanode {
@@ -83,7 +84,8 @@ void Connection::ReadSome() {
     return;
   }
   qbuf_.resize(old + size_t(n));
-  if (server_->config().sentinel_fence_timeout > 0 && session_.name.starts_with("sentinel-")) {
+  if (server_->config().sentinel_fence_timeout > 0 &&
+      !SentinelIdFromClientName(session_.name).empty()) {
     session_.replies_unacked = RepliesUnacked();
   }
   ServerStats& st = server_->service().stats();

@@ -43,4 +43,15 @@ Millis LinkHealth::Unresponsive(bool disconnected, MonoTime now, Millis fast_pin
   return Millis(0);
 }
 
+std::optional<MonoTime> LinkHealth::DownAt(bool disconnected, Millis down_after,
+                                           Millis fast_ping_period) const {
+  const Millis just_over = down_after + Millis(1);
+  if (act_ping_time && fast_ping_period > Millis(0)) {
+    return std::max(last_avail_time + just_over, *act_ping_time + just_over - fast_ping_period);
+  }
+  if (act_ping_time) return *act_ping_time + just_over;
+  if (disconnected) return last_avail_time + just_over;
+  return std::nullopt;
+}
+
 }  // namespace vigil::sentinel

@@ -45,6 +45,10 @@ struct LinkHealth {
   // ahead of Redis's clock. With 1 s PINGs Redis's clock starts up to 1 s after the last
   // reply; with Vigil's faster master PINGs the last reply is the better measure of silence.
   Millis Unresponsive(bool disconnected, MonoTime now, Millis fast_ping_period = Millis(0)) const;
+  // The earliest time Unresponsive(...) exceeds `down_after` if no reply comes, or nullopt when
+  // the clock is not running (connected, no PING pending).
+  std::optional<MonoTime> DownAt(bool disconnected, Millis down_after,
+                                 Millis fast_ping_period = Millis(0)) const;
 };
 
 // Valid PING reply prefixes: PONG, LOADING, MASTERDOWN.

@@ -41,6 +41,18 @@ TEST(LinkHealthTest, FastPingedLinkCountsFromTheLastValidReply) {
   EXPECT_EQ(h.Unresponsive(false, MonoTime{2200}, Millis(300)), Millis(0));
 }
 
+TEST(LinkHealthTest, DownAtIsWhenUnresponsivePassesDownAfter) {
+  LinkHealth h = LinkHealth::Fresh(MonoTime{0});
+  EXPECT_TRUE(h.OnPingReply("PONG", MonoTime{1000}));
+  EXPECT_FALSE(h.DownAt(false, Millis(1000)).has_value());
+  h.OnPingSent(MonoTime{1300});
+  for (Millis fast : {Millis(0), Millis(300)}) {
+    MonoTime at = *h.DownAt(false, Millis(1000), fast);
+    EXPECT_LE(h.Unresponsive(false, at - Millis(1), fast), Millis(1000));
+    EXPECT_GT(h.Unresponsive(false, at, fast), Millis(1000));
+  }
+}
+
 TEST(LinkHealthTest, LostConnectionStartsTheClockLikeAPendingPing) {
   LinkHealth h = LinkHealth::Fresh(MonoTime{0});
   h.OnPingReply("PONG", MonoTime{100});

@@ -62,16 +62,9 @@ void InstanceWork(const CoreState& state, const MasterRecord& master, const Inst
   }
   if (!ri.s_down) {
     Millis down_after = master.config.down_after;
-    const Millis fast = FastPingPeriodFor(state, master, ri);
-    if (link.health.act_ping_time && fast > Millis(0)) {
-      // LinkHealth::Unresponsive with a fast ping period passes down-after here.
-      next.At(std::max(link.health.last_avail_time + down_after,
-                       *link.health.act_ping_time + down_after - fast) +
-              Millis(1));
-    } else if (link.health.act_ping_time) {
-      next.After(*link.health.act_ping_time, down_after);
-    } else if (!link.CommandUp()) {
-      next.After(link.health.last_avail_time, down_after);
+    if (std::optional<MonoTime> down = link.health.DownAt(!link.CommandUp(), down_after,
+                                                          FastPingPeriodFor(state, master, ri))) {
+      next.At(*down);
     }
     if (ri.kind == InstanceKind::kMaster && ri.role_reported == ReportedRole::kSlave) {
       next.After(ri.role_reported_time, down_after + t.info_period * 2);
