@@ -58,13 +58,14 @@ bool DueForAsk(const CoreState& state, const MasterRecord& master, const Instanc
 }  // namespace
 
 void AskOtherSentinels(CoreState& state, MasterRecord& master, AskMode mode) {
+  bool coordinated = WantsCoordinatedVotes(master);
+  bool asking = master.instance.s_down || coordinated;
   for (auto& [runid, si] : master.sentinels) {
     if (state.now - si.last_master_down_reply_time > state.timers().ask_period * 5) {
       si.master_down = false;
       si.leader.clear();
     }
-    bool coordinated = WantsCoordinatedVotes(master);
-    if (!master.instance.s_down && !coordinated) continue;
+    if (!asking) continue;
     if (coordinated && master.failover.refused_votes.count(runid) != 0) continue;
     if (state.LinkOf(si).Disconnected()) continue;
     if (mode != AskMode::kForced && !DueForAsk(state, master, si)) continue;

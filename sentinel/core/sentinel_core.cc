@@ -35,16 +35,24 @@ PersistentState SentinelCore::Snapshot() const {
 
 Ready SentinelCore::TakeReady() {
   Ready ready;
+  TakeReady(ready);
+  return ready;
+}
+
+void SentinelCore::TakeReady(Ready& into) {
+  into.persist.reset();
+  into.persist_soon = false;
   if (state_.persist_needed) {
-    ready.persist = BuildSnapshot(state_);
+    into.persist = BuildSnapshot(state_);
     state_.persist_needed = false;
   } else {
-    ready.persist_soon = state_.persist_soon;
+    into.persist_soon = state_.persist_soon;
   }
   state_.persist_soon = false;
-  ready.events.swap(state_.events);
-  ready.actions.swap(state_.actions);
-  return ready;
+  into.events.clear();
+  into.actions.clear();
+  into.events.swap(state_.events);
+  into.actions.swap(state_.actions);
 }
 
 void SentinelCore::Tick(MonoTime now) {

@@ -51,6 +51,9 @@ class SentinelCore {
   void Step(MonoTime now, const Input& input);
   // The batch produced since the last call.
   Ready TakeReady();
+  // The same into `into`, whose vectors are cleared and handed to the core for the next batch:
+  // a shell draining after every input then reuses their memory instead of growing new ones.
+  void TakeReady(Ready& into);
 
   // --- const queries, for SENTINEL MASTERS/MASTER/REPLICAS/SENTINELS/... ---
   const std::string& myid() const { return state_.myid; }

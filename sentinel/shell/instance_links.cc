@@ -1,7 +1,6 @@
 #include "sentinel/shell/instance_links.h"
 
 #include <arpa/inet.h>
-#include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
@@ -12,6 +11,7 @@
 
 #include "common/net/tcp_user_timeout.h"
 #include "sentinel/core/wire.h"
+#include "sentinel/shell/hiredis_event_binding.h"
 
 namespace vigil::sentinel {
 
@@ -91,9 +91,13 @@ void InstanceLinks::Connect(const ConnectAction& a) {
     Fail(raw, "connect failed", true);
     return;
   }
+  if (AttachHiredisToLibevent(ac, base_) != REDIS_OK) {
+    redisAsyncFree(ac);
+    Fail(raw, "event setup failed", true);
+    return;
+  }
   raw->ac = ac;
   ac->data = raw;
-  redisLibeventAttach(ac, base_);
   redisAsyncSetConnectCallback(ac, &InstanceLinks::OnConnect);
   redisAsyncSetDisconnectCallback(ac, &InstanceLinks::OnDisconnect);
   if (!a.auth_pass.empty()) {

@@ -211,7 +211,21 @@ void Runtime::FlushDeferred() {
 }
 
 void Runtime::Drain() {
-  Ready r = core_.TakeReady();
+  // Drain runs after every input; a batch taken from the spares keeps its vectors' capacity.
+  // (A pool, not one member: executing an action must never find its own batch reused.)
+  std::unique_ptr<Ready> batch;
+  if (spare_batches_.empty()) {
+    batch = std::make_unique<Ready>();
+  } else {
+    batch = std::move(spare_batches_.back());
+    spare_batches_.pop_back();
+  }
+  core_.TakeReady(*batch);
+  DrainBatch(*batch);
+  spare_batches_.push_back(std::move(batch));
+}
+
+void Runtime::DrainBatch(Ready& r) {
   if (r.empty()) return;
   if (r.persist_soon) discovered_ = true;
   if (r.persist) {

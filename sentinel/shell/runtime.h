@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "common/net/event_loop.h"
 #include "common/time/clock.h"
@@ -63,6 +64,7 @@ class Runtime final : public SentinelHost {
   void Tick();
   void ProcessQueue();
   void Drain();
+  void DrainBatch(Ready& batch);
   void Persist(const PersistentState& state);
   void FlushDeferred();
   void HandleEvent(const Event& e);
@@ -83,6 +85,7 @@ class Runtime final : public SentinelHost {
   ScriptRunner scripts_;
   std::map<std::string, FailoverStats> stats_;
   std::deque<Input> queue_;
+  std::vector<std::unique_ptr<Ready>> spare_batches_;
   event* process_ev_ = nullptr;
   bool process_scheduled_ = false;
   bool draining_ = false;
