@@ -148,7 +148,9 @@ bool IsKnownStaleMaster(const CoreState& state, const MasterRecord& master,
 void ApplyInfo(CoreState& state, MasterRecord& master, InstanceRecord& ri,
                const std::string& text) {
   ri.info_refresh = state.now;
-  ri.info_text = text;
+  // A fresh exact-size copy: assigning into the old string doubles its capacity whenever the
+  // report grows by a byte (uptime, counters), leaving ~10 KiB per instance instead of ~5.
+  ri.info_text = std::string(text);
   InfoReport report = ParseInfo(text);
   RecordRunId(state, master, ri, report);
   ri.fence_timeout = Millis(report.fence_timeout_ms.value_or(0));

@@ -315,5 +315,23 @@ TEST(SentinelCoreTest, HelloAndInfoGoInTheSameTickAsAPing) {
   EXPECT_EQ(alone, 0);
 }
 
+TEST(SentinelCoreTest, CachedInfoKeepsItsSizeWhenTheReportGrowsByAByte) {
+  // INFO-CACHE keeps each instance's last report. Assigning a report one byte longer into the
+  // cached string doubled its capacity: ~10 KiB instead of ~5 per monitored instance.
+  CoreHarness h;
+  std::string padding = "# Stats\r\nfiller:" + std::string(5000, 'x') + "\r\n";
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({}) + padding;
+  h.Tick();
+  h.Run(Millis(500));
+  const MasterRecord* m = h.core.FindMaster("mymaster");
+  ASSERT_NE(m, nullptr);
+  ASSERT_EQ(m->instance.info_text, h.info["10.0.0.1:6379"]);
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({}) + padding + "uptime_in_seconds:1\r\n";
+  h.Run(Millis(11000));  // the next INFO (10 s period)
+  const std::string& cached = m->instance.info_text;
+  ASSERT_EQ(cached, h.info["10.0.0.1:6379"]);
+  EXPECT_LT(cached.capacity(), cached.size() + cached.size() / 4);
+}
+
 }  // namespace
 }  // namespace vigil::sentinel

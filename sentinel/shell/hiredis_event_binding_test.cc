@@ -1,5 +1,8 @@
 #include "sentinel/shell/hiredis_event_binding.h"
 
+extern "C" {  // before hiredis.h, which includes it outside C linkage
+#include <hiredis/sds.h>
+}
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <hiredis/async.h>
@@ -63,7 +66,8 @@ struct Observed {
 
 void OnReply(redisAsyncContext*, void* r, void* data) {
   auto* reply = static_cast<redisReply*>(r);
-  if (reply != nullptr && reply->type == REDIS_REPLY_STATUS) {
+  if (reply != nullptr &&
+      (reply->type == REDIS_REPLY_STATUS || reply->type == REDIS_REPLY_STRING)) {
     static_cast<Observed*>(data)->replies.emplace_back(reply->str, reply->len);
   }
 }
@@ -88,7 +92,7 @@ bool LoopUntil(event_base* base, Pred done) {
   return done();
 }
 
-TEST(HiredisEventBinding, RepliesArrivingInSeparateReadsAllReachTheirCallbacks) {
+TEST(HiredisEventBinding, RepliesInSeparateReadsArriveAndDrainedBuffersAreReleased) {
   // The read event is persistent: after the first read the connection must still be watched.
   HandServer server;
   event_base* base = event_base_new();
@@ -97,7 +101,11 @@ TEST(HiredisEventBinding, RepliesArrivingInSeparateReadsAllReachTheirCallbacks) 
   redisAsyncContext* ac = redisAsyncConnect("127.0.0.1", server.port());
   ASSERT_NE(ac, nullptr);
   ASSERT_EQ(ac->err, 0);
-  ASSERT_EQ(AttachHiredisToLibevent(ac, base), REDIS_OK);
+  static int after_reads;
+  after_reads = 0;
+  ASSERT_EQ(AttachHiredisToLibevent(
+                ac, base, [](void*) { ++after_reads; }, nullptr),
+            REDIS_OK);
   EXPECT_EQ(AttachHiredisToLibevent(ac, base), REDIS_ERR) << "a second attach must be refused";
   redisAsyncSetConnectCallback(ac, &OnConnect);
   redisAsyncSetDisconnectCallback(ac, &OnDisconnect);
@@ -111,6 +119,22 @@ TEST(HiredisEventBinding, RepliesArrivingInSeparateReadsAllReachTheirCallbacks) 
         << "reply " << i << " never arrived";
   }
   EXPECT_EQ(seen.replies, (std::vector<std::string>{"PONG0", "PONG1", "PONG2"}));
+
+  // An INFO-sized reply grows hiredis's read buffer to ~10 KiB; once it is consumed the binding
+  // gives that memory back instead of parking it on the connection.
+  std::string info(5000, 'i');
+  redisAsyncCommand(ac, &OnReply, &seen, "INFO");
+  server.Send("$5000\r\n" + info + "\r\n");
+  ASSERT_TRUE(LoopUntil(base, [&] { return seen.replies.size() == 4; }));
+  EXPECT_EQ(seen.replies.back(), info);
+  EXPECT_LE(sdsalloc(ac->c.reader->buf), 1024u) << "the drained read buffer was kept";
+  // And the connection still reads after the buffer was replaced.
+  redisAsyncCommand(ac, &OnReply, &seen, "PING");
+  server.Send("+PONG3\r\n");
+  ASSERT_TRUE(LoopUntil(base, [&] { return seen.replies.size() == 5; }));
+  EXPECT_EQ(seen.replies.back(), "PONG3");
+
+  EXPECT_GE(after_reads, 5) << "the after-read hook runs after every read";
 
   server.Hangup();
   EXPECT_TRUE(LoopUntil(base, [&] { return seen.disconnected; }));

@@ -91,7 +91,7 @@ void InstanceLinks::Connect(const ConnectAction& a) {
     Fail(raw, "connect failed", true);
     return;
   }
-  if (AttachHiredisToLibevent(ac, base_) != REDIS_OK) {
+  if (AttachHiredisToLibevent(ac, base_, &InstanceLinks::OnAfterRead, this) != REDIS_OK) {
     redisAsyncFree(ac);
     Fail(raw, "event setup failed", true);
     return;
@@ -138,6 +138,11 @@ bool InstanceLinks::SendArgv(Conn* c, const std::vector<std::string>& argv, bool
   }
   QueueFlush(c);
   return true;
+}
+
+void InstanceLinks::OnAfterRead(void* arg) {
+  auto* self = static_cast<InstanceLinks*>(arg);
+  if (self->after_read_) self->after_read_();
 }
 
 void InstanceLinks::QueueFlush(Conn* c) {

@@ -41,6 +41,11 @@ class InstanceLinks {
   InstanceLinks(const InstanceLinks&) = delete;
   InstanceLinks& operator=(const InstanceLinks&) = delete;
 
+  // Runs after each socket's replies were handed to the sink, outside hiredis callbacks: the
+  // runtime steps the core there, so a burst of replies (1,000 INFO answers at start-up) is not
+  // held in the input queue all at once.
+  void SetAfterRead(std::function<void()> fn) { after_read_ = std::move(fn); }
+
   void Connect(const ConnectAction& action);
   void Close(ConnId conn);
   void Send(SendAction&& action);
@@ -76,6 +81,7 @@ class InstanceLinks {
   static void OnFlush(evutil_socket_t, short, void* arg);
   void QueueFlush(Conn* c);
 
+  static void OnAfterRead(void* arg);
   static void OnConnect(const redisAsyncContext* ac, int status);
   static void OnDisconnect(const redisAsyncContext* ac, int status);
   static void OnReply(redisAsyncContext* ac, void* reply, void* privdata);
@@ -88,6 +94,7 @@ class InstanceLinks {
 
   event_base* base_;
   InputSink sink_;
+  std::function<void()> after_read_;
   NowFn now_;
   spdlog::logger* log_;
   Millis connect_timeout_;

@@ -63,6 +63,7 @@ Runtime::Runtime(SentinelConfig config, std::unique_ptr<StateStore> store,
   ssize_t n = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   facts_.executable = n > 0 ? std::string(exe, size_t(n)) : "";
   process_ev_ = event_new(loop_.base(), -1, 0, &Runtime::OnProcess, this);
+  links_.SetAfterRead([this] { ProcessQueue(); });
 }
 
 Runtime::~Runtime() {
