@@ -162,6 +162,7 @@ std::string RenderReplicationSection(Service& svc) {
     out += "fenced:" + std::to_string(fence.fenced() ? 1 : 0) + "\r\n";
     out += std::string("fence_cause:") + FenceCauseName(fence.cause()) + "\r\n";
     out += "fence_timeout_ms:" + std::to_string(fence.timeout().count()) + "\r\n";
+    out += "fence_armed:" + std::to_string(fence.armed(now) ? 1 : 0) + "\r\n";
     out += "fence_sentinels_known:" + std::to_string(fence.sentinels_known()) + "\r\n";
     out += "fence_sentinels_reached:" + std::to_string(fence.sentinels_reached(now)) + "\r\n";
     out += "fence_last_majority_ms:" +

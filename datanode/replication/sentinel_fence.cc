@@ -22,9 +22,10 @@ const char* FenceCauseName(FenceCause cause) {
 
 SentinelFence::SentinelFence(FenceOptions options) : options_(options) {}
 
-void SentinelFence::Reconfigure(FenceOptions options) {
+void SentinelFence::Reconfigure(FenceOptions options, MonoTime now) {
   options_ = options;
   Forget();
+  grace_until_ = now + options.reconfigure_grace;
 }
 
 void SentinelFence::SetRole(bool master) {
@@ -175,6 +176,7 @@ void SentinelFence::Evaluate(MonoTime now) {
     if (fenced_) Forget();
     return;
   }
+  if (InGrace(now)) return;  // cannot be fenced: Reconfigure lowered it
   if (last_tick_ && now - *last_tick_ > options_.timeout) {
     Raise(now, FenceCause::kLoopStalled);
     // One stall, one raise. Input read at this same instant is the burst that waited in the

@@ -48,14 +48,19 @@ struct FenceOptions {
   Millis lift_span{1000};
   Millis settle_span{6000};
   size_t max_sentinels = 64;  // hellos from further run ids are ignored
+  // After a runtime change of the timeout the fence stays down this long: vigil-sentinel paces
+  // its PINGs to a master by the fence_timeout_ms it reads in INFO, polled every 10 s, and until
+  // then pings at the old pace, which the new timeout would read as sentinels lost.
+  Millis reconfigure_grace{11000};
 };
 
 class SentinelFence {
  public:
   explicit SentinelFence(FenceOptions options = {});
 
-  // A new configuration forgets everything learned (the way to drop a retired sentinel).
-  void Reconfigure(FenceOptions options);
+  // A new configuration forgets everything learned (the way to drop a retired sentinel) and
+  // keeps the fence down for `reconfigure_grace` from `now`.
+  void Reconfigure(FenceOptions options, MonoTime now);
   // The node's role. A change (promotion, demotion) forgets the sentinels and lowers the fence.
   void SetRole(bool master);
 
@@ -77,6 +82,8 @@ class SentinelFence {
 
   // --- queries (INFO, logs) ---
   bool enabled() const { return options_.timeout.count() > 0; }
+  // Whether the fence could rise now: enabled, a master, sentinels known, no grace running.
+  bool armed(MonoTime now) const { return Active() && !InGrace(now); }
   Millis timeout() const { return options_.timeout; }
   bool fenced() const { return fenced_; }
   FenceCause cause() const { return cause_; }
@@ -104,6 +111,7 @@ class SentinelFence {
   };
 
   bool Active() const { return enabled() && master_ && !members_.empty(); }
+  bool InGrace(MonoTime now) const { return grace_until_ && now < *grace_until_; }
   Member* Learn(const SentinelHello& hello);
   void NoteEvidence(Member& m, MonoTime at, const SentinelHello& hello);
   void Evaluate(MonoTime now);
@@ -114,6 +122,7 @@ class SentinelFence {
   FenceOptions options_;
   bool master_ = true;
   std::optional<MonoTime> last_tick_;
+  std::optional<MonoTime> grace_until_;
   std::map<std::string, Member> members_;  // by short id (run id prefix)
   std::set<std::string> master_names_;     // the names our sentinels monitor us under
   std::optional<uint64_t> config_epoch_;   // the newest config epoch naming this node

@@ -24,6 +24,7 @@ struct FakeSentinel {
   uint64_t current_epoch = 0;
   MonoTime last_ping{};
   MonoTime last_hello{-100000};
+  Millis ping_period{300};  // vigil-sentinel's pace for a fencing master; 1 s before it knows
 
   std::string id() const { return SentinelIdOfRunId(runid); }
   SentinelHello Hello() const {
@@ -49,7 +50,7 @@ struct World {
   }
 
   void Deliver(FakeSentinel& s, MonoTime sent) {
-    if (sent - s.last_ping >= Millis(300)) {
+    if (sent - s.last_ping >= s.ping_period) {
       s.last_ping = sent;
       fence.OnContact(now, s.id(), s.hears_us);
     }
@@ -361,9 +362,34 @@ TEST(SentinelFenceTest, ReconfiguringForgetsRetiredSentinels) {
   w.sentinels.pop_back();
   w.Run(Millis(3000));
   EXPECT_EQ(w.fence.sentinels_known(), 3u);
-  w.fence.Reconfigure(FenceOptions{Millis(1000)});
+  w.fence.Reconfigure(FenceOptions{Millis(1000)}, w.now);
   w.Run(Millis(3000));
   EXPECT_EQ(w.fence.sentinels_known(), 2u);
+}
+
+TEST(SentinelFenceTest, RuntimeEnableStaysDownUntilSentinelsCanHaveLearnedTheTimeout) {
+  // CONFIG SET sentinel-fence-timeout on a live master: its sentinels still ping once a second
+  // (plus their 100 ms tick) until their next INFO shows the timeout, up to 10 s later. Without
+  // a grace the new 1 s fence read those gaps as sentinels lost and refused writes.
+  World w(3, Millis(0));
+  for (auto& s : w.sentinels) s.ping_period = Millis(1100);
+  w.Run(Millis(3000));
+  w.fence.Reconfigure(FenceOptions{Millis(1000)}, w.now);
+  w.Run(Millis(3000));
+  EXPECT_EQ(w.fence.sentinels_known(), 3u);
+  EXPECT_FALSE(w.fence.armed(w.now));
+  w.Run(Millis(7000));
+  EXPECT_EQ(w.refused, 0);
+  EXPECT_FALSE(w.fence.fenced());
+  // Their INFO showed the timeout: they ping at the fast pace, and the fence is live again.
+  for (auto& s : w.sentinels) s.ping_period = Millis(300);
+  w.Run(Millis(2000));
+  EXPECT_TRUE(w.fence.armed(w.now));
+  EXPECT_EQ(w.refused, 0);
+  for (auto& s : w.sentinels) s.reachable = false;
+  w.Run(Millis(1500));
+  EXPECT_TRUE(w.fence.fenced());
+  EXPECT_GT(w.refused, 0);
 }
 
 }  // namespace

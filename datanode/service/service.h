@@ -202,6 +202,7 @@ class Service final : public KeyspaceListener {
   int64_t now_ms_ = 0;
   MonoTime mono_now_{};
   SentinelFence fence_;
+  bool fence_configured_ = false;  // SyncFence ran once: later timeout changes are runtime ones
   int64_t dirty_ = 0;
   bool in_exec_ = false;
   bool loading_ = false;

@@ -22,8 +22,11 @@ void Service::SyncFence() {
   if (timeout != fence_.timeout()) {
     FenceOptions options;
     options.timeout = timeout;
-    fence_.Reconfigure(options);
+    // The start-up value needs no grace: sentinels read INFO as soon as they connect.
+    if (!fence_configured_) options.reconfigure_grace = Millis(0);
+    fence_.Reconfigure(options, mono_now_);
   }
+  fence_configured_ = true;
   fence_.SetRole(!keyspace_.replica_mode());
 }
 

@@ -153,24 +153,29 @@ class Run:
         armed_note = self.wait_fence_armed(master)
         return master, note + ("; " + armed_note if armed_note else "")
 
-    def wait_fence_armed(self, master, timeout=10.0):
+    def wait_fence_armed(self, master, timeout=20.0):
         """With fencing on, a master fences only against sentinels it has learned from their
-        hellos (one every 2 s each). A fresh group's master may not know them all yet; a
-        deployed one always does, so a round starts only once it knows every live sentinel."""
+        hellos (one every 2 s each), and not during the ~11 s grace after the timeout was set at
+        runtime (fence_armed:0 until the sentinels' INFO shows it). A fresh group's master may
+        not be there yet; a deployed one always is, so a round starts only once it knows every
+        live sentinel and its fence is armed."""
         if not self.fencing.startswith("on"):
             return None
         want = sum(1 for s in self.cluster.sentinels if s.alive() and not s.paused)
         deadline = time.time() + timeout
-        known = -1
+        known, armed = -1, "0"
         while time.time() < deadline:
             try:
-                known = int(self.cluster.info(master).get("fence_sentinels_known", -1))
+                info = self.cluster.info(master)
+                known = int(info.get("fence_sentinels_known", -1))
+                armed = str(info.get("fence_armed", "1"))
             except (redis.RedisError, OSError, ValueError):
                 known = -1
-            if known >= want:
+            if known >= want and armed == "1":
                 return None
             time.sleep(0.1)
-        return "master knew %d of %d sentinels for fencing at the start" % (max(known, 0), want)
+        return "master knew %d of %d sentinels for fencing at the start (fence_armed:%s)" % (
+            max(known, 0), want, armed)
 
     def one_round(self, round_no, fault_cls):
         a = self.args
