@@ -32,6 +32,7 @@ class Cluster:
         self.master = None
         self.replicas = []
         self.sentinels = []
+        self.writers = []
 
     def start(self):
         """Starts every process; cleanup() stops whatever started, even after a failure."""
@@ -75,7 +76,15 @@ class Cluster:
                 return addr[1]
         return None
 
+    def writer(self, port, **kw):
+        """A started Writer against `port`; cleanup() finishes it."""
+        w = Writer(port, **kw).start()
+        self.writers.append(w)
+        return w
+
     def cleanup(self):
+        for w in self.writers:
+            w.finish()
         for p in self.procs:
             if p.proc is not None and p.proc.poll() is None:
                 try:
@@ -184,6 +193,24 @@ def log_text(proc):
         return ""
     with open(path, errors="replace") as f:
         return f.read()
+
+
+def run(description, scenario, ready_what, fence_ms=None, **cluster_kw):
+    """What every fencing proof shares: parse the arguments, start a Cluster and check it is
+    ready (`ready_what` names that check), run scenario(args, res, cluster), then stop every
+    writer and process the cluster started, whatever happened. Returns the exit status."""
+    args = parse_args(description)
+    if fence_ms is not None:
+        args.fence_ms = fence_ms
+    res = sh.Results()
+    cluster = Cluster(args, **cluster_kw)
+    try:
+        cluster.start()
+        if res.check(cluster.ready(), ready_what):
+            scenario(args, res, cluster)
+    finally:
+        cluster.cleanup()
+    return res.finish()
 
 
 def parse_args(description):

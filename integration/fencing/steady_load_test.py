@@ -12,35 +12,26 @@ from fence_harness import sh
 LOAD_S = 30.0
 
 
+def scenario(args, res, cluster):
+    master = cluster.master
+    writer = cluster.writer(master.port, timeout=2.0)
+    time.sleep(LOAD_S)
+    writer.finish()
+    acked, errors = writer.snapshot()
+    if args.verbose:
+        print("acked=%d errors=%d" % (len(acked), len(errors)))
+    res.check(len(acked) > LOAD_S * 100, "the load ran (over 100 acknowledged writes/s)",
+              "%d acknowledged" % len(acked))
+    res.check(not errors, "no write refused under steady load", repr(errors[:3]))
+    res.check(sh.info_field(master.port, "fenced") == "0", "INFO shows fenced:0")
+    res.check(sh.info_field(master.port, "fence_sentinels_reached") == "3",
+              "all 3 sentinels reached the master within the timeout")
+    res.check("+fence" not in fh.log_text(master), "the fence never rose")
+    res.check(cluster.current_master_port() == master.port, "no failover took place")
+
+
 def main():
-    args = fh.parse_args(__doc__)
-    res = sh.Results()
-    cluster = fh.Cluster(args)
-    writer = None
-    try:
-        cluster.start()
-        if not res.check(cluster.ready(), "cluster ready: replicas linked, 3 sentinels known"):
-            return res.finish()
-        master = cluster.master
-        writer = fh.Writer(master.port, timeout=2.0).start()
-        time.sleep(LOAD_S)
-        writer.finish()
-        acked, errors = writer.snapshot()
-        if args.verbose:
-            print("acked=%d errors=%d" % (len(acked), len(errors)))
-        res.check(len(acked) > LOAD_S * 100, "the load ran (over 100 acknowledged writes/s)",
-                  "%d acknowledged" % len(acked))
-        res.check(not errors, "no write refused under steady load", repr(errors[:3]))
-        res.check(sh.info_field(master.port, "fenced") == "0", "INFO shows fenced:0")
-        res.check(sh.info_field(master.port, "fence_sentinels_reached") == "3",
-                  "all 3 sentinels reached the master within the timeout")
-        res.check("+fence" not in fh.log_text(master), "the fence never rose")
-        res.check(cluster.current_master_port() == master.port, "no failover took place")
-    finally:
-        if writer is not None:
-            writer.finish()
-        cluster.cleanup()
-    return res.finish()
+    return fh.run(__doc__, scenario, "cluster ready: replicas linked, 3 sentinels known")
 
 
 if __name__ == "__main__":

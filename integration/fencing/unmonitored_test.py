@@ -10,36 +10,27 @@ import fence_harness as fh
 from fence_harness import sh
 
 
+def scenario(args, res, cluster):
+    master = cluster.master
+    writer = cluster.writer(master.port, timeout=3.0)
+    time.sleep(1.5)
+    fh.stop(master)
+    time.sleep(2.0)
+    t_cont = time.monotonic()
+    fh.cont(master)
+    time.sleep(2.0)
+    writer.finish()
+    acked, errors = writer.snapshot()
+    res.check(not errors, "no write is refused", repr(errors[:3]))
+    res.check(any(t > t_cont for t, _ in acked), "writes are acknowledged after the stall")
+    res.check(sh.info_field(master.port, "fenced") == "0", "INFO shows fenced:0")
+    res.check(sh.info_field(master.port, "fence_sentinels_known") == "0",
+              "INFO shows fence_sentinels_known:0")
+    res.check("+fence" not in fh.log_text(master), "the master never logged a fence")
+
+
 def main():
-    args = fh.parse_args(__doc__)
-    res = sh.Results()
-    cluster = fh.Cluster(args, sentinels=0)
-    writer = None
-    try:
-        cluster.start()
-        if not res.check(cluster.ready(), "replicas linked; no sentinel known"):
-            return res.finish()
-        master = cluster.master
-        writer = fh.Writer(master.port, timeout=3.0).start()
-        time.sleep(1.5)
-        fh.stop(master)
-        time.sleep(2.0)
-        t_cont = time.monotonic()
-        fh.cont(master)
-        time.sleep(2.0)
-        writer.finish()
-        acked, errors = writer.snapshot()
-        res.check(not errors, "no write is refused", repr(errors[:3]))
-        res.check(any(t > t_cont for t, _ in acked), "writes are acknowledged after the stall")
-        res.check(sh.info_field(master.port, "fenced") == "0", "INFO shows fenced:0")
-        res.check(sh.info_field(master.port, "fence_sentinels_known") == "0",
-                  "INFO shows fence_sentinels_known:0")
-        res.check("+fence" not in fh.log_text(master), "the master never logged a fence")
-    finally:
-        if writer is not None:
-            writer.finish()
-        cluster.cleanup()
-    return res.finish()
+    return fh.run(__doc__, scenario, "replicas linked; no sentinel known", sentinels=0)
 
 
 if __name__ == "__main__":
