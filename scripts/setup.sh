@@ -9,6 +9,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-sentinel redis-tools python3-redis
   nftables  # partitions inside network namespaces (integration/chaos)
+  iproute2  # loopback inside the namespaces the upstream suites run in (integration/upstream)
+  tcl8.6    # Redis's own test harness (integration/upstream)
 )
 
 missing=()

@@ -108,9 +108,11 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   if (!cfg.settings.pidfile.empty()) std::ofstream(cfg.settings.pidfile) << ::getpid() << "\n";
   int port = cfg.settings.port;
+  std::vector<std::string> unused = std::move(cfg.unused_directives);
   Runtime runtime(std::move(cfg), std::move(store), log.value());
   log.value()->info("vigil-sentinel {} (redis {} compatible) pid={} port={} starting", kVersion,
                     kRedisCompatVersion, ::getpid(), port);
+  for (const std::string& line : unused) log.value()->info("{}", line);
   Status st = runtime.Start();
   if (!st.ok()) {
     log.value()->error("{}", st.message());

@@ -269,7 +269,7 @@ void RegisterDatanodeOptions(DatanodeConfig* c, OptionRegistry* r) {
   };
 #define VIGIL_REDIS_DIRECTIVE(name, def) passive(name, def);
 #define VIGIL_REDIS_ALIAS(alias, name) r->AddAlias(alias, name);
-#include "datanode/config/redis_directives.inc"
+#include "common/config/redis_directives.inc"
 #undef VIGIL_REDIS_DIRECTIVE
 #undef VIGIL_REDIS_ALIAS
 }

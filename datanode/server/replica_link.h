@@ -30,6 +30,7 @@
 #include "datanode/persistence/rdb_loader.h"
 #include "datanode/replication/info_replication.h"
 #include "datanode/replication/replica_fsm.h"
+#include "datanode/server/key_load_delay.h"
 #include "datanode/service/session.h"
 
 namespace vigil::datanode {
@@ -121,7 +122,7 @@ class ReplicaLink {
     RdbLoadResult result;
     std::unique_ptr<RdbLoadInSteps> steps;
     MonoTime last_newline;
-    int64_t keys_since_delay = 0;
+    KeyLoadDelay delay{0};
   };
   std::unique_ptr<SnapshotLoad> load_;
   event* load_ev_ = nullptr;

@@ -212,15 +212,10 @@ void ReplicaLink::BeginLoad(std::unique_ptr<Source> source, bool from_disk) {
   options.drop_expired = false;  // the master expires keys and tells us with DEL
   options.skip_unsupported = true;
   options.limits = LimitsFromConfig(*config_);
-  if (config_->key_load_delay != 0) {
-    // Redis's debugDelay: a positive value sleeps that many µs per key, a negative -N sleeps
-    // 1 µs every N keys.
-    options.after_key = [this] {
-      const int64_t d = config_->key_load_delay;
-      if (d > 0 || (d < 0 && ++load_->keys_since_delay % -d == 0)) {
-        std::this_thread::sleep_for(std::chrono::microseconds(d > 0 ? d : 1));
-      }
-    };
+  load_->delay = KeyLoadDelay(config_->key_load_delay);
+  if (load_->delay.enabled()) {
+    // The slices below are cut by key count already; the delay's own pump hint is not needed.
+    options.after_key = [this] { (void)load_->delay.AfterKey(); };
   }
   load_->steps = std::make_unique<RdbLoadInSteps>(load_->source.get(), std::move(options),
                                                   load_->fresh.get(), &load_->result);

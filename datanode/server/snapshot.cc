@@ -19,6 +19,7 @@
 #include "datanode/persistence/rdb_loader.h"
 #include "datanode/persistence/rdb_writer.h"
 #include "datanode/server/child_process_slot.h"
+#include "datanode/server/key_load_delay.h"
 
 namespace vigil::datanode {
 namespace {
@@ -95,6 +96,12 @@ Status Snapshotter::LoadAtStartup(int64_t now_ms, std::function<void()> pump) {
   options.progress_every_bytes =
       uint64_t(std::max<int64_t>(64 * 1024, config_->loading_process_events_interval_bytes));
   if (pump) options.progress = [&pump](uint64_t) { pump(); };
+  KeyLoadDelay delay(config_->key_load_delay);
+  if (delay.enabled()) {
+    options.after_key = [&delay, &pump] {
+      if (delay.AfterKey() && pump) pump();
+    };
+  }
   RdbLoadResult result;
   Status st = LoadRdb(&source, options, &fresh, &result);
   ::close(fd);

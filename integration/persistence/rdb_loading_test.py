@@ -6,6 +6,9 @@
    overwrite the file being loaded with a partial dataset).
 3. The same -LOADING service while an AOF's RDB-preamble base loads (after BGREWRITEAOF most
    of the data set is in that base).
+4. `key-load-delay` slows a small startup load (as Redis's sentinel suite does to watch a master
+   that reboots and stays loading): PINGs keep getting -LOADING within a fraction of a second,
+   so a sentinel sees a live, loading master rather than a silent one.
 """
 import argparse
 import hashlib
@@ -150,6 +153,37 @@ def main():
         seen = ping_until_pong(port)
         res.check("-LOADING" in seen, "aof: PING got -LOADING while the RDB preamble loaded", str(seen))
         res.check(command(port, "DBSIZE") == ":%d" % KEYS, "aof: all keys loaded")
+        command(port, "SHUTDOWN", "NOSAVE")
+        p.wait(timeout=20)
+
+        # 4. A slowed startup load still answers promptly.
+        small = tempfile.mkdtemp(prefix="vigil-rdb-delay-", dir=workdir)
+        port = harness.free_port()
+        p = start(args.vigil, port, small)
+        procs.append(p)
+        res.check(wait_port(port, p, 10), "delay: first start")
+        command(port, "DEBUG", "POPULATE", "4000")
+        res.check(command(port, "SAVE", timeout=60) == "+OK", "delay: save")
+        command(port, "SHUTDOWN", "NOSAVE")
+        p.wait(timeout=20)
+        port = harness.free_port()
+        p = start(args.vigil, port, small, ["--key-load-delay", "1000"])  # ~4 s of loading
+        procs.append(p)
+        res.check(wait_port(port, p, 10), "delay: restart listens while loading")
+        slowest, loading_replies = 0.0, 0
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            t0 = time.time()
+            r = command(port, "PING", timeout=5) or ""
+            slowest = max(slowest, time.time() - t0)
+            if r == "+PONG":
+                break
+            loading_replies += r.startswith("-LOADING")
+            time.sleep(0.05)
+        res.check(loading_replies >= 10, "delay: PING got -LOADING through the slowed load",
+                  str(loading_replies))
+        res.check(slowest < 0.5, "delay: every PING answered within 0.5 s", "%.3f s" % slowest)
+        res.check(command(port, "DBSIZE") == ":4000", "delay: all keys loaded")
         command(port, "SHUTDOWN", "NOSAVE")
         p.wait(timeout=20)
     finally:

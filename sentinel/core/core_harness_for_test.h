@@ -57,11 +57,12 @@ class CoreHarness {
 
   SentinelCore core;
   MonoTime now{100000};
-  std::vector<Event> events;                // everything emitted so far
-  std::vector<Ready> batches;               // every batch
-  std::map<ConnId, ConnectAction> conns;    // open connections
-  std::map<std::string, std::string> info;  // "ip:port" → INFO text to answer with
-  std::map<std::string, bool> silent;       // "ip:port" → do not answer anything
+  std::vector<Event> events;                   // everything emitted so far
+  std::map<std::string, std::string> peer_ip;  // "host:port" -> address a connect reaches
+  std::vector<Ready> batches;                  // every batch
+  std::map<ConnId, ConnectAction> conns;       // open connections
+  std::map<std::string, std::string> info;     // "ip:port" → INFO text to answer with
+  std::map<std::string, bool> silent;          // "ip:port" → do not answer anything
   // Peer answers to is-master-down-by-addr: runid → reply (default: not down, no vote). A
   // SimpleReply error stands for a peer that rejects the request.
   std::function<ReplyPayload(const std::string& peer_addr, const IsMasterDownByAddrCommand&)> vote;
@@ -113,7 +114,7 @@ class CoreHarness {
     if (const auto* c = std::get_if<ConnectAction>(&a)) {
       conns[c->conn] = *c;
       if (silent[FormatHostPort(c->addr)]) return replies.push_back(LinkDown{c->conn});
-      replies.push_back(LinkUp{c->conn, "10.9.9.9"});
+      replies.push_back(LinkUp{c->conn, "10.9.9.9", peer_ip[FormatHostPort(c->addr)]});
     } else if (const auto* close = std::get_if<CloseAction>(&a)) {
       conns.erase(close->conn);
     } else if (const auto* s = std::get_if<SendAction>(&a)) {

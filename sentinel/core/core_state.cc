@@ -141,6 +141,13 @@ void CoreState::WakeAll() {
   for (auto& [name, master] : masters) Wake(master);
 }
 
+std::string CoreState::AnnouncedHost(const HostPort& addr, LinkId link_id) const {
+  if (globals.announce_hostnames || IsIpLiteral(addr.host)) return addr.host;
+  const Link* link = links.Find(link_id);
+  if (link == nullptr || link->peer_ip.empty()) return addr.host;
+  return link->peer_ip;
+}
+
 void CoreState::WakeUsersOf(const Link& link) {
   if (!link.owner) return WakeAll();  // rare: a sentinel link going up or down
   if (MasterRecord* master = FindMaster(link.owner->master)) Wake(*master);

@@ -70,6 +70,10 @@ class CoreState {
   std::vector<Action> actions;
 
   const TimerOptions& timers() const { return options.timers; }
+  // The host replies and the rewritten config show for an instance. Redis resolves a hostname
+  // when it learns it and shows the name only with announce-hostnames; Vigil learns the address
+  // from the link's connection, so before the first connect the name is all there is.
+  std::string AnnouncedHost(const HostPort& addr, LinkId link) const;
   void MarkDirty() { persist_needed = true; }
   // Discovery (replicas from INFO, peers from hellos): durable soon, but no snapshot per batch.
   void MarkDiscovered() { persist_soon = true; }

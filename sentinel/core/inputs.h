@@ -15,6 +15,9 @@ namespace vigil::sentinel {
 struct LinkUp {
   ConnId conn = 0;
   std::string local_ip;
+  // The address the connection reached, numerically: what SENTINEL replies show for a
+  // hostname-configured instance while announce-hostnames is off (Redis resolves up front).
+  std::string peer_ip = {};
 };
 
 // A connection failed to connect, or dropped. Pending requests on it are forgotten by the core;

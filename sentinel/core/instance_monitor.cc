@@ -148,6 +148,7 @@ void OnLinkUp(CoreState& state, const LinkUp& up) {
   LinkId id = link->id;
   if (channel == Channel::kCommand) {
     link->local_ip = up.local_ip;
+    link->peer_ip = up.peer_ip;
     bool pinged = false;
     ForEachOwner(state, id, [&](MasterRecord& master, InstanceRecord& ri) {
       if (pinged) return;

@@ -63,6 +63,7 @@ struct Link {
   ConnSlot pubsub;
   int pending_commands = 0;
   std::string local_ip;  // of the command connection, for hellos
+  std::string peer_ip;   // of the command connection: `addr` resolved
   LinkHealth health;
   std::optional<MonoTime> last_reconn_time;
   MonoTime pc_last_activity{0};

@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "sentinel/core/admin_apply.h"
+#include "sentinel/core/host_port.h"
 #include "sentinel/core/sentinel_core.h"
 
 namespace vigil::sentinel {
@@ -75,7 +76,7 @@ FieldList DescribeFields(const CoreState& state, const MasterRecord& master,
   FieldList f;
   const Link* link = state.links.Find(ri.link);
   f.emplace_back("name", ri.name);
-  f.emplace_back("ip", ri.addr.host);
+  f.emplace_back("ip", state.AnnouncedHost(ri.addr, ri.link));
   f.emplace_back("port", std::to_string(ri.addr.port));
   f.emplace_back("runid", ri.runid);
   f.emplace_back("flags", FlagsOf(state, master, ri));
@@ -193,9 +194,13 @@ WireValue AnswerQuery(const CoreState& state, const AdminQuery& query, MonoTime 
         } else if constexpr (std::is_same_v<T, GetMasterAddrQuery>) {
           auto it = state.masters.find(q.name);
           if (it == state.masters.end()) return WireValue::NullArray();
-          const HostPort& addr = it->second.CurrentAddress();
-          return WireValue::Array(
-              {WireValue::Bulk(addr.host), WireValue::Bulk(std::to_string(addr.port))});
+          const MasterRecord& m = it->second;
+          const HostPort& addr = m.CurrentAddress();
+          const InstanceRecord* promoted = m.promoted_replica();
+          LinkId link = promoted != nullptr && SameAddress(promoted->addr, addr) ? promoted->link
+                                                                                 : m.instance.link;
+          return WireValue::Array({WireValue::Bulk(state.AnnouncedHost(addr, link)),
+                                   WireValue::Bulk(std::to_string(addr.port))});
         } else if constexpr (std::is_same_v<T, MyIdQuery>) {
           return WireValue::Bulk(state.myid);
         } else if constexpr (std::is_same_v<T, InfoCacheQuery>) {

@@ -169,6 +169,28 @@ TEST(SentinelCoreTest, QueriesRenderRedisReplies) {
             "+OK 3 usable Sentinels. Quorum and failover authorization can be reached");
 }
 
+// With resolve-hostnames, Redis shows the resolved address unless announce-hostnames is on, in
+// replies and in the rewritten config (upstream sentinel unit 08-hostname-conf).
+TEST(SentinelCoreTest, HostnameIsShownOnlyWithAnnounceHostnames) {
+  for (bool announce : {false, true}) {
+    PersistentState st = CoreHarness::DefaultState();
+    st.globals.resolve_hostnames = true;
+    st.globals.announce_hostnames = announce;
+    st.masters[0].config.addr = {"db.example", 6379};
+    CoreHarness h(st);
+    h.peer_ip["db.example:6379"] = "10.0.0.1";
+    h.Tick();
+    const std::string want = announce ? "db.example" : "10.0.0.1";
+    EXPECT_EQ(DebugString(h.core.Query(h.now, GetMasterAddrQuery{"mymaster"})),
+              "[\"" + want + "\", \"6379\"]");
+    WireValue master = h.core.Query(h.now, MasterQuery{"mymaster"});
+    EXPECT_EQ(master.elements[3].str, want);  // "ip"
+    h.Step(AdminCommand{1, SetRequest{"mymaster", {"quorum", "2"}}});
+    ASSERT_TRUE(h.batches.back().persist.has_value());
+    EXPECT_EQ(h.batches.back().persist->masters[0].config.addr.host, want);
+  }
+}
+
 TEST(SentinelCoreTest, TiltSuspendsActingAndStillVotes) {
   CoreHarness h;
   h.Tick();

@@ -6,24 +6,37 @@ namespace vigil::sentinel {
 
 namespace {
 
-PersistedMaster SnapshotMaster(const MasterRecord& master) {
+// Addresses are written as replies show them (Redis writes its rewrite with the announced
+// address), so a hostname stays in the file only while announce-hostnames is on.
+HostPort Announced(const CoreState& state, const HostPort& addr, LinkId link) {
+  return {state.AnnouncedHost(addr, link), addr.port};
+}
+
+PersistedMaster SnapshotMaster(const CoreState& state, const MasterRecord& master) {
   PersistedMaster pm;
   pm.config = master.config;
   const HostPort& current = master.CurrentAddress();
-  pm.config.addr = current;
+  const InstanceRecord* promoted = master.promoted_replica();
+  LinkId current_link = promoted != nullptr && SameAddress(promoted->addr, current)
+                            ? promoted->link
+                            : master.instance.link;
+  pm.config.addr = Announced(state, current, current_link);
   pm.config_epoch = master.config_epoch;
   pm.leader_epoch = master.leader_epoch;
   pm.leader = master.leader;
   bool moved = !SameAddress(current, master.instance.addr);
   for (const auto& [name, replica] : master.replicas) {
     if (moved && SameAddress(replica.addr, current)) {
-      pm.known_replicas.push_back(master.instance.addr);
+      pm.known_replicas.push_back(Announced(state, master.instance.addr, master.instance.link));
     } else {
-      pm.known_replicas.push_back(replica.addr);
+      pm.known_replicas.push_back(Announced(state, replica.addr, replica.link));
     }
   }
   for (const auto& [runid, sentinel] : master.sentinels) {
-    if (!sentinel.runid.empty()) pm.known_sentinels.push_back({sentinel.addr, sentinel.runid});
+    if (!sentinel.runid.empty()) {
+      pm.known_sentinels.push_back(
+          {Announced(state, sentinel.addr, sentinel.link), sentinel.runid});
+    }
   }
   return pm;
 }
@@ -35,7 +48,8 @@ PersistentState BuildSnapshot(const CoreState& state) {
   out.myid = state.myid;
   out.current_epoch = state.current_epoch;
   out.globals = state.globals;
-  for (const auto& [name, master] : state.masters) out.masters.push_back(SnapshotMaster(master));
+  for (const auto& [name, master] : state.masters)
+    out.masters.push_back(SnapshotMaster(state, master));
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <vector>
 
 #include "common/resp/reply_writer.h"
 #include "sentinel/core/host_port.h"
@@ -22,14 +23,56 @@ using Argv = std::vector<std::string>;
 struct CommandSpec {
   const char* name;
   int arity;  // Redis convention: negative = at least
+  std::vector<const char*> subcommands = {};
 };
 
-// The 7.0 sentinel command table (COMMAND COUNT = 15).
+// The 7.0 sentinel command table (COMMAND COUNT = 15). Redis keeps the full subcommand tables of
+// ACL, CLIENT and COMMAND in sentinel mode, so COMMAND LIST names them all (72 entries), even
+// those a sentinel then refuses.
 const CommandSpec kCommands[] = {
-    {"ping", -1},       {"sentinel", -2},     {"subscribe", -2}, {"unsubscribe", -1},
-    {"psubscribe", -2}, {"punsubscribe", -1}, {"publish", 3},    {"info", -1},
-    {"role", 1},        {"client", -2},       {"shutdown", -1},  {"auth", -2},
-    {"hello", -1},      {"acl", -2},          {"command", -1},
+    {"ping", -1},
+    {"sentinel",
+     -2,
+     {"ckquorum",
+      "config",
+      "debug",
+      "failover",
+      "flushconfig",
+      "get-master-addr-by-name",
+      "help",
+      "info-cache",
+      "is-master-down-by-addr",
+      "master",
+      "masters",
+      "monitor",
+      "myid",
+      "pending-scripts",
+      "remove",
+      "replicas",
+      "reset",
+      "sentinels",
+      "set",
+      "simulate-failure",
+      "slaves"}},
+    {"subscribe", -2},
+    {"unsubscribe", -1},
+    {"psubscribe", -2},
+    {"punsubscribe", -1},
+    {"publish", 3},
+    {"info", -1},
+    {"role", 1},
+    {"client",
+     -2,
+     {"caching", "getname", "getredir", "help", "id", "info", "kill", "list", "no-evict", "pause",
+      "reply", "setname", "tracking", "trackinginfo", "unblock", "unpause"}},
+    {"shutdown", -1},
+    {"auth", -2},
+    {"hello", -1},
+    {"acl",
+     -2,
+     {"cat", "deluser", "dryrun", "genpass", "getuser", "help", "list", "load", "log", "save",
+      "setuser", "users", "whoami"}},
+    {"command", -1, {"count", "docs", "getkeys", "getkeysandflags", "help", "info", "list"}},
 };
 
 const CommandSpec* FindCommand(const std::string& lower) {
@@ -138,7 +181,11 @@ void ClientCommand(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, c
   if (sub == "kill" && a.size() == 3) {
     for (const auto& [id, other] : server.all_clients()) {
       if (other->addr == a[2] && !other->closing) {
-        server.Kill(other.get());
+        if (other.get() == c) {
+          c->close_after_reply = true;
+        } else {
+          server.Kill(other.get());
+        }
         return w.Ok();
       }
     }
@@ -174,7 +221,12 @@ void ClientCommand(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, c
     int64_t n = 0;
     for (ClientConn* x : victims) {
       if (x->closing || (skipme && x == c)) continue;
-      server.Kill(x);
+      // The caller itself hears the count before it is closed, as in Redis.
+      if (x == c) {
+        c->close_after_reply = true;
+      } else {
+        server.Kill(x);
+      }
       ++n;
     }
     return w.Integer(n);
@@ -214,8 +266,13 @@ void CommandCommand(resp::ReplyWriter& w, const Argv& a) {
   }
   if (sub == "count") return w.Integer(int64_t(n));
   if (sub == "list") {
-    w.Array(n);
-    for (const CommandSpec& s : kCommands) w.Bulk(s.name);
+    size_t total = n;
+    for (const CommandSpec& s : kCommands) total += s.subcommands.size();
+    w.Array(total);
+    for (const CommandSpec& s : kCommands) {
+      w.Bulk(s.name);
+      for (const char* sub_name : s.subcommands) w.Bulk(std::string(s.name) + "|" + sub_name);
+    }
     return;
   }
   if (sub == "info") {

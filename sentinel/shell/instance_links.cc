@@ -38,10 +38,11 @@ WireValue FromHiredis(const redisReply* r) {
   }
 }
 
-std::string LocalIp(int fd) {
+std::string SocketIp(int fd, bool peer) {
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
+  auto* sa = reinterpret_cast<sockaddr*>(&ss);
+  if ((peer ? getpeername(fd, sa, &len) : getsockname(fd, sa, &len)) != 0) return "";
   char ip[INET6_ADDRSTRLEN] = "";
   if (ss.ss_family == AF_INET) {
     inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&ss)->sin_addr, ip, sizeof(ip));
@@ -254,7 +255,7 @@ void InstanceLinks::OnConnect(const redisAsyncContext* ac, int status) {
   // The reconnect dials a fresh socket every connect timeout.
   net::SetTcpUserTimeout(ac->c.fd, kLinkUserTimeout.count());
   c->owner->connecting_.erase(c->id);
-  c->owner->sink_(LinkUp{c->id, LocalIp(ac->c.fd)});
+  c->owner->sink_(LinkUp{c->id, SocketIp(ac->c.fd, false), SocketIp(ac->c.fd, true)});
 }
 
 void InstanceLinks::OnDisconnect(const redisAsyncContext* ac, int status) {

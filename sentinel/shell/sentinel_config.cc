@@ -9,6 +9,7 @@
 
 #include "common/config/config_rewrite.h"
 #include "common/config/option_registry.h"
+#include "common/config/redis_directives.h"
 #include "sentinel/core/host_port.h"
 
 namespace vigil::sentinel {
@@ -16,35 +17,6 @@ namespace vigil::sentinel {
 using config::Directive;
 
 namespace {
-
-// Redis 7.0 server directives a sentinel.conf may carry that mean nothing to Vigil's sentinel;
-// accepted so an existing file loads unchanged.
-const std::set<std::string> kIgnoredDirectives = {
-    "hz",
-    "latency-tracking-info-percentiles",
-    "supervised",
-    "tcp-backlog",
-    "timeout",
-    "tcp-keepalive",
-    "acllog-max-len",
-    "always-show-logo",
-    "set-proc-title",
-    "proc-title-template",
-    "syslog-enabled",
-    "syslog-ident",
-    "syslog-facility",
-    "crash-log-enabled",
-    "crash-memcheck-enabled",
-    "enable-debug-command",
-    "enable-protected-configs",
-    "enable-module-command",
-    "databases",
-    "oom-score-adj",
-    "disable-thp",
-    "unixsocketperm",
-    "latency-tracking",
-    "sentinel-version",
-};
 
 Status Err(const Directive& d, const std::string& why) {
   return Status::Error(d.Where() + ": " + why);
@@ -94,13 +66,25 @@ Status ApplyServerDirective(const Directive& d, config::Syntax syntax, SentinelC
     if (a.size() != 1) return Err(d, "wrong number of arguments for '" + name + "'");
     return Status::Ok();
   };
-  if (kIgnoredDirectives.count(name) > 0) return Status::Ok();
   if (name == "user") return ApplyUser(d, &s);
   if (name == "bind") {
     s.bind.clear();
     for (const auto& b : a) {
       if (!b.empty()) s.bind.push_back(b);
     }
+    return Status::Ok();
+  }
+  static const std::set<std::string> kUsed = {
+      "port",    "http-port", "maxclients",     "dir",         "logfile",   "loglevel",
+      "pidfile", "daemonize", "protected-mode", "requirepass", "http-bind", "state-file"};
+  if (kUsed.count(name) == 0 && name.rfind("tls-", 0) != 0) {
+    // redis-sentinel is redis-server in sentinel mode: it takes every server directive and
+    // ignores those without meaning for a sentinel. Say so once instead of refusing the file.
+    if (!config::IsRedisDirective(name)) {
+      return Err(d, "Bad directive or wrong number of arguments ('" + name + "')");
+    }
+    out->unused_directives.push_back(d.Where() + ": '" + name +
+                                     "' has no effect on a sentinel; ignored");
     return Status::Ok();
   }
   Status st = one();
@@ -137,10 +121,8 @@ Status ApplyServerDirective(const Directive& d, config::Syntax syntax, SentinelC
     s.state_file = v;
   } else if (name.rfind("tls-", 0) == 0) {
     return Err(d, "TLS is not supported by vigil-sentinel");
-  } else {
-    (void)syntax;
-    return Err(d, "Bad directive or wrong number of arguments ('" + name + "')");
   }
+  (void)syntax;
   return Status::Ok();
 }
 
@@ -226,7 +208,11 @@ Status ApplyPerMaster(const Directive& d, const std::string& sub, SentinelConfig
   } else if (sub == "parallel-syncs" && exact(3)) {
     c.parallel_syncs = std::atoi(a[2].c_str());  // Redis: atoi, no check
   } else if ((sub == "notification-script" || sub == "client-reconfig-script") && exact(3)) {
-    if (!a[2].empty() && ::access(a[2].c_str(), X_OK) == -1) {
+    // Redis changes directory when it reads `dir`, so a relative script path in a later line
+    // (as a rewrite writes it) names a file inside that directory.
+    const std::string& dir = out->settings.dir;
+    std::string path = a[2].empty() || a[2][0] == '/' || dir.empty() ? a[2] : dir + "/" + a[2];
+    if (!path.empty() && ::access(path.c_str(), X_OK) == -1) {
       return Err(d, sub == "notification-script" ? "Notification script seems non existing or "
                                                    "non executable."
                                                  : "Client reconfiguration script seems non "

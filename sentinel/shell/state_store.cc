@@ -1,5 +1,8 @@
 #include "sentinel/shell/state_store.h"
 
+#include <unistd.h>
+
+#include <climits>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -35,7 +38,9 @@ class ClassicConfigStore final : public StateStore {
     bool ok = false;
     std::string current = ReadWhole(path_, &ok);  // Redis re-reads the file on every rewrite
     if (!ok) current = last_text_;
-    std::string text = RewriteClassicConfig(current, state, core_, port_, write_port_);
+    char cwd[PATH_MAX];
+    std::string dir = ::getcwd(cwd, sizeof(cwd)) != nullptr ? std::string(cwd) : "";
+    std::string text = RewriteClassicConfig(current, state, core_, port_, write_port_, dir);
     Status valid = ValidateClassicConfig(text, state);
     if (!valid.ok()) return Status::Error("refusing to write " + path_ + ": " + valid.message());
     Status st = config::WriteFileAtomically(path_, text);
