@@ -7,7 +7,9 @@
 2. COMMAND LIST names the same 72 commands and subcommands as redis-sentinel; COMMAND COUNT 15.
 3. `CLIENT KILL USER default SKIPME no` answers the caller (`:N`) before closing it, so a client
    that reconnects does not resend the command on a new, unauthenticated connection.
-4. A relative notification-script path, set at run time and flushed to the config, survives a
+4. `ACL SETUSER default off` then `on` lets password-less clients in again (the default user keeps
+   `nopass`), so peers reconnect after the suite's ACL unit.
+5. A relative notification-script path, set at run time and flushed to the config, survives a
    restart: it is resolved inside `dir`, and the rewrite records `dir` as an absolute path.
 """
 import os
@@ -88,6 +90,23 @@ def check_client_kill_self(res, args, master):
             s.cleanup()
 
 
+def check_default_user_back_on(res, args, master):
+    for binary in (args.vigil_sentinel, args.redis_sentinel):
+        s = sh.sentinel(binary, [("m", master.port, 1)])
+        try:
+            s.start()
+            with socket.create_connection((sh.HOST, s.port), timeout=5) as sock:
+                raw_call(sock, "ACL", "SETUSER", "default", "off")
+                res.check(sh.call(s.port, "PING") != "PONG",
+                          "%s: a new client is refused while default is off" % binary)
+                res.check(raw_call(sock, "ACL", "SETUSER", "default", "on") == b"+OK\r\n",
+                          "%s: default back on" % binary)
+            res.check(sh.call(s.port, "PING") == "PONG",
+                      "%s: a new client needs no password once default is on again" % binary)
+        finally:
+            s.cleanup()
+
+
 def check_relative_script(res, args, master):
     s = sh.sentinel(args.vigil_sentinel, [("m", master.port, 1)])
     inner = os.path.join(s.dir, "inner")
@@ -128,6 +147,7 @@ def main():
         check_server_directives(res, args, master)
         check_command_list(res, args, master)
         check_client_kill_self(res, args, master)
+        check_default_user_back_on(res, args, master)
         check_relative_script(res, args, master)
     finally:
         master.cleanup()

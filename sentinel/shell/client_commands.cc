@@ -304,6 +304,12 @@ void AclCommand(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, cons
   if (sub == "setuser" && a.size() >= 3) {
     SentinelUser u;
     u.name = a[2];
+    if (u.name == "default") {
+      // Rules change the default user Redis starts with ("on nopass"), so `ACL SETUSER default
+      // off` then `on` lets password-less clients in again.
+      u.enabled = true;
+      u.nopass = s.requirepass.empty();
+    }
     for (const auto& x : s.users) {
       if (x.name == a[2]) u = x;
     }
