@@ -59,16 +59,24 @@ def check_server_directives(res, args, master):
         s.cleanup()
 
 
-def check_command_list(res, args, master):
-    lists = {}
+def on_both(args, master, check):
+    """Runs check(binary, sentinel) on a fresh vigil-sentinel, then on a fresh redis-sentinel."""
     for binary in (args.vigil_sentinel, args.redis_sentinel):
         s = sh.sentinel(binary, [("m", master.port, 1)])
         try:
             s.start()
-            lists[binary] = sorted(s.call("COMMAND", "LIST"))
-            res.check(s.call("COMMAND", "COUNT") == 15, "%s: COMMAND COUNT 15" % binary)
+            check(binary, s)
         finally:
             s.cleanup()
+
+
+def check_command_list(res, args, master):
+    lists = {}
+
+    def check(binary, s):
+        lists[binary] = sorted(s.call("COMMAND", "LIST"))
+        res.check(s.call("COMMAND", "COUNT") == 15, "%s: COMMAND COUNT 15" % binary)
+    on_both(args, master, check)
     vigil, redis = lists[args.vigil_sentinel], lists[args.redis_sentinel]
     res.check(len(vigil) == 72, "vigil: COMMAND LIST has 72 entries", str(len(vigil)))
     res.check(vigil == redis, "COMMAND LIST names what redis-sentinel names",
@@ -76,35 +84,26 @@ def check_command_list(res, args, master):
 
 
 def check_client_kill_self(res, args, master):
-    for binary in (args.vigil_sentinel, args.redis_sentinel):
-        s = sh.sentinel(binary, [("m", master.port, 1)])
-        try:
-            s.start()
-            with socket.create_connection((sh.HOST, s.port), timeout=5) as sock:
-                reply = raw_call(sock, "CLIENT", "KILL", "USER", "default", "SKIPME", "no")
-                res.check(reply.startswith(b":") and int(reply[1:].split(b"\r\n")[0]) >= 1,
-                          "%s: CLIENT KILL of itself answers the count first" % binary,
-                          repr(reply))
-                res.check(sock.recv(100) == b"", "%s: then the caller is closed" % binary)
-        finally:
-            s.cleanup()
+    def check(binary, s):
+        with socket.create_connection((sh.HOST, s.port), timeout=5) as sock:
+            reply = raw_call(sock, "CLIENT", "KILL", "USER", "default", "SKIPME", "no")
+            res.check(reply.startswith(b":") and int(reply[1:].split(b"\r\n")[0]) >= 1,
+                      "%s: CLIENT KILL of itself answers the count first" % binary, repr(reply))
+            res.check(sock.recv(100) == b"", "%s: then the caller is closed" % binary)
+    on_both(args, master, check)
 
 
 def check_default_user_back_on(res, args, master):
-    for binary in (args.vigil_sentinel, args.redis_sentinel):
-        s = sh.sentinel(binary, [("m", master.port, 1)])
-        try:
-            s.start()
-            with socket.create_connection((sh.HOST, s.port), timeout=5) as sock:
-                raw_call(sock, "ACL", "SETUSER", "default", "off")
-                res.check(sh.call(s.port, "PING") != "PONG",
-                          "%s: a new client is refused while default is off" % binary)
-                res.check(raw_call(sock, "ACL", "SETUSER", "default", "on") == b"+OK\r\n",
-                          "%s: default back on" % binary)
-            res.check(sh.call(s.port, "PING") == "PONG",
-                      "%s: a new client needs no password once default is on again" % binary)
-        finally:
-            s.cleanup()
+    def check(binary, s):
+        with socket.create_connection((sh.HOST, s.port), timeout=5) as sock:
+            raw_call(sock, "ACL", "SETUSER", "default", "off")
+            res.check(sh.call(s.port, "PING") != "PONG",
+                      "%s: a new client is refused while default is off" % binary)
+            res.check(raw_call(sock, "ACL", "SETUSER", "default", "on") == b"+OK\r\n",
+                      "%s: default back on" % binary)
+        res.check(sh.call(s.port, "PING") == "PONG",
+                  "%s: a new client needs no password once default is on again" % binary)
+    on_both(args, master, check)
 
 
 def check_relative_script(res, args, master):
