@@ -12,6 +12,7 @@
 #include "datanode/server/aof_check_tool.h"
 #include "datanode/server/server.h"
 #include "datanode/server/snapshot.h"
+#include "datanode/server/startup_banner.h"
 #include "vigil/version.h"
 
 namespace {
@@ -81,13 +82,10 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGPIPE, SIG_IGN);
   if (!config.pidfile.empty()) std::ofstream(config.pidfile) << ::getpid() << "\n";
+  datanode::LogStarting(*log.value(), !file.path.empty(), argv[0]);
   datanode::Server server(&config, &registry, file, log.value());
   log.value()->info("vigil-datanode {} (redis {} compatible) pid={} port={} starting", kVersion,
                     kRedisCompatVersion, ::getpid(), config.port);
-  if (file.path.empty()) {
-    log.value()->warn("Warning: no config file specified, using the default config. port={}",
-                      config.port);
-  }
   Status started = server.Start();
   if (!started.ok()) {
     log.value()->error("{}", started.message());
