@@ -219,6 +219,7 @@ void Server::CloseIdleClients() {
 }
 
 void Server::Cron() {
+  if (service_->debug.pause_cron) return;  // DEBUG PAUSE-CRON
   service_->set_now(now_ms());
   if (!service_->loading()) service_->Cron();
   children_->Poll();
@@ -232,10 +233,19 @@ void Server::Cron() {
 }
 
 Status Server::RewriteConfig() {
+  return RewriteConfigFile(false);
+}
+
+Status Server::RewriteConfigFile(bool force_all) {
   if (file_.path.empty()) return Status::Error("ERR The server is running without a config file");
   auto current = config::LoadConfigFile(file_.path);
   std::string original = current.ok() ? current.value().text : file_.text;
-  std::string text = config::RewriteConfigText(original, file_.syntax, options_->RewriteEntries());
+  auto entries = options_->RewriteEntries();
+  // Writing defaults too is what DEBUG CONFIG-REWRITE-FORCE-ALL is for.
+  if (force_all) {
+    for (auto& e : entries) e.is_default = false;
+  }
+  std::string text = config::RewriteConfigText(original, file_.syntax, entries);
   Status st = config::WriteFileAtomically(file_.path, text);
   if (!st.ok()) {
     log_->warn("CONFIG REWRITE failed: {} {}", st.message(), Where());
