@@ -10,8 +10,10 @@
 #include "common/log/logging.h"
 #include "datanode/config/datanode_config.h"
 #include "datanode/server/aof_check_tool.h"
+#include "datanode/server/crash_report.h"
 #include "datanode/server/server.h"
 #include "datanode/server/snapshot.h"
+#include "datanode/server/startup_banner.h"
 #include "vigil/version.h"
 
 namespace {
@@ -80,14 +82,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::signal(SIGPIPE, SIG_IGN);
+  auto crashlog = config.passive.find("crash-log-enabled");
+  datanode::InstallCrashReport(config.logfile,
+                               crashlog == config.passive.end() || crashlog->second != "no");
   if (!config.pidfile.empty()) std::ofstream(config.pidfile) << ::getpid() << "\n";
+  datanode::LogStarting(*log.value(), !file.path.empty(), argv[0]);
   datanode::Server server(&config, &registry, file, log.value());
   log.value()->info("vigil-datanode {} (redis {} compatible) pid={} port={} starting", kVersion,
                     kRedisCompatVersion, ::getpid(), config.port);
-  if (file.path.empty()) {
-    log.value()->warn("Warning: no config file specified, using the default config. port={}",
-                      config.port);
-  }
   Status started = server.Start();
   if (!started.ok()) {
     log.value()->error("{}", started.message());

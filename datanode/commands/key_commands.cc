@@ -6,6 +6,7 @@
 #include "common/base/glob.h"
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/command_table.h"
+#include "datanode/commands/debug_internal.h"
 #include "datanode/service/service.h"
 
 namespace vigil::datanode {
@@ -330,7 +331,7 @@ void ObjectCommand(CommandContext& ctx) {
   if (e == nullptr) return ctx.reply.Null();
   Keyspace& ks = ctx.keyspace();
   if (sub == "encoding") return ctx.reply.Bulk(EncodingName(e->encoding()));
-  if (sub == "refcount") return ctx.reply.Integer(1);
+  if (sub == "refcount") return ctx.reply.Integer(ObjectRefcount(ctx, *e));
   if (sub == "idletime") {
     if (ks.lfu()) {
       return ctx.reply.Error(

@@ -99,6 +99,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                 },
                 [c] { return c->loglevel; }, nullptr, ""});
   r->AddBool("daemonize", &c->daemonize, false, F::kImmutable);
+  r->AddBool("always-show-logo", &c->always_show_logo, false, F::kImmutable);
   r->AddString("pidfile", &c->pidfile, "", F::kImmutable);
   r->AddInt("hz", &c->hz, 1, 500, 10);
   r->AddEnum("enable-debug-command", &c->enable_debug_command, {"no", "yes", "local"}, 0,

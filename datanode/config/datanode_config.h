@@ -37,6 +37,7 @@ struct DatanodeConfig {
   std::string dbfilename = "dump.rdb";
   std::string logfile;
   std::string loglevel = "notice";
+  bool always_show_logo = false;  // the ASCII logo even when stdout is not a terminal
   bool daemonize = false;
   std::string pidfile;
   int64_t hz = 10;

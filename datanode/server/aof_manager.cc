@@ -212,6 +212,9 @@ Status AofManager::StartWriting(int64_t now_ms) {
 }
 
 void AofManager::BeforeReplies(int64_t now_ms) {
+  // DEBUG AOF-FLUSH-SLEEP widens the window between a command and its write, for tests.
+  const int64_t sleep_us = service_->debug.aof_flush_sleep_us;
+  if (sleep_us > 0 && writer_->has_pending()) ::usleep(useconds_t(sleep_us));
   writer_->Flush(policy(), now_ms, false);
 }
 

@@ -143,6 +143,11 @@ void MasterLinks::RestoreHistory(const std::string& replid, int64_t offset, bool
   PublishIds();
 }
 
+void MasterLinks::FeedCommand(const std::vector<std::string>& argv) {
+  if (replica_role_ || !backlog_) return;
+  FeedStream(resp::EncodeCommand(argv));
+}
+
 void MasterLinks::Propagate(int db, const std::vector<std::string>& argv) {
   if (replica_role_ || !backlog_) return;  // no replica ever attached: no stream (as Redis)
   std::string bytes;

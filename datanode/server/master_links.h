@@ -64,6 +64,13 @@ class MasterLinks final : public Propagator {
   // After a restart from an RDB that carried repl-id/repl-offset (spec §2.6 "Restart").
   void RestoreHistory(const std::string& replid, int64_t offset, bool as_replica);
   std::string NewReplid() { return prng_.HexId40(); }
+  // DEBUG CHANGE-REPL-ID: a new id and no secondary one, so no replica can PSYNC into it.
+  void ChangeReplid() {
+    ids_.Reset(NewReplid());
+    PublishIds();
+  }
+  // DEBUG REPLICATE: `argv` goes into the stream as is, with no SELECT before it.
+  void FeedCommand(const std::vector<std::string>& argv);
 
   // --- replicas ---
   void Replconf(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args);

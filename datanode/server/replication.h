@@ -55,6 +55,8 @@ class Replication final : public ReplicationControl {
   void PauseWritesForShutdown();
   void ResumeWritesAfterShutdown();
   void SendGetAck() { master_links_.SendGetAck(); }
+  void ChangeReplid() { master_links_.ChangeReplid(); }
+  void FeedCommand(const std::vector<std::string>& argv) { master_links_.FeedCommand(argv); }
   void ReplicaKeepalive(Session& s);
 
  private:

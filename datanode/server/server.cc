@@ -21,6 +21,7 @@
 #include "datanode/server/child_process_slot.h"
 #include "datanode/server/replication.h"
 #include "datanode/server/snapshot.h"
+#include "datanode/server/startup_banner.h"
 
 namespace vigil::datanode {
 namespace {}  // namespace
@@ -67,10 +68,16 @@ Status Server::Start() {
     for (const auto& b : config_->bind) {
       bool optional = !b.empty() && b[0] == '-';
       Status st = Listen(optional ? b.substr(1) : b, optional);
-      if (!st.ok()) return st;
+      if (!st.ok()) {
+        // Redis's wording: test harnesses look for it to retry on another port.
+        log_->warn("Warning: {}", st.message());
+        return Status::Error("Failed listening on port " + std::to_string(config_->port) +
+                             " (TCP), aborting.");
+      }
     }
     if (listeners_.empty()) return Status::Error("no listening socket could be created");
   }
+  LogInitialized(*log_, *config_);
   loop_.Every(Millis(1000 / std::max<int64_t>(1, config_->hz)), [this] { Cron(); });
   // Blocked clients time out with better than cron precision.
   loop_.Every(Millis(10), [this] {
@@ -90,7 +97,8 @@ Status Server::Start() {
   if (!aof.ok()) return aof;
   replication_ = std::make_unique<Replication>(this, config_, log_.get(), OsRandomSeed());
   replication_->Start(RestoredReplicationHistory(service_->rdb));
-  log_->info("Ready to accept connections {}", Where());
+  // With an AOF still loading, Redis is not ready yet: AofLoadStep says it once the data is in.
+  if (!aof_loading_) log_->info("Ready to accept connections");
   return Status::Ok();
 }
 
@@ -211,6 +219,7 @@ void Server::CloseIdleClients() {
 }
 
 void Server::Cron() {
+  if (service_->debug.pause_cron) return;  // DEBUG PAUSE-CRON
   service_->set_now(now_ms());
   if (!service_->loading()) service_->Cron();
   children_->Poll();
@@ -224,10 +233,19 @@ void Server::Cron() {
 }
 
 Status Server::RewriteConfig() {
+  return RewriteConfigFile(false);
+}
+
+Status Server::RewriteConfigFile(bool force_all) {
   if (file_.path.empty()) return Status::Error("ERR The server is running without a config file");
   auto current = config::LoadConfigFile(file_.path);
   std::string original = current.ok() ? current.value().text : file_.text;
-  std::string text = config::RewriteConfigText(original, file_.syntax, options_->RewriteEntries());
+  auto entries = options_->RewriteEntries();
+  // Writing defaults too is what DEBUG CONFIG-REWRITE-FORCE-ALL is for.
+  if (force_all) {
+    for (auto& e : entries) e.is_default = false;
+  }
+  std::string text = config::RewriteConfigText(original, file_.syntax, entries);
   Status st = config::WriteFileAtomically(file_.path, text);
   if (!st.ok()) {
     log_->warn("CONFIG REWRITE failed: {} {}", st.message(), Where());

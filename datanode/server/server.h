@@ -76,6 +76,13 @@ class Server final : public ServerHooks {
   void FillProcessInfo(ProcessInfo* info) const override;
   void OnConfigChanged(const std::string& name) override;
   Status ApplyConfig(const std::string& name) override;
+  // DEBUG subcommands that need the process (server_debug.cc).
+  std::string DebugReload(bool save, bool flush, bool merge) override;
+  std::string DebugLoadAof() override;
+  void ChangeReplicationId() override;
+  void ReplicateToReplicas(const std::vector<std::string>& argv) override;
+  Status RewriteConfigForceAll() override { return RewriteConfigFile(true); }
+  void LogWarning(const std::string& line) override;
 
  private:
   // RDB snapshots (server_rdb.cc).
@@ -106,6 +113,7 @@ class Server final : public ServerHooks {
   void CloseIdleClients();
   void ReapClosed();
   std::string Where() const;
+  Status RewriteConfigFile(bool force_all);
 
   DatanodeConfig* config_;
   config::OptionRegistry* options_;

@@ -60,6 +60,7 @@ void Server::AofLoadStep() {
   service_->set_loading(false);
   log_->info("DB loaded from append only file: {:.3f} seconds",
              double(now_ms() - loading_start_ms_) / 1000.0);
+  log_->info("Ready to accept connections");
   AfterCommands(nullptr);
 }
 

@@ -78,20 +78,43 @@ Snapshotter::~Snapshotter() {
 
 Status Snapshotter::LoadAtStartup(int64_t now_ms, std::function<void()> pump) {
   const std::string& path = config_->dbfilename;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::Ok();
-    return Status::Error("Fatal error loading the DB: " + std::string(std::strerror(errno)) + " (" +
-                         path + " in " + Cwd() + "). Exiting.");
-  }
   const auto start = std::chrono::steady_clock::now();
   Keyspace fresh(service_->keyspace().database_count(), OsRandomSeed());
-  fresh.set_policy(service_->keyspace().policy());
-  fresh.set_lfu_params(config_->lfu_log_factor, config_->lfu_decay_time);
+  RdbLoadResult result;
+  bool missing = false;
+  Status st = LoadInto(&fresh, now_ms, std::move(pump), &result, &missing);
+  if (missing) return Status::Ok();
+  if (!st.ok()) {
+    if (st.message().rfind("open: ", 0) == 0) {
+      return Status::Error("Fatal error loading the DB: " + st.message().substr(6) + " (" + path +
+                           " in " + Cwd() + "). Exiting.");
+    }
+    return Status::Error("Fatal error loading the DB (" + path + " in " + Cwd() +
+                         "): " + st.message() + ". The file was left untouched. Exiting.");
+  }
+  service_->keyspace().SwapDatabases(fresh);
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  log_->info("DB loaded from disk: {:.3f} seconds", secs);
+  return Status::Ok();
+}
+
+Status Snapshotter::LoadInto(Keyspace* fresh, int64_t now_ms, std::function<void()> pump,
+                             RdbLoadResult* result, bool* missing) {
+  const std::string& path = config_->dbfilename;
+  *missing = false;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *missing = errno == ENOENT;
+    return Status::Error(std::string("open: ") + std::strerror(errno));
+  }
+  fresh->set_policy(service_->keyspace().policy());
+  fresh->set_lfu_params(config_->lfu_log_factor, config_->lfu_decay_time);
   FdSource source(fd);
   RdbLoadOptions options;
   options.now_ms = now_ms;
   options.drop_expired = config_->replicaof_host.empty();
+  options.verify_checksum = !service_->debug.skip_checksum_validation;
   options.limits = LimitsFromConfig(*config_);
   options.progress_every_bytes =
       uint64_t(std::max<int64_t>(64 * 1024, config_->loading_process_events_interval_bytes));
@@ -102,24 +125,68 @@ Status Snapshotter::LoadAtStartup(int64_t now_ms, std::function<void()> pump) {
       if (delay.AfterKey() && pump) pump();
     };
   }
-  RdbLoadResult result;
-  Status st = LoadRdb(&source, options, &fresh, &result);
+  Status st = LoadRdb(&source, options, fresh, result);
   ::close(fd);
+  if (!st.ok()) return st;
+  for (const auto& w : result->warnings) log_->warn("{}", w);
+  service_->rdb.last_load_keys_loaded = result->keys_loaded;
+  service_->rdb.last_load_keys_expired = result->keys_expired;
+  service_->rdb.loaded_repl_id = result->repl_id;
+  service_->rdb.loaded_repl_offset = result->repl_offset;
+  log_->info("Done loading RDB, keys loaded: {}, keys expired: {}.", result->keys_loaded,
+             result->keys_expired);
+  return Status::Ok();
+}
+
+std::string Snapshotter::SaveForReload(int64_t now_ms) {
+  // Unlike SAVE, Redis's DEBUG RELOAD saves even while a BGSAVE child runs.
+  Status st = WriteSnapshot(config_->dbfilename, now_ms, ShouldSaveReplInfo());
   if (!st.ok()) {
-    return Status::Error("Fatal error loading the DB (" + path + " in " + Cwd() +
-                         "): " + st.message() + ". The file was left untouched. Exiting.");
+    log_->warn("{}", st.message());
+    return "ERR";
   }
-  for (const auto& w : result.warnings) log_->warn("{}", w);
-  service_->keyspace().SwapDatabases(fresh);
-  service_->rdb.last_load_keys_loaded = result.keys_loaded;
-  service_->rdb.last_load_keys_expired = result.keys_expired;
-  service_->rdb.loaded_repl_id = result.repl_id;
-  service_->rdb.loaded_repl_offset = result.repl_offset;
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  log_->info("Done loading RDB, keys loaded: {}, keys expired: {}.", result.keys_loaded,
-             result.keys_expired);
-  log_->info("DB loaded from disk: {:.3f} seconds", secs);
+  service_->reset_dirty();
+  service_->last_save_unix_s = now_ms / 1000;
+  service_->rdb.last_bgsave_ok = true;
+  return "";
+}
+
+Status Snapshotter::Reload(int64_t now_ms, bool flush, bool merge) {
+  Keyspace fresh(service_->keyspace().database_count(), OsRandomSeed());
+  RdbLoadResult result;
+  bool missing = false;
+  Status st = LoadInto(&fresh, now_ms, nullptr, &result, &missing);
+  if (!st.ok()) return st;
+  Keyspace& live = service_->keyspace();
+  if (flush) {
+    live.SwapDatabases(fresh);
+    return Status::Ok();
+  }
+  // Without MERGE a key in both is an error (Redis stops the server there); checking first
+  // leaves the dataset untouched instead.
+  if (!merge) {
+    for (int i = 0; i < live.database_count(); ++i) {
+      std::string dup;
+      fresh.db(i).keys().ForEach([&](Entry* e) {
+        if (dup.empty() && live.db(i).Find(e->key()) != nullptr) dup = e->key();
+      });
+      if (!dup.empty()) {
+        log_->warn("RDB has duplicated key '{}' in DB {}", dup, i);
+        return Status::Error("Duplicated key found in RDB file");
+      }
+    }
+  }
+  for (int i = 0; i < live.database_count(); ++i) {
+    std::vector<std::string> keys;
+    fresh.db(i).keys().ForEach([&](Entry* e) { keys.emplace_back(e->key()); });
+    for (const std::string& k : keys) {
+      int64_t when = -1;
+      Entry* e = fresh.db(i).Unlink(k, &when);
+      live.db(i).Delete(k);
+      live.db(i).Add(e);
+      if (when != -1) live.db(i).SetExpire(e, when);
+    }
+  }
   return Status::Ok();
 }
 

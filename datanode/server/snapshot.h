@@ -24,6 +24,7 @@
 
 #include "common/base/status.h"
 #include "datanode/config/datanode_config.h"
+#include "datanode/persistence/rdb_loader.h"
 #include "datanode/service/service.h"
 
 namespace vigil::datanode {
@@ -42,6 +43,11 @@ class Snapshotter {
   Status LoadAtStartup(int64_t now_ms, std::function<void()> pump = nullptr);
   // SAVE: "" or the error reply text.
   std::string Save(int64_t now_ms);
+  // DEBUG RELOAD: the save ("" or the error reply text), then the load of `dbfilename` into the
+  // dataset: replacing it (`flush`), or added to it (loaded keys replace existing ones only
+  // with `merge`; otherwise a key in both fails the reload and changes nothing).
+  std::string SaveForReload(int64_t now_ms);
+  Status Reload(int64_t now_ms, bool flush, bool merge);
   // BGSAVE [SCHEDULE]: the status reply text, or the error reply text.
   Result<std::string> BgSave(bool schedule, int64_t now_ms);
   void Cron(int64_t now_ms);
@@ -60,6 +66,9 @@ class Snapshotter {
   bool ShouldSaveReplInfo() const;
 
  private:
+  // Loads `dbfilename` into `fresh`; `*missing` when the file does not exist.
+  Status LoadInto(Keyspace* fresh, int64_t now_ms, std::function<void()> pump,
+                  RdbLoadResult* result, bool* missing);
   Status StartChild(int64_t now_ms);
   void Reap(int64_t now_ms);
   void ChildDone(bool ok, int64_t now_ms);

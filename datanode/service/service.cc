@@ -297,7 +297,7 @@ void Service::Feed(int db, const std::vector<std::string>& argv) {
 }
 
 void Service::EmitPropagation(int db, const std::vector<std::string>& argv) {
-  if (propagators_.empty()) return;
+  if (propagators_.empty() || propagation_paused_) return;
   if (in_exec_) {
     exec_buffer_.emplace_back(db, argv);
     return;

@@ -20,6 +20,7 @@
 #include "datanode/persistence/fork_status.h"
 #include "datanode/persistence/rdb_status.h"
 #include "datanode/replication/sentinel_fence.h"
+#include "datanode/service/debug_settings.h"
 #include "datanode/service/key_waiters.h"
 #include "datanode/service/pubsub_registry.h"
 #include "datanode/service/server_stats.h"
@@ -68,6 +69,22 @@ class ServerHooks {
     (void)schedule;
     return Status::Error("ERR Background saving is not available");
   }
+  // DEBUG RELOAD: save the RDB (unless !save), empty the dataset (unless !flush) and load the
+  // file back; `merge` lets loaded keys replace existing ones. "" or the error reply text.
+  virtual std::string DebugReload(bool save, bool flush, bool merge) {
+    (void)save, (void)flush, (void)merge;
+    return "ERR DEBUG RELOAD is not available";
+  }
+  // DEBUG LOADAOF: write the AOF buffer, empty the dataset and replay the AOF files.
+  virtual std::string DebugLoadAof() { return "ERR DEBUG LOADAOF is not available"; }
+  // DEBUG CHANGE-REPL-ID: a new replication id, the secondary one cleared.
+  virtual void ChangeReplicationId() {}
+  // DEBUG REPLICATE: sends `argv` to the replicas only (not to the AOF).
+  virtual void ReplicateToReplicas(const std::vector<std::string>& argv) { (void)argv; }
+  // DEBUG CONFIG-REWRITE-FORCE-ALL: CONFIG REWRITE writing every option.
+  virtual Status RewriteConfigForceAll() { return RewriteConfig(); }
+  // DEBUG LOG: one line in the server log at warning level.
+  virtual void LogWarning(const std::string& line) { (void)line; }
 };
 
 // Receives every change to the data set in execution order (the AOF and replication feed).
@@ -140,7 +157,11 @@ class Service final : public KeyspaceListener {
   void subtract_dirty(int64_t n) { dirty_ = std::max<int64_t>(0, dirty_ - n); }
   void NoteWoken(Session* s) { woken_.push_back(s); }
   bool active_expire_enabled = true;  // DEBUG SET-ACTIVE-EXPIRE
-  int64_t last_save_unix_s = 0;       // LASTSAVE
+  DebugSettings debug;                // the other DEBUG knobs
+  // While set, writes reach neither the AOF nor replicas (DEBUG LOADAOF replays the AOF through
+  // Execute, and replaying must not append the file to itself).
+  void set_propagation_paused(bool v) { propagation_paused_ = v; }
+  int64_t last_save_unix_s = 0;  // LASTSAVE
   // While the dataset loads, commands without the loading flag get -LOADING (sessions with the
   // master-link privilege, such as the AOF loader's, are exempt).
   // Keys do not expire while loading (as in Redis): replaying `INCR k` for a key whose TTL has
@@ -206,6 +227,7 @@ class Service final : public KeyspaceListener {
   int64_t dirty_ = 0;
   bool in_exec_ = false;
   bool loading_ = false;
+  bool propagation_paused_ = false;
   std::vector<std::pair<int, std::vector<std::string>>> exec_buffer_;
 };
 

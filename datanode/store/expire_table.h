@@ -32,6 +32,12 @@ class ExpireTable {
     *cursor = (*cursor + std::min(max_slots, slots_.size())) & (slots_.size() - 1);
   }
   size_t capacity() const { return slots_.size(); }
+  // 1 for every occupied slot, 0 for a free one (DEBUG HTSTATS shows it as a table of chains).
+  std::vector<size_t> ChainLengths() const {
+    std::vector<size_t> out(slots_.size());
+    for (size_t i = 0; i < slots_.size(); ++i) out[i] = slots_[i].entry != nullptr ? 1 : 0;
+    return out;
+  }
   // A random volatile entry (random slot, then the next occupied one), nullptr if empty.
   const Entry* Random(uint64_t r) const {
     if (size_ == 0) return nullptr;

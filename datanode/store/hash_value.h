@@ -75,6 +75,16 @@ class HashValue {
 
   size_t AllocatedBytes() const;
   Encoding encoding() const { return is_listpack() ? Encoding::kListpack : Encoding::kHashtable; }
+  // Chain length of every bucket (hashtable encoding), for DEBUG HTSTATS-KEY.
+  std::vector<size_t> ChainLengths() const {
+    std::vector<size_t> out;
+    for (const Node* head : buckets_) {
+      size_t n = 0;
+      for (const Node* x = head; x != nullptr; x = x->next) ++n;
+      out.push_back(n);
+    }
+    return out;
+  }
 
  private:
   struct Node {

@@ -213,4 +213,15 @@ void KeyTable::ForEach(const std::function<void(Entry*)>& fn) const {
   }
 }
 
+std::vector<size_t> KeyTable::ChainLengths(int t) const {
+  std::vector<size_t> out;
+  out.reserve(t_[t].size());
+  for (const Entry* head : t_[t]) {
+    size_t n = 0;
+    for (const Entry* e = head; e != nullptr; e = e->next) ++n;
+    out.push_back(n);
+  }
+  return out;
+}
+
 }  // namespace vigil::datanode

@@ -44,6 +44,8 @@ class KeyTable {
   bool rehashing() const { return rehash_idx_ >= 0; }
   size_t bucket_count() const { return t_[0].size() + t_[1].size(); }
   uint64_t Hash(std::string_view key) const;
+  // The chain length of every bucket of table `t` (1 is the rehash target), for DEBUG HTSTATS.
+  std::vector<size_t> ChainLengths(int t) const;
 
  private:
   void MaybeResize();

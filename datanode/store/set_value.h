@@ -53,6 +53,12 @@ class SetValue {
 
   Encoding encoding() const { return intset_ ? Encoding::kIntset : Encoding::kHashtable; }
   size_t AllocatedBytes() const;
+  // Chain length of every bucket (hashtable encoding), for DEBUG HTSTATS-KEY.
+  std::vector<size_t> ChainLengths() const {
+    std::vector<size_t> out;
+    for (size_t i = 0; i < index_.bucket_count(); ++i) out.push_back(index_.bucket_size(i));
+    return out;
+  }
 
  private:
   struct Hash {

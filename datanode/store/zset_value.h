@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "datanode/store/object_type.h"
 
@@ -127,6 +128,12 @@ class ZSetValue {
 
   Encoding encoding() const { return listpack_ ? Encoding::kListpack : Encoding::kSkiplist; }
   size_t AllocatedBytes() const;
+  // Chain length of every bucket of the member index, for DEBUG HTSTATS-KEY.
+  std::vector<size_t> ChainLengths() const {
+    std::vector<size_t> out;
+    for (size_t i = 0; i < dict_.bucket_count(); ++i) out.push_back(dict_.bucket_size(i));
+    return out;
+  }
 
  private:
   static constexpr int kMaxLevel = 32;
