@@ -11,7 +11,13 @@ char Fold(char c, bool nocase) {
 
 // Recursion depth is bounded by the number of '*' in the pattern; a skipped nesting cap keeps
 // pathological patterns ("*a*a*a*...") from exhausting the stack, as Redis 7.0.x does.
-bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, int nesting) {
+//
+// `skip_longer` is Redis's skipLongerMatches: once the rest of the pattern after a '*' matched
+// nowhere in the rest of the string, letting an earlier '*' swallow more cannot help either, so
+// every enclosing '*' stops at once. Without it "a*a*a*...*b" against a long run of 'a' takes
+// exponential time (Redis's keyspace test "pattern matching long nested loops").
+bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, int nesting,
+           bool* skip_longer) {
   if (nesting > 1000) return false;
   while (plen > 0 && slen > 0) {
     switch (p[0]) {
@@ -22,10 +28,12 @@ bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, 
         }
         if (plen == 1) return true;
         while (slen > 0) {
-          if (Match(p + 1, plen - 1, s, slen, nocase, nesting + 1)) return true;
+          if (Match(p + 1, plen - 1, s, slen, nocase, nesting + 1, skip_longer)) return true;
+          if (*skip_longer) return false;
           ++s;
           --slen;
         }
+        *skip_longer = true;
         return false;
       case '?':
         ++s;
@@ -104,7 +112,8 @@ bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, 
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase) {
-  return Match(pattern.data(), pattern.size(), str.data(), str.size(), nocase, 0);
+  bool skip_longer = false;
+  return Match(pattern.data(), pattern.size(), str.data(), str.size(), nocase, 0, &skip_longer);
 }
 
 }  // namespace vigil

@@ -17,6 +17,14 @@ TEST(ConfigFile, ParsesRedisConfSyntaxWithQuotesAndComments) {
   EXPECT_EQ(r.value()[2].line, 5);
 }
 
+TEST(ConfigFile, DirectiveWithoutArgumentsReadsAsOneEmptyArgument) {
+  // Redis's test harness writes `save ""` from a Tcl dict as a bare `save`.
+  auto r = ParseRedisConf("save \nport 7000\n", "x.conf");
+  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_EQ(r.value().size(), 2u);
+  EXPECT_EQ(r.value()[0].args, std::vector<std::string>{""});
+}
+
 TEST(ConfigFile, ParsesTomlIntoTheSameDirectives) {
   auto r = ParseToml(
       "port = 7000\nappendonly = true\nbind = [\"127.0.0.1\", \"::1\"]\n"

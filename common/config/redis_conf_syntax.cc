@@ -45,9 +45,10 @@ Status ParseInto(const std::string& text, const std::string& file, int depth,
       if (!st.ok()) return st;
       continue;
     }
-    if (d.args.empty()) {
-      return Status::Error(d.Where() + ": '" + d.name + "' needs an argument");
-    }
+    // A directive with nothing after it (`save` alone, as Redis's own test harness writes
+    // `save ""`) reads as one empty argument: Redis accepts it for multi-argument options, and
+    // each option validates its value anyway.
+    if (d.args.empty()) d.args.emplace_back();
     out->push_back(std::move(d));
   }
   return Status::Ok();
