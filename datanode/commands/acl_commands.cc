@@ -247,6 +247,10 @@ void Help(CommandContext& ctx) {
 
 void AclDispatch(CommandContext& ctx) {
   const std::string sub = config::Lower(ctx.arg(1));
+  if (ctx.argc > 3 && (sub == "cat" || sub == "genpass" || sub == "log")) {
+    return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                           ctx.arg(1).substr(0, 128) + "'. Try ACL HELP.");
+  }
   if (sub == "setuser") return SetUser(ctx);
   if (sub == "deluser") return DelUser(ctx);
   if (sub == "getuser") return GetUser(ctx);
