@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   config::ConfigFile file;
-  Status st = datanode::LoadDatanodeConfig(config_path, overrides.value(), &registry, &file);
+  Status st =
+      datanode::LoadDatanodeConfig(config_path, overrides.value(), &registry, &file, &config);
   if (!st.ok()) {
     std::fprintf(stderr, "*** FATAL CONFIG ERROR: %s\n", st.message().c_str());
     return 1;

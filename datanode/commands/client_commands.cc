@@ -3,6 +3,8 @@
 #include <set>
 #include <sstream>
 
+#include "datanode/acl/acl_user.h"
+#include "datanode/commands/client_info.h"
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/command_table.h"
 #include "datanode/service/service.h"
@@ -25,8 +27,9 @@ bool ParseKind(const std::string& word, SessionKind* out) {
   return true;
 }
 
-// One CLIENT LIST line in Redis 7.0's field order.
-std::string Describe(const Session& s, int64_t now_ms) {
+}  // namespace
+
+std::string ClientInfoLine(const Session& s, int64_t now_ms) {
   std::string flags;
   if (s.is_replica) flags += 'S';
   if (s.is_master_link) flags += 'M';
@@ -44,9 +47,12 @@ std::string Describe(const Session& s, int64_t now_ms) {
     << " multi=" << (s.in_multi ? int64_t(s.queued.size()) : -1) << " qbuf=" << s.query_buffer_bytes
     << " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=" << s.out.size()
     << " tot-mem=" << s.out.size() + s.query_buffer_bytes << " events=r"
-    << " cmd=" << s.last_command << " user=" << s.user << " redir=-1 resp=" << s.proto << "\n";
+    << " cmd=" << s.last_command << " user=" << (s.user ? s.user->name() : "(superuser)")
+    << " redir=-1 resp=" << s.proto << "\n";
   return o.str();
 }
+
+namespace {
 
 void ListClients(CommandContext& ctx) {
   bool by_type = false, by_id = false;
@@ -72,7 +78,7 @@ void ListClients(CommandContext& ctx) {
     if (by_type && s->kind() != kind) continue;
     if (by_id && !ids.count(id)) continue;
     // The caller's own line shows this command.
-    out += Describe(*s, ctx.now_ms());
+    out += ClientInfoLine(*s, ctx.now_ms());
   }
   ctx.reply.Verbatim(out);
 }
@@ -97,7 +103,8 @@ void KillClients(CommandContext& ctx) {
   if (ctx.argc % 2 != 0) return ctx.ErrSyntax();
   std::optional<uint64_t> id;
   std::optional<SessionKind> kind;
-  std::string addr, laddr, user;
+  std::string addr, laddr;
+  const AclUser* user = nullptr;
   bool skipme = true;
   for (size_t i = 2; i + 1 < ctx.argc; i += 2) {
     const std::string& v = ctx.arg(i + 1);
@@ -115,8 +122,8 @@ void KillClients(CommandContext& ctx) {
     } else if (ctx.ArgIs(i, "LADDR")) {
       laddr = v;
     } else if (ctx.ArgIs(i, "USER")) {
-      if (v != "default") return ctx.reply.Error("ERR No such user '" + v + "'");
-      user = v;
+      user = ctx.service.acl().Find(v);
+      if (user == nullptr) return ctx.reply.Error("ERR No such user '" + v + "'");
     } else if (ctx.ArgIs(i, "SKIPME")) {
       if (EqualsIgnoreCase(v, "yes"))
         skipme = true;
@@ -134,7 +141,7 @@ void KillClients(CommandContext& ctx) {
     if (kind && s->kind() != *kind) continue;
     if (!addr.empty() && s->addr != addr) continue;
     if (!laddr.empty() && s->laddr != laddr) continue;
-    if (!user.empty() && s->user != user) continue;
+    if (user != nullptr && s->user != user) continue;
     if (s == &ctx.session) {
       if (skipme) continue;
       s->close_after_reply = true;
@@ -151,7 +158,7 @@ void ClientCommand(CommandContext& ctx) {
   std::string sub = config::Lower(ctx.arg(1));
   Session& s = ctx.session;
   if (sub == "list") return ListClients(ctx);
-  if (sub == "info") return ctx.reply.Verbatim(Describe(s, ctx.now_ms()));
+  if (sub == "info") return ctx.reply.Verbatim(ClientInfoLine(s, ctx.now_ms()));
   if (sub == "kill") return KillClients(ctx);
   if (sub == "id") return ctx.reply.Integer(int64_t(s.id));
   if (sub == "getname") return s.name.empty() ? ctx.reply.Null() : ctx.reply.Bulk(s.name);

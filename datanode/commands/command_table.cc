@@ -57,6 +57,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterAofCommands(*t);
   RegisterPersistenceCommands(*t);
   RegisterReplicationCommands(*t);
+  RegisterAclCommands(*t);
   return t;
 }
 

@@ -46,6 +46,8 @@ struct CommandSpec {
   std::map<std::string, CommandSpec> subcommands;  // by lowercase subcommand name
   // INFO commandstats counters of this command, cached so the hot path skips a map lookup.
   mutable CommandStat* stat = nullptr;
+  // Its id in the service's AclCatalog (set once the table is built), for the ACL check.
+  uint32_t acl_id = UINT32_MAX;
 
   bool has_subcommands() const { return !subcommands.empty(); }
 };
@@ -57,6 +59,7 @@ class CommandTable {
   void AddSub(const std::string& parent, CommandSpec sub);
   const CommandSpec* Find(std::string_view name) const;  // case-insensitive
   const std::map<std::string, CommandSpec>& all() const { return commands_; }
+  std::map<std::string, CommandSpec>& mutable_all() { return commands_; }
   size_t size() const { return commands_.size(); }
   // Extracts key argument positions for a request (COMMAND GETKEYS, WATCH-free checks).
   static std::vector<size_t> KeyPositions(const CommandSpec& spec, size_t argc);
@@ -86,6 +89,7 @@ void RegisterDebugCommands(CommandTable& t);
 void RegisterAofCommands(CommandTable& t);
 void RegisterPersistenceCommands(CommandTable& t);
 void RegisterReplicationCommands(CommandTable& t);
+void RegisterAclCommands(CommandTable& t);
 
 // The whole table.
 std::unique_ptr<CommandTable> BuildCommandTable();

@@ -39,27 +39,18 @@ void SelectCommand(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-// Checks credentials for the only user Vigil has, "default" (requirepass, or nopass).
-bool CheckCredentials(CommandContext& ctx, const std::string& user, const std::string& pass) {
-  const std::string& required = ctx.config().requirepass;
-  if (user != "default") return false;
-  return required.empty() || pass == required;
-}
-
 void AuthCommand(CommandContext& ctx) {
   if (ctx.argc > 3) return ctx.ErrSyntax();
   std::string user = ctx.argc == 3 ? ctx.arg(1) : "default";
   const std::string& pass = ctx.arg(ctx.argc - 1);
-  if (ctx.argc == 2 && ctx.config().requirepass.empty()) {
+  if (ctx.argc == 2 && ctx.service.acl().default_user()->nopass()) {
     return ctx.reply.Error(
         "ERR AUTH <password> called without any password configured for the default user. Are "
         "you sure your configuration is correct?");
   }
-  if (!CheckCredentials(ctx, user, pass)) {
+  if (!ctx.service.Authenticate(ctx.session, user, pass, ctx.arg(0))) {
     return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
   }
-  ctx.session.authenticated = true;
-  ctx.session.user = user;
   ctx.reply.Ok();
 }
 
@@ -101,11 +92,9 @@ void HelloCommand(CommandContext& ctx) {
     }
   }
   if (auth) {
-    if (!CheckCredentials(ctx, user, pass)) {
+    if (!ctx.service.Authenticate(ctx.session, user, pass, ctx.arg(0))) {
       return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
     }
-    ctx.session.authenticated = true;
-    ctx.session.user = user;
   }
   if (!ctx.session.authenticated) {
     return ctx.reply.Error(
@@ -144,8 +133,10 @@ void ResetCommand(CommandContext& ctx) {
   s.db = 0;
   s.proto = 2;
   s.name.clear();
-  s.user = "default";
-  s.authenticated = ctx.config().requirepass.empty();
+  // Back to `default`, authenticated only if that needs no AUTH (clientSetDefaultAuth).
+  AclUser* def = svc.acl().default_user();
+  s.user = def;
+  s.authenticated = def->nopass() && !(def->flags() & AclUser::kDisabled);
   ctx.reply.set_proto(2);
   ctx.reply.Simple("RESET");
 }

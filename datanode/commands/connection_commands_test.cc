@@ -12,7 +12,7 @@ using testing::ServiceHarness;
 TEST(ConnectionCommands, AuthWithRequirepass) {
   ServiceHarness h;
   EXPECT_EQ(h.Raw({"AUTH", "x"}).substr(0, 30), "-ERR AUTH <password> called wi");
-  h.config().requirepass = "secret";
+  EXPECT_EQ(h.Raw({"CONFIG", "SET", "requirepass", "secret"}), "+OK\r\n");
   auto& s = h.NewSession();
   EXPECT_EQ(h.Raw({"GET", "k"}, &s), "-NOAUTH Authentication required.\r\n");
   EXPECT_EQ(h.Raw({"AUTH", "wrong"}, &s),

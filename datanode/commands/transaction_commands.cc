@@ -49,6 +49,26 @@ void ExecCommand(CommandContext& ctx) {
     if (spec->has_subcommands() && argv.size() >= 2) {
       spec = &spec->subcommands.at(config::Lower(argv[1]));
     }
+    // ACL rules may have changed since the command was queued: check again, as Redis does.
+    int errpos = 0;
+    const AclDenial denied = svc.CheckAcl(s, *spec, argv, &errpos);
+    if (denied != AclDenial::kNone) {
+      const char* reason =
+          denied == AclDenial::kCommand ? "no permission to execute the command or subcommand"
+          : denied == AclDenial::kKey   ? "no permission to touch the specified keys"
+                                        : "no permission to access one of the channels used as "
+                                          "arguments";
+      svc.LogAclDenial(
+          s, denied, AclLogContext::kMulti,
+          denied == AclDenial::kCommand ? svc.AclCommandOf(*spec)->fullname : argv[size_t(errpos)],
+          s.user->name());
+      ctx.reply.Error(
+          std::string("NOPERM ACLs rules changed between the moment the transaction was "
+                      "accumulated and the EXEC call. This command is no longer allowed for the "
+                      "following reason: ") +
+          reason);
+      continue;
+    }
     svc.Call(s, *spec, argv, argv.size(), true);
   }
   svc.EndExec(s.db);

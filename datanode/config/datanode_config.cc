@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/resp/request_parser.h"
+
 namespace vigil::datanode {
 
 using config::OptionRegistry;
@@ -64,6 +66,9 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                 [c] { return std::vector<std::vector<std::string>>{c->bind}; }, ""});
   r->AddBool("protected-mode", &c->protected_mode, true);
   r->AddString("requirepass", &c->requirepass, "", F::kSensitive);
+  r->AddString("aclfile", &c->aclfile, "", F::kImmutable);
+  r->AddInt("acllog-max-len", &c->acllog_max_len, 0, LONG_MAX, 128);
+  r->AddEnum("acl-pubsub-default", &c->acl_pubsub_default, {"resetchannels", "allchannels"}, 0);
   r->AddInt("maxclients", &c->maxclients, 1, INT_MAX, 10000);
   r->AddInt("timeout", &c->timeout, 0, INT_MAX, 0);
   r->AddInt("tcp-keepalive", &c->tcp_keepalive, 0, INT_MAX, 300);
@@ -278,18 +283,52 @@ void RegisterDatanodeOptions(DatanodeConfig* c, OptionRegistry* r) {
 #undef VIGIL_REDIS_ALIAS
 }
 
+namespace {
+
+// A `user <name> <rules...>` line (TOML: user = ["name", "rule", ...], or one string holding
+// the whole line; several users as an array of such arrays).
+Status AddUserLine(const config::Directive& d, DatanodeConfig* config) {
+  config::Directive line = d;
+  if (line.args.size() == 1 && line.args[0].find(' ') != std::string::npos) {
+    std::vector<std::string> words;
+    size_t argc = 0;
+    if (!resp::SplitInlineArgs(line.args[0], &words, &argc)) {
+      return Status::Error(d.Where() + ": 'user': unbalanced quotes");
+    }
+    line.args.assign(words.begin(), words.begin() + long(argc));
+  }
+  if (line.args.empty() || line.args[0].empty()) {
+    return Status::Error(d.Where() + ": 'user': a user name is required");
+  }
+  if (config == nullptr) return Status::Error(d.Where() + ": unknown directive 'user'");
+  config->user_lines.push_back(std::move(line));
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status LoadDatanodeConfig(const std::string& path, const std::vector<config::Directive>& overrides,
-                          OptionRegistry* registry, config::ConfigFile* file_out) {
+                          OptionRegistry* registry, config::ConfigFile* file_out,
+                          DatanodeConfig* config) {
   if (!path.empty()) {
     auto loaded = config::LoadConfigFile(path);
     if (!loaded.ok()) return loaded.status();
     *file_out = std::move(loaded).value();
     for (const auto& d : file_out->directives) {
+      if (d.name == "user") {
+        // ACL users are not options (CONFIG GET/SET know no "user"): the ACL store takes them.
+        if (Status st = AddUserLine(d, config); !st.ok()) return st;
+        continue;
+      }
       Status st = registry->Apply(d);
       if (!st.ok()) return st;
     }
   }
   for (const auto& d : overrides) {
+    if (d.name == "user") {
+      if (Status st = AddUserLine(d, config); !st.ok()) return st;
+      continue;
+    }
     Status st = registry->Apply(d);
     if (!st.ok()) return st;
   }

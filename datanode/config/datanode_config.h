@@ -29,6 +29,11 @@ struct DatanodeConfig {
   std::vector<std::string> bind{"*", "-::*"};
   bool protected_mode = true;
   std::string requirepass;
+  std::string aclfile;
+  int64_t acllog_max_len = 128;
+  int acl_pubsub_default = 0;  // 0 resetchannels, 1 allchannels
+  // `user` lines of the configuration file, applied by the ACL store at start-up.
+  std::vector<config::Directive> user_lines;
   int64_t maxclients = 10000;
   int64_t timeout = 0;
   int64_t tcp_keepalive = 300;
@@ -121,8 +126,9 @@ inline constexpr const char* kEvictionPolicyNames[] = {
 void RegisterDatanodeOptions(DatanodeConfig* config, config::OptionRegistry* registry);
 
 // Loads `path` (if not empty) then applies the command-line directives. Errors name the file
-// and line (or "command line").
+// and line (or "command line"). `user` lines go to config->user_lines.
 Status LoadDatanodeConfig(const std::string& path, const std::vector<config::Directive>& overrides,
-                          config::OptionRegistry* registry, config::ConfigFile* file_out);
+                          config::OptionRegistry* registry, config::ConfigFile* file_out,
+                          DatanodeConfig* config = nullptr);
 
 }  // namespace vigil::datanode

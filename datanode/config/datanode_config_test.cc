@@ -11,7 +11,13 @@ Status Load(const std::string& path, DatanodeConfig* c, config::OptionRegistry* 
             const std::vector<config::Directive>& overrides = {}) {
   RegisterDatanodeOptions(c, r);
   config::ConfigFile f;
-  return LoadDatanodeConfig(path, overrides, r, &f);
+  return LoadDatanodeConfig(path, overrides, r, &f, c);
+}
+
+std::string WriteTemp(const std::string& suffix, const std::string& text) {
+  std::string path = ::testing::TempDir() + "vigil-config-test" + suffix;
+  std::ofstream(path) << text;
+  return path;
 }
 
 TEST(DatanodeConfig, ReferenceTomlLoadsWithDefaults) {
@@ -82,6 +88,37 @@ TEST(DatanodeConfig, CommandLineOverridesTheFile) {
   ASSERT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(c.port, 7001);
   EXPECT_TRUE(c.save.empty());
+}
+
+TEST(DatanodeConfig, UserLinesGoToTheAclStoreWithTheirLocation) {
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  std::string conf = WriteTemp(".conf",
+                               "port 7001\nuser alice on >pw ~* +@all\n"
+                               "aclfile /tmp/x.acl\nacl-pubsub-default allchannels\n");
+  ASSERT_TRUE(Load(conf, &c, &r).ok());
+  ASSERT_EQ(c.user_lines.size(), 1u);
+  EXPECT_EQ(c.user_lines[0].args, (std::vector<std::string>{"alice", "on", ">pw", "~*", "+@all"}));
+  EXPECT_EQ(c.user_lines[0].Where(), conf + ":2");
+  EXPECT_EQ(c.aclfile, "/tmp/x.acl");
+  EXPECT_EQ(c.acl_pubsub_default, 1);
+  EXPECT_TRUE(r.Get({"user"}).empty());  // not a CONFIG GET parameter, as in Redis
+  EXPECT_FALSE(r.SetFromClient("aclfile", "/tmp/y").ok());
+
+  DatanodeConfig t;
+  config::OptionRegistry rt;
+  std::string toml =
+      WriteTemp(".toml", "user = [[\"bob\", \"on\", \"nopass\"], [\"carol\", \"on\"]]\n");
+  ASSERT_TRUE(Load(toml, &t, &rt).ok());
+  ASSERT_EQ(t.user_lines.size(), 2u);
+  EXPECT_EQ(t.user_lines[1].args, (std::vector<std::string>{"carol", "on"}));
+
+  DatanodeConfig o;
+  config::OptionRegistry ro;
+  auto over = config::ParseCommandLine({"--user", "dave on nopass"});
+  ASSERT_TRUE(Load("", &o, &ro, over.value()).ok());
+  ASSERT_EQ(o.user_lines.size(), 1u);
+  EXPECT_EQ(o.user_lines[0].args, (std::vector<std::string>{"dave", "on", "nopass"}));
 }
 
 }  // namespace

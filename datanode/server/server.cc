@@ -91,6 +91,9 @@ Status Server::Start() {
   loop_.OnSignal(SIGTERM, [this] { OnShutdownSignal(SIGTERM); });
   loop_.OnSignal(SIGINT, [this] { OnShutdownSignal(SIGINT); });
   startup_memory_ = AllocatorUsedBytes();
+  // Users come before the data, as in Redis (ACLLoadUsersAtStartup runs before loading).
+  Status acl = service_->LoadAclAtStartup();
+  if (!acl.ok()) return acl;
   Status rdb = StartRdb();
   if (!rdb.ok()) return rdb;
   Status aof = StartAof();
@@ -130,7 +133,8 @@ void Server::Accept(int listen_fd) {
       ++st.rejected_connections;
       continue;
     }
-    if (config_->protected_mode && config_->requirepass.empty() && !net::IsLoopbackPeer(peer)) {
+    if (config_->protected_mode && service_->acl().default_user()->nopass() &&
+        !net::IsLoopbackPeer(peer)) {
       (void)!::write(fd, net::kProtectedModeError, std::strlen(net::kProtectedModeError));
       ::close(fd);
       ++st.rejected_connections;
@@ -245,6 +249,24 @@ Status Server::RewriteConfigFile(bool force_all) {
   if (force_all) {
     for (auto& e : entries) e.is_default = false;
   }
+  // ACL users are written as `user` lines unless they live in an aclfile (Redis's
+  // rewriteConfigUserOption); with no lines, old `user` lines are dropped.
+  config::OptionRegistry::RewriteEntry users;
+  users.name = "user";
+  if (config_->aclfile.empty()) {
+    for (const auto& [name, user] : service_->acl().users()) {
+      std::vector<std::string> words{name};
+      std::string rules = user->Describe();
+      for (size_t start = 0; start < rules.size();) {
+        size_t sp = rules.find(' ', start);
+        if (sp == std::string::npos) sp = rules.size();
+        words.push_back(rules.substr(start, sp - start));
+        start = sp + 1;
+      }
+      users.lines.push_back(std::move(words));
+    }
+  }
+  entries.push_back(std::move(users));
   std::string text = config::RewriteConfigText(original, file_.syntax, entries);
   Status st = config::WriteFileAtomically(file_.path, text);
   if (!st.ok()) {

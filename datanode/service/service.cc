@@ -44,6 +44,8 @@ Service::Service(DatanodeConfig* config, config::OptionRegistry* options, uint64
     : config_(config),
       options_(options),
       table_(BuildCommandTable()),
+      acl_catalog_(BuildAclCatalog(table_.get())),
+      acl_(&acl_catalog_),
       keyspace_(int(config->databases), seed) {
   keyspace_.set_listener(this);
   run_id_ = keyspace_.prng().HexId40();
@@ -60,10 +62,15 @@ void Service::ApplyConfig() {
       EvictionPolicy::kAllKeysRandom, EvictionPolicy::kNoEviction};
   keyspace_.set_policy(kPolicies[config_->maxmemory_policy]);
   keyspace_.set_lfu_params(config_->lfu_log_factor, config_->lfu_decay_time);
+  ApplyAclConfig();
 }
 
 void Service::AttachSession(Session* s) {
-  s->authenticated = config_->requirepass.empty();
+  // Redis's clientSetDefaultAuth: every connection starts as `default`, already authenticated
+  // when that user needs no password and is on. The master link runs as no user at all.
+  s->user = s->is_master_link ? nullptr : acl_.default_user();
+  s->authenticated = s->is_master_link || (acl_.default_user()->nopass() &&
+                                           !(acl_.default_user()->flags() & AclUser::kDisabled));
   sessions_[s->id] = s;
 }
 
@@ -84,12 +91,23 @@ std::vector<Session*> Service::TakeWoken() {
 }
 
 void Service::Reject(Session& s, resp::ReplyWriter& w, const std::string& error) {
+  if (rejecting_exec_) {
+    // A refused EXEC ends any transaction and says so, even outside MULTI, as Redis's
+    // rejectCommand/execCommandAbort do.
+    s.in_multi = false;
+    s.multi_error = false;
+    s.queued.clear();
+    waiters_.UnwatchAll(&s);
+    w.Error("EXECABORT Transaction discarded because of: " + error);
+    return;
+  }
   w.Error(error);
   if (s.in_multi) s.multi_error = true;
 }
 
 const CommandSpec* Service::Resolve(Session& s, const std::vector<std::string>& argv, size_t argc,
                                     resp::ReplyWriter& w) {
+  rejecting_exec_ = false;
   const CommandSpec* spec = table_->Find(argv[0]);
   if (spec == nullptr) {
     Reject(s, w, UnknownCommandError(argv, argc));
@@ -123,6 +141,7 @@ bool Service::EnforceMaxmemory() {
 bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
                     size_t argc, resp::ReplyWriter& w) {
   const uint32_t f = spec.flags;
+  rejecting_exec_ = spec.name == "exec";
   if ((f & kCmdProtected) && config_->enable_debug_command != 1) {
     bool local = s.addr.rfind("127.", 0) == 0 || s.addr.rfind("[::1]", 0) == 0 ||
                  s.addr.rfind("::1", 0) == 0;
@@ -135,7 +154,7 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
       return false;
     }
   }
-  if (!s.authenticated && !(f & kCmdNoAuth)) {
+  if (AuthRequired(s) && !(f & kCmdNoAuth)) {
     Reject(s, w, "NOAUTH Authentication required.");
     return false;
   }
@@ -143,6 +162,7 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
     Reject(s, w, "ERR Command not allowed inside a transaction");
     return false;
   }
+  if (!AdmitAcl(s, spec, argv, argc, w)) return false;
   if ((f & kCmdDenyOom) && !s.is_master_link && config_->maxmemory > 0 && !EnforceMaxmemory()) {
     Reject(s, w, "OOM command not allowed when used memory > 'maxmemory'.");
     return false;
@@ -188,8 +208,7 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
     Reject(s, w, "LOADING Redis is loading the dataset in memory");
     return false;
   }
-  (void)argv;
-  (void)argc;
+  rejecting_exec_ = false;
   return true;
 }
 

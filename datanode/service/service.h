@@ -9,11 +9,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "common/config/option_registry.h"
 #include "common/resp/reply_writer.h"
+#include "datanode/acl/acl_log.h"
+#include "datanode/acl/acl_store.h"
 #include "datanode/commands/command_table.h"
 #include "datanode/config/datanode_config.h"
 #include "datanode/persistence/aof_status.h"
@@ -138,6 +141,34 @@ class Service final : public KeyspaceListener {
   DatanodeConfig& config() { return *config_; }
   config::OptionRegistry& options() { return *options_; }
   const CommandTable& commands() const { return *table_; }
+  // --- ACL (service_acl.cc) ---
+  AclStore& acl() { return acl_; }
+  const AclCatalog& acl_catalog() const { return acl_catalog_; }
+  AclLog& acl_log() { return acl_log_; }
+  // Redis's authRequired: the default user needs a password (or is off) and `s` has not
+  // authenticated.
+  bool AuthRequired(const Session& s) const;
+  // `user` lines of the configuration and the aclfile, at start-up. An error names the line.
+  Status LoadAclAtStartup();
+  // The ACL command check for a request (args[0] is the command name); *errpos is the argument
+  // refused for a key or channel.
+  AclDenial CheckAcl(const Session& s, const CommandSpec& spec, std::span<const std::string> args,
+                     int* errpos) const;
+  const AclCommand* AclCommandOf(const CommandSpec& spec) const;
+  // An ACL LOG entry for `s`; `object` and `username` default to what Redis logs.
+  void LogAclDenial(Session& s, AclDenial reason, AclLogContext context, std::string object,
+                    const std::string& username);
+  // A deleted or replaced user: its sessions fall back to `default`, unauthenticated, and are
+  // closed (`current` after its reply).
+  void DisconnectUser(const AclUser* user, Session* current);
+  // After ACL SETUSER: the user's subscribers that lost a channel are disconnected.
+  void KillPubsubClientsIfNeeded(const AclUser& before, const AclUser& after, Session* current);
+  // ACL LOAD / ACL SAVE against the aclfile: "" or the error reply text.
+  std::string AclLoad(Session* current);
+  std::string AclSave();
+  // AUTH / HELLO AUTH: authenticates `s` or logs the failure (object: the command as typed).
+  bool Authenticate(Session& s, const std::string& username, const std::string& password,
+                    const std::string& command);
   PubSubRegistry& pubsub() { return pubsub_; }
   KeyWaiters& waiters() { return waiters_; }
   ServerStats& stats() { return stats_; }
@@ -198,6 +229,11 @@ class Service final : public KeyspaceListener {
   void Reject(Session& s, resp::ReplyWriter& w, const std::string& error);
   void ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc);
   bool IsWriteRequest(const CommandSpec& spec, const Session& s) const;
+  static AclCatalog BuildAclCatalog(CommandTable* table);
+  void ApplyAclConfig();
+  bool AdmitAcl(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
+                size_t argc, resp::ReplyWriter& w);
+  void CloseSession(Session* s, Session* current);
   void ServeReadyKeys();
   void EmitPropagation(int db, const std::vector<std::string>& argv);
   bool EnforceMaxmemory();
@@ -208,6 +244,10 @@ class Service final : public KeyspaceListener {
   DatanodeConfig* config_;
   config::OptionRegistry* options_;
   std::unique_ptr<CommandTable> table_;
+  AclCatalog acl_catalog_;
+  AclStore acl_;
+  AclLog acl_log_;
+  std::string acl_requirepass_;  // the requirepass last given to the default user
   Keyspace keyspace_;
   PubSubRegistry pubsub_;
   KeyWaiters waiters_;
@@ -226,6 +266,7 @@ class Service final : public KeyspaceListener {
   bool fence_configured_ = false;  // SyncFence ran once: later timeout changes are runtime ones
   int64_t dirty_ = 0;
   bool in_exec_ = false;
+  bool rejecting_exec_ = false;  // Admit is judging an EXEC: a refusal aborts the transaction
   bool loading_ = false;
   bool propagation_paused_ = false;
   std::vector<std::pair<int, std::vector<std::string>>> exec_buffer_;

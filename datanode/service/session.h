@@ -11,6 +11,8 @@
 
 namespace vigil::datanode {
 
+class AclUser;
+
 enum class SessionKind { kNormal, kReplica, kMaster, kPubSub };
 
 struct BlockState {
@@ -30,7 +32,9 @@ struct Session {
   std::string addr;   // "ip:port" of the peer
   std::string laddr;  // local "ip:port"
   std::string name;   // CLIENT SETNAME
-  std::string user = "default";
+  // The ACL user (the service sets `default` on attach); null for the master link and the AOF
+  // loader, which run anything, as Redis's user-less clients.
+  AclUser* user = nullptr;
   int db = 0;
   int proto = 2;
   bool authenticated = true;

@@ -13,6 +13,7 @@ Meta commands:  .READ (read one more reply on the connection, send nothing)
                 .CLOSE (close the named connection on both sides)
 Directives:     #!sorted         aggregates compared as multisets (recursively; maps as pair sets)
                 #!sorted-pairs   flat arrays compared as multisets of consecutive (field,value) pairs
+                #!sorted-words   each string compared as a multiset of its space-separated words
                 #!shape          only the RESP types/structure are compared (values, lengths vary)
                 #!mask-field F   the value after the key F in a map / flat array is masked
                 #!field-names    'k=v k=v' text: only the field names are compared (CLIENT INFO)
@@ -58,7 +59,7 @@ def parse_directives(rest):
     return out
 
 
-KNOWN_DIRECTIVES = {"field-names", "sorted", "sorted-pairs", "shape", "mask-field", "approx", "replies", "timeout",
+KNOWN_DIRECTIVES = {"field-names", "sorted", "sorted-pairs", "sorted-words", "shape", "mask-field", "approx", "replies", "timeout",
                     "resp2-only", "resp3-only", "skip-vigil-diff"}
 
 
@@ -112,6 +113,8 @@ def norm(node, mode):
     if not node.is_agg():
         if mode == "shape":
             return (k,)
+        if mode == "sorted-words" and isinstance(node.value, bytes):
+            return (k, tuple(sorted(node.value.split(b" "))))
         return (k, node.value)
     kids = [norm(c, mode) for c in node.value]
     if mode == "shape":
@@ -157,7 +160,7 @@ def replies_equal(ra, rb, d):
         rb = mask_field(rb, d["mask-field"].split()[0].encode())
     if "approx" in d:
         return approx_equal(ra, rb, int(d["approx"].split()[0]))
-    for mode in ("shape", "sorted", "sorted-pairs"):
+    for mode in ("shape", "sorted", "sorted-pairs", "sorted-words"):
         if mode in d:
             return norm(ra, mode) == norm(rb, mode)
     if "mask-field" in d:
