@@ -35,7 +35,7 @@ void SentinelFence::SetRole(bool master) {
 }
 
 void SentinelFence::Forget() {
-  if (fenced_) ++transitions_;
+  if (fenced_) ++lifts_;
   members_.clear();
   master_names_.clear();
   config_epoch_.reset();
@@ -157,8 +157,8 @@ std::string SentinelFence::DescribeContacts(MonoTime at) const {
 }
 
 void SentinelFence::Raise(MonoTime now, FenceCause cause) {
+  const bool news = !fenced_ || cause == FenceCause::kLoopStalled;
   if (!fenced_) {
-    ++transitions_;
     for (auto& [id, m] : members_) m.epoch_at_fence = m.current_epoch;
   }
   fenced_ = true;
@@ -169,6 +169,10 @@ void SentinelFence::Raise(MonoTime now, FenceCause cause) {
     m.evidence_ready = false;
   }
   if (cause_ != FenceCause::kSuperseded) cause_ = cause;
+  if (news) {
+    ++raises_;
+    last_raise_ = {cause_, sentinels_reached(now), members_.size(), DescribeContacts(now)};
+  }
 }
 
 void SentinelFence::Evaluate(MonoTime now) {
@@ -195,7 +199,7 @@ void SentinelFence::Evaluate(MonoTime now) {
   if (ready < Majority()) return;
   fenced_ = false;
   cause_ = FenceCause::kNone;
-  ++transitions_;
+  ++lifts_;
 }
 
 }  // namespace vigil::datanode

@@ -92,8 +92,18 @@ class SentinelFence {
   size_t sentinels_reached(MonoTime now) const;
   // The latest time at which a majority of the known sentinels had all made contact.
   std::optional<MonoTime> last_majority() const;
-  // Bumped on every raise and lift, so a shell can log transitions it did not cause.
-  uint64_t transitions() const { return transitions_; }
+  // Counted so a shell can log what happened between its looks: the fence can rise on input
+  // and be lifted (a demotion) before the shell's next tick. A stall while already fenced counts
+  // as a raise too: it voids the evidence gathered so far.
+  uint64_t raises() const { return raises_; }
+  uint64_t lifts() const { return lifts_; }
+  struct RaiseRecord {
+    FenceCause cause = FenceCause::kNone;
+    size_t sentinels_reached = 0;
+    size_t sentinels_known = 0;
+    std::string contacts;  // DescribeContacts at the raise
+  };
+  const RaiseRecord& last_raise() const { return last_raise_; }
   MonoTime raised_at() const { return raised_at_; }
   // "<id>:<ms since last contact or ->,..." for logs: which sentinel went quiet, and when.
   std::string DescribeContacts(MonoTime at) const;
@@ -129,7 +139,9 @@ class SentinelFence {
   bool fenced_ = false;
   FenceCause cause_ = FenceCause::kNone;
   MonoTime raised_at_{};
-  uint64_t transitions_ = 0;
+  uint64_t raises_ = 0;
+  uint64_t lifts_ = 0;
+  RaiseRecord last_raise_;
 };
 
 }  // namespace vigil::datanode

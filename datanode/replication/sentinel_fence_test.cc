@@ -180,7 +180,8 @@ TEST(SentinelFenceTest, HealthyFleetNeverFencesOverAMinute) {
   World w(3);
   w.Run(Millis(60000));
   EXPECT_EQ(w.refused, 0);
-  EXPECT_EQ(w.fence.transitions(), 0u);
+  EXPECT_EQ(w.fence.raises(), 0u);
+  EXPECT_EQ(w.fence.lifts(), 0u);
 }
 
 TEST(SentinelFenceTest, OneSilentSentinelOfThreeDoesNotFence) {
@@ -236,6 +237,35 @@ TEST(SentinelFenceTest, PauseThenFailoverKeepsTheOldMasterFencedUntilDemoted) {
   w.fence.SetRole(false);  // REPLICAOF from the sentinels
   EXPECT_FALSE(w.fence.fenced());
   EXPECT_TRUE(w.fence.MayWrite(w.now));
+}
+
+TEST(SentinelFenceTest, AStallSeenOnInputAndADemotionBeforeTheNextTickAreBothRecorded) {
+  // The shell logs the fence on its 100 ms tick; the raise (on the first queued write) and the
+  // demotion can both come before it, and the log must still say the stall raised the fence.
+  World w(3);
+  w.Run(Millis(3000));
+  const uint64_t raises = w.fence.raises();
+  const uint64_t lifts = w.fence.lifts();
+  EXPECT_FALSE(w.PauseThenWrite(Millis(8000)));
+  w.fence.SetRole(false);
+  EXPECT_FALSE(w.fence.fenced());
+  EXPECT_EQ(w.fence.raises(), raises + 1);
+  EXPECT_EQ(w.fence.lifts(), lifts + 1);
+  EXPECT_EQ(w.fence.last_raise().cause, FenceCause::kLoopStalled);
+  EXPECT_EQ(w.fence.last_raise().sentinels_known, 3u);
+}
+
+TEST(SentinelFenceTest, AStallWhileAlreadyFencedIsRecordedAsANewRaise) {
+  World w(3);
+  w.Run(Millis(3000));
+  for (auto& s : w.sentinels) s.reachable = false;
+  w.Run(Millis(2000));
+  ASSERT_TRUE(w.fence.fenced());
+  ASSERT_EQ(w.fence.last_raise().cause, FenceCause::kSentinelsLost);
+  const uint64_t raises = w.fence.raises();
+  EXPECT_FALSE(w.PauseThenWrite(Millis(8000)));
+  EXPECT_EQ(w.fence.raises(), raises + 1);
+  EXPECT_EQ(w.fence.last_raise().cause, FenceCause::kLoopStalled);
 }
 
 TEST(SentinelFenceTest, PauseWithoutFailoverLiftsAfterFreshHellosSpanASecond) {

@@ -184,16 +184,20 @@ void Server::FlushReplicaStreams() {
 void Server::FenceTick() {
   service_->FenceTick(mono_now());
   const SentinelFence& fence = service_->fence();
-  if (fence.transitions() == fence_transitions_) return;
-  fence_transitions_ = fence.transitions();
-  if (fence.fenced()) {
+  if (fence.raises() != fence_raises_) {
+    fence_raises_ = fence.raises();
+    const SentinelFence::RaiseRecord& r = fence.last_raise();
     log_->warn(
         "+fence cause={} sentinels_reached={}/{} timeout_ms={} contact_age_ms_at_raise={} {}",
-        FenceCauseName(fence.cause()), fence.sentinels_reached(mono_now()), fence.sentinels_known(),
-        fence.timeout().count(), fence.DescribeContacts(fence.raised_at()), Where());
-  } else {
-    log_->warn("-fence writes accepted again sentinels_known={} {}", fence.sentinels_known(),
-               Where());
+        FenceCauseName(r.cause), r.sentinels_reached, r.sentinels_known, fence.timeout().count(),
+        r.contacts, Where());
+  }
+  if (fence.lifts() != fence_lifts_) {
+    fence_lifts_ = fence.lifts();
+    if (!fence.fenced()) {
+      log_->warn("-fence writes accepted again sentinels_known={} {}", fence.sentinels_known(),
+                 Where());
+    }
   }
 }
 

@@ -130,7 +130,8 @@ class Server final : public ServerHooks {
   int64_t startup_memory_ = 0;
   int64_t peak_memory_ = 0;
   int exit_code_ = 0;
-  uint64_t fence_transitions_ = 0;
+  uint64_t fence_raises_ = 0;
+  uint64_t fence_lifts_ = 0;
   ShutdownGate shutdown_gate_;
   ShutdownRequest shutdown_request_;
   std::vector<Session*> shutdown_waiters_;  // SHUTDOWN clients blocked until it ends

@@ -44,7 +44,8 @@ def scenario(args, res, cluster):
               "errors: %r" % errors[-3:])
     log = fh.log_text(old)
     res.check("+fence cause=loop-stalled" in log,
-              "the old master raised its fence on the stall (not only on demotion)")
+              "the old master raised its fence on the stall (not only on demotion)",
+              "\n".join(l for l in log.splitlines() if "fence" in l)[-2000:])
     if new_port is not None and new_port != old.port:
         time.sleep(1.0)
         keys = [k for _, k in acked]

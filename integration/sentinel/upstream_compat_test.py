@@ -11,6 +11,9 @@
    `nopass`), so peers reconnect after the suite's ACL unit.
 5. A relative notification-script path, set at run time and flushed to the config, survives a
    restart: it is resolved inside `dir`, and the rewrite records `dir` as an absolute path.
+6. SENTINEL SET's error replies match: a missing script, a lone option, an unknown option; and
+   when the config file cannot be written (the suite puts a directory in its place) the sentinel
+   answers `ERR Failed to save config file` and keeps running, then saves once the file is back.
 """
 import os
 import socket
@@ -59,10 +62,10 @@ def check_server_directives(res, args, master):
         s.cleanup()
 
 
-def on_both(args, master, check):
+def on_both(args, master, check, extra=""):
     """Runs check(binary, sentinel) on a fresh vigil-sentinel, then on a fresh redis-sentinel."""
     for binary in (args.vigil_sentinel, args.redis_sentinel):
-        s = sh.sentinel(binary, [("m", master.port, 1)])
+        s = sh.sentinel(binary, [("m", master.port, 1)], extra=extra)
         try:
             s.start()
             check(binary, s)
@@ -137,6 +140,46 @@ def check_relative_script(res, args, master):
         s.cleanup()
 
 
+def check_set_errors(res, args, master):
+    def check(binary, s):
+        extra_ok = s.call("SENTINEL", "SET", "m", "notification-script", "no-such-script.sh")
+        res.check(isinstance(extra_ok, sh.RespErr) and
+                  extra_ok.startswith("ERR Notification script seems non existing"),
+                  "%s: a missing notification script is refused" % binary, repr(extra_ok))
+        r = s.call("SENTINEL", "SET", "m", "fakeoption")
+        res.check(r == "ERR wrong number of arguments for 'sentinel|set' command",
+                  "%s: a lone option is an arity error" % binary, repr(r))
+        r = s.call("SENTINEL", "SET", "m", "fakeoption", "fakevalue")
+        res.check(r == "ERR Unknown option or number of arguments for SENTINEL SET 'fakeoption'",
+                  "%s: an unknown option is named" % binary, repr(r))
+        # As in the suite, a notification script runs on the +set event of the failing save.
+        script = os.path.join(s.dir, "notify.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+        os.chmod(script, stat.S_IRWXU)
+        res.check(s.call("SENTINEL", "SET", "m", "notification-script", script) == "OK",
+                  "%s: an executable notification script is taken" % binary)
+        aside = s.conf + ".bak"
+        os.rename(s.conf, aside)
+        os.mkdir(s.conf)
+        try:
+            r = s.call("SENTINEL", "SET", "m", "quorum", "2")
+        finally:
+            os.rmdir(s.conf)
+            os.rename(aside, s.conf)
+        res.check(isinstance(r, sh.RespErr) and r.startswith("ERR Failed to save config file"),
+                  "%s: a failed save is reported to the client" % binary, repr(r))
+        res.check(s.alive() and s.call("PING") == "PONG",
+                  "%s: the sentinel keeps running after a failed save" % binary)
+        res.check(s.call("SENTINEL", "SET", "m", "quorum", "3") == "OK",
+                  "%s: saving works again once the file is back" % binary)
+        with open(s.conf) as f:
+            text = f.read()
+        res.check("sentinel monitor m 127.0.0.1 %d 3" % master.port in text,
+                  "%s: the saved file has the new quorum" % binary, text)
+    on_both(args, master, check, extra="sentinel deny-scripts-reconfig no\n")
+
+
 def main():
     args = sh.parse_args(__doc__)
     res = sh.Results()
@@ -148,6 +191,7 @@ def main():
         check_client_kill_self(res, args, master)
         check_default_user_back_on(res, args, master)
         check_relative_script(res, args, master)
+        check_set_errors(res, args, master)
     finally:
         master.cleanup()
     res.finish()

@@ -1,5 +1,6 @@
 #include "sentinel/core/admin_apply.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <type_traits>
@@ -65,9 +66,8 @@ void DropDataNodeConnections(CoreState& state, MasterRecord& master) {
 
 // One option of SENTINEL SET. Returns an error reply, or nullopt when applied. `consumed` is the
 // number of values the option took.
-std::optional<WireValue> ApplySetOption(CoreState& state, MasterRecord& master,
-                                        const std::vector<std::string>& args, size_t j,
-                                        size_t* consumed);
+std::optional<WireValue> ApplySetOption(CoreState& state, MasterRecord& master, const SetRequest& r,
+                                        size_t j, size_t* consumed);
 
 WireValue Set(CoreState& state, const SetRequest& r) {
   MasterRecord* master = state.FindMaster(r.name);
@@ -76,7 +76,7 @@ WireValue Set(CoreState& state, const SetRequest& r) {
   std::optional<WireValue> error;
   while (j < r.args.size()) {
     size_t consumed = 0;
-    error = ApplySetOption(state, *master, r.args, j, &consumed);
+    error = ApplySetOption(state, *master, r, j, &consumed);
     if (error) break;
     state.MarkDirty();  // options before a failing one stay applied and are flushed
     j += 1 + consumed;
@@ -88,9 +88,10 @@ bool ParseDuration(const std::string& text, int64_t min, int64_t* out) {
   return ParseInt64(text, out) && *out >= min;
 }
 
-std::optional<WireValue> ApplySetOption(CoreState& state, MasterRecord& master,
-                                        const std::vector<std::string>& args, size_t j,
-                                        size_t* consumed) {
+std::optional<WireValue> ApplySetOption(CoreState& state, MasterRecord& master, const SetRequest& r,
+                                        size_t j, size_t* consumed) {
+  const std::vector<std::string>& args = r.args;
+  const std::vector<std::string>& unrunnable_scripts = r.unrunnable_scripts;
   const std::string& option = args[j];
   size_t more = args.size() - j - 1;
   auto invalid = [&](const std::string& value) {
@@ -146,6 +147,13 @@ std::optional<WireValue> ApplySetOption(CoreState& state, MasterRecord& master,
       return WireValue::Error(
           "ERR Reconfiguration of scripts path is denied for security reasons. Check the "
           "deny-scripts-reconfig configuration directive in your Sentinel configuration");
+    }
+    if (!value.empty() && std::find(unrunnable_scripts.begin(), unrunnable_scripts.end(), value) !=
+                              unrunnable_scripts.end()) {
+      return WireValue::Error(opt == "notification-script"
+                                  ? "ERR Notification script seems non existing or non executable"
+                                  : "ERR Client reconfiguration script seems non existing or non "
+                                    "executable");
     }
     (opt == "notification-script" ? master.config.notification_script
                                   : master.config.client_reconfig_script) = value;

@@ -115,7 +115,7 @@ Result<ParsedSentinelCommand> ParseSentinelCommand(const Argv& a) {
   }
   if (sub == "set") {
     if (n < 5) return WrongArity(sub);
-    return ParsedSentinelCommand(AdminRequest(SetRequest{a[2], Argv(a.begin() + 3, a.end())}));
+    return ParsedSentinelCommand(AdminRequest(SetRequest{a[2], Argv(a.begin() + 3, a.end()), {}}));
   }
   if (sub == "info-cache") {
     if (n < 3) return WrongArity(sub);

@@ -24,6 +24,9 @@ struct RemoveRequest {
 struct SetRequest {
   std::string name;
   std::vector<std::string> args;  // <option> <value> [...], walked and validated by the core
+  // Script paths among the values that the shell found missing or not executable: the core
+  // refuses them as Redis does, without touching the file system itself.
+  std::vector<std::string> unrunnable_scripts;
 };
 struct ResetRequest {
   std::string pattern;

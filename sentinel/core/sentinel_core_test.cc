@@ -144,7 +144,7 @@ TEST(SentinelCoreTest, AdminMonitorSetAndRemove) {
   h.Step(AdminCommand{2, MonitorRequest{"other", {"10.0.0.9", 6379}, 1}});
   EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions.back()).reply),
             "-ERR Duplicate master name.");
-  h.Step(AdminCommand{3, SetRequest{"other", {"quorum", "3", "bogus", "1"}}});
+  h.Step(AdminCommand{3, SetRequest{"other", {"quorum", "3", "bogus", "1"}, {}}});
   EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions.back()).reply),
             "-ERR Unknown option or number of arguments for SENTINEL SET 'bogus'");
   EXPECT_EQ(h.core.FindMaster("other")->config.quorum, 3);  // applied before the failure
@@ -185,7 +185,7 @@ TEST(SentinelCoreTest, HostnameIsShownOnlyWithAnnounceHostnames) {
               "[\"" + want + "\", \"6379\"]");
     WireValue master = h.core.Query(h.now, MasterQuery{"mymaster"});
     EXPECT_EQ(master.elements[3].str, want);  // "ip"
-    h.Step(AdminCommand{1, SetRequest{"mymaster", {"quorum", "2"}}});
+    h.Step(AdminCommand{1, SetRequest{"mymaster", {"quorum", "2"}, {}}});
     ASSERT_TRUE(h.batches.back().persist.has_value());
     EXPECT_EQ(h.batches.back().persist->masters[0].config.addr.host, want);
   }
@@ -212,7 +212,7 @@ TEST(SentinelCoreTest, WarningEventsRunTheNotificationScript) {
   options.deny_scripts_reconfig = false;
   CoreHarness h(CoreHarness::DefaultState(), options);
   h.Tick();
-  h.Step(AdminCommand{1, SetRequest{"mymaster", {"notification-script", "/bin/notify"}}});
+  h.Step(AdminCommand{1, SetRequest{"mymaster", {"notification-script", "/bin/notify"}, {}}});
   h.silent["10.0.0.1:6379"] = true;
   h.Run(Millis(2500));
   bool ran = false;
@@ -230,10 +230,25 @@ TEST(SentinelCoreTest, WarningEventsRunTheNotificationScript) {
 TEST(SentinelCoreTest, ScriptPathsAreDeniedByDefault) {
   CoreHarness h;
   h.Tick();
-  h.Step(AdminCommand{1, SetRequest{"mymaster", {"client-reconfig-script", "/bin/x"}}});
+  h.Step(AdminCommand{1, SetRequest{"mymaster", {"client-reconfig-script", "/bin/x"}, {}}});
   EXPECT_EQ(std::get<ReplyToClient>(h.batches.back().actions.back())
                 .reply.str.rfind("ERR Reconfiguration of scripts path is denied", 0),
             0u);
+}
+
+TEST(SentinelCoreTest, AScriptTheShellCannotRunIsRefusedAndOptionsBeforeItStay) {
+  CoreOptions options;
+  options.deny_scripts_reconfig = false;
+  CoreHarness h(CoreHarness::DefaultState(), options);
+  h.Tick();
+  h.Step(AdminCommand{
+      1, SetRequest{"mymaster", {"quorum", "2", "notification-script", "test.txt"}, {"test.txt"}}});
+  EXPECT_EQ(std::get<ReplyToClient>(h.batches.back().actions.back()).reply.str,
+            "ERR Notification script seems non existing or non executable");
+  const PersistentState snap = h.core.Snapshot();
+  ASSERT_EQ(snap.masters.size(), 1u);
+  EXPECT_EQ(snap.masters[0].config.quorum, 2);
+  EXPECT_EQ(snap.masters[0].config.notification_script, "");
 }
 
 TEST(SentinelCoreTest, DebugChangesTimerPeriods) {

@@ -159,55 +159,73 @@ void Runtime::Tick() {
   if ((deferred_ || discovered_) && now - last_write_ >= kDeferredPersistPeriod) FlushDeferred();
 }
 
-bool Runtime::NeedsDurability(const Ready& r, const PersistentState& state) const {
-  if (!durable_) return true;
+Runtime::Durability Runtime::NeedsDurability(const Ready& r, const PersistentState& state) const {
+  if (!durable_) return Durability::kToActOn;
   // Compared once per batch: a tick batch carries hundreds of hellos while discovery keeps the
   // state dirty, and each comparison walks every master.
   std::optional<bool> announced_differs;
+  Durability need = Durability::kNone;
   for (const Action& a : r.actions) {
-    if (std::holds_alternative<ReplyToClient>(a) || std::holds_alternative<RunScript>(a) ||
-        std::holds_alternative<ExitProcess>(a)) {
-      return true;
-    }
-    if (const auto* s = std::get_if<SendAction>(&a)) {
-      if (std::holds_alternative<ReconfigureCommand>(s->command)) return true;
+    if (std::holds_alternative<ReplyToClient>(a) || std::holds_alternative<RunScript>(a)) {
+      need = Durability::kToReport;
+    } else if (std::holds_alternative<ExitProcess>(a)) {
+      return Durability::kToActOn;
+    } else if (const auto* s = std::get_if<SendAction>(&a)) {
+      if (std::holds_alternative<ReconfigureCommand>(s->command)) return Durability::kToActOn;
       if (const auto* ask = std::get_if<IsMasterDownByAddrCommand>(&s->command);
           ask != nullptr && ask->runid != "*") {
-        return true;
+        return Durability::kToActOn;
       }
       if (std::holds_alternative<PublishHelloCommand>(s->command)) {
         if (!announced_differs) announced_differs = AnnouncedStateDiffers(state, *durable_);
-        if (*announced_differs) return true;
+        if (*announced_differs) return Durability::kToActOn;
       }
     }
   }
-  return false;
+  return need;
 }
 
-void Runtime::Persist(const PersistentState& state) {
+bool Runtime::Persist(const PersistentState& state) {
+  last_write_ = Now();  // the last attempt: a failing disk is retried once a period, not per tick
   Status st = store_->Save(state);
   if (!st.ok()) {
-    // The core's contract: never act on state that is not durable. Redis only logs here; we stop
-    // rather than send a vote we could forget.
-    log_->critical("WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
-                   st.message());
-    log_->flush();
-    std::_Exit(1);
+    log_->warn("WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
+               st.message());
+    deferred_ = state;  // retried by the next batch that needs it, or by the timer
+    return false;
   }
   durable_ = state;
   deferred_.reset();
   discovered_ = false;  // every snapshot includes what was discovered before it
-  last_write_ = Now();
   ++persist_writes_;
   log_->debug("Sentinel new configuration saved on disk ({})", store_->path());
+  return true;
 }
 
-void Runtime::FlushDeferred() {
+bool Runtime::FlushDeferred() {
   // The core's current state includes any deferred snapshot (it is newer).
-  if (discovered_) {
-    Persist(core_.Snapshot());
-  } else if (deferred_) {
-    Persist(*deferred_);
+  if (discovered_) return Persist(core_.Snapshot());
+  if (deferred_) return Persist(*deferred_);
+  return true;
+}
+
+void Runtime::ActOnUnsavedState(Ready& r, Durability need) {
+  // The core's contract is never to act on state that is not durable. A vote request of ours,
+  // a reconfiguration or a hello announcing a new epoch cannot be held back piecemeal, so the
+  // process stops (Redis only logs here; a vote we could forget is worse than a sentinel that
+  // restarts).
+  if (need == Durability::kToActOn) {
+    log_->critical("Sentinel cannot act on a configuration it could not save; exiting");
+    log_->flush();
+    std::_Exit(1);
+  }
+  // Reports only: as Redis does, the client is told the save failed; a vote reply becomes an
+  // error too, which the asking peer counts as no vote. Scripts run: they report events that
+  // are published on pub/sub all the same. The state stays dirty and is retried.
+  for (Action& a : r.actions) {
+    if (auto* reply = std::get_if<ReplyToClient>(&a)) {
+      reply->reply = WireValue::Error("ERR Failed to save config file. Check server logs.");
+    }
   }
 }
 
@@ -230,8 +248,8 @@ void Runtime::DrainBatch(Ready& r) {
   if (r.empty()) return;
   if (r.persist_soon) discovered_ = true;
   if (r.persist) {
-    if (NeedsDurability(r, *r.persist)) {
-      Persist(*r.persist);
+    if (Durability need = NeedsDurability(r, *r.persist); need != Durability::kNone) {
+      if (!Persist(*r.persist)) ActOnUnsavedState(r, need);
     } else {
       deferred_ = std::move(*r.persist);
     }
@@ -239,7 +257,8 @@ void Runtime::DrainBatch(Ready& r) {
     // An earlier batch's state must be on disk before these actions. Discovery alone announces
     // nothing new, so the state on disk stands for it in the comparison.
     const PersistentState* pending = deferred_ ? &*deferred_ : durable_ ? &*durable_ : nullptr;
-    if (pending == nullptr || NeedsDurability(r, *pending)) FlushDeferred();
+    Durability need = pending == nullptr ? Durability::kToActOn : NeedsDurability(r, *pending);
+    if (need != Durability::kNone && !FlushDeferred()) ActOnUnsavedState(r, need);
   }
   for (const Event& e : r.events) HandleEvent(e);
   for (Action& a : r.actions) {

@@ -10,6 +10,11 @@
 // of that kind (discovery of replicas and sentinels, typically) marks the state dirty and it is
 // written at most once a second, or earlier by the next batch that needs it. So three sentinels
 // discovering each other on 1,000 masters write a handful of files, not 3,000 (Redis's cost).
+//
+// A failed write (the disk is full, the file became a directory) keeps the state dirty and is
+// retried. Clients waiting on the batch get `ERR Failed to save config file` as from Redis; a
+// batch that would act on the unsaved state (vote for ourselves, reconfigure, announce a new
+// epoch) stops the process instead.
 #include <spdlog/logger.h>
 
 #include <deque>
@@ -65,12 +70,17 @@ class Runtime final : public SentinelHost {
   void ProcessQueue();
   void Drain();
   void DrainBatch(Ready& batch);
-  void Persist(const PersistentState& state);
-  void FlushDeferred();
+  // Both return false when the write failed (logged; the state stays dirty).
+  bool Persist(const PersistentState& state);
+  bool FlushDeferred();
+  // What a batch's actions need on disk first: nothing; state they report (replies, scripts);
+  // state they act on (our vote requests, reconfigurations, new epochs announced, exits).
+  enum class Durability { kNone, kToReport, kToActOn };
+  void ActOnUnsavedState(Ready& batch, Durability need);
   void HandleEvent(const Event& e);
   // Consumes what it sends (a SendAction's command moves into the connection's queue).
   void Execute(Action& a);
-  bool NeedsDurability(const Ready& r, const PersistentState& state) const;
+  Durability NeedsDurability(const Ready& r, const PersistentState& state) const;
 
   SentinelConfig config_;
   std::unique_ptr<StateStore> store_;
@@ -92,7 +102,7 @@ class Runtime final : public SentinelHost {
   std::optional<PersistentState> deferred_;  // dirty, not yet written
   bool discovered_ = false;                  // Ready::persist_soon seen since the last write
   std::optional<PersistentState> durable_;   // last written
-  MonoTime last_write_{0};
+  MonoTime last_write_{0};                   // last attempt
   uint64_t persist_writes_ = 0;
   int exit_code_ = 0;
   bool stopping_ = false;

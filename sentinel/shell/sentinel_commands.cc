@@ -1,5 +1,7 @@
 #include "sentinel/shell/sentinel_commands.h"
 
+#include <unistd.h>
+
 #include <type_traits>
 
 #include "sentinel/core/admin_commands.h"
@@ -140,6 +142,17 @@ ReplyShape ShapeOf(const AdminQuery& q) {
       q);
 }
 
+// The executable check Redis makes on SENTINEL SET's script options; the process has changed into
+// `dir`, so a relative path resolves as it will when the script runs.
+void CheckScripts(SetRequest& r) {
+  for (size_t j = 0; j + 1 < r.args.size(); ++j) {
+    std::string opt = ToLower(r.args[j]);
+    if (opt != "notification-script" && opt != "client-reconfig-script") continue;
+    const std::string& path = r.args[j + 1];
+    if (!path.empty() && ::access(path.c_str(), X_OK) == -1) r.unrunnable_scripts.push_back(path);
+  }
+}
+
 }  // namespace
 
 SentinelOutcome RunSentinelCommand(SentinelHost& host, const std::vector<std::string>& argv,
@@ -154,7 +167,9 @@ SentinelOutcome RunSentinelCommand(SentinelHost& host, const std::vector<std::st
       [&](const auto& cmd) {
         using T = std::decay_t<decltype(cmd)>;
         if constexpr (std::is_same_v<T, AdminRequest>) {
-          host.Submit(AdminCommand{token, cmd});
+          AdminRequest request = cmd;
+          if (auto* set = std::get_if<SetRequest>(&request)) CheckScripts(*set);
+          host.Submit(AdminCommand{token, std::move(request)});
           out.submitted = true;
         } else if constexpr (std::is_same_v<T, AdminQuery>) {
           out.reply = host.core().Query(host.Now(), cmd);
