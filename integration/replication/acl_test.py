@@ -10,42 +10,16 @@ failover (REPLICAOF, CONFIG REWRITE, ...); then everything is reverted and the s
 again with the default user.
 """
 
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
-
 import repl_harness as rh
+from sentinel_process import SentinelProcess
 
 USER, PASSWORD = "testuser", "secret"
 
 
-class Sentinel:
+class Sentinel(SentinelProcess):
     def __init__(self, binary, master_port):
-        self.dir = tempfile.mkdtemp(prefix="vigil-it-acl-sentinel-")
-        self.port = rh.free_port()
-        conf = os.path.join(self.dir, "sentinel.conf")
-        with open(conf, "w") as f:
-            f.write("port %d\nbind 127.0.0.1\ndir %s\nlogfile %s\n"
-                    "sentinel monitor mym 127.0.0.1 %d 1\n"
-                    "sentinel down-after-milliseconds mym 2000\n"
-                    "sentinel failover-timeout mym 10000\n"
-                    "sentinel auth-user mym %s\nsentinel auth-pass mym %s\n"
-                    % (self.port, self.dir, os.path.join(self.dir, "sentinel.log"), master_port,
-                       USER, PASSWORD))
-        self.proc = subprocess.Popen([binary, conf], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                     cwd=self.dir)
-        if not rh.wait_for(lambda: self.call("PING") == "PONG", 10):
-            raise RuntimeError("sentinel did not start: " + self.log_tail())
-
-    def call(self, *args):
-        c = rh.RespConn(self.port, timeout=5.0)
-        try:
-            return rh.decode(c.call(*args))
-        finally:
-            c.close()
+        super().__init__(binary, master_port, extra_lines=[
+            "sentinel auth-user mym %s" % USER, "sentinel auth-pass mym %s" % PASSWORD])
 
     def flags(self, reply):
         d = dict(zip(reply[::2], reply[1::2]))
@@ -59,20 +33,7 @@ class Sentinel:
                     for r in reps))
 
     def master_port(self):
-        return int(self.call("SENTINEL", "get-master-addr-by-name", "mym")[1])
-
-    def log_tail(self, n=20):
-        try:
-            with open(os.path.join(self.dir, "sentinel.log"), errors="replace") as f:
-                return "".join(f.readlines()[-n:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        return self.master_addr()[1]
 
 
 def set_acl(node):

@@ -8,64 +8,10 @@ written before the crash (and acknowledged by WAIT) is on every node at the end.
 """
 
 import os
-import shutil
 import signal
-import subprocess
-import tempfile
-import time
 
 import repl_harness as rh
-
-
-class Sentinel:
-    def __init__(self, binary, master_port, down_after_ms=1500):
-        self.dir = tempfile.mkdtemp(prefix="vigil-it-sentinel-")
-        self.port = rh.free_port()
-        conf = os.path.join(self.dir, "sentinel.conf")
-        with open(conf, "w") as f:
-            f.write("port %d\nbind 127.0.0.1\ndir %s\nlogfile %s\n"
-                    "sentinel monitor mym 127.0.0.1 %d 2\n"
-                    "sentinel down-after-milliseconds mym %d\n"
-                    "sentinel failover-timeout mym 10000\n"
-                    "sentinel parallel-syncs mym 2\n"
-                    % (self.port, self.dir, os.path.join(self.dir, "sentinel.log"), master_port,
-                       down_after_ms))
-        self.proc = subprocess.Popen([binary, conf], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                     cwd=self.dir)
-        if not rh.wait_for(self._ping, 10):
-            raise RuntimeError("sentinel did not start: " + self.log_tail())
-
-    def _ping(self):
-        c = rh.RespConn(self.port, timeout=1.0)
-        try:
-            return rh.decode(c.call("PING")) == "PONG"
-        finally:
-            c.close()
-
-    def call(self, *args):
-        c = rh.RespConn(self.port, timeout=5.0)
-        try:
-            return rh.decode(c.call(*args))
-        finally:
-            c.close()
-
-    def master_addr(self):
-        r = self.call("SENTINEL", "get-master-addr-by-name", "mym")
-        return (r[0], int(r[1])) if r else None
-
-    def log_tail(self, n=15):
-        try:
-            with open(os.path.join(self.dir, "sentinel.log"), errors="replace") as f:
-                return "".join(f.readlines()[-n:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
-        shutil.rmtree(self.dir, ignore_errors=True)
+from sentinel_process import SentinelProcess
 
 
 def main():
@@ -85,7 +31,8 @@ def main():
         m.call("SET", "acked", "1")
         res.check(m.call("WAIT", 2, 2000) == 2, "WAIT 2 before the crash")
         for _ in range(3):
-            sentinels.append(Sentinel(sentinel_bin, m.port))
+            sentinels.append(SentinelProcess(sentinel_bin, m.port, quorum=2, down_after_ms=1500,
+                                             extra_lines=["sentinel parallel-syncs mym 2"]))
         # Sentinels discover the replicas and each other.
         ok = rh.wait_for(lambda: all(len(s.call("SENTINEL", "replicas", "mym")) == 2 and
                                      len(s.call("SENTINEL", "sentinels", "mym")) == 2
