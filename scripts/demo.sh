@@ -10,8 +10,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${VIGIL_DEMO_SKIP_BUILD:-}" ]; then
   bash scripts/setup.sh
+  echo "demo: building vigil-datanode, vigil-sentinel and vigil-writer into build/bin" \
+    "(a few minutes on a fresh machine)"
   cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build -j"${VIGIL_JOBS:-2}" --target vigil-datanode vigil-sentinel vigil-writer >/dev/null
+  # Progress lines and errors only: a newcomer sees the build move, not every compiler command.
+  set +e
+  cmake --build build -j"${VIGIL_JOBS:-2}" --target vigil-datanode vigil-sentinel vigil-writer 2>&1 |
+    grep --line-buffered -E '^\[ *[0-9]+%\] (Building|Linking)|error' | sed -u 's/^/  /'
+  status=${PIPESTATUS[0]}
+  set -e
+  if [ "$status" -ne 0 ]; then
+    echo "demo: the build failed (cmake --build build shows the whole output)" >&2
+    exit 1
+  fi
 fi
 bin=${VIGIL_BIN_DIR:-build/bin}
 tools="python3 scripts/demo_tools.py"

@@ -24,8 +24,11 @@ echo "setup: installing ${missing[*]}" >&2
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
+echo "setup: apt-get update" >&2
 $SUDO apt-get update -qq
+echo "setup: apt-get install (${#missing[@]} packages, about a minute)" >&2
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: packages installed" >&2
 # Debian starts the packaged redis-server/sentinel services; tests run their own on loopback.
 for svc in redis-server redis-sentinel; do
   if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl stop "$svc" >/dev/null 2>&1 || true; fi
