@@ -219,7 +219,7 @@ bool MasterLinks::TryPartial(Session& s, resp::ReplyWriter& w,
     return false;
   }
   MonoTime now = server_->mono_now();
-  ReplicaRecord& r = fsm_.Attach(s.id, PeerIp(s.addr), now);
+  ReplicaRecord& r = AttachReplica(s, now);
   ArmLinkTimeout(s);
   r.state = ReplicaSyncState::kOnline;
   r.ack_offset = req.offset - 1;
@@ -237,6 +237,13 @@ bool MasterLinks::TryPartial(Session& s, resp::ReplyWriter& w,
   return true;
 }
 
+ReplicaRecord& MasterLinks::AttachReplica(Session& s, MonoTime now) {
+  // The ping period runs from the first replica's arrival: a replica (or a raw SYNC client, as
+  // in Redis's tests) reads the first write after the snapshot, not a PING, as from Redis.
+  if (fsm_.count() == 0) last_ping_ = now;
+  return fsm_.Attach(s.id, PeerIp(s.addr), now);
+}
+
 void MasterLinks::ArmLinkTimeout(Session& s) {
   s.link_timeout_armed = true;
   if (!net::SetTcpUserTimeout(s.fd, config_->repl_tcp_user_timeout)) {
@@ -251,7 +258,7 @@ void MasterLinks::Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::
   if (psync && args.size() >= 2 && TryPartial(s, w, args)) return;
   MonoTime now = server_->mono_now();
   ++server_->service().stats().sync_full;
-  ReplicaRecord& r = fsm_.Attach(s.id, PeerIp(s.addr), now);
+  ReplicaRecord& r = AttachReplica(s, now);
   r.pre_psync = !psync;
   s.is_replica = true;
   if (!backlog_ && !replica_role_) {

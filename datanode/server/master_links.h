@@ -98,6 +98,7 @@ class MasterLinks final : public Propagator {
   void PublishIds();
   bool TryPartial(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args);
   // TCP_USER_TIMEOUT (repl-tcp-user-timeout) on a replica that reads its stream.
+  ReplicaRecord& AttachReplica(Session& s, MonoTime now);
   void ArmLinkTimeout(Session& s);
   void MaybeStartSnapshot(MonoTime now);
   void StartSnapshot(MonoTime now);
