@@ -41,6 +41,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   auto t = std::make_unique<CommandTable>();
   RegisterStringCommands(*t);
   RegisterKeyCommands(*t);
+  RegisterMemoryCommands(*t);
   RegisterListCommands(*t);
   RegisterHashCommands(*t);
   RegisterSetCommands(*t);

@@ -73,6 +73,7 @@ class CommandTable {
 // Every family registers itself here; defined in the family's file.
 void RegisterStringCommands(CommandTable& t);
 void RegisterKeyCommands(CommandTable& t);
+void RegisterMemoryCommands(CommandTable& t);
 void RegisterListCommands(CommandTable& t);
 void RegisterHashCommands(CommandTable& t);
 void RegisterSetCommands(CommandTable& t);

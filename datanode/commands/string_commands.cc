@@ -137,6 +137,7 @@ void GetsetCommand(CommandContext& ctx) {
   if (!ReadString(ctx, ctx.arg(1), &old, &found)) return;
   StoreString(ctx, ctx.arg(1), ctx.arg(2), false);
   ctx.KeyModified(ctx.arg(1));
+  ctx.PropagateAs({"SET", ctx.arg(1), ctx.arg(2)});  // as Redis 7.0 does
   found ? ctx.reply.Bulk(old) : ctx.reply.Null();
 }
 
