@@ -17,14 +17,19 @@ bool ParseInt64Strict(std::string_view s, int64_t* out) {
 }
 
 bool ParseLongDoubleStrict(std::string_view s, long double* out) {
-  // Redis's string2ld: no spaces, no NaN, length bounded.
+  // Redis's string2ld: the whole string (an embedded NUL ends the number early and is refused),
+  // no leading space, no NaN, overflow and underflow to zero refused, denormals accepted, length
+  // bounded.
   if (s.empty() || s.size() >= 5 * 1024) return false;
   if (std::isspace(static_cast<unsigned char>(s[0]))) return false;
   std::string buf(s);
   char* end = nullptr;
   errno = 0;
   long double v = std::strtold(buf.c_str(), &end);
-  if (end != buf.c_str() + buf.size() || std::isnan(v) || errno == ERANGE) return false;
+  if (end != buf.c_str() + buf.size() || std::isnan(v) || errno == EINVAL) return false;
+  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO)) {
+    return false;
+  }
   *out = v;
   return true;
 }

@@ -22,23 +22,6 @@ namespace {
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 
-// Redis's string2ld: strtold over the whole string, no leading space, no NaN, overflow and
-// underflow-to-zero rejected (denormals accepted).
-bool StringToLongDouble(std::string_view s, long double* out) {
-  if (s.empty() || s.size() >= 5 * 1024) return false;
-  std::string buf(s);
-  char* end = nullptr;
-  errno = 0;
-  const long double v = std::strtold(buf.c_str(), &end);
-  if (std::isspace(static_cast<unsigned char>(buf[0])) || *end != '\0' ||
-      (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) || errno == EINVAL ||
-      std::isnan(v)) {
-    return false;
-  }
-  *out = v;
-  return true;
-}
-
 // Looks the key up for writing; answers WRONGTYPE and returns false for another type.
 bool LookupHash(CommandContext& ctx, Entry** e) {
   *e = ctx.LookupWrite(ctx.arg(1));
@@ -212,14 +195,14 @@ void HIncrByCommand(CommandContext& ctx) {
 
 void HIncrByFloatCommand(CommandContext& ctx) {
   long double incr = 0;
-  if (!StringToLongDouble(ctx.arg(3), &incr)) return ctx.ErrNotFloat();
+  if (!ParseLongDoubleStrict(ctx.arg(3), &incr)) return ctx.ErrNotFloat();
   if (std::isnan(incr) || std::isinf(incr)) return ctx.reply.Error("ERR value is NaN or Infinity");
   Entry* e = nullptr;
   if (!LookupHash(ctx, &e)) return;
   long double value = 0;
   std::string_view current;
   if (e != nullptr && e->hash()->Get(ctx.arg(2), &current) &&
-      !StringToLongDouble(current, &value)) {
+      !ParseLongDoubleStrict(current, &value)) {
     return ctx.reply.Error("ERR hash value is not a float");
   }
   value += incr;

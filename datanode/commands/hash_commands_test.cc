@@ -341,3 +341,24 @@ TEST(HashValue, ListpackHandlesMultiByteLengths) {
 
 }  // namespace
 }  // namespace vigil::datanode
+
+namespace vigil::datanode {
+namespace {
+
+TEST(HashCommands, IncrByFloatRefusesAValueWithANulInTheMiddle) {
+  ServiceHarness h;
+  EXPECT_EQ(h.Raw({"hset", "h", "f",
+                   std::string("1\0"
+                               "2",
+                               3)}),
+            Int(1));
+  EXPECT_EQ(h.Raw({"hincrbyfloat", "h", "f", "1"}), "-ERR hash value is not a float\r\n");
+  EXPECT_EQ(h.Raw({"hincrbyfloat", "h", "g",
+                   std::string("1\0"
+                               "2",
+                               3)}),
+            "-ERR value is not a valid float\r\n");
+}
+
+}  // namespace
+}  // namespace vigil::datanode
