@@ -71,7 +71,7 @@ Entry* CommandContext::LookupRead(std::string_view key) {
 }
 
 Entry* CommandContext::LookupWrite(std::string_view key) {
-  return service.keyspace().Lookup(session.db, key, now_ms(), true, false);
+  return service.keyspace().Lookup(session.db, key, now_ms(), true, false, /*for_write=*/true);
 }
 
 bool CommandContext::CheckType(const Entry* e, ObjType t) {

@@ -277,7 +277,9 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   CommandContext ctx(*this, s, argv, argc, w);
   ctx.set_in_exec(in_exec);
   auto start = std::chrono::steady_clock::now();
+  keyspace_.set_applying_master_stream(s.is_master_link);
   spec.fn(ctx);
+  keyspace_.set_applying_master_stream(false);
   auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();

@@ -59,12 +59,15 @@ void Keyspace::Touch(Entry* e, int64_t now_ms) {
   e->set_lru((LfuMinutes(now_ms) << 8) | counter);
 }
 
-bool Keyspace::ExpireIfNeeded(int dbi, Entry* e, int64_t now_ms) {
+bool Keyspace::ExpireIfNeeded(int dbi, Entry* e, int64_t now_ms, bool for_write) {
   if (!e->has_expire() || expiry_suspended_) return false;
   Database& d = db(dbi);
   int64_t when = d.GetExpire(e);
   if (when < 0 || when > now_ms) return false;
-  if (replica_mode_) return true;
+  if (replica_mode_) {
+    if (applying_master_stream_) return false;
+    if (!for_write) return true;
+  }
   std::string key(e->key());
   d.Delete(key);
   ++expired_keys;
@@ -72,11 +75,11 @@ bool Keyspace::ExpireIfNeeded(int dbi, Entry* e, int64_t now_ms) {
   return true;
 }
 
-Entry* Keyspace::Lookup(int dbi, std::string_view key, int64_t now_ms, bool touch,
-                        bool count_stats) {
+Entry* Keyspace::Lookup(int dbi, std::string_view key, int64_t now_ms, bool touch, bool count_stats,
+                        bool for_write) {
   Database& d = db(dbi);
   Entry* e = d.Find(key);
-  if (e != nullptr && ExpireIfNeeded(dbi, e, now_ms)) e = nullptr;
+  if (e != nullptr && ExpireIfNeeded(dbi, e, now_ms, for_write)) e = nullptr;
   if (count_stats) ++(e ? hits : misses);
   if (e != nullptr && touch) Touch(e, now_ms);
   return e;

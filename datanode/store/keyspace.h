@@ -42,8 +42,12 @@ class Keyspace {
   void set_listener(KeyspaceListener* l) { listener_ = l; }
 
   // On a replica the master decides expiry: expired keys read as missing but are not deleted
-  // (the master's DEL arrives through the stream), as in Redis.
+  // (the master's DEL arrives through the stream), as in Redis. Two exceptions, also Redis's:
+  // the master's own commands still see such a key (it has not expired on the master yet, or
+  // its DEL is on the way), and a local write on a writable replica deletes it first, so the
+  // write creates a fresh key instead of a second entry beside the stale one.
   void set_replica_mode(bool v) { replica_mode_ = v; }
+  void set_applying_master_stream(bool v) { applying_master_stream_ = v; }
   bool replica_mode() const { return replica_mode_; }
   // While set, no key counts as expired (dataset loading).
   void set_expiry_suspended(bool v) { expiry_suspended_ = v; }
@@ -60,9 +64,10 @@ class Keyspace {
   // Looks a key up, removing it first if expired. `touch` updates LRU/LFU (OBJECT and TYPE
   // don't, as in Redis's LOOKUP_NOTOUCH). Counts keyspace hits/misses when `count_stats`.
   Entry* Lookup(int db, std::string_view key, int64_t now_ms, bool touch = true,
-                bool count_stats = false);
-  // Removes the key if its TTL has passed; true if it is expired (even on a replica).
-  bool ExpireIfNeeded(int db, Entry* e, int64_t now_ms);
+                bool count_stats = false, bool for_write = false);
+  // Removes the key if its TTL has passed; true if it is expired (even on a replica, where
+  // only `for_write` removes it).
+  bool ExpireIfNeeded(int db, Entry* e, int64_t now_ms, bool for_write = false);
 
   // One pass of the active expiry cycle over every database, bounded by `max_checks` keys.
   // Returns how many keys it removed.
@@ -100,6 +105,7 @@ class Keyspace {
   KeyspaceListener* listener_ = nullptr;
   bool replica_mode_ = false;
   bool expiry_suspended_ = false;
+  bool applying_master_stream_ = false;
   EvictionPolicy policy_ = EvictionPolicy::kNoEviction;
   int64_t lfu_log_factor_ = 10;
   int64_t lfu_decay_time_ = 1;
