@@ -40,6 +40,7 @@ std::vector<size_t> CommandTable::KeyPositions(const CommandSpec& spec, size_t a
 std::unique_ptr<CommandTable> BuildCommandTable() {
   auto t = std::make_unique<CommandTable>();
   RegisterStringCommands(*t);
+  RegisterBitmapCommands(*t);
   RegisterKeyCommands(*t);
   RegisterMemoryCommands(*t);
   RegisterListCommands(*t);

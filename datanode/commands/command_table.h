@@ -72,6 +72,8 @@ class CommandTable {
 
 // Every family registers itself here; defined in the family's file.
 void RegisterStringCommands(CommandTable& t);
+void RegisterBitmapCommands(CommandTable& t);  // and BITFIELD, via RegisterBitfieldCommands
+void RegisterBitfieldCommands(CommandTable& t);
 void RegisterKeyCommands(CommandTable& t);
 void RegisterMemoryCommands(CommandTable& t);
 void RegisterListCommands(CommandTable& t);

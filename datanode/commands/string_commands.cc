@@ -337,8 +337,10 @@ void SetrangeCommand(CommandContext& ctx) {
   if (!ctx.CheckType(e, ObjType::kString)) return;
   size_t cur_len = e ? e->StringLength() : 0;
   if (value.empty()) return ctx.reply.Integer(int64_t(cur_len));
-  if (offset + int64_t(value.size()) > ctx.config().proto_max_bulk_len)
+  // Compared without adding, so a huge offset cannot overflow past the check.
+  if (offset > ctx.config().proto_max_bulk_len - int64_t(value.size())) {
     return ctx.reply.Error(kTooBig);
+  }
   if (e == nullptr) {
     std::string s(size_t(offset), '\0');
     s += value;
