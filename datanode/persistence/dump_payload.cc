@@ -41,8 +41,9 @@ bool DumpPayloadFooterValid(std::string_view payload, bool verify_checksum) {
 Status DecodeDumpPayload(std::string_view payload, std::string_view key,
                          const RdbLoadOptions& options, Entry** out) {
   *out = nullptr;
-  // The value may not run into the footer: a truncated value must not read the CRC as data.
-  StringSource source(payload.substr(0, payload.size() - kFooterBytes));
+  // Redis decodes from the whole payload: a value that runs into the footer reads the version
+  // and CRC bytes as data (and may well be accepted), so this does too.
+  StringSource source(payload);
   RdbReader reader(&source);
   uint8_t type;
   Status st = reader.ReadByte(&type, "the value type");
