@@ -67,7 +67,7 @@ TEST(DumpCommands, RestoreErrors) {
             "-ERR Invalid FREQ value, must be >= 0 and <= 255\r\n");
   EXPECT_EQ(h.Raw({"RESTORE", "n", "0", payload, "IDLETIME", "-1"}),
             "-ERR Invalid IDLETIME value, must be >= 0\r\n");
-  h.Raw({"DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "1"});
+  h.service().debug.skip_checksum_validation = true;  // DEBUG SET-SKIP-CHECKSUM-VALIDATION 1
   std::string garbage = std::string("\x63xx", 3) + payload.substr(payload.size() - 10);
   EXPECT_EQ(h.Raw({"RESTORE", "n", "0", garbage}), "-ERR Bad data format\r\n");
 }
