@@ -60,6 +60,8 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterPersistenceCommands(*t);
   RegisterReplicationCommands(*t);
   RegisterAclCommands(*t);
+  RegisterDumpCommands(*t);
+  RegisterSortCommands(*t);
   return t;
 }
 

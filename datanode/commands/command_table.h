@@ -93,6 +93,8 @@ void RegisterAofCommands(CommandTable& t);
 void RegisterPersistenceCommands(CommandTable& t);
 void RegisterReplicationCommands(CommandTable& t);
 void RegisterAclCommands(CommandTable& t);
+void RegisterDumpCommands(CommandTable& t);
+void RegisterSortCommands(CommandTable& t);
 
 // The whole table.
 std::unique_ptr<CommandTable> BuildCommandTable();

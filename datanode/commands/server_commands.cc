@@ -3,6 +3,8 @@
 
 #include "common/base/glob.h"
 #include "common/resp/value.h"
+#include "datanode/acl/acl_catalog.h"
+#include "datanode/acl/acl_key_specs.h"
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/command_table.h"
 #include "datanode/commands/redis_command_info.h"
@@ -129,6 +131,16 @@ void CommandCommand(CommandContext& ctx) {
       if (it != spec->subcommands.end()) spec = &it->second;
     }
     auto pos = CommandTable::KeyPositions(*spec, argc);
+    const AclCommand* acl = ctx.service.AclCommandOf(*spec);
+    if (acl != nullptr &&
+        (acl->keys.finder == KeyFinder::kSort || acl->keys.finder == KeyFinder::kSortRo ||
+         acl->keys.finder == KeyFinder::kMigrate)) {
+      // Keys found by parsing the options (Redis's getkeys_proc).
+      std::vector<KeyRef> refs;
+      FindKeys(acl->keys, std::span<const std::string>(ctx.argv.data() + 2, argc), &refs);
+      pos.clear();
+      for (const KeyRef& r : refs) pos.push_back(size_t(r.pos));
+    }
     if (spec->name == "xread" || spec->name == "xreadgroup") {
       // Keys are the first half of what follows STREAMS (Redis's xreadGetKeys).
       for (size_t i = 1; i < argc; ++i) {

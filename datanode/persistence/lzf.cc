@@ -1,5 +1,6 @@
 #include "datanode/persistence/lzf.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace vigil::datanode {
@@ -15,70 +16,98 @@ inline uint32_t Load3(const unsigned char* p) {
 
 }  // namespace
 
-LzfCompressor::LzfCompressor() : table_(new uint64_t[size_t(1) << kHashLog]()) {}
+LzfCompressor::LzfCompressor() = default;
 LzfCompressor::~LzfCompressor() = default;
+
+size_t LzfCompressor::Slot(uint32_t v) {
+  // liblzf's "VERY_FAST" hash of three bytes; a different hash finds different matches, and
+  // the payloads must be byte-identical to Redis's.
+  return ((v >> (24 - kHashLog)) - v * 5) & ((1u << kHashLog) - 1);
+}
 
 bool LzfCompressor::Compress(std::string_view in, size_t max_out, std::string* out) {
   const auto* ip = reinterpret_cast<const unsigned char*>(in.data());
   const size_t n = in.size();
-  out->resize(max_out + 1);  // room for one control byte of slack, checked below
+  if (n == 0 || max_out == 0) return false;
+  // Lazily: most encoders (DUMP of a short value) never compress anything.
+  if (!table_) table_.reset(new uint64_t[size_t(1) << kHashLog]());
+  out->resize(max_out);
   auto* op = reinterpret_cast<unsigned char*>(out->data());
-  size_t o = 0;
-  size_t lit_start = 0;  // first pending literal
-  size_t i = 0;
-  // Table entries from earlier inputs have absolute positions below base_, so they are always
-  // farther back than kMaxOffset and never match; no clearing between calls.
+  // Table entries from earlier inputs have absolute positions below base_, so they are
+  // rejected as references; no clearing between calls.
   const uint64_t base = base_;
-  base_ += n + kMaxOffset + 1;
+  base_ += n + 1;
 
-  auto flush_literals = [&](size_t end) -> bool {
-    while (lit_start < end) {
-      size_t run = std::min(kMaxLiteral, end - lit_start);
-      if (o + 1 + run > max_out) return false;
-      op[o++] = static_cast<unsigned char>(run - 1);
-      std::memcpy(op + o, ip + lit_start, run);
-      o += run;
-      lit_start += run;
+  // The same steps and bounds checks as liblzf as Redis builds it, so that the output and
+  // the "does not fit" verdict are the same: o is the next output byte, and a literal run's
+  // control byte is reserved at o - lit - 1 before its bytes are known.
+  size_t o = 1;
+  size_t lit = 0;
+  auto add_literal = [&](size_t i) {
+    ++lit;
+    op[o++] = ip[i];
+    if (lit == kMaxLiteral) {
+      op[o - lit - 1] = static_cast<unsigned char>(lit - 1);
+      lit = 0;
+      ++o;
     }
-    return true;
   };
-
+  size_t i = 0;
   while (i + 2 < n) {
-    const uint32_t v = Load3(ip + i);
-    const uint32_t h = ((v * 2654435761u) >> (32 - kHashLog)) & ((1u << kHashLog) - 1);
-    const uint64_t ref_abs = table_[h];
-    table_[h] = base + i + 1;
-    if (ref_abs > base && base + i + 1 - ref_abs <= kMaxOffset) {
-      const size_t ref = size_t(ref_abs - 1 - base);
-      if (Load3(ip + ref) == v) {
-        const size_t max_len = std::min(kMaxRef, n - i);
-        size_t len = 3;
-        while (len < max_len && ip[ref + len] == ip[i + len]) ++len;
-        if (!flush_literals(i)) return false;
-        const size_t off = i - ref - 1;
-        const size_t l = len - 2;
-        if (o + 3 > max_out) return false;
-        if (l < 7) {
-          op[o++] = static_cast<unsigned char>((l << 5) | (off >> 8));
-        } else {
-          op[o++] = static_cast<unsigned char>((7 << 5) | (off >> 8));
-          op[o++] = static_cast<unsigned char>(l - 7);
+    const size_t slot = Slot(Load3(ip + i));
+    const uint64_t ref_abs = table_[slot];
+    table_[slot] = base + i + 1;
+    // A reference must lie in this input, after its first byte (liblzf's `ref > in_data`),
+    // and within the 13-bit distance.
+    const bool in_input = ref_abs > base + 1 && ref_abs - 1 - base < i;
+    const size_t ref = in_input ? size_t(ref_abs - 1 - base) : 0;
+    if (in_input && i - ref - 1 < kMaxOffset && ip[ref + 2] == ip[i + 2] && ip[ref] == ip[i] &&
+        ip[ref + 1] == ip[i + 1]) {
+      const size_t off = i - ref - 1;
+      size_t len = 2;
+      const size_t maxlen = std::min(kMaxRef, n - i - len);
+      if (o + 3 + 1 >= max_out && o - (lit == 0 ? 1 : 0) + 3 + 1 >= max_out) return false;
+      op[o - lit - 1] = static_cast<unsigned char>(lit - 1);  // close the literal run
+      if (lit == 0) --o;                                      // (or drop an empty one)
+      bool done = false;
+      if (maxlen > 16) {
+        // Sixteen steps without the bound check, then the checked loop: this can run up to
+        // two bytes past maxlen at the end of the input, which is part of the format Redis
+        // writes.
+        for (int k = 0; k < 16 && !done; ++k) {
+          ++len;
+          done = ip[ref + len] != ip[i + len];
         }
-        op[o++] = static_cast<unsigned char>(off & 0xFF);
-        // Index the positions inside the match lightly (the first two), as liblzf does.
-        for (size_t k = i + 1; k < i + len && k < i + 3 && k + 2 < n; ++k) {
-          const uint32_t hv =
-              ((Load3(ip + k) * 2654435761u) >> (32 - kHashLog)) & ((1u << kHashLog) - 1);
-          table_[hv] = base + k + 1;
-        }
-        i += len;
-        lit_start = i;
-        continue;
       }
+      if (!done) {
+        do {
+          ++len;
+        } while (len < maxlen && ip[ref + len] == ip[i + len]);
+      }
+      len -= 2;  // now the length code: octets - 2
+      if (len < 7) {
+        op[o++] = static_cast<unsigned char>((off >> 8) + (len << 5));
+      } else {
+        op[o++] = static_cast<unsigned char>((off >> 8) + (7 << 5));
+        op[o++] = static_cast<unsigned char>(len - 7);
+      }
+      op[o++] = static_cast<unsigned char>(off & 0xFF);
+      lit = 0;
+      ++o;  // reserve the next run's control byte
+      i += len + 2;
+      if (i + 2 >= n) break;
+      // Index the two positions just before the resume point.
+      table_[Slot(Load3(ip + i - 2))] = base + (i - 2) + 1;
+      table_[Slot(Load3(ip + i - 1))] = base + (i - 1) + 1;
+    } else {
+      if (o >= max_out) return false;
+      add_literal(i++);
     }
-    ++i;
   }
-  if (!flush_literals(n)) return false;
+  if (o + 3 > max_out) return false;
+  while (i < n) add_literal(i++);
+  op[o - lit - 1] = static_cast<unsigned char>(lit - 1);
+  if (lit == 0) --o;
   out->resize(o);
   return true;
 }

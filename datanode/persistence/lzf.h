@@ -1,6 +1,7 @@
 #pragma once
 // LZF, the byte-oriented LZ77 variant Redis uses for RDB strings (liblzf's stream format,
-// written here from the format description in spec §4.3):
+// written here from the format description in spec §4.3; the compressor makes the same match
+// choices as liblzf 3.6 as Redis builds it, so DUMP payloads and RDB files are byte-identical):
 //   control byte c < 32      : c + 1 literal bytes follow;
 //   otherwise                : back-reference; length = (c >> 5) + 2, where a top value of 7
 //                              adds the next byte; distance = ((c & 0x1f) << 8) + next byte + 1
@@ -25,7 +26,8 @@ class LzfCompressor {
   bool Compress(std::string_view in, size_t max_out, std::string* out);
 
  private:
-  static constexpr int kHashLog = 14;
+  static constexpr int kHashLog = 16;  // liblzf's HLOG in Redis's build
+  static size_t Slot(uint32_t three_bytes);
   std::unique_ptr<uint64_t[]> table_;  // hash of 3 bytes -> absolute position + 1
   uint64_t base_ = 0;                  // absolute position of the current input's byte 0
 };

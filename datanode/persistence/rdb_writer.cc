@@ -25,6 +25,8 @@ namespace {
 constexpr size_t kPackedThreshold = size_t(1) << 30;
 // Redis's SIZE_SAFETY_LIMIT for count-limited (positive fill) nodes.
 constexpr size_t kSizeSafetyLimit = 8192;
+// What Redis adds to an element's length to estimate its listpack entry size.
+constexpr size_t kSizeEstimateOverhead = 8;
 
 // Bytes per quicklist node for a negative list-max-listpack-size (-1 .. -5).
 size_t NodeByteLimit(int64_t fill) {
@@ -188,9 +190,12 @@ void RdbEncoder::WriteList(const Entry& e) {
       continue;
     }
     if (lp.count() > 0) {
-      const size_t new_size = lp.bytes() + ListpackWriter::EntrySize(item);
-      const bool fits = fill < 0 ? new_size <= NodeByteLimit(fill)
-                                 : new_size <= kSizeSafetyLimit && int64_t(lp.count()) < fill;
+      // Redis's estimate of the node's growth (the element's length plus 8), not the exact
+      // entry size: the node boundaries must fall where Redis's quicklist puts them.
+      const size_t new_size = lp.bytes() + item.size() + kSizeEstimateOverhead;
+      const bool fits = fill < 0 && fill >= -5
+                            ? new_size <= NodeByteLimit(fill)
+                            : new_size <= kSizeSafetyLimit && int64_t(lp.count()) < fill;
       if (!fits) close_node();
     }
     lp.AppendString(item);

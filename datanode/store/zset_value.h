@@ -125,6 +125,8 @@ class ZSetValue {
   // Sets the reported encoding from the current contents (for freshly built results).
   void ChooseEncoding(size_t max_listpack_entries, size_t max_listpack_value);
   void ForceSkiplistForTest() { listpack_ = false; }
+  // SORT turns a listpack sorted set into a skiplist for good, as Redis 7.0's sort does.
+  void ConvertToSkiplist() { listpack_ = false; }
 
   Encoding encoding() const { return listpack_ ? Encoding::kListpack : Encoding::kSkiplist; }
   size_t AllocatedBytes() const;
