@@ -76,6 +76,7 @@ std::string SockAddrText(const sockaddr_storage& ss) {
 }
 
 bool IsLoopbackPeer(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_UNIX) return true;  // a unix-socket peer is on this machine
   if (ss.ss_family == AF_INET) {
     auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
     return (ntohl(a->sin_addr.s_addr) >> 24) == 127;

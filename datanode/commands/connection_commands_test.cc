@@ -74,6 +74,14 @@ TEST(ConnectionCommands, ClientReplyOffSilencesReplies) {
   EXPECT_EQ(h.Raw({"GET", "a"}), Bulk("1"));
 }
 
+TEST(ConnectionCommands, PubSubPushesAreDeliveredWhileRepliesAreSilenced) {
+  ServiceHarness h;
+  EXPECT_EQ(h.Raw({"CLIENT", "REPLY", "OFF"}), "");
+  EXPECT_EQ(h.Raw({"SUBSCRIBE", "ch"}), "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+  EXPECT_EQ(h.Raw({"UNSUBSCRIBE"}), "*3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:0\r\n");
+  EXPECT_EQ(h.Raw({"PING"}), "");
+}
+
 TEST(ConnectionCommands, ConfigGetSetAndInfo) {
   ServiceHarness h;
   EXPECT_EQ(h.Raw({"CONFIG", "GET", "maxmemory-policy"}),

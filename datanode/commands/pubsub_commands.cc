@@ -7,10 +7,12 @@ namespace vigil::datanode {
 namespace {
 
 void Confirm(CommandContext& ctx, const char* kind, const std::string* channel) {
+  const size_t from = ctx.session.out.size();
   ctx.reply.Push(3);
   ctx.reply.Bulk(kind);
   channel ? ctx.reply.Bulk(*channel) : ctx.reply.Null();
   ctx.reply.Integer(int64_t(ctx.session.subscription_count()));
+  ctx.session.NotePush(from);
 }
 
 void SubscribeCommand(CommandContext& ctx) {

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -106,6 +108,24 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddBool("daemonize", &c->daemonize, false, F::kImmutable);
   r->AddBool("always-show-logo", &c->always_show_logo, false, F::kImmutable);
   r->AddString("pidfile", &c->pidfile, "", F::kImmutable);
+  r->AddString("unixsocket", &c->unixsocket, "", F::kImmutable);
+  // Octal, as in Redis (unixsocketperm 700).
+  r->AddCustom({"unixsocketperm", F::kImmutable,
+                [c](const std::vector<std::string>& a) {
+                  char* end = nullptr;
+                  const long v = std::strtol(a[0].c_str(), &end, 8);
+                  if (a[0].empty() || *end != '\0' || v < 0 || v > 0777) {
+                    return Status::Error("argument must be an octal number between 0 and 777");
+                  }
+                  c->unixsocketperm = int(v);
+                  return Status::Ok();
+                },
+                [c] {
+                  char buf[8];
+                  std::snprintf(buf, sizeof(buf), "%o", unsigned(c->unixsocketperm));
+                  return std::string(buf);
+                },
+                nullptr, ""});
   r->AddInt("hz", &c->hz, 1, 500, 10);
   r->AddEnum("enable-debug-command", &c->enable_debug_command, {"no", "yes", "local"}, 0,
              F::kImmutable);

@@ -45,6 +45,8 @@ struct DatanodeConfig {
   bool always_show_logo = false;  // the ASCII logo even when stdout is not a terminal
   bool daemonize = false;
   std::string pidfile;
+  std::string unixsocket;  // also listen on this AF_UNIX path
+  int unixsocketperm = 0;  // its mode; 0 keeps the umask's
   int64_t hz = 10;
   int enable_debug_command = 0;  // 0 no, 1 yes, 2 local
   int64_t maxmemory = 0;

@@ -15,6 +15,7 @@
 #include "common/config/config_rewrite.h"
 #include "common/log/logging.h"
 #include "common/net/tcp_listener.h"
+#include "common/net/unix_listener.h"
 #include "common/random/prng.h"
 #include "datanode/server/aof_loading.h"
 #include "datanode/server/aof_manager.h"
@@ -77,6 +78,14 @@ Status Server::Start() {
     }
     if (listeners_.empty()) return Status::Error("no listening socket could be created");
   }
+  if (!config_->unixsocket.empty()) {
+    auto fd = net::ListenUnix(config_->unixsocket, config_->unixsocketperm);
+    if (!fd.ok()) return fd.status();
+    event* ev = event_new(loop_.base(), fd.value(), EV_READ | EV_PERSIST, &Server::OnAccept, this);
+    event_add(ev, nullptr);
+    listeners_.emplace_back(fd.value(), ev);
+  }
+  if (listeners_.empty()) return Status::Error("Configured to not listen anywhere, exiting.");
   LogInitialized(*log_, *config_);
   loop_.Every(Millis(1000 / std::max<int64_t>(1, config_->hz)), [this] { Cron(); });
   // Blocked clients time out with better than cron precision.
@@ -114,6 +123,11 @@ void Server::OnAccept(evutil_socket_t fd, short, void* arg) {
   static_cast<Server*>(arg)->Accept(fd);
 }
 
+void Server::RemoveFilesOnExit() {
+  if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
+  if (!config_->unixsocket.empty()) ::unlink(config_->unixsocket.c_str());
+}
+
 void Server::Accept(int listen_fd) {
   // Several per wake-up, as Redis's MAX_ACCEPTS_PER_CALL.
   for (int i = 0; i < 1000; ++i) {
@@ -144,8 +158,12 @@ void Server::Accept(int listen_fd) {
     socklen_t llen = sizeof(local);
     getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen);
     ++st.total_connections_received;
-    auto conn = std::make_unique<Connection>(this, fd, next_client_id_++, net::SockAddrText(peer),
-                                             net::SockAddrText(local), now_ms());
+    // Redis names both ends of a unix-socket client by the socket's path, port 0.
+    const bool unix_peer = peer.ss_family == AF_UNIX;
+    const std::string unix_addr = config_->unixsocket + ":0";
+    auto conn = std::make_unique<Connection>(
+        this, fd, next_client_id_++, unix_peer ? unix_addr : net::SockAddrText(peer),
+        unix_peer ? unix_addr : net::SockAddrText(local), now_ms());
     Connection* c = conn.get();
     connections_[&c->session()] = std::move(conn);
     service_->AttachSession(&c->session());

@@ -107,6 +107,8 @@ class Server final : public ServerHooks {
 
   static void OnAccept(evutil_socket_t fd, short what, void* arg);
   Status Listen(const std::string& addr, bool optional);
+  // The pid file and the unix socket go with the process, as in Redis.
+  void RemoveFilesOnExit();
   void Accept(int listen_fd);
   void Cron();
   void FenceTick();

@@ -75,7 +75,7 @@ std::string Server::Shutdown(Session* s, const ShutdownRequest& request) {
     // Saving now would replace the file being loaded with a partial dataset: exit as Redis
     // does when asked to stop while loading (NOSAVE).
     log_->warn("Received shutdown during loading, exiting without saving. {}", Where());
-    if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
+    RemoveFilesOnExit();
     std::exit(0);
   }
   // A client waiting for the shutdown is answered only if it fails or is aborted; a
@@ -141,7 +141,7 @@ std::string Server::FinishShutdown() {
     return rdb_error;
   }
   ShutdownAof();
-  if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
+  RemoveFilesOnExit();
   // Best effort: whatever the replicas' sockets take now, they get before we exit.
   for (auto& [session, conn] : connections_) {
     if (session->is_replica) (void)conn->Flush();

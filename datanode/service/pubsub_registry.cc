@@ -48,11 +48,13 @@ int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view messa
   auto it = channels_.find(channel);
   if (it != channels_.end()) {
     for (Session* s : it->second) {
+      const size_t from = s->out.size();
       resp::ReplyWriter w(&s->out, s->proto);
       w.Push(3);
       w.Bulk("message");
       w.Bulk(channel);
       w.Bulk(message);
+      s->NotePush(from);
       woken->push_back(s);
       ++receivers;
     }
@@ -60,12 +62,14 @@ int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view messa
   for (const auto& [pattern, sessions] : patterns_) {
     if (!GlobMatch(pattern, channel)) continue;
     for (Session* s : sessions) {
+      const size_t from = s->out.size();
       resp::ReplyWriter w(&s->out, s->proto);
       w.Push(4);
       w.Bulk("pmessage");
       w.Bulk(pattern);
       w.Bulk(channel);
       w.Bulk(message);
+      s->NotePush(from);
       woken->push_back(s);
       ++receivers;
     }

@@ -217,11 +217,18 @@ void Service::Execute(Session& s, const std::vector<std::string>& argv, size_t a
   if (argc == 0) return;
   if (config_->sentinel_fence_timeout > 0 && !s.name.empty()) FeedFence(s, argv, argc);
   const size_t reply_mark = s.out.size();
+  s.silenced = s.reply_off || s.reply_skip > 0;
   ExecuteOne(s, argv, argc);
-  if (s.reply_off || s.reply_skip > 0) {
+  // CLIENT REPLY may have changed the mode: the state before the command decides its reply.
+  if (s.silenced) {
+    std::string pushes;
+    for (const auto& [from, to] : s.pushes) pushes.append(s.out, from, to - from);
     s.out.resize(reply_mark);
+    s.out += pushes;
     if (s.reply_skip > 0) --s.reply_skip;
   }
+  s.silenced = false;
+  s.pushes.clear();
 }
 
 void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc) {

@@ -48,6 +48,13 @@ struct Session {
   bool close_after_reply = false;
   bool reply_off = false;  // CLIENT REPLY OFF
   int reply_skip = 0;      // CLIENT REPLY SKIP: replies still to drop (this one and the next)
+  // Pub/sub pushes (messages, (un)subscribe confirmations) are delivered even while replies are
+  // silenced, as Redis does: the byte ranges of `out` they took during the current command.
+  bool silenced = false;  // set by the service while a silenced command runs
+  std::vector<std::pair<size_t, size_t>> pushes;
+  void NotePush(size_t from) {
+    if (silenced) pushes.emplace_back(from, out.size());
+  }
   bool close_asap = false;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;

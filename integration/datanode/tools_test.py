@@ -3,13 +3,17 @@
 
 redis-cli invocations are run against both a real redis-server and vigil-datanode and their
 stdout/exit codes compared; --pipe and redis-benchmark must complete without errors; redis-py
-exercises pipelines, WATCH transactions, pub/sub get_message and scan_iter.
+exercises pipelines, WATCH transactions, pub/sub get_message and scan_iter. `unixsocket`:
+redis-cli -s and redis-benchmark -s reach the data node through its socket file, which carries
+`unixsocketperm` and is removed at shutdown, as with redis-server.
 """
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -244,6 +248,31 @@ def test_redis_py(res, port):
         other.close()
 
 
+def test_unix_socket(res, binary, kind):
+    sockdir = tempfile.mkdtemp(prefix="vigil-it-unix-")
+    path = os.path.join(sockdir, "redis.sock")
+    server = harness.Server(kind, binary, ["--unixsocket", path, "--unixsocketperm", "700"])
+    server.start()
+    try:
+        code, out, err = run(["redis-cli", "-s", path, "PING"])
+        res.check(out.strip() == b"PONG", "%s: redis-cli -s PING" % kind, repr((out, err)))
+        res.check(os.stat(path).st_mode & 0o777 == 0o700, "%s: unixsocketperm 700" % kind,
+                  oct(os.stat(path).st_mode))
+        code, out, err = run(["redis-cli", "-s", path, "CLIENT", "INFO"])
+        res.check(("addr=%s:0" % path).encode() in out, "%s: CLIENT INFO names the socket" % kind,
+                  repr(out))
+        code, out, err = run(["redis-benchmark", "-s", path, "-n", "2000", "-t", "set,get", "-q"])
+        res.check(code == 0 and b"SET" in out and b"GET" in out,
+                  "%s: redis-benchmark -s" % kind, repr((out[-200:], err[-200:])))
+        run(["redis-cli", "-s", path, "SHUTDOWN", "NOSAVE"])
+        exited = harness.wait_until(lambda: server.proc.poll() is not None, 10)
+        res.check(exited and not os.path.exists(path),
+                  "%s: the socket file is removed at shutdown" % kind)
+    finally:
+        server.stop()
+        shutil.rmtree(sockdir, ignore_errors=True)
+
+
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     for tool in ("redis-server", "redis-cli", "redis-benchmark"):
@@ -259,6 +288,8 @@ def main():
         test_pipe(res, vigil.port)
         test_benchmark(res, vigil.port)
         test_redis_py(res, vigil.port)
+        test_unix_socket(res, args.vigil, "vigil")
+        test_unix_socket(res, args.redis_server, "redis")
         res.check(vigil.alive(), "vigil-datanode still running at the end", vigil.log_tail())
     finally:
         if vigil is not None:
