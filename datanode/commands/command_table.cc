@@ -46,6 +46,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterSetCommands(*t);
   RegisterZSetCommands(*t);
   RegisterStreamCommands(*t);
+  RegisterHyperLogLogCommands(*t);
   RegisterPubSubCommands(*t);
   RegisterTransactionCommands(*t);
   RegisterConnectionCommands(*t);
