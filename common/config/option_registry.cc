@@ -89,6 +89,8 @@ void OptionRegistry::AddInt(const std::string& name, int64_t* field, int64_t min
                int64_t v = 0;
                if (a.size() != 1) return Status::Error("wrong number of arguments");
                bool ok = (flags & kMemory) ? ParseMemory(a[0], &v) : ParseInt64(a[0], &v);
+               // Redis reads memory values as unsigned (memtoull): a sign is a parse error.
+               if ((flags & kMemory) && !a[0].empty() && a[0][0] == '-') ok = false;
                if (!ok) {
                  return Status::Error((flags & kMemory)
                                           ? "argument must be a memory value"

@@ -48,6 +48,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterSetCommands(*t);
   RegisterZSetCommands(*t);
   RegisterStreamCommands(*t);
+  RegisterHyperLogLogCommands(*t);
   RegisterPubSubCommands(*t);
   RegisterTransactionCommands(*t);
   RegisterConnectionCommands(*t);

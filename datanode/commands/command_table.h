@@ -81,6 +81,7 @@ void RegisterHashCommands(CommandTable& t);
 void RegisterSetCommands(CommandTable& t);
 void RegisterZSetCommands(CommandTable& t);
 void RegisterStreamCommands(CommandTable& t);
+void RegisterHyperLogLogCommands(CommandTable& t);
 void RegisterPubSubCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
 void RegisterConnectionCommands(CommandTable& t);

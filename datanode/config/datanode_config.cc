@@ -153,6 +153,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("list-compress-depth", &c->list_compress_depth, 0, INT_MAX, 0);
   r->AddInt("stream-node-max-bytes", &c->stream_node_max_bytes, 0, LLONG_MAX, 4096);
   r->AddInt("stream-node-max-entries", &c->stream_node_max_entries, 0, LLONG_MAX, 100);
+  r->AddInt("hll-sparse-max-bytes", &c->hll_sparse_max_bytes, 0, LONG_MAX, 3000, F::kMemory);
   // As in Redis 7.0: in a file, the first save line replaces the defaults and later lines add
   // to it; CONFIG SET replaces the whole list.
   auto save_loaded = std::make_shared<bool>(false);

@@ -68,6 +68,7 @@ struct DatanodeConfig {
   int64_t list_compress_depth = 0;
   int64_t stream_node_max_bytes = 4096;
   int64_t stream_node_max_entries = 100;
+  int64_t hll_sparse_max_bytes = 3000;  // a sparse HLL growing past this turns dense
   std::vector<SavePoint> save{{3600, 1}, {300, 100}, {60, 10000}};
   bool appendonly = false;
   int appendfsync = 1;  // always, everysec, no
