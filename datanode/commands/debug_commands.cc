@@ -204,6 +204,10 @@ bool Dispatch(CommandContext& ctx, const std::string& sub) {
     const int64_t usec = int64_t(std::strtod(ctx.arg(2).c_str(), nullptr) * 1000000);
     timespec ts{time_t(usec / 1000000), long((usec % 1000000) * 1000)};
     nanosleep(&ts, nullptr);
+    // The shell's clock does not move inside a command: advance it by what we slept, so keys
+    // that expired meanwhile count as expired for the rest of the batch (a blocked client
+    // served after this EXEC must not get them, as in Redis, which refreshes its clock there).
+    ctx.service.set_now(ctx.service.now_ms() + usec / 1000);
     ctx.reply.Ok();
   } else if (sub == "set-active-expire" && argc == 3) {
     ctx.service.active_expire_enabled = Atoi(ctx.arg(2)) != 0;

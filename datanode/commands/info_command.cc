@@ -121,9 +121,15 @@ void MemorySection(InfoBuilder& b, Service& svc, const ProcessInfo& p) {
   b.Field("maxmemory_policy", kEvictionPolicyNames[svc.config().maxmemory_policy]);
   b.FieldF("mem_fragmentation_ratio", used > 0 ? double(p.rss_bytes) / double(used) : 0);
   b.Field("mem_fragmentation_bytes", p.rss_bytes - used);
-  b.Field("mem_not_counted_for_evict", 0);
-  b.Field("mem_replication_backlog", 0);
-  b.Field("mem_clients_slaves", 0);
+  // Replica output and the backlog are separate buffers here (Redis 7.0 shares one between
+  // them), so the total is their sum.
+  const int64_t replica_out = svc.ReplicaOutputBytes();
+  int64_t backlog = 0;
+  if (ReplicationControl* r = svc.replication()) backlog = r->Info().backlog_histlen;
+  b.Field("mem_not_counted_for_evict", replica_out);
+  b.Field("mem_replication_backlog", backlog);
+  b.Field("mem_total_replication_buffers", backlog + replica_out);
+  b.Field("mem_clients_slaves", replica_out);
   b.Field("mem_clients_normal", 0);
   b.Field("mem_aof_buffer", 0);
   b.Field("mem_allocator", "libc");

@@ -271,6 +271,37 @@ TEST(ListCommands, BlpopServesOldestWaiterFirst) {
   EXPECT_EQ(h.service().waiters().blocked_count(), 0u);
 }
 
+TEST(ListCommands, BlockedClientsAreUnblockedWithAnErrorWhenTheNodeBecomesAReplica) {
+  ServiceHarness h;
+  auto& c1 = h.NewSession();
+  EXPECT_EQ(h.Raw({"blpop", "q", "0"}, &c1), "");
+  h.service().DisconnectBlockedClients();
+  EXPECT_EQ(h.TakeOutput(c1),
+            "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
+            "replica?)\r\n");
+  EXPECT_TRUE(c1.close_after_reply);
+  EXPECT_EQ(h.service().waiters().blocked_count(), 0u);
+  // The master's stream then fills the list; nobody pops it on the replica.
+  EXPECT_EQ(h.Raw({"rpush", "q", "a"}), Int(1));
+  EXPECT_EQ(h.TakeOutput(c1), "");
+}
+
+TEST(ListCommands, AKeyThatExpiredDuringExecIsNotServedToABlockedClient) {
+  ServiceHarness h;
+  h.config().enable_debug_command = 1;
+  auto& c1 = h.NewSession();
+  EXPECT_EQ(h.Raw({"debug", "set-active-expire", "0"}), "+OK\r\n");
+  EXPECT_EQ(h.Raw({"brpop", "k", "0"}, &c1), "");
+  h.Raw({"multi"});
+  h.Raw({"rpush", "k", "hello"});
+  h.Raw({"pexpire", "k", "100"});
+  h.Raw({"debug", "sleep", "0.2"});
+  EXPECT_EQ(h.Raw({"exec"}), "*3\r\n:1\r\n:1\r\n+OK\r\n");
+  EXPECT_EQ(h.TakeOutput(c1), "");
+  EXPECT_EQ(h.service().waiters().blocked_count(), 1u);
+  EXPECT_EQ(h.Raw({"exists", "k"}), Int(0));
+}
+
 TEST(ListCommands, BlockedClientTimesOutWithNullArray) {
   ServiceHarness h;
   auto& c1 = h.NewSession();

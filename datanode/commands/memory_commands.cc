@@ -15,6 +15,7 @@
 #include "common/base/ascii_case.h"
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/command_table.h"
+#include "datanode/replication/replication_control.h"
 #include "datanode/service/service.h"
 
 namespace vigil::datanode {
@@ -26,6 +27,7 @@ struct MemoryOverhead {
   int64_t total = 0;
   int64_t startup = 0;
   int64_t rss = 0;
+  int64_t backlog = 0;         // bytes the replication backlog holds
   int64_t clients_normal = 0;  // output and query buffers of ordinary clients
   int64_t clients_replicas = 0;
   int64_t normal_count = 0;
@@ -53,6 +55,7 @@ MemoryOverhead GatherOverhead(Service& svc) {
   m.peak = std::max(p.peak_used_memory, m.total);
   m.startup = p.startup_used_memory;
   m.rss = p.rss_bytes;
+  if (ReplicationControl* r = svc.replication()) m.backlog = r->Info().backlog_histlen;
   for (const auto& [id, s] : svc.sessions()) {
     const int64_t bytes = int64_t(s->out.size() + s->query_buffer_bytes);
     if (s->is_replica) {
@@ -64,7 +67,7 @@ MemoryOverhead GatherOverhead(Service& svc) {
     }
   }
   Keyspace& ks = svc.keyspace();
-  m.overhead_total = m.startup + m.clients_normal + m.clients_replicas;
+  m.overhead_total = m.startup + m.backlog + m.clients_normal + m.clients_replicas;
   for (int i = 0; i < ks.database_count(); ++i) {
     Database& db = ks.db(i);
     if (db.size() == 0) continue;
@@ -117,7 +120,7 @@ void StatsCommand(CommandContext& ctx) {
   num("peak.allocated", m.peak);
   num("total.allocated", m.total);
   num("startup.allocated", m.startup);
-  num("replication.backlog", 0);  // the backlog is counted with the dataset's allocations
+  num("replication.backlog", m.backlog);
   num("clients.slaves", m.clients_replicas);
   num("clients.normal", m.clients_normal);
   num("cluster.links", 0);

@@ -77,6 +77,7 @@ ReplicationInfo Replication::Info() const {
 void Replication::BecomeReplica(const std::string& host, int64_t port,
                                 std::optional<ReplPosition> history) {
   Service& svc = server_->service();
+  svc.DisconnectBlockedClients();
   svc.keyspace().set_replica_mode(true);
   master_links_.set_replica_role(true);
   config_->replicaof_host = host;

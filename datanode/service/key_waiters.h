@@ -37,6 +37,7 @@ class KeyWaiters {
   // Sessions whose deadline passed.
   std::vector<Session*> TimedOut(int64_t now_ms) const;
   size_t blocked_count() const { return blocked_sessions_.size(); }
+  const std::set<Session*>& blocked_sessions() const { return blocked_sessions_; }
   size_t watched_key_count() const { return watchers_.size(); }
 
  private:

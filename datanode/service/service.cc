@@ -132,9 +132,31 @@ const CommandSpec* Service::Resolve(Session& s, const std::vector<std::string>& 
   return spec;
 }
 
+int64_t Service::ReplicaOutputBytes() const {
+  int64_t n = 0;
+  for (const auto& [id, s] : sessions_) {
+    if (s->is_replica) n += int64_t(s->out.size());
+  }
+  return n;
+}
+
+void Service::DisconnectBlockedClients() {
+  const std::set<Session*> blocked = waiters_.blocked_sessions();
+  for (Session* s : blocked) {
+    waiters_.Unblock(s);
+    resp::ReplyWriter w(&s->out, s->proto);
+    w.Error(
+        "UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
+        "replica?)");
+    s->close_after_reply = true;
+    NoteWoken(s);
+  }
+}
+
 bool Service::EnforceMaxmemory() {
   if (config_->maxmemory <= 0 || !used_memory_fn_) return true;
-  auto over = [this] { return used_memory() - config_->maxmemory; };
+  if (used_memory() <= config_->maxmemory) return true;  // the common case skips the walk
+  auto over = [this] { return used_memory() - ReplicaOutputBytes() - config_->maxmemory; };
   return keyspace_.EvictUntil(over, now_ms_, int(config_->maxmemory_samples));
 }
 
@@ -217,17 +239,19 @@ void Service::Execute(Session& s, const std::vector<std::string>& argv, size_t a
   if (argc == 0) return;
   if (config_->sentinel_fence_timeout > 0 && !s.name.empty()) FeedFence(s, argv, argc);
   const size_t reply_mark = s.out.size();
-  s.silenced = s.reply_off || s.reply_skip > 0;
+  s.executing = true;
   ExecuteOne(s, argv, argc);
-  // CLIENT REPLY may have changed the mode: the state before the command decides its reply.
-  if (s.silenced) {
+  s.executing = false;
+  // The mode after the command decides: CLIENT REPLY ON answers, OFF and SKIP do not.
+  if (s.reply_off || s.reply_skip > 0) {
     std::string pushes;
-    for (const auto& [from, to] : s.pushes) pushes.append(s.out, from, to - from);
+    for (const auto& [from, to] : s.pushes) {
+      if (from >= reply_mark) pushes.append(s.out, from, to - from);
+    }
     s.out.resize(reply_mark);
     s.out += pushes;
     if (s.reply_skip > 0) --s.reply_skip;
   }
-  s.silenced = false;
   s.pushes.clear();
 }
 

@@ -135,6 +135,12 @@ class Service final : public KeyspaceListener {
   // Used memory as the shell measures it (allocator counter); for maxmemory and INFO.
   void set_used_memory_fn(std::function<int64_t()> fn) { used_memory_fn_ = std::move(fn); }
   int64_t used_memory() const { return used_memory_fn_ ? used_memory_fn_() : 0; }
+  // Output queued for replicas. Redis leaves it out of maxmemory (evicting would queue DELs for
+  // them, which would grow it further) and reports it as mem_clients_slaves. Walks the sessions.
+  int64_t ReplicaOutputBytes() const;
+  // A master turning into a replica answers every blocked client with -UNBLOCKED and closes it,
+  // as Redis does: served later from the master's stream, it would pop on a replica.
+  void DisconnectBlockedClients();
 
   // --- used by commands ---
   Keyspace& keyspace() { return keyspace_; }

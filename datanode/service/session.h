@@ -50,10 +50,10 @@ struct Session {
   int reply_skip = 0;      // CLIENT REPLY SKIP: replies still to drop (this one and the next)
   // Pub/sub pushes (messages, (un)subscribe confirmations) are delivered even while replies are
   // silenced, as Redis does: the byte ranges of `out` they took during the current command.
-  bool silenced = false;  // set by the service while a silenced command runs
+  bool executing = false;  // set by the service around the session's own command
   std::vector<std::pair<size_t, size_t>> pushes;
   void NotePush(size_t from) {
-    if (silenced) pushes.emplace_back(from, out.size());
+    if (executing) pushes.emplace_back(from, out.size());
   }
   bool close_asap = false;
   int64_t created_ms = 0;

@@ -5,7 +5,9 @@ Redis's own tests attach to a master's replication stream this way (attach_to_re
 sets repl-ping-replica-period to 3600, sends SYNC, skips the RDB) and expect the first command
 after the snapshot to be the SELECT of the first write: a master pings its replicas one period
 after they attach, never at once. The commands that follow are the ones Redis propagates (GETSET
-goes out as SET). Checked on vigil-datanode and on redis-server.
+goes out as SET). A replica that stops reading makes the master's INFO show the queued stream
+(mem_total_replication_buffers, mem_clients_slaves), which Redis's shutdown and maxmemory tests
+poll. Checked on vigil-datanode and on redis-server.
 """
 
 import socket
@@ -40,7 +42,8 @@ def attach(port):
     buf = b""
     while True:
         line, buf = read_line(sock, buf)
-        if line.startswith(b"$"):  # empty lines before it are the master's keepalives
+        line = line.lstrip(b"\n")  # the master's keepalives while the snapshot is prepared
+        if line.startswith(b"$"):
             break
     if line.startswith(b"$EOF:"):
         mark = line[5:]
@@ -88,6 +91,22 @@ def check(res, node):
         sock.close()
 
 
+def check_buffers(res, node):
+    sock, _ = attach(node.port)  # and never read again
+    try:
+        value = "x" * 100000
+        for i in range(200):  # 20 MB: more than the kernel's socket buffers on loopback take
+            node.call("SET", "big:%d" % (i % 10), value)
+        mem = node.info("memory")
+        total = int(mem.get("mem_total_replication_buffers", "0"))
+        replicas = int(mem.get("mem_clients_slaves", "0"))
+        res.check(total > 2 * 1024 * 1024 and replicas > 0,
+                  "%s: INFO shows the stream queued for a replica that does not read" % node.kind,
+                  "mem_total_replication_buffers=%d mem_clients_slaves=%d" % (total, replicas))
+    finally:
+        sock.close()
+
+
 def main():
     args = rh.parse_args(__doc__)
     rh.require_file(args.vigil, "vigil-datanode")
@@ -99,6 +118,7 @@ def main():
             n = rh.Node(kind, binary)
             nodes.append(n)
             check(res, n)
+            check_buffers(res, n)
     finally:
         rh.stop_all(nodes)
     res.finish()
