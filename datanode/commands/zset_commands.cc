@@ -247,7 +247,11 @@ void ZrevrankCommand(CommandContext& ctx) {
 void PopFrom(CommandContext& ctx, const std::string& key, ZSetValue* z, bool max, int64_t count,
              bool nested, bool emit_key) {
   const size_t n = std::min(size_t(count), z->size());
-  if (emit_key) {
+  if (emit_key && nested) {  // ZMPOP, BZMPOP: [key, [[member, score], ...]]
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.Array(n);
+  } else if (emit_key) {
     ctx.reply.Array(n * 2 + 1);
     ctx.reply.Bulk(key);
   } else {
@@ -313,6 +317,62 @@ void BzpopminCommand(CommandContext& ctx) {
 }
 void BzpopmaxCommand(CommandContext& ctx) {
   BzpopGeneric(ctx, true);
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]; BZMPOP timeout numkeys ...: pops from the
+// first set among the keys (the first existing key must be a set). Replicated as the
+// ZPOPMIN/ZPOPMAX key <popped> that ran.
+void ZmpopGeneric(CommandContext& ctx, size_t numkeys_idx, bool blocking) {
+  int64_t numkeys = 0;
+  if (!ctx.GetIntInRange(numkeys_idx, 1, kLongMax, &numkeys,
+                         "ERR numkeys should be greater than 0")) {
+    return;
+  }
+  if (uint64_t(numkeys) >= ctx.argc - numkeys_idx - 1) return ctx.ErrSyntax();
+  const size_t where_idx = numkeys_idx + size_t(numkeys) + 1;
+  bool max = false;
+  if (ctx.ArgIs(where_idx, "max")) {
+    max = true;
+  } else if (!ctx.ArgIs(where_idx, "min")) {
+    return ctx.ErrSyntax();
+  }
+  int64_t count = -1;
+  for (size_t j = where_idx + 1; j < ctx.argc; ++j) {
+    if (count == -1 && ctx.ArgIs(j, "count") && j + 1 < ctx.argc) {
+      if (!ctx.GetIntInRange(++j, 1, kLongMax, &count, "ERR count should be greater than 0")) {
+        return;
+      }
+    } else {
+      return ctx.ErrSyntax();
+    }
+  }
+  if (count == -1) count = 1;
+  int64_t timeout_ms = 0;
+  if (blocking && !ctx.GetTimeoutSeconds(1, &timeout_ms)) return;
+  std::vector<std::string> keys;
+  for (size_t j = numkeys_idx + 1; j < where_idx; ++j) {
+    const std::string& key = ctx.arg(j);
+    keys.push_back(key);
+    if (ctx.SkipWhileServing(key)) continue;
+    bool ok = false;
+    ZSetValue* z = WriteZSet(ctx, key, &ok);
+    if (!ok) return;
+    if (z == nullptr || z->empty()) continue;
+    const size_t popped = std::min(size_t(count), z->size());
+    PopFrom(ctx, key, z, max, count, /*nested=*/true, /*emit_key=*/true);
+    ctx.PropagateAs({max ? "ZPOPMAX" : "ZPOPMIN", key, std::to_string(popped)});
+    return;
+  }
+  if (!blocking || !ctx.may_block()) return ctx.reply.NullArray();
+  ctx.session.block.null_bulk_on_timeout = false;
+  ctx.BlockOnKeys(keys, timeout_ms, ObjType::kZSet);
+}
+
+void ZmpopCommand(CommandContext& ctx) {
+  ZmpopGeneric(ctx, 1, false);
+}
+void BzmpopCommand(CommandContext& ctx) {
+  ZmpopGeneric(ctx, 2, true);
 }
 
 enum class RemRange { kRank, kScore, kLex };
@@ -499,6 +559,9 @@ void RegisterZSetCommands(CommandTable& t) {
   Add(t, "zpopmax", -2, w | f, 1, 1, 1, ZpopmaxCommand);
   Add(t, "bzpopmin", -3, w | kCmdNoScript | kCmdBlocking | f, 1, -2, 1, BzpopminCommand);
   Add(t, "bzpopmax", -3, w | kCmdNoScript | kCmdBlocking | f, 1, -2, 1, BzpopmaxCommand);
+  // Keys come after numkeys (movable): positions from Redis's key specs, as for LMPOP.
+  Add(t, "zmpop", -4, w, 0, 0, 0, ZmpopCommand);
+  Add(t, "bzmpop", -5, w | kCmdBlocking, 0, 0, 0, BzmpopCommand);
   Add(t, "zremrangebyrank", 4, w, 1, 1, 1, ZremrangebyrankCommand);
   Add(t, "zremrangebyscore", 4, w, 1, 1, 1, ZremrangebyscoreCommand);
   Add(t, "zremrangebylex", 4, w, 1, 1, 1, ZremrangebylexCommand);
