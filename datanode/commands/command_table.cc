@@ -43,6 +43,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterBitmapCommands(*t);
   RegisterKeyCommands(*t);
   RegisterMemoryCommands(*t);
+  RegisterSlowlogCommands(*t);
   RegisterListCommands(*t);
   RegisterHashCommands(*t);
   RegisterSetCommands(*t);

@@ -76,6 +76,7 @@ void RegisterBitmapCommands(CommandTable& t);  // and BITFIELD, via RegisterBitf
 void RegisterBitfieldCommands(CommandTable& t);
 void RegisterKeyCommands(CommandTable& t);
 void RegisterMemoryCommands(CommandTable& t);
+void RegisterSlowlogCommands(CommandTable& t);
 void RegisterListCommands(CommandTable& t);
 void RegisterHashCommands(CommandTable& t);
 void RegisterSetCommands(CommandTable& t);

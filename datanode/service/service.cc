@@ -325,6 +325,12 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
     ++stats_.total_error_replies;
     ++stats_.errorstats[ErrorCode(s.out, mark)];
   }
+  // As Redis: EXEC is not logged (its commands are), a client that blocked is logged when it is
+  // served, and the AOF replay logs nothing.
+  if (spec.name != "exec" && !s.block.active && !loading_) {
+    slowlog_.Push(argv, argc, usec, now_ms_ / 1000, s.addr, s.name,
+                  config_->slowlog_log_slower_than, config_->slowlog_max_len);
+  }
   if (ctx.dirty() > 0) {
     dirty_ += ctx.dirty();
     if (!ctx.propagate_suppressed() && !(spec.flags & kCmdNoPropagate)) {

@@ -28,6 +28,7 @@
 #include "datanode/service/pubsub_registry.h"
 #include "datanode/service/server_stats.h"
 #include "datanode/service/session.h"
+#include "datanode/service/slow_log.h"
 #include "datanode/store/keyspace.h"
 
 namespace vigil::datanode {
@@ -176,6 +177,7 @@ class Service final : public KeyspaceListener {
   bool Authenticate(Session& s, const std::string& username, const std::string& password,
                     const std::string& command);
   PubSubRegistry& pubsub() { return pubsub_; }
+  SlowLog& slowlog() { return slowlog_; }
   KeyWaiters& waiters() { return waiters_; }
   ServerStats& stats() { return stats_; }
   // Brought in line with the configuration and the current role before it is returned.
@@ -256,6 +258,7 @@ class Service final : public KeyspaceListener {
   std::string acl_requirepass_;  // the requirepass last given to the default user
   Keyspace keyspace_;
   PubSubRegistry pubsub_;
+  SlowLog slowlog_;
   KeyWaiters waiters_;
   ServerStats stats_;
   std::map<uint64_t, Session*> sessions_;
