@@ -289,24 +289,37 @@ void ZpopmaxCommand(CommandContext& ctx) {
   ZpopGeneric(ctx, true);
 }
 
+enum class FirstPop { kPopped, kFailed, kNone };
+
+// Pops from the first non-empty set among the arguments [first, end), collecting the keys for
+// blocking: the scan BZPOPMIN/BZPOPMAX and ZMPOP/BZMPOP share. Replicated as the
+// ZPOPMIN/ZPOPMAX that ran (with the popped count for the *MPOP forms).
+FirstPop PopFromFirst(CommandContext& ctx, size_t first, size_t end, bool max, int64_t count,
+                      bool mpop, std::vector<std::string>* keys) {
+  for (size_t j = first; j < end; ++j) {
+    const std::string& key = ctx.arg(j);
+    keys->push_back(key);
+    if (ctx.SkipWhileServing(key)) continue;
+    bool ok = false;
+    ZSetValue* z = WriteZSet(ctx, key, &ok);
+    if (!ok) return FirstPop::kFailed;
+    if (z == nullptr || z->empty()) continue;
+    const size_t popped = std::min(size_t(count), z->size());
+    PopFrom(ctx, key, z, max, count, /*nested=*/mpop, /*emit_key=*/true);
+    std::vector<std::string> as{max ? "ZPOPMAX" : "ZPOPMIN", key};
+    if (mpop) as.push_back(std::to_string(popped));
+    ctx.PropagateAs(std::move(as));
+    return FirstPop::kPopped;
+  }
+  return FirstPop::kNone;
+}
+
 // BZPOPMIN/BZPOPMAX key [key ...] timeout: pops from the first non-empty key, or blocks.
-// Replicated as the ZPOPMIN/ZPOPMAX that actually ran.
 void BzpopGeneric(CommandContext& ctx, bool max) {
   int64_t timeout_ms = 0;
   if (!ctx.GetTimeoutSeconds(ctx.argc - 1, &timeout_ms)) return;
   std::vector<std::string> keys;
-  for (size_t j = 1; j + 1 < ctx.argc; ++j) {
-    const std::string& key = ctx.arg(j);
-    keys.push_back(key);
-    if (ctx.SkipWhileServing(key)) continue;
-    bool ok = false;
-    ZSetValue* z = WriteZSet(ctx, key, &ok);
-    if (!ok) return;
-    if (z == nullptr || z->empty()) continue;
-    PopFrom(ctx, key, z, max, 1, false, true);
-    ctx.PropagateAs({max ? "ZPOPMAX" : "ZPOPMIN", key});
-    return;
-  }
+  if (PopFromFirst(ctx, 1, ctx.argc - 1, max, 1, false, &keys) != FirstPop::kNone) return;
   if (!ctx.may_block()) return ctx.reply.NullArray();
   ctx.session.block.null_bulk_on_timeout = false;
   ctx.BlockOnKeys(keys, timeout_ms, ObjType::kZSet);
@@ -320,8 +333,7 @@ void BzpopmaxCommand(CommandContext& ctx) {
 }
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]; BZMPOP timeout numkeys ...: pops from the
-// first set among the keys (the first existing key must be a set). Replicated as the
-// ZPOPMIN/ZPOPMAX key <popped> that ran.
+// first set among the keys (the first existing key must be a set).
 void ZmpopGeneric(CommandContext& ctx, size_t numkeys_idx, bool blocking) {
   int64_t numkeys = 0;
   if (!ctx.GetIntInRange(numkeys_idx, 1, kLongMax, &numkeys,
@@ -350,17 +362,7 @@ void ZmpopGeneric(CommandContext& ctx, size_t numkeys_idx, bool blocking) {
   int64_t timeout_ms = 0;
   if (blocking && !ctx.GetTimeoutSeconds(1, &timeout_ms)) return;
   std::vector<std::string> keys;
-  for (size_t j = numkeys_idx + 1; j < where_idx; ++j) {
-    const std::string& key = ctx.arg(j);
-    keys.push_back(key);
-    if (ctx.SkipWhileServing(key)) continue;
-    bool ok = false;
-    ZSetValue* z = WriteZSet(ctx, key, &ok);
-    if (!ok) return;
-    if (z == nullptr || z->empty()) continue;
-    const size_t popped = std::min(size_t(count), z->size());
-    PopFrom(ctx, key, z, max, count, /*nested=*/true, /*emit_key=*/true);
-    ctx.PropagateAs({max ? "ZPOPMAX" : "ZPOPMIN", key, std::to_string(popped)});
+  if (PopFromFirst(ctx, numkeys_idx + 1, where_idx, max, count, true, &keys) != FirstPop::kNone) {
     return;
   }
   if (!blocking || !ctx.may_block()) return ctx.reply.NullArray();

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Rewrites the generated part of expected-failures.txt from a run.py --report file.
 
-    update_expectations.py build/upstream-vigil.json
+    update_expectations.py build/upstream-vigil.json [more.json ...] expected-failures.txt
 
+Later reports replace earlier ones unit by unit (a full run, then units re-run after a fix).
 The hand-written head of the file (whole-unit exclusions, sentinel lines) is kept; everything
 after the marker line is replaced by one line per failing test and one `<aborted>` line per unit
 that stopped early, for the units the report covers. Each reason names the issue that owns the
@@ -91,11 +92,14 @@ def generated_lines(results, covered):
 
 
 def main():
-    if len(sys.argv) != 3:
-        raise SystemExit("usage: update_expectations.py <report.json> <expected-failures.txt>")
-    with open(sys.argv[1]) as f:
-        results = json.load(f)["vigil"]
-    path = sys.argv[2]
+    if len(sys.argv) < 3:
+        raise SystemExit("usage: update_expectations.py <report.json>... <expected-failures.txt>")
+    results = []
+    for report in sys.argv[1:-1]:
+        with open(report) as f:
+            for r in json.load(f)["vigil"]:
+                results = [x for x in results if x["unit"] != r["unit"]] + [r]
+    path = sys.argv[-1]
     with open(path) as f:
         text = f.read()
     head = text.split(MARKER, 1)[0].rstrip("\n")
