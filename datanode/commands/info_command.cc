@@ -79,6 +79,7 @@ void ServerSection(InfoBuilder& b, Service& svc, const ProcessInfo& p, int64_t n
   b.Field("executable", p.executable);
   b.Field("config_file", p.config_file);
   b.Field("io_threads_active", 0);
+  if (p.shutdown_in_ms >= 0) b.Field("shutdown_in_milliseconds", p.shutdown_in_ms);
   b.Field("vigil_version", kVersion);
 }
 

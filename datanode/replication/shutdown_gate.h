@@ -33,6 +33,7 @@ class ShutdownGate {
   // While waiting: true once the replicas caught up or the deadline passed.
   bool ShouldFinish(MonoTime now, bool replicas_caught_up) const;
   bool waiting() const { return waiting_; }
+  MonoTime deadline() const { return deadline_; }
   // The shutdown finished, failed or was aborted.
   void Reset() { waiting_ = false; }
 

@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "datanode/server/server.h"
@@ -35,6 +36,9 @@ void Server::FillProcessInfo(ProcessInfo* p) const {
   p->config_file = file_.path;
   p->connected_clients = int64_t(connections_.size());
   p->total_system_memory = int64_t(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  if (shutdown_gate_.waiting()) {
+    p->shutdown_in_ms = std::max<int64_t>(0, (shutdown_gate_.deadline() - mono_now()).count());
+  }
 }
 
 }  // namespace vigil::datanode

@@ -50,6 +50,7 @@ struct ProcessInfo {
   std::string config_file;
   int64_t connected_clients = 0;
   int64_t total_system_memory = 0;
+  int64_t shutdown_in_ms = -1;  // while a SHUTDOWN waits for its replicas (INFO server)
 };
 
 }  // namespace vigil::datanode

@@ -93,6 +93,9 @@ def scenario_waits_for_replica(args, res, replica_kind, use_signal):
         writer.send("SET", "held", "1")
         res.check("%s: a write sent meanwhile is held by the pause" % tag, no_reply(writer, 0.5))
         res.check("%s: reads are still served" % tag, master.call("GET", "burst:0") == "v0")
+        left = master.info("server").get("shutdown_in_milliseconds", "")
+        res.check("%s: INFO shows shutdown_in_milliseconds while waiting" % tag,
+                  left.isdigit() and 0 < int(left) <= 10000, repr(left))
         os.kill(replica.pid, signal.SIGCONT)
         stopped = False
         t0 = time.monotonic()
