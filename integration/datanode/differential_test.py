@@ -36,12 +36,15 @@ import harness  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "differential_commands.txt")
+# Further sections, one file per command family, run after SCRIPT in name order on the same
+# servers and connections.
+SECTIONS = os.path.join(HERE, "differential")
 DEFAULT_TIMEOUT = 2.0
 
 
 class Line:
     def __init__(self, lineno, text, conn, args, directives):
-        self.lineno = lineno
+        self.lineno = lineno  # "file:line", so a report points into the right script
         self.text = text
         self.conn = conn
         self.args = args
@@ -85,8 +88,16 @@ def load_script(path):
             if not args:
                 raise SystemExit("%s:%d: directive without a command" % (path, lineno))
             cmd_text = stripped.split("#!")[0].strip()
-            lines.append(Line(lineno, cmd_text, conn, args, directives))
+            where = "%s:%d" % (os.path.basename(path), lineno)
+            lines.append(Line(where, cmd_text, conn, args, directives))
     return lines
+
+
+def script_files():
+    files = [SCRIPT]
+    if os.path.isdir(SECTIONS):
+        files += sorted(os.path.join(SECTIONS, n) for n in os.listdir(SECTIONS) if n.endswith(".txt"))
+    return files
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -255,7 +266,7 @@ def run_pass(args, lines, proto, res):
             if "skip-vigil-diff" in d:
                 skipped.append(line)
                 if args.verbose:
-                    print("RESP%d line %d skipped (%s)" % (proto, line.lineno, d["skip-vigil-diff"]))
+                    print("RESP%d line %s skipped (%s)" % (proto, line.lineno, d["skip-vigil-diff"]))
                 continue
             ok = True
             for ra, rb in zip(got[0], got[1]):
@@ -267,17 +278,17 @@ def run_pass(args, lines, proto, res):
             if ok:
                 res.passed += 1
                 if args.verbose:
-                    print("RESP%d line %d ok: %s -> %s" % (proto, line.lineno, line.text, show(got[0][0])))
+                    print("RESP%d line %s ok: %s -> %s" % (proto, line.lineno, line.text, show(got[0][0])))
             else:
                 res.failed += 1
-                print("MISMATCH RESP%d line %d: %s" % (proto, line.lineno, line.text))
+                print("MISMATCH RESP%d line %s: %s" % (proto, line.lineno, line.text))
                 for i, (ra, rb) in enumerate(zip(got[0], got[1])):
                     tag = "" if nrep == 1 else "[%d]" % i
                     print("    redis%s: %s" % (tag, show(ra)))
                     print("    vigil%s: %s" % (tag, show(rb)))
             if not vigil.alive():
                 res.failed += 1
-                print("FATAL RESP%d: vigil-datanode died after line %d (%s); log tail:\n%s"
+                print("FATAL RESP%d: vigil-datanode died after line %s (%s); log tail:\n%s"
                       % (proto, line.lineno, line.text, vigil.log_tail()))
                 break
         for s in sides:
@@ -294,7 +305,7 @@ def main():
     harness.require_tool("redis-server")
     args = harness.parse_args(__doc__.splitlines()[0])
     harness.require_file(args.vigil, "vigil-datanode")
-    lines = load_script(SCRIPT)
+    lines = [line for path in script_files() for line in load_script(path)]
     res = harness.Results()
     t0 = time.monotonic()
     skipped = []
