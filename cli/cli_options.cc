@@ -5,16 +5,13 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "common/base/decimal.h"
+
 namespace vigil::cli {
 namespace {
 
 Status Unrecognized(const std::string& arg) {
   return Status::Error("Unrecognized option or bad number of args for: '" + arg + "'");
-}
-
-bool ParseInt64(std::string_view s, int64_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
 }
 
 Status BadValue(const std::string& option, const std::string& value) {

@@ -1,9 +1,10 @@
 #include "client-sdk/src/sentinel_replies.h"
 
-#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/base/decimal.h"
 
 namespace vigil::client {
 namespace {
@@ -14,12 +15,10 @@ struct Entry {
   std::string flags;
 };
 
+// A usable port: 1..65535 (a sentinel never names port 0 for a live instance).
 std::optional<int> ParsePort(std::string_view text) {
   int port = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (ec != std::errc() || p != text.data() + text.size() || port <= 0 || port > 65535) {
-    return std::nullopt;
-  }
+  if (!vigil::ParsePort(text, &port) || port == 0) return std::nullopt;
   return port;
 }
 

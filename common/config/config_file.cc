@@ -7,11 +7,6 @@
 
 namespace vigil::config {
 
-std::string Directive::Where() const {
-  if (file.empty()) return "command line";
-  return file + ":" + std::to_string(line);
-}
-
 Syntax SyntaxForPath(const std::string& path) {
   constexpr std::string_view kExt = ".toml";
   if (path.size() >= kExt.size() &&

@@ -1,15 +1,14 @@
 #include "common/config/config_rewrite.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "common/base/json_string.h"
 #include "common/base/repr.h"
+#include "common/fs/posix_file_system.h"
 
 namespace vigil::config {
 namespace {
@@ -75,20 +74,7 @@ std::string LineDirective(const std::string& line, Syntax syntax, bool* in_table
 }  // namespace
 
 std::string TomlQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(char(c));
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(char(c));
-    }
-  }
-  return out + "\"";
+  return QuoteJsonString(s);
 }
 
 std::string QuoteConfArg(const std::string& arg) {
@@ -138,39 +124,7 @@ std::string RewriteConfigText(const std::string& original, Syntax syntax,
 }
 
 Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  std::string dir = ".";
-  size_t slash = path.rfind('/');
-  if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
-  std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Error("cannot create '" + tmp + "': " + std::strerror(errno));
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string err = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Status::Error("cannot write '" + tmp + "': " + err);
-    }
-    off += size_t(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    return Status::Error("cannot sync '" + tmp + "': " + std::strerror(errno));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return Status::Error("cannot rename '" + tmp + "' to '" + path + "': " + err);
-  }
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::Ok();
+  return PosixFileSystem().ReplaceFile(path, content);
 }
 
 }  // namespace vigil::config

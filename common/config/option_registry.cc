@@ -9,15 +9,16 @@
 
 namespace vigil::config {
 
+// Directive lives with the file loader (config_file.h), but the registry names directives in
+// its errors and is pure, so the one function it needs is defined here.
+std::string Directive::Where() const {
+  if (file.empty()) return "command line";
+  return file + ":" + std::to_string(line);
+}
+
 std::string Lower(std::string s) {
   for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-bool ParseInt64(const std::string& s, int64_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
 }
 
 bool ParseMemory(const std::string& in, int64_t* out) {

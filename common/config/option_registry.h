@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/base/decimal.h"
 #include "common/base/status.h"
 #include "common/config/config_file.h"
 
@@ -78,7 +79,7 @@ class OptionRegistry {
 
 // Parses "100", "1k", "1kb", "5mb", "2gb" the way Redis's memtoull does. Returns false on junk.
 bool ParseMemory(const std::string& s, int64_t* out);
-bool ParseInt64(const std::string& s, int64_t* out);
+using vigil::ParseInt64;
 // "yes"/"no" (case-insensitive).
 bool ParseYesNo(const std::string& s, bool* out);
 std::string Lower(std::string s);

@@ -1,6 +1,5 @@
 // ACL SETUSER GETUSER DELUSER USERS LIST WHOAMI CAT GENPASS LOG DRYRUN SAVE LOAD HELP, with
 // Redis 7.0's replies and error texts.
-#include <random>
 
 #include "datanode/acl/acl_categories.h"
 #include "datanode/commands/command_context.h"
@@ -130,12 +129,13 @@ void GenPass(CommandContext& ctx) {
         "ERR ACL GENPASS argument must be the number of bits for the output password, a "
         "positive number up to 4096");
   }
-  // A password wants the OS's randomness, not the service's reproducible generator.
+  // A password wants the OS's randomness; without a shell (tests), the seeded generator.
   static constexpr char kHex[] = "0123456789abcdef";
-  std::random_device rd;
+  ServerHooks* hooks = ctx.service.hooks();
   std::string pass(size_t((bits + 3) / 4), '0');
   for (size_t i = 0; i < pass.size(); i += 8) {
-    uint32_t word = rd();
+    uint32_t word =
+        hooks != nullptr ? hooks->SecureRandom32() : uint32_t(ctx.service.keyspace().prng().Next());
     for (size_t j = i; j < std::min(pass.size(), i + 8); ++j, word >>= 4) pass[j] = kHex[word & 15];
   }
   ctx.reply.Bulk(pass);

@@ -1,8 +1,4 @@
 // ACL commands and their enforcement, in-process through the service's dispatch.
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -190,50 +186,37 @@ TEST(AclCommands, RequirepassAndAuthForms) {
 }
 
 TEST(AclCommands, SaveAndLoadTheAclFile) {
-  char path[] = "/tmp/vigil-acl-test-XXXXXX";
-  int fd = ::mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ::close(fd);
-  {
-    std::ofstream out(path);
-    out << "user alice on nopass ~* +@all\n";
-  }
+  const std::string path = "/data/users.acl";
   ServiceHarness h;
+  auto& files = static_cast<MemoryFileSystem&>(h.service().file_system()).files();
   h.config().aclfile = path;
+  EXPECT_EQ(h.Raw({"ACL", "LOAD"}),
+            "-ERR Error loading ACLs, opening file '/data/users.acl': No such file or "
+            "directory\r\n");
+  files[path] = "user alice on nopass ~* +@all\n";
   EXPECT_EQ(h.Raw({"ACL", "LOAD"}), kOk);
   EXPECT_EQ(h.Raw({"ACL", "USERS"}), BulkArr({"alice", "default"}));
   auto& a = h.NewSession();
   h.Raw({"AUTH", "alice", "x"}, &a);
   EXPECT_EQ(h.Raw({"ACL", "SETUSER", "bob", "on", ">p"}), kOk);
   EXPECT_EQ(h.Raw({"ACL", "SAVE"}), kOk);
-  {
-    std::ifstream in(path);
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    EXPECT_EQ(text,
-              "user alice on nopass ~* resetchannels +@all\n"
-              "user bob on #148de9c5a7a44d19e56cd9ae1a554bf67847afb0c58f6e12fa29ac7ddfca9940 "
-              "resetchannels -@all\n"
-              "user default on nopass ~* &* +@all\n");
-  }
-  {
-    std::ofstream out(path);
-    out << "user carol on\nbogus line\n";
-  }
+  EXPECT_EQ(files[path],
+            "user alice on nopass ~* resetchannels +@all\n"
+            "user bob on #148de9c5a7a44d19e56cd9ae1a554bf67847afb0c58f6e12fa29ac7ddfca9940 "
+            "resetchannels -@all\n"
+            "user default on nopass ~* &* +@all\n");
+  files[path] = "user carol on\nbogus line\n";
   std::string err = h.Raw({"ACL", "LOAD"});
-  EXPECT_EQ(err, std::string("-ERR ") + path +
+  EXPECT_EQ(err, "-ERR " + path +
                      ":2 should start with user keyword followed by the username. WARNING: ACL "
                      "errors detected, no change to the previously active ACL rules was "
                      "performed\r\n");
   EXPECT_EQ(h.Raw({"ACL", "USERS"}), BulkArr({"alice", "bob", "default"}));
   EXPECT_FALSE(a.close_asap);
-  {
-    std::ofstream out(path);
-    out << "user carol on\n";
-  }
+  files[path] = "user carol on\n";
   EXPECT_EQ(h.Raw({"ACL", "LOAD"}), kOk);
   EXPECT_TRUE(a.close_asap);  // alice was replaced: her clients go
   EXPECT_EQ(h.Raw({"ACL", "USERS"}), BulkArr({"carol", "default"}));
-  std::remove(path);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ class FakeHooks : public ServerHooks {
   Status RewriteConfig() override { return Status::Ok(); }
   void FillProcessInfo(ProcessInfo*) const override {}
   void OnConfigChanged(const std::string&) override {}
+  uint32_t SecureRandom32() override { return 0x5eed; }
   std::string DebugReload(bool save, bool flush, bool merge) override {
     reloads.push_back({save, flush, merge});
     return reload_error;

@@ -4,7 +4,6 @@
 // the encodings, digests and serialized lengths are Redis's exactly.
 #include <cinttypes>
 #include <cstdio>
-#include <iostream>
 
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/debug_internal.h"
@@ -191,7 +190,9 @@ void DebugListpack(CommandContext& ctx) {
   if (e->encoding() != Encoding::kListpack) {
     return ctx.reply.Error("ERR Not a listpack encoded object.");
   }
-  std::cout << "{listpack of key " << e->key() << "}" << std::endl;
+  if (ServerHooks* hooks = ctx.service.hooks()) {
+    hooks->PrintToStdout("{listpack of key " + std::string(e->key()) + "}\n");
+  }
   ctx.reply.Simple("Listpack structure printed on stdout");
 }
 
@@ -203,8 +204,11 @@ void DebugQuicklist(CommandContext& ctx) {
   }
   QuicklistShape q = EstimateQuicklist(*e->list(), ctx.config().list_max_listpack_size,
                                        ctx.service.debug.quicklist_packed_threshold);
-  std::cout << "{quicklist of key " << e->key() << "} {count : " << e->list()->size()
-            << "} {len : " << q.nodes << "}" << std::endl;
+  if (ServerHooks* hooks = ctx.service.hooks()) {
+    hooks->PrintToStdout("{quicklist of key " + std::string(e->key()) +
+                         "} {count : " + std::to_string(e->list()->size()) +
+                         "} {len : " + std::to_string(q.nodes) + "}\n");
+  }
   ctx.reply.Simple("Quicklist structure printed on stdout");
 }
 

@@ -1,5 +1,6 @@
 #include "datanode/persistence/dump_payload.h"
 
+#include "common/base/byte_order.h"
 #include "datanode/persistence/crc64.h"
 #include "datanode/persistence/rdb_format.h"
 #include "datanode/persistence/rdb_object_loader.h"
@@ -19,10 +20,8 @@ std::string EncodeDumpPayload(const Entry& e, const RdbWriteOptions& options) {
   enc.WriteByte(RdbEncoder::ValueType(e));
   enc.WriteValue(e);
   (void)enc.Flush();  // a StringSink cannot fail
-  out.push_back(static_cast<char>(rdb::kVersion & 0xFF));
-  out.push_back(static_cast<char>((rdb::kVersion >> 8) & 0xFF));
-  const uint64_t crc = Crc64(0, out);
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((crc >> (8 * i)) & 0xFF));
+  AppendLe(&out, uint64_t(rdb::kVersion), 2);
+  AppendLe(&out, Crc64(0, out), 8);
   return out;
 }
 
@@ -30,12 +29,10 @@ bool DumpPayloadFooterValid(std::string_view payload, bool verify_checksum) {
   if (payload.size() < kFooterBytes) return false;
   const auto* footer =
       reinterpret_cast<const unsigned char*>(payload.data() + payload.size() - kFooterBytes);
-  const unsigned version = unsigned(footer[0]) | (unsigned(footer[1]) << 8);
+  const unsigned version = unsigned(LoadLe(footer, 2));
   if (version > unsigned(rdb::kVersion)) return false;
   if (!verify_checksum) return true;
-  uint64_t stored = 0;
-  for (int i = 0; i < 8; ++i) stored |= uint64_t(footer[2 + i]) << (8 * i);
-  return Crc64(0, payload.substr(0, payload.size() - 8)) == stored;
+  return Crc64(0, payload.substr(0, payload.size() - 8)) == LoadLe(footer + 2, 8);
 }
 
 Status DecodeDumpPayload(std::string_view payload, std::string_view key,

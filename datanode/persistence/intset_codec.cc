@@ -1,26 +1,8 @@
 #include "datanode/persistence/intset_codec.h"
 
+#include "common/base/byte_order.h"
+
 namespace vigil::datanode {
-namespace {
-
-void PutLe(std::string* out, uint64_t v, size_t bytes) {
-  for (size_t i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
-uint64_t GetLe(const unsigned char* p, size_t bytes) {
-  uint64_t v = 0;
-  for (size_t i = bytes; i-- > 0;) v = (v << 8) | p[i];
-  return v;
-}
-
-int64_t SignExtend(uint64_t u, size_t bytes) {
-  if (bytes == 8) return static_cast<int64_t>(u);
-  const uint64_t sign = uint64_t(1) << (8 * bytes - 1);
-  if (u & sign) u |= ~((sign << 1) - 1);
-  return static_cast<int64_t>(u);
-}
-
-}  // namespace
 
 std::string EncodeIntset(const std::vector<int64_t>& sorted) {
   size_t width = 2;
@@ -33,9 +15,9 @@ std::string EncodeIntset(const std::vector<int64_t>& sorted) {
   }
   std::string out;
   out.reserve(8 + width * sorted.size());
-  PutLe(&out, width, 4);
-  PutLe(&out, sorted.size(), 4);
-  for (int64_t v : sorted) PutLe(&out, static_cast<uint64_t>(v), width);
+  AppendLe(&out, width, 4);
+  AppendLe(&out, sorted.size(), 4);
+  for (int64_t v : sorted) AppendLe(&out, static_cast<uint64_t>(v), width);
   return out;
 }
 
@@ -45,12 +27,12 @@ Status DecodeIntset(std::string_view blob, std::vector<int64_t>* out) {
     return Status::Error("Invalid intset: blob of " + std::to_string(blob.size()) +
                          " bytes is shorter than its 8-byte header");
   }
-  const uint64_t width = GetLe(p, 4);
+  const uint64_t width = LoadLe(p, 4);
   if (width != 2 && width != 4 && width != 8) {
     return Status::Error("Invalid intset at offset 0: encoding " + std::to_string(width) +
                          " (expected 2, 4 or 8)");
   }
-  const uint64_t count = GetLe(p + 4, 4);
+  const uint64_t count = LoadLe(p + 4, 4);
   if (count == 0 || (blob.size() - 8) / width != count || (blob.size() - 8) % width != 0) {
     return Status::Error("Invalid intset at offset 4: " + std::to_string(count) + " elements of " +
                          std::to_string(width) + " bytes do not fill a " +
@@ -60,7 +42,7 @@ Status DecodeIntset(std::string_view blob, std::vector<int64_t>* out) {
   out->reserve(size_t(count));
   for (size_t i = 0; i < count; ++i) {
     const size_t at = 8 + i * size_t(width);
-    const int64_t v = SignExtend(GetLe(p + at, size_t(width)), size_t(width));
+    const int64_t v = SignExtend(LoadLe(p + at, size_t(width)), size_t(width));
     if (!out->empty() && v <= out->back()) {
       return Status::Error("Invalid intset at offset " + std::to_string(at) +
                            ": elements are not strictly ascending");

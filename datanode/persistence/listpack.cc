@@ -1,5 +1,7 @@
 #include "datanode/persistence/listpack.h"
 
+#include "common/base/byte_order.h"
+
 #include <charconv>
 #include <cstring>
 
@@ -10,16 +12,6 @@ namespace {
 
 constexpr size_t kHeaderSize = 6;
 constexpr uint8_t kEof = 0xFF;
-
-void PutLe(std::string* out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
-uint64_t GetLe(const unsigned char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
 
 size_t BacklenSize(size_t l) {
   if (l <= 127) return 1;
@@ -111,19 +103,19 @@ void ListpackWriter::AppendInt(int64_t v) {
       break;
     case 3:
       buf_.push_back(static_cast<char>(0xF1));
-      PutLe(&buf_, u, 2);
+      AppendLe(&buf_, u, 2);
       break;
     case 4:
       buf_.push_back(static_cast<char>(0xF2));
-      PutLe(&buf_, u, 3);
+      AppendLe(&buf_, u, 3);
       break;
     case 5:
       buf_.push_back(static_cast<char>(0xF3));
-      PutLe(&buf_, u, 4);
+      AppendLe(&buf_, u, 4);
       break;
     default:
       buf_.push_back(static_cast<char>(0xF4));
-      PutLe(&buf_, u, 8);
+      AppendLe(&buf_, u, 8);
       break;
   }
   AppendBacklen(enc);
@@ -141,7 +133,7 @@ void ListpackWriter::AppendString(std::string_view s) {
     buf_.push_back(static_cast<char>(len & 0xFF));
   } else {
     buf_.push_back(static_cast<char>(0xF0));
-    PutLe(&buf_, len, 4);
+    AppendLe(&buf_, len, 4);
   }
   buf_.append(s);
   AppendBacklen(StringEncodingSize(len));
@@ -164,12 +156,12 @@ Status ListpackForEach(std::string_view blob, const std::function<bool(const Lis
   const auto* p = reinterpret_cast<const unsigned char*>(blob.data());
   const size_t n = blob.size();
   if (n < kHeaderSize + 1) return Bad(0, "blob of " + std::to_string(n) + " bytes is too short");
-  const uint64_t total = GetLe(p, 4);
+  const uint64_t total = LoadLe(p, 4);
   if (total != n) {
     return Bad(0, "header says " + std::to_string(total) + " bytes, blob has " + std::to_string(n));
   }
   if (p[n - 1] != kEof) return Bad(n - 1, "missing 0xFF terminator");
-  const size_t declared = size_t(GetLe(p + 4, 2));
+  const size_t declared = size_t(LoadLe(p + 4, 2));
   size_t pos = kHeaderSize;
   size_t seen = 0;
   while (pos < n - 1) {
@@ -201,7 +193,7 @@ Status ListpackForEach(std::string_view blob, const std::function<bool(const Lis
       enc_len = 2 + len;
     } else if (b == 0xF0) {
       if (!need(5)) return Bad(start, "32-bit string length overruns the blob");
-      const uint64_t len = GetLe(p + start + 1, 4);
+      const uint64_t len = LoadLe(p + start + 1, 4);
       if (len > n || !need(5 + size_t(len))) return Bad(start, "32-bit string overruns the blob");
       e.sval = std::string_view(blob.data() + start + 5, size_t(len));
       enc_len = 5 + size_t(len);
@@ -209,7 +201,7 @@ Status ListpackForEach(std::string_view blob, const std::function<bool(const Lis
       static constexpr int kWidth[] = {2, 3, 4, 8};
       const int w = kWidth[b - 0xF1];
       if (!need(1 + size_t(w))) return Bad(start, "integer overruns the blob");
-      uint64_t u = GetLe(p + start + 1, w);
+      uint64_t u = LoadLe(p + start + 1, w);
       if (w < 8) {
         const uint64_t sign = uint64_t(1) << (8 * w - 1);
         if (u & sign) u |= ~((sign << 1) - 1);

@@ -23,6 +23,7 @@ class FakeHooks : public ServerHooks {
   Status RewriteConfig() override { return Status::Ok(); }
   void FillProcessInfo(ProcessInfo*) const override {}
   void OnConfigChanged(const std::string&) override {}
+  uint32_t SecureRandom32() override { return 0x5eed; }
   std::string Save() override { return save_error; }
   Result<std::string> BgSave(bool schedule) override {
     last_schedule = schedule;

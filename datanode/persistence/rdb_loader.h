@@ -44,16 +44,6 @@ class StringSource final : public Source {
   size_t pos_ = 0;
 };
 
-// Reads from an open file descriptor (not owned).
-class FdSource final : public Source {
- public:
-  explicit FdSource(int fd) : fd_(fd) {}
-  Result<size_t> Read(char* dst, size_t n) override;
-
- private:
-  int fd_;
-};
-
 // The encoding thresholds that decide a loaded container's encoding (the config directives).
 struct EncodingLimits {
   size_t hash_max_listpack_entries = 512;

@@ -1,13 +1,12 @@
 #include "datanode/persistence/rdb_reader.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 
+#include "common/base/byte_order.h"
 #include "datanode/persistence/crc64.h"
 #include "datanode/persistence/lzf.h"
 #include "datanode/persistence/rdb_format.h"
@@ -19,15 +18,6 @@ Result<size_t> StringSource::Read(char* dst, size_t n) {
   std::memcpy(dst, data_.data() + pos_, k);
   pos_ += k;
   return k;
-}
-
-Result<size_t> FdSource::Read(char* dst, size_t n) {
-  for (;;) {
-    ssize_t r = ::read(fd_, dst, n);
-    if (r >= 0) return size_t(r);
-    if (errno == EINTR) continue;
-    return Status::Error(std::string("read error: ") + std::strerror(errno));
-  }
 }
 
 RdbReader::RdbReader(Source* source) : source_(source) {
@@ -120,7 +110,7 @@ Status RdbReader::ReadU32Le(uint32_t* out, const char* what) {
   unsigned char b[4];
   Status st = ReadExact(reinterpret_cast<char*>(b), 4, what);
   if (!st.ok()) return st;
-  *out = uint32_t(b[0]) | (uint32_t(b[1]) << 8) | (uint32_t(b[2]) << 16) | (uint32_t(b[3]) << 24);
+  *out = uint32_t(LoadLe(b, 4));
   return Status::Ok();
 }
 
@@ -128,9 +118,7 @@ Status RdbReader::ReadU64Le(uint64_t* out, const char* what) {
   unsigned char b[8];
   Status st = ReadExact(reinterpret_cast<char*>(b), 8, what);
   if (!st.ok()) return st;
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  *out = v;
+  *out = LoadLe(b, 8);
   return Status::Ok();
 }
 

@@ -1,24 +1,13 @@
 #include "datanode/persistence/ziplist_codec.h"
 
+#include "common/base/byte_order.h"
+
 #include <string>
 
 namespace vigil::datanode {
 namespace {
 
 constexpr size_t kHeaderSize = 10;
-
-uint64_t GetLe(const unsigned char* p, size_t bytes) {
-  uint64_t v = 0;
-  for (size_t i = bytes; i-- > 0;) v = (v << 8) | p[i];
-  return v;
-}
-
-int64_t SignExtend(uint64_t u, size_t bytes) {
-  if (bytes == 8) return static_cast<int64_t>(u);
-  const uint64_t sign = uint64_t(1) << (8 * bytes - 1);
-  if (u & sign) u |= ~((sign << 1) - 1);
-  return static_cast<int64_t>(u);
-}
 
 Status Bad(size_t offset, const std::string& what) {
   return Status::Error("Invalid ziplist at offset " + std::to_string(offset) + ": " + what);
@@ -30,11 +19,11 @@ Status ZiplistForEach(std::string_view blob, const std::function<bool(const List
   const auto* p = reinterpret_cast<const unsigned char*>(blob.data());
   const size_t n = blob.size();
   if (n < kHeaderSize + 1) return Bad(0, "blob of " + std::to_string(n) + " bytes is too short");
-  if (GetLe(p, 4) != n) return Bad(0, "zlbytes does not match the blob size");
+  if (LoadLe(p, 4) != n) return Bad(0, "zlbytes does not match the blob size");
   if (p[n - 1] != 0xFF) return Bad(n - 1, "missing 0xFF terminator");
-  const uint64_t tail = GetLe(p + 4, 4);
+  const uint64_t tail = LoadLe(p + 4, 4);
   if (tail > n - 1) return Bad(4, "zltail points outside the blob");
-  const size_t declared = size_t(GetLe(p + 8, 2));
+  const size_t declared = size_t(LoadLe(p + 8, 2));
   size_t pos = kHeaderSize;
   size_t prev_len = 0;
   size_t seen = 0;
@@ -45,7 +34,7 @@ Status ZiplistForEach(std::string_view blob, const std::function<bool(const List
     size_t prevlen = p[pos];
     if (prevlen == 0xFE) {
       if (pos + 5 > end) return Bad(start, "prevlen overruns the blob");
-      prevlen = size_t(GetLe(p + pos + 1, 4));
+      prevlen = size_t(LoadLe(p + pos + 1, 4));
       prevlen_size = 5;
     } else if (prevlen == 0xFF) {
       return Bad(start, "unexpected 0xFF prevlen");
@@ -92,7 +81,7 @@ Status ZiplistForEach(std::string_view blob, const std::function<bool(const List
           return Bad(pos, "unknown integer encoding byte " + std::to_string(b));
         if (w > 0) {
           if (pos + 1 + w > end) return Bad(pos, "integer overruns the blob");
-          e.ival = SignExtend(GetLe(p + pos + 1, w), w);
+          e.ival = SignExtend(LoadLe(p + pos + 1, w), w);
           data = w;
         }
         break;
@@ -131,7 +120,7 @@ Status ZipmapForEach(std::string_view blob,
       return true;
     }
     if (p[pos] != 254 || pos + 5 > n) return false;
-    *len = size_t(GetLe(p + pos + 1, 4));
+    *len = size_t(LoadLe(p + pos + 1, 4));
     pos += 5;
     return true;
   };

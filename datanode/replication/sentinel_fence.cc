@@ -63,13 +63,13 @@ SentinelFence::Member* SentinelFence::Learn(const SentinelHello& hello) {
   // A sentinel restarted with a fresh run id announces the same address: it replaces the old
   // entry instead of inflating the majority (Redis issue #8786).
   std::erase_if(members_, [&](const auto& kv) {
-    return kv.second.ip == hello.ip && kv.second.port == hello.port;
+    return kv.second.ip == hello.sentinel.host && kv.second.port == hello.sentinel.port;
   });
   if (members_.size() >= options_.max_sentinels) return nullptr;
   Member& m = members_[id];
   m.runid = hello.runid;
-  m.ip = hello.ip;
-  m.port = hello.port;
+  m.ip = hello.sentinel.host;
+  m.port = hello.sentinel.port;
   m.current_epoch = hello.current_epoch;
   m.epoch_at_fence = hello.current_epoch;
   return &m;

@@ -28,8 +28,9 @@ struct FakeSentinel {
 
   std::string id() const { return SentinelIdOfRunId(runid); }
   SentinelHello Hello() const {
-    return SentinelHello{ip,         port,      runid,       current_epoch,
-                         "mymaster", master_ip, master_port, config_epoch};
+    return SentinelHello{
+        {ip, int(port)}, runid, current_epoch, "mymaster", {master_ip, int(master_port)},
+        config_epoch};
   }
 };
 

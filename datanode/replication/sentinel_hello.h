@@ -9,24 +9,16 @@
 #include <string_view>
 #include <vector>
 
+#include "common/wire/sentinel_hello.h"
+
 namespace vigil::datanode {
 
 inline constexpr std::string_view kSentinelHelloChannel = "__sentinel__:hello";
 
-struct SentinelHello {
-  std::string ip;  // the sentinel's announced address
-  int64_t port = 0;
-  std::string runid;  // the sentinel's myid (40 hex characters)
-  uint64_t current_epoch = 0;
-  std::string master_name;
-  std::string master_ip;  // the master this sentinel currently names
-  int64_t master_port = 0;
-  uint64_t master_config_epoch = 0;
-};
+using vigil::SentinelHello;
 
-// Parses "<ip>,<port>,<runid>,<current_epoch>,<master_name>,<master_ip>,<master_port>,
-// <master_config_epoch>". Returns nullopt for anything else (wrong field count, a number that
-// does not parse, a run id shorter than 8 characters).
+// The shared hello codec (common/wire/sentinel_hello.h), plus the fence's own rule: a run id
+// shorter than 8 characters cannot be matched to a sentinel's connection name, so it is refused.
 std::optional<SentinelHello> ParseSentinelHello(std::string_view payload);
 
 // "sentinel-<id>-cmd" → "<id>" (the first 8 characters of the sentinel's run id); "" for any
@@ -43,7 +35,7 @@ inline std::string SentinelIdOfRunId(std::string_view runid) {
 // and the listening port.
 struct NodeAddress {
   std::vector<std::string> ips;
-  int64_t port = 0;
+  int port = 0;
 };
 
 // True when the hello names this node as the master. Hostnames (announce-hostnames) never

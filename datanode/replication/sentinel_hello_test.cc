@@ -9,13 +9,13 @@ TEST(SentinelHelloTest, ParsesTheEightFieldsRedisPublishes) {
   auto h = ParseSentinelHello(
       "127.0.0.1,27381,e566d5d77c5763e3202e4080ae50d48aaedc66cd,1,mymaster,127.0.0.1,7382,2");
   ASSERT_TRUE(h.has_value());
-  EXPECT_EQ(h->ip, "127.0.0.1");
-  EXPECT_EQ(h->port, 27381);
+  EXPECT_EQ(h->sentinel.host, "127.0.0.1");
+  EXPECT_EQ(h->sentinel.port, 27381);
   EXPECT_EQ(h->runid, "e566d5d77c5763e3202e4080ae50d48aaedc66cd");
   EXPECT_EQ(h->current_epoch, 1u);
   EXPECT_EQ(h->master_name, "mymaster");
-  EXPECT_EQ(h->master_ip, "127.0.0.1");
-  EXPECT_EQ(h->master_port, 7382);
+  EXPECT_EQ(h->master.host, "127.0.0.1");
+  EXPECT_EQ(h->master.port, 7382);
   EXPECT_EQ(h->master_config_epoch, 2u);
   EXPECT_EQ(SentinelIdOfRunId(h->runid), "e566d5d7");
 }

@@ -6,22 +6,9 @@
 #include "datanode/persistence/rdb_loader.h"
 #include "datanode/persistence/rdb_writer.h"
 #include "datanode/server/aof_fs.h"
+#include "datanode/server/fd_stream.h"
 
 namespace vigil::datanode {
-namespace {
-
-class FdSink final : public Sink {
- public:
-  explicit FdSink(int fd) : fd_(fd) {}
-  Status Write(std::string_view data) override {
-    return aof_fs::WriteAll(fd_, data.data(), data.size(), nullptr);
-  }
-
- private:
-  int fd_;
-};
-
-}  // namespace
 
 Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms,
                     std::function<void(size_t)> progress, size_t progress_every) {
@@ -37,7 +24,7 @@ Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms,
     opts.list_max_listpack_size = service.config().list_max_listpack_size;
     opts.progress = std::move(progress);
     opts.progress_every_keys = progress_every;
-    FdSink sink(fd);
+    FdSink sink(fd, "");
     return WriteRdb(service.keyspace(), aux, opts, &sink);
   }
   Status st;

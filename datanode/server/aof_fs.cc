@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/fs/posix_file_system.h"
+
 namespace vigil::datanode::aof_fs {
 namespace {
 
@@ -82,19 +84,7 @@ Status FsyncDir(const std::string& dir) {
 }
 
 Status ReplaceFile(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("cannot create", tmp);
-  Status st = WriteAll(fd, data.data(), data.size(), nullptr);
-  if (st.ok() && ::fsync(fd) != 0) st = Errno("cannot fsync", tmp);
-  ::close(fd);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = Errno("cannot rename to", path);
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  size_t slash = path.rfind('/');
-  return FsyncDir(slash == std::string::npos ? "." : path.substr(0, slash));
+  return PosixFileSystem().ReplaceFile(path, data);
 }
 
 Status MakeDir(const std::string& dir) {

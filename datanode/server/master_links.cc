@@ -14,30 +14,13 @@
 #include "datanode/commands/command_context.h"
 #include "datanode/persistence/rdb_writer.h"
 #include "datanode/server/child_process_slot.h"
+#include "datanode/server/fd_stream.h"
 #include "datanode/server/server.h"
 
 namespace vigil::datanode {
 namespace {
 
 constexpr std::string_view kPing = "*1\r\n$4\r\nping\r\n";
-
-class FdSink final : public Sink {
- public:
-  explicit FdSink(int fd) : fd_(fd) {}
-  Status Write(std::string_view data) override {
-    size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Status::Error(std::string("write: ") + std::strerror(errno));
-      done += size_t(n);
-    }
-    return Status::Ok();
-  }
-
- private:
-  int fd_;
-};
 
 std::string PeerIp(const std::string& addr) {
   size_t colon = addr.rfind(':');
@@ -58,7 +41,7 @@ std::string PeerIp(const std::string& addr) {
   options.list_max_listpack_size = config.list_max_listpack_size;
   options.progress = slot.ChildProgressFn();
   options.progress_every_keys = slot.ChildProgressEveryKeys();
-  FdSink sink(fd);
+  FdSink sink(fd, "write: ");
   Status st = WriteRdb(svc.keyspace(), aux, options, &sink);
   if (st.ok() && ::fsync(fd) != 0 && errno != EINVAL) st = Status::Error("fsync failed");
   ::close(fd);

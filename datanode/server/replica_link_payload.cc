@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/random/prng.h"
+#include "datanode/server/fd_stream.h"
 #include "datanode/server/master_links.h"
 #include "datanode/server/replica_link.h"
 #include "datanode/server/server.h"

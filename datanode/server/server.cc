@@ -25,13 +25,13 @@
 #include "datanode/server/startup_banner.h"
 
 namespace vigil::datanode {
-namespace {}  // namespace
 
 Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::ConfigFile file,
                std::shared_ptr<spdlog::logger> log)
     : config_(config), options_(options), file_(std::move(file)), log_(std::move(log)) {
   service_ = std::make_unique<Service>(config_, options_, OsRandomSeed());
   service_->set_hooks(this);
+  service_->set_file_system(&disk_);
   service_->set_used_memory_fn(&AllocatorUsedBytes);
   start_ms_ = clock_.UnixMillis();
   service_->stats().start_ms = start_ms_;

@@ -11,6 +11,7 @@
 
 #include "common/config/config_file.h"
 #include "common/config/option_registry.h"
+#include "common/fs/posix_file_system.h"
 #include "common/net/event_loop.h"
 #include "common/time/clock.h"
 #include "datanode/config/datanode_config.h"
@@ -83,6 +84,8 @@ class Server final : public ServerHooks {
   void ReplicateToReplicas(const std::vector<std::string>& argv) override;
   Status RewriteConfigForceAll() override { return RewriteConfigFile(true); }
   void LogWarning(const std::string& line) override;
+  uint32_t SecureRandom32() override;
+  void PrintToStdout(const std::string& text) override;
 
  private:
   // RDB snapshots (server_rdb.cc).
@@ -122,6 +125,7 @@ class Server final : public ServerHooks {
   config::ConfigFile file_;
   std::shared_ptr<spdlog::logger> log_;
   SystemClock clock_;
+  PosixFileSystem disk_;
   net::EventLoop loop_;
   std::unique_ptr<Service> service_;
   std::vector<std::pair<int, event*>> listeners_;

@@ -1,7 +1,9 @@
 // The DEBUG subcommands that need the process shell: RELOAD and LOADAOF replace the dataset from
 // the files on disk, CHANGE-REPL-ID and REPLICATE act on the replication stream, LOG writes to
 // the server log. The command side (parsing, replies) is datanode/commands/debug_commands.cc.
+#include <cstdio>
 #include <cstdlib>
+#include <random>
 
 #include "datanode/server/aof_loading.h"
 #include "datanode/server/aof_manager.h"
@@ -72,6 +74,15 @@ void Server::ReplicateToReplicas(const std::vector<std::string>& argv) {
 
 void Server::LogWarning(const std::string& line) {
   log_->warn("{}", line);
+}
+
+void Server::PrintToStdout(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+uint32_t Server::SecureRandom32() {
+  return std::random_device()();
 }
 
 }  // namespace vigil::datanode

@@ -19,31 +19,13 @@
 #include "datanode/persistence/rdb_loader.h"
 #include "datanode/persistence/rdb_writer.h"
 #include "datanode/server/child_process_slot.h"
+#include "datanode/server/fd_stream.h"
 #include "datanode/server/key_load_delay.h"
 
 namespace vigil::datanode {
 namespace {
 
 constexpr int64_t kBgsaveRetryDelayMs = 5000;  // Redis's CONFIG_BGSAVE_RETRY_DELAY
-
-class FdSink final : public Sink {
- public:
-  explicit FdSink(int fd) : fd_(fd) {}
-  Status Write(std::string_view data) override {
-    size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0)
-        return Status::Error(std::string("Write error saving DB on disk: ") + std::strerror(errno));
-      done += size_t(n);
-    }
-    return Status::Ok();
-  }
-
- private:
-  int fd_;
-};
 
 std::string Cwd() {
   char buf[4096];
@@ -222,7 +204,7 @@ Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms, bool 
   options.list_max_listpack_size = config_->list_max_listpack_size;
   options.progress = std::move(progress);
   options.progress_every_keys = progress_every;
-  FdSink sink(fd);
+  FdSink sink(fd, "Write error saving DB on disk: ");
   Status st = WriteRdb(service_->keyspace(), aux, options, &sink);
   if (st.ok() && ::fsync(fd) != 0)
     st = Status::Error(std::string("fsync: ") + std::strerror(errno));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/config/option_registry.h"
+#include "common/fs/file_system.h"
 #include "common/resp/reply_writer.h"
 #include "datanode/acl/acl_log.h"
 #include "datanode/acl/acl_store.h"
@@ -89,6 +90,11 @@ class ServerHooks {
   virtual Status RewriteConfigForceAll() { return RewriteConfig(); }
   // DEBUG LOG: one line in the server log at warning level.
   virtual void LogWarning(const std::string& line) { (void)line; }
+  // 32 unpredictable bits from the OS (ACL GENPASS): the service's own generator is seeded and
+  // replayable, which a password must not be.
+  virtual uint32_t SecureRandom32() = 0;
+  // DEBUG LISTPACK / QUICKLIST: Redis prints the structure on the process's stdout.
+  virtual void PrintToStdout(const std::string& text) { (void)text; }
 };
 
 // Receives every change to the data set in execution order (the AOF and replication feed).
@@ -122,6 +128,10 @@ class Service final : public KeyspaceListener {
   std::vector<Session*> TakeWoken();
   const std::vector<Session*>& woken() const { return woken_; }
   void set_hooks(ServerHooks* h) { hooks_ = h; }
+  // Where whole-file reads and replacements go (the ACL file): an in-memory one until the shell
+  // hands over the disk.
+  void set_file_system(FileSystem* fs) { fs_ = fs; }
+  FileSystem& file_system() { return *fs_; }
   // The replication machinery (the server shell's); null in in-process tests.
   void set_replication(ReplicationControl* r) { replication_ = r; }
   ReplicationControl* replication() { return replication_; }
@@ -264,6 +274,8 @@ class Service final : public KeyspaceListener {
   std::map<uint64_t, Session*> sessions_;
   std::vector<Session*> woken_;
   ServerHooks* hooks_ = nullptr;
+  MemoryFileSystem memory_fs_;
+  FileSystem* fs_ = &memory_fs_;
   ReplicationControl* replication_ = nullptr;
   std::vector<Propagator*> propagators_;
   void Feed(int db, const std::vector<std::string>& argv);

@@ -1,12 +1,5 @@
 // The service's side of ACLs: the catalog behind the command table, the dispatch check, the
 // ACL log, and what happens to sessions when users change (Redis 7.0's acl.c semantics).
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include "datanode/acl/acl_categories.h"
 #include "datanode/commands/client_info.h"
 #include "datanode/service/service.h"
@@ -206,14 +199,10 @@ Status Service::LoadAclAtStartup() {
 
 std::string Service::AclLoad(Session* current) {
   const std::string& path = config_->aclfile;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return "ERR Error loading ACLs, opening file '" + path + "': " + std::strerror(errno);
-  }
-  std::stringstream text;
-  text << in.rdbuf();
+  Result<std::string> text = fs_->ReadFile(path);
+  if (!text.ok()) return "ERR Error loading ACLs, opening file '" + path + "': " + text.error();
   std::vector<std::unique_ptr<AclUser>> removed;
-  std::string err = acl_.LoadFile(text.str(), path, &removed);
+  std::string err = acl_.LoadFile(text.value(), path, &removed);
   if (!err.empty()) return "ERR " + err;
   for (const auto& u : removed) DisconnectUser(u.get(), current);
   return "";
@@ -222,18 +211,9 @@ std::string Service::AclLoad(Session* current) {
 std::string Service::AclSave() {
   std::string text;
   for (const auto& line : acl_.UserLines()) text += line + "\n";
-  const std::string& path = config_->aclfile;
-  const std::string tmp =
-      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(now_ms_);
-  bool ok = false;
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    ok = bool(out);
-  }
-  if (ok && std::rename(tmp.c_str(), path.c_str()) == 0) return "";
-  std::remove(tmp.c_str());
+  Status st = fs_->ReplaceFile(config_->aclfile, text);
+  if (st.ok()) return "";
+  if (hooks_ != nullptr) hooks_->LogWarning("Saving the ACL file: " + st.message());
   return "ERR There was an error trying to save the ACLs. Please check the server logs for more "
          "information";
 }

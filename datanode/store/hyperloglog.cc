@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/base/byte_order.h"
+
 namespace vigil::datanode::hll {
 namespace {
 
@@ -67,8 +69,7 @@ uint64_t MurmurHash64A(std::string_view data, uint64_t seed) {
   uint64_t h = seed ^ (uint64_t(len) * kMul);
   const uint8_t* block_end = p + (len & ~size_t(7));
   for (; p != block_end; p += 8) {
-    uint64_t k = 0;
-    for (int i = 7; i >= 0; --i) k = (k << 8) | p[i];  // little-endian on every host
+    uint64_t k = LoadLe(p, 8);  // little-endian on every host, as Redis's MurmurHash64A
     k *= kMul;
     k ^= k >> kShift;
     k *= kMul;
@@ -116,9 +117,7 @@ void SetEncoding(std::string* value, Encoding encoding) {
 std::optional<uint64_t> CachedCardinality(std::string_view value) {
   const auto* card = reinterpret_cast<const uint8_t*>(value.data()) + kCardinalityOffset;
   if (card[7] & kStaleCacheBit) return std::nullopt;
-  uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | card[i];
-  return n;
+  return LoadLe(card, 8);
 }
 
 void StoreCachedCardinality(std::string* value, uint64_t cardinality) {

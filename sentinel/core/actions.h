@@ -4,8 +4,8 @@
 #include <variant>
 #include <vector>
 
+#include "common/base/host_port.h"
 #include "sentinel/core/commands.h"
-#include "sentinel/core/host_port.h"
 #include "sentinel/core/ids.h"
 #include "sentinel/core/wire_value.h"
 

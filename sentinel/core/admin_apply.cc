@@ -5,6 +5,9 @@
 #include <optional>
 #include <type_traits>
 
+#include "common/base/ascii_case.h"
+#include "common/base/decimal.h"
+#include "common/base/glob.h"
 #include "sentinel/core/coordinated_switchover.h"
 #include "sentinel/core/failover.h"
 #include "sentinel/core/instance_registry.h"

@@ -1,4 +1,6 @@
 #include "sentinel/core/admin_commands.h"
+#include "common/base/ascii_case.h"
+#include "common/base/decimal.h"
 
 namespace vigil::sentinel {
 

@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "sentinel/core/host_port.h"
+#include "common/base/host_port.h"
 
 namespace vigil::sentinel {
 

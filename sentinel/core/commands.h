@@ -8,7 +8,7 @@
 #include <string>
 #include <variant>
 
-#include "sentinel/core/host_port.h"
+#include "common/base/host_port.h"
 
 namespace vigil::sentinel {
 

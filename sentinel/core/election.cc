@@ -1,6 +1,7 @@
 #include "sentinel/core/election.h"
 
 #include <map>
+#include "common/base/ascii_case.h"
 
 namespace vigil::sentinel {
 

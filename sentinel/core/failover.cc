@@ -3,6 +3,7 @@
 #include <map>
 #include <vector>
 
+#include "common/base/ascii_case.h"
 #include "common/base/check.h"
 #include "sentinel/core/coordinated_switchover.h"
 #include "sentinel/core/election.h"

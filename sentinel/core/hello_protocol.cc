@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "sentinel/core/hello.h"
+#include "common/wire/sentinel_hello.h"
 #include "sentinel/core/instance_registry.h"
 
 namespace vigil::sentinel {
@@ -11,7 +11,7 @@ namespace vigil::sentinel {
 bool SendHello(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
   Link& link = state.LinkOf(ri);
   if (!link.CommandUp()) return false;
-  HelloMessage hello;
+  SentinelHello hello;
   hello.sentinel.host =
       state.globals.announce_ip.empty() ? link.local_ip : state.globals.announce_ip;
   if (hello.sentinel.host.empty()) return false;
@@ -22,7 +22,8 @@ bool SendHello(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
   hello.master_name = master.instance.name;
   hello.master = master.CurrentAddress();
   hello.master_config_epoch = master.config_epoch;
-  if (!state.Send(master, ri, PublishHelloCommand{EncodeHello(hello)}, RequestKind::kHello)) {
+  if (!state.Send(master, ri, PublishHelloCommand{EncodeSentinelHello(hello)},
+                  RequestKind::kHello)) {
     return false;
   }
   ri.hello_pending = true;
@@ -71,7 +72,7 @@ int UpdateSentinelAddressInAllMasters(CoreState& state, const MasterRecord& owne
 }
 
 // Step 2 of spec §5.2: a sender we do not know under this address and runid.
-InstanceRecord* AddUnknownSentinel(CoreState& state, MasterRecord& master, const HelloMessage& h) {
+InstanceRecord* AddUnknownSentinel(CoreState& state, MasterRecord& master, const SentinelHello& h) {
   int removed = RemoveSentinelsByRunId(state, master, h.runid);
   if (removed > 0) {
     state.EmitFor(
@@ -103,7 +104,7 @@ InstanceRecord* AddUnknownSentinel(CoreState& state, MasterRecord& master, const
 }
 
 void SwitchFromHello(CoreState& state, MasterRecord& master, const InstanceRecord& sender,
-                     const HelloMessage& h) {
+                     const SentinelHello& h) {
   state.EmitFor(EventLevel::kWarning, "+config-update-from", master, sender);
   HostPort old_addr = master.CurrentAddress();
   state.Emit(EventLevel::kWarning, "+switch-master", &master,
@@ -141,7 +142,7 @@ void PromptHelloThrough(CoreState& state, ConnId conn) {
 void ProcessHello(CoreState& state, std::string_view payload, ConnId pubsub_conn) {
   bool via_pubsub = pubsub_conn != 0;
   if (via_pubsub && payload.find(state.myid) != std::string_view::npos) return;
-  std::optional<HelloMessage> hello = DecodeHello(payload);
+  std::optional<SentinelHello> hello = DecodeSentinelHello(payload);
   if (!hello) return;
   MasterRecord* master = state.FindMaster(hello->master_name);
   if (master == nullptr) return;

@@ -1,5 +1,6 @@
 #include "sentinel/core/info_reactions.h"
 
+#include "common/base/ascii_case.h"
 #include "sentinel/core/failover.h"
 #include "sentinel/core/info_parser.h"
 #include "sentinel/core/instance_registry.h"

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "common/base/host_port.h"
 #include "common/time/mono_time.h"
-#include "sentinel/core/host_port.h"
 #include "sentinel/core/info_parser.h"
 #include "sentinel/core/link_health.h"
 #include "sentinel/core/timer_options.h"

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/base/host_port.h"
 #include "common/time/mono_time.h"
-#include "sentinel/core/host_port.h"
 #include "sentinel/core/ids.h"
 
 namespace vigil::sentinel {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "common/base/host_port.h"
 #include "common/time/mono_time.h"
 #include "sentinel/core/commands.h"
-#include "sentinel/core/host_port.h"
 
 namespace vigil::sentinel {
 

@@ -2,8 +2,9 @@
 
 #include <type_traits>
 
+#include "common/base/glob.h"
+#include "common/base/host_port.h"
 #include "sentinel/core/admin_apply.h"
-#include "sentinel/core/host_port.h"
 #include "sentinel/core/sentinel_core.h"
 
 namespace vigil::sentinel {

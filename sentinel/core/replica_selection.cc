@@ -1,4 +1,5 @@
 #include "sentinel/core/replica_selection.h"
+#include "common/base/ascii_case.h"
 
 namespace vigil::sentinel {
 

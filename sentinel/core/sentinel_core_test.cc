@@ -4,8 +4,8 @@
 
 #include <map>
 
+#include "common/wire/sentinel_hello.h"
 #include "sentinel/core/core_harness_for_test.h"
-#include "sentinel/core/hello.h"
 
 namespace vigil::sentinel {
 namespace {
@@ -94,8 +94,8 @@ TEST(SentinelCoreTest, MasterIsSdownAfterDownAfterAndPeersAreAskedAtOnce) {
 TEST(SentinelCoreTest, HelloWithNewerConfigEpochSwitchesTheMaster) {
   CoreHarness h;
   h.Tick();
-  HelloMessage hello{{"10.0.1.2", 26379}, kPeer2, 3, "mymaster", {"10.0.0.2", 6379}, 3};
-  h.Step(HelloReceived{0, EncodeHello(hello)});
+  SentinelHello hello{{"10.0.1.2", 26379}, kPeer2, 3, "mymaster", {"10.0.0.2", 6379}, 3};
+  h.Step(HelloReceived{0, EncodeSentinelHello(hello)});
   EXPECT_TRUE(h.Saw("+new-epoch 3"));
   EXPECT_TRUE(h.SawType("+config-update-from"));
   EXPECT_TRUE(h.Saw("+switch-master mymaster 10.0.0.1 6379 10.0.0.2 6379"));
@@ -115,8 +115,8 @@ TEST(SentinelCoreTest, OwnHelloOnPubSubIsIgnored) {
   for (const auto& [id, c] : h.conns) {
     if (c.channel == Channel::kPubSub) pubsub = id;
   }
-  HelloMessage mine{{"10.0.1.1", 26379}, kMe, 9, "mymaster", {"10.0.0.9", 1}, 9};
-  h.Step(HelloReceived{pubsub, EncodeHello(mine)});
+  SentinelHello mine{{"10.0.1.1", 26379}, kMe, 9, "mymaster", {"10.0.0.9", 1}, 9};
+  h.Step(HelloReceived{pubsub, EncodeSentinelHello(mine)});
   EXPECT_EQ(h.core.current_epoch(), 0u);
 }
 
@@ -124,8 +124,8 @@ TEST(SentinelCoreTest, SentinelBackWithNewIdOnTheSameAddressReplacesTheOld) {
   CoreHarness h;
   h.Tick();
   std::string fresh(40, 'd');
-  HelloMessage hello{{"10.0.1.2", 26379}, fresh, 0, "mymaster", {"10.0.0.1", 6379}, 0};
-  h.Step(HelloReceived{0, EncodeHello(hello)});
+  SentinelHello hello{{"10.0.1.2", 26379}, fresh, 0, "mymaster", {"10.0.0.1", 6379}, 0};
+  h.Step(HelloReceived{0, EncodeSentinelHello(hello)});
   EXPECT_TRUE(h.Saw("+sentinel-invalid-addr sentinel " + kPeer2 +
                     " 10.0.1.2 26379 @ mymaster 10.0.0.1 6379"));
   EXPECT_TRUE(h.Saw("+sentinel sentinel " + fresh + " 10.0.1.2 26379 @ mymaster 10.0.0.1 6379"));

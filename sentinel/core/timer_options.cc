@@ -1,6 +1,7 @@
 #include "sentinel/core/timer_options.h"
 
-#include "sentinel/core/host_port.h"
+#include "common/base/ascii_case.h"
+#include "common/base/host_port.h"
 
 namespace vigil::sentinel {
 

@@ -1,6 +1,8 @@
 #include "sentinel/core/wire.h"
 
 #include <type_traits>
+#include "common/base/ascii_case.h"
+#include "common/base/decimal.h"
 
 namespace vigil::sentinel {
 

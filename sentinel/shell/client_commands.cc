@@ -8,8 +8,10 @@
 #include <map>
 #include <vector>
 
+#include "common/base/ascii_case.h"
+#include "common/base/decimal.h"
+#include "common/base/host_port.h"
 #include "common/resp/reply_writer.h"
-#include "sentinel/core/host_port.h"
 #include "sentinel/shell/command_server.h"
 #include "sentinel/shell/script_runner.h"
 #include "vigil/version.h"

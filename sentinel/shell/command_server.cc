@@ -12,8 +12,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/base/glob.h"
+#include "common/base/host_port.h"
 #include "common/resp/reply_writer.h"
-#include "sentinel/core/host_port.h"
 
 namespace vigil::sentinel {
 

@@ -7,28 +7,12 @@
 #include <cstring>
 #include <map>
 
-#include "sentinel/core/host_port.h"
+#include "common/base/host_port.h"
+#include "common/base/json_string.h"
 
 namespace vigil::sentinel {
 
 namespace {
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(char(c));
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(char(c));
-    }
-  }
-  return out + "\"";
-}
 
 std::string Label(const std::string& s) {
   std::string out;
@@ -169,7 +153,7 @@ std::string HttpEndpoint::Health(int* code) const {
   const SentinelCore& core = host_->core();
   *code = core.tilt() ? 503 : 200;
   return std::string("{\"status\":") + (core.tilt() ? "\"tilt\"" : "\"ok\"") +
-         ",\"myid\":" + JsonString(core.myid()) +
+         ",\"myid\":" + QuoteJsonString(core.myid()) +
          ",\"masters\":" + std::to_string(core.masters().size()) +
          ",\"current_epoch\":" + std::to_string(core.current_epoch()) + "}\n";
 }
@@ -186,9 +170,9 @@ std::string HttpEndpoint::Master(const std::string& name, int* code) const {
   std::string status = StatusOf(*m);
   *code = status == "ok" ? 200 : 503;
   const HostPort& a = m->CurrentAddress();
-  std::string o = "{\"name\":" + JsonString(name) + ",\"ip\":" + JsonString(a.host) +
-                  ",\"port\":" + std::to_string(a.port) + ",\"status\":" + JsonString(status) +
-                  ",\"flags\":" + JsonString(f["flags"]) +
+  std::string o = "{\"name\":" + QuoteJsonString(name) + ",\"ip\":" + QuoteJsonString(a.host) +
+                  ",\"port\":" + std::to_string(a.port) + ",\"status\":" + QuoteJsonString(status) +
+                  ",\"flags\":" + QuoteJsonString(f["flags"]) +
                   ",\"quorum\":" + std::to_string(m->config.quorum) +
                   ",\"config_epoch\":" + std::to_string(m->config_epoch) +
                   ",\"failover_in_progress\":" + (m->failover.in_progress() ? "true" : "false") +
@@ -197,10 +181,10 @@ std::string HttpEndpoint::Master(const std::string& name, int* code) const {
   bool first = true;
   for (const WireValue& r : replicas.elements) {
     auto rf = Fields(r);
-    o += std::string(first ? "" : ",") + "{\"ip\":" + JsonString(rf["ip"]) +
+    o += std::string(first ? "" : ",") + "{\"ip\":" + QuoteJsonString(rf["ip"]) +
          ",\"port\":" + (rf["port"].empty() ? "0" : rf["port"]) +
-         ",\"flags\":" + JsonString(rf["flags"]) +
-         ",\"master_link_status\":" + JsonString(rf["master-link-status"]) + "}";
+         ",\"flags\":" + QuoteJsonString(rf["flags"]) +
+         ",\"master_link_status\":" + QuoteJsonString(rf["master-link-status"]) + "}";
     first = false;
   }
   return o + "]}\n";

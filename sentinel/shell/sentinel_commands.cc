@@ -4,6 +4,7 @@
 
 #include <type_traits>
 
+#include "common/base/ascii_case.h"
 #include "sentinel/core/admin_commands.h"
 #include "sentinel/shell/script_runner.h"
 

@@ -7,10 +7,11 @@
 #include <set>
 #include <sstream>
 
+#include "common/base/decimal.h"
+#include "common/base/host_port.h"
 #include "common/config/config_rewrite.h"
 #include "common/config/option_registry.h"
 #include "common/config/redis_directives.h"
-#include "sentinel/core/host_port.h"
 
 namespace vigil::sentinel {
 

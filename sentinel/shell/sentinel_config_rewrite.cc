@@ -5,11 +5,11 @@
 #include <set>
 #include <sstream>
 
+#include "common/base/host_port.h"
 #include "common/base/repr.h"
 #include "common/config/config_rewrite.h"
 #include "common/config/option_registry.h"
 #include "common/resp/request_parser.h"
-#include "sentinel/core/host_port.h"
 #include "sentinel/shell/sentinel_config.h"
 
 namespace vigil::sentinel {

@@ -6,7 +6,8 @@
 
 #include <cstdio>
 
-#include "sentinel/core/host_port.h"
+#include "common/base/ascii_case.h"
+#include "common/base/host_port.h"
 #include "sentinel/shell/command_server.h"
 #include "sentinel/shell/script_runner.h"
 #include "vigil/version.h"

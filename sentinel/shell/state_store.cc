@@ -7,10 +7,11 @@
 #include <map>
 #include <sstream>
 
+#include "common/base/decimal.h"
+#include "common/base/host_port.h"
 #include "common/config/config_file.h"
 #include "common/config/config_rewrite.h"
 #include "common/config/option_registry.h"
-#include "sentinel/core/host_port.h"
 
 namespace vigil::sentinel {
 

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "sentinel/core/host_port.h"
+#include "common/base/host_port.h"
 #include "tests/sim/world.h"
 
 namespace vigil::sim {
@@ -130,7 +130,7 @@ void Checkers::OnPromotion(MonoTime now, const SimDataNode& node) {
 
 void Checkers::CheckConverged(World& world, const std::string& name) {
   MonoTime now = world.now();
-  std::optional<sentinel::HostPort> agreed;
+  std::optional<vigil::HostPort> agreed;
   for (auto& s : world.sentinels()) {
     if (!s->up()) continue;
     const sentinel::MasterRecord* m = s->core()->FindMaster(name);
@@ -138,10 +138,10 @@ void Checkers::CheckConverged(World& world, const std::string& name) {
       Violation(now, s->name + " does not monitor " + name);
       return;
     }
-    sentinel::HostPort addr = m->CurrentAddress();
+    vigil::HostPort addr = m->CurrentAddress();
     if (agreed && !(addr == *agreed)) {
-      Violation(now, "sentinels disagree on the master: " + sentinel::FormatHostPort(*agreed) +
-                         " vs " + sentinel::FormatHostPort(addr) + " (" + s->name + ")");
+      Violation(now, "sentinels disagree on the master: " + vigil::FormatHostPort(*agreed) +
+                         " vs " + vigil::FormatHostPort(addr) + " (" + s->name + ")");
       return;
     }
     agreed = addr;
@@ -149,7 +149,7 @@ void Checkers::CheckConverged(World& world, const std::string& name) {
   if (!agreed) return;
   SimDataNode* master = world.NodeAt(*agreed);
   if (master == nullptr || !master->up() || !master->is_master()) {
-    Violation(now, "the agreed master " + sentinel::FormatHostPort(*agreed) + " is not a master");
+    Violation(now, "the agreed master " + vigil::FormatHostPort(*agreed) + " is not a master");
     return;
   }
   // A replica may follow the master through another replica (chained replication is legal

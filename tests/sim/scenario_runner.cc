@@ -216,7 +216,7 @@ std::string ScenarioRunner::PrintState() {
         out += "master";
       } else {
         SimDataNode* m = w.NodeAt(*n->master());
-        out += "replica of " + (m ? m->name : sentinel::FormatHostPort(*n->master())) +
+        out += "replica of " + (m ? m->name : vigil::FormatHostPort(*n->master())) +
                (n->link_up() ? " link=up" : " link=down");
       }
     }

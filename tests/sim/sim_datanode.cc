@@ -1,13 +1,15 @@
 #include "tests/sim/sim_datanode.h"
 
+#include "common/base/ascii_case.h"
+#include "common/base/decimal.h"
 #include "tests/sim/world.h"
 
 namespace vigil::sim {
 
-using sentinel::EqualsIgnoreCase;
+using vigil::EqualsIgnoreCase;
 
-SimDataNode::SimDataNode(World& world, int index_in, sentinel::HostPort addr_in,
-                         std::optional<sentinel::HostPort> replicaof, int priority_in)
+SimDataNode::SimDataNode(World& world, int index_in, vigil::HostPort addr_in,
+                         std::optional<vigil::HostPort> replicaof, int priority_in)
     : index(index_in),
       addr(std::move(addr_in)),
       name("n" + std::to_string(index_in + 1)),
@@ -154,11 +156,11 @@ WireValue SimDataNode::SlaveOf(const sentinel::Argv& argv) {
     return WireValue::Status("OK");
   }
   int port = 0;
-  if (!sentinel::ParsePort(argv[2], &port)) return WireValue::Error("ERR Invalid master port");
-  sentinel::HostPort target{argv[1], port};
+  if (!vigil::ParsePort(argv[2], &port)) return WireValue::Error("ERR Invalid master port");
+  vigil::HostPort target{argv[1], port};
   if (master_ && *master_ == target)
     return WireValue::Status("OK Already connected to specified master");
-  world_.trace().Add(world_.now(), name, "replicaof " + sentinel::FormatHostPort(target));
+  world_.trace().Add(world_.now(), name, "replicaof " + vigil::FormatHostPort(target));
   master_ = target;
   link_up_ = false;
   link_lost_at_.reset();
@@ -170,12 +172,12 @@ WireValue SimDataNode::FailoverTo(const sentinel::Argv& a) {
   int port = 0;
   int64_t timeout_ms = 0;
   if (a.size() != 6 || !EqualsIgnoreCase(a[1], "TO") || !EqualsIgnoreCase(a[4], "TIMEOUT") ||
-      !sentinel::ParsePort(a[3], &port) || !sentinel::ParseInt64(a[5], &timeout_ms)) {
+      !vigil::ParsePort(a[3], &port) || !vigil::ParseInt64(a[5], &timeout_ms)) {
     return WireValue::Error("ERR syntax error");
   }
   if (!is_master()) return WireValue::Error("ERR FAILOVER is not valid when server is a replica.");
   if (failover_target_) return WireValue::Error("ERR FAILOVER already in progress.");
-  sentinel::HostPort target{a[2], port};
+  vigil::HostPort target{a[2], port};
   SimDataNode* t = world_.NodeAt(target);
   if (t == nullptr || !t->up() || t->is_master() || !t->link_up() || *t->master() != addr) {
     return WireValue::Error("ERR FAILOVER target HOST and PORT is not a replica.");

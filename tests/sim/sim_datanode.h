@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "common/base/host_port.h"
 #include "common/time/mono_time.h"
-#include "sentinel/core/host_port.h"
 #include "sentinel/core/wire.h"
 
 namespace vigil::sim {
@@ -19,18 +19,18 @@ struct Message;
 
 class SimDataNode {
  public:
-  SimDataNode(World& world, int index, sentinel::HostPort addr,
-              std::optional<sentinel::HostPort> replicaof, int priority);
+  SimDataNode(World& world, int index, vigil::HostPort addr,
+              std::optional<vigil::HostPort> replicaof, int priority);
 
   const int index;
-  const sentinel::HostPort addr;
+  const vigil::HostPort addr;
   const std::string name;  // "n1"
   int priority;
 
   bool up() const { return up_; }
   bool paused() const { return paused_; }
   bool is_master() const { return !master_.has_value(); }
-  const std::optional<sentinel::HostPort>& master() const { return master_; }
+  const std::optional<vigil::HostPort>& master() const { return master_; }
   bool link_up() const { return link_up_; }
   int64_t offset() const { return offset_; }
   std::optional<MonoTime> promoted_at() const { return promoted_at_; }
@@ -61,8 +61,8 @@ class SimDataNode {
   bool up_ = true;
   bool paused_ = false;
   std::string run_id_;
-  std::optional<sentinel::HostPort> master_;
-  std::optional<sentinel::HostPort> config_replicaof_;  // survives restarts (CONFIG REWRITE)
+  std::optional<vigil::HostPort> master_;
+  std::optional<vigil::HostPort> config_replicaof_;  // survives restarts (CONFIG REWRITE)
   bool link_up_ = false;
   std::optional<MonoTime> link_lost_at_;  // nullopt: never up since becoming a replica
   std::optional<MonoTime> sync_ready_at_;
@@ -70,7 +70,7 @@ class SimDataNode {
   int64_t offset_ = 0;
   std::optional<MonoTime> promoted_at_;
   // FAILOVER TO in progress: writes are paused until the target has our offset or the deadline.
-  std::optional<sentinel::HostPort> failover_target_;
+  std::optional<vigil::HostPort> failover_target_;
   MonoTime failover_deadline_{0};
 };
 

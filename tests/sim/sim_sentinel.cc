@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include "common/base/ascii_case.h"
 #include "sentinel/core/admin_commands.h"
 #include "tests/sim/world.h"
 

@@ -19,11 +19,11 @@ struct Message;
 
 class SimSentinel {
  public:
-  SimSentinel(World& world, int index, sentinel::HostPort addr, sentinel::PersistentState initial,
+  SimSentinel(World& world, int index, vigil::HostPort addr, sentinel::PersistentState initial,
               uint64_t seed);
 
   const int index;
-  const sentinel::HostPort addr;
+  const vigil::HostPort addr;
   const std::string name;  // "s1"
 
   bool up() const { return core_ != nullptr; }

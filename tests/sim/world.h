@@ -21,8 +21,8 @@
 namespace vigil::sim {
 
 using sentinel::Argv;
-using sentinel::HostPort;
 using sentinel::WireValue;
+using vigil::HostPort;
 
 struct NetworkOptions {
   Millis min_latency{0};

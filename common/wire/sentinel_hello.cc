@@ -1,10 +1,12 @@
-#include "sentinel/core/hello.h"
+#include "common/wire/sentinel_hello.h"
 
 #include <array>
 
-namespace vigil::sentinel {
+#include "common/base/decimal.h"
 
-std::string EncodeHello(const HelloMessage& h) {
+namespace vigil {
+
+std::string EncodeSentinelHello(const SentinelHello& h) {
   std::string out;
   out.reserve(128);
   out += h.sentinel.host;
@@ -25,7 +27,7 @@ std::string EncodeHello(const HelloMessage& h) {
   return out;
 }
 
-std::optional<HelloMessage> DecodeHello(std::string_view payload) {
+std::optional<SentinelHello> DecodeSentinelHello(std::string_view payload) {
   // Every peer's hello is decoded (thousands a second with 1,000 masters): no field vector.
   std::array<std::string_view, 8> fields;
   size_t count = 0;
@@ -41,7 +43,7 @@ std::optional<HelloMessage> DecodeHello(std::string_view payload) {
     start = comma + 1;
   }
   if (count != fields.size()) return std::nullopt;
-  HelloMessage h;
+  SentinelHello h;
   h.sentinel.host = std::string(fields[0]);
   h.runid = std::string(fields[2]);
   h.master_name = std::string(fields[4]);
@@ -55,4 +57,4 @@ std::optional<HelloMessage> DecodeHello(std::string_view payload) {
   return h;
 }
 
-}  // namespace vigil::sentinel
+}  // namespace vigil

@@ -1,5 +1,6 @@
 #pragma once
-// HelloMessage: the eight-field payload sentinels publish on __sentinel__:hello (spec §5.1):
+// SentinelHello: the eight-field payload every sentinel publishes on `__sentinel__:hello`, read
+// by the sentinels (discovery) and by the data node (its write fence):
 //   <ip>,<port>,<myid>,<current_epoch>,<master_name>,<master_ip>,<master_port>,<config_epoch>
 // Decoding is strict about the field count and numbers; anything else is ignored by the caller,
 // as Redis ignores malformed hellos.
@@ -8,11 +9,11 @@
 #include <string>
 #include <string_view>
 
-#include "sentinel/core/host_port.h"
+#include "common/base/host_port.h"
 
-namespace vigil::sentinel {
+namespace vigil {
 
-struct HelloMessage {
+struct SentinelHello {
   HostPort sentinel;
   std::string runid;
   uint64_t current_epoch = 0;
@@ -20,12 +21,12 @@ struct HelloMessage {
   HostPort master;
   uint64_t master_config_epoch = 0;
 
-  friend bool operator==(const HelloMessage&, const HelloMessage&) = default;
+  friend bool operator==(const SentinelHello&, const SentinelHello&) = default;
 };
 
-std::string EncodeHello(const HelloMessage& hello);
+std::string EncodeSentinelHello(const SentinelHello& hello);
 
 // nullopt unless the payload has exactly eight fields with valid ports and epochs.
-std::optional<HelloMessage> DecodeHello(std::string_view payload);
+std::optional<SentinelHello> DecodeSentinelHello(std::string_view payload);
 
-}  // namespace vigil::sentinel
+}  // namespace vigil

@@ -1,8 +1,12 @@
-#include "sentinel/core/host_port.h"
+#include "common/base/host_port.h"
+
+#include "common/base/ascii_case.h"
+#include "common/base/decimal.h"
+#include "common/base/glob.h"
 
 #include <gtest/gtest.h>
 
-namespace vigil::sentinel {
+namespace vigil {
 namespace {
 
 TEST(HostPortTest, ReplicaNamesBracketIpv6) {
@@ -46,4 +50,4 @@ TEST(HostPortTest, ComparesHostsCaseInsensitively) {
 }
 
 }  // namespace
-}  // namespace vigil::sentinel
+}  // namespace vigil
