@@ -1,5 +1,6 @@
 #pragma once
-// HelloMessage: the eight-field payload sentinels publish on __sentinel__:hello (spec §5.1):
+// HelloMessage: the eight-field payload sentinels publish on __sentinel__:hello
+// (docs/sentinel-behaviour.md, "Hello protocol"):
 //   <ip>,<port>,<myid>,<current_epoch>,<master_name>,<master_ip>,<master_port>,<config_epoch>
 // Decoding is strict about the field count and numbers; anything else is ignored by the caller,
 // as Redis ignores malformed hellos.
