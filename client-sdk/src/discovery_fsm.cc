@@ -145,7 +145,8 @@ void DiscoveryFsm::OnRoleAnswer(MonoTime now, const Address& node, RoleAnswer an
     StartRound(now);
     return;
   }
-  // The spec's step 3: a named address that is not a master means "start again after a pause".
+  // Step 3 of the client protocol (docs/sentinel-behaviour.md, "Client discovery"): a named
+  // address that is not a master means "start again after a pause".
   EndRound(now, why);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// SentinelHello: the eight-field payload every sentinel publishes on `__sentinel__:hello`, read
-// by the sentinels (discovery) and by the data node (its write fence):
+// SentinelHello: the eight-field payload every sentinel publishes on `__sentinel__:hello`
+// (docs/sentinel-behaviour.md, "Hello protocol"), read by the sentinels (discovery) and by the
+// data node (its write fence):
 //   <ip>,<port>,<myid>,<current_epoch>,<master_name>,<master_ip>,<master_port>,<config_epoch>
 // Decoding is strict about the field count and numbers; anything else is ignored by the caller,
 // as Redis ignores malformed hellos.

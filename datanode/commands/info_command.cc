@@ -1,4 +1,4 @@
-// INFO: Redis 7.0's sections, field names and order (spec/datanode.md §3.3).
+// INFO: Redis 7.0's sections, field names and order (docs/datanode-protocol.md, "INFO and ROLE").
 #include <sys/utsname.h>
 
 #include <cstdio>

@@ -71,7 +71,7 @@ struct SortItem {
 // broken by the element bytes; ALPHA by the BY value or else the element bytes.
 int CompareSortItems(const SortItem& a, const SortItem& b, bool alpha, bool by_pattern);
 
-// Sorts `items` as the spec says (no-op when dont_sort).
+// Sorts `items` as `spec` asks (no-op when dont_sort).
 void SortItems(std::vector<SortItem>& items, const SortSpec& spec);
 
 }  // namespace vigil::datanode

@@ -1,6 +1,7 @@
 #pragma once
-// Intset blob (RDB type 11, spec §4.5): u32 LE encoding (2, 4 or 8 bytes per element),
-// u32 LE count, then `count` strictly ascending signed integers, little-endian. Pure.
+// Intset blob (RDB type 11; docs/datanode-protocol.md, "RDB container blobs"): u32 LE encoding
+// (2, 4 or 8 bytes per element), u32 LE count, then `count` strictly ascending signed integers,
+// little-endian. Pure.
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
-// Listpack, Redis 7.0's compact sequence blob (spec §4.5): the body of RDB types 16 (hash),
-// 17 (zset), the nodes of 18 (quicklist 2) and streams.
+// Listpack, Redis 7.0's compact sequence blob (docs/datanode-protocol.md, "RDB container blobs"):
+// the body of RDB types 16 (hash), 17 (zset), the nodes of 18 (quicklist 2) and streams.
 //   u32 LE total bytes | u16 LE element count (65535 = unknown) | entries | 0xFF
 // Each entry is an encoding byte (+ data) followed by its "backlen", the size of
 // encoding+data written in 1-5 bytes so the blob can be walked backwards.

@@ -1,7 +1,8 @@
 #pragma once
 // LZF, the byte-oriented LZ77 variant Redis uses for RDB strings (liblzf's stream format,
-// written here from the format description in spec §4.3; the compressor makes the same match
-// choices as liblzf 3.6 as Redis builds it, so DUMP payloads and RDB files are byte-identical):
+// written here from the format description in docs/datanode-protocol.md, "RDB length and string
+// encodings"; the compressor makes the same match choices as liblzf 3.6 as Redis builds it, so
+// DUMP payloads and RDB files are byte-identical):
 //   control byte c < 32      : c + 1 literal bytes follow;
 //   otherwise                : back-reference; length = (c >> 5) + 2, where a top value of 7
 //                              adds the next byte; distance = ((c & 0x1f) << 8) + next byte + 1

@@ -48,7 +48,7 @@ TEST(LzfTest, HundredAsCompressAtLeastAsWellAsRedis) {
   LzfCompressor lzf;
   std::string in(100, 'a'), out;
   ASSERT_TRUE(lzf.Compress(in, in.size() - 4, &out));
-  EXPECT_LE(out.size(), 9u);  // 7.0.15 stored 100 x 'a' in 9 bytes (spec §4.3)
+  EXPECT_LE(out.size(), 9u);  // 7.0.15 stored 100 x 'a' in 9 bytes
   std::string back;
   ASSERT_TRUE(LzfDecompress(out, 100, &back));
   EXPECT_EQ(back, in);

@@ -1,6 +1,7 @@
 #pragma once
 // RDB file format constants (Redis 7.0, RDB version 10). The values are on-disk and on-wire
-// protocol: do not renumber. See /work/shared/spec/datanode.md §4.
+// protocol: do not renumber. See docs/datanode-protocol.md,
+// "RDB version 10: layout" and "RDB type ids".
 #include <cstdint>
 
 namespace vigil::datanode::rdb {

@@ -252,7 +252,7 @@ TEST(RdbRoundTripTest, ZeroChecksumIsAcceptedWithAWarning) {
 }
 
 TEST(RdbLoaderTest, LoadsTheMinimalFormsWithoutAuxOrResizedb) {
-  // Types 0, 1 (plain list), 2, 4, 5 and FC, as spec §4.6's minimal writer produces.
+  // Types 0, 1 (plain list), 2, 4, 5 and FC, the minimal file redis-server 7.0 also loads.
   std::string f = "REDIS0010"s;
   f += "\xfe\x00"s;
   f += "\x00\x01k\x01v"s;

@@ -1,7 +1,8 @@
 #pragma once
 // RDB writer: serializes a Keyspace as an RDB version 10 file that redis-server 7.0 loads and
-// redis-check-rdb accepts (spec §4). Output goes to a Sink, so the same code writes a file
-// (SAVE, BGSAVE), a socket (diskless replication) or memory (tests, DUMP).
+// redis-check-rdb accepts (docs/datanode-protocol.md, "RDB version 10: layout"). Output goes to a
+// Sink, so the same code writes a file (SAVE, BGSAVE), a socket (diskless replication) or memory
+// (tests, DUMP).
 //
 // Each value is written in the form Redis 7.0 writes for the object's current encoding, so
 // OBJECT ENCODING survives a round trip: strings type 0 (integer-encoded where Redis would,

@@ -1,6 +1,7 @@
 #pragma once
 // Ziplist decoder, for RDB files written by Redis <= 6.2 (types 10, 12, 13 and the nodes of
-// quicklist type 14; spec §4.5). 7.0 never writes ziplists, so there is no encoder.
+// quicklist type 14; docs/datanode-protocol.md, "RDB container blobs"). 7.0 never writes ziplists,
+// so there is no encoder.
 //   u32 LE zlbytes | u32 LE zltail | u16 LE zllen | entries | 0xFF
 // Entry: prevlen (1 byte < 254, or 0xFE + u32 LE) | encoding (+ data). Pure.
 #include <functional>

@@ -1,7 +1,7 @@
 #pragma once
-// Backlog: the replication backlog (spec §2.5), a ring buffer holding the newest
-// `capacity` bytes of the replication stream, addressed by stream offset. The first byte of a
-// stream has offset 1; a backlog created when the stream is at `master_repl_offset` holds its
+// Backlog: the replication backlog (docs/datanode-protocol.md, "Backlog"), a ring buffer holding
+// the newest `capacity` bytes of the replication stream, addressed by stream offset. The first byte
+// of a stream has offset 1; a backlog created when the stream is at `master_repl_offset` holds its
 // next byte at `master_repl_offset + 1`. Pure value type.
 #include <cstdint>
 #include <string>

@@ -1,8 +1,8 @@
 #pragma once
 // The replication facts INFO and ROLE report, as one value, and their renderings: the INFO
-// "# Replication" section with Redis 7.0.15's field names and order (spec §3.3) and the ROLE
-// reply (spec §3.4). Sentinel parses this text, so the shapes are tested against captures of a
-// real 7.0 server. Pure.
+// "# Replication" section with Redis 7.0.15's field names and order and the ROLE reply
+// (docs/datanode-protocol.md, "INFO and ROLE"). Sentinel parses this text, so the shapes are tested
+// against captures of a real 7.0 server. Pure.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -9,7 +9,7 @@
 namespace vigil::datanode {
 namespace {
 
-// Captured from redis-server 7.0.15 (spec/datanode-captures.md §9), CRLF line ends.
+// Captured from redis-server 7.0.15 (a master with one replica), CRLF line ends.
 std::string Crlf(const std::string& lf) {
   std::string out;
   for (char c : lf) {
@@ -128,7 +128,7 @@ TEST(InfoReplicationTest, LinkDownAndTransferFieldsAppearOnlyThen) {
   info.master->sync_in_progress = true;
   info.master->sync_read_bytes = 105275;
   text = RenderInfoReplication(info);
-  // The EOF-format shape observed on a real replica (captures §4).
+  // The shape a real 7.0.15 replica showed when stuck in an EOF-format transfer.
   EXPECT_NE(text.find("master_sync_total_bytes:0\r\nmaster_sync_read_bytes:105275\r\n"
                       "master_sync_left_bytes:-105275\r\nmaster_sync_perc:0.00\r\n"),
             std::string::npos);

@@ -1,8 +1,9 @@
 #pragma once
-// MasterFsm: what a master knows about each attached replica (spec §2.3): the handshake
-// options it announced with REPLCONF, where it is in a full sync (wait_bgsave → send_bulk →
-// online), the offset and time of its last ACK, and the counts WAIT and min-replicas-to-write
-// read. Pure: times are given, no sockets; the shell (master_links.cc) moves the bytes.
+// MasterFsm: what a master knows about each attached replica
+// (docs/datanode-protocol.md, "Master side"): the handshake options it announced with REPLCONF,
+// where it is in a full sync (wait_bgsave → send_bulk → online), the offset and time of its last
+// ACK, and the counts WAIT and min-replicas-to-write read. Pure: times are given, no sockets; the
+// shell (master_links.cc) moves the bytes.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -33,7 +34,8 @@ struct ReplicaRecord {
   bool snapshot_started = false;  // a child is producing this replica's snapshot
   int64_t sync_offset = 0;        // master_repl_offset when its snapshot was forked
   // Diskless: the stream is held back until the first ACK, because the replica detects the end
-  // of the payload only when a read ends with the EOF mark (spec §2.2 step 5).
+  // of the payload only when a read ends with the EOF mark
+  // (docs/datanode-protocol.md, "Replica handshake", step 5).
   bool hold_stream_until_ack = false;
   int64_t ack_offset = 0;
   MonoTime ack_time;

@@ -5,7 +5,7 @@
 namespace vigil::datanode {
 namespace {
 
-// The master of captures §2/§3: replid cbbf..., offset 950, backlog 1..950.
+// A real 7.0.15 master as captured on the wire: replid cbbf..., offset 950, backlog 1..950.
 ReplicationIds CaptureIds() {
   ReplicationIds ids;
   ids.replid = "cbbf133bf38100d8d345ff503349f5edd45f3bcb";

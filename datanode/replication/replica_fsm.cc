@@ -130,7 +130,8 @@ void ReplicaFsm::LinkDown(MonoTime now) {
 }
 
 void ReplicaFsm::SendHandshake() {
-  // Pipelined in one write, answered in order (spec §2.2 step 2).
+  // Pipelined in one write, answered in order
+  // (docs/datanode-protocol.md, "Replica handshake", step 2).
   if (!options_.masterauth.empty()) {
     if (options_.masteruser.empty()) {
       Emit(replica_action::Send{{"AUTH", options_.masterauth}});

@@ -1,6 +1,7 @@
 #pragma once
-// ReplicaFsm: the replica side of replication as a pure state machine (ARCHITECTURE §3.3),
-// following the handshake a real Redis 7.0 replica performs (spec §2.2):
+// ReplicaFsm: the replica side of replication as a pure state machine (docs/architecture.md,
+// "The data node"), following the handshake a real Redis 7.0 replica performs
+// (docs/datanode-protocol.md, "Replica handshake"):
 //   none → connect → connecting → handshake (PING; AUTH, REPLCONF listening-port,
 //   [ip-address], capa eof psync2 pipelined) → psync sent → transfer → connected.
 // Inputs are method calls with the current time; outputs accumulate as actions taken with

@@ -1,8 +1,9 @@
 #pragma once
-// ReplicationIds: the identity of a replication history (spec §2.1, §2.6). `replid` names the
-// current history; `replid2` names the one it continued from, valid up to and including
-// `second_replid_offset - 1`, so replicas of the previous master can continue partially after a
-// promotion. Pure value type; new ids come from the caller's PRNG.
+// ReplicationIds: the identity of a replication history (docs/datanode-protocol.md,
+// "Replication ids and offsets" and "PSYNC2 id handling"). `replid` names the current history;
+// `replid2` names the one it continued from, valid up to and including `second_replid_offset - 1`,
+// so replicas of the previous master can continue partially after a promotion. Pure value type; new
+// ids come from the caller's PRNG.
 #include <cstdint>
 #include <string>
 

@@ -1,9 +1,10 @@
 #pragma once
-// MasterLinks: the serving side of replication (spec §2.3-2.5). It owns the replication stream
-// of this node (ids, offset, backlog) and the links to attached replicas: REPLCONF, SYNC and
-// PSYNC, full syncs through a forked child (disk: RDB file then `$<size>`; diskless: pipe
-// forwarded with `$EOF:<mark>` framing, stream held until the first ACK), the live stream
-// with SELECT as needed, PINGs every repl-ping-replica-period, timeouts and the backlog TTL.
+// MasterLinks: the serving side of replication (docs/datanode-protocol.md, "Master side",
+// "The command stream", "Backlog"). It owns the replication stream of this node (ids, offset,
+// backlog) and the links to attached replicas: REPLCONF, SYNC and PSYNC, full syncs through a
+// forked child (disk: RDB file then `$<size>`; diskless: pipe forwarded with `$EOF:<mark>` framing,
+// stream held until the first ACK), the live stream with SELECT as needed, PINGs every
+// repl-ping-replica-period, timeouts and the backlog TTL.
 //
 // The decisions are the pure pieces in datanode/replication (DecidePsync, MasterFsm, Backlog,
 // ReplicationIds); this class moves bytes. Replies to a replica go to its Session's output and
@@ -61,7 +62,8 @@ class MasterLinks final : public Propagator {
   void AdoptHistory(const std::string& replid, int64_t offset);
   // The history continues under `new_replid` (promotion, +CONTINUE with a new id).
   void ShiftHistory(const std::string& new_replid);
-  // After a restart from an RDB that carried repl-id/repl-offset (spec §2.6 "Restart").
+  // After a restart from an RDB that carried repl-id/repl-offset (docs/datanode-protocol.md,
+  // "PSYNC2 id handling").
   void RestoreHistory(const std::string& replid, int64_t offset, bool as_replica);
   std::string NewReplid() { return prng_.HexId40(); }
   // DEBUG CHANGE-REPL-ID: a new id and no secondary one, so no replica can PSYNC into it.

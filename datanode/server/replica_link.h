@@ -1,10 +1,11 @@
 #pragma once
-// ReplicaLink: this node's connection to its master (spec §2.2), driving the pure ReplicaFsm
-// over a raw non-blocking socket. The bytes after +FULLRESYNC are an RDB payload, not a RESP
-// reply, so the link frames them itself (`$<size>` or `$EOF:<mark>`) and loads the snapshot
-// (replica_link_payload.cc), then applies the command stream through Service::Execute on a
-// master-link Session, counting offsets byte-exactly (PINGs and blank lines included) and
-// forwarding exactly the applied bytes to MasterLinks for the backlog and sub-replicas.
+// ReplicaLink: this node's connection to its master (docs/datanode-protocol.md,
+// "Replica handshake"), driving the pure ReplicaFsm over a raw non-blocking socket. The bytes after
+// +FULLRESYNC are an RDB payload, not a RESP reply, so the link frames them itself (`$<size>` or
+// `$EOF:<mark>`) and loads the snapshot (replica_link_payload.cc), then applies the command stream
+// through Service::Execute on a master-link Session, counting offsets byte-exactly (PINGs and blank
+// lines included) and forwarding exactly the applied bytes to MasterLinks for the backlog and
+// sub-replicas.
 //
 // The payload goes where repl-diskless-load says, as in Redis 7.0:
 //   disabled (default), or on-empty-db with keys present - written to `temp-<unixtime>.<pid>.rdb`

@@ -91,7 +91,8 @@ void Replication::Promote(const char* why) {
   master_links_.ShiftHistory(master_links_.NewReplid());
   master_links_.set_replica_role(false);
   master_links_.ForceSelect();
-  // Sub-replicas reconnect and continue through replid2 (spec §2.6).
+  // Sub-replicas reconnect and continue through replid2
+  // (docs/datanode-protocol.md, "PSYNC2 id handling").
   master_links_.DropReplicas();
   svc.keyspace().set_replica_mode(false);
   config_->replicaof_host.clear();

@@ -1,8 +1,8 @@
 #pragma once
 // Replication: the server's ReplicationControl. It ties the serving side (MasterLinks) to the
 // replica side (ReplicaLink) and implements what spans both: REPLICAOF transitions and the
-// PSYNC2 id shift on promotion (spec §2.6), WAIT, min-replicas-to-write, MASTERDOWN, FAILOVER
-// and the INFO/ROLE facts. Loop thread only.
+// PSYNC2 id shift on promotion (docs/datanode-protocol.md, "PSYNC2 id handling"), WAIT,
+// min-replicas-to-write, MASTERDOWN, FAILOVER and the INFO/ROLE facts. Loop thread only.
 #include <event2/event.h>
 #include <spdlog/logger.h>
 

@@ -11,7 +11,7 @@ import subprocess
 
 import aof_harness as h
 
-PARTIAL = b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$5\r\nabc"  # 27 bytes, as in the spec capture
+PARTIAL = b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$5\r\nabc"  # 27 bytes, as cut in a real 7.0.15 AOF
 
 
 def make_folder(args, res, dirs, tag, nkeys=20):

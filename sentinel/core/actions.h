@@ -45,7 +45,7 @@ struct ReplyToClient {
 };
 
 // Run a notification or client-reconfig script: argv[0] is the path. The shell's script runner
-// owns queueing, retries and timeouts (spec §16).
+// owns queueing, retries and timeouts (docs/sentinel-behaviour.md, "Scripts").
 struct RunScript {
   std::vector<std::string> argv;
 };

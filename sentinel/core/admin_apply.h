@@ -1,7 +1,7 @@
 #pragma once
-// The state-changing SENTINEL subcommands (spec §14.2) applied to a core: MONITOR, REMOVE, SET,
-// RESET, FAILOVER, CKQUORUM, SIMULATE-FAILURE, CONFIG SET, DEBUG <param> <ms>, FLUSHCONFIG.
-// Each returns the exact Redis reply.
+// The state-changing SENTINEL subcommands (docs/sentinel-behaviour.md, "Commands") applied to a
+// core: MONITOR, REMOVE, SET, RESET, FAILOVER, CKQUORUM, SIMULATE-FAILURE, CONFIG SET, DEBUG
+// <param> <ms>, FLUSHCONFIG. Each returns the exact Redis reply.
 #include "sentinel/core/admin_request.h"
 #include "sentinel/core/core_state.h"
 #include "sentinel/core/wire_value.h"

@@ -112,7 +112,8 @@ Result<ParsedSentinelCommand> ParseSentinelCommand(const Argv& a) {
   if (sub == "monitor")
     return n == 6 ? ParseMonitor(a) : Result<ParsedSentinelCommand>(WrongArity(sub));
   if (sub == "is-master-down-by-addr") {
-    // Vigil also takes a seventh argument, COORDINATED (see DESIGN.md §11).
+    // Vigil also takes a seventh argument, COORDINATED
+    // (sentinel/DESIGN.md, "Coordinated switchover").
     return n == 6 || n == 7 ? ParseVote(a) : Result<ParsedSentinelCommand>(WrongArity(sub));
   }
   if (sub == "set") {

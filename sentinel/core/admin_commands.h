@@ -1,8 +1,8 @@
 #pragma once
 // Parsing `SENTINEL <subcommand> ...` argv into typed requests, with Redis 7.0's argument
-// errors (spec §14.2). The shell routes the result: AdminRequest → Step(AdminCommand),
-// VoteRequestArgs → Step(VoteRequest), AdminQuery → SentinelCore::Query, and replies to
-// HELP / PENDING-SCRIPTS itself.
+// errors (docs/sentinel-behaviour.md, "Commands"). The shell routes the result: AdminRequest →
+// Step(AdminCommand), VoteRequestArgs → Step(VoteRequest), AdminQuery → SentinelCore::Query, and
+// replies to HELP / PENDING-SCRIPTS itself.
 #include <string>
 #include <variant>
 #include <vector>

@@ -41,8 +41,9 @@ struct IsMasterDownByAddrCommand {
   friend bool operator==(const IsMasterDownByAddrCommand&,
                          const IsMasterDownByAddrCommand&) = default;
 };
-// The reconfiguration block of spec §10: MULTI, SLAVEOF <addr>|NO ONE, CONFIG REWRITE,
-// CLIENT KILL TYPE normal, CLIENT KILL TYPE pubsub, EXEC. Sent pipelined as one request.
+// The reconfiguration block (docs/sentinel-behaviour.md, "Reconfiguration block"): MULTI, SLAVEOF
+// <addr>|NO ONE, CONFIG REWRITE, CLIENT KILL TYPE normal, CLIENT KILL TYPE pubsub, EXEC. Sent
+// pipelined as one request.
 struct ReconfigureCommand {
   std::optional<HostPort> replicaof;  // nullopt: SLAVEOF NO ONE
   friend bool operator==(const ReconfigureCommand&, const ReconfigureCommand&) = default;

@@ -8,7 +8,8 @@
 // over with PSYNC FAILOVER, so the old master is the new one's replica at once. From the
 // promoted replica's role:master on, the ordinary machine runs (config epoch, +switch-master,
 // reconf_slaves). Every step is a state of failover.cc's machine; this file holds the steps
-// that exist only for the coordinated variant. See DESIGN.md §11.
+// that exist only for the coordinated variant. See sentinel/DESIGN.md,
+// "Coordinated switchover".
 #include "sentinel/core/core_state.h"
 
 namespace vigil::sentinel {

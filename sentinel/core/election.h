@@ -1,6 +1,7 @@
 #pragma once
-// Leader election (spec §7), split in two: casting a vote mutates state and must be persisted
-// before the answer leaves (VoteForLeader), while counting is a pure function (CountVotes).
+// Leader election (docs/sentinel-behaviour.md, "Leader election"), split in two: casting a vote
+// mutates state and must be persisted before the answer leaves (VoteForLeader), while counting is a
+// pure function (CountVotes).
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -6,7 +6,7 @@ namespace vigil::sentinel {
 namespace {
 
 TEST(ElectionTest, OneVotePerEpochFirstComeFirstServed) {
-  // The sequence verified on the wire in spec §7.1.
+  // The sequence redis-sentinel 7.0.15 answered on the wire.
   VoteDecision first = DecideVote(0, 0, "", 5, "X");
   EXPECT_TRUE(first.cast);
   EXPECT_EQ(first.new_current_epoch, 5u);

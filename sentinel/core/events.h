@@ -1,6 +1,7 @@
 #pragma once
-// Event: one line of the sentinel's event stream (spec §13). `type` and `message` are Redis's
-// verbatim, so the shell can log "<type> <message>" and publish `message` on the channel `type`.
+// Event: one line of the sentinel's event stream (docs/sentinel-behaviour.md, "Events"). `type` and
+// `message` are Redis's verbatim, so the shell can log "<type> <message>" and publish `message` on
+// the channel `type`.
 #include <string>
 
 namespace vigil::sentinel {

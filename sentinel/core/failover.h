@@ -1,7 +1,7 @@
 #pragma once
-// The failover state machine (spec §8): start, wait_start (election), select_slave,
-// send_slaveof_noone, wait_promotion, reconf_slaves, update_config, with every timeout and abort
-// and its event. One switch in StepFailover; one function per state.
+// The failover state machine (docs/sentinel-behaviour.md, "Failover"): start, wait_start
+// (election), select_slave, send_slaveof_noone, wait_promotion, reconf_slaves, update_config, with
+// every timeout and abort and its event. One switch in StepFailover; one function per state.
 #include <optional>
 
 #include "sentinel/core/core_state.h"
@@ -26,7 +26,7 @@ void AbortFailover(CoreState& state, MasterRecord& master);
 // Run only when no reference into a master's instance maps is held.
 void CompletePendingSwitches(CoreState& state);
 
-// The promoted replica reported role:master while we wait for it (spec §8.4).
+// The promoted replica reported role:master while we wait for it (wait_promotion).
 void ConfirmPromotion(CoreState& state, MasterRecord& master, InstanceRecord& promoted);
 
 // Sends the reconfiguration block (sentinelSendSlaveOf). nullopt = SLAVEOF NO ONE.

@@ -1,6 +1,6 @@
 #pragma once
 // FailoverState and FailoverProgress: where a master's failover stands on this sentinel
-// (spec §8). The transitions are in failover.cc.
+// (docs/sentinel-behaviour.md, "Failover"). The transitions are in failover.cc.
 #include <cstdint>
 #include <optional>
 #include <set>

@@ -71,7 +71,8 @@ int UpdateSentinelAddressInAllMasters(CoreState& state, const MasterRecord& owne
   return updated;
 }
 
-// Step 2 of spec §5.2: a sender we do not know under this address and runid.
+// Step 2 of receiving (docs/sentinel-behaviour.md, "Hello protocol"): a sender we do not know
+// under this address and runid.
 InstanceRecord* AddUnknownSentinel(CoreState& state, MasterRecord& master, const SentinelHello& h) {
   int removed = RemoveSentinelsByRunId(state, master, h.runid);
   if (removed > 0) {

@@ -1,7 +1,8 @@
 #pragma once
-// The hello protocol (spec §5): publishing our view of each master every publish period, and
-// reacting to peers' hellos: sentinel discovery and de-duplication, current-epoch adoption, and
-// the config-epoch rule that makes observers switch to a newly promoted master.
+// The hello protocol (docs/sentinel-behaviour.md, "Hello protocol"): publishing our view of each
+// master every publish period, and reacting to peers' hellos: sentinel discovery and
+// de-duplication, current-epoch adoption, and the config-epoch rule that makes observers switch to
+// a newly promoted master.
 #include <string_view>
 
 #include "sentinel/core/core_state.h"

@@ -1,7 +1,7 @@
 #pragma once
-// InfoReport: the fields of a data node's INFO reply that Sentinel 7.0 reads (spec §12), parsed
-// with Redis's prefix rules. Pure text → struct; what the sentinel does with it is in
-// info_reactions.cc.
+// InfoReport: the fields of a data node's INFO reply that Sentinel 7.0 reads
+// (docs/sentinel-behaviour.md, "Reactions to INFO"), parsed with Redis's prefix rules. Pure text →
+// struct; what the sentinel does with it is in info_reactions.cc.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -5,7 +5,7 @@
 namespace vigil::sentinel {
 namespace {
 
-// Verbatim from /work/shared/spec/datanode-captures.md §9 (Redis 7.0.15), with CRLF line ends.
+// Verbatim INFO of a redis-server 7.0.15 master with one replica, with CRLF line ends.
 const char* const kMasterInfo =
     "# Server\r\n"
     "redis_version:7.0.15\r\n"

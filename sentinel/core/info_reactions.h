@@ -1,8 +1,8 @@
 #pragma once
-// What the sentinel does with an INFO reply (spec §11, §12): record the fields, discover
-// replicas, notice reboots and role changes, and, outside TILT, act: confirm a promotion,
-// convert a stray master to a replica, fix a replica following the wrong master, and track
-// reconfiguration progress during a failover.
+// What the sentinel does with an INFO reply (docs/sentinel-behaviour.md, "Reactions to INFO"):
+// record the fields, discover replicas, notice reboots and role changes, and, outside TILT, act:
+// confirm a promotion, convert a stray master to a replica, fix a replica following the wrong
+// master, and track reconfiguration progress during a failover.
 #include <string>
 
 #include "sentinel/core/core_state.h"

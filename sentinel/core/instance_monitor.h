@@ -1,7 +1,8 @@
 #pragma once
-// The monitoring half of instance handling (spec §1.1, §3): keep links connected, send PING,
-// INFO and hellos on their periods, and fold link events and PING replies into LinkHealth. It
-// runs in TILT too; nothing here decides anything about failures.
+// The monitoring half of instance handling (docs/sentinel-behaviour.md, "Process and links",
+// "Periodic traffic"): keep links connected, send PING, INFO and hellos on their periods, and fold
+// link events and PING replies into LinkHealth. It runs in TILT too; nothing here decides anything
+// about failures.
 #include "sentinel/core/core_state.h"
 #include "sentinel/core/inputs.h"
 
@@ -20,7 +21,8 @@ Millis FastPingPeriodFor(const CoreState& state, const MasterRecord& master,
 // INFO now, unless one is already outstanding.
 void SendInfoNow(CoreState& state, MasterRecord& master, InstanceRecord& ri);
 
-// Which INFO period applies to `ri` right now (1 s in the cases of spec §2).
+// Which INFO period applies to `ri` right now (1 s in the cases listed in
+// docs/sentinel-behaviour.md, "Timers and defaults").
 Millis InfoPeriodFor(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri);
 
 // Redis's min(down-after, ping-period); shorter for a node that fences (timer_options.h).

@@ -24,7 +24,8 @@ struct InstanceRecord {
   LinkId link = 0;
   MonoTime created{0};
 
-  // Down states. s_down_since is kept after -sdown on purpose (spec §4.1).
+  // Down states. s_down_since is kept after -sdown on purpose (docs/sentinel-behaviour.md,
+  // "SDOWN").
   bool s_down = false;
   std::optional<MonoTime> s_down_since;
   bool o_down = false;

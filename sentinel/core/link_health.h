@@ -33,7 +33,7 @@ struct LinkHealth {
   static LinkHealth Fresh(MonoTime now);
 
   void OnPingSent(MonoTime now);
-  // Returns true when `text` is a valid ping reply (spec §4.1).
+  // Returns true when `text` is a valid ping reply (docs/sentinel-behaviour.md, "SDOWN").
   bool OnPingReply(std::string_view text, MonoTime now);
   // Vigil: a lost command connection counts as an unanswered PING from that moment (Redis gets
   // the same effect from the PING queued by its next reconnect, a tick later).

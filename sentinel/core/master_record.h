@@ -39,9 +39,10 @@ struct MasterRecord {
 
   InstanceRecord* promoted_replica();
   const InstanceRecord* promoted_replica() const;
-  // The address clients must use: the promoted replica's from reconf_slaves on (spec §8.4).
+  // The address clients must use: the promoted replica's from reconf_slaves on
+  // (docs/sentinel-behaviour.md, "Failover").
   const HostPort& CurrentAddress() const;
-  // SENTINEL MASTER's "master looks sane" (spec §11).
+  // SENTINEL MASTER's "master looks sane" (docs/sentinel-behaviour.md, "Reactions to INFO").
   bool LooksSane(MonoTime now, Millis info_period) const;
   // Highest epoch this sentinel knows any activity for on this master.
   uint64_t NewestKnownEpoch() const;

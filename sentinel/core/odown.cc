@@ -98,7 +98,8 @@ void OnIsMasterDownReply(CoreState& state, const MasterRecord& master, InstanceR
 
 namespace {
 
-// Masters are looked up by address, never by name (spec §4.4).
+// Masters are looked up by address, never by name
+// (docs/sentinel-behaviour.md, "ODOWN and is-master-down-by-addr").
 MasterRecord* FindMasterByAddress(CoreState& state, const HostPort& addr) {
   for (auto& [name, master] : state.masters) {
     if (master.instance.addr.port == addr.port && master.instance.addr.host == addr.host) {

@@ -1,7 +1,7 @@
 #pragma once
-// ODOWN (spec §4.2-4.4): gathering peers' opinions with is-master-down-by-addr, keeping them only
-// while fresh, and deciding that enough sentinels agree the master is down. Also the answering
-// side of the same command.
+// ODOWN (docs/sentinel-behaviour.md, "ODOWN and is-master-down-by-addr"): gathering peers' opinions
+// with is-master-down-by-addr, keeping them only while fresh, and deciding that enough sentinels
+// agree the master is down. Also the answering side of the same command.
 #include "sentinel/core/core_state.h"
 
 namespace vigil::sentinel {
@@ -31,7 +31,7 @@ void AskOtherSentinels(CoreState& state, MasterRecord& master, AskMode mode);
 void OnIsMasterDownReply(CoreState& state, const MasterRecord& master, InstanceRecord& peer,
                          const HostPort& asked, const ReplyPayload& payload);
 
-// Answers a peer's SENTINEL is-master-down-by-addr (spec §4.4), voting when asked to.
+// Answers a peer's SENTINEL is-master-down-by-addr, voting when asked to.
 WireValue AnswerIsMasterDownByAddr(CoreState& state, const VoteRequestArgs& args);
 
 }  // namespace vigil::sentinel

@@ -1,8 +1,8 @@
 #pragma once
 // PersistentState: everything a sentinel must remember across a restart, i.e. what Redis writes
-// into sentinel.conf on a flush (spec §15.2). The core hands a fresh copy out in Ready::persist
-// whenever any of it changes; the shell makes it durable before running anything else in that
-// batch, so a vote is never sent before it is on disk.
+// into sentinel.conf on a flush (docs/sentinel-behaviour.md, "Config file"). The core hands a fresh
+// copy out in Ready::persist whenever any of it changes; the shell makes it durable before running
+// anything else in that batch, so a vote is never sent before it is on disk.
 #include <cstdint>
 #include <map>
 #include <string>

@@ -1,6 +1,7 @@
 #pragma once
-// The read-only SENTINEL subcommands rendered exactly as Redis 7.0 replies (spec §14.2, §14.3):
-// instance maps as flat arrays of bulk strings in Redis's field order, numbers included.
+// The read-only SENTINEL subcommands rendered exactly as Redis 7.0 replies
+// (docs/sentinel-behaviour.md, "Commands"): instance maps as flat arrays of bulk strings in Redis's
+// field order, numbers included.
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,7 +14,7 @@ namespace vigil::sentinel {
 
 using FieldList = std::vector<std::pair<std::string, std::string>>;
 
-// The instance map of §14.3 for a master, replica or sentinel.
+// The instance map for a master, replica or sentinel.
 FieldList DescribeFields(const CoreState& state, const MasterRecord& master,
                          const InstanceRecord& ri, MonoTime now);
 

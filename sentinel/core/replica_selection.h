@@ -1,7 +1,7 @@
 #pragma once
-// Replica selection (spec §9): which replicas may be promoted and in which order. The rules are
-// pure functions over ReplicaView so they can be tested as a table; SelectReplica builds the
-// views from the core's records.
+// Replica selection (docs/sentinel-behaviour.md, "Replica selection"): which replicas may be
+// promoted and in which order. The rules are pure functions over ReplicaView so they can be tested
+// as a table; SelectReplica builds the views from the core's records.
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,10 +30,10 @@ struct SelectionContext {
   Millis info_period{10000};
 };
 
-// The filters of spec §9.1. Priority 0 is never eligible.
+// The filters. Priority 0 is never eligible.
 bool IsEligible(const ReplicaView& replica, const SelectionContext& ctx);
 
-// The order of spec §9.2: lower priority, then higher offset, then run id (case-insensitive,
+// The order: lower priority, then higher offset, then run id (case-insensitive,
 // missing last).
 bool RanksBefore(const ReplicaView& a, const ReplicaView& b);
 

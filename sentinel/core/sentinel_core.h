@@ -1,8 +1,8 @@
 #pragma once
 // SentinelCore: everything a Redis-Sentinel-compatible sentinel decides, as a deterministic state
-// machine (ARCHITECTURE.md §3.2). No sockets, clock reads, randomness of its own, logging or
-// files: the shell feeds it time (Tick) and inputs (Step) and drains a Ready batch after each
-// call. Single-threaded: one caller at a time.
+// machine (docs/architecture.md, "The sentinel"). No sockets, clock reads, randomness of its own,
+// logging or files: the shell feeds it time (Tick) and inputs (Step) and drains a Ready batch after
+// each call. Single-threaded: one caller at a time.
 //
 // Contract for the shell, per batch, in order:
 //   1. if `persist` is set, make it durable (fsync + rename) — or crash; never skip it

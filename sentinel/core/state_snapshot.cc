@@ -68,7 +68,7 @@ void RestoreState(CoreState& state, const PersistentState& restored) {
     master.config_epoch = pm.config_epoch;
     master.leader_epoch = pm.leader_epoch;
     master.leader = pm.leader;
-    // config-epoch also raises current-epoch (spec §15.1).
+    // config-epoch also raises current-epoch, as when Redis loads its config file.
     if (pm.config_epoch > state.current_epoch) state.current_epoch = pm.config_epoch;
     for (const HostPort& addr : pm.known_replicas) {
       if (!SameAddress(addr, pm.config.addr)) CreateReplica(state, master, addr);

@@ -1,6 +1,6 @@
 #pragma once
 // Converting between the live CoreState and PersistentState: what is written on a flush
-// (spec §15.2) and how records are rebuilt from it after a restart.
+// (docs/sentinel-behaviour.md, "Config file") and how records are rebuilt from it after a restart.
 #include "sentinel/core/core_state.h"
 #include "sentinel/core/persistent_state.h"
 

@@ -1,6 +1,7 @@
 #pragma once
-// SDOWN (spec §4.1): this sentinel's own opinion that an instance is down, for every instance
-// type. Also Redis's forced reconnects of stuck connections, which live in the same check.
+// SDOWN (docs/sentinel-behaviour.md, "SDOWN"): this sentinel's own opinion that an instance is
+// down, for every instance type. Also Redis's forced reconnects of stuck connections, which live in
+// the same check.
 #include "sentinel/core/core_state.h"
 
 namespace vigil::sentinel {

@@ -1,7 +1,8 @@
 #pragma once
-// TiltDetector: Redis's protection against time jumps and long pauses (spec §4.6). A tick that
-// arrives more than tilt-trigger after the previous one (or before it) suspends the acting half
-// of the sentinel for tilt-period, because every timer it would act on is then untrustworthy.
+// TiltDetector: Redis's protection against time jumps and long pauses (docs/sentinel-behaviour.md,
+// "TILT"). A tick that arrives more than tilt-trigger after the previous one (or before it)
+// suspends the acting half of the sentinel for tilt-period, because every timer it would act on is
+// then untrustworthy.
 #include <optional>
 
 #include "common/time/mono_time.h"

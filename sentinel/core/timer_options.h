@@ -1,5 +1,6 @@
 #pragma once
-// TimerOptions: every period and timeout of Redis Sentinel 7.0 (spec §2), with the 7.0 defaults.
+// TimerOptions: every period and timeout of Redis Sentinel 7.0, with the 7.0 defaults
+// (docs/sentinel-behaviour.md, "Timers and defaults").
 // SENTINEL DEBUG changes them at run time; the simulator shortens them.
 #include <cstdint>
 #include <string>

@@ -1,5 +1,6 @@
-// The commands a Redis 7.0 sentinel answers besides SENTINEL (spec §14.1): PING, INFO, ROLE,
-// HELLO, AUTH, ACL, CLIENT, COMMAND, (P)(UN)SUBSCRIBE, PUBLISH (hellos only) and SHUTDOWN.
+// The commands a Redis 7.0 sentinel answers besides SENTINEL (docs/sentinel-behaviour.md,
+// "Commands"): PING, INFO, ROLE, HELLO, AUTH, ACL, CLIENT, COMMAND, (P)(UN)SUBSCRIBE, PUBLISH
+// (hellos only) and SHUTDOWN.
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>

@@ -1,9 +1,10 @@
 #pragma once
 // ScriptRunner: notification-script and client-reconfig-script jobs the way Redis 7.0 runs them
-// (spec §16): a queue of at most 256 jobs (the oldest one not running is dropped beyond that), at
-// most 16 running at once, fork + execve with no descriptor of ours leaking into the child,
-// SIGKILL after the max runtime (-script-timeout), retries after exit code 1 or a signal with
-// delay retry_delay × 2^(n-1) up to 10 runs, and -script-error for exit codes ≥ 2.
+// (docs/sentinel-behaviour.md, "Scripts"): a queue of at most 256 jobs (the oldest one not running
+// is dropped beyond that), at most 16 running at once, fork + execve with no descriptor of ours
+// leaking into the child, SIGKILL after the max runtime (-script-timeout), retries after exit code
+// 1 or a signal with delay retry_delay × 2^(n-1) up to 10 runs, and -script-error for exit codes
+// ≥ 2.
 #include <sys/types.h>
 
 #include <deque>

@@ -64,7 +64,8 @@ Result<SentinelConfig> LoadSentinelConfig(const std::string& path,
 Status ApplySentinelDirectives(const std::vector<config::Directive>& directives,
                                config::Syntax syntax, SentinelConfig* out);
 
-// The `sentinel ...` lines Redis writes on a flush, in Redis's order (spec §15.2).
+// The `sentinel ...` lines Redis writes on a flush, in Redis's order (docs/sentinel-behaviour.md,
+// "Config file").
 std::vector<std::vector<std::string>> SentinelStateLines(const PersistentState& state,
                                                          const CoreOptions& core);
 

@@ -1,5 +1,6 @@
-// The flush of a classic sentinel.conf (spec §15.2): the state as `sentinel ...` lines in Redis's
-// order, written into the user's file in place, and checked by loading it back.
+// The flush of a classic sentinel.conf (docs/sentinel-behaviour.md, "Config file"): the state as
+// `sentinel ...` lines in Redis's order, written into the user's file in place, and checked by
+// loading it back.
 #include <algorithm>
 #include <map>
 #include <set>

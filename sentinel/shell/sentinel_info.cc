@@ -1,5 +1,5 @@
-// INFO for a sentinel: the server, clients, stats, cpu and sentinel sections (spec §14.1), in
-// that order, with Redis 7.0's field names.
+// INFO for a sentinel: the server, clients, stats, cpu and sentinel sections, in that order,
+// with Redis 7.0's field names (docs/sentinel-behaviour.md, "Commands").
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>

@@ -1,6 +1,7 @@
 #pragma once
-// SimDataNode: a model of a Redis 7.0 data node as far as Sentinel can tell (spec/datanode.md §3,
-// §6): PING, INFO (real field names and layout), PUBLISH/SUBSCRIBE on the hello channel, the
+// SimDataNode: a model of a Redis 7.0 data node as far as Sentinel can tell
+// (docs/datanode-protocol.md, "What a sentinel needs from a data node"): PING, INFO (real field
+// names and layout), PUBLISH/SUBSCRIBE on the hello channel, the
 // MULTI/SLAVEOF/CONFIG REWRITE/CLIENT KILL/EXEC block, FAILOVER TO <host> <port> TIMEOUT <ms>
 // (writes stop, the target takes over once it has our offset), and replication reduced to "a
 // replica whose master is reachable syncs after a delay and then follows its offset". It stands in
