@@ -44,6 +44,11 @@ for server in redis vigil; do
     while read -r t v; do results["$server|P1 $t"]+="$v "; done < <(rps "$port" -t set,get -n 200000 -P 1)
     while read -r t v; do results["$server|P16 $t"]+="$v "; done < <(rps "$port" -t set,get -n 1000000 -P 16)
     while read -r t v; do results["$server|P1 $t"]+="$v "; done < <(rps "$port" -t lpush,hset,sadd,zadd -n 100000 -P 1)
+    # Custom commands: redis-benchmark titles them with the whole command line, so keep the rps.
+    while read -r v; do results["$server|P1 GEOADD"]+="$v "; done < <(rps "$port" -n 100000 -r 1000 \
+      GEOADD bench:geo 13.361389 38.115556 m:__rand_int__ | awk '{print $NF}')
+    while read -r v; do results["$server|P1 GEOSEARCH"]+="$v "; done < <(rps "$port" -n 20000 \
+      GEOSEARCH bench:geo FROMLONLAT 13.36 38.11 BYRADIUS 10 km COUNT 10 ASC | awk '{print $NF}')
     redis-cli -p "$port" FLUSHALL >/dev/null
     base=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
     redis-cli -p "$port" DEBUG POPULATE 1000000 >/dev/null
@@ -57,7 +62,7 @@ done
 
 echo "| test | redis-server 7.0 | vigil-datanode | ratio |"
 echo "| --- | ---: | ---: | ---: |"
-for key in "P1 SET" "P1 GET" "P16 SET" "P16 GET" "P1 LPUSH" "P1 HSET" "P1 SADD" "P1 ZADD"; do
+for key in "P1 SET" "P1 GET" "P16 SET" "P16 GET" "P1 LPUSH" "P1 HSET" "P1 SADD" "P1 ZADD" "P1 GEOADD" "P1 GEOSEARCH"; do
   a=$(echo ${results["redis|$key"]} | tr ' ' '\n' | median)
   b=$(echo ${results["vigil|$key"]} | tr ' ' '\n' | median)
   printf '| %s req/s (-c 50) | %.0f | %.0f | %.2fx |\n' "$key" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{print b/a}')"

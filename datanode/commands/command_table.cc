@@ -50,6 +50,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterZSetCommands(*t);
   RegisterStreamCommands(*t);
   RegisterHyperLogLogCommands(*t);
+  RegisterGeoCommands(*t);
   RegisterPubSubCommands(*t);
   RegisterTransactionCommands(*t);
   RegisterConnectionCommands(*t);

@@ -83,6 +83,7 @@ void RegisterSetCommands(CommandTable& t);
 void RegisterZSetCommands(CommandTable& t);
 void RegisterStreamCommands(CommandTable& t);
 void RegisterHyperLogLogCommands(CommandTable& t);
+void RegisterGeoCommands(CommandTable& t);  // and the searches, via RegisterGeoSearchCommands
 void RegisterPubSubCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
 void RegisterConnectionCommands(CommandTable& t);

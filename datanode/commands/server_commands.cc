@@ -134,7 +134,7 @@ void CommandCommand(CommandContext& ctx) {
     const AclCommand* acl = ctx.service.AclCommandOf(*spec);
     if (acl != nullptr &&
         (acl->keys.finder == KeyFinder::kSort || acl->keys.finder == KeyFinder::kSortRo ||
-         acl->keys.finder == KeyFinder::kMigrate)) {
+         acl->keys.finder == KeyFinder::kMigrate || acl->keys.finder == KeyFinder::kGeoradius)) {
       // Keys found by parsing the options (Redis's getkeys_proc).
       std::vector<KeyRef> refs;
       FindKeys(acl->keys, std::span<const std::string>(ctx.argv.data() + 2, argc), &refs);

@@ -359,7 +359,10 @@ void SetrangeCommand(CommandContext& ctx) {
 
 }  // namespace
 
+void RegisterLcsCommand(CommandTable& t);  // lcs_command.cc
+
 void RegisterStringCommands(CommandTable& t) {
+  RegisterLcsCommand(t);
   constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
   constexpr uint32_t kR = kCmdReadonly | kCmdFast;
   t.Add({"get", 2, kR, 1, 1, 1, GetCommand, "string", {}});
