@@ -1,4 +1,5 @@
-// CLIENT LIST / INFO / KILL / SETNAME / GETNAME / ID / REPLY / NO-EVICT / UNBLOCK / HELP.
+// CLIENT LIST / INFO / KILL / SETNAME / GETNAME / ID / REPLY / NO-EVICT / UNBLOCK / PAUSE /
+// UNPAUSE / HELP.
 #include <optional>
 #include <set>
 #include <sstream>
@@ -38,6 +39,8 @@ std::string ClientInfoLine(const Session& s, int64_t now_ms) {
   if (s.block.active) flags += 'b';
   if (s.watch_dirty) flags += 'd';
   if (s.close_after_reply) flags += 'c';
+  if (s.close_asap) flags += 'A';
+  if (s.no_evict) flags += 'e';
   if (flags.empty()) flags = "N";
   std::ostringstream o;
   o << "id=" << s.id << " addr=" << s.addr << " laddr=" << s.laddr << " fd=" << s.fd
@@ -48,7 +51,8 @@ std::string ClientInfoLine(const Session& s, int64_t now_ms) {
     << " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=" << s.out.size()
     << " tot-mem=" << s.out.size() + s.query_buffer_bytes << " events=r"
     << " cmd=" << s.last_command << " user=" << (s.user ? s.user->name() : "(superuser)")
-    << " redir=-1 resp=" << s.proto << "\n";
+    << " redir=-1 resp=" << s.proto << " lib-name=" << s.lib_name << " lib-ver=" << s.lib_ver
+    << "\n";
   return o.str();
 }
 
@@ -154,6 +158,56 @@ void KillClients(CommandContext& ctx) {
   ctx.reply.Integer(killed);
 }
 
+// CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2; clients such as redis-py 5 send it on
+// connect). Values follow CLIENT SETNAME's charset rule; an empty one clears the field.
+void SetInfo(CommandContext& ctx) {
+  const std::string& attr = ctx.arg(2);
+  std::string* field = nullptr;
+  if (EqualsIgnoreCase(attr, "lib-name")) {
+    field = &ctx.session.lib_name;
+  } else if (EqualsIgnoreCase(attr, "lib-ver")) {
+    field = &ctx.session.lib_ver;
+  } else {
+    return ctx.reply.Error("ERR Unrecognized option '" + attr + "'");
+  }
+  for (unsigned char c : ctx.arg(3)) {
+    if (c < '!' || c > '~') {
+      return ctx.reply.Error("ERR " + attr +
+                             " cannot contain spaces, newlines or special characters.");
+    }
+  }
+  *field = ctx.arg(3);
+  ctx.reply.Ok();
+}
+
+// CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as in Redis.
+void PauseClients(CommandContext& ctx) {
+  if (ctx.argc > 4) {
+    return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                           ctx.arg(1).substr(0, 128) + "'. Try CLIENT HELP.");
+  }
+  PauseType type = PauseType::kAll;
+  if (ctx.argc == 4) {
+    if (ctx.ArgIs(3, "WRITE")) {
+      type = PauseType::kWrite;
+    } else if (!ctx.ArgIs(3, "ALL")) {
+      return ctx.reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  }
+  int64_t timeout = 0;
+  if (!ParseInt64Strict(ctx.arg(2), &timeout)) {
+    return ctx.reply.Error("ERR timeout is not an integer or out of range");
+  }
+  if (timeout < 0) return ctx.reply.Error("ERR timeout is negative");
+  // 0 ends at once (Redis keeps 0 as the end time); a huge value saturates instead of wrapping.
+  int64_t end = 0;
+  if (timeout > 0) {
+    end = timeout > INT64_MAX - ctx.now_ms() ? INT64_MAX : ctx.now_ms() + timeout;
+  }
+  ctx.service.PauseClients(PausePurpose::kClientCommand, end, type);
+  ctx.reply.Ok();
+}
+
 void ClientCommand(CommandContext& ctx) {
   std::string sub = config::Lower(ctx.arg(1));
   Session& s = ctx.session;
@@ -189,8 +243,17 @@ void ClientCommand(CommandContext& ctx) {
     return ctx.ErrSyntax();
   }
   if (sub == "no-evict") {
-    if (ctx.ArgIs(2, "ON") || ctx.ArgIs(2, "OFF")) return ctx.reply.Ok();
+    if (ctx.ArgIs(2, "ON") || ctx.ArgIs(2, "OFF")) {
+      s.no_evict = ctx.ArgIs(2, "ON");
+      return ctx.reply.Ok();
+    }
     return ctx.ErrSyntax();
+  }
+  if (sub == "pause") return PauseClients(ctx);
+  if (sub == "setinfo") return SetInfo(ctx);
+  if (sub == "unpause") {
+    ctx.service.UnpauseClients(PausePurpose::kClientCommand);
+    return ctx.reply.Ok();
   }
   if (sub == "unblock") {
     int64_t id;
@@ -200,7 +263,9 @@ void ClientCommand(CommandContext& ctx) {
       return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
     }
     auto it = ctx.service.sessions().find(uint64_t(id));
-    if (it == ctx.service.sessions().end() || !it->second->block.active)
+    // A request held by a pause is not blocked on anything CLIENT UNBLOCK could answer.
+    if (it == ctx.service.sessions().end() || !it->second->block.active ||
+        !ctx.service.waiters().blocked_sessions().count(it->second))
       return ctx.reply.Integer(0);
     Session* b = it->second;
     bool null_bulk = b->block.null_bulk_on_timeout;
@@ -216,39 +281,56 @@ void ClientCommand(CommandContext& ctx) {
     ctx.service.NoteWoken(b);
     return ctx.reply.Integer(1);
   }
-  static const char* kHelp[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                                "GETNAME",
-                                "    Return the name of the current connection.",
-                                "ID",
-                                "    Return the ID of the current connection.",
-                                "INFO",
-                                "    Return information about the current client connection.",
-                                "KILL <ip:port>",
-                                "    Kill connection made from <ip:port>.",
-                                "KILL <option> <value> [<option> <value> [...]]",
-                                "    Kill connections. Options are:",
-                                "    * ADDR (<ip:port>|<unixsocket>:0)",
-                                "      Kill connections made from the specified address",
-                                "    * LADDR (<ip:port>|<unixsocket>:0)",
-                                "      Kill connections made to specified local address",
-                                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-                                "      Kill connections by type.",
-                                "    * USER <username>",
-                                "      Kill connections authenticated by <username>.",
-                                "    * SKIPME (YES|NO)",
-                                "      Skip killing current connection (default: yes).",
-                                "    * ID <client-id>",
-                                "      Kill connections by client id.",
-                                "LIST [options ...]",
-                                "    Return information about client connections. Options:",
-                                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-                                "      Return clients of specified type.",
-                                "SETNAME <name>",
-                                "    Assign the name <name> to the current connection.",
-                                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-                                "    Unblock the specified blocked client.",
-                                "HELP",
-                                "    Prints this help."};
+  // Redis 7.0's text, which lists subcommands served elsewhere too.
+  static const char* kHelp[] = {
+      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CACHING (YES|NO)",
+      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+      "GETREDIR",
+      "    Return the client ID we are redirecting to when tracking is enabled.",
+      "GETNAME",
+      "    Return the name of the current connection.",
+      "ID",
+      "    Return the ID of the current connection.",
+      "INFO",
+      "    Return information about the current client connection.",
+      "KILL <ip:port>",
+      "    Kill connection made from <ip:port>.",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "    Kill connections. Options are:",
+      "    * ADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made from the specified address",
+      "    * LADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made to specified local address",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Kill connections by type.",
+      "    * USER <username>",
+      "      Kill connections authenticated by <username>.",
+      "    * SKIPME (YES|NO)",
+      "      Skip killing current connection (default: yes).",
+      "LIST [options ...]",
+      "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Return clients of specified type.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
+      "SETNAME <name>",
+      "    Assign the name <name> to the current connection.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
+      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+      "         [OPTIN] [OPTOUT] [NOLOOP]",
+      "    Control server assisted client side caching.",
+      "TRACKINGINFO",
+      "    Report tracking status for the current connection.",
+      "NO-EVICT (ON|OFF)",
+      "    Protect current client connection from eviction.",
+      "HELP",
+      "    Prints this help."};
   ctx.reply.Array(std::size(kHelp));
   for (const char* l : kHelp) ctx.reply.Simple(l);
 }
@@ -269,6 +351,9 @@ void RegisterClientCommands(CommandTable& t) {
   t.AddSub("client", {"no-evict", 3, kAdm, 0, 0, 0, ClientCommand, "connection", {}});
   t.AddSub("client", {"unblock", -3, kAdm, 0, 0, 0, ClientCommand, "connection", {}});
   t.AddSub("client", {"help", 2, kConn, 0, 0, 0, ClientCommand, "connection", {}});
+  t.AddSub("client", {"pause", -3, kAdm, 0, 0, 0, ClientCommand, "connection", {}});
+  t.AddSub("client", {"unpause", 2, kAdm, 0, 0, 0, ClientCommand, "connection", {}});
+  t.AddSub("client", {"setinfo", 4, kConn, 0, 0, 0, ClientCommand, "connection", {}});
 }
 
 }  // namespace vigil::datanode

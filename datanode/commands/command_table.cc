@@ -44,6 +44,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterKeyCommands(*t);
   RegisterMemoryCommands(*t);
   RegisterSlowlogCommands(*t);
+  RegisterLatencyCommands(*t);
   RegisterListCommands(*t);
   RegisterHashCommands(*t);
   RegisterSetCommands(*t);

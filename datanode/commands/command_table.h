@@ -77,6 +77,7 @@ void RegisterBitfieldCommands(CommandTable& t);
 void RegisterKeyCommands(CommandTable& t);
 void RegisterMemoryCommands(CommandTable& t);
 void RegisterSlowlogCommands(CommandTable& t);
+void RegisterLatencyCommands(CommandTable& t);
 void RegisterListCommands(CommandTable& t);
 void RegisterHashCommands(CommandTable& t);
 void RegisterSetCommands(CommandTable& t);

@@ -90,7 +90,8 @@ void ClientsSection(InfoBuilder& b, Service& svc) {
   b.Field("maxclients", svc.config().maxclients);
   b.Field("client_recent_max_input_buffer", svc.stats().client_recent_max_input_buffer);
   b.Field("client_recent_max_output_buffer", svc.stats().client_recent_max_output_buffer);
-  b.Field("blocked_clients", int64_t(svc.waiters().blocked_count()));
+  // Requests held by a client pause count as blocked, as Redis's BLOCKED_POSTPONE clients.
+  b.Field("blocked_clients", int64_t(svc.waiters().blocked_count() + svc.postponed_count()));
   b.Field("tracking_clients", 0);
   b.Field("clients_in_timeout_table", int64_t(svc.waiters().blocked_count()));
 }
@@ -291,6 +292,25 @@ void CommandstatsSection(InfoBuilder& b, Service& svc) {
   }
 }
 
+// Each tracked command's percentiles in µs with three decimals: "p50=1.003,p99=2.007,p99.9=2.007".
+void LatencystatsSection(InfoBuilder& b, Service& svc) {
+  b.Section("Latencystats");
+  if (!svc.config().latency_tracking) return;
+  const std::vector<double>& pcts = svc.config().latency_tracking_info_percentiles;
+  for (const auto& [name, st] : svc.stats().commandstats) {
+    if (st.latency.empty()) continue;
+    std::string v;
+    for (size_t j = 0; j < pcts.size(); ++j) {
+      char buf[160];
+      std::snprintf(buf, sizeof(buf), "p%s=%.3f", PercentileText(pcts[j]).c_str(),
+                    double(st.latency.ValueAtPercentile(pcts[j])) / 1000.0);
+      if (j > 0) v += ",";
+      v += buf;
+    }
+    b.Field("latency_percentiles_usec_" + name, v);
+  }
+}
+
 void InfoCommand(CommandContext& ctx) {
   std::set<std::string> wanted;
   for (size_t i = 1; i < ctx.argc; ++i) wanted.insert(config::Lower(ctx.arg(i)));
@@ -319,6 +339,7 @@ void InfoCommand(CommandContext& ctx) {
       b.Field("errorstat_" + code, "count=" + std::to_string(n));
     }
   }
+  if (want("latencystats", false) || all) LatencystatsSection(b, svc);
   if (want("cluster")) {
     b.Section("Cluster");
     b.Field("cluster_enabled", 0);

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <climits>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -10,6 +12,7 @@
 #include <sstream>
 
 #include "common/resp/request_parser.h"
+#include "datanode/service/latency_histogram.h"
 
 namespace vigil::datanode {
 
@@ -48,6 +51,50 @@ std::string RenderObuf(const DatanodeConfig& c) {
   };
   return one("normal", c.obuf_normal) + " " + one("slave", c.obuf_replica) + " " +
          one("pubsub", c.obuf_pubsub);
+}
+
+void RegisterLatencyPercentiles(DatanodeConfig* c, OptionRegistry* r) {
+  auto get = [c] {
+    std::string out;
+    for (double p : c->latency_tracking_info_percentiles) {
+      out += (out.empty() ? "" : " ") + PercentileText(p);
+    }
+    return out;
+  };
+  r->AddCustom(
+      {"latency-tracking-info-percentiles", OptionRegistry::kMultiArg,
+       [c](const std::vector<std::string>& args) {
+         std::vector<double> values;
+         // A single empty argument means no percentiles at all.
+         if (!(args.size() == 1 && args[0].empty())) {
+           for (const auto& a : args) {
+             char* end = nullptr;
+             const double v = a.empty() || std::isspace(static_cast<unsigned char>(a[0]))
+                                  ? std::nan("")
+                                  : std::strtod(a.c_str(), &end);
+             // A refused value leaves the old list, as Redis's CONFIG SET restores it.
+             if (std::isnan(v) || end != a.c_str() + a.size()) {
+               return Status::Error("Invalid latency-tracking-info-percentiles parameters");
+             }
+             if (v > 100.0 || v < 0.0) {
+               return Status::Error(
+                   "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+             }
+             values.push_back(v);
+           }
+         }
+         c->latency_tracking_info_percentiles = std::move(values);
+         return Status::Ok();
+       },
+       get,
+       [c, get]() -> std::vector<std::vector<std::string>> {
+         // An empty list is written as "" so that the defaults do not come back.
+         if (c->latency_tracking_info_percentiles.empty()) return {{""}};
+         std::vector<std::string> line;
+         for (double p : c->latency_tracking_info_percentiles) line.push_back(PercentileText(p));
+         return {line};
+       },
+       ""});
 }
 
 void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
@@ -273,6 +320,9 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("repl-tcp-user-timeout", &c->repl_tcp_user_timeout, 0, INT_MAX, 5000);
   r->AddInt("slowlog-log-slower-than", &c->slowlog_log_slower_than, -1, LLONG_MAX, 10000);
   r->AddInt("slowlog-max-len", &c->slowlog_max_len, 0, LONG_MAX, 128);
+  r->AddInt("latency-monitor-threshold", &c->latency_monitor_threshold, 0, LLONG_MAX, 0);
+  r->AddBool("latency-tracking", &c->latency_tracking, true);
+  RegisterLatencyPercentiles(c, r);
 }
 
 }  // namespace

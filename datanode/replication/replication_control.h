@@ -43,11 +43,6 @@ class ReplicationControl {
   virtual bool MasterLinkDown() const = 0;
   // min-replicas-to-write is met (true when disabled or on a replica).
   virtual bool EnoughGoodReplicas() const = 0;
-  // Writes are paused (FAILOVER in progress). A write arriving then is held: the Service
-  // parks the request in s.block.argv, marks the session blocked and calls HoldPaused; the
-  // request runs again (through Service::Execute) when writes resume.
-  virtual bool WritesPaused() const { return false; }
-  virtual void HoldPaused(Session& s) { (void)s; }
   // The session goes away (unblock WAIT, forget a replica).
   virtual void OnSessionClosed(Session& s) = 0;
 };

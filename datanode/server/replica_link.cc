@@ -307,6 +307,7 @@ void ReplicaLink::AttachMasterSession() {
   master_session_.multi_error = false;
   master_session_.queued.clear();
   master_session_.out.clear();
+  master_session_.block = BlockState{};
   server_->service().AttachSession(&master_session_);
   master_session_.authenticated = true;
   session_attached_ = true;
@@ -324,11 +325,27 @@ void ReplicaLink::DetachMasterSession() {
   session_attached_ = false;
 }
 
+void ReplicaLink::ResumeAfterHold() {
+  if (!session_attached_ || master_session_.block.active) return;
+  master_session_.out.clear();  // the held request's reply: a replica never answers its master
+  if (fsm_.state() == ReplicaLinkState::kConnected) ApplyStream();
+}
+
 void ReplicaLink::ApplyStream() {
   Service& svc = server_->service();
   svc.set_now(server_->now_ms());
   resp::ParserLimits limits;
   limits.is_master = true;
+  // A client pause holds the master's requests like any client's (Redis's replica then reads
+  // the stream, slave_read_repl_offset, without applying it, slave_repl_offset).
+  if (master_session_.block.active) return;
+  // The request that was held has run since: it now counts as applied.
+  if (!master_session_.in_multi && !parser_.in_request() && in_pos_ > applied_pos_) {
+    std::string_view applied(in_.data() + applied_pos_, in_pos_ - applied_pos_);
+    stream_->FeedRaw(applied);
+    fsm_.StreamApplied(server_->mono_now(), int64_t(applied.size()));
+    applied_pos_ = in_pos_;
+  }
   while (fsm_.state() == ReplicaLinkState::kConnected && in_pos_ < in_.size()) {
     size_t used = 0;
     std::string_view data(in_.data() + in_pos_, in_.size() - in_pos_);
@@ -340,7 +357,8 @@ void ReplicaLink::ApplyStream() {
     }
     if (st == resp::ParseStatus::kRequest) {
       svc.Execute(master_session_, argv_, parser_.argc());
-      master_session_.out.clear();  // a replica never answers its master
+      master_session_.out.clear();              // a replica never answers its master
+      if (master_session_.block.active) break;  // held by a client pause
     }
     const bool boundary = st == resp::ParseStatus::kRequest || !parser_.in_request();
     if (boundary && !master_session_.in_multi && in_pos_ > applied_pos_ &&
@@ -370,7 +388,9 @@ MasterLinkInfo ReplicaLink::Info() const {
   m.last_io_seconds_ago = m.link_up ? (now - fsm_.last_io()).count() / 1000 : -1;
   m.sync_in_progress = fsm_.state() == ReplicaLinkState::kTransfer;
   m.repl_offset = m.link_up ? fsm_.reploff() : stream_->offset();
-  m.read_repl_offset = m.repl_offset + int64_t(in_pos_ - std::min(in_pos_, applied_pos_));
+  // Everything read counts, applied or not (a client pause holds the stream unapplied).
+  m.read_repl_offset =
+      m.repl_offset + (m.link_up ? int64_t(in_.size() - std::min(in_.size(), applied_pos_)) : 0);
   if (m.sync_in_progress) {
     m.sync_total_bytes = payload_ == Payload::kSized ? payload_size_ : 0;
     m.sync_read_bytes = transfer_read_;

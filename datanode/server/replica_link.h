@@ -52,6 +52,8 @@ class ReplicaLink {
   // Starts the connection to the master now instead of at the next cron (FAILOVER's handoff,
   // where writes are paused until the new master has answered).
   void ConnectNow();
+  // The master's request held by a client pause has run: count it and apply what follows.
+  void ResumeAfterHold();
   // REPLCONF GETACK arrived on the master link.
   void OnGetAck();
   void set_psync_failover(bool v) { fsm_.set_psync_failover(v); }

@@ -43,6 +43,10 @@ void Replication::Start(std::optional<ReplPosition> restored) {
 void Replication::Cron() {
   const MonoTime now = server_->mono_now();
   master_links_.Cron(now);
+  if (getack_deferred_ && !server_->service().client_pause().paused()) {
+    getack_deferred_ = false;
+    master_links_.SendGetAck();
+  }
   replica_link_.Cron();
   ServeWaiters();
   FailoverCron();
@@ -178,6 +182,11 @@ void Replication::ScheduleGetAck() {
 void Replication::OnGetAckTimer(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Replication*>(arg);
   self->getack_scheduled_ = false;
+  if (self->server_->service().client_pause().paused() && !self->failover_.active &&
+      !self->shutdown_pause_) {
+    self->getack_deferred_ = true;
+    return;
+  }
   self->master_links_.SendGetAck();
   self->server_->AfterCommands(nullptr);
 }
@@ -234,26 +243,29 @@ void Replication::LogReplicasAtShutdown() const {
   log_->info("{} of {} replicas are in sync when shutting down.", total - lagging.size(), total);
 }
 
+void Replication::ResumeMasterStream() {
+  replica_link_.ResumeAfterHold();
+}
+
 void Replication::ReplicaKeepalive(Session& s) {
   master_links_.Keepalive(s, server_->mono_now());
 }
 
 void Replication::PauseWritesForShutdown() {
   shutdown_pause_ = true;
+  server_->service().PauseClients(PausePurpose::kShutdown, INT64_MAX, PauseType::kWrite);
   // As during any Redis client pause, no PING moves the offset the replicas must reach.
   master_links_.set_pings_paused(true);
 }
 
 void Replication::ResumeWritesAfterShutdown() {
   shutdown_pause_ = false;
-  if (failover_.active) return;
-  master_links_.set_pings_paused(false);
-  ResumePaused();
+  if (!failover_.active) master_links_.set_pings_paused(false);
+  ResumePaused(PausePurpose::kShutdown);
 }
 
 void Replication::OnSessionClosed(Session& s) {
   std::erase_if(waiters_, [&](const Waiter& w) { return w.session == &s; });
-  std::erase(paused_, &s);
   master_links_.OnSessionClosed(s);
 }
 

@@ -45,8 +45,6 @@ class Replication final : public ReplicationControl {
   void Failover(Session& s, resp::ReplyWriter& w, const FailoverRequest& request) override;
   bool MasterLinkDown() const override;
   bool EnoughGoodReplicas() const override;
-  bool WritesPaused() const override { return failover_.active || shutdown_pause_; }
-  void HoldPaused(Session& s) override { paused_.push_back(&s); }
   void OnSessionClosed(Session& s) override;
 
   // SHUTDOWN waiting for replicas (Redis 7.0 shutdown-timeout).
@@ -58,6 +56,8 @@ class Replication final : public ReplicationControl {
   void ChangeReplid() { master_links_.ChangeReplid(); }
   void FeedCommand(const std::vector<std::string>& argv) { master_links_.FeedCommand(argv); }
   void ReplicaKeepalive(Session& s);
+  // The master link's request held by a client pause ran: apply the rest of the stream.
+  void ResumeMasterStream();
 
  private:
   struct Waiter {
@@ -88,7 +88,8 @@ class Replication final : public ReplicationControl {
   void ScheduleFailoverCron();
   static void OnFailoverTimer(evutil_socket_t, short, void* arg);
   void EndFailover(const char* why);
-  void ResumePaused();
+  // Ends this purpose's pause and runs the writes it held.
+  void ResumePaused(PausePurpose purpose);
 
   Server* server_;
   DatanodeConfig* config_;
@@ -99,8 +100,10 @@ class Replication final : public ReplicationControl {
   bool getack_scheduled_ = false;
   bool failover_cron_scheduled_ = false;
   FailoverState failover_;
-  std::vector<Session*> paused_;
   bool shutdown_pause_ = false;
+  // A GETACK asked for (WAIT) during a client pause: sent once the pause ends, as Redis does
+  // not send it while paused (it would move the offset the pause keeps still).
+  bool getack_deferred_ = false;
 };
 
 }  // namespace vigil::datanode

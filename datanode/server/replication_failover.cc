@@ -43,6 +43,7 @@ void Replication::Failover(Session& s, resp::ReplyWriter& w, const FailoverReque
   failover_.paused_at_ms = server_->now_ms();
   failover_.target_offset = master_links_.offset();
   master_links_.set_pings_paused(true);
+  server_->service().PauseClients(PausePurpose::kFailover, INT64_MAX, PauseType::kWrite);
   ScheduleGetAck();
   log_->warn("FAILOVER requested to {} by '{}'",
              request.has_target ? request.host + ":" + std::to_string(request.port) : "any replica",
@@ -118,18 +119,14 @@ void Replication::EndFailover(const char* why) {
              server_->now_ms() - failover_.paused_at_ms, why);
   failover_ = FailoverState{};
   master_links_.set_pings_paused(false);
-  ResumePaused();
+  ResumePaused(PausePurpose::kFailover);
 }
 
-void Replication::ResumePaused() {
+void Replication::ResumePaused(PausePurpose purpose) {
   Service& svc = server_->service();
   svc.set_now(server_->now_ms());
-  for (Session* s : std::exchange(paused_, {})) {
-    std::vector<std::string> argv = std::move(s->block.argv);
-    s->block = BlockState{};
-    svc.Execute(*s, argv, argv.size());
-    svc.NoteWoken(s);
-  }
+  svc.UnpauseClients(purpose);
+  svc.CheckClientPause();
 }
 
 }  // namespace vigil::datanode

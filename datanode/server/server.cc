@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -33,6 +34,12 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
   service_->set_hooks(this);
   service_->set_file_system(&disk_);
   service_->set_used_memory_fn(&AllocatorUsedBytes);
+  // Command durations (slow log, latency monitor, latency histograms) are measured here.
+  service_->set_clock_us([] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  });
   start_ms_ = clock_.UnixMillis();
   service_->stats().start_ms = start_ms_;
   service_->last_save_unix_s = start_ms_ / 1000;
@@ -90,9 +97,14 @@ Status Server::Start() {
   loop_.Every(Millis(1000 / std::max<int64_t>(1, config_->hz)), [this] { Cron(); });
   // Blocked clients time out with better than cron precision.
   loop_.Every(Millis(10), [this] {
-    if (service_->waiters().blocked_count() == 0) return;
+    const bool blocked = service_->waiters().blocked_count() > 0;
+    if (!blocked && !service_->client_pause().paused()) return;
     service_->set_now(now_ms());
-    service_->Cron();
+    if (blocked) {
+      service_->Cron();
+    } else {
+      service_->CheckClientPause();  // a CLIENT PAUSE ends on time
+    }
     AfterCommands(nullptr);
   });
   // The fence heartbeat: a gap between two runs is a stall (datanode/DESIGN.md "Fencing").
@@ -174,7 +186,10 @@ void Server::Accept(int listen_fd) {
 void Server::AfterCommands(Connection* current) {
   for (Session* s : service_->TakeWoken()) {
     auto it = connections_.find(s);
-    if (it == connections_.end()) continue;
+    if (it == connections_.end()) {
+      if (s->is_master_link && !s->block.active && replication_) ScheduleMasterStreamResume();
+      continue;
+    }
     Connection* c = it->second.get();
     if (c == current) continue;
     if (s->close_asap) {
@@ -188,6 +203,20 @@ void Server::AfterCommands(Connection* current) {
     if (!s->block.active && c->has_pending_input()) c->ProcessInput();
   }
   ReapClosed();
+}
+
+void Server::ScheduleMasterStreamResume() {
+  if (master_resume_scheduled_) return;
+  master_resume_scheduled_ = true;
+  timeval zero{0, 0};
+  event_base_once(loop_.base(), -1, EV_TIMEOUT, &Server::OnMasterStreamResume, this, &zero);
+}
+
+void Server::OnMasterStreamResume(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Server*>(arg);
+  self->master_resume_scheduled_ = false;
+  if (self->replication_) self->replication_->ResumeMasterStream();
+  self->AfterCommands(nullptr);
 }
 
 void Server::FlushReplicaStreams() {

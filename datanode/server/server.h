@@ -109,6 +109,11 @@ class Server final : public ServerHooks {
   static void OnFlushDeferred(evutil_socket_t fd, short what, void* arg);
 
   static void OnAccept(evutil_socket_t fd, short what, void* arg);
+  // The master link's request held by a client pause ran: the rest of its stream is applied on
+  // the next loop pass, outside whatever resumed it.
+  void ScheduleMasterStreamResume();
+  static void OnMasterStreamResume(evutil_socket_t fd, short what, void* arg);
+  bool master_resume_scheduled_ = false;
   Status Listen(const std::string& addr, bool optional);
   // The pid file and the unix socket go with the process, as in Redis.
   void RemoveFilesOnExit();

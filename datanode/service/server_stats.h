@@ -4,6 +4,8 @@
 #include <map>
 #include <string>
 
+#include "datanode/service/latency_histogram.h"
+
 namespace vigil::datanode {
 
 struct CommandStat {
@@ -11,6 +13,7 @@ struct CommandStat {
   int64_t usec = 0;
   int64_t rejected_calls = 0;
   int64_t failed_calls = 0;
+  LatencyHistogram latency;  // latency-tracking: INFO latencystats, LATENCY HISTOGRAM
 };
 
 struct ServerStats {

@@ -1,7 +1,6 @@
 #include "datanode/service/service.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "datanode/commands/command_context.h"
@@ -79,6 +78,7 @@ void Service::DetachSession(Session* s) {
   pubsub_.RemoveSession(s);
   waiters_.UnwatchAll(s);
   waiters_.Unblock(s);
+  std::erase(postponed_, s);
   sessions_.erase(s->id);
   std::erase(woken_, s);
 }
@@ -155,6 +155,8 @@ void Service::DisconnectBlockedClients() {
 
 bool Service::EnforceMaxmemory() {
   if (config_->maxmemory <= 0 || !used_memory_fn_) return true;
+  // A paused dataset stays as it is; Redis then neither evicts nor refuses with -OOM.
+  if (pause_.paused()) return true;
   if (used_memory() <= config_->maxmemory) return true;  // the common case skips the walk
   auto over = [this] { return used_memory() - ReplicaOutputBytes() - config_->maxmemory; };
   return keyspace_.EvictUntil(over, now_ms_, int(config_->maxmemory_samples));
@@ -253,6 +255,7 @@ void Service::Execute(Session& s, const std::vector<std::string>& argv, size_t a
     if (s.reply_skip > 0) --s.reply_skip;
   }
   s.pushes.clear();
+  if (resume_postponed_ && !resuming_) ResumePostponed();
 }
 
 void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc) {
@@ -268,14 +271,8 @@ void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_
     return;
   }
   s.last_command = spec->name;
-  if (replication_ != nullptr && replication_->WritesPaused() && !s.is_master_link &&
-      !s.is_replica && !s.in_multi && IsWriteRequest(*spec, s)) {
-    // FAILOVER pauses writes: park the request until they resume (Redis's client pause).
-    s.block.active = true;
-    s.block.argv.assign(argv.begin(), argv.begin() + long(argc));
-    replication_->HoldPaused(s);
-    return;
-  }
+  // Held before MULTI queues it, as Redis's processCommand postpones it.
+  if (pause_.paused() && Postpone(s, *spec, argv, argc)) return;
   const std::string& base = spec->name;
   if (s.in_multi && base != "exec" && base != "discard" && base != "multi" && base != "watch" &&
       base != "quit" && base != "reset") {
@@ -307,13 +304,11 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   const int db_before = s.db;
   CommandContext ctx(*this, s, argv, argc, w);
   ctx.set_in_exec(in_exec);
-  auto start = std::chrono::steady_clock::now();
+  const int64_t start = clock_us();
   keyspace_.set_applying_master_stream(s.is_master_link);
   spec.fn(ctx);
   keyspace_.set_applying_master_stream(false);
-  auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
+  const int64_t usec = clock_us() - start;
   ++stats_.total_commands_processed;
   ++s.commands_processed;
   if (spec.stat == nullptr) spec.stat = &stats_.commandstats[spec.name];
@@ -331,6 +326,11 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
     slowlog_.Push(argv, argc, usec, now_ms_ / 1000, s.addr, s.name,
                   config_->slowlog_log_slower_than, config_->slowlog_max_len);
   }
+  // Redis samples every call (EXEC included, where each queued command is sampled too); a
+  // client that blocked is measured when it is served.
+  if (!loading_)
+    AddLatencySample((spec.flags & kCmdFast) ? "fast-command" : "command", usec / 1000);
+  if (config_->latency_tracking && !s.block.active) cs.latency.Record(usec * 1000);
   if (ctx.dirty() > 0) {
     dirty_ += ctx.dirty();
     if (!ctx.propagate_suppressed() && !(spec.flags & kCmdNoPropagate)) {
@@ -416,10 +416,13 @@ void Service::ServeReadyKeys() {
 }
 
 void Service::Cron() {
+  CheckClientPause();
   // Active expiry: keep sweeping while a good share of what we look at has expired.
+  const int64_t expire_start = clock_us();
   for (int round = 0; active_expire_enabled && round < 16; ++round) {
     if (keyspace_.ActiveExpireCycle(now_ms_, 200) < 20) break;
   }
+  AddLatencySample("expire-cycle", (clock_us() - expire_start) / 1000);
   for (Session* s : waiters_.TimedOut(now_ms_)) {
     bool null_bulk = s->block.null_bulk_on_timeout;
     waiters_.Unblock(s);
@@ -434,6 +437,11 @@ void Service::Cron() {
   keyspace_.CronRehash(1000);
   if (config_->maxmemory > 0) EnforceMaxmemory();
   ServeReadyKeys();
+}
+
+void Service::AddLatencySample(const char* event, int64_t ms) {
+  const int64_t threshold = config_->latency_monitor_threshold;
+  if (threshold > 0 && ms >= threshold) latency_.AddSample(event, ms, now_ms_ / 1000);
 }
 
 void Service::OnKeyExpired(int db, std::string_view key) {

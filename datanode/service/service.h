@@ -24,8 +24,10 @@
 #include "datanode/persistence/fork_status.h"
 #include "datanode/persistence/rdb_status.h"
 #include "datanode/replication/sentinel_fence.h"
+#include "datanode/service/client_pause.h"
 #include "datanode/service/debug_settings.h"
 #include "datanode/service/key_waiters.h"
+#include "datanode/service/latency_monitor.h"
 #include "datanode/service/pubsub_registry.h"
 #include "datanode/service/server_stats.h"
 #include "datanode/service/session.h"
@@ -124,6 +126,17 @@ class Service final : public KeyspaceListener {
   void Execute(Session& s, const std::vector<std::string>& argv, size_t argc);
   // Periodic work: active expiry, blocked-client timeouts. Call hz times a second.
   void Cron();
+  // --- client pause (service_pause.cc): CLIENT PAUSE, SHUTDOWN and FAILOVER waits ---
+  // While paused, a request the pause covers is held (the session is marked blocked, the
+  // request kept in s.block.argv) and runs through Execute once the pause loosens. Expiry and
+  // eviction stand still meanwhile, as in Redis.
+  void PauseClients(PausePurpose purpose, int64_t end_ms, PauseType type);
+  void UnpauseClients(PausePurpose purpose);
+  // Ends the pauses whose time passed and runs the held requests if the pause loosened. The
+  // shell calls it every few milliseconds while clients are paused.
+  void CheckClientPause();
+  const ClientPause& client_pause() const { return pause_; }
+  size_t postponed_count() const { return postponed_.size(); }
   // Sessions other than the caller that received output (pub/sub, unblocked clients).
   std::vector<Session*> TakeWoken();
   const std::vector<Session*>& woken() const { return woken_; }
@@ -188,6 +201,13 @@ class Service final : public KeyspaceListener {
                     const std::string& command);
   PubSubRegistry& pubsub() { return pubsub_; }
   SlowLog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency() { return latency_; }
+  // The shell's monotonic clock in microseconds, for command durations (slow log, latency);
+  // without one (in-process tests) every command takes 0 µs.
+  void set_clock_us(std::function<int64_t()> fn) { clock_us_ = std::move(fn); }
+  int64_t clock_us() const { return clock_us_ ? clock_us_() : 0; }
+  // A latency event of `ms` milliseconds, kept if it reaches latency-monitor-threshold.
+  void AddLatencySample(const char* event, int64_t ms);
   KeyWaiters& waiters() { return waiters_; }
   ServerStats& stats() { return stats_; }
   // Brought in line with the configuration and the current role before it is returned.
@@ -246,7 +266,6 @@ class Service final : public KeyspaceListener {
              resp::ReplyWriter& w);
   void Reject(Session& s, resp::ReplyWriter& w, const std::string& error);
   void ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc);
-  bool IsWriteRequest(const CommandSpec& spec, const Session& s) const;
   static AclCatalog BuildAclCatalog(CommandTable* table);
   void ApplyAclConfig();
   bool AdmitAcl(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
@@ -256,6 +275,12 @@ class Service final : public KeyspaceListener {
   void EmitPropagation(int db, const std::vector<std::string>& argv);
   bool EnforceMaxmemory();
   void SyncFence();
+  bool IsWriteRequest(const CommandSpec& spec, const Session& s) const;
+  bool MayWriteOrReplicate(const CommandSpec& spec, const Session& s) const;
+  bool Postpone(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
+                size_t argc);
+  void AfterPauseChange(bool loosened);
+  void ResumePostponed();
   void FeedFence(Session& s, const std::vector<std::string>& argv, size_t argc);
   bool FenceAllowsWrite(Session& s, const CommandSpec& spec, resp::ReplyWriter& w);
 
@@ -269,6 +294,8 @@ class Service final : public KeyspaceListener {
   Keyspace keyspace_;
   PubSubRegistry pubsub_;
   SlowLog slowlog_;
+  LatencyMonitor latency_;
+  std::function<int64_t()> clock_us_;
   KeyWaiters waiters_;
   ServerStats stats_;
   std::map<uint64_t, Session*> sessions_;
@@ -290,6 +317,10 @@ class Service final : public KeyspaceListener {
   bool rejecting_exec_ = false;  // Admit is judging an EXEC: a refusal aborts the transaction
   bool loading_ = false;
   bool propagation_paused_ = false;
+  ClientPause pause_;
+  std::vector<Session*> postponed_;  // held by a pause, oldest first
+  bool resume_postponed_ = false;    // the pause loosened: run the held requests
+  bool resuming_ = false;
   std::vector<std::pair<int, std::vector<std::string>>> exec_buffer_;
 };
 

@@ -29,9 +29,11 @@ struct BlockState {
 struct Session {
   uint64_t id = 0;
   int fd = -1;
-  std::string addr;   // "ip:port" of the peer
-  std::string laddr;  // local "ip:port"
-  std::string name;   // CLIENT SETNAME
+  std::string addr;      // "ip:port" of the peer
+  std::string laddr;     // local "ip:port"
+  std::string name;      // CLIENT SETNAME
+  std::string lib_name;  // CLIENT SETINFO LIB-NAME (Redis 7.2)
+  std::string lib_ver;   // CLIENT SETINFO LIB-VER
   // The ACL user (the service sets `default` on attach); null for the master link and the AOF
   // loader, which run anything, as Redis's user-less clients.
   AclUser* user = nullptr;
@@ -56,6 +58,7 @@ struct Session {
     if (executing) pushes.emplace_back(from, out.size());
   }
   bool close_asap = false;
+  bool no_evict = false;  // CLIENT NO-EVICT ON (shown as flag e; no client eviction here)
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string last_command = "NULL";

@@ -68,6 +68,7 @@ bool Keyspace::ExpireIfNeeded(int dbi, Entry* e, int64_t now_ms, bool for_write)
     if (applying_master_stream_) return false;
     if (!for_write) return true;
   }
+  if (expiry_paused_) return true;
   std::string key(e->key());
   d.Delete(key);
   ++expired_keys;
@@ -86,7 +87,7 @@ Entry* Keyspace::Lookup(int dbi, std::string_view key, int64_t now_ms, bool touc
 }
 
 size_t Keyspace::ActiveExpireCycle(int64_t now_ms, size_t max_checks) {
-  if (replica_mode_ || expiry_suspended_) return 0;
+  if (replica_mode_ || expiry_suspended_ || expiry_paused_) return 0;
   size_t removed = 0;
   std::vector<std::string> expired;
   for (int i = 0; i < database_count(); ++i) {

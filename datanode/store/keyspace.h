@@ -51,6 +51,9 @@ class Keyspace {
   bool replica_mode() const { return replica_mode_; }
   // While set, no key counts as expired (dataset loading).
   void set_expiry_suspended(bool v) { expiry_suspended_ = v; }
+  // During a client pause keys past their TTL read as missing but are not deleted (nor
+  // propagated), and the active cycle stops, so the dataset holds still as in Redis.
+  void set_expiry_paused(bool v) { expiry_paused_ = v; }
   void set_policy(EvictionPolicy p) { policy_ = p; }
   EvictionPolicy policy() const { return policy_; }
   bool lfu() const {
@@ -105,6 +108,7 @@ class Keyspace {
   KeyspaceListener* listener_ = nullptr;
   bool replica_mode_ = false;
   bool expiry_suspended_ = false;
+  bool expiry_paused_ = false;
   bool applying_master_stream_ = false;
   EvictionPolicy policy_ = EvictionPolicy::kNoEviction;
   int64_t lfu_log_factor_ = 10;

@@ -160,7 +160,10 @@ def field_names(node):
     if node.kind not in "$=" or node.value is None:
         return (node.kind, node.value)
     text = node.value[4:] if node.kind == "=" else node.value
-    return (node.kind, tuple(tuple(re.findall(rb"(\S+?)=\S*", line)) for line in text.split(b"\n") if line))
+    # lib-name / lib-ver are Redis 7.2's CLIENT SETINFO fields, which Vigil adds (README).
+    extra = (b"lib-name", b"lib-ver")
+    return (node.kind, tuple(tuple(f for f in re.findall(rb"(\S+?)=\S*", line) if f not in extra)
+                             for line in text.split(b"\n") if line))
 
 
 def replies_equal(ra, rb, d):

@@ -1,0 +1,75 @@
+// Client pause in the dispatcher: which requests wait, holding them, and running them again
+// when the pause ends (Redis's blockPostponeClient / unblockPostponedClients).
+#include "datanode/service/service.h"
+
+namespace vigil::datanode {
+namespace {
+
+const CommandSpec* SpecOf(const CommandTable& table, const std::vector<std::string>& argv) {
+  const CommandSpec* spec = table.Find(argv[0]);
+  if (spec == nullptr || !spec->has_subcommands() || argv.size() < 2) return spec;
+  auto it = spec->subcommands.find(config::Lower(argv[1]));
+  return it == spec->subcommands.end() ? spec : &it->second;
+}
+
+constexpr uint32_t kMayWriteOrReplicate = kCmdWrite | kCmdMayReplicate;
+
+}  // namespace
+
+bool Service::MayWriteOrReplicate(const CommandSpec& spec, const Session& s) const {
+  if (spec.flags & kMayWriteOrReplicate) return true;
+  if (spec.name != "exec") return false;
+  // EXEC counts as what its queue holds, as Redis's mstate flags.
+  for (const auto& q : s.queued) {
+    const CommandSpec* c = SpecOf(*table_, q);
+    if (c != nullptr && (c->flags & kMayWriteOrReplicate)) return true;
+  }
+  return false;
+}
+
+bool Service::Postpone(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
+                       size_t argc) {
+  if (pause_.Refresh(now_ms_)) AfterPauseChange(true);
+  // The AOF loader is not a client (never attached): Redis replays the AOF without the pause.
+  auto attached = sessions_.find(s.id);
+  if (attached == sessions_.end() || attached->second != &s) return false;
+  if (!pause_.Holds(MayWriteOrReplicate(spec, s), s.is_replica)) return false;
+  s.block = BlockState{};
+  s.block.active = true;
+  s.block.argv.assign(argv.begin(), argv.begin() + long(argc));
+  postponed_.push_back(&s);
+  return true;
+}
+
+void Service::PauseClients(PausePurpose purpose, int64_t end_ms, PauseType type) {
+  AfterPauseChange(pause_.Pause(purpose, end_ms, type, now_ms_));
+}
+
+void Service::UnpauseClients(PausePurpose purpose) {
+  AfterPauseChange(pause_.Unpause(purpose, now_ms_));
+}
+
+void Service::CheckClientPause() {
+  if (pause_.paused()) AfterPauseChange(pause_.Refresh(now_ms_));
+  if (resume_postponed_ && !resuming_) ResumePostponed();
+}
+
+void Service::AfterPauseChange(bool loosened) {
+  keyspace_.set_expiry_paused(pause_.paused());
+  if (loosened && !postponed_.empty()) resume_postponed_ = true;
+}
+
+void Service::ResumePostponed() {
+  resume_postponed_ = false;
+  resuming_ = true;
+  // Each request goes through the whole dispatch again and may be held again.
+  for (Session* s : std::exchange(postponed_, {})) {
+    std::vector<std::string> argv = std::move(s->block.argv);
+    s->block = BlockState{};
+    Execute(*s, argv, argv.size());
+    NoteWoken(s);
+  }
+  resuming_ = false;
+}
+
+}  // namespace vigil::datanode
