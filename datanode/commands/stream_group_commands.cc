@@ -85,7 +85,7 @@ void XGroupCommand(CommandContext& ctx) {
     }
     if (s == nullptr) {
       e = Entry::NewStream(key, std::make_unique<StreamValue>());
-      ctx.db().Add(e);
+      ctx.AddKey(e);
       s = e->stream();
       ctx.KeyModified(key, 0);
     }
@@ -94,7 +94,8 @@ void XGroupCommand(CommandContext& ctx) {
     it->second.last_id = id;
     it->second.entries_read = entries_read;
     ctx.KeyModified(key);
-    return ctx.reply.Ok();
+    ctx.reply.Ok();
+    return ctx.Notify(notify::kStream, "xgroup-create", key);
   }
   if (op == "setid" && (ctx.argc == 5 || ctx.argc == 7)) {
     StreamId id;
@@ -106,26 +107,32 @@ void XGroupCommand(CommandContext& ctx) {
     g->last_id = id;
     g->entries_read = entries_read;
     ctx.KeyModified(key);
-    return ctx.reply.Ok();
+    ctx.reply.Ok();
+    return ctx.Notify(notify::kStream, "xgroup-setid", key);
   }
   if (op == "destroy" && ctx.argc == 4) {
     if (g == nullptr) return ctx.reply.Integer(0);
     s->groups().erase(name);
     // Clients blocked in XREADGROUP on it wake up to -NOGROUP.
     ctx.KeyModified(key);
-    return ctx.reply.Integer(1);
+    ctx.reply.Integer(1);
+    return ctx.Notify(notify::kStream, "xgroup-destroy", key);
   }
   if (op == "createconsumer" && ctx.argc == 5) {
     bool created = false;
     if (g->consumers.count(ctx.arg(4)) == 0) {
       g->LookupConsumer(ctx.arg(4), ctx.now_ms(), &created);
       ctx.KeyModified(key);
+      ctx.Notify(notify::kStream, "xgroup-createconsumer", key);
     }
     return ctx.reply.Integer(created ? 1 : 0);
   }
   if (op == "delconsumer" && ctx.argc == 5) {
+    // Only an existing consumer is a change (dirty, propagation, notification), as in Redis.
+    if (g->consumers.count(ctx.arg(4)) == 0) return ctx.reply.Integer(0);
     const uint64_t pending = g->DeleteConsumer(ctx.arg(4));
     ctx.KeyModified(key);
+    ctx.Notify(notify::kStream, "xgroup-delconsumer", key);
     return ctx.reply.Integer(int64_t(pending));
   }
   SubcommandSyntaxError(ctx);
@@ -322,7 +329,9 @@ void XClaimCommand(CommandContext& ctx) {
     PendingEntry& p = nack->second;
     if (!p.consumer.empty() && min_idle && now - p.delivery_time < min_idle) continue;
     if (!consumer_seen) {
-      g->LookupConsumer(consumer, now, nullptr);
+      bool created = false;
+      g->LookupConsumer(consumer, now, &created);
+      if (created) ctx.Notify(notify::kStream, "xgroup-createconsumer", key);
       consumer_seen = true;
     }
     g->Reassign(id, p, consumer);
@@ -399,7 +408,9 @@ void XAutoClaimCommand(CommandContext& ctx) {
     ++it;
     if (min_idle && now - p.delivery_time < min_idle) continue;
     if (!consumer_seen) {
-      g->LookupConsumer(consumer, now, nullptr);
+      bool created = false;
+      g->LookupConsumer(consumer, now, &created);
+      if (created) ctx.Notify(notify::kStream, "xgroup-createconsumer", key);
       consumer_seen = true;
     }
     g->Reassign(id, p, consumer);

@@ -16,7 +16,7 @@ constexpr const char* kTooBig = "ERR string exceeds maximum allowed size (proto-
 void StoreString(CommandContext& ctx, std::string_view key, std::string_view value, bool keep_ttl) {
   Entry* e = Entry::NewString(key, value);
   ctx.keyspace().InitAccess(e, ctx.now_ms());
-  ctx.db().Upsert(e, keep_ttl);
+  ctx.UpsertKey(e, keep_ttl);
 }
 
 // The string value of `key` into *out; answers WRONGTYPE and returns false on other types.
@@ -75,6 +75,8 @@ void SetCommand(CommandContext& ctx) {
   const std::string& key = ctx.arg(1);
   Entry* old = ctx.LookupWrite(key);
   if (o.get) {
+    // SET ... GET reads the key as GET does first (a miss is a keymiss event).
+    if (old == nullptr) ctx.Notify(notify::kKeyMiss, "keymiss", key);
     if (!ctx.CheckType(old, ObjType::kString)) return;
   }
   std::string old_value;
@@ -89,9 +91,11 @@ void SetCommand(CommandContext& ctx) {
     return;
   }
   StoreString(ctx, key, ctx.arg(2), o.keepttl);
+  ctx.Notify(notify::kString, "set", key);
   if (when_ms >= 0) {
     Entry* e = ctx.db().Find(key);
     ctx.db().SetExpire(e, when_ms);
+    ctx.Notify(notify::kGeneric, "expire", key);
   }
   ctx.KeyModified(key);
   if (when_ms >= 0) {
@@ -108,6 +112,7 @@ void SetCommand(CommandContext& ctx) {
 void SetnxCommand(CommandContext& ctx) {
   if (ctx.LookupWrite(ctx.arg(1)) != nullptr) return ctx.reply.Integer(0);
   StoreString(ctx, ctx.arg(1), ctx.arg(2), false);
+  ctx.Notify(notify::kString, "set", ctx.arg(1));
   ctx.KeyModified(ctx.arg(1));
   ctx.reply.Integer(1);
 }
@@ -118,7 +123,9 @@ void SetexGeneric(CommandContext& ctx, ExpiryUnit unit, const char* name) {
   const std::string& key = ctx.arg(1);
   ctx.LookupWrite(key);
   StoreString(ctx, key, ctx.arg(3), false);
+  ctx.Notify(notify::kString, "set", key);
   ctx.db().SetExpire(ctx.db().Find(key), when_ms);
+  ctx.Notify(notify::kGeneric, "expire", key);
   ctx.KeyModified(key);
   ctx.PropagateAs({"SET", key, ctx.arg(3), "PXAT", std::to_string(when_ms)});
   ctx.reply.Ok();
@@ -136,6 +143,7 @@ void GetsetCommand(CommandContext& ctx) {
   bool found = false;
   if (!ReadString(ctx, ctx.arg(1), &old, &found)) return;
   StoreString(ctx, ctx.arg(1), ctx.arg(2), false);
+  ctx.Notify(notify::kString, "set", ctx.arg(1));
   ctx.KeyModified(ctx.arg(1));
   ctx.PropagateAs({"SET", ctx.arg(1), ctx.arg(2)});  // as Redis 7.0 does
   found ? ctx.reply.Bulk(old) : ctx.reply.Null();
@@ -148,6 +156,7 @@ void GetdelCommand(CommandContext& ctx) {
   if (!found) return ctx.reply.Null();
   ctx.db().Delete(ctx.arg(1));
   ctx.KeyModified(ctx.arg(1));
+  ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
   ctx.PropagateAs({"DEL", ctx.arg(1)});
   ctx.reply.Bulk(old);
 }
@@ -178,14 +187,18 @@ void GetexCommand(CommandContext& ctx) {
     if (when_ms <= ctx.now_ms()) {
       ctx.db().Delete(key);
       ctx.PropagateAs({"DEL", key});
+      ctx.KeyModified(key);
+      ctx.Notify(notify::kGeneric, "del", key);
     } else {
       ctx.db().SetExpire(e, when_ms);
       ctx.PropagateAs({"PEXPIREAT", key, std::to_string(when_ms)});
+      ctx.KeyModified(key);
+      ctx.Notify(notify::kGeneric, "expire", key);
     }
-    ctx.KeyModified(key);
   } else if (persist && ctx.db().RemoveExpire(e)) {
     ctx.PropagateAs({"PERSIST", key});
     ctx.KeyModified(key);
+    ctx.Notify(notify::kGeneric, "persist", key);
   }
   ctx.reply.Bulk(value);
 }
@@ -213,6 +226,7 @@ void MsetGeneric(CommandContext& ctx, bool nx) {
   for (size_t i = 1; i < ctx.argc; i += 2) {
     ctx.LookupWrite(ctx.arg(i));
     StoreString(ctx, ctx.arg(i), ctx.arg(i + 1), false);
+    ctx.Notify(notify::kString, "set", ctx.arg(i));
     ctx.KeyModified(ctx.arg(i));
   }
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
@@ -242,9 +256,10 @@ void IncrGeneric(CommandContext& ctx, int64_t delta) {
   } else {
     Entry* n = Entry::NewInt(key, next);
     ctx.keyspace().InitAccess(n, ctx.now_ms());
-    ctx.db().Add(n);
+    ctx.AddKey(n);
   }
   ctx.KeyModified(key);
+  ctx.Notify(notify::kString, "incrby", key);
   ctx.reply.Integer(next);
 }
 
@@ -279,6 +294,7 @@ void IncrbyfloatCommand(CommandContext& ctx) {
   std::string s = resp::FormatLongDouble(next);
   StoreString(ctx, key, s, true);
   ctx.KeyModified(key);
+  ctx.Notify(notify::kString, "incrbyfloat", key);
   // Float formatting may differ across platforms; replicas get the exact result.
   ctx.PropagateAs({"SET", key, s, "KEEPTTL"});
   ctx.reply.Bulk(s);
@@ -291,6 +307,7 @@ void AppendCommand(CommandContext& ctx) {
   if (e == nullptr) {
     StoreString(ctx, key, ctx.arg(2), false);
     ctx.KeyModified(key);
+    ctx.Notify(notify::kString, "append", key);
     return ctx.reply.Integer(int64_t(ctx.arg(2).size()));
   }
   if (int64_t(e->StringLength() + ctx.arg(2).size()) > ctx.config().proto_max_bulk_len) {
@@ -299,6 +316,7 @@ void AppendCommand(CommandContext& ctx) {
   std::string* raw = e->MutableRaw();
   raw->append(ctx.arg(2));
   ctx.KeyModified(key);
+  ctx.Notify(notify::kString, "append", key);
   ctx.reply.Integer(int64_t(raw->size()));
 }
 
@@ -354,6 +372,7 @@ void SetrangeCommand(CommandContext& ctx) {
     raw->replace(size_t(offset), value.size(), value);
   }
   ctx.KeyModified(key);
+  ctx.Notify(notify::kString, "setrange", key);
   ctx.reply.Integer(int64_t(e->StringLength()));
 }
 

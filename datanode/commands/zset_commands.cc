@@ -99,7 +99,7 @@ void ZaddGeneric(CommandContext& ctx, bool zincrby) {
   if (e == nullptr && !f.xx) {
     e = Entry::NewZSet(key, std::make_unique<ZSetValue>());
     ctx.keyspace().InitAccess(e, ctx.now_ms());
-    ctx.db().Add(e);
+    ctx.AddKey(e);
   }
   bool nan_error = false;
   for (size_t j = 0; e != nullptr && j < elements; ++j) {
@@ -129,7 +129,10 @@ void ZaddGeneric(CommandContext& ctx, bool zincrby) {
     }
     z->Score(member, &score);
   }
-  if (added + updated > 0) ctx.KeyModified(key, added + updated);
+  if (added + updated > 0) {
+    ctx.KeyModified(key, added + updated);
+    ctx.Notify(notify::kZset, f.incr ? "zincr" : "zadd", key);
+  }
   if (nan_error) return ctx.reply.Error("ERR resulting score is not a number (NaN)");
   if (f.incr) {
     if (processed > 0) {
@@ -155,14 +158,20 @@ void ZremCommand(CommandContext& ctx) {
   ZSetValue* z = WriteZSet(ctx, key, &ok);
   if (!ok) return;
   int64_t deleted = 0;
+  bool removed_key = false;
   for (size_t j = 2; z != nullptr && j < ctx.argc; ++j) {
     if (z->Remove(ctx.arg(j))) ++deleted;
     if (z->empty()) {
       ctx.db().Delete(key);
+      removed_key = true;
       break;
     }
   }
-  if (deleted > 0) ctx.KeyModified(key, deleted);
+  if (deleted > 0) {
+    ctx.KeyModified(key, deleted);
+    ctx.Notify(notify::kZset, "zrem", key);
+    if (removed_key) ctx.Notify(notify::kGeneric, "del", key);
+  }
   ctx.reply.Integer(deleted);
 }
 
@@ -264,7 +273,11 @@ void PopFrom(CommandContext& ctx, const std::string& key, ZSetValue* z, bool max
     ReplyPair(ctx, member, score, nested);
     z->Remove(member);
   }
-  if (z->empty()) ctx.db().Delete(key);
+  if (n > 0) ctx.Notify(notify::kZset, max ? "zpopmax" : "zpopmin", key);
+  if (z->empty()) {
+    ctx.db().Delete(key);
+    ctx.Notify(notify::kGeneric, "del", key);
+  }
   ctx.KeyModified(key, int64_t(n));
 }
 
@@ -410,8 +423,15 @@ void ZremrangeGeneric(CommandContext& ctx, RemRange kind) {
   } else {
     deleted = z->RemoveRangeByLex(lex_range);
   }
-  if (z->empty()) ctx.db().Delete(key);
-  if (deleted > 0) ctx.KeyModified(key, int64_t(deleted));
+  const bool removed_key = z->empty();
+  if (removed_key) ctx.db().Delete(key);
+  if (deleted > 0) {
+    ctx.KeyModified(key, int64_t(deleted));
+    static constexpr const char* kEvents[] = {"zremrangebyrank", "zremrangebyscore",
+                                              "zremrangebylex"};
+    ctx.Notify(notify::kZset, kEvents[int(kind)], key);
+    if (removed_key) ctx.Notify(notify::kGeneric, "del", key);
+  }
   ctx.reply.Integer(int64_t(deleted));
 }
 

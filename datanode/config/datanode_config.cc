@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/resp/request_parser.h"
+#include "datanode/config/keyspace_event_flags.h"
 
 namespace vigil::datanode {
 
@@ -273,6 +274,17 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("repl-tcp-user-timeout", &c->repl_tcp_user_timeout, 0, INT_MAX, 5000);
   r->AddInt("slowlog-log-slower-than", &c->slowlog_log_slower_than, -1, LLONG_MAX, 10000);
   r->AddInt("slowlog-max-len", &c->slowlog_max_len, 0, LONG_MAX, 128);
+  r->AddCustom({"notify-keyspace-events", F::kNone,
+                [c](const std::vector<std::string>& a) {
+                  if (a.size() != 1) return Status::Error("wrong number of arguments");
+                  const int flags = notify::ParseFlags(a[0]);
+                  if (flags < 0) {
+                    return Status::Error("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+                  }
+                  c->notify_keyspace_events = flags;
+                  return Status::Ok();
+                },
+                [c] { return notify::FlagsToString(c->notify_keyspace_events); }, nullptr, ""});
 }
 
 }  // namespace

@@ -113,6 +113,7 @@ struct DatanodeConfig {
   int64_t repl_tcp_user_timeout = 5000;
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
+  int notify_keyspace_events = 0;  // notify:: class flags
 
   // Directives Redis knows that Vigil keeps as text (no behaviour behind them yet).
   std::map<std::string, std::string> passive;

@@ -437,11 +437,13 @@ void Service::Cron() {
 }
 
 void Service::OnKeyExpired(int db, std::string_view key) {
+  NotifyKeyspaceEvent(notify::kExpired, "expired", key, db);
   waiters_.Touch(db, key);
   EmitPropagation(db, {"DEL", std::string(key)});
 }
 
 void Service::OnKeyEvicted(int db, std::string_view key) {
+  NotifyKeyspaceEvent(notify::kEvicted, "evicted", key, db);
   waiters_.Touch(db, key);
   EmitPropagation(db, {"DEL", std::string(key)});
 }
