@@ -304,7 +304,7 @@ void AlgebraGeneric(CommandContext& ctx, const std::string* dst, size_t numkeys_
   std::vector<Source> src(static_cast<size_t>(setnum));
   size_t j = numkeys_idx + 1;
   for (size_t i = 0; i < src.size(); ++i, ++j) {
-    Entry* e = dst != nullptr ? ctx.LookupWrite(ctx.arg(j)) : ctx.LookupRead(ctx.arg(j));
+    Entry* e = ctx.LookupRead(ctx.arg(j));  // a read lookup even for the STORE forms, as Redis
     if (e == nullptr) continue;
     if (e->type() == ObjType::kZSet) {
       src[i].z = e->zset();
