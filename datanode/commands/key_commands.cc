@@ -92,10 +92,10 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
     return ctx.reply.Integer(1);
   }
   ctx.db().SetExpire(e, when);
+  ctx.reply.Integer(1);
   ctx.KeyModified(key);
   ctx.Notify(notify::kGeneric, "expire", key);
   ctx.PropagateAs({"PEXPIREAT", key, std::to_string(when)});
-  ctx.reply.Integer(1);
 }
 
 void ExpireCommand(CommandContext& ctx) {

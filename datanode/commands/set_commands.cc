@@ -209,13 +209,13 @@ void SpopCommand(CommandContext& ctx) {
   }
   std::string m = PopRandom(ctx, s);
   ctx.Notify(notify::kSet, "spop", key);
+  ctx.reply.Bulk(m);
   if (s->empty()) {
     ctx.db().Delete(key);
     ctx.Notify(notify::kGeneric, "del", key);
   }
   ctx.PropagateAs({"SREM", key, m});
   ctx.KeyModified(key);
-  ctx.reply.Bulk(m);
 }
 
 void SrandmemberCommand(CommandContext& ctx) {

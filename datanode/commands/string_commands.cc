@@ -82,12 +82,11 @@ void SetCommand(CommandContext& ctx) {
   std::string old_value;
   if (o.get && old != nullptr) old_value = old->StringCopy();
   bool exists = old != nullptr;
+  // With GET the old value is answered first (Redis replies before storing, so a RESP3 client
+  // watching its own events gets the reply before the pushes).
+  if (o.get) exists ? ctx.reply.Bulk(old_value) : ctx.reply.Null();
   if ((o.nx && exists) || (o.xx && !exists)) {
-    if (o.get) {
-      exists ? ctx.reply.Bulk(old_value) : ctx.reply.Null();
-    } else {
-      ctx.reply.Null();
-    }
+    if (!o.get) ctx.reply.Null();
     return;
   }
   StoreString(ctx, key, ctx.arg(2), o.keepttl);
@@ -102,11 +101,7 @@ void SetCommand(CommandContext& ctx) {
     // Relative expiries replay as absolute ones, so replicas and the AOF agree on the deadline.
     ctx.PropagateAs({"SET", key, ctx.arg(2), "PXAT", std::to_string(when_ms)});
   }
-  if (o.get) {
-    exists ? ctx.reply.Bulk(old_value) : ctx.reply.Null();
-  } else {
-    ctx.reply.Ok();
-  }
+  if (!o.get) ctx.reply.Ok();
 }
 
 void SetnxCommand(CommandContext& ctx) {
@@ -154,11 +149,11 @@ void GetdelCommand(CommandContext& ctx) {
   bool found = false;
   if (!ReadString(ctx, ctx.arg(1), &old, &found)) return;
   if (!found) return ctx.reply.Null();
+  ctx.reply.Bulk(old);
   ctx.db().Delete(ctx.arg(1));
   ctx.KeyModified(ctx.arg(1));
   ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
   ctx.PropagateAs({"DEL", ctx.arg(1)});
-  ctx.reply.Bulk(old);
 }
 
 void GetexCommand(CommandContext& ctx) {

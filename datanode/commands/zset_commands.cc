@@ -129,12 +129,10 @@ void ZaddGeneric(CommandContext& ctx, bool zincrby) {
     }
     z->Score(member, &score);
   }
-  if (added + updated > 0) {
-    ctx.KeyModified(key, added + updated);
-    ctx.Notify(notify::kZset, f.incr ? "zincr" : "zadd", key);
-  }
-  if (nan_error) return ctx.reply.Error("ERR resulting score is not a number (NaN)");
-  if (f.incr) {
+  if (added + updated > 0) ctx.KeyModified(key, added + updated);
+  if (nan_error) {
+    ctx.reply.Error("ERR resulting score is not a number (NaN)");
+  } else if (f.incr) {
     if (processed > 0) {
       ctx.reply.Double(score);
     } else {
@@ -143,6 +141,8 @@ void ZaddGeneric(CommandContext& ctx, bool zincrby) {
   } else {
     ctx.reply.Integer(f.ch ? added + updated : added);
   }
+  // After the reply, as Redis notifies.
+  if (added + updated > 0) ctx.Notify(notify::kZset, f.incr ? "zincr" : "zadd", key);
 }
 
 void ZaddCommand(CommandContext& ctx) {
@@ -270,10 +270,12 @@ void PopFrom(CommandContext& ctx, const std::string& key, ZSetValue* z, bool max
     const ZSetValue::Node* node = max ? z->last() : z->first();
     std::string member(node->member());
     double score = node->score();
-    ReplyPair(ctx, member, score, nested);
     z->Remove(member);
+    // Redis notifies after removing the first member, inside the reply's array: a RESP3 client
+    // watching its own events gets the pushes right after the array header.
+    if (i == 0) ctx.Notify(notify::kZset, max ? "zpopmax" : "zpopmin", key);
+    ReplyPair(ctx, member, score, nested);
   }
-  if (n > 0) ctx.Notify(notify::kZset, max ? "zpopmax" : "zpopmin", key);
   if (z->empty()) {
     ctx.db().Delete(key);
     ctx.Notify(notify::kGeneric, "del", key);
