@@ -194,9 +194,9 @@ void XTrimCommand(CommandContext& ctx) {
   if (ParseAddOrTrim(ctx, false, &a) == 0) return;
   StreamValue& s = *e->stream();
   const int64_t removed = s.Trim(a.trim);
+  if (removed > 0) ctx.Notify(notify::kStream, "xtrim", ctx.arg(1));
   ctx.reply.Integer(removed);
   if (removed == 0) return;
-  ctx.Notify(notify::kStream, "xtrim", ctx.arg(1));
   ctx.KeyModified(ctx.arg(1), removed);
   std::vector<std::string> argv(ctx.argv.begin(), ctx.argv.begin() + long(ctx.argc));
   RewriteApproxTrim(a, s, &argv);
@@ -309,8 +309,8 @@ void XSetIdCommand(CommandContext& ctx) {
   if (entries_added != -1) s.set_entries_added(uint64_t(entries_added));
   if (!max_xdel.IsZero()) s.set_max_deleted_id(max_xdel);
   ctx.KeyModified(ctx.arg(1));
-  ctx.Notify(notify::kStream, "xsetid", ctx.arg(1));
   ctx.reply.Ok();
+  ctx.Notify(notify::kStream, "xsetid", ctx.arg(1));
 }
 
 }  // namespace

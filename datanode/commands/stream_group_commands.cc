@@ -242,8 +242,15 @@ bool ClaimTarget(CommandContext& ctx, Entry** e, ConsumerGroup** g) {
 using Claimed = std::vector<std::pair<StreamId, const StreamRecord*>>;
 
 // The claimed entries, or only their ids with JUSTID.
-void ReplyClaimed(CommandContext& ctx, const Claimed& claimed, bool justid) {
+// `created_for`: the key whose consumer the claim created. Redis notifies that while it claims,
+// after the array's (deferred) header, so a RESP3 client watching its own events gets the push
+// inside the array.
+void ReplyClaimed(CommandContext& ctx, const Claimed& claimed, bool justid,
+                  const std::string* created_for) {
   ctx.reply.Array(claimed.size());
+  if (created_for != nullptr) {
+    ctx.Notify(notify::kStream, "xgroup-createconsumer", *created_for);
+  }
   for (const auto& [id, rec] : claimed) {
     if (justid) {
       ReplyId(ctx.reply, id);
@@ -306,7 +313,7 @@ void XClaimCommand(CommandContext& ctx) {
   const std::string& key = ctx.arg(1);
   const std::string& group = ctx.arg(2);
   const std::string& consumer = ctx.arg(3);
-  bool consumer_seen = false;
+  bool consumer_seen = false, consumer_created = false;
   Claimed claimed;
   int64_t changes = 0;
   for (const StreamId& id : ids) {
@@ -329,9 +336,7 @@ void XClaimCommand(CommandContext& ctx) {
     PendingEntry& p = nack->second;
     if (!p.consumer.empty() && min_idle && now - p.delivery_time < min_idle) continue;
     if (!consumer_seen) {
-      bool created = false;
-      g->LookupConsumer(consumer, now, &created);
-      if (created) ctx.Notify(notify::kStream, "xgroup-createconsumer", key);
+      g->LookupConsumer(consumer, now, &consumer_created);
       consumer_seen = true;
     }
     g->Reassign(id, p, consumer);
@@ -350,7 +355,7 @@ void XClaimCommand(CommandContext& ctx) {
     ctx.PropagateAs(SetIdPropagation(key, group, *g));
     ++changes;
   }
-  ReplyClaimed(ctx, claimed, justid);
+  ReplyClaimed(ctx, claimed, justid, consumer_created ? &key : nullptr);
   if (changes) {
     ctx.KeyModified(key, changes);
   } else {
@@ -389,7 +394,7 @@ void XAutoClaimCommand(CommandContext& ctx) {
   const std::string& consumer = ctx.arg(3);
   const int64_t now = ctx.now_ms();
   int64_t attempts = count * 10;
-  bool consumer_seen = false;
+  bool consumer_seen = false, consumer_created = false;
   Claimed claimed;
   std::vector<StreamId> deleted;
   auto it = g->pel.lower_bound(start);
@@ -408,9 +413,7 @@ void XAutoClaimCommand(CommandContext& ctx) {
     ++it;
     if (min_idle && now - p.delivery_time < min_idle) continue;
     if (!consumer_seen) {
-      bool created = false;
-      g->LookupConsumer(consumer, now, &created);
-      if (created) ctx.Notify(notify::kStream, "xgroup-createconsumer", key);
+      g->LookupConsumer(consumer, now, &consumer_created);
       consumer_seen = true;
     }
     g->Reassign(id, p, consumer);
@@ -423,7 +426,7 @@ void XAutoClaimCommand(CommandContext& ctx) {
   const StreamId next = it == g->pel.end() ? StreamId{} : it->first;
   ctx.reply.Array(3);
   ReplyId(ctx.reply, next);
-  ReplyClaimed(ctx, claimed, justid);
+  ReplyClaimed(ctx, claimed, justid, consumer_created ? &key : nullptr);
   ctx.reply.Array(deleted.size());
   for (const StreamId& id : deleted) ReplyId(ctx.reply, id);
   if (!ctx.rewritten().empty()) {

@@ -137,11 +137,11 @@ void GetsetCommand(CommandContext& ctx) {
   std::string old;
   bool found = false;
   if (!ReadString(ctx, ctx.arg(1), &old, &found)) return;
+  found ? ctx.reply.Bulk(old) : ctx.reply.Null();
   StoreString(ctx, ctx.arg(1), ctx.arg(2), false);
   ctx.Notify(notify::kString, "set", ctx.arg(1));
   ctx.KeyModified(ctx.arg(1));
   ctx.PropagateAs({"SET", ctx.arg(1), ctx.arg(2)});  // as Redis 7.0 does
-  found ? ctx.reply.Bulk(old) : ctx.reply.Null();
 }
 
 void GetdelCommand(CommandContext& ctx) {
@@ -177,7 +177,8 @@ void GetexCommand(CommandContext& ctx) {
   if (!ctx.CheckType(e, ObjType::kString)) return;
   int64_t when_ms = -1;
   if (expiry.unit != ExpiryUnit::kNone && !ResolveExpiry(ctx, expiry, "getex", &when_ms)) return;
-  std::string value = e->StringCopy();
+  // Answered before the TTL changes, as Redis does (its pushes to a RESP3 client follow).
+  ctx.reply.Bulk(e->StringCopy());
   if (when_ms >= 0) {
     if (when_ms <= ctx.now_ms()) {
       ctx.db().Delete(key);
@@ -195,7 +196,6 @@ void GetexCommand(CommandContext& ctx) {
     ctx.KeyModified(key);
     ctx.Notify(notify::kGeneric, "persist", key);
   }
-  ctx.reply.Bulk(value);
 }
 
 void MgetCommand(CommandContext& ctx) {
