@@ -30,7 +30,7 @@ std::string* StringForBitWrite(CommandContext& ctx, std::string_view key, uint64
   if (e == nullptr) {
     e = Entry::NewString(key, std::string(needed, '\0'));
     ctx.keyspace().InitAccess(e, ctx.now_ms());
-    ctx.db().Add(e);
+    ctx.AddKey(e);
     *grew = true;
     return e->MutableRaw();  // Redis creates bit-written strings raw
   }

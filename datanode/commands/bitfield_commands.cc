@@ -153,7 +153,10 @@ void BitfieldGeneric(CommandContext& ctx, bool get_only) {
   }
   // A string created for writes that all failed (OVERFLOW FAIL) stays, but is no change to
   // propagate: Redis behaves the same.
-  if (changes > 0) ctx.KeyModified(key, changes);
+  if (changes > 0) {
+    ctx.KeyModified(key, changes);
+    ctx.Notify(notify::kString, "setbit", key);
+  }
 }
 
 void BitfieldCommand(CommandContext& ctx) {

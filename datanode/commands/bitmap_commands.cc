@@ -26,6 +26,7 @@ void SetbitCommand(CommandContext& ctx) {
   if (grew || was != (on == 1)) {
     bits::SetBit(raw, offset, on == 1);
     ctx.KeyModified(ctx.arg(1));
+    ctx.Notify(notify::kString, "setbit", ctx.arg(1));
   }
   ctx.reply.Integer(was ? 1 : 0);
 }
@@ -148,14 +149,18 @@ void BitopCommand(CommandContext& ctx) {
   const std::string& dest = ctx.arg(2);
   if (result.empty()) {
     // An empty result is no key at all.
-    if (ctx.db().Delete(dest)) ctx.KeyModified(dest);
+    if (ctx.db().Delete(dest)) {
+      ctx.KeyModified(dest);
+      ctx.Notify(notify::kGeneric, "del", dest);
+    }
     return ctx.reply.Integer(0);
   }
   ctx.LookupWrite(dest);
   Entry* out = Entry::NewString(dest, result);
   ctx.keyspace().InitAccess(out, ctx.now_ms());
-  ctx.db().Upsert(out, /*keep_ttl=*/false);
+  ctx.UpsertKey(out, /*keep_ttl=*/false);
   out->MutableRaw();  // Redis stores BITOP results raw
+  ctx.Notify(notify::kString, "set", dest);
   ctx.KeyModified(dest);
   ctx.reply.Integer(int64_t(result.size()));
 }

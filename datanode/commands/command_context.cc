@@ -67,7 +67,9 @@ const DatanodeConfig& CommandContext::config() const {
 }
 
 Entry* CommandContext::LookupRead(std::string_view key) {
-  return service.keyspace().Lookup(session.db, key, now_ms(), true, true);
+  Entry* e = service.keyspace().Lookup(session.db, key, now_ms(), true, true);
+  if (e == nullptr) Notify(notify::kKeyMiss, "keymiss", key);
+  return e;
 }
 
 Entry* CommandContext::LookupWrite(std::string_view key) {
@@ -86,6 +88,25 @@ void CommandContext::KeyModifiedIn(int db, std::string_view key, int64_t dirty) 
   service.waiters().Touch(db, key);
   service.waiters().SignalReady(db, key);
   dirty_ += dirty;
+}
+
+void CommandContext::NotifyIn(int db, int type, std::string_view event, std::string_view key) {
+  service.NotifyKeyspaceEvent(type, event, key, db);
+}
+
+void CommandContext::AddKeyIn(int db, Entry* e) {
+  service.keyspace().db(db).Add(e);
+  NotifyIn(db, notify::kNew, "new", e->key());
+}
+
+void CommandContext::UpsertKey(Entry* e, bool keep_ttl) {
+  Database& d = db();
+  if (d.Find(e->key()) != nullptr) {
+    d.Overwrite(e, keep_ttl);
+    return;
+  }
+  d.Add(e);
+  Notify(notify::kNew, "new", e->key());
 }
 
 void CommandContext::PropagateAs(std::vector<std::string> a) {

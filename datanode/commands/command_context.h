@@ -10,6 +10,7 @@
 #include "common/base/ascii_case.h"
 #include "common/resp/reply_writer.h"
 #include "datanode/config/datanode_config.h"
+#include "datanode/config/keyspace_event_flags.h"
 #include "datanode/service/session.h"
 #include "datanode/store/keyspace.h"
 
@@ -46,6 +47,16 @@ class CommandContext {
     KeyModifiedIn(session.db, key, dirty);
   }
   void KeyModifiedIn(int db, std::string_view key, int64_t dirty = 1);
+  // A keyspace notification (Redis's notifyKeyspaceEvent): `type` is a notify:: class.
+  void Notify(int type, std::string_view event, std::string_view key) {
+    NotifyIn(session.db, type, event, key);
+  }
+  void NotifyIn(int db, int type, std::string_view event, std::string_view key);
+  // Adds a key that is absent (Redis's dbAdd), with its `new` notification. UpsertKey adds or
+  // replaces (setKey): only an addition is `new`.
+  void AddKey(Entry* e) { AddKeyIn(session.db, e); }
+  void AddKeyIn(int db, Entry* e);
+  void UpsertKey(Entry* e, bool keep_ttl);
   // Counts changes without a key (FLUSHALL).
   void Dirty(int64_t n = 1) { dirty_ += n; }
   int64_t dirty() const { return dirty_; }

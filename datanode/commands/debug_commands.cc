@@ -36,7 +36,6 @@ void Populate(CommandContext& ctx) {
     if (!ctx.GetInt(4, &size)) return;
     if (size < 0) return ctx.reply.Error("ERR value is out of range, must be positive");
   }
-  Database& db = ctx.db();
   std::string key, value;
   for (int64_t j = 0; j < count; ++j) {
     key = prefix + ":" + std::to_string(j);
@@ -46,7 +45,7 @@ void Populate(CommandContext& ctx) {
     if (size > 0) value.resize(size_t(size), '\0');
     Entry* e = Entry::NewString(key, value);
     ctx.keyspace().InitAccess(e, ctx.now_ms());
-    db.Add(e);
+    ctx.AddKey(e);
   }
   ctx.Dirty(count);
   ctx.NoPropagate();

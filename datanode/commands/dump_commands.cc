@@ -97,13 +97,14 @@ void RestoreCommand(CommandContext& ctx) {
     Entry::Free(e);
     if (deleted) {
       ctx.KeyModified(key);
+      ctx.Notify(notify::kGeneric, "del", key);
       ctx.PropagateAs({"DEL", key});
     } else {
       ctx.NoPropagate();
     }
     return ctx.reply.Ok();
   }
-  ctx.db().Add(e);
+  ctx.AddKey(e);
   if (ttl != 0) {
     ctx.db().SetExpire(e, when);
     if (!o.absttl) {
@@ -116,6 +117,7 @@ void RestoreCommand(CommandContext& ctx) {
   }
   ApplyAccessHints(ctx, e, o);
   ctx.KeyModified(key);
+  ctx.Notify(notify::kGeneric, "restore", key);
   ctx.reply.Ok();
 }
 

@@ -36,7 +36,7 @@ bool LookupHashRead(CommandContext& ctx, Entry** e) {
 
 Entry* CreateHash(CommandContext& ctx) {
   Entry* e = Entry::NewHash(ctx.arg(1), std::make_unique<HashValue>());
-  ctx.db().Add(e);
+  ctx.AddKey(e);
   ctx.keyspace().InitAccess(e, ctx.now_ms());
   return e;
 }
@@ -65,6 +65,7 @@ void HSetGeneric(CommandContext& ctx, bool hmset) {
     ctx.reply.Integer(created);
   }
   ctx.KeyModified(ctx.arg(1));
+  ctx.Notify(notify::kHash, "hset", ctx.arg(1));
 }
 
 void HSetCommand(CommandContext& ctx) {
@@ -82,6 +83,7 @@ void HSetNxCommand(CommandContext& ctx) {
   SetField(ctx, e->hash(), ctx.arg(2), ctx.arg(3));
   ctx.reply.Integer(1);
   ctx.KeyModified(ctx.arg(1));
+  ctx.Notify(notify::kHash, "hset", ctx.arg(1));
 }
 
 void HGetCommand(CommandContext& ctx) {
@@ -122,6 +124,8 @@ void HDelCommand(CommandContext& ctx) {
     }
   }
   if (deleted > 0 || key_removed) ctx.KeyModified(ctx.arg(1), deleted);
+  if (deleted > 0) ctx.Notify(notify::kHash, "hdel", ctx.arg(1));
+  if (key_removed) ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
   ctx.reply.Integer(deleted);
 }
 
@@ -191,6 +195,7 @@ void HIncrByCommand(CommandContext& ctx) {
   SetField(ctx, e->hash(), ctx.arg(2), std::to_string(value));
   ctx.reply.Integer(value);
   ctx.KeyModified(ctx.arg(1));
+  ctx.Notify(notify::kHash, "hincrby", ctx.arg(1));
 }
 
 void HIncrByFloatCommand(CommandContext& ctx) {
@@ -214,6 +219,7 @@ void HIncrByFloatCommand(CommandContext& ctx) {
   SetField(ctx, e->hash(), ctx.arg(2), result);
   ctx.reply.Bulk(result);
   ctx.KeyModified(ctx.arg(1));
+  ctx.Notify(notify::kHash, "hincrbyfloat", ctx.arg(1));
   // Replicas and the AOF get the result, so float formatting can never diverge.
   ctx.PropagateAs({"HSET", ctx.arg(1), ctx.arg(2), result});
 }

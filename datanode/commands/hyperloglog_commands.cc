@@ -39,7 +39,7 @@ size_t SparseMaxBytes(CommandContext& ctx) {
 Entry* CreateHll(CommandContext& ctx, std::string_view key) {
   Entry* e = Entry::NewString(key, hll::NewSparse());
   ctx.keyspace().InitAccess(e, ctx.now_ms());
-  ctx.db().Add(e);
+  ctx.AddKey(e);
   return e;
 }
 
@@ -68,6 +68,7 @@ void PfaddCommand(CommandContext& ctx) {
   if (updated > 0) {
     // Every changed register counts as a change, as Redis's dirty counter does.
     ctx.KeyModified(key, updated);
+    ctx.Notify(notify::kString, "pfadd", key);
     hll::InvalidateCachedCardinality(value);
   }
   ctx.reply.Integer(updated > 0 ? 1 : 0);
@@ -124,6 +125,8 @@ void PfmergeCommand(CommandContext& ctx) {
   }
   hll::InvalidateCachedCardinality(value);
   ctx.KeyModified(key);
+  // Redis names a merge a mass PFADD.
+  ctx.Notify(notify::kString, "pfadd", key);
   ctx.reply.Ok();
 }
 

@@ -17,6 +17,7 @@ void DelCommand(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.argc; ++i) {
     if (ctx.LookupWrite(ctx.arg(i)) != nullptr && ctx.db().Delete(ctx.arg(i))) {
       ctx.KeyModified(ctx.arg(i));
+      ctx.Notify(notify::kGeneric, "del", ctx.arg(i));
       ++n;
     }
   }
@@ -26,7 +27,11 @@ void DelCommand(CommandContext& ctx) {
 void ExistsCommand(CommandContext& ctx) {
   int64_t n = 0;
   for (size_t i = 1; i < ctx.argc; ++i) {
-    if (ctx.keyspace().Lookup(ctx.session.db, ctx.arg(i), ctx.now_ms(), false, false)) ++n;
+    if (ctx.keyspace().Lookup(ctx.session.db, ctx.arg(i), ctx.now_ms(), false, false)) {
+      ++n;
+    } else {
+      ctx.Notify(notify::kKeyMiss, "keymiss", ctx.arg(i));
+    }
   }
   ctx.reply.Integer(n);
 }
@@ -79,15 +84,18 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
   if (gt && (current < 0 || when <= current)) return ctx.reply.Integer(0);
   if (lt && current >= 0 && when >= current) return ctx.reply.Integer(0);
   if (when <= ctx.now_ms() && !ctx.session.is_master_link) {
+    // A deadline already past deletes the key: Redis reports that as `del`, not `expire`.
     ctx.db().Delete(key);
     ctx.KeyModified(key);
+    ctx.Notify(notify::kGeneric, "del", key);
     ctx.PropagateAs({"DEL", key});
     return ctx.reply.Integer(1);
   }
   ctx.db().SetExpire(e, when);
-  ctx.KeyModified(key);
-  ctx.PropagateAs({"PEXPIREAT", key, std::to_string(when)});
   ctx.reply.Integer(1);
+  ctx.KeyModified(key);
+  ctx.Notify(notify::kGeneric, "expire", key);
+  ctx.PropagateAs({"PEXPIREAT", key, std::to_string(when)});
 }
 
 void ExpireCommand(CommandContext& ctx) {
@@ -105,7 +113,10 @@ void PexpireatCommand(CommandContext& ctx) {
 
 void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
   Entry* e = ctx.keyspace().Lookup(ctx.session.db, ctx.arg(1), ctx.now_ms(), false, false);
-  if (e == nullptr) return ctx.reply.Integer(-2);
+  if (e == nullptr) {
+    ctx.Notify(notify::kKeyMiss, "keymiss", ctx.arg(1));
+    return ctx.reply.Integer(-2);
+  }
   int64_t when = ctx.db().GetExpire(e);
   if (when < 0) return ctx.reply.Integer(-1);
   if (absolute) return ctx.reply.Integer(ms ? when : when / 1000);
@@ -131,11 +142,13 @@ void PersistCommand(CommandContext& ctx) {
   Entry* e = ctx.LookupWrite(ctx.arg(1));
   if (e == nullptr || !ctx.db().RemoveExpire(e)) return ctx.reply.Integer(0);
   ctx.KeyModified(ctx.arg(1));
+  ctx.Notify(notify::kGeneric, "persist", ctx.arg(1));
   ctx.reply.Integer(1);
 }
 
 void TypeCommand(CommandContext& ctx) {
   Entry* e = ctx.keyspace().Lookup(ctx.session.db, ctx.arg(1), ctx.now_ms(), false, false);
+  if (e == nullptr) ctx.Notify(notify::kKeyMiss, "keymiss", ctx.arg(1));
   ctx.reply.Simple(e ? TypeName(e->type()) : "none");
 }
 
@@ -209,15 +222,18 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   if (e == nullptr) return ctx.reply.Error("ERR no such key");
   if (src == dst) return nx ? ctx.reply.Integer(0) : ctx.reply.Ok();
   if (nx && ctx.LookupWrite(dst) != nullptr) return ctx.reply.Integer(0);
-  ctx.LookupWrite(dst);
+  // Redis deletes an existing destination and adds the key afresh, so it is `new` either way.
+  if (ctx.LookupWrite(dst) != nullptr) ctx.db().Delete(dst);
   int64_t when = -1;
   Entry* detached = ctx.db().Unlink(src, &when);
   Entry* moved = Entry::Clone(*detached, dst);
   Entry::Free(detached);
-  ctx.db().Upsert(moved, false);
+  ctx.AddKey(moved);
   if (when >= 0) ctx.db().SetExpire(moved, when);
   ctx.KeyModified(src);
   ctx.KeyModified(dst);
+  ctx.Notify(notify::kGeneric, "rename_from", src);
+  ctx.Notify(notify::kGeneric, "rename_to", dst);
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
@@ -257,15 +273,20 @@ void CopyCommand(CommandContext& ctx) {
     return ctx.reply.Error("ERR source and destination objects are the same");
   }
   Entry* e = ctx.LookupWrite(src);
-  if (e == nullptr) return ctx.reply.Integer(0);
+  if (e == nullptr) {
+    ctx.Notify(notify::kKeyMiss, "keymiss", src);
+    return ctx.reply.Integer(0);
+  }
   Keyspace& ks = ctx.keyspace();
   Entry* existing = ks.Lookup(dst_db, dst, ctx.now_ms(), false, false);
   if (existing != nullptr && !replace) return ctx.reply.Integer(0);
   int64_t when = ctx.db().GetExpire(e);
   Entry* copy = Entry::Clone(*e, dst);
-  ks.db(dst_db).Upsert(copy, false);
+  if (existing != nullptr) ks.db(dst_db).Delete(dst);
+  ctx.AddKeyIn(dst_db, copy);
   if (when >= 0) ks.db(dst_db).SetExpire(copy, when);
   ctx.KeyModifiedIn(dst_db, dst);
+  ctx.NotifyIn(dst_db, notify::kGeneric, "copy_to", dst);
   ctx.reply.Integer(1);
 }
 
@@ -282,10 +303,12 @@ void MoveCommand(CommandContext& ctx) {
   if (ks.Lookup(dst_db, key, ctx.now_ms(), false, false) != nullptr) return ctx.reply.Integer(0);
   int64_t when = -1;
   Entry* detached = ctx.db().Unlink(key, &when);
-  ks.db(dst_db).Add(detached);
+  ctx.AddKeyIn(dst_db, detached);
   if (when >= 0) ks.db(dst_db).SetExpire(detached, when);
   ctx.KeyModified(key);
   ctx.KeyModifiedIn(dst_db, key);
+  ctx.NotifyIn(ctx.session.db, notify::kGeneric, "move_from", key);
+  ctx.NotifyIn(dst_db, notify::kGeneric, "move_to", key);
   ctx.reply.Integer(1);
 }
 

@@ -84,15 +84,28 @@ bool LookupList(CommandContext& ctx, const std::string& key, Entry** e) {
 
 Entry* CreateList(CommandContext& ctx, const std::string& key) {
   Entry* e = Entry::NewList(key, std::make_unique<ListValue>());
-  ctx.db().Add(e);
+  ctx.AddKey(e);
   ctx.keyspace().InitAccess(e, ctx.now_ms());
   return e;
 }
 
-// After elements left `key`: deletes it when empty, then reports the change.
-void ElementsRemoved(CommandContext& ctx, const std::string& key, Entry* e, int64_t count) {
-  if (e->list()->empty()) ctx.db().Delete(key);
+// After elements left `key`: notifies `event`, deletes the key when empty (a `del` event),
+// then reports the change.
+void ElementsRemoved(CommandContext& ctx, const std::string& key, Entry* e, int64_t count,
+                     const char* event) {
+  ctx.Notify(notify::kList, event, key);
+  if (e->list()->empty()) {
+    ctx.db().Delete(key);
+    ctx.Notify(notify::kGeneric, "del", key);
+  }
   ctx.KeyModified(key, count);
+}
+
+const char* PopEvent(bool head) {
+  return head ? "lpop" : "rpop";
+}
+const char* PushEvent(bool head) {
+  return head ? "lpush" : "rpush";
 }
 
 std::string Pop(ListValue* l, bool head) {
@@ -132,7 +145,7 @@ int64_t PopRangeWithKey(CommandContext& ctx, const std::string& key, Entry* e, b
   ctx.reply.Bulk(key);
   ctx.reply.Array(size_t(n));
   for (int64_t i = 0; i < n; ++i) ctx.reply.Bulk(Pop(l, head));
-  ElementsRemoved(ctx, key, e, n);
+  ElementsRemoved(ctx, key, e, n, PopEvent(head));
   return n;
 }
 
@@ -150,6 +163,7 @@ void PushGeneric(CommandContext& ctx, bool head, bool only_existing) {
   for (size_t i = 2; i < ctx.argc; ++i) Push(l, ctx.arg(i), head);
   ctx.reply.Integer(int64_t(l->size()));
   ctx.KeyModified(key, int64_t(ctx.argc - 2));
+  ctx.Notify(notify::kList, PushEvent(head), key);
 }
 
 void LPushCommand(CommandContext& ctx) {
@@ -181,12 +195,12 @@ void PopGeneric(CommandContext& ctx, bool head) {
   ListValue* l = e->list();
   if (!has_count) {
     ctx.reply.Bulk(Pop(l, head));
-    return ElementsRemoved(ctx, key, e, 1);
+    return ElementsRemoved(ctx, key, e, 1, PopEvent(head));
   }
   const int64_t n = std::min<int64_t>(count, int64_t(l->size()));
   ctx.reply.Array(size_t(n));
   for (int64_t i = 0; i < n; ++i) ctx.reply.Bulk(Pop(l, head));
-  ElementsRemoved(ctx, key, e, n);
+  ElementsRemoved(ctx, key, e, n, PopEvent(head));
 }
 
 void LPopCommand(CommandContext& ctx) {
@@ -233,6 +247,7 @@ void LSetCommand(CommandContext& ctx) {
   e->list()->Set(pos, ctx.arg(3));
   ctx.reply.Ok();
   ctx.KeyModified(ctx.arg(1));
+  ctx.Notify(notify::kList, "lset", ctx.arg(1));
 }
 
 void LInsertCommand(CommandContext& ctx) {
@@ -250,6 +265,7 @@ void LInsertCommand(CommandContext& ctx) {
   if (pivot == l->size()) return ctx.reply.Integer(-1);
   l->InsertAt(after ? pivot + 1 : pivot, ctx.arg(4));
   ctx.KeyModified(ctx.arg(1));
+  ctx.Notify(notify::kList, "linsert", ctx.arg(1));
   ctx.reply.Integer(int64_t(l->size()));
 }
 
@@ -264,7 +280,11 @@ void LRemCommand(CommandContext& ctx) {
   const size_t limit = count < 0 ? size_t(-(count + 1)) + 1 : size_t(count);
   const size_t removed = e->list()->Remove(ctx.arg(3), limit, count < 0);
   const bool now_empty = e->list()->empty();
-  if (now_empty) ctx.db().Delete(key);
+  if (removed > 0) ctx.Notify(notify::kList, "lrem", key);
+  if (now_empty) {
+    ctx.db().Delete(key);
+    ctx.Notify(notify::kGeneric, "del", key);
+  }
   if (removed > 0 || now_empty) ctx.KeyModified(key, int64_t(removed));
   ctx.reply.Integer(int64_t(removed));
 }
@@ -287,7 +307,8 @@ void LTrimCommand(CommandContext& ctx) {
     rtrim = llen - end - 1;
   }
   e->list()->TrimEnds(size_t(ltrim), size_t(rtrim));
-  ElementsRemoved(ctx, key, e, ltrim + rtrim);
+  // `ltrim` is notified even when nothing was trimmed, as Redis does.
+  ElementsRemoved(ctx, key, e, ltrim + rtrim, "ltrim");
   ctx.reply.Ok();
 }
 
@@ -359,9 +380,10 @@ void MoveGeneric(CommandContext& ctx, bool from_head, bool to_head) {
   if (de == nullptr) de = CreateList(ctx, dst);
   Push(de->list(), value, to_head);
   ctx.KeyModified(dst, 0);
+  ctx.Notify(notify::kList, PushEvent(to_head), dst);
   ctx.reply.Bulk(value);
   // When src == dst the element went back in, so the list cannot be empty here.
-  ElementsRemoved(ctx, src, se, 1);
+  ElementsRemoved(ctx, src, se, 1, PopEvent(from_head));
 }
 
 void LMoveCommand(CommandContext& ctx) {
@@ -408,7 +430,7 @@ void BlockingPop(CommandContext& ctx, size_t first_key, size_t numkeys, bool hea
     ctx.reply.Array(2);
     ctx.reply.Bulk(key);
     ctx.reply.Bulk(Pop(e->list(), head));
-    ElementsRemoved(ctx, key, e, 1);
+    ElementsRemoved(ctx, key, e, 1, PopEvent(head));
     ctx.PropagateAs({verb, key});
     return;
   }

@@ -38,7 +38,7 @@ SetValue* WriteSet(CommandContext& ctx, const std::string& key, bool* ok) {
 SetValue* CreateSet(CommandContext& ctx, const std::string& key) {
   Entry* e = Entry::NewSet(key, std::make_unique<SetValue>());
   ctx.keyspace().InitAccess(e, ctx.now_ms());
-  ctx.db().Add(e);
+  ctx.AddKey(e);
   return e->set();
 }
 
@@ -49,19 +49,24 @@ void ReplyMembers(CommandContext& ctx, const SetValue& s) {
 
 // Stores a computed set at `dst` (replacing any value and its TTL) or deletes `dst` when the
 // result is empty, replying with the result's size, as Redis's *STORE commands do.
-void StoreResult(CommandContext& ctx, const std::string& dst, std::unique_ptr<SetValue> v) {
+void StoreResult(CommandContext& ctx, const std::string& dst, std::unique_ptr<SetValue> v,
+                 const char* event) {
   ctx.LookupWrite(dst);
   if (v->empty()) {
     ctx.reply.Integer(0);
-    if (ctx.db().Delete(dst)) ctx.KeyModified(dst);
+    if (ctx.db().Delete(dst)) {
+      ctx.KeyModified(dst);
+      ctx.Notify(notify::kGeneric, "del", dst);
+    }
     return;
   }
   const size_t n = v->size();
   Entry* e = Entry::NewSet(dst, std::move(v));
   ctx.keyspace().InitAccess(e, ctx.now_ms());
-  ctx.db().Upsert(e, false);
+  ctx.UpsertKey(e, false);
   ctx.KeyModified(dst);
   ctx.reply.Integer(int64_t(n));
+  ctx.Notify(notify::kSet, event, dst);
 }
 
 void SaddCommand(CommandContext& ctx) {
@@ -71,7 +76,10 @@ void SaddCommand(CommandContext& ctx) {
   if (s == nullptr) s = CreateSet(ctx, ctx.arg(1));
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argc; ++i) added += s->Add(ctx.arg(i), MaxIntset(ctx)) ? 1 : 0;
-  if (added > 0) ctx.KeyModified(ctx.arg(1), added);
+  if (added > 0) {
+    ctx.KeyModified(ctx.arg(1), added);
+    ctx.Notify(notify::kSet, "sadd", ctx.arg(1));
+  }
   ctx.reply.Integer(added);
 }
 
@@ -84,8 +92,11 @@ void SremCommand(CommandContext& ctx) {
     removed += s->Remove(ctx.arg(i)) ? 1 : 0;
   }
   if (removed > 0) {
-    if (s->empty()) ctx.db().Delete(ctx.arg(1));
+    const bool now_empty = s->empty();
+    if (now_empty) ctx.db().Delete(ctx.arg(1));
     ctx.KeyModified(ctx.arg(1), removed);
+    ctx.Notify(notify::kSet, "srem", ctx.arg(1));
+    if (now_empty) ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
   }
   ctx.reply.Integer(removed);
 }
@@ -146,9 +157,11 @@ void SpopWithCount(CommandContext& ctx) {
     ctx.reply.Set(0);
     return;
   }
+  ctx.Notify(notify::kSet, "spop", key);
   if (uint64_t(count) >= s->size()) {
     ReplyMembers(ctx, *s);
     ctx.db().Delete(key);
+    ctx.Notify(notify::kGeneric, "del", key);
     ctx.PropagateAs({"DEL", key});
     ctx.KeyModified(key);
     return;
@@ -195,10 +208,14 @@ void SpopCommand(CommandContext& ctx) {
     return;
   }
   std::string m = PopRandom(ctx, s);
-  if (s->empty()) ctx.db().Delete(key);
+  ctx.Notify(notify::kSet, "spop", key);
+  ctx.reply.Bulk(m);
+  if (s->empty()) {
+    ctx.db().Delete(key);
+    ctx.Notify(notify::kGeneric, "del", key);
+  }
   ctx.PropagateAs({"SREM", key, m});
   ctx.KeyModified(key);
-  ctx.reply.Bulk(m);
 }
 
 void SrandmemberCommand(CommandContext& ctx) {
@@ -276,10 +293,17 @@ void SmoveCommand(CommandContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
-  if (src->set()->empty()) ctx.db().Delete(src_key);
+  ctx.Notify(notify::kSet, "srem", src_key);
+  if (src->set()->empty()) {
+    ctx.db().Delete(src_key);
+    ctx.Notify(notify::kGeneric, "del", src_key);
+  }
   SetValue* d = dst != nullptr ? dst->set() : CreateSet(ctx, dst_key);
   ctx.KeyModified(src_key);
-  if (d->Add(member, MaxIntset(ctx))) ctx.KeyModified(dst_key);
+  if (d->Add(member, MaxIntset(ctx))) {
+    ctx.KeyModified(dst_key);
+    ctx.Notify(notify::kSet, "sadd", dst_key);
+  }
   ctx.reply.Integer(1);
 }
 
@@ -339,7 +363,8 @@ void SetOpGeneric(CommandContext& ctx, SetOp op, size_t first, const std::string
   if (dst == nullptr) {
     ReplyMembers(ctx, *result);
   } else {
-    StoreResult(ctx, *dst, std::move(result));
+    static constexpr const char* kEvents[] = {"sinterstore", "sunionstore", "sdiffstore"};
+    StoreResult(ctx, *dst, std::move(result), kEvents[int(op)]);
   }
 }
 

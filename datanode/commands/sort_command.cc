@@ -164,11 +164,13 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
   const bool existed = ctx.LookupWrite(dst) != nullptr;
   if (out_len > 0) {
     Entry* e = Entry::NewList(dst, std::move(list));
-    ctx.db().Upsert(e, /*keep_ttl=*/false);
+    ctx.UpsertKey(e, /*keep_ttl=*/false);
     ctx.keyspace().InitAccess(e, ctx.now_ms());
+    ctx.Notify(notify::kList, "sortstore", dst);
     ctx.KeyModified(dst, int64_t(out_len));
   } else if (existed && ctx.db().Delete(dst)) {
     ctx.KeyModified(dst);
+    ctx.Notify(notify::kGeneric, "del", dst);
   }
   ctx.reply.Integer(int64_t(out_len));
 }

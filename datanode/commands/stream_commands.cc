@@ -139,7 +139,7 @@ void XAddCommand(CommandContext& ctx) {
   if (e == nullptr) {
     if (a.no_mkstream) return ctx.reply.Null();
     e = Entry::NewStream(key, std::make_unique<StreamValue>());
-    ctx.db().Add(e);
+    ctx.AddKey(e);
   }
   StreamValue& s = *e->stream();
   if (s.last_id() == StreamId::Max()) {
@@ -175,7 +175,10 @@ void XAddCommand(CommandContext& ctx) {
                               ctx.argv.begin() + long(ctx.argc));
   s.Append(id, fv, NodeLimits(ctx));
   ctx.reply.Bulk(id.ToString());
-  if (a.trim.strategy != StreamTrimStrategy::kNone) s.Trim(a.trim);
+  ctx.Notify(notify::kStream, "xadd", key);
+  if (a.trim.strategy != StreamTrimStrategy::kNone && s.Trim(a.trim) > 0) {
+    ctx.Notify(notify::kStream, "xtrim", key);
+  }
   ctx.KeyModified(key);
   std::vector<std::string> argv(ctx.argv.begin(), ctx.argv.begin() + long(ctx.argc));
   if (!a.id_given || !a.seq_given) argv[idpos] = id.ToString();
@@ -191,6 +194,7 @@ void XTrimCommand(CommandContext& ctx) {
   if (ParseAddOrTrim(ctx, false, &a) == 0) return;
   StreamValue& s = *e->stream();
   const int64_t removed = s.Trim(a.trim);
+  if (removed > 0) ctx.Notify(notify::kStream, "xtrim", ctx.arg(1));
   ctx.reply.Integer(removed);
   if (removed == 0) return;
   ctx.KeyModified(ctx.arg(1), removed);
@@ -252,7 +256,10 @@ void XDelCommand(CommandContext& ctx) {
     if (id > s.max_deleted_id()) s.set_max_deleted_id(id);
     ++deleted;
   }
-  if (deleted) ctx.KeyModified(ctx.arg(1), deleted);
+  if (deleted) {
+    ctx.KeyModified(ctx.arg(1), deleted);
+    ctx.Notify(notify::kStream, "xdel", ctx.arg(1));
+  }
   ctx.reply.Integer(deleted);
 }
 
@@ -303,6 +310,7 @@ void XSetIdCommand(CommandContext& ctx) {
   if (!max_xdel.IsZero()) s.set_max_deleted_id(max_xdel);
   ctx.KeyModified(ctx.arg(1));
   ctx.reply.Ok();
+  ctx.Notify(notify::kStream, "xsetid", ctx.arg(1));
 }
 
 }  // namespace

@@ -85,7 +85,7 @@ void XGroupCommand(CommandContext& ctx) {
     }
     if (s == nullptr) {
       e = Entry::NewStream(key, std::make_unique<StreamValue>());
-      ctx.db().Add(e);
+      ctx.AddKey(e);
       s = e->stream();
       ctx.KeyModified(key, 0);
     }
@@ -94,7 +94,8 @@ void XGroupCommand(CommandContext& ctx) {
     it->second.last_id = id;
     it->second.entries_read = entries_read;
     ctx.KeyModified(key);
-    return ctx.reply.Ok();
+    ctx.reply.Ok();
+    return ctx.Notify(notify::kStream, "xgroup-create", key);
   }
   if (op == "setid" && (ctx.argc == 5 || ctx.argc == 7)) {
     StreamId id;
@@ -106,26 +107,32 @@ void XGroupCommand(CommandContext& ctx) {
     g->last_id = id;
     g->entries_read = entries_read;
     ctx.KeyModified(key);
-    return ctx.reply.Ok();
+    ctx.reply.Ok();
+    return ctx.Notify(notify::kStream, "xgroup-setid", key);
   }
   if (op == "destroy" && ctx.argc == 4) {
     if (g == nullptr) return ctx.reply.Integer(0);
     s->groups().erase(name);
     // Clients blocked in XREADGROUP on it wake up to -NOGROUP.
     ctx.KeyModified(key);
-    return ctx.reply.Integer(1);
+    ctx.reply.Integer(1);
+    return ctx.Notify(notify::kStream, "xgroup-destroy", key);
   }
   if (op == "createconsumer" && ctx.argc == 5) {
     bool created = false;
     if (g->consumers.count(ctx.arg(4)) == 0) {
       g->LookupConsumer(ctx.arg(4), ctx.now_ms(), &created);
       ctx.KeyModified(key);
+      ctx.Notify(notify::kStream, "xgroup-createconsumer", key);
     }
     return ctx.reply.Integer(created ? 1 : 0);
   }
   if (op == "delconsumer" && ctx.argc == 5) {
+    // Only an existing consumer is a change (dirty, propagation, notification), as in Redis.
+    if (g->consumers.count(ctx.arg(4)) == 0) return ctx.reply.Integer(0);
     const uint64_t pending = g->DeleteConsumer(ctx.arg(4));
     ctx.KeyModified(key);
+    ctx.Notify(notify::kStream, "xgroup-delconsumer", key);
     return ctx.reply.Integer(int64_t(pending));
   }
   SubcommandSyntaxError(ctx);
@@ -235,8 +242,15 @@ bool ClaimTarget(CommandContext& ctx, Entry** e, ConsumerGroup** g) {
 using Claimed = std::vector<std::pair<StreamId, const StreamRecord*>>;
 
 // The claimed entries, or only their ids with JUSTID.
-void ReplyClaimed(CommandContext& ctx, const Claimed& claimed, bool justid) {
+// `created_for`: the key whose consumer the claim created. Redis notifies that while it claims,
+// after the array's (deferred) header, so a RESP3 client watching its own events gets the push
+// inside the array.
+void ReplyClaimed(CommandContext& ctx, const Claimed& claimed, bool justid,
+                  const std::string* created_for) {
   ctx.reply.Array(claimed.size());
+  if (created_for != nullptr) {
+    ctx.Notify(notify::kStream, "xgroup-createconsumer", *created_for);
+  }
   for (const auto& [id, rec] : claimed) {
     if (justid) {
       ReplyId(ctx.reply, id);
@@ -299,7 +313,7 @@ void XClaimCommand(CommandContext& ctx) {
   const std::string& key = ctx.arg(1);
   const std::string& group = ctx.arg(2);
   const std::string& consumer = ctx.arg(3);
-  bool consumer_seen = false;
+  bool consumer_seen = false, consumer_created = false;
   Claimed claimed;
   int64_t changes = 0;
   for (const StreamId& id : ids) {
@@ -322,7 +336,7 @@ void XClaimCommand(CommandContext& ctx) {
     PendingEntry& p = nack->second;
     if (!p.consumer.empty() && min_idle && now - p.delivery_time < min_idle) continue;
     if (!consumer_seen) {
-      g->LookupConsumer(consumer, now, nullptr);
+      g->LookupConsumer(consumer, now, &consumer_created);
       consumer_seen = true;
     }
     g->Reassign(id, p, consumer);
@@ -341,7 +355,7 @@ void XClaimCommand(CommandContext& ctx) {
     ctx.PropagateAs(SetIdPropagation(key, group, *g));
     ++changes;
   }
-  ReplyClaimed(ctx, claimed, justid);
+  ReplyClaimed(ctx, claimed, justid, consumer_created ? &key : nullptr);
   if (changes) {
     ctx.KeyModified(key, changes);
   } else {
@@ -380,7 +394,7 @@ void XAutoClaimCommand(CommandContext& ctx) {
   const std::string& consumer = ctx.arg(3);
   const int64_t now = ctx.now_ms();
   int64_t attempts = count * 10;
-  bool consumer_seen = false;
+  bool consumer_seen = false, consumer_created = false;
   Claimed claimed;
   std::vector<StreamId> deleted;
   auto it = g->pel.lower_bound(start);
@@ -399,7 +413,7 @@ void XAutoClaimCommand(CommandContext& ctx) {
     ++it;
     if (min_idle && now - p.delivery_time < min_idle) continue;
     if (!consumer_seen) {
-      g->LookupConsumer(consumer, now, nullptr);
+      g->LookupConsumer(consumer, now, &consumer_created);
       consumer_seen = true;
     }
     g->Reassign(id, p, consumer);
@@ -412,7 +426,7 @@ void XAutoClaimCommand(CommandContext& ctx) {
   const StreamId next = it == g->pel.end() ? StreamId{} : it->first;
   ctx.reply.Array(3);
   ReplyId(ctx.reply, next);
-  ReplyClaimed(ctx, claimed, justid);
+  ReplyClaimed(ctx, claimed, justid, consumer_created ? &key : nullptr);
   ctx.reply.Array(deleted.size());
   for (const StreamId& id : deleted) ReplyId(ctx.reply, id);
   if (!ctx.rewritten().empty()) {

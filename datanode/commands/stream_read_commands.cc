@@ -163,6 +163,7 @@ void ReadGeneric(CommandContext& ctx, bool group_form) {
       ConsumerGroup& g = s.groups().at(group_name);
       bool created = false;
       StreamConsumer& c = g.LookupConsumer(consumer_name, ctx.now_ms(), &created);
+      if (created) ctx.Notify(notify::kStream, "xgroup-createconsumer", key);
       if (created && a.noack) {
         ctx.PropagateAs({"XGROUP", "CREATECONSUMER", key, group_name, consumer_name});
       }

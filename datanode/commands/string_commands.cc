@@ -16,7 +16,7 @@ constexpr const char* kTooBig = "ERR string exceeds maximum allowed size (proto-
 void StoreString(CommandContext& ctx, std::string_view key, std::string_view value, bool keep_ttl) {
   Entry* e = Entry::NewString(key, value);
   ctx.keyspace().InitAccess(e, ctx.now_ms());
-  ctx.db().Upsert(e, keep_ttl);
+  ctx.UpsertKey(e, keep_ttl);
 }
 
 // The string value of `key` into *out; answers WRONGTYPE and returns false on other types.
@@ -75,39 +75,39 @@ void SetCommand(CommandContext& ctx) {
   const std::string& key = ctx.arg(1);
   Entry* old = ctx.LookupWrite(key);
   if (o.get) {
+    // SET ... GET reads the key as GET does first (a miss is a keymiss event).
+    if (old == nullptr) ctx.Notify(notify::kKeyMiss, "keymiss", key);
     if (!ctx.CheckType(old, ObjType::kString)) return;
   }
   std::string old_value;
   if (o.get && old != nullptr) old_value = old->StringCopy();
   bool exists = old != nullptr;
+  // With GET the old value is answered first (Redis replies before storing, so a RESP3 client
+  // watching its own events gets the reply before the pushes).
+  if (o.get) exists ? ctx.reply.Bulk(old_value) : ctx.reply.Null();
   if ((o.nx && exists) || (o.xx && !exists)) {
-    if (o.get) {
-      exists ? ctx.reply.Bulk(old_value) : ctx.reply.Null();
-    } else {
-      ctx.reply.Null();
-    }
+    if (!o.get) ctx.reply.Null();
     return;
   }
   StoreString(ctx, key, ctx.arg(2), o.keepttl);
+  ctx.Notify(notify::kString, "set", key);
   if (when_ms >= 0) {
     Entry* e = ctx.db().Find(key);
     ctx.db().SetExpire(e, when_ms);
+    ctx.Notify(notify::kGeneric, "expire", key);
   }
   ctx.KeyModified(key);
   if (when_ms >= 0) {
     // Relative expiries replay as absolute ones, so replicas and the AOF agree on the deadline.
     ctx.PropagateAs({"SET", key, ctx.arg(2), "PXAT", std::to_string(when_ms)});
   }
-  if (o.get) {
-    exists ? ctx.reply.Bulk(old_value) : ctx.reply.Null();
-  } else {
-    ctx.reply.Ok();
-  }
+  if (!o.get) ctx.reply.Ok();
 }
 
 void SetnxCommand(CommandContext& ctx) {
   if (ctx.LookupWrite(ctx.arg(1)) != nullptr) return ctx.reply.Integer(0);
   StoreString(ctx, ctx.arg(1), ctx.arg(2), false);
+  ctx.Notify(notify::kString, "set", ctx.arg(1));
   ctx.KeyModified(ctx.arg(1));
   ctx.reply.Integer(1);
 }
@@ -118,7 +118,9 @@ void SetexGeneric(CommandContext& ctx, ExpiryUnit unit, const char* name) {
   const std::string& key = ctx.arg(1);
   ctx.LookupWrite(key);
   StoreString(ctx, key, ctx.arg(3), false);
+  ctx.Notify(notify::kString, "set", key);
   ctx.db().SetExpire(ctx.db().Find(key), when_ms);
+  ctx.Notify(notify::kGeneric, "expire", key);
   ctx.KeyModified(key);
   ctx.PropagateAs({"SET", key, ctx.arg(3), "PXAT", std::to_string(when_ms)});
   ctx.reply.Ok();
@@ -135,10 +137,11 @@ void GetsetCommand(CommandContext& ctx) {
   std::string old;
   bool found = false;
   if (!ReadString(ctx, ctx.arg(1), &old, &found)) return;
+  found ? ctx.reply.Bulk(old) : ctx.reply.Null();
   StoreString(ctx, ctx.arg(1), ctx.arg(2), false);
+  ctx.Notify(notify::kString, "set", ctx.arg(1));
   ctx.KeyModified(ctx.arg(1));
   ctx.PropagateAs({"SET", ctx.arg(1), ctx.arg(2)});  // as Redis 7.0 does
-  found ? ctx.reply.Bulk(old) : ctx.reply.Null();
 }
 
 void GetdelCommand(CommandContext& ctx) {
@@ -146,10 +149,11 @@ void GetdelCommand(CommandContext& ctx) {
   bool found = false;
   if (!ReadString(ctx, ctx.arg(1), &old, &found)) return;
   if (!found) return ctx.reply.Null();
+  ctx.reply.Bulk(old);
   ctx.db().Delete(ctx.arg(1));
   ctx.KeyModified(ctx.arg(1));
+  ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
   ctx.PropagateAs({"DEL", ctx.arg(1)});
-  ctx.reply.Bulk(old);
 }
 
 void GetexCommand(CommandContext& ctx) {
@@ -173,21 +177,25 @@ void GetexCommand(CommandContext& ctx) {
   if (!ctx.CheckType(e, ObjType::kString)) return;
   int64_t when_ms = -1;
   if (expiry.unit != ExpiryUnit::kNone && !ResolveExpiry(ctx, expiry, "getex", &when_ms)) return;
-  std::string value = e->StringCopy();
+  // Answered before the TTL changes, as Redis does (its pushes to a RESP3 client follow).
+  ctx.reply.Bulk(e->StringCopy());
   if (when_ms >= 0) {
     if (when_ms <= ctx.now_ms()) {
       ctx.db().Delete(key);
       ctx.PropagateAs({"DEL", key});
+      ctx.KeyModified(key);
+      ctx.Notify(notify::kGeneric, "del", key);
     } else {
       ctx.db().SetExpire(e, when_ms);
       ctx.PropagateAs({"PEXPIREAT", key, std::to_string(when_ms)});
+      ctx.KeyModified(key);
+      ctx.Notify(notify::kGeneric, "expire", key);
     }
-    ctx.KeyModified(key);
   } else if (persist && ctx.db().RemoveExpire(e)) {
     ctx.PropagateAs({"PERSIST", key});
     ctx.KeyModified(key);
+    ctx.Notify(notify::kGeneric, "persist", key);
   }
-  ctx.reply.Bulk(value);
 }
 
 void MgetCommand(CommandContext& ctx) {
@@ -213,6 +221,7 @@ void MsetGeneric(CommandContext& ctx, bool nx) {
   for (size_t i = 1; i < ctx.argc; i += 2) {
     ctx.LookupWrite(ctx.arg(i));
     StoreString(ctx, ctx.arg(i), ctx.arg(i + 1), false);
+    ctx.Notify(notify::kString, "set", ctx.arg(i));
     ctx.KeyModified(ctx.arg(i));
   }
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
@@ -242,9 +251,10 @@ void IncrGeneric(CommandContext& ctx, int64_t delta) {
   } else {
     Entry* n = Entry::NewInt(key, next);
     ctx.keyspace().InitAccess(n, ctx.now_ms());
-    ctx.db().Add(n);
+    ctx.AddKey(n);
   }
   ctx.KeyModified(key);
+  ctx.Notify(notify::kString, "incrby", key);
   ctx.reply.Integer(next);
 }
 
@@ -279,6 +289,7 @@ void IncrbyfloatCommand(CommandContext& ctx) {
   std::string s = resp::FormatLongDouble(next);
   StoreString(ctx, key, s, true);
   ctx.KeyModified(key);
+  ctx.Notify(notify::kString, "incrbyfloat", key);
   // Float formatting may differ across platforms; replicas get the exact result.
   ctx.PropagateAs({"SET", key, s, "KEEPTTL"});
   ctx.reply.Bulk(s);
@@ -291,6 +302,7 @@ void AppendCommand(CommandContext& ctx) {
   if (e == nullptr) {
     StoreString(ctx, key, ctx.arg(2), false);
     ctx.KeyModified(key);
+    ctx.Notify(notify::kString, "append", key);
     return ctx.reply.Integer(int64_t(ctx.arg(2).size()));
   }
   if (int64_t(e->StringLength() + ctx.arg(2).size()) > ctx.config().proto_max_bulk_len) {
@@ -299,6 +311,7 @@ void AppendCommand(CommandContext& ctx) {
   std::string* raw = e->MutableRaw();
   raw->append(ctx.arg(2));
   ctx.KeyModified(key);
+  ctx.Notify(notify::kString, "append", key);
   ctx.reply.Integer(int64_t(raw->size()));
 }
 
@@ -354,6 +367,7 @@ void SetrangeCommand(CommandContext& ctx) {
     raw->replace(size_t(offset), value.size(), value);
   }
   ctx.KeyModified(key);
+  ctx.Notify(notify::kString, "setrange", key);
   ctx.reply.Integer(int64_t(e->StringLength()));
 }
 

@@ -99,7 +99,7 @@ void ZaddGeneric(CommandContext& ctx, bool zincrby) {
   if (e == nullptr && !f.xx) {
     e = Entry::NewZSet(key, std::make_unique<ZSetValue>());
     ctx.keyspace().InitAccess(e, ctx.now_ms());
-    ctx.db().Add(e);
+    ctx.AddKey(e);
   }
   bool nan_error = false;
   for (size_t j = 0; e != nullptr && j < elements; ++j) {
@@ -130,8 +130,9 @@ void ZaddGeneric(CommandContext& ctx, bool zincrby) {
     z->Score(member, &score);
   }
   if (added + updated > 0) ctx.KeyModified(key, added + updated);
-  if (nan_error) return ctx.reply.Error("ERR resulting score is not a number (NaN)");
-  if (f.incr) {
+  if (nan_error) {
+    ctx.reply.Error("ERR resulting score is not a number (NaN)");
+  } else if (f.incr) {
     if (processed > 0) {
       ctx.reply.Double(score);
     } else {
@@ -140,6 +141,8 @@ void ZaddGeneric(CommandContext& ctx, bool zincrby) {
   } else {
     ctx.reply.Integer(f.ch ? added + updated : added);
   }
+  // After the reply, as Redis notifies.
+  if (added + updated > 0) ctx.Notify(notify::kZset, f.incr ? "zincr" : "zadd", key);
 }
 
 void ZaddCommand(CommandContext& ctx) {
@@ -155,14 +158,20 @@ void ZremCommand(CommandContext& ctx) {
   ZSetValue* z = WriteZSet(ctx, key, &ok);
   if (!ok) return;
   int64_t deleted = 0;
+  bool removed_key = false;
   for (size_t j = 2; z != nullptr && j < ctx.argc; ++j) {
     if (z->Remove(ctx.arg(j))) ++deleted;
     if (z->empty()) {
       ctx.db().Delete(key);
+      removed_key = true;
       break;
     }
   }
-  if (deleted > 0) ctx.KeyModified(key, deleted);
+  if (deleted > 0) {
+    ctx.KeyModified(key, deleted);
+    ctx.Notify(notify::kZset, "zrem", key);
+    if (removed_key) ctx.Notify(notify::kGeneric, "del", key);
+  }
   ctx.reply.Integer(deleted);
 }
 
@@ -261,10 +270,16 @@ void PopFrom(CommandContext& ctx, const std::string& key, ZSetValue* z, bool max
     const ZSetValue::Node* node = max ? z->last() : z->first();
     std::string member(node->member());
     double score = node->score();
-    ReplyPair(ctx, member, score, nested);
     z->Remove(member);
+    // Redis notifies after removing the first member, inside the reply's array: a RESP3 client
+    // watching its own events gets the pushes right after the array header.
+    if (i == 0) ctx.Notify(notify::kZset, max ? "zpopmax" : "zpopmin", key);
+    ReplyPair(ctx, member, score, nested);
   }
-  if (z->empty()) ctx.db().Delete(key);
+  if (z->empty()) {
+    ctx.db().Delete(key);
+    ctx.Notify(notify::kGeneric, "del", key);
+  }
   ctx.KeyModified(key, int64_t(n));
 }
 
@@ -410,8 +425,15 @@ void ZremrangeGeneric(CommandContext& ctx, RemRange kind) {
   } else {
     deleted = z->RemoveRangeByLex(lex_range);
   }
-  if (z->empty()) ctx.db().Delete(key);
-  if (deleted > 0) ctx.KeyModified(key, int64_t(deleted));
+  const bool removed_key = z->empty();
+  if (removed_key) ctx.db().Delete(key);
+  if (deleted > 0) {
+    ctx.KeyModified(key, int64_t(deleted));
+    static constexpr const char* kEvents[] = {"zremrangebyrank", "zremrangebyscore",
+                                              "zremrangebylex"};
+    ctx.Notify(notify::kZset, kEvents[int(kind)], key);
+    if (removed_key) ctx.Notify(notify::kGeneric, "del", key);
+  }
   ctx.reply.Integer(int64_t(deleted));
 }
 

@@ -34,20 +34,25 @@ std::unique_ptr<ZSetValue> BuildResult(CommandContext& ctx, const std::vector<Sc
 }
 
 // Stores a result at `dst` (replacing any value and its TTL), or deletes `dst` when empty.
-void StoreResult(CommandContext& ctx, const std::string& dst, const std::vector<Scored>& items) {
+void StoreResult(CommandContext& ctx, const std::string& dst, const std::vector<Scored>& items,
+                 const char* event) {
   ctx.LookupWrite(dst);
   if (items.empty()) {
     ctx.reply.Integer(0);
-    if (ctx.db().Delete(dst)) ctx.KeyModified(dst);
+    if (ctx.db().Delete(dst)) {
+      ctx.KeyModified(dst);
+      ctx.Notify(notify::kGeneric, "del", dst);
+    }
     return;
   }
   auto z = BuildResult(ctx, items);
   const size_t n = z->size();
   Entry* e = Entry::NewZSet(dst, std::move(z));
   ctx.keyspace().InitAccess(e, ctx.now_ms());
-  ctx.db().Upsert(e, false);
+  ctx.UpsertKey(e, false);
   ctx.KeyModified(dst);
   ctx.reply.Integer(int64_t(n));
+  ctx.Notify(notify::kZset, event, dst);
 }
 
 // RESP2: a flat array (member, score, ...); RESP3: an array of [member, score] pairs.
@@ -170,7 +175,7 @@ void RangeGeneric(CommandContext& ctx, size_t src, const std::string* dst, Range
           &items);
     }
   }
-  if (dst != nullptr) return StoreResult(ctx, *dst, items);
+  if (dst != nullptr) return StoreResult(ctx, *dst, items, "zrangestore");
   ReplyScored(ctx, items, a.withscores);
 }
 
@@ -299,7 +304,7 @@ void AlgebraGeneric(CommandContext& ctx, const std::string* dst, size_t numkeys_
   std::vector<Source> src(static_cast<size_t>(setnum));
   size_t j = numkeys_idx + 1;
   for (size_t i = 0; i < src.size(); ++i, ++j) {
-    Entry* e = dst != nullptr ? ctx.LookupWrite(ctx.arg(j)) : ctx.LookupRead(ctx.arg(j));
+    Entry* e = ctx.LookupRead(ctx.arg(j));  // a read lookup even for the STORE forms, as Redis
     if (e == nullptr) continue;
     if (e->type() == ObjType::kZSet) {
       src[i].z = e->zset();
@@ -345,7 +350,8 @@ void AlgebraGeneric(CommandContext& ctx, const std::string* dst, size_t numkeys_
   }
   std::vector<Scored> items = Compute(std::move(src), op, agg, size_t(limit));
   if (cardinality_only) return ctx.reply.Integer(int64_t(items.size()));
-  if (dst != nullptr) return StoreResult(ctx, *dst, items);
+  static constexpr const char* kEvents[] = {"zunionstore", "zinterstore", "zdiffstore"};
+  if (dst != nullptr) return StoreResult(ctx, *dst, items, kEvents[int(op)]);
   auto z = BuildResult(ctx, items);
   items.clear();
   for (const Node* n = z->first(); n != nullptr; n = n->next()) {

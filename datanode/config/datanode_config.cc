@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "common/resp/request_parser.h"
+#include "datanode/config/keyspace_event_flags.h"
 #include "datanode/service/latency_histogram.h"
 
 namespace vigil::datanode {
@@ -323,6 +324,17 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("latency-monitor-threshold", &c->latency_monitor_threshold, 0, LLONG_MAX, 0);
   r->AddBool("latency-tracking", &c->latency_tracking, true);
   RegisterLatencyPercentiles(c, r);
+  r->AddCustom({"notify-keyspace-events", F::kNone,
+                [c](const std::vector<std::string>& a) {
+                  if (a.size() != 1) return Status::Error("wrong number of arguments");
+                  const int flags = notify::ParseFlags(a[0]);
+                  if (flags < 0) {
+                    return Status::Error("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+                  }
+                  c->notify_keyspace_events = flags;
+                  return Status::Ok();
+                },
+                [c] { return notify::FlagsToString(c->notify_keyspace_events); }, nullptr, ""});
 }
 
 }  // namespace

@@ -116,6 +116,7 @@ struct DatanodeConfig {
   int64_t latency_monitor_threshold = 0;  // ms; 0 = the latency monitor is off
   bool latency_tracking = true;           // per-command histograms (INFO latencystats)
   std::vector<double> latency_tracking_info_percentiles{50.0, 99.0, 99.9};
+  int notify_keyspace_events = 0;  // notify:: class flags
 
   // Directives Redis knows that Vigil keeps as text (no behaviour behind them yet).
   std::map<std::string, std::string> passive;

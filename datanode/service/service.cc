@@ -445,11 +445,13 @@ void Service::AddLatencySample(const char* event, int64_t ms) {
 }
 
 void Service::OnKeyExpired(int db, std::string_view key) {
+  NotifyKeyspaceEvent(notify::kExpired, "expired", key, db);
   waiters_.Touch(db, key);
   EmitPropagation(db, {"DEL", std::string(key)});
 }
 
 void Service::OnKeyEvicted(int db, std::string_view key) {
+  NotifyKeyspaceEvent(notify::kEvicted, "evicted", key, db);
   waiters_.Touch(db, key);
   EmitPropagation(db, {"DEL", std::string(key)});
 }

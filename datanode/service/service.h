@@ -225,6 +225,10 @@ class Service final : public KeyspaceListener {
   // After a BGSAVE: the changes made while the child wrote still count.
   void subtract_dirty(int64_t n) { dirty_ = std::max<int64_t>(0, dirty_ - n); }
   void NoteWoken(Session* s) { woken_.push_back(s); }
+  // Redis's notifyKeyspaceEvent: publishes `event` about `key` of `db` on the
+  // __keyspace@<db>__:<key> and __keyevent@<db>__:<event> channels, when `type` (a notify::
+  // class) and the channel kind are enabled by notify-keyspace-events (keyspace_events.cc).
+  void NotifyKeyspaceEvent(int type, std::string_view event, std::string_view key, int db);
   bool active_expire_enabled = true;  // DEBUG SET-ACTIVE-EXPIRE
   DebugSettings debug;                // the other DEBUG knobs
   // While set, writes reach neither the AOF nor replicas (DEBUG LOADAOF replays the AOF through
