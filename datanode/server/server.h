@@ -83,6 +83,7 @@ class Server final : public ServerHooks {
   void ReplicateToReplicas(const std::vector<std::string>& argv) override;
   Status RewriteConfigForceAll() override { return RewriteConfigFile(true); }
   void LogWarning(const std::string& line) override;
+  void LogAtLevel(int level, const std::string& line) override;
 
  private:
   // RDB snapshots (server_rdb.cc).

@@ -74,4 +74,15 @@ void Server::LogWarning(const std::string& line) {
   log_->warn("{}", line);
 }
 
+void Server::LogAtLevel(int level, const std::string& line) {
+  // Redis's debug, verbose, notice, warning.
+  if (level <= 1) {
+    log_->debug("{}", line);
+  } else if (level == 2) {
+    log_->info("{}", line);
+  } else {
+    log_->warn("{}", line);
+  }
+}
+
 }  // namespace vigil::datanode

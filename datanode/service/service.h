@@ -23,6 +23,7 @@
 #include "datanode/persistence/fork_status.h"
 #include "datanode/persistence/rdb_status.h"
 #include "datanode/replication/sentinel_fence.h"
+#include "datanode/scripting/script_engine.h"
 #include "datanode/service/debug_settings.h"
 #include "datanode/service/key_waiters.h"
 #include "datanode/service/pubsub_registry.h"
@@ -89,6 +90,10 @@ class ServerHooks {
   virtual Status RewriteConfigForceAll() { return RewriteConfig(); }
   // DEBUG LOG: one line in the server log at warning level.
   virtual void LogWarning(const std::string& line) { (void)line; }
+  // redis.log from a script, at Redis's level 0 (debug) to 3 (warning).
+  virtual void LogAtLevel(int level, const std::string& line) {
+    if (level >= 3) LogWarning(line);
+  }
 };
 
 // Receives every change to the data set in execution order (the AOF and replication feed).
@@ -96,9 +101,11 @@ class Propagator {
  public:
   virtual ~Propagator() = default;
   virtual void Propagate(int db, const std::vector<std::string>& argv) = 0;
+  // Which feed this is (a ScriptRepl bit: the AOF or the replicas), for redis.set_repl.
+  virtual int target() const { return kReplAll; }
 };
 
-class Service final : public KeyspaceListener {
+class Service final : public KeyspaceListener, public ScriptHost {
  public:
   Service(DatanodeConfig* config, config::OptionRegistry* options, uint64_t seed);
   ~Service() override;
@@ -225,6 +232,22 @@ class Service final : public KeyspaceListener {
   void BeginExec();
   void EndExec(int db);
 
+  // --- scripting (service_script.cc) ---
+  ScriptEngine& scripting() { return scripting_; }
+  // Redis's scriptPrepareForRun: the up-front checks a script's flags call for (stale replica,
+  // read-only replica, disk errors, *_RO, min-replicas, the fence, OOM). False with the error
+  // written to `w`; else `run` is ready for RunScript.
+  bool PrepareScriptRun(Session& caller, uint32_t script_flags, bool ro, resp::ReplyWriter& w,
+                        ScriptRun* run);
+  // Runs a cached script prepared by PrepareScriptRun; its writes reach replicas and the AOF
+  // as one MULTI/EXEC (unless already inside EXEC), as Redis 7's effects replication does.
+  void RunScript(ScriptRun& run, std::string_view sha, std::span<const std::string> keys,
+                 std::span<const std::string> args, resp::ReplyWriter& w);
+  // ScriptHost
+  void ScriptCall(ScriptRun& run, const std::vector<std::string>& argv, std::string* err) override;
+  int ScriptAclCheck(ScriptRun& run, const std::vector<std::string>& argv) override;
+  void ScriptLog(int level, const std::string& line) override;
+
   // KeyspaceListener
   void OnKeyExpired(int db, std::string_view key) override;
   void OnKeyEvicted(int db, std::string_view key) override;
@@ -243,7 +266,7 @@ class Service final : public KeyspaceListener {
                 size_t argc, resp::ReplyWriter& w);
   void CloseSession(Session* s, Session* current);
   void ServeReadyKeys();
-  void EmitPropagation(int db, const std::vector<std::string>& argv);
+  void EmitPropagation(int db, const std::vector<std::string>& argv, int targets = kReplAll);
   bool EnforceMaxmemory();
   void SyncFence();
   void FeedFence(Session& s, const std::vector<std::string>& argv, size_t argc);
@@ -266,7 +289,7 @@ class Service final : public KeyspaceListener {
   ServerHooks* hooks_ = nullptr;
   ReplicationControl* replication_ = nullptr;
   std::vector<Propagator*> propagators_;
-  void Feed(int db, const std::vector<std::string>& argv);
+  void Feed(int db, const std::vector<std::string>& argv, int targets = kReplAll);
   std::function<int64_t()> used_memory_fn_;
   std::string run_id_;
   int64_t now_ms_ = 0;
@@ -278,7 +301,16 @@ class Service final : public KeyspaceListener {
   bool rejecting_exec_ = false;  // Admit is judging an EXEC: a refusal aborts the transaction
   bool loading_ = false;
   bool propagation_paused_ = false;
-  std::vector<std::pair<int, std::vector<std::string>>> exec_buffer_;
+  struct PendingPropagation {
+    int db;
+    std::vector<std::string> argv;
+    int targets;  // ScriptRepl bits
+  };
+  std::vector<PendingPropagation> exec_buffer_;
+  ScriptEngine scripting_;
+  Session script_session_;          // the session redis.call runs commands as
+  ScriptRun* script_run_ = nullptr;  // the script running now
+  const char* ScriptWriteDenied(const ScriptRun& run, const CommandSpec& spec);
 };
 
 }  // namespace vigil::datanode

@@ -56,6 +56,9 @@ struct Session {
     if (executing) pushes.emplace_back(from, out.size());
   }
   bool close_asap = false;
+  // The error reply just written was already counted where it arose (a script relaying a
+  // command's error): the command counts as failed, but errorstats are not bumped again.
+  bool error_uncounted = false;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string last_command = "NULL";
