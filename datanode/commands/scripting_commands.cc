@@ -149,6 +149,8 @@ void RegisterScriptingCommands(CommandTable& t) {
   t.AddSub("script",
            {"kill", 2, kCmdNoScript | kCmdAllowBusy, 0, 0, 0, ScriptKill, "scripting", {}});
   t.AddSub("script", {"load", 3, kCmdNoScript | kCmdStale, 0, 0, 0, ScriptLoad, "scripting", {}});
+  // Registered last: every family is in the table now.
+  for (auto& [name, spec] : t.mutable_all()) SyncScriptFlags(spec);
 }
 
 }  // namespace vigil::datanode

@@ -209,7 +209,8 @@ std::string OneLine(const char* s, size_t len) {
 
 void WriteError(lua_State* L, resp::ReplyWriter& w) {
   // The table is on top; Redis trims the text and reports it with its own code.
-  lua_getfield(L, -1, "err");
+  lua_pushstring(L, "err");
+  lua_rawget(L, -2);
   size_t len = 0;
   const char* msg = lua_tolstring(L, -1, &len);
   std::string text(msg != nullptr ? msg : "", msg != nullptr ? len : 0);

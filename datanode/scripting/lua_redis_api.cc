@@ -32,8 +32,10 @@ ScriptRun* RunOf(lua_State* L) {
   return e != nullptr ? e->current_run() : nullptr;
 }
 
-// Raises Redis's error table for `msg` (which gets "ERR " unless it starts with '-').
-int RaiseError(lua_State* L, const std::string& msg) {
+// Raises Redis's error table for `msg` (which gets "ERR " unless it starts with '-'). Lua errors
+// unwind with longjmp, so nothing with a destructor may be alive in the frames they cross: every
+// raise below happens after the C++ objects of the call are gone.
+int RaiseError(lua_State* L, const char* msg) {
   PushErrorTable(L, msg);
   return lua_error(L);
 }
@@ -67,13 +69,10 @@ bool ArgsToArgv(lua_State* L, std::vector<std::string>* argv) {
   return true;
 }
 
-int GenericCommand(lua_State* L, bool raise) {
-  ScriptRun* run = RunOf(L);
-  if (run == nullptr) {
-    return RaiseError(L, "redis.call/pcall can only be called inside a script invocation");
-  }
+// Runs the command and pushes its reply (or the error table); true when the result is an error.
+bool RunCommand(lua_State* L, ScriptRun* run) {
   std::vector<std::string> argv;
-  if (!ArgsToArgv(L, &argv)) return raise ? lua_error(L) : 1;
+  if (!ArgsToArgv(L, &argv)) return true;
   std::string err;
   run->client->out.clear();
   run->host->ScriptCall(*run, argv, &err);
@@ -83,12 +82,20 @@ int GenericCommand(lua_State* L, bool raise) {
     lua_pushboolean(L, 1);
     lua_settable(L, -3);
     run->client->out.clear();
-    return raise ? lua_error(L) : 1;
+    return true;
   }
   const bool is_error = !run->client->out.empty() && run->client->out[0] == '-';
   PushRespAsLua(L, run->client->out);
   run->client->out.clear();
-  if (raise && is_error) return lua_error(L);
+  return is_error;
+}
+
+int GenericCommand(lua_State* L, bool raise) {
+  ScriptRun* run = RunOf(L);
+  if (run == nullptr) {
+    return RaiseError(L, "redis.call/pcall can only be called inside a script invocation");
+  }
+  if (RunCommand(L, run) && raise) return lua_error(L);
   return 1;
 }
 
@@ -124,8 +131,14 @@ int Sha1hex(lua_State* L) {
   if (lua_gettop(L) != 1) return RaiseError(L, "wrong number of arguments");
   size_t len = 0;
   const char* s = lua_tolstring(L, 1, &len);
-  std::string hex = Sha1Hex(std::string_view(s != nullptr ? s : "", s != nullptr ? len : 0));
-  lua_pushstring(L, hex.c_str());
+  char hex[41];
+  {
+    const std::string digest =
+        Sha1Hex(std::string_view(s != nullptr ? s : "", s != nullptr ? len : 0));
+    digest.copy(hex, 40);
+    hex[40] = '\0';
+  }
+  lua_pushstring(L, hex);
   return 1;
 }
 
@@ -134,8 +147,8 @@ int ErrorReply(lua_State* L) {
     PushErrorTable(L, "wrong number or type of arguments");
     return 1;
   }
-  std::string e = lua_tostring(L, -1);
-  PushErrorTable(L, e[0] == '-' ? e : "-" + e);
+  const char* e = lua_tostring(L, -1);
+  PushErrorTable(L, e[0] == '-' ? std::string(e) : "-" + std::string(e));
   return 1;
 }
 
@@ -186,15 +199,17 @@ int Log(lua_State* L) {
   if (!lua_isnumber(L, 1)) return RaiseError(L, "First argument must be a number (log level).");
   const int level = int(lua_tonumber(L, 1));
   if (level < 0 || level > 3) return RaiseError(L, "Invalid debug level.");
+  ScriptRun* run = RunOf(L);
+  if (run == nullptr) return 0;
   std::string line;
   for (int j = 2; j <= argc; ++j) {
     size_t len = 0;
-    const char* s = lua_tolstring(L, j, &len);
+    const char* s = lua_tolstring(L, j, &len);  // numbers convert in place; no error possible
     if (s == nullptr) continue;
     if (j != 2) line.push_back(' ');
     line.append(s, len);
   }
-  if (ScriptRun* run = RunOf(L)) run->host->ScriptLog(level, line);
+  run->host->ScriptLog(level, line);
   return 0;
 }
 
@@ -218,9 +233,12 @@ int AclCheckCmd(lua_State* L) {
   if (run == nullptr) {
     return RaiseError(L, "redis.acl_check_cmd can only be called inside a script invocation");
   }
-  std::vector<std::string> argv;
-  if (!ArgsToArgv(L, &argv)) return lua_error(L);
-  const int verdict = run->host->ScriptAclCheck(*run, argv);
+  int verdict = 0;
+  {
+    std::vector<std::string> argv;
+    verdict = ArgsToArgv(L, &argv) ? run->host->ScriptAclCheck(*run, argv) : -2;
+  }
+  if (verdict == -2) return lua_error(L);
   if (verdict < 0) return RaiseError(L, "Invalid command passed to redis.acl_check_cmd()");
   lua_pushboolean(L, verdict);
   return 1;

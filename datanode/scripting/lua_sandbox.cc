@@ -18,19 +18,41 @@ constexpr const char* kProxiesKey = "vigil.readonly_proxies";  // proxy → real
 constexpr const char* kGlobalsKey = "vigil.globals";           // the real global table
 constexpr const char* kEnvKey = "vigil.env";                   // its proxy, the scripts' env
 
-// Globals scripts may see, as Redis's allow lists have them.
-constexpr const char* kAllowedGlobals[] = {"string",       "cjson",    "bit",
-                                           "cmsgpack",     "math",     "table",
-                                           "struct",       "redis",    "__redis__err__handler",
-                                           "xpcall",       "tostring", "getfenv",
-                                           "setmetatable", "next",     "assert",
-                                           "tonumber",     "rawequal", "collectgarbage",
-                                           "getmetatable", "rawset",   "pcall",
-                                           "coroutine",    "type",     "_G",
-                                           "select",       "unpack",   "gcinfo",
-                                           "pairs",        "rawget",   "loadstring",
-                                           "ipairs",       "_VERSION", "setfenv",
-                                           "load",         "error",    "newproxy"};
+// Globals scripts may see: Redis's allow lists, less getfenv, setfenv and newproxy, which the
+// redis-server 7.0.15 we compare with no longer exposes.
+constexpr const char* kAllowedGlobals[] = {"string",
+                                           "cjson",
+                                           "bit",
+                                           "cmsgpack",
+                                           "math",
+                                           "table",
+                                           "struct",
+                                           "redis",
+                                           "__redis__err__handler",
+                                           "xpcall",
+                                           "tostring",
+                                           "setmetatable",
+                                           "next",
+                                           "assert",
+                                           "tonumber",
+                                           "rawequal",
+                                           "collectgarbage",
+                                           "getmetatable",
+                                           "rawset",
+                                           "pcall",
+                                           "coroutine",
+                                           "type",
+                                           "_G",
+                                           "select",
+                                           "unpack",
+                                           "gcinfo",
+                                           "pairs",
+                                           "rawget",
+                                           "loadstring",
+                                           "ipairs",
+                                           "_VERSION",
+                                           "load",
+                                           "error"};
 
 bool IsAllowed(const char* name) {
   for (const char* a : kAllowedGlobals) {
@@ -124,13 +146,16 @@ int SafeLoadstring(lua_State* L) {
   size_t len = 0;
   const char* s = luaL_checklstring(L, 1, &len);
   const char* name = luaL_optstring(L, 2, s);
-  return LoadText(L, std::string(s, len), name);
+  return LoadText(L, std::string(s, len), name);  // no Lua error is raised past this point
 }
 
 int SafeLoad(lua_State* L) {
   luaL_checktype(L, 1, LUA_TFUNCTION);
   const char* name = luaL_optstring(L, 2, "=(load)");
-  std::string chunk;
+  lua_settop(L, 2);
+  // The pieces are gathered on the Lua side: the reader may raise an error.
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
   while (true) {
     lua_pushvalue(L, 1);
     lua_call(L, 0, 1);
@@ -139,16 +164,16 @@ int SafeLoad(lua_State* L) {
       break;
     }
     if (!lua_isstring(L, -1)) return luaL_error(L, "reader function must return a string");
-    size_t len = 0;
-    const char* piece = lua_tolstring(L, -1, &len);
-    if (len == 0) {
+    if (lua_objlen(L, -1) == 0) {
       lua_pop(L, 1);
       break;
     }
-    chunk.append(piece, len);
-    lua_pop(L, 1);
+    luaL_addvalue(&b);
   }
-  return LoadText(L, chunk, name);
+  luaL_pushresult(&b);
+  size_t len = 0;
+  const char* chunk = lua_tolstring(L, -1, &len);
+  return LoadText(L, std::string(chunk, len), name);
 }
 
 // Pushes a read-only proxy of the table on top (which is popped).

@@ -29,8 +29,10 @@ void PushArray(lua_State* L, std::span<const std::string> items) {
   }
 }
 
+// Raw reads: a metamethod raising an error here would be outside any protected call.
 std::string FieldString(lua_State* L, const char* name, bool* present) {
-  lua_getfield(L, -1, name);
+  lua_pushstring(L, name);
+  lua_rawget(L, -2);
   *present = lua_isstring(L, -1) != 0;
   std::string out;
   if (*present) {
@@ -43,7 +45,8 @@ std::string FieldString(lua_State* L, const char* name, bool* present) {
 }
 
 bool ErrorStatsIgnored(lua_State* L) {
-  lua_getfield(L, -1, "ignore_error_stats_update");
+  lua_pushstring(L, "ignore_error_stats_update");
+  lua_rawget(L, -2);
   const bool ignored = lua_isboolean(L, -1) && lua_toboolean(L, -1);
   lua_pop(L, 1);
   return ignored;

@@ -3,6 +3,7 @@
 // replication of its writes.
 #include <cstring>
 
+#include "datanode/commands/redis_command_info.h"
 #include "datanode/replication/replication_control.h"
 #include "datanode/scripting/script_flags.h"
 #include "datanode/service/service.h"
@@ -169,7 +170,22 @@ void Service::ScriptCall(ScriptRun& run, const std::vector<std::string>& argv, s
       ++spec->stat->rejected_calls;
     }
   };
-  if (spec == nullptr) return refuse("Unknown Redis command called from script");
+  if (spec == nullptr) {
+    // A Redis command Vigil does not serve (CLUSTER ...) is refused as Redis refuses it when
+    // Redis flags it noscript.
+    std::string name = config::Lower(argv[0]);
+    auto info = RedisCommandInfo().find(name);
+    if (info != RedisCommandInfo().end() && argv.size() >= 2) {
+      auto sub = RedisCommandInfo().find(name + "|" + config::Lower(argv[1]));
+      if (sub != RedisCommandInfo().end()) info = sub;
+    }
+    if (info != RedisCommandInfo().end() && info->second.elements.size() > 2) {
+      for (const resp::Value& f : info->second.elements[2].elements) {
+        if (f.str == "noscript") return refuse("This Redis command is not allowed from script");
+      }
+    }
+    return refuse("Unknown Redis command called from script");
+  }
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
     return refuse("Wrong number of args calling Redis command from script");
   }
