@@ -120,6 +120,20 @@ int ReadThroughProxy(lua_State* L) {
   return lua_gettop(L);
 }
 
+// Upvalue 1: the original getmetatable. A library table has no metatable in Redis: its proxy's
+// hidden one reads as nil, not as the `false` guarding it.
+int GetMetatableWrapper(lua_State* L) {
+  const int n = lua_gettop(L);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, n, 1);
+  if (lua_isboolean(L, -1) && !lua_toboolean(L, -1)) {
+    lua_pop(L, 1);
+    lua_pushnil(L);
+  }
+  return 1;
+}
+
 void WrapField(lua_State* L, int table, const char* name, lua_CFunction wrapper) {
   lua_getfield(L, table, name);
   lua_pushcclosure(L, wrapper, 1);
@@ -301,12 +315,19 @@ lua_State* NewSandboxedLua(void (*register_api)(lua_State*, void*), void* api_da
     MakeProxy(L, false);
     lua_setfield(L, g, lib);
   }
-  // Methods on strings ("x"):upper() read the library through its proxy too.
+  // Methods on strings ("x"):upper() read the library through its proxy too, and the strings'
+  // metatable itself is read-only (getmetatable('') answers a read-only view of it), as in the
+  // redis-server 7.0.15 we compare with: a script must not change what later scripts see.
   lua_pushstring(L, "");
   lua_getmetatable(L, -1);
+  const int string_mt = lua_gettop(L);
   lua_getfield(L, g, "string");
-  lua_setfield(L, -2, "__index");
+  lua_setfield(L, string_mt, "__index");
+  lua_pushvalue(L, string_mt);
+  MakeProxy(L, false);
+  lua_setfield(L, string_mt, "__metatable");
   lua_pop(L, 2);
+  WrapField(L, g, "getmetatable", GetMetatableWrapper);
 
   lua_newtable(L);  // the real globals' metatable: reading an unknown name is an error
   lua_pushcfunction(L, NonexistentGlobal);
