@@ -110,7 +110,7 @@ std::string ScriptEngine::Load(std::string_view body, std::string* err) {
   }
   lua_setfield(L_, LUA_REGISTRYINDEX, ("f_" + sha).c_str());
   scripts_memory_ += sha.size() + body.size();
-  scripts_.emplace(sha, Script{std::string(body), flags});
+  scripts_.emplace(sha, Script{flags});
   return sha;
 }
 

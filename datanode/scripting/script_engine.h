@@ -18,8 +18,9 @@ namespace vigil::datanode {
 
 class ScriptEngine {
  public:
+  // A cached script: its compiled function lives in the interpreter's registry. The body itself
+  // is not kept (nothing reads it back; Redis keeps it only for replication Vigil does not do).
   struct Script {
-    std::string body;
     uint32_t flags = 0;  // ScriptFlag
   };
 
@@ -44,7 +45,7 @@ class ScriptEngine {
   ScriptRun* current_run() const { return current_; }
   bool running() const { return current_ != nullptr; }
   size_t script_count() const { return scripts_.size(); }
-  // Bytes of the cached bodies and their keys, as Redis's used_memory_scripts_eval counts.
+  // Bytes of the cached bodies and their keys, as Redis's used_memory_scripts_eval counts them.
   size_t scripts_memory() const { return scripts_memory_; }
   // Bytes the Lua heap holds (used_memory_lua).
   size_t lua_memory() const;
