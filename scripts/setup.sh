@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config python3
   libhiredis-dev libevent-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev  # EVAL/FCALL: Redis 7.0 embeds Lua 5.1
   redis-server redis-sentinel redis-tools python3-redis
   nftables  # partitions inside network namespaces (integration/chaos)
   iproute2  # loopback inside the namespaces the upstream suites run in (integration/upstream)

@@ -66,6 +66,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterAclCommands(*t);
   RegisterDumpCommands(*t);
   RegisterSortCommands(*t);
+  RegisterScriptingCommands(*t);
   return t;
 }
 

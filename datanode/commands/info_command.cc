@@ -116,8 +116,24 @@ void MemorySection(InfoBuilder& b, Service& svc, const ProcessInfo& p) {
   b.Field("allocator_resident", p.rss_bytes);
   b.Field("total_system_memory", p.total_system_memory);
   b.Field("total_system_memory_human", Human(p.total_system_memory));
-  b.Field("used_memory_lua", 0);
-  b.Field("used_memory_scripts", 0);
+  {
+    ScriptEngine& eng = svc.scripting();
+    const int64_t vm = int64_t(eng.lua_memory());
+    const int64_t scripts = int64_t(eng.scripts_memory());
+    b.Field("used_memory_lua", vm);
+    b.Field("used_memory_vm_eval", vm);
+    b.Field("used_memory_lua_human", Human(vm));
+    b.Field("used_memory_scripts_eval", scripts);
+    b.Field("number_of_cached_scripts", int64_t(eng.script_count()));
+    b.Field("number_of_functions", 0);
+    b.Field("number_of_libraries", 0);
+    b.Field("used_memory_vm_functions", 0);
+    b.Field("used_memory_vm_total", vm);
+    b.Field("used_memory_vm_total_human", Human(vm));
+    b.Field("used_memory_functions", 0);
+    b.Field("used_memory_scripts", scripts);
+    b.Field("used_memory_scripts_human", Human(scripts));
+  }
   b.Field("maxmemory", svc.config().maxmemory);
   b.Field("maxmemory_human", Human(svc.config().maxmemory));
   b.Field("maxmemory_policy", kEvictionPolicyNames[svc.config().maxmemory_policy]);

@@ -150,6 +150,19 @@ void CommandCommand(CommandContext& ctx) {
         break;
       }
     }
+    if (spec->name == "eval" || spec->name == "evalsha" || spec->name == "eval_ro" ||
+        spec->name == "evalsha_ro") {
+      // numkeys keys follow the script (Redis's evalGetKeys); none is a valid answer, as the
+      // family has no mandatory keys.
+      int64_t numkeys = 0;
+      pos.clear();
+      if (ParseInt64Strict(ctx.arg(4), &numkeys) && numkeys >= 0 && numkeys <= int64_t(argc) - 3) {
+        for (int64_t k = 0; k < numkeys; ++k) pos.push_back(size_t(3 + k));
+      }
+      ctx.reply.Array(pos.size());
+      for (size_t p : pos) ctx.reply.Bulk(ctx.arg(p + 2));
+      return;
+    }
     if (pos.empty()) return ctx.reply.Error("ERR The command has no key arguments");
     ctx.reply.Array(pos.size());
     for (size_t p : pos) ctx.reply.Bulk(ctx.arg(p + 2));

@@ -120,9 +120,12 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
   }
   const bool is_set = src != nullptr && src->type() == ObjType::kSet;
   if (src != nullptr && src->type() == ObjType::kZSet) src->zset()->ConvertToSkiplist();
-  if (spec.dont_sort && is_set && spec.store) {
+  const ScriptRun* run = ctx.service.scripting().current_run();
+  const bool from_script = run != nullptr && run->client == &ctx.session;
+  if (spec.dont_sort && is_set && (spec.store || from_script)) {
     // A set's iteration order is not reproducible, and a stored result must be the same on
-    // replicas and in the AOF: sort it instead.
+    // replicas and in the AOF (and a script's view deterministic, as Redis keeps it): sort it
+    // instead.
     spec.dont_sort = false;
     spec.alpha = true;
     spec.by.reset();

@@ -3,6 +3,7 @@
 // XGROUP SETID / XGROUP CREATECONSUMER.
 #include "datanode/commands/command_table.h"
 #include "datanode/commands/stream_reply.h"
+#include "datanode/service/service.h"
 
 namespace vigil::datanode {
 namespace {
@@ -22,6 +23,13 @@ bool ParseReadArgs(CommandContext& ctx, bool group_form, ReadArgs* a) {
   for (size_t i = 1; i < ctx.argc; ++i) {
     const size_t more = ctx.argc - i - 1;
     if (ctx.ArgIs(i, "block") && more) {
+      const ScriptRun* run = ctx.service.scripting().current_run();
+      if (run != nullptr && run->client == &ctx.session) {
+        // Redis refuses BLOCK from scripts outright (it could never block there).
+        ctx.reply.Error("ERR " + ctx.arg(0) +
+                        " command is not allowed with BLOCK option from scripts");
+        return false;
+      }
       ++i;
       int64_t t = 0;
       if (!ParseInt64Strict(ctx.arg(i), &t)) {

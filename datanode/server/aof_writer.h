@@ -48,6 +48,7 @@ class AofWriter final : public Propagator {
 
   // Propagator
   void Propagate(int db, const std::vector<std::string>& argv) override;
+  int target() const override { return kReplAof; }
 
  private:
   bool WriteBuffer();

@@ -45,6 +45,7 @@ class MasterLinks final : public Propagator {
   // Propagator: the write feed of a master. Ignored while this node is a replica (it forwards
   // its master's bytes instead, through FeedRaw).
   void Propagate(int db, const std::vector<std::string>& argv) override;
+  int target() const override { return kReplReplicas; }
   // Replica role: bytes applied from our master, forwarded unchanged (the chain shares offsets).
   void FeedRaw(std::string_view bytes) { FeedStream(bytes); }
   void set_replica_role(bool v) { replica_role_ = v; }

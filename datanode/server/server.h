@@ -86,6 +86,7 @@ class Server final : public ServerHooks {
   void LogWarning(const std::string& line) override;
   uint32_t SecureRandom32() override;
   void PrintToStdout(const std::string& text) override;
+  void LogAtLevel(int level, const std::string& line) override;
 
  private:
   // RDB snapshots (server_rdb.cc).

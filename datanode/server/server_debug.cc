@@ -85,4 +85,15 @@ uint32_t Server::SecureRandom32() {
   return std::random_device()();
 }
 
+void Server::LogAtLevel(int level, const std::string& line) {
+  // Redis's debug, verbose, notice, warning.
+  if (level <= 1) {
+    log_->debug("{}", line);
+  } else if (level == 2) {
+    log_->info("{}", line);
+  } else {
+    log_->warn("{}", line);
+  }
+}
+
 }  // namespace vigil::datanode

@@ -317,9 +317,12 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   cs.usec += usec;
   if (s.out.size() > mark && s.out[mark] == '-') {
     ++cs.failed_calls;
-    ++stats_.total_error_replies;
-    ++stats_.errorstats[ErrorCode(s.out, mark)];
+    if (!s.error_uncounted) {
+      ++stats_.total_error_replies;
+      ++stats_.errorstats[ErrorCode(s.out, mark)];
+    }
   }
+  s.error_uncounted = false;
   // As Redis: EXEC is not logged (its commands are), a client that blocked is logged when it is
   // served, and the AOF replay logs nothing.
   if (spec.name != "exec" && !s.block.active && !loading_) {
@@ -334,11 +337,16 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   if (ctx.dirty() > 0) {
     dirty_ += ctx.dirty();
     if (!ctx.propagate_suppressed() && !(spec.flags & kCmdNoPropagate)) {
+      // Inside a script, redis.set_repl decides which feeds see its writes.
+      const int targets = script_run_ != nullptr && &s == script_run_->client
+                              ? script_run_->repl
+                              : int(kReplAll);
       if (ctx.rewritten().empty()) {
         EmitPropagation(db_before,
-                        std::vector<std::string>(argv.begin(), argv.begin() + long(argc)));
+                        std::vector<std::string>(argv.begin(), argv.begin() + long(argc)),
+                        targets);
       } else if (ctx.rewritten().size() == 1 || in_exec_) {
-        for (const auto& a : ctx.rewritten()) EmitPropagation(db_before, a);
+        for (const auto& a : ctx.rewritten()) EmitPropagation(db_before, a, targets);
       } else {
         // Several effects of one command reach replicas and the AOF as one transaction, as
         // Redis 7.0 wraps them (propagatePendingCommands).
@@ -350,17 +358,19 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   }
 }
 
-void Service::Feed(int db, const std::vector<std::string>& argv) {
-  for (Propagator* p : propagators_) p->Propagate(db, argv);
+void Service::Feed(int db, const std::vector<std::string>& argv, int targets) {
+  for (Propagator* p : propagators_) {
+    if ((p->target() & targets) != 0) p->Propagate(db, argv);
+  }
 }
 
-void Service::EmitPropagation(int db, const std::vector<std::string>& argv) {
-  if (propagators_.empty() || propagation_paused_) return;
+void Service::EmitPropagation(int db, const std::vector<std::string>& argv, int targets) {
+  if (propagators_.empty() || propagation_paused_ || targets == kReplNone) return;
   if (in_exec_) {
-    exec_buffer_.emplace_back(db, argv);
+    exec_buffer_.push_back({db, argv, targets});
     return;
   }
-  Feed(db, argv);
+  Feed(db, argv, targets);
 }
 
 void Service::BeginExec() {
@@ -373,10 +383,11 @@ void Service::EndExec(int db) {
   if (propagators_.empty() || exec_buffer_.empty()) return;
   // A transaction reaches replicas and the AOF as one unit, as Redis propagates it.
   if (exec_buffer_.size() == 1) {
-    Feed(exec_buffer_[0].first, exec_buffer_[0].second);
+    Feed(exec_buffer_[0].db, exec_buffer_[0].argv, exec_buffer_[0].targets);
   } else {
-    Feed(exec_buffer_[0].first, {"MULTI"});
-    for (const auto& [d, a] : exec_buffer_) Feed(d, a);
+    // MULTI and EXEC go to every feed, as Redis propagates them whatever set_repl chose.
+    Feed(exec_buffer_[0].db, {"MULTI"});
+    for (const auto& p : exec_buffer_) Feed(p.db, p.argv, p.targets);
     Feed(db, {"EXEC"});
   }
   exec_buffer_.clear();

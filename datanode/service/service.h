@@ -25,6 +25,7 @@
 #include "datanode/persistence/rdb_status.h"
 #include "datanode/replication/sentinel_fence.h"
 #include "datanode/service/client_pause.h"
+#include "datanode/scripting/script_engine.h"
 #include "datanode/service/debug_settings.h"
 #include "datanode/service/key_waiters.h"
 #include "datanode/service/latency_monitor.h"
@@ -97,6 +98,10 @@ class ServerHooks {
   virtual uint32_t SecureRandom32() = 0;
   // DEBUG LISTPACK / QUICKLIST: Redis prints the structure on the process's stdout.
   virtual void PrintToStdout(const std::string& text) { (void)text; }
+  // redis.log from a script, at Redis's level 0 (debug) to 3 (warning).
+  virtual void LogAtLevel(int level, const std::string& line) {
+    if (level >= 3) LogWarning(line);
+  }
 };
 
 // Receives every change to the data set in execution order (the AOF and replication feed).
@@ -104,9 +109,11 @@ class Propagator {
  public:
   virtual ~Propagator() = default;
   virtual void Propagate(int db, const std::vector<std::string>& argv) = 0;
+  // Which feed this is (a ScriptRepl bit: the AOF or the replicas), for redis.set_repl.
+  virtual int target() const { return kReplAll; }
 };
 
-class Service final : public KeyspaceListener {
+class Service final : public KeyspaceListener, public ScriptHost {
  public:
   Service(DatanodeConfig* config, config::OptionRegistry* options, uint64_t seed);
   ~Service() override;
@@ -259,6 +266,22 @@ class Service final : public KeyspaceListener {
   void BeginExec();
   void EndExec(int db);
 
+  // --- scripting (service_script.cc) ---
+  ScriptEngine& scripting() { return scripting_; }
+  // Redis's scriptPrepareForRun: the up-front checks a script's flags call for (stale replica,
+  // read-only replica, disk errors, *_RO, min-replicas, the fence, OOM). False with the error
+  // written to `w`; else `run` is ready for RunScript.
+  bool PrepareScriptRun(Session& caller, uint32_t script_flags, bool ro, resp::ReplyWriter& w,
+                        ScriptRun* run);
+  // Runs a cached script prepared by PrepareScriptRun; its writes reach replicas and the AOF
+  // as one MULTI/EXEC (unless already inside EXEC), as Redis 7's effects replication does.
+  void RunScript(ScriptRun& run, std::string_view sha, std::span<const std::string> keys,
+                 std::span<const std::string> args, resp::ReplyWriter& w);
+  // ScriptHost
+  void ScriptCall(ScriptRun& run, const std::vector<std::string>& argv, std::string* err) override;
+  int ScriptAclCheck(ScriptRun& run, const std::vector<std::string>& argv) override;
+  void ScriptLog(int level, const std::string& line) override;
+
   // KeyspaceListener
   void OnKeyExpired(int db, std::string_view key) override;
   void OnKeyEvicted(int db, std::string_view key) override;
@@ -276,7 +299,7 @@ class Service final : public KeyspaceListener {
                 size_t argc, resp::ReplyWriter& w);
   void CloseSession(Session* s, Session* current);
   void ServeReadyKeys();
-  void EmitPropagation(int db, const std::vector<std::string>& argv);
+  void EmitPropagation(int db, const std::vector<std::string>& argv, int targets = kReplAll);
   bool EnforceMaxmemory();
   void SyncFence();
   bool IsWriteRequest(const CommandSpec& spec, const Session& s) const;
@@ -309,7 +332,7 @@ class Service final : public KeyspaceListener {
   FileSystem* fs_ = &memory_fs_;
   ReplicationControl* replication_ = nullptr;
   std::vector<Propagator*> propagators_;
-  void Feed(int db, const std::vector<std::string>& argv);
+  void Feed(int db, const std::vector<std::string>& argv, int targets = kReplAll);
   std::function<int64_t()> used_memory_fn_;
   std::string run_id_;
   int64_t now_ms_ = 0;
@@ -325,7 +348,16 @@ class Service final : public KeyspaceListener {
   std::vector<Session*> postponed_;  // held by a pause, oldest first
   bool resume_postponed_ = false;    // the pause loosened: run the held requests
   bool resuming_ = false;
-  std::vector<std::pair<int, std::vector<std::string>>> exec_buffer_;
+  struct PendingPropagation {
+    int db;
+    std::vector<std::string> argv;
+    int targets;  // ScriptRepl bits
+  };
+  std::vector<PendingPropagation> exec_buffer_;
+  ScriptEngine scripting_;
+  Session script_session_;          // the session redis.call runs commands as
+  ScriptRun* script_run_ = nullptr;  // the script running now
+  const char* ScriptWriteDenied(const ScriptRun& run, const CommandSpec& spec);
 };
 
 }  // namespace vigil::datanode

@@ -59,6 +59,9 @@ struct Session {
   }
   bool close_asap = false;
   bool no_evict = false;  // CLIENT NO-EVICT ON (shown as flag e; no client eviction here)
+  // The error reply just written was already counted where it arose (a script relaying a
+  // command's error): the command counts as failed, but errorstats are not bumped again.
+  bool error_uncounted = false;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string last_command = "NULL";
