@@ -54,7 +54,7 @@ void GeoaddCommand(CommandContext& ctx) {
   if (e == nullptr) {
     e = Entry::NewZSet(key, std::make_unique<ZSetValue>());
     ctx.keyspace().InitAccess(e, ctx.now_ms());
-    ctx.db().Add(e);
+    ctx.AddKey(e);
   }
   const size_t max_entries = size_t(std::max<int64_t>(0, ctx.config().zset_max_listpack_entries));
   const size_t max_value = size_t(std::max<int64_t>(0, ctx.config().zset_max_listpack_value));
@@ -74,6 +74,7 @@ void GeoaddCommand(CommandContext& ctx) {
   }
   if (added + updated > 0) {
     ctx.KeyModified(key, added + updated);
+    ctx.Notify(notify::kZset, "zadd", key);  // GEOADD runs as ZADD in Redis
     std::vector<std::string> zadd;
     zadd.reserve(first + 2 * elements);
     zadd.emplace_back("zadd");

@@ -221,7 +221,10 @@ void StorePoints(CommandContext& ctx, const SearchRequest& q, std::vector<Point>
                  size_t returned) {
   const std::string& dst = *q.store_key;
   if (returned == 0) {
-    if (ctx.db().Delete(dst)) ctx.KeyModified(dst);
+    if (ctx.db().Delete(dst)) {
+      ctx.KeyModified(dst);
+      ctx.Notify(notify::kGeneric, "del", dst);
+    }
     return ctx.reply.Integer(0);
   }
   ctx.LookupWrite(dst);
@@ -234,8 +237,9 @@ void StorePoints(CommandContext& ctx, const SearchRequest& q, std::vector<Point>
                     size_t(std::max<int64_t>(0, ctx.config().zset_max_listpack_value)));
   Entry* e = Entry::NewZSet(dst, std::move(z));
   ctx.keyspace().InitAccess(e, ctx.now_ms());
-  ctx.db().Upsert(e, false);
+  ctx.UpsertKey(e, false);
   ctx.KeyModified(dst, int64_t(returned));
+  ctx.Notify(notify::kZset, (q.flags & kSearchStore) ? "geosearchstore" : "georadiusstore", dst);
   ctx.reply.Integer(int64_t(returned));
 }
 

@@ -24,8 +24,8 @@
 #include "datanode/persistence/fork_status.h"
 #include "datanode/persistence/rdb_status.h"
 #include "datanode/replication/sentinel_fence.h"
-#include "datanode/service/client_pause.h"
 #include "datanode/scripting/script_engine.h"
+#include "datanode/service/client_pause.h"
 #include "datanode/service/debug_settings.h"
 #include "datanode/service/key_waiters.h"
 #include "datanode/service/latency_monitor.h"
@@ -303,7 +303,11 @@ class Service final : public KeyspaceListener, public ScriptHost {
   bool EnforceMaxmemory();
   void SyncFence();
   bool IsWriteRequest(const CommandSpec& spec, const Session& s) const;
-  bool MayWriteOrReplicate(const CommandSpec& spec, const Session& s) const;
+  bool MayWriteOrReplicate(const CommandSpec& spec, const std::vector<std::string>& argv,
+                           const Session& s) const;
+  // The command's flags as Redis's getCommandFlags sees them: an EVAL family request with a
+  // script that declares flags takes its write flag from them.
+  uint32_t ScriptAwareFlags(const CommandSpec& spec, const std::vector<std::string>& argv) const;
   bool Postpone(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
                 size_t argc);
   void AfterPauseChange(bool loosened);
@@ -355,7 +359,7 @@ class Service final : public KeyspaceListener, public ScriptHost {
   };
   std::vector<PendingPropagation> exec_buffer_;
   ScriptEngine scripting_;
-  Session script_session_;          // the session redis.call runs commands as
+  Session script_session_;           // the session redis.call runs commands as
   ScriptRun* script_run_ = nullptr;  // the script running now
   const char* ScriptWriteDenied(const ScriptRun& run, const CommandSpec& spec);
 };

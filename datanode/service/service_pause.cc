@@ -1,5 +1,6 @@
 // Client pause in the dispatcher: which requests wait, holding them, and running them again
 // when the pause ends (Redis's blockPostponeClient / unblockPostponedClients).
+#include "datanode/scripting/script_flags.h"
 #include "datanode/service/service.h"
 
 namespace vigil::datanode {
@@ -16,15 +17,40 @@ constexpr uint32_t kMayWriteOrReplicate = kCmdWrite | kCmdMayReplicate;
 
 }  // namespace
 
-bool Service::MayWriteOrReplicate(const CommandSpec& spec, const Session& s) const {
-  if (spec.flags & kMayWriteOrReplicate) return true;
-  if (spec.name != "exec") return false;
+bool Service::MayWriteOrReplicate(const CommandSpec& spec, const std::vector<std::string>& argv,
+                                  const Session& s) const {
+  if (spec.name != "exec") return (ScriptAwareFlags(spec, argv) & kMayWriteOrReplicate) != 0;
   // EXEC counts as what its queue holds, as Redis's mstate flags.
   for (const auto& q : s.queued) {
     const CommandSpec* c = SpecOf(*table_, q);
-    if (c != nullptr && (c->flags & kMayWriteOrReplicate)) return true;
+    if (c != nullptr && (ScriptAwareFlags(*c, q) & kMayWriteOrReplicate)) return true;
   }
   return false;
+}
+
+uint32_t Service::ScriptAwareFlags(const CommandSpec& spec,
+                                   const std::vector<std::string>& argv) const {
+  // A script that declares its flags is a write only if it did not say no-writes, and never
+  // "may replicate" (Redis's scriptFlagsToCmdFlags); one without a shebang, or an EVALSHA of an
+  // unknown script, keeps the command's own flags.
+  const bool by_sha = spec.name == "evalsha" || spec.name == "evalsha_ro";
+  if (!(by_sha || spec.name == "eval" || spec.name == "eval_ro") || argv.size() < 2) {
+    return spec.flags;
+  }
+  uint32_t script_flags = kScriptEvalCompat;
+  if (by_sha) {
+    const ScriptEngine::Script* script = scripting_.Find(argv[1]);
+    if (script == nullptr) return spec.flags;
+    script_flags = script->flags;
+  } else {
+    size_t shebang_len = 0;
+    std::string err;
+    if (!ParseShebang(argv[1], &script_flags, &shebang_len, &err)) return spec.flags;
+  }
+  if (script_flags & kScriptEvalCompat) return spec.flags;
+  uint32_t flags = spec.flags & ~(kCmdWrite | kCmdMayReplicate);
+  if (!(script_flags & kScriptNoWrites)) flags |= kCmdWrite;
+  return flags;
 }
 
 bool Service::Postpone(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
@@ -33,7 +59,7 @@ bool Service::Postpone(Session& s, const CommandSpec& spec, const std::vector<st
   // The AOF loader is not a client (never attached): Redis replays the AOF without the pause.
   auto attached = sessions_.find(s.id);
   if (attached == sessions_.end() || attached->second != &s) return false;
-  if (!pause_.Holds(MayWriteOrReplicate(spec, s), s.is_replica)) return false;
+  if (!pause_.Holds(MayWriteOrReplicate(spec, argv, s), s.is_replica)) return false;
   s.block = BlockState{};
   s.block.active = true;
   s.block.argv.assign(argv.begin(), argv.begin() + long(argc));
