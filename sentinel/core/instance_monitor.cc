@@ -32,6 +32,15 @@ Millis InfoPeriodFor(const CoreState& state, const MasterRecord& master, const I
       master.failover.state == FailoverState::kWaitPromotion) {
     return kHandoffInfoPeriod;
   }
+  // Vigil: a replica our failover is repointing is polled as fast as the handoff until it
+  // reports the new master with its link up, so the failover ends (and this sentinel's view is
+  // final) as soon as the replicas follow, not up to a second later. Found by Redis's sentinel
+  // suite: a test killed the new master 0.6 s after the switch, while the leader still waited
+  // for its next 1 s INFO, and a failover whose promoted replica is down can never end.
+  if (ri.kind == InstanceKind::kReplica && master.failover.state == FailoverState::kReconfSlaves &&
+      (ri.reconf_sent || ri.reconf_inprog) && !ri.reconf_done) {
+    return kHandoffInfoPeriod;
+  }
   if (ri.kind == InstanceKind::kReplica &&
       (master.instance.o_down || master.failover.in_progress() || ri.master_link_down_ms != 0)) {
     return kInfoPeriodFast;
