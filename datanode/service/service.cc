@@ -338,13 +338,11 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
     dirty_ += ctx.dirty();
     if (!ctx.propagate_suppressed() && !(spec.flags & kCmdNoPropagate)) {
       // Inside a script, redis.set_repl decides which feeds see its writes.
-      const int targets = script_run_ != nullptr && &s == script_run_->client
-                              ? script_run_->repl
-                              : int(kReplAll);
+      const int targets =
+          script_run_ != nullptr && &s == script_run_->client ? script_run_->repl : int(kReplAll);
       if (ctx.rewritten().empty()) {
         EmitPropagation(db_before,
-                        std::vector<std::string>(argv.begin(), argv.begin() + long(argc)),
-                        targets);
+                        std::vector<std::string>(argv.begin(), argv.begin() + long(argc)), targets);
       } else if (ctx.rewritten().size() == 1 || in_exec_) {
         for (const auto& a : ctx.rewritten()) EmitPropagation(db_before, a, targets);
       } else {
