@@ -57,6 +57,16 @@ void Backlog::Resize(size_t capacity) {
   Append(kept);
 }
 
+void Backlog::Truncate(int64_t end) {
+  VIGIL_CHECK(end <= end_offset_);
+  if (end < first_byte_offset() - 1) return Rebase(end);
+  const size_t drop = size_t(end_offset_ - end);
+  const size_t cap = buf_.size();
+  head_ = (head_ + cap - drop) % cap;
+  histlen_ -= drop;
+  end_offset_ = end;
+}
+
 void Backlog::Rebase(int64_t master_repl_offset) {
   head_ = 0;
   histlen_ = 0;

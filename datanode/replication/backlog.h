@@ -28,6 +28,10 @@ class Backlog {
   std::string CopyFrom(int64_t from) const;
   // Keeps the newest bytes that fit in `capacity`. Requires: capacity > 0.
   void Resize(size_t capacity);
+  // Drops the newest bytes so the stream ends at `end` (a demoted master discarding a tail that
+  // carries no data). Bytes older than the backlog cannot be kept: below first_byte_offset - 1
+  // it empties and restarts at `end`. Requires: end <= end_offset.
+  void Truncate(int64_t end);
   // Forgets every byte; the next one appended has offset `master_repl_offset + 1`.
   void Rebase(int64_t master_repl_offset);
 

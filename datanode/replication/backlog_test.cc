@@ -70,4 +70,27 @@ TEST(BacklogTest, RebaseForgetsEverything) {
 }
 
 }  // namespace
+TEST(BacklogTest, TruncateDropsTheNewestBytesAcrossTheWrap) {
+  Backlog b(8, 100);
+  b.Append("abcdef");
+  b.Append("ghij");  // wraps: holds "cdefghij", offsets 103..110
+  b.Truncate(107);
+  EXPECT_EQ(b.end_offset(), 107);
+  EXPECT_EQ(b.first_byte_offset(), 103);
+  EXPECT_EQ(b.CopyFrom(103), "cdefg");
+  b.Append("XYZ");  // the stream continues from 108
+  EXPECT_EQ(b.CopyFrom(103), "cdefgXYZ");
+  EXPECT_EQ(b.end_offset(), 110);
+}
+
+TEST(BacklogTest, TruncateBelowTheOldestByteEmptiesAndRestarts) {
+  Backlog b(4, 0);
+  b.Append("abcdefgh");  // holds "efgh", offsets 5..8
+  b.Truncate(2);
+  EXPECT_EQ(b.histlen(), 0);
+  EXPECT_EQ(b.end_offset(), 2);
+  EXPECT_TRUE(b.CanServe(3));
+  EXPECT_FALSE(b.CanServe(2));
+}
+
 }  // namespace vigil::datanode

@@ -56,6 +56,7 @@ MasterLinks::MasterLinks(Server* server, DatanodeConfig* config, spdlog::logger*
   Service& svc = server_->service();
   ids_.replid = svc.replid;
   offset_ = svc.master_repl_offset;
+  data_mark_.Reset(offset_);
 }
 
 MasterLinks::~MasterLinks() {
@@ -100,6 +101,7 @@ void MasterLinks::CreateBacklog() {
 void MasterLinks::AdoptHistory(const std::string& replid, int64_t offset) {
   ids_.Reset(replid);
   offset_ = offset;
+  data_mark_.Reset(offset);
   if (backlog_) {
     backlog_->Rebase(offset);
   } else {
@@ -115,6 +117,7 @@ void MasterLinks::ShiftHistory(const std::string& new_replid) {
 
 void MasterLinks::RestoreHistory(const std::string& replid, int64_t offset, bool as_replica) {
   offset_ = offset;
+  data_mark_.Reset(offset);
   if (as_replica) {
     ids_.Reset(replid);
   } else {
@@ -128,7 +131,8 @@ void MasterLinks::RestoreHistory(const std::string& replid, int64_t offset, bool
 
 void MasterLinks::FeedCommand(const std::vector<std::string>& argv) {
   if (replica_role_ || !backlog_) return;
-  FeedStream(resp::EncodeCommand(argv));
+  const std::string bytes = resp::EncodeCommand(argv);
+  FeedStream(bytes, argv.empty() || CarriesNoData(argv[0]) ? 0 : bytes.size());
 }
 
 void MasterLinks::Propagate(int db, const std::vector<std::string>& argv) {
@@ -139,15 +143,25 @@ void MasterLinks::Propagate(int db, const std::vector<std::string>& argv) {
     last_db_ = db;
   }
   bytes += resp::EncodeCommand(argv);
-  FeedStream(bytes);
+  FeedStream(bytes, argv.empty() || CarriesNoData(argv[0]) ? 0 : bytes.size());
 }
 
-void MasterLinks::FeedStream(std::string_view bytes) {
+void MasterLinks::FeedStream(std::string_view bytes, size_t data_len) {
   if (!backlog_) CreateBacklog();
   backlog_->Append(bytes);
+  if (data_len > 0) data_mark_.DataUpTo(offset_ + int64_t(data_len));
   offset_ += int64_t(bytes.size());
   server_->service().master_repl_offset = offset_;
   for (const auto& [id, r] : fsm_.replicas()) SendToReplica(id, bytes);
+}
+
+int64_t MasterLinks::DiscardNonDataTail() {
+  const int64_t dropped = offset_ - data_mark_.offset();
+  if (dropped <= 0) return 0;
+  if (backlog_) backlog_->Truncate(data_mark_.offset());
+  offset_ = data_mark_.offset();
+  PublishIds();
+  return dropped;
 }
 
 void MasterLinks::SendToReplica(uint64_t id, std::string_view bytes) {
@@ -462,7 +476,7 @@ void MasterLinks::DropReplicas() {
 
 void MasterLinks::SendGetAck() {
   if (replica_role_ || !backlog_ || fsm_.count() == 0) return;
-  FeedStream(resp::EncodeCommand({"REPLCONF", "GETACK", "*"}));
+  FeedStream(resp::EncodeCommand({"REPLCONF", "GETACK", "*"}), 0);
 }
 
 void MasterLinks::SendKeepalives(MonoTime now) {
@@ -483,7 +497,7 @@ void MasterLinks::Cron(MonoTime now) {
   if (!replica_role_ && !pings_paused_ && fsm_.count() > 0 &&
       now - last_ping_ >= Millis(config_->repl_ping_replica_period * 1000)) {
     last_ping_ = now;
-    FeedStream(kPing);
+    FeedStream(kPing, 0);
   }
   for (uint64_t id : fsm_.TimedOut(now, Millis(config_->repl_timeout * 1000))) {
     if (Session* s = SessionOf(id)) {

@@ -28,6 +28,7 @@
 #include "datanode/replication/master_fsm.h"
 #include "datanode/replication/psync_decision.h"
 #include "datanode/replication/replication_ids.h"
+#include "datanode/replication/stream_data_mark.h"
 #include "datanode/service/service.h"
 
 namespace vigil::datanode {
@@ -47,7 +48,8 @@ class MasterLinks final : public Propagator {
   void Propagate(int db, const std::vector<std::string>& argv) override;
   int target() const override { return kReplReplicas; }
   // Replica role: bytes applied from our master, forwarded unchanged (the chain shares offsets).
-  void FeedRaw(std::string_view bytes) { FeedStream(bytes); }
+  // `data_len`: how many leading bytes end with the last command that carries data.
+  void FeedRaw(std::string_view bytes, size_t data_len) { FeedStream(bytes, data_len); }
   void set_replica_role(bool v) { replica_role_ = v; }
   // FAILOVER pauses the periodic PING so the target can reach our final offset.
   void set_pings_paused(bool v) { pings_paused_ = v; }
@@ -67,6 +69,13 @@ class MasterLinks final : public Propagator {
   // "PSYNC2 id handling").
   void RestoreHistory(const std::string& replid, int64_t offset, bool as_replica);
   std::string NewReplid() { return prng_.HexId40(); }
+  // Where the last data-carrying command of our stream ends (replication/DESIGN.md, "Rejoining
+  // after a failover").
+  int64_t data_offset() const { return data_mark_.offset(); }
+  // A master about to follow another node drops the tail of its stream that carries no data, so
+  // it can continue partially from a new master promoted before that tail. Returns the bytes
+  // dropped.
+  int64_t DiscardNonDataTail();
   // DEBUG CHANGE-REPL-ID: a new id and no secondary one, so no replica can PSYNC into it.
   void ChangeReplid() {
     ids_.Reset(NewReplid());
@@ -93,7 +102,7 @@ class MasterLinks final : public Propagator {
   std::function<void()> on_ack;
 
  private:
-  void FeedStream(std::string_view bytes);
+  void FeedStream(std::string_view bytes, size_t data_len);
   void SendToReplica(uint64_t id, std::string_view bytes);
   Session* SessionOf(uint64_t id);
   void Reply(Session& s, std::string_view bytes);
@@ -135,6 +144,7 @@ class MasterLinks final : public Propagator {
   MasterFsm fsm_;
   ReplicationIds ids_;
   int64_t offset_ = 0;
+  StreamDataMark data_mark_;
   std::unique_ptr<Backlog> backlog_;
   bool replica_role_ = false;
   bool pings_paused_ = false;

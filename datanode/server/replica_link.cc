@@ -12,6 +12,7 @@
 #include "common/net/tcp_user_timeout.h"
 #include "common/random/prng.h"
 #include "common/resp/value.h"
+#include "datanode/replication/stream_data_mark.h"
 #include "datanode/server/master_links.h"
 #include "datanode/server/server.h"
 
@@ -174,7 +175,7 @@ void ReplicaLink::CloseSocket() {
   fd_ = -1;
   connecting_ = false;
   in_.clear();
-  in_pos_ = applied_pos_ = 0;
+  in_pos_ = applied_pos_ = data_end_pos_ = 0;
   out_.clear();
   rdb_.clear();
   rdb_.shrink_to_fit();
@@ -243,7 +244,7 @@ void ReplicaLink::OnReadable() {
   const size_t want = fsm_.state() == ReplicaLinkState::kTransfer ? kPayloadReadChunk : kReadChunk;
   if (in_pos_ > 0 && in_pos_ == in_.size() && applied_pos_ == in_pos_) {
     in_.clear();
-    in_pos_ = applied_pos_ = 0;
+    in_pos_ = applied_pos_ = data_end_pos_ = 0;
   }
   const size_t old = in_.size();
   in_.resize(old + want);
@@ -331,6 +332,10 @@ void ReplicaLink::ResumeAfterHold() {
   if (fsm_.state() == ReplicaLinkState::kConnected) ApplyStream();
 }
 
+size_t ReplicaLink::DataPrefix() const {
+  return data_end_pos_ > applied_pos_ ? data_end_pos_ - applied_pos_ : 0;
+}
+
 void ReplicaLink::ApplyStream() {
   Service& svc = server_->service();
   svc.set_now(server_->now_ms());
@@ -342,7 +347,7 @@ void ReplicaLink::ApplyStream() {
   // The request that was held has run since: it now counts as applied.
   if (!master_session_.in_multi && !parser_.in_request() && in_pos_ > applied_pos_) {
     std::string_view applied(in_.data() + applied_pos_, in_pos_ - applied_pos_);
-    stream_->FeedRaw(applied);
+    stream_->FeedRaw(applied, DataPrefix());
     fsm_.StreamApplied(server_->mono_now(), int64_t(applied.size()));
     applied_pos_ = in_pos_;
   }
@@ -356,6 +361,7 @@ void ReplicaLink::ApplyStream() {
       return LinkFailed("protocol error");
     }
     if (st == resp::ParseStatus::kRequest) {
+      if (argv_.empty() || !CarriesNoData(argv_[0])) data_end_pos_ = in_pos_;
       svc.Execute(master_session_, argv_, parser_.argc());
       master_session_.out.clear();              // a replica never answers its master
       if (master_session_.block.active) break;  // held by a client pause
@@ -364,7 +370,7 @@ void ReplicaLink::ApplyStream() {
     if (boundary && !master_session_.in_multi && in_pos_ > applied_pos_ &&
         fsm_.state() == ReplicaLinkState::kConnected) {
       std::string_view applied(in_.data() + applied_pos_, in_pos_ - applied_pos_);
-      stream_->FeedRaw(applied);
+      stream_->FeedRaw(applied, DataPrefix());
       fsm_.StreamApplied(server_->mono_now(), int64_t(applied.size()));
       applied_pos_ = in_pos_;
     }
@@ -373,6 +379,7 @@ void ReplicaLink::ApplyStream() {
   if (applied_pos_ > 1024 * 1024 && applied_pos_ <= in_pos_) {
     in_.erase(0, applied_pos_);
     in_pos_ -= applied_pos_;
+    data_end_pos_ = data_end_pos_ > applied_pos_ ? data_end_pos_ - applied_pos_ : 0;
     applied_pos_ = 0;
   }
   Run();

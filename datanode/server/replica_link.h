@@ -89,6 +89,8 @@ class ReplicaLink {
   void LoadStep();
   void FinishLoad(Status st);
   void ApplyStream();
+  // How many bytes of the chunk about to be forwarded end with its last data-carrying command.
+  size_t DataPrefix() const;
   void AttachMasterSession();
   void DetachMasterSession();
 
@@ -104,7 +106,8 @@ class ReplicaLink {
   bool write_armed_ = false;
   std::string in_;
   size_t in_pos_ = 0;
-  size_t applied_pos_ = 0;  // stream bytes before this are applied (and forwarded)
+  size_t applied_pos_ = 0;   // stream bytes before this are applied (and forwarded)
+  size_t data_end_pos_ = 0;  // where the last applied command carrying data ends in in_
   std::string out_;
   // Snapshot transfer.
   enum class Payload { kHeader, kSized, kEof };

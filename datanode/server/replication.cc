@@ -124,7 +124,15 @@ void Replication::ReplicaOf(Session& s, resp::ReplyWriter& w, const std::string&
   }
   std::optional<ReplPosition> history;
   if (!fsm.is_replica()) {
-    // "Using my own master parameters to synthesize a cached master".
+    // "Using my own master parameters to synthesize a cached master", minus the tail that
+    // carries no data (replication/DESIGN.md, "Rejoining after a failover").
+    const int64_t dropped = master_links_.DiscardNonDataTail();
+    if (dropped > 0) {
+      log_->info(
+          "Discarded the last {} bytes of the replication stream (no data since offset {}), so "
+          "a master promoted before them can continue with us",
+          dropped, master_links_.offset());
+    }
     history = ReplPosition{master_links_.ids().replid, master_links_.offset()};
   } else if (fsm.connected()) {
     history = ReplPosition{fsm.master_replid(), fsm.reploff()};

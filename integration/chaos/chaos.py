@@ -52,6 +52,9 @@ def parse_args(argv=None):
     p.add_argument("--rate", type=float, default=200, help="plain writes per second")
     p.add_argument("--wait-rate", type=float, default=40, help="SET+WAIT writes per second")
     p.add_argument("--down-after-ms", type=int, default=1000)
+    p.add_argument("--diskless-delay", type=int, default=0,
+                   help="repl-diskless-sync-delay of the data nodes (Redis's default is 5: a "
+                   "full resync then waits 5 s, which shows in the convergence time)")
     p.add_argument("--failover-timeout-ms", type=int, default=5000)
     p.add_argument("--converge-timeout", type=float, default=60.0)
     p.add_argument("--converge-bound", type=float, default=0.0,
@@ -111,7 +114,7 @@ class Run:
         gdir = tempfile.mkdtemp(prefix="group-", dir=self.workdir)
         self.cluster = cl.Cluster(self.topo, gdir, self.system, node_bin, sentinel_bin,
                                   self.args.sentinels, self.args.down_after_ms,
-                                  self.args.failover_timeout_ms)
+                                  self.args.failover_timeout_ms, self.args.diskless_delay)
         self.cluster.start()
         self.all_acks = []
         supported = self.cluster.supports_fencing()
@@ -133,10 +136,10 @@ class Run:
 
     def header(self):
         return ("system=%s mode=%s sentinels=%d writer=%s fencing=%s hold=%.1fs rate=%g+%g/s "
-                "down-after=%dms seed=%d" % (
+                "down-after=%dms diskless-delay=%ds seed=%d" % (
                     self.system, self.topo.mode, self.args.sentinels, self.writer_name,
                     self.fencing, self.args.hold, self.args.rate, self.args.wait_rate,
-                    self.args.down_after_ms, self.args.seed))
+                    self.args.down_after_ms, self.args.diskless_delay, self.args.seed))
 
     def healthy_master(self):
         """Brings the group back to converged before a round; rebuilds it when that fails."""
@@ -193,6 +196,7 @@ class Run:
                                a.wait_rate, len(self.cluster.nodes) // 2,
                                hold + a.converge_timeout + 60)
         watch = None
+        syncs_before = checker.full_sync_counts(self.cluster)
         try:
             wl.start()
             time.sleep(1.0 + rng.random() * 0.5)  # writers connected, then a random phase
@@ -214,8 +218,10 @@ class Run:
             rd.resume_stopped()
             self.topo.heal()
         self.coordinated = rd.coordinated
-        return self.assess(round_no, fault, rd, wl, watch, master, new_master, ok, conv_s,
-                           t_fault, t_heal)
+        r = self.assess(round_no, fault, rd, wl, watch, master, new_master, ok, conv_s,
+                        t_fault, t_heal)
+        r["full_syncs"] = checker.full_syncs_since(self.cluster, syncs_before)
+        return r
 
     def assess(self, round_no, fault, rd, wl, watch, old_master, new_master, ok, conv_s,
                t_fault, t_heal):

@@ -105,6 +105,29 @@ def wait_converged(cluster, timeout):
         time.sleep(0.05)
 
 
+def full_sync_counts(cluster):
+    """{node name: (run_id, sync_full)} of the nodes that answer now."""
+    out = {}
+    for node in cluster.nodes:
+        try:
+            if node.alive() and not node.paused:
+                st = cluster.info(node, "server")
+                out[node.name] = (st.get("run_id"), int(cluster.info(node, "stats")["sync_full"]))
+        except (redis.RedisError, OSError, KeyError, ValueError):
+            pass
+    return out
+
+
+def full_syncs_since(cluster, before):
+    """Full resyncs served since `before` (full_sync_counts), over every node; a node that
+    restarted since counts from zero."""
+    n = 0
+    for name, (run_id, count) in full_sync_counts(cluster).items():
+        old = before.get(name)
+        n += count - old[1] if old is not None and old[0] == run_id else count
+    return n
+
+
 def count_masters(cluster):
     n = 0
     for node in cluster.nodes:

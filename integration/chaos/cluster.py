@@ -117,7 +117,7 @@ def wait_until(pred, timeout, step=0.05):
 
 class Cluster:
     def __init__(self, topo, workdir, flavor, node_bin, sentinel_bin, n_sentinels,
-                 down_after_ms, failover_timeout_ms):
+                 down_after_ms, failover_timeout_ms, diskless_delay=0):
         self.topo = topo
         self.workdir = workdir
         self.flavor = flavor
@@ -125,6 +125,7 @@ class Cluster:
         self.sentinel_bin = sentinel_bin
         self.down_after_ms = down_after_ms
         self.failover_timeout_ms = failover_timeout_ms
+        self.diskless_delay = diskless_delay
         self.quorum = n_sentinels // 2 + 1
         self.nodes = [self._node("n%d" % i) for i in range(1, 4)]
         self.sentinels = [self._sentinel("s%d" % i) for i in range(1, n_sentinels + 1)]
@@ -150,7 +151,7 @@ class Cluster:
         lines = ["port %d" % p.port, "bind %s" % p.host.ip, "protected-mode no",
                  "dir %s" % p.dir, "logfile %s" % os.path.join(p.dir, "server.log"),
                  'save ""', "appendonly yes", "appendfsync everysec",
-                 "repl-diskless-sync-delay 0"]
+                 "repl-diskless-sync-delay %d" % self.diskless_delay]
         if master is not None:
             lines.append("replicaof %s %d" % (master.host.ip, master.port))
         with open(os.path.join(p.dir, "node.conf"), "w") as f:

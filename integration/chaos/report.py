@@ -12,11 +12,11 @@ def fmt_s(x):
 def round_line(r):
     return ("round %3d %-26s %s conv=%-5s failover=%-5s writer_new=%-5s conv_after_heal=%-5s "
             "acked=%d/%d lost_plain=%d (after_heal=%d unattributed=%d) lost_wait=%d "
-            "pause_ms=%s%s%s" % (
+            "client_gap_ms=%s full_syncs=%s%s%s" % (
                 r["round"], r["scenario"], r["system"], "yes" if r["converged"] else "NO",
                 fmt_s(r["failover_s"]), fmt_s(r["writer_new_master_s"]), fmt_s(r["converge_s"]),
                 r["acked"], r["acked_wait"], r["lost_plain"], r["lost_plain_after_heal"],
-                r["lost_unattributed"], r["lost_wait"], r["longest_pause_ms"],
+                r["lost_unattributed"], r["lost_wait"], r["longest_pause_ms"], r.get("full_syncs", "-"),
                 " REDUCED" if r["reduced"] else "",
                 ("  [" + "; ".join(r["notes"]) + "]") if r["notes"] else ""))
 
@@ -45,23 +45,24 @@ def scenario_rows(rounds):
             "lost_after_heal": sum(r["lost_plain_after_heal"] for r in rs),
             "lost_wait": sum(r["lost_wait"] for r in rs),
             "pause_max": _stat([r["longest_pause_ms"] for r in rs], max),
+            "full_syncs": sum(r.get("full_syncs", 0) for r in rs),
         }
     return out
 
 
 HEADER = ("| scenario | rounds | converged | failover s (median) | writer on new master s (max) "
           "| converge after heal s (max) | lost plain (sum / worst round / after heal) "
-          "| lost wait | longest writer pause ms |")
+          "| lost wait | longest client write gap ms | full resyncs |")
 
 
 def scenario_table(rounds, title):
-    lines = ["", "### %s" % title, "", HEADER, "|" + " --- |" * 9]
+    lines = ["", "### %s" % title, "", HEADER, "|" + " --- |" * 10]
     for name, a in scenario_rows(rounds).items():
-        lines.append("| %s | %d | %d | %s | %s | %s | %d / %d / %d | %d | %s |" % (
+        lines.append("| %s | %d | %d | %s | %s | %s | %d / %d / %d | %d | %s | %d |" % (
             name, a["rounds"], a["converged"], fmt_s(a["failover_med"]),
             fmt_s(a["writer_new_max"]), fmt_s(a["conv_max"]), a["lost_plain"],
             a["lost_plain_max"], a["lost_after_heal"], a["lost_wait"],
-            "-" if a["pause_max"] is None else a["pause_max"]))
+            "-" if a["pause_max"] is None else a["pause_max"], a["full_syncs"]))
     return "\n".join(lines)
 
 
@@ -72,20 +73,22 @@ def comparison_table(by_system):
     names = []
     for s in systems:
         names += [n for n in aggs[s] if n not in names]
-    cols = ["converged", "failover s", "writer new master s", "converge s", "lost plain",
-            "lost wait"]
+    cols = ["converged", "failover s", "client write gap ms", "converge s", "full resyncs",
+            "lost plain", "lost wait"]
     head = "| scenario | " + " | ".join("%s %s" % (s, c) for c in cols for s in systems) + " |"
     lines = ["", "### side by side", "", head, "|" + " --- |" * (1 + len(cols) * len(systems))]
     for n in names:
         cells = []
-        for key in ("converged", "failover_med", "writer_new_max", "conv_max", "lost_plain",
-                    "lost_wait"):
+        for key in ("converged", "failover_med", "pause_max", "conv_max", "full_syncs",
+                    "lost_plain", "lost_wait"):
             for s in systems:
                 a = aggs[s].get(n)
                 if a is None:
                     cells.append("-")
                 elif key == "converged":
                     cells.append("%d/%d" % (a["converged"], a["rounds"]))
+                elif a[key] is None:
+                    cells.append("-")
                 elif isinstance(a[key], int):
                     cells.append(str(a[key]))
                 else:

@@ -22,13 +22,13 @@ NAME = "mym"
 class Cluster:
     """A master, two replicas and three vigil-sentinels (quorum 2)."""
 
-    def __init__(self, args, sentinels=3, replicas=2):
+    def __init__(self, args, sentinels=3, replicas=2, node_args=()):
         self.args = args
         self.fence_ms = args.fence_ms
         self.procs = []
         self.n_sentinels = sentinels
         self.n_replicas = replicas
-        self.extra = ["--sentinel-fence-timeout", str(self.fence_ms)]
+        self.extra = ["--sentinel-fence-timeout", str(self.fence_ms)] + list(node_args)
         self.master = None
         self.replicas = []
         self.sentinels = []

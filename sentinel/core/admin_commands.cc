@@ -84,15 +84,26 @@ Result<ParsedSentinelCommand> ParseNamed(const std::string& sub, const std::stri
   return ParsedSentinelCommand(AdminRequest(RemoveRequest{name}));  // "remove"
 }
 
+// Valkey renamed the master-named subcommands; current clients (node-redis, Valkey's tools) send
+// the new names, so both spellings reach the same handler. Arity errors name what was sent.
+std::string CanonicalSubcommand(const std::string& lower) {
+  if (lower == "primary") return "master";
+  if (lower == "primaries") return "masters";
+  if (lower == "get-primary-addr-by-name") return "get-master-addr-by-name";
+  if (lower == "is-primary-down-by-addr") return "is-master-down-by-addr";
+  return lower;
+}
+
 }  // namespace
 
 Result<ParsedSentinelCommand> ParseSentinelCommand(const Argv& a) {
   if (a.size() < 2) return WrongArity("sentinel");
-  std::string sub = ToLower(a[1]);
+  const std::string sent = ToLower(a[1]);
+  std::string sub = CanonicalSubcommand(sent);
   size_t n = a.size();
   if (sub == "masters" || sub == "myid" || sub == "flushconfig" || sub == "help" ||
       sub == "pending-scripts") {
-    if (n != 2) return WrongArity(sub);
+    if (n != 2) return WrongArity(sent);
     if (sub == "masters") return ParsedSentinelCommand(AdminQuery(MastersQuery{}));
     if (sub == "myid") return ParsedSentinelCommand(AdminQuery(MyIdQuery{}));
     if (sub == "flushconfig") return ParsedSentinelCommand(AdminRequest(FlushConfigRequest{}));
@@ -106,30 +117,30 @@ Result<ParsedSentinelCommand> ParseSentinelCommand(const Argv& a) {
   if (sub == "master" || sub == "replicas" || sub == "slaves" || sub == "sentinels" ||
       sub == "get-master-addr-by-name" || sub == "ckquorum" || sub == "reset" ||
       sub == "failover" || sub == "remove") {
-    if (n != 3) return WrongArity(sub);
+    if (n != 3) return WrongArity(sent);
     return ParseNamed(sub, a[2]);
   }
   if (sub == "monitor")
-    return n == 6 ? ParseMonitor(a) : Result<ParsedSentinelCommand>(WrongArity(sub));
+    return n == 6 ? ParseMonitor(a) : Result<ParsedSentinelCommand>(WrongArity(sent));
   if (sub == "is-master-down-by-addr") {
     // Vigil also takes a seventh argument, COORDINATED
     // (sentinel/DESIGN.md, "Coordinated switchover").
-    return n == 6 || n == 7 ? ParseVote(a) : Result<ParsedSentinelCommand>(WrongArity(sub));
+    return n == 6 || n == 7 ? ParseVote(a) : Result<ParsedSentinelCommand>(WrongArity(sent));
   }
   if (sub == "set") {
-    if (n < 5) return WrongArity(sub);
+    if (n < 5) return WrongArity(sent);
     return ParsedSentinelCommand(AdminRequest(SetRequest{a[2], Argv(a.begin() + 3, a.end()), {}}));
   }
   if (sub == "info-cache") {
-    if (n < 3) return WrongArity(sub);
+    if (n < 3) return WrongArity(sent);
     return ParsedSentinelCommand(AdminQuery(InfoCacheQuery{Argv(a.begin() + 2, a.end())}));
   }
   if (sub == "simulate-failure") {
-    if (n < 3) return WrongArity(sub);
+    if (n < 3) return WrongArity(sent);
     return ParseSimulateFailure(a);
   }
   if (sub == "config") {
-    if (n < 3) return WrongArity(sub);
+    if (n < 3) return WrongArity(sent);
     return ParseConfig(a);
   }
   if (sub == "debug") {

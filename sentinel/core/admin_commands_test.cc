@@ -68,5 +68,20 @@ TEST(AdminCommandsTest, RoutesVotesQueriesAndRequests) {
   EXPECT_TRUE(std::holds_alternative<DebugGetQuery>(std::get<AdminQuery>(debug.value())));
 }
 
+TEST(AdminCommandsTest, PrimaryAliasesReachTheMasterHandlers) {
+  auto addr = ParseSentinelCommand({"SENTINEL", "GET-PRIMARY-ADDR-BY-NAME", "m"});
+  EXPECT_TRUE(std::holds_alternative<GetMasterAddrQuery>(std::get<AdminQuery>(addr.value())));
+  auto one = ParseSentinelCommand({"SENTINEL", "primary", "m"});
+  EXPECT_EQ(std::get<MasterQuery>(std::get<AdminQuery>(one.value())).name, "m");
+  auto all = ParseSentinelCommand({"SENTINEL", "PRIMARIES"});
+  EXPECT_TRUE(std::holds_alternative<MastersQuery>(std::get<AdminQuery>(all.value())));
+  auto vote = ParseSentinelCommand({"SENTINEL", "is-primary-down-by-addr", "h", "1", "5", "*"});
+  EXPECT_EQ(std::get<VoteRequestArgs>(vote.value()).epoch, 5u);
+  EXPECT_EQ(ParseSentinelCommand({"SENTINEL", "primary"}).error(),
+            "ERR wrong number of arguments for 'sentinel|primary' command");
+  EXPECT_EQ(ParseSentinelCommand({"SENTINEL", "primaries", "x"}).error(),
+            "ERR wrong number of arguments for 'sentinel|primaries' command");
+}
+
 }  // namespace
 }  // namespace vigil::sentinel

@@ -156,7 +156,38 @@ std::string ClientLine(const ClientConn& c, int64_t now_ms) {
          " psub=" + std::to_string(c.patterns.size()) +
          " ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 "
          "omem=0 tot-mem=0 events=r cmd=" +
-         c.last_cmd + " user=" + c.user + " redir=-1 resp=" + std::to_string(c.proto) + "\n";
+         c.last_cmd + " user=" + c.user + " redir=-1 resp=" + std::to_string(c.proto) +
+         " lib-name=" + c.lib_name + " lib-ver=" + c.lib_ver + "\n";
+}
+
+// CLIENT SETINFO LIB-NAME|LIB-VER (Redis 7.2): redis-py 5 and node-redis send it on every
+// connection, sentinels included. Same checks as the data node's.
+void SetInfo(ClientConn* c, resp::ReplyWriter& w, const Argv& a) {
+  std::string* field = nullptr;
+  if (EqualsIgnoreCase(a[2], "lib-name")) {
+    field = &c->lib_name;
+  } else if (EqualsIgnoreCase(a[2], "lib-ver")) {
+    field = &c->lib_ver;
+  } else {
+    return w.Error("ERR Unrecognized option '" + a[2] + "'");
+  }
+  for (unsigned char ch : a[3]) {
+    if (ch < '!' || ch > '~') {
+      return w.Error("ERR " + a[2] + " cannot contain spaces, newlines or special characters.");
+    }
+  }
+  *field = a[3];
+  w.Ok();
+}
+
+// SELECT: a sentinel has only database 0, but clients configured with a database (node-redis,
+// ioredis) select it on every connection they open, sentinel links included.
+void Select(resp::ReplyWriter& w, const Argv& a) {
+  if (a.size() != 2) return w.Error("ERR wrong number of arguments for 'select' command");
+  int64_t db = 0;
+  if (!ParseInt64(a[1], &db)) return w.Error("ERR value is not an integer or out of range");
+  if (db != 0) return w.Error("ERR DB index is out of range");
+  w.Ok();
 }
 
 void ClientCommand(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, const Argv& a) {
@@ -172,6 +203,7 @@ void ClientCommand(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, c
     return w.Ok();
   }
   if (sub == "getname" && a.size() == 2) return c->name.empty() ? w.Null() : w.Bulk(c->name);
+  if (sub == "setinfo" && a.size() == 4) return SetInfo(c, w, a);
   if (sub == "id" && a.size() == 2) return w.Integer(int64_t(c->id));
   if (sub == "info" && a.size() == 2) return w.Verbatim(ClientLine(*c, now));
   if (sub == "list") {
@@ -458,6 +490,8 @@ void ExecuteClientCommand(CommandServer& server, ClientConn* c, ClientToken toke
   if (!c->authenticated && name != "auth" && name != "hello") {
     return w.Error("NOAUTH Authentication required.");
   }
+  // SELECT is not in a 7.0 sentinel's command table (COMMAND COUNT stays 15) but is answered.
+  if (spec == nullptr && name == "select") return Select(w, a);
   if (spec == nullptr) return w.Error(UnknownCommand(a));
   int argc = int(a.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {

@@ -33,6 +33,7 @@ struct ClientConn {
   uint64_t id = 0;
   int fd = -1;
   std::string addr, laddr, name, user = "default";
+  std::string lib_name, lib_ver;  // CLIENT SETINFO
   int proto = 2;
   bool authenticated = true;
   std::set<std::string> channels, patterns;
