@@ -318,6 +318,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("min-replicas-to-write", &c->min_replicas_to_write, 0, INT_MAX, 0);
   r->AddInt("min-replicas-max-lag", &c->min_replicas_max_lag, 0, INT_MAX, 10);
   r->AddInt("sentinel-fence-timeout", &c->sentinel_fence_timeout, 0, INT_MAX, 0);
+  r->AddBool("sentinel-shutdown-handoff", &c->sentinel_shutdown_handoff, false);
   r->AddInt("repl-tcp-user-timeout", &c->repl_tcp_user_timeout, 0, INT_MAX, 5000);
   r->AddInt("slowlog-log-slower-than", &c->slowlog_log_slower_than, -1, LLONG_MAX, 10000);
   r->AddInt("slowlog-max-len", &c->slowlog_max_len, 0, LONG_MAX, 128);

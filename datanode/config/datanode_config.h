@@ -107,6 +107,10 @@ struct DatanodeConfig {
   // Vigil: a master refuses writes when fewer than a majority of its sentinels reached it within
   // this many ms (0 = off, as Redis). See datanode/DESIGN.md "Fencing".
   int64_t sentinel_fence_timeout = 0;
+  // Vigil: a master monitored by sentinels hands its role to a replica before it shuts down
+  // (replication/DESIGN.md, "Handoff on shutdown"). Off by default: it adds an election and a
+  // promotion to the shutdown, so a shutdown can take longer than Redis's.
+  bool sentinel_shutdown_handoff = false;
   // Vigil: TCP_USER_TIMEOUT (ms) on replication sockets, both ends, so a link silently cut by
   // the network fails fast and is re-dialled instead of waiting for TCP's backed-off
   // retransmissions (seconds after a heal). 0 = kernel default, as Redis. See DESIGN.md.

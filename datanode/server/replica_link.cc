@@ -62,6 +62,9 @@ void ReplicaLink::ReplicaOf(const std::string& host, int64_t port,
                             std::optional<ReplPosition> history) {
   fsm_.set_options(Options());
   fsm_.ReplicaOf(server_->mono_now(), host, port, std::move(history));
+  // Dial at once, as Redis 7.0's replicationSetMaster does, not at the next cron (up to 100 ms):
+  // a failover ends when the repointed replicas follow, and clients wait for that end.
+  fsm_.Tick(server_->mono_now());
   Run();
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/base/host_port.h"
 #include "datanode/config/datanode_config.h"
 #include "datanode/replication/replication_control.h"
 #include "datanode/server/master_links.h"
@@ -56,6 +57,12 @@ class Replication final : public ReplicationControl {
   void ChangeReplid() { master_links_.ChangeReplid(); }
   void FeedCommand(const std::vector<std::string>& argv) { master_links_.FeedCommand(argv); }
   void ReplicaKeepalive(Session& s);
+  // Shutdown handoff (replication/DESIGN.md, "Handoff on shutdown").
+  bool HasOnlineReplica() const;
+  // The master we follow once a FAILOVER has handed over (link up, no failover running).
+  std::optional<HostPort> FollowingAfterHandoff() const;
+  // SHUTDOWN ABORT during a handoff: FAILOVER ABORT's effect, if one runs.
+  void AbortFailover();
   // The master link's request held by a client pause ran: apply the rest of the stream.
   void ResumeMasterStream();
 

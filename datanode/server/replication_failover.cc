@@ -114,6 +114,25 @@ void Replication::OnFailoverTimer(evutil_socket_t, short, void* arg) {
   self->server_->AfterCommands(nullptr);
 }
 
+bool Replication::HasOnlineReplica() const {
+  for (const auto& [id, r] : master_links_.fsm().replicas()) {
+    if (r.state == ReplicaSyncState::kOnline && !r.rdb_only) return true;
+  }
+  return false;
+}
+
+std::optional<HostPort> Replication::FollowingAfterHandoff() const {
+  const ReplicaFsm& fsm = replica_link_.fsm();
+  if (failover_.active || !fsm.is_replica() || !fsm.connected()) return std::nullopt;
+  return HostPort{fsm.master_host(), int(fsm.master_port())};
+}
+
+void Replication::AbortFailover() {
+  if (!failover_.active) return;
+  if (failover_.in_progress) Promote("FAILOVER aborted");
+  EndFailover("aborted by SHUTDOWN ABORT");
+}
+
 void Replication::EndFailover(const char* why) {
   log_->warn("FAILOVER ended after {} ms of paused writes: {}",
              server_->now_ms() - failover_.paused_at_ms, why);

@@ -17,6 +17,7 @@
 #include "datanode/config/datanode_config.h"
 #include "datanode/replication/shutdown_gate.h"
 #include "datanode/server/connection.h"
+#include "datanode/server/shutdown_handoff_link.h"
 #include "datanode/service/service.h"
 
 namespace vigil::datanode {
@@ -99,6 +100,13 @@ class Server final : public ServerHooks {
   void ShutdownCron();
   void OnShutdownSignal(int sig);
   bool ReplicasCaughtUp() const;
+  // The shutdown handoff (replication/DESIGN.md, "Handoff on shutdown"): whether this
+  // shutdown starts with one, and what follows it.
+  bool StartHandoff(const ShutdownRequest& request);
+  void AfterHandoff(bool handed_over, const std::string& why);
+  // Redis's part of the shutdown: wait for lagging replicas, then finish.
+  std::string ShutdownAfterReplicas(const ShutdownRequest& request);
+  bool ShuttingDown() const;
   // AOF (server_aof.cc).
   Status StartAof();
   // CONFIG SET appendonly yes|no at runtime.
@@ -160,7 +168,8 @@ class Server final : public ServerHooks {
   bool flush_scheduled_ = false;
   bool flushing_deferred_ = false;
   std::vector<Connection*> deferred_;
-  std::unique_ptr<Replication> replication_;  // last: goes first, while the service lives
+  std::unique_ptr<Replication> replication_;      // goes before the service
+  std::unique_ptr<ShutdownHandoffLink> handoff_;  // last: goes first
 };
 
 // Bytes in use by the allocator (mallinfo2): Vigil's used_memory.

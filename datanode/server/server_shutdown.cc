@@ -7,6 +7,8 @@
 //   - Finishing kills a fork child, refuses while the first AOF rewrite after CONFIG SET
 //     appendonly yes runs (unless FORCE), fsyncs the AOF, saves the RDB when asked or when save
 //     points are set, pushes what it can of the replicas' output and stops the loop.
+//   - Vigil, with sentinel-shutdown-handoff: a master monitored by sentinels first hands its role
+//     to a replica (ShutdownHandoff), then shuts down as above.
 // The waiting rule itself is the pure ShutdownGate.
 #include <unistd.h>
 
@@ -23,6 +25,8 @@ namespace vigil::datanode {
 namespace {
 
 constexpr const char* kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+// A sentinel publishes a hello every 2 s: one silent for 10 s is gone or cut off.
+constexpr Millis kHandoffSentinelMaxAge{10000};
 
 // shutdown-on-sigterm / shutdown-on-sigint: "default" or any of save, nosave, now, force.
 ShutdownRequest SignalFlags(const std::string& text) {
@@ -44,14 +48,18 @@ bool Server::ReplicasCaughtUp() const {
   return replication_ == nullptr || replication_->ReplicasCaughtUp();
 }
 
+bool Server::ShuttingDown() const {
+  return shutdown_gate_.waiting() || (handoff_ != nullptr && handoff_->active());
+}
+
 void Server::OnShutdownSignal(int sig) {
   const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
-  if (shutdown_gate_.waiting() && sig == SIGINT) {
+  if (ShuttingDown() && sig == SIGINT) {
     log_->warn("You insist... exiting now. {}", Where());
     std::exit(1);
   }
   log_->warn("Received {} scheduling shutdown... {}", name, Where());
-  if (shutdown_gate_.waiting()) return;  // already shutting down
+  if (ShuttingDown()) return;  // already shutting down
   shutdown_signalled_ = true;
   const char* option = sig == SIGINT ? "shutdown-on-sigint" : "shutdown-on-sigterm";
   auto it = config_->passive.find(option);
@@ -66,8 +74,12 @@ void Server::OnShutdownSignal(int sig) {
 
 std::string Server::Shutdown(Session* s, const ShutdownRequest& request) {
   if (request.abort) {
-    if (!shutdown_gate_.waiting()) return "ERR No shutdown in progress.";
+    if (!ShuttingDown()) return "ERR No shutdown in progress.";
     log_->warn("Shutdown manually aborted. {}", Where());
+    if (handoff_ != nullptr && handoff_->active()) {
+      handoff_->Cancel();
+      replication_->AbortFailover();
+    }
     CancelShutdown();
     return "";
   }
@@ -85,16 +97,74 @@ std::string Server::Shutdown(Session* s, const ShutdownRequest& request) {
     s->block.active = true;
     shutdown_waiters_.push_back(s);
   };
-  if (shutdown_gate_.waiting()) {
+  if (ShuttingDown()) {
     block();  // joins the shutdown in progress
     return "";
   }
   shutdown_request_ = request;
   log_->warn("User requested shutdown... {}", Where());
+  if (StartHandoff(request)) {
+    block();
+    return "";
+  }
+  std::string err = ShutdownAfterReplicas(request);
+  if (err.empty() && !shutdown_gate_.waiting()) return "";
+  if (shutdown_gate_.waiting()) block();
+  return err;
+}
+
+bool Server::StartHandoff(const ShutdownRequest& request) {
+  if (!config_->sentinel_shutdown_handoff || replication_ == nullptr) return false;
+  if (service_->keyspace().replica_mode()) return false;  // a replica's shutdown needs nothing
+  const char* skip = nullptr;
+  std::vector<HandoffSentinel> sentinels =
+      service_->sentinel_directory().Recent(mono_now(), kHandoffSentinelMaxAge);
+  if (request.now || request.force) {
+    skip = "SHUTDOWN NOW/FORCE";
+  } else if (!replication_->HasOnlineReplica()) {
+    skip = "no replica is online";
+  } else if (sentinels.empty()) {
+    skip = "no sentinel has published a hello naming this master in the last 10 s";
+  }
+  if (skip != nullptr) {
+    log_->warn("Shutting down without a handoff: {}. {}", skip, Where());
+    return false;
+  }
+  if (handoff_ == nullptr) {
+    ShutdownHandoffLink::Hooks hooks;
+    hooks.now = [this] { return mono_now(); };
+    hooks.following = [this] { return replication_->FollowingAfterHandoff(); };
+    hooks.finished = [this](bool handed_over, const std::string& why) {
+      AfterHandoff(handed_over, why);
+    };
+    handoff_ = std::make_unique<ShutdownHandoffLink>(loop_.base(), log_.get(), std::move(hooks));
+  }
+  log_->warn(
+      "Handing the master role to a replica before shutting down: asking {} sentinel(s) "
+      "for a coordinated switchover of '{}'. {}",
+      sentinels.size(), sentinels.front().master_name, Where());
+  // Writes are held from here to the end: once the replica is promoted they would get -READONLY
+  // while the sentinels may still name this node, and a client would come back here.
+  replication_->PauseWritesForShutdown();
+  handoff_->Start(std::move(sentinels), mono_now() + Millis(config_->shutdown_timeout * 1000));
+  return true;
+}
+
+void Server::AfterHandoff(bool handed_over, const std::string& why) {
+  if (handed_over) {
+    log_->warn("Handoff done: {}; shutting down. {}", why, Where());
+  } else {
+    log_->warn("Handoff not possible: {}; shutting down the Redis way. {}", why, Where());
+  }
+  std::string err = ShutdownAfterReplicas(shutdown_request_);
+  (void)err;  // FinishShutdown answered the waiting clients itself on an error
+  AfterCommands(nullptr);
+}
+
+std::string Server::ShutdownAfterReplicas(const ShutdownRequest& request) {
   const bool ready = shutdown_gate_.Begin(
       mono_now(), request.now, Millis(config_->shutdown_timeout * 1000), ReplicasCaughtUp());
   if (!ready) {
-    block();
     replication_->SendGetAck();
     replication_->PauseWritesForShutdown();
     log_->info("Waiting for replicas before shutting down. {}", Where());

@@ -239,7 +239,13 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
 void Service::Execute(Session& s, const std::vector<std::string>& argv, size_t argc) {
   s.last_interaction_ms = now_ms_;
   if (argc == 0) return;
-  if (config_->sentinel_fence_timeout > 0 && !s.name.empty()) FeedFence(s, argv, argc);
+  if (!s.name.empty()) {
+    if (config_->sentinel_fence_timeout > 0) {
+      FeedFence(s, argv, argc);
+    } else if (config_->sentinel_shutdown_handoff) {
+      NoteSentinelHello(s, argv, argc);
+    }
+  }
   const size_t reply_mark = s.out.size();
   s.executing = true;
   ExecuteOne(s, argv, argc);

@@ -9,8 +9,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/config/option_registry.h"
@@ -23,6 +25,7 @@
 #include "datanode/persistence/aof_status.h"
 #include "datanode/persistence/fork_status.h"
 #include "datanode/persistence/rdb_status.h"
+#include "datanode/replication/sentinel_directory.h"
 #include "datanode/replication/sentinel_fence.h"
 #include "datanode/scripting/script_engine.h"
 #include "datanode/service/client_pause.h"
@@ -219,6 +222,8 @@ class Service final : public KeyspaceListener, public ScriptHost {
   ServerStats& stats() { return stats_; }
   // Brought in line with the configuration and the current role before it is returned.
   const SentinelFence& fence();
+  // The sentinels that monitor this node (from their hellos), for the shutdown handoff.
+  const SentinelDirectory& sentinel_directory() const { return sentinel_directory_; }
   ServerHooks* hooks() { return hooks_; }
   const std::map<uint64_t, Session*>& sessions() const { return sessions_; }
   const std::string& run_id() const { return run_id_; }
@@ -313,6 +318,11 @@ class Service final : public KeyspaceListener, public ScriptHost {
   void AfterPauseChange(bool loosened);
   void ResumePostponed();
   void FeedFence(Session& s, const std::vector<std::string>& argv, size_t argc);
+  // Hellos naming this node, for the shutdown handoff, when the fence is off.
+  void NoteSentinelHello(Session& s, const std::vector<std::string>& argv, size_t argc);
+  // A `PUBLISH __sentinel__:hello <payload>` decoded, and whether it names this node.
+  std::optional<std::pair<SentinelHello, bool>> HelloFromSentinel(
+      const Session& s, const std::vector<std::string>& argv, size_t argc) const;
   bool FenceAllowsWrite(Session& s, const CommandSpec& spec, resp::ReplyWriter& w);
 
   DatanodeConfig* config_;
@@ -342,6 +352,7 @@ class Service final : public KeyspaceListener, public ScriptHost {
   int64_t now_ms_ = 0;
   MonoTime mono_now_{};
   SentinelFence fence_;
+  SentinelDirectory sentinel_directory_;
   bool fence_configured_ = false;  // SyncFence ran once: later timeout changes are runtime ones
   int64_t dirty_ = 0;
   bool in_exec_ = false;

@@ -41,20 +41,37 @@ void Service::FenceTick(MonoTime now) {
   fence_.OnLoopTick(now);
 }
 
+std::optional<std::pair<SentinelHello, bool>> Service::HelloFromSentinel(
+    const Session& s, const std::vector<std::string>& argv, size_t argc) const {
+  if (argc != 3 || argv[1] != kSentinelHelloChannel || config::Lower(argv[0]) != "publish") {
+    return std::nullopt;
+  }
+  std::optional<SentinelHello> hello = ParseSentinelHello(argv[2]);
+  if (!hello) return std::nullopt;
+  NodeAddress self;
+  self.port = config_->replica_announce_port > 0 ? config_->replica_announce_port : config_->port;
+  if (!config_->replica_announce_ip.empty()) self.ips.push_back(config_->replica_announce_ip);
+  self.ips.push_back(IpOf(s.laddr));
+  const bool names_this_node = HelloNamesNode(*hello, self);
+  return std::make_pair(std::move(*hello), names_this_node);
+}
+
 void Service::FeedFence(Session& s, const std::vector<std::string>& argv, size_t argc) {
   const std::string id = SentinelIdFromClientName(s.name);
   if (id.empty()) return;
   SyncFence();
   const bool heard_back = !s.replies_unacked;
   fence_.OnContact(mono_now_, id, heard_back);
-  if (argc != 3 || argv[1] != kSentinelHelloChannel || config::Lower(argv[0]) != "publish") return;
-  std::optional<SentinelHello> hello = ParseSentinelHello(argv[2]);
+  auto hello = HelloFromSentinel(s, argv, argc);
   if (!hello) return;
-  NodeAddress self;
-  self.port = config_->replica_announce_port > 0 ? config_->replica_announce_port : config_->port;
-  if (!config_->replica_announce_ip.empty()) self.ips.push_back(config_->replica_announce_ip);
-  self.ips.push_back(IpOf(s.laddr));
-  fence_.OnHello(mono_now_, *hello, HelloNamesNode(*hello, self), heard_back);
+  if (hello->second) sentinel_directory_.Observe(mono_now_, hello->first);
+  fence_.OnHello(mono_now_, hello->first, hello->second, heard_back);
+}
+
+void Service::NoteSentinelHello(Session& s, const std::vector<std::string>& argv, size_t argc) {
+  if (SentinelIdFromClientName(s.name).empty()) return;
+  auto hello = HelloFromSentinel(s, argv, argc);
+  if (hello && hello->second) sentinel_directory_.Observe(mono_now_, hello->first);
 }
 
 bool Service::FenceAllowsWrite(Session& s, const CommandSpec& spec, resp::ReplyWriter& w) {

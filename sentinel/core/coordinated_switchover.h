@@ -19,8 +19,19 @@ namespace vigil::sentinel {
 inline constexpr Millis kHandoffTimeoutMax{5000};
 // How long after the data node's own timeout the leader still waits for role:master.
 inline constexpr Millis kHandoffGrace{1000};
-// The promoted replica's INFO poll period while the handoff runs (Redis polls once a second).
+// A repointed replica's INFO poll period until it follows the new master (Redis polls once a
+// second): kRepointFastPeriod for the first kRepointFastWindow after SLAVEOF was sent (a partial
+// resync takes a few round trips, and until the replicas follow, the leader's SENTINEL MASTERS
+// still shows the old master, which is what redis-py reads), kHandoffInfoPeriod after that (a
+// full resync of a large dataset can take minutes).
 inline constexpr Millis kHandoffInfoPeriod{90};
+inline constexpr Millis kRepointFastPeriod{10};
+inline constexpr Millis kRepointFastWindow{1000};
+// The promoted replica's INFO poll period while a coordinated handoff runs, once the chained
+// polls below are spent: the old master holds writes (a shutdown handoff even exits) until we
+// see role:master, so every poll period adds to the outage clients see. Bounded by the handoff
+// deadline (at most kHandoffTimeoutMax + kHandoffGrace).
+inline constexpr Millis kPromotionInfoPeriod{10};
 
 // Once the old master accepted FAILOVER, the promoted replica's INFO is asked again as soon as
 // the previous answer still shows role:slave, this many times at most: the handoff takes a few

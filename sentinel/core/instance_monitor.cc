@@ -30,7 +30,7 @@ Millis InfoPeriodFor(const CoreState& state, const MasterRecord& master, const I
   // Vigil: writes are paused on the old master until we see the replica's role:master.
   if (ri.promoted && master.failover.coordinated &&
       master.failover.state == FailoverState::kWaitPromotion) {
-    return kHandoffInfoPeriod;
+    return kPromotionInfoPeriod;
   }
   // Vigil: a replica our failover is repointing is polled as fast as the handoff until it
   // reports the new master with its link up, so the failover ends (and this sentinel's view is
@@ -39,7 +39,8 @@ Millis InfoPeriodFor(const CoreState& state, const MasterRecord& master, const I
   // for its next 1 s INFO, and a failover whose promoted replica is down can never end.
   if (ri.kind == InstanceKind::kReplica && master.failover.state == FailoverState::kReconfSlaves &&
       (ri.reconf_sent || ri.reconf_inprog) && !ri.reconf_done) {
-    return kHandoffInfoPeriod;
+    return state.now - ri.slave_reconf_sent_time < kRepointFastWindow ? kRepointFastPeriod
+                                                                      : kHandoffInfoPeriod;
   }
   if (ri.kind == InstanceKind::kReplica &&
       (master.instance.o_down || master.failover.in_progress() || ri.master_link_down_ms != 0)) {
