@@ -133,7 +133,14 @@ void Replication::ReplicaOf(Session& s, resp::ReplyWriter& w, const std::string&
           "a master promoted before them can continue with us",
           dropped, master_links_.offset());
     }
-    history = ReplPosition{master_links_.ids().replid, master_links_.offset()};
+    // Nothing added since our history was renamed (a restart from an RDB as master, or a
+    // promotion without a write since): every byte we hold belongs to the previous history
+    // too, so ask under that name, which the node we now follow may know.
+    const ReplicationIds& ids = master_links_.ids();
+    const bool unchanged_since_shift =
+        ids.second_replid_offset > 0 && master_links_.offset() + 1 == ids.second_replid_offset;
+    history = ReplPosition{unchanged_since_shift ? ids.replid2 : ids.replid,
+                           master_links_.offset()};
   } else if (fsm.connected()) {
     history = ReplPosition{fsm.master_replid(), fsm.reploff()};
   } else {
