@@ -3,8 +3,9 @@
 
 ioredis and node-redis (npm `redis`, its createSentinel client, in RESP2 and in RESP3, where it
 stays subscribed to the sentinel while it sends commands) write through three vigil-sentinels
-while the master is killed with SIGKILL (`--fault kill`) or handed over with a planned
-`SENTINEL FAILOVER` (`--fault failover`). Each must keep writing on the new master. Checked:
+while the master is killed with SIGKILL (`--fault kill`), handed over with a planned
+`SENTINEL FAILOVER` (`--fault failover`), or restarted the planned way: `SHUTDOWN` with
+`sentinel-shutdown-handoff yes` (`--fault shutdown`). Each must keep writing on the new master. Checked:
 writes acknowledged before and after the fault, the keys acknowledged last are on the new
 master, and the longest gap between two acknowledgements stays under the failover time + 2 s.
 
@@ -39,10 +40,11 @@ def parse_args():
     p.add_argument("--vigil-sentinel", required=True)
     p.add_argument("--vigil", required=True, help="vigil-datanode binary")
     p.add_argument("--npm-dir", required=True, help="where the npm packages are installed")
-    p.add_argument("--fault", choices=["kill", "failover"], required=True)
+    p.add_argument("--fault", choices=["kill", "failover", "shutdown"], required=True)
     a = p.parse_args()
     a.vigil, a.vigil_sentinel = map(os.path.abspath, (a.vigil, a.vigil_sentinel))
     a.auth = False  # sdk.start_cluster reads it
+    a.node_extra = ["--sentinel-shutdown-handoff", "yes"]
     return a
 
 
@@ -156,6 +158,11 @@ def run(args, res):
         t_fault = time.time()
         if args.fault == "kill":
             master.kill()
+        elif args.fault == "shutdown":
+            time.sleep(2.0)  # the sentinels' hellos have reached the master: it knows whom to ask
+            t_fault = time.time()
+            shutdown = sh.RespConn(master.port, timeout=15.0)
+            shutdown.send("SHUTDOWN")
         else:
             res.check(sh.call(sents[0].port, "SENTINEL", "FAILOVER", NAME) == "OK",
                       "SENTINEL FAILOVER accepted")

@@ -47,6 +47,7 @@ PASSWORD = "s3cret-pw"
 
 def node(args, replicaof=None):
     extra = ("--requirepass", PASSWORD, "--masterauth", PASSWORD) if args.auth else ()
+    extra = tuple(extra) + tuple(getattr(args, "node_extra", ()))
     p = sh.data_node(args.vigil, replicaof=replicaof, extra=extra)
     if args.auth:
         def ping():
