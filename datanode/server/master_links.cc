@@ -99,6 +99,7 @@ void MasterLinks::CreateBacklog() {
 }
 
 void MasterLinks::AdoptHistory(const std::string& replid, int64_t offset) {
+  restored_id_unseen_ = false;
   ids_.Reset(replid);
   offset_ = offset;
   data_mark_.Reset(offset);
@@ -111,6 +112,7 @@ void MasterLinks::AdoptHistory(const std::string& replid, int64_t offset) {
 }
 
 void MasterLinks::ShiftHistory(const std::string& new_replid) {
+  restored_id_unseen_ = false;
   ids_.ShiftTo(new_replid, offset_);
   PublishIds();
 }
@@ -124,6 +126,7 @@ void MasterLinks::RestoreHistory(const std::string& replid, int64_t offset, bool
     // Our replicas can continue through replid2; we start a new history of our own.
     ids_.replid2 = replid;
     ids_.second_replid_offset = offset + 1;
+    restored_id_unseen_ = true;
   }
   CreateBacklog();
   PublishIds();
@@ -147,6 +150,7 @@ void MasterLinks::Propagate(int db, const std::vector<std::string>& argv) {
 }
 
 void MasterLinks::FeedStream(std::string_view bytes, size_t data_len) {
+  restored_id_unseen_ = false;
   if (!backlog_) CreateBacklog();
   backlog_->Append(bytes);
   if (data_len > 0) data_mark_.DataUpTo(offset_ + int64_t(data_len));
@@ -252,6 +256,7 @@ void MasterLinks::Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::
                        bool psync, bool upstream_ok) {
   if (s.is_replica) return;  // already one: ignore, as Redis does
   if (!upstream_ok) return w.Error("NOMASTERLINK Can't SYNC while not connected with my master");
+  restored_id_unseen_ = false;  // the replica learns our id either way
   if (psync && args.size() >= 2 && TryPartial(s, w, args)) return;
   MonoTime now = server_->mono_now();
   ++server_->service().stats().sync_full;

@@ -72,12 +72,16 @@ class MasterLinks final : public Propagator {
   // Where the last data-carrying command of our stream ends (replication/DESIGN.md, "Rejoining
   // after a failover").
   int64_t data_offset() const { return data_mark_.offset(); }
+  // True after a restart as master from an RDB with replication fields until a byte is written
+  // or a replica attaches: the new id has been shown to no other node.
+  bool restored_id_unseen() const { return restored_id_unseen_; }
   // A master about to follow another node drops the tail of its stream that carries no data, so
   // it can continue partially from a new master promoted before that tail. Returns the bytes
   // dropped.
   int64_t DiscardNonDataTail();
   // DEBUG CHANGE-REPL-ID: a new id and no secondary one, so no replica can PSYNC into it.
   void ChangeReplid() {
+    restored_id_unseen_ = false;
     ids_.Reset(NewReplid());
     PublishIds();
   }
@@ -145,6 +149,7 @@ class MasterLinks final : public Propagator {
   ReplicationIds ids_;
   int64_t offset_ = 0;
   StreamDataMark data_mark_;
+  bool restored_id_unseen_ = false;
   std::unique_ptr<Backlog> backlog_;
   bool replica_role_ = false;
   bool pings_paused_ = false;

@@ -133,13 +133,11 @@ void Replication::ReplicaOf(Session& s, resp::ReplyWriter& w, const std::string&
           "a master promoted before them can continue with us",
           dropped, master_links_.offset());
     }
-    // Nothing added since our history was renamed (a restart from an RDB as master, or a
-    // promotion without a write since): every byte we hold belongs to the previous history
-    // too, so ask under that name, which the node we now follow may know.
+    // Restarted from an RDB as a master, and nobody has seen the id we took since (no byte
+    // written, no replica attached): ask under the id the RDB carried, which the node we now
+    // follow may know; ours it cannot (replication/DESIGN.md, "Handoff on shutdown").
     const ReplicationIds& ids = master_links_.ids();
-    const bool unchanged_since_shift =
-        ids.second_replid_offset > 0 && master_links_.offset() + 1 == ids.second_replid_offset;
-    history = ReplPosition{unchanged_since_shift ? ids.replid2 : ids.replid,
+    history = ReplPosition{master_links_.restored_id_unseen() ? ids.replid2 : ids.replid,
                            master_links_.offset()};
   } else if (fsm.connected()) {
     history = ReplPosition{fsm.master_replid(), fsm.reploff()};
