@@ -40,6 +40,7 @@ std::string Server::DebugLoadAof() {
     std::exit(1);  // Redis exits too: the dataset is gone and the files cannot replace it
   }
   service_->keyspace().FlushAll();
+  service_->functions().Flush();  // emptyData: the AOF loads the libraries back too
   // Replayed commands go through Execute; they must not be appended to the AOF again nor sent
   // to replicas.
   service_->set_propagation_paused(true);
