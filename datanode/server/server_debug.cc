@@ -30,7 +30,7 @@ std::string Server::DebugReload(bool save, bool flush, bool merge) {
 
 std::string Server::DebugLoadAof() {
   if (aof_loading_) return "LOADING Redis is loading the dataset in memory";
-  if (aof_) aof_->BeforeReplies(now_ms());
+  if (aof_) aof_->ForceWrite(now_ms());
   // The files as the manifest on disk lists them, read by a manager that appends nothing.
   AofManager lister(config_, service_.get(), children_.get(), log_.get());
   std::vector<AofLoadItem> items;
