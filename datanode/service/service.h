@@ -283,6 +283,8 @@ class Service final : public KeyspaceListener, public ScriptHost {
                  std::span<const std::string> args, resp::ReplyWriter& w);
   // --- functions (service_script.cc) ---
   FunctionStore& functions() { return functions_; }
+  // The script or function running now (EVAL's or FCALL's), or null.
+  const ScriptRun* script_run() const { return script_run_; }
   // Runs a function prepared by PrepareScriptRun, as RunScript runs a script.
   void RunFunction(ScriptRun& run, const FunctionStore::Function& fn,
                    std::span<const std::string> keys, std::span<const std::string> args,
