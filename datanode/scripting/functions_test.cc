@@ -2,7 +2,11 @@
 // flags, DUMP / RESTORE, and what reaches the AOF and replicas.
 #include <gtest/gtest.h>
 
+#include "datanode/persistence/aof_rewrite.h"
 #include "datanode/persistence/function_payload.h"
+#include "datanode/persistence/rdb_format.h"
+#include "datanode/persistence/rdb_loader.h"
+#include "datanode/persistence/rdb_writer.h"
 #include "datanode/scripting/function_store.h"
 #include "tests/support/service_harness.h"
 
@@ -173,6 +177,57 @@ TEST(Functions, ErrorsNameTheFunction) {
   EXPECT_EQ(h.Raw({"FCALL", "boom", "0"}),
             "-ERR Unknown Redis command called from script script: boom, on @user_function:2."
             "\r\n");
+}
+
+TEST(Functions, RdbRecordsRoundTrip) {
+  Keyspace ks(16, 1);
+  RdbAuxInfo aux;
+  aux.functions = {kLib, std::string("#!lua name=b\n") + std::string(200, '-')};
+  std::string file;
+  StringSink sink(&file);
+  ASSERT_TRUE(WriteRdb(ks, aux, RdbWriteOptions{}, &sink).ok());
+  EXPECT_NE(file.find(char(rdb::kOpFunction2)), std::string::npos);
+  Keyspace loaded(16, 1);
+  RdbLoadResult res;
+  StringSource src(file);
+  ASSERT_TRUE(LoadRdb(&src, RdbLoadOptions{}, &loaded, &res).ok());
+  EXPECT_EQ(res.functions, aux.functions);
+}
+
+TEST(Functions, SnapshotLoadReplacesLibraries) {
+  ServiceHarness h;
+  Load(h, kLib);
+  ASSERT_TRUE(h.service()
+                  .LoadSnapshotFunctions({"#!lua name=other\nredis.register_function('o', "
+                                          "function() return 7 end)"})
+                  .ok());
+  EXPECT_EQ(h.Raw({"FCALL", "echo", "0"}), "-ERR Function not found\r\n");
+  EXPECT_EQ(h.Raw({"FCALL", "o", "0"}), ":7\r\n");
+  // Without FLUSH (DEBUG RELOAD NOFLUSH) a library that exists fails the load.
+  EXPECT_FALSE(h.service()
+                   .LoadSnapshotFunctions({"#!lua name=other\nredis.register_function('o', "
+                                           "function() return 8 end)"},
+                                          FunctionStore::RestorePolicy::kAppend)
+                   .ok());
+  EXPECT_EQ(h.Raw({"FCALL", "o", "0"}), ":7\r\n");
+}
+
+TEST(Functions, AofRewriteLoadsEachLibrary) {
+  EXPECT_EQ(FunctionLoadCommands({"#!lua name=a\nx"}),
+            "*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$14\r\n#!lua name=a\nx\r\n");
+}
+
+TEST(Functions, LoadEnvironmentOnlyOffersTheLibraryApi) {
+  ServiceHarness h;
+  EXPECT_EQ(Load(h, "#!lua name=x\nlocal m = getmetatable(_G)"),
+            "-ERR Error registering functions: ERR user_function:2: Script attempted to access "
+            "nonexistent global variable 'getmetatable'\r\n");
+  // The run time sees the whole sandbox again.
+  EXPECT_EQ(Load(h,
+                 "#!lua name=x\nredis.register_function('f', function() "
+                 "return string.format('%d', 5) end)"),
+            Bulk("x"));
+  EXPECT_EQ(h.Raw({"FCALL", "f", "0"}), Bulk("5"));
 }
 
 }  // namespace
