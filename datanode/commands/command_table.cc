@@ -66,6 +66,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterAclCommands(*t);
   RegisterDumpCommands(*t);
   RegisterSortCommands(*t);
+  RegisterFunctionCommands(*t);
   RegisterScriptingCommands(*t);
   return t;
 }

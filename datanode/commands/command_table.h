@@ -99,6 +99,7 @@ void RegisterReplicationCommands(CommandTable& t);
 void RegisterAclCommands(CommandTable& t);
 void RegisterDumpCommands(CommandTable& t);
 void RegisterSortCommands(CommandTable& t);
+void RegisterFunctionCommands(CommandTable& t);
 void RegisterScriptingCommands(CommandTable& t);
 
 // The whole table.

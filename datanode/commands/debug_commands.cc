@@ -206,7 +206,10 @@ bool Dispatch(CommandContext& ctx, const std::string& sub) {
     // The shell's clock does not move inside a command: advance it by what we slept, so keys
     // that expired meanwhile count as expired for the rest of the batch (a blocked client
     // served after this EXEC must not get them, as in Redis, which refreshes its clock there).
-    ctx.service.set_now(ctx.service.now_ms() + usec / 1000);
+    // A script's time stands still while it runs (Redis caches it for the whole script).
+    if (ctx.service.script_run() == nullptr) {
+      ctx.service.set_now(ctx.service.now_ms() + usec / 1000);
+    }
     ctx.reply.Ok();
   } else if (sub == "set-active-expire" && argc == 3) {
     ctx.service.active_expire_enabled = Atoi(ctx.arg(2)) != 0;

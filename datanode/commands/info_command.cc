@@ -125,14 +125,17 @@ void MemorySection(InfoBuilder& b, Service& svc, const ProcessInfo& p) {
     b.Field("used_memory_lua_human", Human(vm));
     b.Field("used_memory_scripts_eval", scripts);
     b.Field("number_of_cached_scripts", int64_t(eng.script_count()));
-    b.Field("number_of_functions", 0);
-    b.Field("number_of_libraries", 0);
-    b.Field("used_memory_vm_functions", 0);
-    b.Field("used_memory_vm_total", vm);
-    b.Field("used_memory_vm_total_human", Human(vm));
-    b.Field("used_memory_functions", 0);
-    b.Field("used_memory_scripts", scripts);
-    b.Field("used_memory_scripts_human", Human(scripts));
+    const FunctionStore& fns = svc.functions();
+    const int64_t fvm = int64_t(fns.lua_memory());
+    const int64_t fcaches = int64_t(fns.overhead_memory());
+    b.Field("number_of_functions", int64_t(fns.function_count()));
+    b.Field("number_of_libraries", int64_t(fns.library_count()));
+    b.Field("used_memory_vm_functions", fvm);
+    b.Field("used_memory_vm_total", vm + fvm);
+    b.Field("used_memory_vm_total_human", Human(vm + fvm));
+    b.Field("used_memory_functions", fcaches);
+    b.Field("used_memory_scripts", scripts + fcaches);
+    b.Field("used_memory_scripts_human", Human(scripts + fcaches));
   }
   b.Field("maxmemory", svc.config().maxmemory);
   b.Field("maxmemory_human", Human(svc.config().maxmemory));

@@ -151,7 +151,7 @@ void CommandCommand(CommandContext& ctx) {
       }
     }
     if (spec->name == "eval" || spec->name == "evalsha" || spec->name == "eval_ro" ||
-        spec->name == "evalsha_ro") {
+        spec->name == "evalsha_ro" || spec->name == "fcall" || spec->name == "fcall_ro") {
       // numkeys keys follow the script (Redis's evalGetKeys); none is a valid answer, as the
       // family has no mandatory keys.
       int64_t numkeys = 0;

@@ -120,7 +120,7 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
   }
   const bool is_set = src != nullptr && src->type() == ObjType::kSet;
   if (src != nullptr && src->type() == ObjType::kZSet) src->zset()->ConvertToSkiplist();
-  const ScriptRun* run = ctx.service.scripting().current_run();
+  const ScriptRun* run = ctx.service.script_run();
   const bool from_script = run != nullptr && run->client == &ctx.session;
   if (spec.dont_sort && is_set && (spec.store || from_script)) {
     // A set's iteration order is not reproducible, and a stored result must be the same on

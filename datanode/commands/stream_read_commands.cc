@@ -23,7 +23,7 @@ bool ParseReadArgs(CommandContext& ctx, bool group_form, ReadArgs* a) {
   for (size_t i = 1; i < ctx.argc; ++i) {
     const size_t more = ctx.argc - i - 1;
     if (ctx.ArgIs(i, "block") && more) {
-      const ScriptRun* run = ctx.service.scripting().current_run();
+      const ScriptRun* run = ctx.service.script_run();
       if (run != nullptr && run->client == &ctx.session) {
         // Redis refuses BLOCK from scripts outright (it could never block there).
         ctx.reply.Error("ERR " + ctx.arg(0) +

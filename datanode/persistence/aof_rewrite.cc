@@ -145,4 +145,14 @@ bool RewriteKeyspaceAsCommands(Keyspace& keyspace, int64_t now_ms, const AofSink
   return ok;
 }
 
+std::string FunctionLoadCommands(const std::vector<std::string>& codes) {
+  std::string out;
+  for (const std::string& code : codes) {
+    out += "*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$" + std::to_string(code.size()) + "\r\n";
+    out += code;
+    out += "\r\n";
+  }
+  return out;
+}
+
 }  // namespace vigil::datanode

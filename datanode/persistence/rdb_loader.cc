@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "datanode/config/datanode_config.h"
+#include "datanode/persistence/function_payload.h"
 #include "datanode/persistence/rdb_format.h"
 #include "datanode/persistence/rdb_object_loader.h"
 #include "datanode/persistence/rdb_reader.h"
@@ -133,15 +134,24 @@ class Loader {
         return Aux(at);
       case rdb::kOpModuleAux:
         return ModuleAux();
-      case rdb::kOpFunction:
-        return RdbReader::Corrupt(at, "Pre-release function format not supported");
+      case rdb::kOpFunction: {
+        // 7.0 release candidates: name, engine, optional description, body.
+        Doing("read-functions");
+        std::string name, engine, desc, body;
+        uint64_t has_desc = 0;
+        st = r_.ReadString(&name, "a library name");
+        if (st.ok()) st = r_.ReadString(&engine, "an engine name");
+        if (st.ok()) st = r_.ReadLength(&has_desc, "a library description flag");
+        if (st.ok() && has_desc != 0) st = r_.ReadString(&desc, "a library description");
+        if (st.ok()) st = r_.ReadString(&body, "a library body");
+        if (st.ok()) res_->functions.push_back(CodeFromOldFunctionRecord(name, engine, body));
+        return st;
+      }
       case rdb::kOpFunction2: {
         Doing("read-functions");
         std::string code;
         st = r_.ReadString(&code, "a function library");
-        if (st.ok())
-          res_->warnings.push_back("Function library at offset " + std::to_string(at) +
-                                   " skipped: functions are not supported");
+        if (st.ok()) res_->functions.push_back(std::move(code));
         return st;
       }
       default:

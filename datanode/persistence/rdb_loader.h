@@ -104,6 +104,8 @@ struct RdbLoadResult {
   uint64_t stored_crc = 0;
   uint64_t bytes_read = 0;
   std::vector<std::string> warnings;
+  // The FUNCTION libraries' codes, in file order (the caller loads them into its FunctionStore).
+  std::vector<std::string> functions;
   // Context of the error, for redis-check-rdb's "While doing" lines.
   std::string doing;
   std::string current_key;

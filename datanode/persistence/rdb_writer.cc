@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "datanode/persistence/crc64.h"
+#include "datanode/persistence/function_payload.h"
 #include "datanode/persistence/intset_codec.h"
 #include "datanode/persistence/listpack.h"
 #include "datanode/persistence/rdb_format.h"
@@ -319,6 +320,7 @@ Status WriteRdb(Keyspace& keyspace, const RdbAuxInfo& aux, const RdbWriteOptions
     WriteAuxInt(enc, "repl-offset", aux.repl_offset);
   }
   WriteAuxInt(enc, "aof-base", aux.aof_base ? 1 : 0);
+  WriteFunctionRecords(enc, aux.functions);
 
   const EvictionPolicy policy = keyspace.policy();
   const bool lru = policy == EvictionPolicy::kAllKeysLru || policy == EvictionPolicy::kVolatileLru;

@@ -52,6 +52,8 @@ struct RdbAuxInfo {
   std::string repl_id;
   int64_t repl_offset = 0;
   bool aof_base = false;  // "aof-base" 1 for an AOF base file
+  // The FUNCTION libraries' codes, written as FUNCTION2 records before the databases.
+  std::vector<std::string> functions;
 };
 
 struct RdbWriteOptions {

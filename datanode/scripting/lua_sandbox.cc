@@ -17,6 +17,7 @@ namespace {
 constexpr const char* kProxiesKey = "vigil.readonly_proxies";  // proxy → real table
 constexpr const char* kGlobalsKey = "vigil.globals";           // the real global table
 constexpr const char* kEnvKey = "vigil.env";                   // its proxy, the scripts' env
+constexpr const char* kLoadKey = "vigil.load_globals";         // what FUNCTION LOAD's code sees
 
 // Globals scripts may see: Redis's allow lists, less getfenv, setfenv and newproxy, which the
 // redis-server 7.0.15 we compare with no longer exposes.
@@ -352,6 +353,26 @@ void SetProtectedGlobal(lua_State* L, const char* name) {
   lua_insert(L, -2);
   lua_setfield(L, -2, name);
   lua_pop(L, 1);
+}
+
+void SetLibraryLoadTable(lua_State* L) {
+  lua_setfield(L, LUA_REGISTRYINDEX, kLoadKey);
+}
+
+void SetGlobalsLookup(lua_State* L, bool load) {
+  lua_getfield(L, LUA_REGISTRYINDEX, kEnvKey);
+  lua_getmetatable(L, -1);  // raw: the proxy's own metatable, not its __metatable view
+  lua_getfield(L, LUA_REGISTRYINDEX, load ? kLoadKey : kGlobalsKey);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 2);
+}
+
+void MakeReadonlyStrictProxy(lua_State* L) {
+  lua_newtable(L);
+  lua_pushcfunction(L, NonexistentGlobal);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  MakeProxy(L, false);
 }
 
 void RestoreGlobals(lua_State* L) {

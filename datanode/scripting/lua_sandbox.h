@@ -21,6 +21,16 @@ lua_State* NewSandboxedLua(void (*register_api)(lua_State*, void*), void* api_da
 // Sets a global (KEYS, ARGV) bypassing the protection: pops the value on top of the stack.
 void SetProtectedGlobal(lua_State* L, const char* name);
 
+// FUNCTION LOAD's environment (Redis's library API): the table on top of the stack (popped) is
+// what global names read from while `load` is true; false reads the real globals again. Writes
+// stay refused either way, so a library cannot leave globals behind.
+void SetGlobalsLookup(lua_State* L, bool load);
+void SetLibraryLoadTable(lua_State* L);
+
+// Replaces the table on top of the stack with a read-only proxy of it whose unknown names raise
+// "Script attempted to access nonexistent global variable" (the library API's tables).
+void MakeReadonlyStrictProxy(lua_State* L);
+
 // Puts the protected environment back as the thread's globals (a script may have called
 // setfenv(0, ...)); call before each run.
 void RestoreGlobals(lua_State* L);

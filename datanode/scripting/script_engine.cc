@@ -127,7 +127,24 @@ void ScriptEngine::Run(ScriptRun& run, std::string_view sha, std::span<const std
   SetProtectedGlobal(L, "KEYS");
   PushArray(L, args);
   SetProtectedGlobal(L, "ARGV");
-  const int status = lua_pcall(L, 0, 1, -2);
+  CallPrepared(run, 0, w);
+}
+
+void ScriptEngine::RunRef(ScriptRun& run, int ref, std::span<const std::string> keys,
+                          std::span<const std::string> args, resp::ReplyWriter& w) {
+  lua_State* L = L_;
+  RestoreGlobals(L);
+  lua_getglobal(L, "__redis__err__handler");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  current_ = &run;
+  PushArray(L, keys);
+  PushArray(L, args);
+  CallPrepared(run, 2, w);
+}
+
+void ScriptEngine::CallPrepared(ScriptRun& run, int nargs, resp::ReplyWriter& w) {
+  lua_State* L = L_;
+  const int status = lua_pcall(L, nargs, 1, -2 - nargs);
   if (++gc_count_ == kGcCyclePeriod) {
     lua_gc(L, LUA_GCSTEP, kGcCyclePeriod);
     gc_count_ = 0;

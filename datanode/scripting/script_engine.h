@@ -42,6 +42,13 @@ class ScriptEngine {
   void Run(ScriptRun& run, std::string_view sha, std::span<const std::string> keys,
            std::span<const std::string> args, resp::ReplyWriter& w);
 
+  // Runs the function kept in the registry under `ref` (a FUNCTION library's), with the keys and
+  // arguments passed as its two arguments instead of the KEYS and ARGV globals.
+  void RunRef(ScriptRun& run, int ref, std::span<const std::string> keys,
+              std::span<const std::string> args, resp::ReplyWriter& w);
+
+  // The interpreter, for the function libraries that share this engine's sandbox and API.
+  lua_State* lua() const { return L_; }
   ScriptRun* current_run() const { return current_; }
   bool running() const { return current_ != nullptr; }
   size_t script_count() const { return scripts_.size(); }
@@ -54,6 +61,8 @@ class ScriptEngine {
 
  private:
   void CreateState();
+  // Calls the function under the error handler on the stack and writes its reply.
+  void CallPrepared(ScriptRun& run, int nargs, resp::ReplyWriter& w);
 
   lua_State* L_ = nullptr;
   std::unordered_map<std::string, Script> scripts_;

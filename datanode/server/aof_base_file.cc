@@ -17,6 +17,7 @@ Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms,
     aux.ctime_s = now_ms / 1000;
     aux.used_mem = service.used_memory();
     aux.aof_base = true;
+    aux.functions = service.functions().Codes();
     RdbWriteOptions opts;
     opts.compression = service.config().rdbcompression;
     opts.checksum = service.config().rdbchecksum;
@@ -28,6 +29,11 @@ Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms,
     return WriteRdb(service.keyspace(), aux, opts, &sink);
   }
   Status st;
+  const std::string functions = FunctionLoadCommands(service.functions().Codes());
+  if (!functions.empty()) {
+    st = aof_fs::WriteAll(fd, functions.data(), functions.size(), nullptr);
+    if (!st.ok()) return st;
+  }
   bool ok = RewriteKeyspaceAsCommands(service.keyspace(), now_ms, [&](std::string_view data) {
     st = aof_fs::WriteAll(fd, data.data(), data.size(), nullptr);
     return st.ok();
@@ -49,6 +55,7 @@ Result<int64_t> LoadAofRdbPreamble(int fd, Service& service, int64_t now_ms,
   }
   RdbLoadResult result;
   Status st = LoadRdb(&source, opts, &service.keyspace(), &result);
+  if (st.ok()) st = service.LoadSnapshotFunctions(result.functions);
   if (!st.ok()) return st;
   return int64_t(result.bytes_read);
 }

@@ -218,6 +218,10 @@ void AofManager::BeforeReplies(int64_t now_ms) {
   writer_->Flush(policy(), now_ms, false);
 }
 
+void AofManager::ForceWrite(int64_t now_ms) {
+  writer_->Flush(policy(), now_ms, true);
+}
+
 bool AofManager::always_pending() const {
   return policy() == AppendFsync::kAlways && writer_->has_pending();
 }

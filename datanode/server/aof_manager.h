@@ -68,6 +68,9 @@ class AofManager {
   void Cron(int64_t now_ms);
   // Before replies leave: write (and fsync, per policy) the AOF buffer.
   void BeforeReplies(int64_t now_ms);
+  // DEBUG LOADAOF: writes the buffer now, even while everysec would postpone it (Redis's
+  // flushAppendOnlyFile(1)).
+  void ForceWrite(int64_t now_ms);
   bool always_pending() const;
   // Shutdown: stops a rewrite child, flushes and fsyncs.
   void Shutdown();

@@ -299,6 +299,7 @@ void MasterLinks::StartSnapshot(MonoTime now) {
   RdbAuxInfo aux;
   aux.ctime_s = server_->now_ms() / 1000;
   aux.used_mem = svc.used_memory();
+  aux.functions = svc.functions().Codes();
   aux.repl_id = ids_.replid;
   aux.repl_offset = offset_;
   int fds[2] = {-1, -1};

@@ -259,7 +259,9 @@ void ReplicaLink::LoadStep() {
     event_add(load_ev_, &zero);
     return;
   }
-  FinishLoad(load_->steps->status());
+  Status st = load_->steps->status();
+  if (st.ok()) st = server_->service().LoadSnapshotFunctions(load_->result.functions);
+  FinishLoad(st);
   server_->AfterCommands(nullptr);
 }
 

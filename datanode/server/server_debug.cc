@@ -30,7 +30,7 @@ std::string Server::DebugReload(bool save, bool flush, bool merge) {
 
 std::string Server::DebugLoadAof() {
   if (aof_loading_) return "LOADING Redis is loading the dataset in memory";
-  if (aof_) aof_->BeforeReplies(now_ms());
+  if (aof_) aof_->ForceWrite(now_ms());
   // The files as the manifest on disk lists them, read by a manager that appends nothing.
   AofManager lister(config_, service_.get(), children_.get(), log_.get());
   std::vector<AofLoadItem> items;
@@ -40,6 +40,7 @@ std::string Server::DebugLoadAof() {
     std::exit(1);  // Redis exits too: the dataset is gone and the files cannot replace it
   }
   service_->keyspace().FlushAll();
+  service_->functions().Flush();  // emptyData: the AOF loads the libraries back too
   // Replayed commands go through Execute; they must not be appended to the AOF again nor sent
   // to replicas.
   service_->set_propagation_paused(true);

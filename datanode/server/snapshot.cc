@@ -66,6 +66,7 @@ Status Snapshotter::LoadAtStartup(int64_t now_ms, std::function<void()> pump) {
   bool missing = false;
   Status st = LoadInto(&fresh, now_ms, std::move(pump), &result, &missing);
   if (missing) return Status::Ok();
+  if (st.ok()) st = service_->LoadSnapshotFunctions(result.functions);
   if (!st.ok()) {
     if (st.message().rfind("open: ", 0) == 0) {
       return Status::Error("Fatal error loading the DB: " + st.message().substr(6) + " (" + path +
@@ -138,6 +139,14 @@ Status Snapshotter::Reload(int64_t now_ms, bool flush, bool merge) {
   RdbLoadResult result;
   bool missing = false;
   Status st = LoadInto(&fresh, now_ms, nullptr, &result, &missing);
+  // The libraries first, as Redis loads them before the keys: without FLUSH one that exists
+  // already fails the reload, MERGE replaces it.
+  if (st.ok()) {
+    st = service_->LoadSnapshotFunctions(result.functions,
+                                         flush   ? FunctionStore::RestorePolicy::kFlush
+                                         : merge ? FunctionStore::RestorePolicy::kReplace
+                                                 : FunctionStore::RestorePolicy::kAppend);
+  }
   if (!st.ok()) return st;
   Keyspace& live = service_->keyspace();
   if (flush) {
@@ -193,6 +202,7 @@ Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms, bool 
   RdbAuxInfo aux;
   aux.ctime_s = now_ms / 1000;
   aux.used_mem = service_->used_memory();
+  aux.functions = service_->functions().Codes();
   if (repl_info) {
     aux.repl_id = service_->replid;
     aux.repl_offset = service_->master_repl_offset;

@@ -164,7 +164,9 @@ bool Service::EnforceMaxmemory() {
 
 bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,
                     size_t argc, resp::ReplyWriter& w) {
-  const uint32_t f = spec.flags;
+  // A script that declares flags (every function does) is admitted by them, as Redis's
+  // getCommandFlags: a writing one is refused on a read-only replica before it starts.
+  const uint32_t f = ScriptAwareFlags(spec, argv);
   rejecting_exec_ = spec.name == "exec";
   if ((f & kCmdProtected) && config_->enable_debug_command != 1) {
     bool local = s.addr.rfind("127.", 0) == 0 || s.addr.rfind("[::1]", 0) == 0 ||

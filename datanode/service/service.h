@@ -27,6 +27,7 @@
 #include "datanode/persistence/rdb_status.h"
 #include "datanode/replication/sentinel_directory.h"
 #include "datanode/replication/sentinel_fence.h"
+#include "datanode/scripting/function_store.h"
 #include "datanode/scripting/script_engine.h"
 #include "datanode/service/client_pause.h"
 #include "datanode/service/debug_settings.h"
@@ -214,7 +215,10 @@ class Service final : public KeyspaceListener, public ScriptHost {
   LatencyMonitor& latency() { return latency_; }
   // The shell's monotonic clock in microseconds, for command durations (slow log, latency);
   // without one (in-process tests) every command takes 0 µs.
-  void set_clock_us(std::function<int64_t()> fn) { clock_us_ = std::move(fn); }
+  void set_clock_us(std::function<int64_t()> fn) {
+    clock_us_ = std::move(fn);
+    functions_.set_clock_us([this] { return clock_us(); });
+  }
   int64_t clock_us() const { return clock_us_ ? clock_us_() : 0; }
   // A latency event of `ms` milliseconds, kept if it reaches latency-monitor-threshold.
   void AddLatencySample(const char* event, int64_t ms);
@@ -282,6 +286,18 @@ class Service final : public KeyspaceListener, public ScriptHost {
   // as one MULTI/EXEC (unless already inside EXEC), as Redis 7's effects replication does.
   void RunScript(ScriptRun& run, std::string_view sha, std::span<const std::string> keys,
                  std::span<const std::string> args, resp::ReplyWriter& w);
+  // --- functions (service_script.cc) ---
+  FunctionStore& functions() { return functions_; }
+  // The script or function running now (EVAL's or FCALL's), or null.
+  const ScriptRun* script_run() const { return script_run_; }
+  // Runs a function prepared by PrepareScriptRun, as RunScript runs a script.
+  void RunFunction(ScriptRun& run, const FunctionStore::Function& fn,
+                   std::span<const std::string> keys, std::span<const std::string> args,
+                   resp::ReplyWriter& w);
+  // The libraries of a snapshot being loaded replace ours (Redis empties them with the data).
+  Status LoadSnapshotFunctions(
+      const std::vector<std::string>& codes,
+      FunctionStore::RestorePolicy policy = FunctionStore::RestorePolicy::kFlush);
   // ScriptHost
   void ScriptCall(ScriptRun& run, const std::vector<std::string>& argv, std::string* err) override;
   int ScriptAclCheck(ScriptRun& run, const std::vector<std::string>& argv) override;
@@ -370,9 +386,12 @@ class Service final : public KeyspaceListener, public ScriptHost {
   };
   std::vector<PendingPropagation> exec_buffer_;
   ScriptEngine scripting_;
+  FunctionStore functions_;
   Session script_session_;           // the session redis.call runs commands as
   ScriptRun* script_run_ = nullptr;  // the script running now
   const char* ScriptWriteDenied(const ScriptRun& run, const CommandSpec& spec);
+  // A script's or function's run inside its own effects transaction (or the caller's EXEC).
+  void RunScriptBody(ScriptRun& run, const std::function<void()>& body);
 };
 
 }  // namespace vigil::datanode

@@ -34,11 +34,16 @@ uint32_t Service::ScriptAwareFlags(const CommandSpec& spec,
   // "may replicate" (Redis's scriptFlagsToCmdFlags); one without a shebang, or an EVALSHA of an
   // unknown script, keeps the command's own flags.
   const bool by_sha = spec.name == "evalsha" || spec.name == "evalsha_ro";
-  if (!(by_sha || spec.name == "eval" || spec.name == "eval_ro") || argv.size() < 2) {
+  const bool fcall = spec.name == "fcall" || spec.name == "fcall_ro";
+  if (!(by_sha || fcall || spec.name == "eval" || spec.name == "eval_ro") || argv.size() < 2) {
     return spec.flags;
   }
   uint32_t script_flags = kScriptEvalCompat;
-  if (by_sha) {
+  if (fcall) {
+    const FunctionStore::Function* fn = functions_.Find(argv[1]);
+    if (fn == nullptr) return spec.flags;
+    script_flags = fn->flags;
+  } else if (by_sha) {
     const ScriptEngine::Script* script = scripting_.Find(argv[1]);
     if (script == nullptr) return spec.flags;
     script_flags = script->flags;
@@ -48,8 +53,10 @@ uint32_t Service::ScriptAwareFlags(const CommandSpec& spec,
     if (!ParseShebang(argv[1], &script_flags, &shebang_len, &err)) return spec.flags;
   }
   if (script_flags & kScriptEvalCompat) return spec.flags;
-  uint32_t flags = spec.flags & ~(kCmdWrite | kCmdMayReplicate);
+  uint32_t flags = spec.flags & ~(kCmdWrite | kCmdMayReplicate | kCmdStale | kCmdDenyOom);
   if (!(script_flags & kScriptNoWrites)) flags |= kCmdWrite;
+  if (!(script_flags & (kScriptNoWrites | kScriptAllowOom))) flags |= kCmdDenyOom;
+  if (script_flags & kScriptAllowStale) flags |= kCmdStale;
   return flags;
 }
 

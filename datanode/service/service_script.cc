@@ -116,10 +116,20 @@ bool Service::PrepareScriptRun(Session& caller, uint32_t script_flags, bool ro,
 
 void Service::RunScript(ScriptRun& run, std::string_view sha, std::span<const std::string> keys,
                         std::span<const std::string> args, resp::ReplyWriter& w) {
+  RunScriptBody(run, [&] { scripting_.Run(run, sha, keys, args, w); });
+}
+
+void Service::RunFunction(ScriptRun& run, const FunctionStore::Function& fn,
+                          std::span<const std::string> keys, std::span<const std::string> args,
+                          resp::ReplyWriter& w) {
+  RunScriptBody(run, [&] { functions_.Run(run, fn, keys, args, w); });
+}
+
+void Service::RunScriptBody(ScriptRun& run, const std::function<void()>& body) {
   const bool own_transaction = !in_exec_;
   if (own_transaction) BeginExec();
   script_run_ = &run;
-  scripting_.Run(run, sha, keys, args, w);
+  body();
   script_run_ = nullptr;
   if (own_transaction) {
     EndExec(exec_buffer_.empty() ? run.caller->db : exec_buffer_.back().db);
@@ -239,6 +249,15 @@ int Service::ScriptAclCheck(ScriptRun& run, const std::vector<std::string>& argv
   if (c.user == nullptr || c.user->unrestricted()) return 1;
   int errpos = 0;
   return CheckAcl(c, *spec, std::span<const std::string>(argv), &errpos) == AclDenial::kNone;
+}
+
+Status Service::LoadSnapshotFunctions(const std::vector<std::string>& codes,
+                                      FunctionStore::RestorePolicy policy) {
+  std::string err;
+  if (!functions_.Restore(codes, policy, &err)) {
+    return Status::Error("Failed loading library, " + err);
+  }
+  return Status::Ok();
 }
 
 void Service::ScriptLog(int level, const std::string& line) {

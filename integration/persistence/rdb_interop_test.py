@@ -9,7 +9,9 @@
   * both datasets hold streams (several listpack nodes, tombstones, consumer groups, pending
     entries, consumers with and without them, an empty stream): XRANGE and XINFO STREAM FULL
     (delivery and seen times included) agree on both sides;
-  * `vigil-datanode --check-rdb` prints what redis-check-rdb prints.
+  * `vigil-datanode --check-rdb` prints what redis-check-rdb prints;
+  * FUNCTION libraries (RDB FUNCTION2 records) move both ways: redis-server's RDB loads into
+    vigil and vigil's into redis-server, and FUNCTION DUMP payloads restore on the other side.
 Prints "N passed, M failed"; exits non-zero on failure."""
 
 import hashlib
@@ -99,6 +101,60 @@ def redis_to_vigil(args, res, root, name, redis_extra=(), vigil_extra=()):
         vigil.kill()
 
 
+FUNCTION_LIBS = [
+    "#!lua name=fnlib_a\nredis.register_function('fa', function(keys, args) return args[1] end)",
+    "#!lua name=fnlib_b\nredis.register_function{function_name='fb', callback=function(keys) "
+    "return redis.call('get', keys[1]) end, flags={'no-writes'}, description='reads a key'}\n"
+    "-- a long comment so that the code is LZF-compressed in the RDB ------------------------",
+]
+
+
+def function_state(c):
+    """FUNCTION LIST WITHCODE as a comparable value, and what the functions answer."""
+    libs = c.cmd("FUNCTION", "LIST", "WITHCODE")
+    libs = sorted(repr(x) for x in libs)
+    c.cmd("SET", "fn:key", "v")
+    return libs, c.cmd("FCALL", "fa", "0", "x"), c.cmd("FCALL_RO", "fb", "1", "fn:key")
+
+
+def functions_interop(args, res, root, name, writer_kind):
+    work = os.path.join(root, name)
+    os.makedirs(work)
+    binaries = {"vigil": args.vigil, "redis": args.redis_server}
+    reader_kind = "redis" if writer_kind == "vigil" else "vigil"
+    writer = h.Proc(writer_kind, binaries[writer_kind], work, ["--save", ""])
+    reader = h.Proc(reader_kind, binaries[reader_kind], work, ["--save", ""])
+    try:
+        writer.start()
+        c = writer.client()
+        for code in FUNCTION_LIBS:
+            c.cmd("FUNCTION", "LOAD", code)
+        want = function_state(c)
+        payload = c.cmd("FUNCTION", "DUMP")
+        res.check(c.cmd("SAVE") == "OK", name + ": SAVE")
+        c.close()
+        writer.kill()
+        rdb = os.path.join(work, "dump.rdb")
+        if writer_kind == "vigil":
+            rc, out = check_rdb(args.redis_check_rdb, rdb)
+            res.check(rc == 0 and "\\o/ RDB looks OK! \\o/" in out,
+                      name + ": redis-check-rdb accepts vigil's RDB with functions", out[-600:])
+        reader.start()
+        r = reader.client()
+        got = function_state(r)
+        res.check(got == want, name + ": %s loads the libraries of %s's RDB" % (
+            reader_kind, writer_kind), "%r != %r" % (got, want))
+        res.check(r.cmd("FUNCTION", "FLUSH") == "OK", name + ": FUNCTION FLUSH")
+        res.check(r.cmd("FUNCTION", "RESTORE", payload) == "OK",
+                  name + ": %s restores %s's FUNCTION DUMP" % (reader_kind, writer_kind))
+        got = function_state(r)
+        res.check(got == want, name + ": restored libraries match", "%r != %r" % (got, want))
+        r.close()
+    finally:
+        writer.kill()
+        reader.kill()
+
+
 def main():
     args = h.parse_args(__doc__)
     res = h.Results(args.verbose)
@@ -120,6 +176,10 @@ def main():
         res.run("redis->vigil lru", lambda: redis_to_vigil(
             args, res, root, "r2v-lru", ["--maxmemory-policy", "allkeys-lru",
                                          "--rdbcompression", "no"]))
+        res.run("functions vigil->redis", lambda: functions_interop(
+            args, res, root, "fn-v2r", "vigil"))
+        res.run("functions redis->vigil", lambda: functions_interop(
+            args, res, root, "fn-r2v", "redis"))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     res.finish()
