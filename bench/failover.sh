@@ -153,15 +153,7 @@ def one_run(sentinel_bin, node_bin, node_extra, fault):
             gaps[tag] = longest_gap(log, t_fault_wall - 0.5)
         return set_ok, gaps, link, full
     finally:
-        open(stop_file, "w").close()
-        for _, p, _ in writers:
-            if p.poll() is None:
-                p.kill()
-                p.wait(timeout=10)
-        for r in recs:
-            r.close()
-        for p in procs:
-            p.cleanup()
+        sh.stop_everything(procs, [w[1] for w in writers], recs, stop_file)
         shutil.rmtree(work, ignore_errors=True)
 
 

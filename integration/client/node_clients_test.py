@@ -200,13 +200,7 @@ def run(args, res):
             res.check(gap <= bound, "%s: longest write gap within failover time + 2 s" % tag,
                       "%.2f s, bound %.2f s" % (gap, bound))
     finally:
-        open(stop_file, "w").close()
-        for _, p, _ in writers:
-            if p.poll() is None:
-                p.kill()
-                p.wait(timeout=10)
-        for p in procs:
-            p.cleanup()
+        sh.stop_everything(procs, [w[1] for w in writers], stop_file=stop_file)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -27,7 +27,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "sentinel"))
 import sentinel_harness as sh  # noqa: E402
 
-NAME = "mymaster"
+sys.path.insert(0, os.path.join(HERE, "..", "client"))
+import sdk_failover_test as sdk  # noqa: E402
+
+NAME = sdk.NAME
 PY_WRITER = os.path.join(HERE, "..", "chaos", "py_writer.py")
 
 
@@ -43,36 +46,11 @@ def parse_args():
 
 
 def start_cluster(args, procs):
-    extra = ["--sentinel-shutdown-handoff", "yes"]
-    master = sh.data_node(args.vigil, extra=extra)
-    procs.append(master)
-    master.start()
-    replicas = []
-    for _ in range(2):
-        r = sh.data_node(args.vigil, replicaof=master.port, extra=extra)
-        procs.append(r)
-        replicas.append(r.start())
-    if not sh.wait_for(lambda: all(sh.info_field(r.port, "master_link_status") == "up"
-                                   for r in replicas), 20):
-        raise RuntimeError("replicas did not link")
-    sents = []
-    for _ in range(3):
-        s = sh.sentinel(args.vigil_sentinel, [(NAME, master.port, 2)], down_after=2000,
-                        failover_timeout=5000)
-        procs.append(s)
-        sents.append(s.start())
-
-    def discovered():
-        for s in sents:
-            m = sh.call(s.port, "SENTINEL", "MASTER", NAME)
-            d = dict(zip(m[::2], m[1::2]))
-            if d["num-slaves"] != "2" or d["num-other-sentinels"] != "2":
-                return False
-        return True
-    if not sh.wait_for(discovered, 20):
-        raise RuntimeError("sentinels did not discover each other")
+    args.auth = False
+    args.node_extra = ["--sentinel-shutdown-handoff", "yes"]
+    cluster = sdk.start_cluster(args, procs)
     time.sleep(2.5)  # every sentinel's hello has reached the master: it knows whom to ask
-    return master, replicas, sents
+    return cluster
 
 
 def run_abort(args, res):
@@ -178,13 +156,7 @@ def run(args, res):
             res.check(summary.get("lost", 99) == 0, "%s: no acknowledged write lost" % tag,
                       json.dumps(summary))
     finally:
-        open(stop_file, "w").close()
-        for _, p, _ in writers:
-            if p.poll() is None:
-                p.kill()
-                p.wait(timeout=10)
-        for p in procs:
-            p.cleanup()
+        sh.stop_everything(procs, [w[1] for w in writers], stop_file=stop_file)
 
 
 def main():

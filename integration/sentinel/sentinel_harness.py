@@ -215,6 +215,21 @@ class EventRecorder:
         self.conn.close()
 
 
+def stop_everything(procs=(), popens=(), recorders=(), stop_file=None):
+    """Stops what a test started, by pid: tells writers to stop (stop_file), kills the
+    subprocess.Popen ones still running, closes event recorders, then cleans up every Proc."""
+    if stop_file is not None:
+        open(stop_file, "w").close()
+    for p in popens:
+        if p.poll() is None:
+            p.kill()
+            p.wait(timeout=10)
+    for r in recorders:
+        r.close()
+    for p in procs:
+        p.cleanup()
+
+
 def info_field(port, field, section="replication"):
     text = call(port, "INFO", section, timeout=2.0)
     for line in (text or "").splitlines():
