@@ -51,7 +51,9 @@ void Service::FeedFence(Session& s, const std::vector<std::string>& argv, size_t
   std::optional<SentinelHello> hello = ParseSentinelHello(argv[2]);
   if (!hello) return;
   NodeAddress self;
-  self.port = config_->replica_announce_port > 0 ? config_->replica_announce_port : config_->port;
+  self.port = config_->replica_announce_port > 0                   ? config_->replica_announce_port
+              : config_->tls_replication && config_->tls_port != 0 ? config_->tls_port
+                                                                   : config_->port;
   if (!config_->replica_announce_ip.empty()) self.ips.push_back(config_->replica_announce_ip);
   self.ips.push_back(IpOf(s.laddr));
   fence_.OnHello(mono_now_, *hello, HelloNamesNode(*hello, self), heard_back);
