@@ -13,6 +13,7 @@ PACKAGES=(
   nftables  # partitions inside network namespaces (integration/chaos)
   iproute2  # loopback inside the namespaces the upstream suites run in (integration/upstream)
   tcl8.6    # Redis's own test harness (integration/upstream)
+  tcl-tls   # its --tls mode (the upstream_tls_unit test)
 )
 
 missing=()
