@@ -154,6 +154,8 @@ class Server final : public ServerHooks {
   std::unique_ptr<Service> service_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::shared_ptr<net::TlsContext> tls_;
+  int64_t listening_port_[2] = {0, 0};  // plain, TLS: what the listeners are bound to
+  std::string tls_applied_;             // the non-file tls-* values the context was last built from
   std::map<Session*, std::unique_ptr<Connection>> connections_;
   std::vector<Connection*> closed_;
   uint64_t next_client_id_ = 1;
