@@ -35,8 +35,7 @@ TestPair WriteSelfSigned(const std::string& name, const char* pass = nullptr) {
   std::fclose(f);
   f = std::fopen(p.key.c_str(), "w");
   if (pass != nullptr) {
-    PEM_write_PrivateKey(f, pkey, EVP_aes_256_cbc(), nullptr, 0, nullptr,
-                         const_cast<char*>(pass));
+    PEM_write_PrivateKey(f, pkey, EVP_aes_256_cbc(), nullptr, 0, nullptr, const_cast<char*>(pass));
   } else {
     PEM_write_PrivateKey(f, pkey, nullptr, nullptr, 0, nullptr, nullptr);
   }
@@ -70,8 +69,7 @@ TEST(TlsContext, RefusesWhatRedisRefusesInItsOrder) {
   s.protocols = "TLSv9";
   EXPECT_NE(TlsContext::Build(s).error().find("Invalid tls-protocols"), std::string::npos);
   s.protocols = "";
-  EXPECT_EQ(TlsContext::Build(s).error().rfind("Failed to load certificate: /nonexistent/", 0),
-            0u);
+  EXPECT_EQ(TlsContext::Build(s).error().rfind("Failed to load certificate: /nonexistent/", 0), 0u);
 }
 
 TEST(TlsContext, BuildsFromFilesAndChecksEachOne) {
@@ -97,10 +95,9 @@ TEST(TlsContext, BuildsFromFilesAndChecksEachOne) {
             0u);
   bad = s;
   bad.ca_cert_file = "/nonexistent/ca.crt";
-  EXPECT_EQ(
-      TlsContext::Build(bad).error().rfind("Failed to configure CA certificate(s) file/directory",
-                                           0),
-      0u);
+  EXPECT_EQ(TlsContext::Build(bad).error().rfind(
+                "Failed to configure CA certificate(s) file/directory", 0),
+            0u);
   bad = s;
   bad.ciphers = "NO-SUCH-CIPHER";
   EXPECT_EQ(TlsContext::Build(bad).error(), "Failed to configure ciphers: NO-SUCH-CIPHER");

@@ -190,7 +190,7 @@ TEST(DatanodeConfig, TlsDirectivesLoadFromRedisConfAndToml) {
 TEST(DatanodeConfig, WhichTlsDirectivesRebuildTheContext) {
   EXPECT_TRUE(IsTlsContextOption("tls-cert-file"));
   EXPECT_TRUE(IsTlsContextOption("tls-ciphersuites"));
-  EXPECT_TRUE(IsTlsContextOption("tls-replication"));  // it makes a CA necessary
+  EXPECT_TRUE(IsTlsContextOption("tls-replication"));    // it makes a CA necessary
   EXPECT_FALSE(IsTlsContextOption("tls-port"));          // opens a listener instead
   EXPECT_FALSE(IsTlsContextOption("tls-auth-clients"));  // read at each accept
   EXPECT_FALSE(IsTlsContextOption("port"));
