@@ -73,6 +73,24 @@ Result<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
       o.output = OutputMode::kStandard;
     } else if (a == "--sentinel-master" && has_value) {
       o.sentinel_master = value();
+    } else if (a == "--tls") {
+      o.tls.enabled = true;
+    } else if (a == "--sni" && has_value) {
+      o.tls.sni = value();
+    } else if (a == "--cacert" && has_value) {
+      o.tls.cacert = value();
+    } else if (a == "--cacertdir" && has_value) {
+      o.tls.cacertdir = value();
+    } else if (a == "--cert" && has_value) {
+      o.tls.cert = value();
+    } else if (a == "--key" && has_value) {
+      o.tls.key = value();
+    } else if (a == "--insecure") {
+      o.tls.insecure = true;
+    } else if (a == "--tls-ciphers" && has_value) {
+      o.tls.ciphers = value();
+    } else if (a == "--tls-ciphersuites" && has_value) {
+      o.tls.ciphersuites = value();
     } else if (a == "-x") {
       o.last_arg_from_stdin = true;
     } else if (a == "--help") {
@@ -102,6 +120,17 @@ std::string UsageText() {
          "  -i <interval>      When -r is used, waits <interval> seconds per command.\n"
          "                     Sub-second times are possible, like -i 0.1.\n"
          "  -x                 Read last argument from STDIN.\n"
+         "  --tls              Establish a secure TLS connection.\n"
+         "  --sni <host>       Server name indication for TLS.\n"
+         "  --cacert <file>    CA Certificate file to verify with.\n"
+         "  --cacertdir <dir>  Directory where trusted CA certificates are stored.\n"
+         "                     If neither cacert nor cacertdir are specified, the default\n"
+         "                     system-wide trusted root certs configuration will apply.\n"
+         "  --insecure         Allow insecure TLS connection by skipping cert validation.\n"
+         "  --cert <file>      Client certificate to authenticate with.\n"
+         "  --key <file>       Private key file to authenticate with.\n"
+         "  --tls-ciphers <list> Sets the list of preferred ciphers (TLSv1.2 and below).\n"
+         "  --tls-ciphersuites <list> Sets the list of preferred ciphersuites (TLSv1.3).\n"
          "  -2                 Start session in RESP2 protocol mode (the default).\n"
          "  -3                 Start session in RESP3 protocol mode.\n"
          "  --raw              Use raw formatting for replies (default when STDOUT is\n"

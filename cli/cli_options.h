@@ -15,6 +15,19 @@ namespace vigil::cli {
 // terminal, raw otherwise.
 enum class OutputMode { kAuto, kStandard, kRaw };
 
+// redis-cli's TLS options (--tls and the ones that only matter with it).
+struct CliTlsOptions {
+  bool enabled = false;      // --tls
+  std::string sni;           // --sni
+  std::string cacert;        // --cacert
+  std::string cacertdir;     // --cacertdir
+  std::string cert;          // --cert
+  std::string key;           // --key
+  bool insecure = false;     // --insecure: no verification of the server's certificate
+  std::string ciphers;       // --tls-ciphers
+  std::string ciphersuites;  // --tls-ciphersuites
+};
+
 struct CliOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
@@ -28,6 +41,7 @@ struct CliOptions {
   OutputMode output = OutputMode::kAuto;
   std::optional<std::string> sentinel_master;  // --sentinel-master: -h/-p name a sentinel
   bool last_arg_from_stdin = false;            // -x
+  CliTlsOptions tls;
   bool show_help = false;
   bool show_version = false;
   std::vector<std::string> command;  // empty: interactive (or stdin) mode

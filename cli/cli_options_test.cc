@@ -104,5 +104,26 @@ TEST(CliOptionsTest, RejectsUnknownOptionsMissingValuesAndBadNumbers) {
   }
 }
 
+TEST(CliOptionsTest, TlsOptionsAsRedisCli) {
+  CliOptions o = Parse({"--tls", "--cacert", "ca.crt", "--cacertdir", "/etc/ca", "--cert", "c.crt",
+                        "--key", "c.key", "--sni", "db.example", "--insecure", "--tls-ciphers",
+                        "HIGH", "--tls-ciphersuites", "TLS_AES_256_GCM_SHA384", "PING"});
+  EXPECT_TRUE(o.tls.enabled);
+  EXPECT_EQ(o.tls.cacert, "ca.crt");
+  EXPECT_EQ(o.tls.cacertdir, "/etc/ca");
+  EXPECT_EQ(o.tls.cert, "c.crt");
+  EXPECT_EQ(o.tls.key, "c.key");
+  EXPECT_EQ(o.tls.sni, "db.example");
+  EXPECT_TRUE(o.tls.insecure);
+  EXPECT_EQ(o.tls.ciphers, "HIGH");
+  EXPECT_EQ(o.tls.ciphersuites, "TLS_AES_256_GCM_SHA384");
+  EXPECT_EQ(o.command, std::vector<std::string>{"PING"});
+  EXPECT_FALSE(Parse({"PING"}).tls.enabled);
+  // A value option without its value is redis-cli's "Unrecognized option" error.
+  auto missing = ParseCliOptions({"--cacert"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().find("--cacert"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vigil::cli

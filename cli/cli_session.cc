@@ -52,7 +52,7 @@ CliSession::CliSession(CliOptions options, bool stdout_is_terminal)
 
 bool CliSession::ResolveMaster() {
   const std::string& name = *options_.sentinel_master;
-  auto sentinel = ServerConnection::Open(options_.host, options_.port);
+  auto sentinel = ServerConnection::Open(options_.host, options_.port, options_.tls);
   if (!sentinel.ok()) {
     WriteErr("Could not connect to Sentinel at " + Address(options_.host, options_.port) + ": " +
              sentinel.error() + "\n");
@@ -78,6 +78,13 @@ bool CliSession::Connect() {
   if (!conn.ok()) {
     WriteErr("Could not connect to Redis at " + Address(host_, port_) + ": " + conn.error() + "\n");
     return false;
+  }
+  if (options_.tls.enabled) {
+    Status st = conn.value()->StartTls(host_, options_.tls);
+    if (!st.ok()) {
+      WriteErr("Could not negotiate a TLS connection: " + st.message() + "\n");
+      return false;
+    }
   }
   conn_ = std::move(conn.value());
   SetUpConnection();

@@ -8,10 +8,12 @@ PACKAGES=(
   libhiredis-dev libevent-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev  # EVAL/FCALL: Redis 7.0 embeds Lua 5.1
+  libssl-dev  # TLS (tls-port, tls-replication, vigil-cli --tls): OpenSSL, as Redis's BUILD_TLS
   redis-server redis-sentinel redis-tools python3-redis
   nftables  # partitions inside network namespaces (integration/chaos)
   iproute2  # loopback inside the namespaces the upstream suites run in (integration/upstream)
   tcl8.6    # Redis's own test harness (integration/upstream)
+  tcl-tls   # its --tls mode (the upstream_tls_unit test)
 )
 
 missing=()

@@ -34,6 +34,7 @@ CRASH_REPORTERS = {"common/base/check.h"}
 FORBIDDEN = [
     (r"#\s*include\s*[<\"](event2/|event\.h)", "libevent"),
     (r"#\s*include\s*[<\"]hiredis", "hiredis"),
+    (r"#\s*include\s*[<\"]openssl/", "OpenSSL (TLS lives in common/net)"),
     (r"#\s*include\s*[<\"]spdlog|common/log/", "logging"),
     (r"\b(system_clock|steady_clock|high_resolution_clock)::now\b", "clock read"),
     (r"\b(gettimeofday|clock_gettime)\s*\(|\btime\s*\(\s*(nullptr|NULL|0)\s*\)", "clock read"),

@@ -100,7 +100,8 @@ void RegisterLatencyPercentiles(DatanodeConfig* c, OptionRegistry* r) {
 
 void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   using F = OptionRegistry;
-  r->AddInt("port", &c->port, 0, 65535, 6379, F::kImmutable);
+  // CONFIG SET port re-listens (Server::ApplyTlsConfig), as Redis's changeListenPort.
+  r->AddInt("port", &c->port, 0, 65535, 6379);
   r->AddCustom({"bind", F::kImmutable | F::kMultiArg,
                 [c](const std::vector<std::string>& a) {
                   if (a.empty() || a.size() > 16)
@@ -338,10 +339,43 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                 [c] { return notify::FlagsToString(c->notify_keyspace_events); }, nullptr, ""});
 }
 
+// Redis 7.0's tls-* directives. The file names are Redis's VOLATILE_CONFIG: CONFIG SET of the
+// same name reloads the files (a renewed certificate), which the shell does on every set.
+void RegisterTls(DatanodeConfig* c, OptionRegistry* r) {
+  using F = OptionRegistry;
+  r->AddInt("tls-port", &c->tls_port, 0, 65535, 0);
+  r->AddEnum("tls-auth-clients", &c->tls_auth_clients, {"no", "yes", "optional"}, 1);
+  r->AddBool("tls-replication", &c->tls_replication, false);
+  r->AddBool("tls-cluster", &c->tls_cluster, false);
+  r->AddString("tls-cert-file", &c->tls_cert_file, "");
+  r->AddString("tls-key-file", &c->tls_key_file, "");
+  r->AddString("tls-key-file-pass", &c->tls_key_file_pass, "", F::kSensitive);
+  r->AddString("tls-client-cert-file", &c->tls_client_cert_file, "");
+  r->AddString("tls-client-key-file", &c->tls_client_key_file, "");
+  r->AddString("tls-client-key-file-pass", &c->tls_client_key_file_pass, "", F::kSensitive);
+  r->AddString("tls-dh-params-file", &c->tls_dh_params_file, "");
+  r->AddString("tls-ca-cert-file", &c->tls_ca_cert_file, "");
+  r->AddString("tls-ca-cert-dir", &c->tls_ca_cert_dir, "");
+  r->AddString("tls-protocols", &c->tls_protocols, "");
+  r->AddString("tls-ciphers", &c->tls_ciphers, "");
+  r->AddString("tls-ciphersuites", &c->tls_ciphersuites, "");
+  r->AddBool("tls-prefer-server-ciphers", &c->tls_prefer_server_ciphers, false);
+  r->AddBool("tls-session-caching", &c->tls_session_caching, true);
+  r->AddInt("tls-session-cache-size", &c->tls_session_cache_size, 0, INT_MAX, 20 * 1024);
+  r->AddInt("tls-session-cache-timeout", &c->tls_session_cache_timeout, 0, INT_MAX, 300);
+}
+
 }  // namespace
+
+bool IsTlsContextOption(const std::string& name) {
+  // tls-port and tls-auth-clients are not here: a port change opens a listener (and builds the
+  // context only if none exists), the client mode applies to the next accepted connection.
+  return name.rfind("tls-", 0) == 0 && name != "tls-port" && name != "tls-auth-clients";
+}
 
 void RegisterDatanodeOptions(DatanodeConfig* c, OptionRegistry* r) {
   RegisterTyped(c, r);
+  RegisterTls(c, r);
   // Everything else Redis 7.0 knows is accepted and kept as text.
   auto passive = [c, r](const char* name, const char* def) {
     if (r->Find(name) != nullptr) return;

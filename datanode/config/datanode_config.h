@@ -121,6 +121,29 @@ struct DatanodeConfig {
   bool latency_tracking = true;           // per-command histograms (INFO latencystats)
   std::vector<double> latency_tracking_info_percentiles{50.0, 99.0, 99.9};
   int notify_keyspace_events = 0;  // notify:: class flags
+  // TLS (datanode/DESIGN.md "TLS"). The files and ciphers go to net::TlsSettings.
+  int64_t tls_port = 0;
+  int tls_auth_clients = 1;  // net::TlsAuthClients: no, yes, optional
+  bool tls_replication = false;
+  bool tls_cluster = false;  // accepted; there is no cluster bus
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_key_file_pass;
+  std::string tls_client_cert_file;
+  std::string tls_client_key_file;
+  std::string tls_client_key_file_pass;
+  std::string tls_dh_params_file;
+  std::string tls_ca_cert_file;
+  std::string tls_ca_cert_dir;
+  std::string tls_protocols;
+  std::string tls_ciphers;
+  std::string tls_ciphersuites;
+  bool tls_prefer_server_ciphers = false;
+  bool tls_session_caching = true;
+  int64_t tls_session_cache_size = 20 * 1024;
+  int64_t tls_session_cache_timeout = 300;
+  // TLS is configured (a context must load) when any of these is on, as in Redis.
+  bool tls_wanted() const { return tls_port != 0 || tls_replication || tls_cluster; }
 
   // Directives Redis knows that Vigil keeps as text (no behaviour behind them yet).
   std::map<std::string, std::string> passive;
@@ -132,6 +155,9 @@ enum class ReplDisklessLoad { kDisabled = 0, kOnEmptyDb = 1, kSwapdb = 2 };
 inline constexpr const char* kEvictionPolicyNames[] = {
     "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
     "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
+
+// True for the directives whose change rebuilds the TLS context (Redis's applyTlsCfg).
+bool IsTlsContextOption(const std::string& name);
 
 // Binds every directive to `config` in `registry`. Call once, before loading.
 void RegisterDatanodeOptions(DatanodeConfig* config, config::OptionRegistry* registry);

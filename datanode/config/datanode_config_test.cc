@@ -121,5 +121,80 @@ TEST(DatanodeConfig, UserLinesGoToTheAclStoreWithTheirLocation) {
   EXPECT_EQ(o.user_lines[0].args, (std::vector<std::string>{"dave", "on", "nopass"}));
 }
 
+TEST(DatanodeConfig, TlsDirectivesHaveRedisDefaultsAndValidation) {
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  ASSERT_TRUE(Load("", &c, &r).ok());
+  auto get = [&](const std::string& name) { return r.Get({name})[0].second; };
+  EXPECT_EQ(get("tls-port"), "0");
+  EXPECT_EQ(get("tls-auth-clients"), "yes");
+  EXPECT_EQ(get("tls-replication"), "no");
+  EXPECT_EQ(get("tls-cluster"), "no");
+  EXPECT_EQ(get("tls-session-caching"), "yes");
+  EXPECT_EQ(get("tls-session-cache-size"), "20480");
+  EXPECT_EQ(get("tls-session-cache-timeout"), "300");
+  EXPECT_EQ(get("tls-prefer-server-ciphers"), "no");
+  EXPECT_EQ(get("tls-cert-file"), "");
+  EXPECT_FALSE(c.tls_wanted());
+  // tls-auth-clients is Redis's enum; a bad value keeps the old one.
+  EXPECT_TRUE(r.SetFromClient("tls-auth-clients", "optional").ok());
+  EXPECT_EQ(c.tls_auth_clients, 2);
+  EXPECT_FALSE(r.SetFromClient("tls-auth-clients", "maybe").ok());
+  EXPECT_EQ(get("tls-auth-clients"), "optional");
+  EXPECT_FALSE(r.SetFromClient("tls-port", "65536").ok());
+  EXPECT_FALSE(r.SetFromClient("tls-session-cache-size", "-1").ok());
+  EXPECT_TRUE(r.SetFromClient("tls-replication", "yes").ok());
+  EXPECT_TRUE(c.tls_wanted());
+  // The passphrases are sensitive: never echoed in errors, still readable by CONFIG GET.
+  EXPECT_TRUE(r.Find("tls-key-file-pass")->flags & config::OptionRegistry::kSensitive);
+  EXPECT_TRUE(r.Find("tls-client-key-file-pass")->flags & config::OptionRegistry::kSensitive);
+}
+
+TEST(DatanodeConfig, TlsDirectivesLoadFromRedisConfAndToml) {
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  std::string conf = WriteTemp(".conf",
+                               "tls-port 6380\n"
+                               "port 0\n"
+                               "tls-cert-file /etc/vigil/server.crt\n"
+                               "tls-key-file /etc/vigil/server.key\n"
+                               "tls-ca-cert-file /etc/vigil/ca.crt\n"
+                               "tls-auth-clients no\n"
+                               "tls-protocols \"TLSv1.2 TLSv1.3\"\n"
+                               "tls-replication yes\n"
+                               "tls-cluster yes\n");
+  Status st = Load(conf, &c, &r);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(c.tls_port, 6380);
+  EXPECT_EQ(c.port, 0);
+  EXPECT_EQ(c.tls_cert_file, "/etc/vigil/server.crt");
+  EXPECT_EQ(c.tls_auth_clients, 0);
+  EXPECT_EQ(c.tls_protocols, "TLSv1.2 TLSv1.3");
+  EXPECT_TRUE(c.tls_replication);
+  EXPECT_TRUE(c.tls_cluster);
+  DatanodeConfig t;
+  config::OptionRegistry tr;
+  std::string toml = WriteTemp(".toml",
+                               "tls-port = 6390\n"
+                               "tls-cert-file = \"/c.crt\"\n"
+                               "tls-auth-clients = \"optional\"\n"
+                               "tls-session-caching = false\n");
+  st = Load(toml, &t, &tr);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(t.tls_port, 6390);
+  EXPECT_EQ(t.tls_cert_file, "/c.crt");
+  EXPECT_EQ(t.tls_auth_clients, 2);
+  EXPECT_FALSE(t.tls_session_caching);
+}
+
+TEST(DatanodeConfig, WhichTlsDirectivesRebuildTheContext) {
+  EXPECT_TRUE(IsTlsContextOption("tls-cert-file"));
+  EXPECT_TRUE(IsTlsContextOption("tls-ciphersuites"));
+  EXPECT_TRUE(IsTlsContextOption("tls-replication"));    // it makes a CA necessary
+  EXPECT_FALSE(IsTlsContextOption("tls-port"));          // opens a listener instead
+  EXPECT_FALSE(IsTlsContextOption("tls-auth-clients"));  // read at each accept
+  EXPECT_FALSE(IsTlsContextOption("port"));
+}
+
 }  // namespace
 }  // namespace vigil::datanode

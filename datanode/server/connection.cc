@@ -7,7 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
+#include "common/net/tcp_listener.h"
 #include "datanode/replication/sentinel_hello.h"
 #include "datanode/server/server.h"
 
@@ -20,8 +22,8 @@ constexpr size_t kBigArg = 32 * 1024;  // PROTO_MBULK_BIG_ARG: read big bulks in
 }  // namespace
 
 Connection::Connection(Server* server, int fd, uint64_t id, std::string addr, std::string laddr,
-                       int64_t now_ms)
-    : server_(server), fd_(fd) {
+                       int64_t now_ms, std::unique_ptr<net::TlsStream> tls)
+    : server_(server), fd_(fd), tls_(std::move(tls)) {
   session_.id = id;
   session_.fd = fd;
   session_.addr = std::move(addr);
@@ -33,7 +35,47 @@ Connection::Connection(Server* server, int fd, uint64_t id, std::string addr, st
 Connection::~Connection() {
   if (read_ev_ != nullptr) event_free(read_ev_);
   if (write_ev_ != nullptr) event_free(write_ev_);
+  tls_.reset();  // before the descriptor it uses
   if (fd_ >= 0) ::close(fd_);
+}
+
+void Connection::ArmWrite(bool on) {
+  if (on == write_armed_) return;
+  if (on) {
+    event_add(write_ev_, nullptr);
+  } else {
+    event_del(write_ev_);
+  }
+  write_armed_ = on;
+}
+
+void Connection::ContinueHandshake() {
+  switch (tls_->Handshake()) {
+    case net::TlsIo::kDone:
+      ArmWrite(false);
+      server_->log().debug("TLS handshake with client id={} addr={} done ({})", session_.id,
+                           session_.addr, tls_->protocol());
+      if (deny_after_handshake_) {
+        session_.out.append(net::kProtectedModeError);
+        session_.close_after_reply = true;
+        if (!Flush()) MarkClosing("write error");
+        return;
+      }
+      ReadSome();  // the first request may have come with the handshake's last flight
+      return;
+    case net::TlsIo::kWantRead:
+      ArmWrite(false);
+      return;
+    case net::TlsIo::kWantWrite:
+      ArmWrite(true);
+      return;
+    case net::TlsIo::kClosed:
+    case net::TlsIo::kError:
+      break;
+  }
+  server_->log().warn("Error accepting a client connection: {} (addr={} laddr={})", tls_->error(),
+                      session_.addr, session_.laddr);
+  MarkClosing(nullptr);
 }
 
 void Connection::Start() {
@@ -55,15 +97,34 @@ void Connection::MarkClosing(const char* why) {
 void Connection::OnReadable(evutil_socket_t, short, void* arg) {
   auto* c = static_cast<Connection*>(arg);
   Server* server = c->server_;
-  c->ReadSome();
+  if (c->tls_ && !c->tls_->handshake_done()) {
+    c->ContinueHandshake();
+  } else {
+    // A TLS write that needed the peer's bytes first goes on now.
+    if (c->tls_ && c->tls_->write_wants_read() && !c->Flush()) c->MarkClosing("write error");
+    if (!c->closing_) c->ReadSome();
+  }
   server->AfterCommands(c);  // may free c
 }
 
 void Connection::OnWritable(evutil_socket_t, short, void* arg) {
   auto* c = static_cast<Connection*>(arg);
   Server* server = c->server_;
-  if (!c->Flush()) c->MarkClosing("write error");
+  if (c->tls_ && !c->tls_->handshake_done()) {
+    c->ContinueHandshake();
+  } else {
+    // A TLS read that had to send first (a key update) goes on now.
+    if (c->tls_ && c->tls_->read_wants_write()) c->ReadSome();
+    if (!c->closing_ && !c->Flush()) c->MarkClosing("write error");
+  }
   server->AfterCommands(c);  // may free c
+}
+
+bool Connection::LooksLikeTlsHello() const {
+  // A TLS record starts with content type 22 (handshake) and major version 3; no RESP request
+  // or inline command starts with byte 0x16.
+  return qbuf_.size() - qpos_ >= 2 && uint8_t(qbuf_[qpos_]) == 0x16 &&
+         uint8_t(qbuf_[qpos_ + 1]) == 0x03;
 }
 
 void Connection::ReadSome() {
@@ -76,14 +137,32 @@ void Connection::ReadSome() {
   }
   size_t old = qbuf_.size();
   qbuf_.resize(old + want);
-  ssize_t n = ::read(fd_, qbuf_.data() + old, want);
-  if (n <= 0) {
+  size_t got = 0;
+  std::string err;
+  const net::SocketIo io = net::ReadSocket(fd_, tls_.get(), qbuf_.data() + old, want, &got, &err);
+  if (io != net::SocketIo::kData) {
     qbuf_.resize(old);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    MarkClosing(n == 0 ? "client closed connection" : std::strerror(errno));
+    if (io == net::SocketIo::kAgain) {
+      if (tls_ && tls_->read_wants_write()) ArmWrite(true);
+      return;
+    }
+    if (io == net::SocketIo::kError && tls_) {
+      server_->log().warn("TLS error on client id={} addr={}: {}", session_.id, session_.addr, err);
+    }
+    MarkClosing(io == net::SocketIo::kClosed ? "client closed connection" : err.c_str());
     return;
   }
-  qbuf_.resize(old + size_t(n));
+  const ssize_t n = ssize_t(got);
+  qbuf_.resize(old + got);
+  if (std::exchange(first_read_, false) && !tls_ && LooksLikeTlsHello()) {
+    server_->log().warn(
+        "Closing client id={} addr={} laddr={}: it started a TLS handshake on a plain port",
+        session_.id, session_.addr, session_.laddr);
+    MarkClosing(nullptr);
+    return;
+  }
+  // OpenSSL may hold decrypted bytes the socket will not signal again: read them next pass.
+  if (tls_ && tls_->pending()) event_active(read_ev_, EV_READ, 1);
   if (server_->config().sentinel_fence_timeout > 0 &&
       !SentinelIdFromClientName(session_.name).empty()) {
     session_.replies_unacked = RepliesUnacked();
@@ -170,23 +249,27 @@ bool Connection::Flush() {
   if (server_->DeferReplies(this)) return true;  // the AOF is written first
   ServerStats& st = server_->service().stats();
   while (out_pos_ < session_.out.size()) {
-    ssize_t n = ::write(fd_, session_.out.data() + out_pos_, session_.out.size() - out_pos_);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) break;
+    size_t put = 0;
+    std::string err;
+    const net::SocketIo io = net::WriteSocket(fd_, tls_.get(), session_.out.data() + out_pos_,
+                                              session_.out.size() - out_pos_, &put, &err);
+    if (io == net::SocketIo::kAgain) break;
+    if (io == net::SocketIo::kError) {
+      if (tls_) {
+        server_->log().warn("TLS error on client id={} addr={}: {}", session_.id, session_.addr,
+                            err);
+      }
       return false;
     }
-    out_pos_ += size_t(n);
+    const ssize_t n = ssize_t(put);
+    out_pos_ += put;
     st.total_net_output_bytes += n;
     ++st.total_writes_processed;
   }
   if (out_pos_ == session_.out.size()) {
     session_.out.clear();
     out_pos_ = 0;
-    if (write_armed_) {
-      event_del(write_ev_);
-      write_armed_ = false;
-    }
+    if (!(tls_ && tls_->read_wants_write())) ArmWrite(false);
     if (session_.close_after_reply) MarkClosing(nullptr);
     return true;
   }
@@ -199,10 +282,8 @@ bool Connection::Flush() {
                         session_.id, session_.addr);
     return false;
   }
-  if (!write_armed_) {
-    event_add(write_ev_, nullptr);
-    write_armed_ = true;
-  }
+  // A TLS write waiting for the peer's bytes is retried by the read event, not this one.
+  ArmWrite(!(tls_ && tls_->write_wants_read()));
   return true;
 }
 

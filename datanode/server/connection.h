@@ -4,9 +4,11 @@
 // write() — the batching that makes pipelined throughput match Redis.
 #include <event2/event.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "common/net/tls_stream.h"
 #include "common/resp/request_parser.h"
 #include "datanode/service/session.h"
 
@@ -16,8 +18,9 @@ class Server;
 
 class Connection {
  public:
+  // `tls` (null for plain) is the accepted side of a TLS stream still to handshake.
   Connection(Server* server, int fd, uint64_t id, std::string addr, std::string laddr,
-             int64_t now_ms);
+             int64_t now_ms, std::unique_ptr<net::TlsStream> tls = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -39,12 +42,20 @@ class Connection {
   bool Flush();
   // Marks for closing; the server frees it once the current callback has returned.
   void MarkClosing(const char* why);
+  bool is_tls() const { return tls_ != nullptr; }
+  // Protected mode on a TLS port: the refusal is sent once the handshake makes it readable.
+  void DenyAfterHandshake() { deny_after_handshake_ = true; }
 
  private:
   static void OnReadable(evutil_socket_t fd, short what, void* arg);
   static void OnWritable(evutil_socket_t fd, short what, void* arg);
   void ReadSome();
   bool CheckOutputLimits();
+  // TLS: one handshake step, driven by either event.
+  void ContinueHandshake();
+  void ArmWrite(bool on);
+  // The first bytes on a plain port are a TLS ClientHello: the client expects TLS here.
+  bool LooksLikeTlsHello() const;
 
   Server* server_;
   int fd_;
@@ -56,6 +67,9 @@ class Connection {
   std::string qbuf_;
   size_t qpos_ = 0;
   size_t out_pos_ = 0;  // bytes of session_.out already written
+  std::unique_ptr<net::TlsStream> tls_;
+  bool deny_after_handshake_ = false;
+  bool first_read_ = true;
   resp::RequestParser parser_;
   std::vector<std::string> argv_;
 };

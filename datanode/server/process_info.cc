@@ -18,7 +18,7 @@ double Seconds(const timeval& tv) {
 
 void Server::FillProcessInfo(ProcessInfo* p) const {
   p->pid = ::getpid();
-  p->tcp_port = config_->port;
+  p->tcp_port = config_->port != 0 ? config_->port : config_->tls_port;  // as Redis's INFO
   p->uptime_seconds = (clock_.UnixMillis() - start_ms_) / 1000;
   p->rss_bytes = ProcessRssBytes();
   p->peak_used_memory = peak_memory_;

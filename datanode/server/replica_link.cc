@@ -48,8 +48,10 @@ ReplicaLink::~ReplicaLink() {
 
 ReplicaFsmOptions ReplicaLink::Options() const {
   ReplicaFsmOptions o;
-  o.listening_port =
-      config_->replica_announce_port > 0 ? config_->replica_announce_port : config_->port;
+  // Redis announces the TLS port when the replication runs over TLS.
+  o.listening_port = config_->replica_announce_port > 0 ? config_->replica_announce_port
+                     : config_->tls_replication && config_->tls_port != 0 ? config_->tls_port
+                                                                          : config_->port;
   o.announce_ip = config_->replica_announce_ip;
   o.masteruser = config_->masteruser;
   o.masterauth = config_->masterauth;
@@ -174,6 +176,7 @@ void ReplicaLink::CloseSocket() {
   if (write_ev_ != nullptr) event_free(write_ev_);
   read_ev_ = write_ev_ = nullptr;
   write_armed_ = false;
+  tls_.reset();  // before its descriptor
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   connecting_ = false;
@@ -200,31 +203,43 @@ void ReplicaLink::LinkFailed(const char* why) {
 void ReplicaLink::Write(const std::string& bytes) {
   if (fd_ < 0) return;
   out_ += bytes;
-  if (!connecting_) FlushOut();
+  if (!connecting_ && !(tls_ && !tls_->handshake_done())) FlushOut();
+}
+
+void ReplicaLink::ArmWrite(bool on) {
+  if (on == write_armed_) return;
+  if (on) {
+    event_add(write_ev_, nullptr);
+  } else {
+    event_del(write_ev_);
+  }
+  write_armed_ = on;
 }
 
 void ReplicaLink::FlushOut() {
   while (!out_.empty()) {
-    ssize_t n = ::write(fd_, out_.data(), out_.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) break;
-    if (n <= 0) return LinkFailed(std::strerror(errno));
-    out_.erase(0, size_t(n));
+    size_t put = 0;
+    std::string err;
+    const net::SocketIo io =
+        net::WriteSocket(fd_, tls_.get(), out_.data(), out_.size(), &put, &err);
+    if (io == net::SocketIo::kAgain) break;
+    if (io != net::SocketIo::kData) return LinkFailed(err.c_str());
+    out_.erase(0, put);
   }
-  if (out_.empty() && write_armed_) {
-    event_del(write_ev_);
-    write_armed_ = false;
-  } else if (!out_.empty() && !write_armed_) {
-    event_add(write_ev_, nullptr);
-    write_armed_ = true;
-  }
+  // A TLS write waiting for the master's bytes is retried by the read event.
+  const bool read_retry = tls_ && tls_->write_wants_read();
+  ArmWrite((!out_.empty() && !read_retry) || (tls_ && tls_->read_wants_write()));
 }
 
 void ReplicaLink::OnSocketEvent(evutil_socket_t, short what, void* arg) {
   auto* link = static_cast<ReplicaLink*>(arg);
   Server* server = link->server_;
-  if (what & EV_WRITE) link->OnWritable();
-  if ((what & EV_READ) && link->fd_ >= 0) link->OnReadable();
+  if (link->tls_ && !link->tls_->handshake_done()) {
+    link->ContinueTlsHandshake();
+  } else {
+    if (what & EV_WRITE) link->OnWritable();
+    if ((what & EV_READ) && link->fd_ >= 0) link->OnReadable();
+  }
   server->AfterCommands(nullptr);
 }
 
@@ -236,11 +251,45 @@ void ReplicaLink::OnWritable() {
     if (err != 0) return LinkFailed(std::strerror(err));
     connecting_ = false;
     event_add(read_ev_, nullptr);
-    log_->info("MASTER <-> REPLICA sync started");
-    fsm_.LinkUp(server_->mono_now());
-    Run();
+    if (config_->tls_replication) {
+      std::shared_ptr<net::TlsContext> ctx = server_->tls_context();
+      if (ctx) tls_ = net::TlsStream::Connect(*ctx, fd_, "");
+      if (!tls_) return LinkFailed("TLS is not configured (tls-replication needs a context)");
+      return ContinueTlsHandshake();
+    }
+    LinkEstablished();
   }
+  if (fd_ >= 0) {
+    if (tls_ && tls_->read_wants_write()) OnReadable();
+    if (fd_ >= 0) FlushOut();
+  }
+}
+
+void ReplicaLink::LinkEstablished() {
+  log_->info("MASTER <-> REPLICA sync started");
+  fsm_.LinkUp(server_->mono_now());
+  Run();
   if (fd_ >= 0) FlushOut();
+}
+
+void ReplicaLink::ContinueTlsHandshake() {
+  switch (tls_->Handshake()) {
+    case net::TlsIo::kDone:
+      ArmWrite(false);
+      return LinkEstablished();
+    case net::TlsIo::kWantRead:
+      ArmWrite(false);
+      return;
+    case net::TlsIo::kWantWrite:
+      ArmWrite(true);
+      return;
+    case net::TlsIo::kClosed:
+    case net::TlsIo::kError:
+      break;
+  }
+  const std::string why = "TLS handshake with MASTER " + fsm_.master_host() + ":" +
+                          std::to_string(fsm_.master_port()) + " failed: " + tls_->error();
+  LinkFailed(why.c_str());
 }
 
 void ReplicaLink::OnReadable() {
@@ -249,15 +298,27 @@ void ReplicaLink::OnReadable() {
     in_.clear();
     in_pos_ = applied_pos_ = data_end_pos_ = 0;
   }
+  if (tls_ && tls_->write_wants_read()) {
+    FlushOut();
+    if (fd_ < 0) return;
+  }
   const size_t old = in_.size();
   in_.resize(old + want);
-  ssize_t n = ::read(fd_, in_.data() + old, want);
-  if (n <= 0) {
+  size_t got = 0;
+  std::string err;
+  const net::SocketIo io = net::ReadSocket(fd_, tls_.get(), in_.data() + old, want, &got, &err);
+  if (io != net::SocketIo::kData) {
     in_.resize(old);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    return LinkFailed(n == 0 ? "connection closed by master" : std::strerror(errno));
+    if (io == net::SocketIo::kAgain) {
+      if (tls_ && tls_->read_wants_write()) ArmWrite(true);
+      return;
+    }
+    return LinkFailed(io == net::SocketIo::kClosed ? "connection closed by master" : err.c_str());
   }
-  in_.resize(old + size_t(n));
+  const ssize_t n = ssize_t(got);
+  in_.resize(old + got);
+  // OpenSSL may hold decrypted bytes the socket will not signal again: read them next pass.
+  if (tls_ && tls_->pending()) event_active(read_ev_, EV_READ, 1);
   server_->service().stats().total_net_repl_input_bytes += n;
   const MonoTime now = server_->mono_now();
   fsm_.DataReceived(now);

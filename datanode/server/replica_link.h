@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "common/net/tls_stream.h"
 #include "common/resp/request_parser.h"
 #include "common/time/mono_time.h"
 #include "datanode/config/datanode_config.h"
@@ -73,6 +74,11 @@ class ReplicaLink {
   static void OnSocketEvent(evutil_socket_t fd, short what, void* arg);
   void OnWritable();
   void OnReadable();
+  // The socket is connected (and, with tls-replication, the TLS handshake done).
+  void LinkEstablished();
+  // tls-replication: one handshake step, driven by either event.
+  void ContinueTlsHandshake();
+  void ArmWrite(bool on);
   void LinkFailed(const char* why);
   void ProcessInput();
   bool TakeLine(std::string* line);
@@ -101,6 +107,7 @@ class ReplicaLink {
   ReplicaFsm fsm_;
   int fd_ = -1;
   bool connecting_ = false;
+  std::unique_ptr<net::TlsStream> tls_;  // tls-replication
   event* read_ev_ = nullptr;
   event* write_ev_ = nullptr;
   bool write_armed_ = false;

@@ -250,7 +250,9 @@ void ReplicaLink::LoadStep() {
   if (now - load_->last_newline >= Millis(1000) && out_.empty() && fd_ >= 0) {
     // A bare newline refreshes the master's view of us (Redis's
     // replicationSendNewlineToMaster); nothing else is sent until the load ends.
-    (void)!::write(fd_, "\n", 1);
+    size_t put = 0;
+    std::string err;
+    (void)net::WriteSocket(fd_, tls_.get(), "\n", 1, &put, &err);
     load_->last_newline = now;
   }
   if (!over) {

@@ -50,47 +50,64 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
 Server::~Server() {
   connections_.clear();
   if (flush_ev_ != nullptr) event_free(flush_ev_);
-  for (auto& [fd, ev] : listeners_) {
-    event_free(ev);
-    ::close(fd);
+  CloseListeners(false);
+  CloseListeners(true);
+  for (auto& l : listeners_) {  // the unix socket
+    event_free(l->ev);
+    ::close(l->fd);
   }
 }
 
 std::string Server::Where() const {
-  return "port=" + std::to_string(config_->port);
+  return "port=" + std::to_string(config_->port != 0 ? config_->port : config_->tls_port);
 }
 
-Status Server::Listen(const std::string& spec, bool optional) {
-  auto listened = net::ListenTcp(spec, int(config_->port), optional);
+Status Server::Listen(const std::string& spec, bool optional, int64_t port, bool tls,
+                      std::vector<std::unique_ptr<Listener>>* out) {
+  auto listened = net::ListenTcp(spec, int(port), optional);
   if (!listened.ok()) return listened.status();
   const int fd = listened.value();
   if (fd < 0) return Status::Ok();  // optional address not available here
-  event* ev = event_new(loop_.base(), fd, EV_READ | EV_PERSIST, &Server::OnAccept, this);
-  event_add(ev, nullptr);
-  listeners_.emplace_back(fd, ev);
+  auto l = std::make_unique<Listener>();
+  l->server = this;
+  l->fd = fd;
+  l->tls = tls;
+  l->ev = event_new(loop_.base(), fd, EV_READ | EV_PERSIST, &Server::OnAccept, l.get());
+  event_add(l->ev, nullptr);
+  out->push_back(std::move(l));
   return Status::Ok();
 }
 
 Status Server::Start() {
-  if (config_->port > 0) {
-    for (const auto& b : config_->bind) {
-      bool optional = !b.empty() && b[0] == '-';
-      Status st = Listen(optional ? b.substr(1) : b, optional);
-      if (!st.ok()) {
-        // Redis's wording: test harnesses look for it to retry on another port.
-        log_->warn("Warning: {}", st.message());
-        return Status::Error("Failed listening on port " + std::to_string(config_->port) +
-                             " (TCP), aborting.");
-      }
+  // TLS is configured before anything listens, as in Redis's initServer.
+  if (config_->tls_wanted()) {
+    Status st = ConfigureTls();
+    if (!st.ok()) {
+      log_->warn("{}", st.message());
+      return Status::Error("Failed to configure TLS. Check logs for more info.");
     }
-    if (listeners_.empty()) return Status::Error("no listening socket could be created");
+  }
+  for (bool tls : {false, true}) {
+    const int64_t port = tls ? config_->tls_port : config_->port;
+    if (port == 0) continue;
+    Status st = ListenPort(port, tls);
+    if (!st.ok()) {
+      // Redis's wording: test harnesses look for it to retry on another port.
+      log_->warn("Warning: {}", st.message());
+      return Status::Error("Failed listening on port " + std::to_string(port) +
+                           (tls ? " (TLS), aborting." : " (TCP), aborting."));
+    }
   }
   if (!config_->unixsocket.empty()) {
     auto fd = net::ListenUnix(config_->unixsocket, config_->unixsocketperm);
     if (!fd.ok()) return fd.status();
-    event* ev = event_new(loop_.base(), fd.value(), EV_READ | EV_PERSIST, &Server::OnAccept, this);
-    event_add(ev, nullptr);
-    listeners_.emplace_back(fd.value(), ev);
+    auto l = std::make_unique<Listener>();
+    l->server = this;
+    l->fd = fd.value();
+    l->unix_socket = true;
+    l->ev = event_new(loop_.base(), l->fd, EV_READ | EV_PERSIST, &Server::OnAccept, l.get());
+    event_add(l->ev, nullptr);
+    listeners_.push_back(std::move(l));
   }
   if (listeners_.empty()) return Status::Error("Configured to not listen anywhere, exiting.");
   LogInitialized(*log_, *config_);
@@ -131,8 +148,9 @@ int Server::Run() {
   return exit_code_;
 }
 
-void Server::OnAccept(evutil_socket_t fd, short, void* arg) {
-  static_cast<Server*>(arg)->Accept(fd);
+void Server::OnAccept(evutil_socket_t, short, void* arg) {
+  const auto* l = static_cast<const Listener*>(arg);
+  l->server->Accept(*l);
 }
 
 void Server::RemoveFilesOnExit() {
@@ -140,27 +158,41 @@ void Server::RemoveFilesOnExit() {
   if (!config_->unixsocket.empty()) ::unlink(config_->unixsocket.c_str());
 }
 
-void Server::Accept(int listen_fd) {
+void Server::Accept(const Listener& l) {
   // Several per wake-up, as Redis's MAX_ACCEPTS_PER_CALL.
   for (int i = 0; i < 1000; ++i) {
     sockaddr_storage peer{};
     socklen_t plen = sizeof(peer);
-    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &plen,
-                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd =
+        ::accept4(l.fd, reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (config_->tcp_keepalive > 0) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
     ServerStats& st = service_->stats();
     if (int64_t(connections_.size()) >= config_->maxclients) {
+      // Before a handshake nothing readable can be sent on a TLS port: it just drops, as Redis.
       const char* err = "-ERR max number of clients reached\r\n";
-      (void)!::write(fd, err, std::strlen(err));
+      if (!l.tls) (void)!::write(fd, err, std::strlen(err));
       ::close(fd);
       ++st.rejected_connections;
       continue;
     }
-    if (config_->protected_mode && service_->acl().default_user()->nopass() &&
-        !net::IsLoopbackPeer(peer)) {
+    const bool deny = config_->protected_mode && service_->acl().default_user()->nopass() &&
+                      !net::IsLoopbackPeer(peer);
+    std::unique_ptr<net::TlsStream> tls;
+    if (l.tls) {
+      tls = tls_ ? net::TlsStream::Accept(*tls_, fd, net::TlsAuthClients(config_->tls_auth_clients))
+                 : nullptr;
+      if (!tls) {
+        log_->warn("Error accepting a client connection: {} (addr={})",
+                   tls_ ? net::TakeOpenSslError() : "TLS is not configured",
+                   net::SockAddrText(peer));
+        ::close(fd);
+        continue;
+      }
+    }
+    if (deny && !l.tls) {
       (void)!::write(fd, net::kProtectedModeError, std::strlen(net::kProtectedModeError));
       ::close(fd);
       ++st.rejected_connections;
@@ -175,8 +207,9 @@ void Server::Accept(int listen_fd) {
     const std::string unix_addr = config_->unixsocket + ":0";
     auto conn = std::make_unique<Connection>(
         this, fd, next_client_id_++, unix_peer ? unix_addr : net::SockAddrText(peer),
-        unix_peer ? unix_addr : net::SockAddrText(local), now_ms());
+        unix_peer ? unix_addr : net::SockAddrText(local), now_ms(), std::move(tls));
     Connection* c = conn.get();
+    if (deny) c->DenyAfterHandshake();
     connections_[&c->session()] = std::move(conn);
     service_->AttachSession(&c->session());
     c->Start();

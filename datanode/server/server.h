@@ -13,6 +13,7 @@
 #include "common/config/option_registry.h"
 #include "common/fs/posix_file_system.h"
 #include "common/net/event_loop.h"
+#include "common/net/tls_context.h"
 #include "common/time/clock.h"
 #include "datanode/config/datanode_config.h"
 #include "datanode/replication/shutdown_gate.h"
@@ -46,6 +47,8 @@ class Server final : public ServerHooks {
   const DatanodeConfig& config() const { return *config_; }
   int64_t now_ms() const { return clock_.UnixMillis(); }
   MonoTime mono_now() const { return clock_.Now(); }
+  // The current TLS context (null until TLS is configured), for the replica's master link.
+  std::shared_ptr<net::TlsContext> tls_context() const { return tls_; }
   // The one fork child (BGSAVE, AOF rewrite, replication snapshot).
   ChildProcessSlot& children() { return *children_; }
   // Ids for sessions the server did not accept (the replica's master link).
@@ -117,16 +120,31 @@ class Server final : public ServerHooks {
   void FlushDeferredReplies();
   static void OnFlushDeferred(evutil_socket_t fd, short what, void* arg);
 
+  // A listening socket; `tls` ones hand accepted sockets a TLS stream.
+  struct Listener {
+    Server* server = nullptr;
+    int fd = -1;
+    event* ev = nullptr;
+    bool tls = false;
+    bool unix_socket = false;
+  };
   static void OnAccept(evutil_socket_t fd, short what, void* arg);
+  // TLS (server_tls.cc): builds the context from the tls-* settings (Redis's tlsConfigure; the
+  // old context stays on failure), and (re)opens the listeners of a port (changeListenPort).
+  Status ConfigureTls();
+  Status ListenPort(int64_t port, bool tls);
+  void CloseListeners(bool tls);
+  Status ApplyTlsConfig(const std::string& name);
   // The master link's request held by a client pause ran: the rest of its stream is applied on
   // the next loop pass, outside whatever resumed it.
   void ScheduleMasterStreamResume();
   static void OnMasterStreamResume(evutil_socket_t fd, short what, void* arg);
   bool master_resume_scheduled_ = false;
-  Status Listen(const std::string& addr, bool optional);
+  Status Listen(const std::string& addr, bool optional, int64_t port, bool tls,
+                std::vector<std::unique_ptr<Listener>>* out);
   // The pid file and the unix socket go with the process, as in Redis.
   void RemoveFilesOnExit();
-  void Accept(int listen_fd);
+  void Accept(const Listener& l);
   void Cron();
   void FenceTick();
   void CloseIdleClients();
@@ -142,7 +160,10 @@ class Server final : public ServerHooks {
   PosixFileSystem disk_;
   net::EventLoop loop_;
   std::unique_ptr<Service> service_;
-  std::vector<std::pair<int, event*>> listeners_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::shared_ptr<net::TlsContext> tls_;
+  int64_t listening_port_[2] = {0, 0};  // plain, TLS: what the listeners are bound to
+  std::string tls_applied_;             // the non-file tls-* values the context was last built from
   std::map<Session*, std::unique_ptr<Connection>> connections_;
   std::vector<Connection*> closed_;
   uint64_t next_client_id_ = 1;

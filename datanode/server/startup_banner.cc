@@ -69,11 +69,13 @@ void LogStarting(spdlog::logger& log, bool has_config_file, std::string_view arg
 }
 
 void LogInitialized(spdlog::logger& log, const DatanodeConfig& config) {
+  // Redis shows the TLS port when there is no plain one.
+  const int64_t port = config.port != 0 ? config.port : config.tls_port;
   if (ShouldShowLogo(config, ::isatty(STDOUT_FILENO) != 0)) {
     LogRaw(log, config.logfile,
-           AsciiLogo({kRedisCompatVersion, 64, "standalone", config.port, long(::getpid())}));
+           AsciiLogo({kRedisCompatVersion, 64, "standalone", port, long(::getpid())}));
   } else {
-    log.info("Running mode=standalone, port={}.", config.port);
+    log.info("Running mode=standalone, port={}.", port);
   }
   log.warn("Server initialized");
 }

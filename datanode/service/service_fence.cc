@@ -49,7 +49,9 @@ std::optional<std::pair<SentinelHello, bool>> Service::HelloFromSentinel(
   std::optional<SentinelHello> hello = ParseSentinelHello(argv[2]);
   if (!hello) return std::nullopt;
   NodeAddress self;
-  self.port = config_->replica_announce_port > 0 ? config_->replica_announce_port : config_->port;
+  self.port = config_->replica_announce_port > 0                   ? config_->replica_announce_port
+              : config_->tls_replication && config_->tls_port != 0 ? config_->tls_port
+                                                                   : config_->port;
   if (!config_->replica_announce_ip.empty()) self.ips.push_back(config_->replica_announce_ip);
   self.ips.push_back(IpOf(s.laddr));
   const bool names_this_node = HelloNamesNode(*hello, self);

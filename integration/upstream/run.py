@@ -114,6 +114,12 @@ def run_unit(side_dir, unit, timeout, logs, extra):
 def run_side(name, args, tree, servers):
     side_dir = os.path.join(args.work, name)
     upstream_sources.prepare_side(tree, side_dir, servers[0], servers[1])
+    if "--tls" in args.extra:
+        # runtest --tls reads tests/tls (ca.crt, redis.crt, client.crt, server.crt, redis.dh...):
+        # made here by our generator, which writes the same names.
+        subprocess.run(["bash", os.path.join(HERE, "..", "tls", "gen-certs.sh"),
+                        os.path.join(side_dir, "tests", "tls")], check=True,
+                       stdout=subprocess.DEVNULL)
     logs = os.path.join(args.work, name + "-logs")
     os.makedirs(logs, exist_ok=True)
     results = []

@@ -1,0 +1,131 @@
+// TLS in the shell: the context built from the tls-* settings, the TLS listener, and what
+// CONFIG SET of a tls-* directive or a port does (Redis 7.0's applyTlsCfg, applyTLSPort and
+// changeListenPort). See datanode/DESIGN.md "TLS".
+#include <unistd.h>
+
+#include "datanode/server/server.h"
+
+namespace vigil::datanode {
+namespace {
+
+// Redis reloads the files on every CONFIG SET of their names (VOLATILE_CONFIG: a renewed
+// certificate under the same name); any other setting only when its value changed.
+bool IsTlsFileOption(const std::string& name) {
+  return name == "tls-cert-file" || name == "tls-key-file" || name == "tls-client-cert-file" ||
+         name == "tls-client-key-file" || name == "tls-dh-params-file" ||
+         name == "tls-ca-cert-file" || name == "tls-ca-cert-dir";
+}
+
+std::string TlsValuesKey(const DatanodeConfig& c) {
+  return c.tls_key_file_pass + '\0' + c.tls_client_key_file_pass + '\0' + c.tls_protocols + '\0' +
+         c.tls_ciphers + '\0' + c.tls_ciphersuites + '\0' +
+         std::to_string(c.tls_prefer_server_ciphers) + std::to_string(c.tls_session_caching) +
+         std::to_string(c.tls_replication) + std::to_string(c.tls_cluster) + ' ' +
+         std::to_string(c.tls_session_cache_size) + ' ' +
+         std::to_string(c.tls_session_cache_timeout);
+}
+
+}  // namespace
+
+Status Server::ConfigureTls() {
+  const DatanodeConfig& c = *config_;
+  net::TlsSettings s;
+  s.cert_file = c.tls_cert_file;
+  s.key_file = c.tls_key_file;
+  s.key_file_pass = c.tls_key_file_pass;
+  s.client_cert_file = c.tls_client_cert_file;
+  s.client_key_file = c.tls_client_key_file;
+  s.client_key_file_pass = c.tls_client_key_file_pass;
+  s.dh_params_file = c.tls_dh_params_file;
+  s.ca_cert_file = c.tls_ca_cert_file;
+  s.ca_cert_dir = c.tls_ca_cert_dir;
+  s.protocols = c.tls_protocols;
+  s.ciphers = c.tls_ciphers;
+  s.ciphersuites = c.tls_ciphersuites;
+  s.prefer_server_ciphers = c.tls_prefer_server_ciphers;
+  s.session_caching = c.tls_session_caching;
+  s.session_cache_size = c.tls_session_cache_size;
+  s.session_cache_timeout = c.tls_session_cache_timeout;
+  s.ca_required = net::TlsAuthClients(c.tls_auth_clients) != net::TlsAuthClients::kNo ||
+                  c.tls_replication || c.tls_cluster;
+  auto built = net::TlsContext::Build(s);
+  if (!built.ok()) return built.status();
+  tls_ = std::move(built).value();
+  tls_applied_ = TlsValuesKey(c);
+  return Status::Ok();
+}
+
+void Server::CloseListeners(bool tls) {
+  std::erase_if(listeners_, [tls](const std::unique_ptr<Listener>& l) {
+    if (l->unix_socket || l->tls != tls) return false;
+    event_free(l->ev);
+    ::close(l->fd);
+    return true;
+  });
+}
+
+Status Server::ListenPort(int64_t port, bool tls) {
+  CloseListeners(tls);
+  listening_port_[tls] = 0;
+  if (port == 0) return Status::Ok();
+  std::vector<std::unique_ptr<Listener>> opened;
+  for (const auto& b : config_->bind) {
+    const bool optional = !b.empty() && b[0] == '-';
+    Status st = Listen(optional ? b.substr(1) : b, optional, port, tls, &opened);
+    if (!st.ok()) {
+      for (auto& l : opened) {
+        event_free(l->ev);
+        ::close(l->fd);
+      }
+      return st;
+    }
+  }
+  if (opened.empty()) return Status::Error("no listening socket could be created");
+  for (auto& l : opened) listeners_.push_back(std::move(l));
+  listening_port_[tls] = port;
+  return Status::Ok();
+}
+
+Status Server::ApplyTlsConfig(const std::string& name) {
+  // A port that cannot be bound leaves the previous one listening: Redis gets there by
+  // re-applying the restored value, CONFIG SET here restores values without re-applying.
+  auto relisten = [this](bool tls, int64_t port) -> Status {
+    const int64_t previous = listening_port_[tls];
+    Status st = ListenPort(port, tls);
+    if (st.ok()) return st;
+    log_->warn("Failed to listen on port {}{}: {}", port, tls ? " (TLS)" : "", st.message());
+    if (previous != 0 && !ListenPort(previous, tls).ok()) {
+      log_->warn("Could not listen on port {} again", previous);
+    }
+    return Status::Error("Unable to listen on this port. Check server logs.");
+  };
+  // An unchanged port is left alone, as Redis applies only changed values.
+  if (name == "port") {
+    return config_->port == listening_port_[0] ? Status::Ok() : relisten(false, config_->port);
+  }
+  if (name == "tls-port") {
+    if (config_->tls_port == listening_port_[1]) return Status::Ok();
+    if (!tls_ && config_->tls_port != 0) {
+      Status st = ConfigureTls();
+      if (!st.ok()) {
+        log_->warn("{}", st.message());
+        return Status::Error("Unable to update TLS configuration. Check server logs.");
+      }
+    }
+    return relisten(true, config_->tls_port);
+  }
+  if (!IsTlsContextOption(name) || !config_->tls_wanted()) return Status::Ok();
+  if (!IsTlsFileOption(name) && tls_ && TlsValuesKey(*config_) == tls_applied_) {
+    return Status::Ok();
+  }
+  // A failure keeps the context in use; CONFIG SET then restores the old values.
+  Status st = ConfigureTls();
+  if (!st.ok()) {
+    log_->warn("{}", st.message());
+    return Status::Error("Unable to update TLS configuration. Check server logs.");
+  }
+  log_->info("TLS configuration reloaded ({} changed)", name);
+  return Status::Ok();
+}
+
+}  // namespace vigil::datanode
