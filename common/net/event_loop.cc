@@ -78,4 +78,14 @@ void EventLoop::OnSignal(int signo, std::function<void()> fn) {
   handlers_.push_back(std::move(h));
 }
 
+void SetEventArmed(event* ev, bool on, bool* armed) {
+  if (on == *armed) return;
+  if (on) {
+    event_add(ev, nullptr);
+  } else {
+    event_del(ev);
+  }
+  *armed = on;
+}
+
 }  // namespace vigil::net

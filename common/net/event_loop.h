@@ -42,4 +42,8 @@ class EventLoop {
   std::vector<std::unique_ptr<Handler>> handlers_;
 };
 
+// Adds `ev` (no timeout) or removes it when `on` differs from `*armed`, and records the state:
+// a write event armed only while output is pending.
+void SetEventArmed(event* ev, bool on, bool* armed);
+
 }  // namespace vigil::net

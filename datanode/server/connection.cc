@@ -9,6 +9,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/net/event_loop.h"
 #include "common/net/tcp_listener.h"
 #include "datanode/replication/sentinel_hello.h"
 #include "datanode/server/server.h"
@@ -40,13 +41,7 @@ Connection::~Connection() {
 }
 
 void Connection::ArmWrite(bool on) {
-  if (on == write_armed_) return;
-  if (on) {
-    event_add(write_ev_, nullptr);
-  } else {
-    event_del(write_ev_);
-  }
-  write_armed_ = on;
+  net::SetEventArmed(write_ev_, on, &write_armed_);
 }
 
 void Connection::ContinueHandshake() {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/net/event_loop.h"
 #include "common/net/tcp_user_timeout.h"
 #include "common/random/prng.h"
 #include "common/resp/value.h"
@@ -207,13 +208,7 @@ void ReplicaLink::Write(const std::string& bytes) {
 }
 
 void ReplicaLink::ArmWrite(bool on) {
-  if (on == write_armed_) return;
-  if (on) {
-    event_add(write_ev_, nullptr);
-  } else {
-    event_del(write_ev_);
-  }
-  write_armed_ = on;
+  net::SetEventArmed(write_ev_, on, &write_armed_);
 }
 
 void ReplicaLink::FlushOut() {
