@@ -1,5 +1,7 @@
 #include "datanode/replication/shutdown_handoff.h"
 
+#include <algorithm>
+
 namespace vigil::datanode {
 
 HandoffStep ShutdownHandoff::Begin(MonoTime now, std::vector<HandoffSentinel> sentinels,
@@ -35,11 +37,29 @@ HandoffStep ShutdownHandoff::AskNext(const std::string& previous_error) {
   return step;
 }
 
-HandoffStep ShutdownHandoff::AskAddress() {
+std::optional<size_t> ShutdownHandoff::NextToConfirm() const {
+  for (size_t k = 1; k <= sentinels_.size(); ++k) {
+    const size_t i = (asked_ + k) % sentinels_.size();
+    if (!confirmed_[i] && !silent_[i]) return i;
+  }
+  return std::nullopt;
+}
+
+HandoffStep ShutdownHandoff::AskAddress(MonoTime now) {
+  (void)now;
+  const std::optional<size_t> next = NextToConfirm();
+  if (!next) {
+    const auto named = std::count(confirmed_.begin(), confirmed_.end(), true);
+    return Finish(true,
+                  std::to_string(named) + " of " + std::to_string(sentinels_.size()) +
+                      " sentinels name " + FormatHostPort(*new_master_) +
+                      (size_t(named) < sentinels_.size() ? " (the others do not answer)" : ""));
+  }
+  asked_ = *next;
   HandoffStep step;
   step.kind = HandoffStep::Kind::kSend;
-  step.sentinel = current_;
-  step.argv = {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", sentinels_[current_].master_name};
+  step.sentinel = asked_;
+  step.argv = {"SENTINEL", "MASTER", sentinels_[asked_].master_name};
   awaiting_ = true;
   return step;
 }
@@ -64,10 +84,19 @@ HandoffStep ShutdownHandoff::OnReply(MonoTime now, const std::string& error,
       phase_ = Phase::kHanding;
       return OnTick(now);
     case Phase::kConfirming:
-      // A late answer to the switchover request (we followed before it came) or the address.
-      if (addr && SameAddress(*addr, *new_master_)) {
-        return Finish(true, "the sentinels name " + FormatHostPort(*new_master_));
+      // A late answer to the switchover request (we followed before it came), or a sentinel's
+      // view of the master.
+      if (!late_switchover_reply_) {
+        if (addr && SameAddress(*addr, *new_master_)) {
+          confirmed_[asked_] = true;
+          return AskAddress(now);  // the next sentinel at once
+        }
+        if (!error.empty()) {
+          silent_[asked_] = true;
+          return AskAddress(now);
+        }
       }
+      late_switchover_reply_ = false;
       next_poll_ = now + kConfirmPoll;
       return OnTick(now);
     default:
@@ -80,6 +109,10 @@ HandoffStep ShutdownHandoff::OnFollowing(MonoTime now, const HostPort& master) {
   phase_ = Phase::kConfirming;
   new_master_ = master;
   next_poll_ = now;
+  confirmed_.assign(sentinels_.size(), false);
+  silent_.assign(sentinels_.size(), false);
+  asked_ = current_ == 0 ? sentinels_.size() - 1 : current_ - 1;  // start with the accepting one
+  late_switchover_reply_ = awaiting_;
   return OnTick(now);
 }
 
@@ -93,7 +126,7 @@ HandoffStep ShutdownHandoff::OnTick(MonoTime now) {
     return Finish(false, phase_ == Phase::kAsking ? "no sentinel answered before shutdown-timeout"
                                                   : "no replica took over before shutdown-timeout");
   }
-  if (phase_ == Phase::kConfirming && !awaiting_ && now >= next_poll_) return AskAddress();
+  if (phase_ == Phase::kConfirming && !awaiting_ && now >= next_poll_) return AskAddress(now);
   return {};
 }
 

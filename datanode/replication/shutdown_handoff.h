@@ -8,8 +8,11 @@
 //               accepts (+OK); each refusal or broken link moves to the next.
 //   handing     the accepting sentinel runs its election and sends us FAILOVER TO <replica>;
 //               our FAILOVER pauses writes, waits for the replica and hands over.
-//   confirming  we follow the new master; SENTINEL GET-MASTER-ADDR-BY-NAME until the sentinel
-//               names it, so clients asking the sentinels find it before we exit.
+//   confirming  we follow the new master; SENTINEL MASTER <name> to every sentinel until each
+//               names it (or stops answering), so a client asking any of them finds it before
+//               we exit. SENTINEL MASTER, not GET-MASTER-ADDR-BY-NAME: the leader switches the
+//               latter at the promotion but the former, which redis-py's discovery reads, only
+//               when the failover ends.
 //   finished    shut down now (handed over, or gave up: no sentinel, all refused, deadline).
 #include <cstdint>
 #include <optional>
@@ -46,7 +49,7 @@ class ShutdownHandoff {
   // Starts a handoff that must end by `deadline`.
   HandoffStep Begin(MonoTime now, std::vector<HandoffSentinel> sentinels, MonoTime deadline);
   // The reply to the last kSend: `error` empty for +OK or an address, else the error or link
-  // failure text. `addr` is the address GET-MASTER-ADDR-BY-NAME returned, if any.
+  // failure text. `addr` is the master address SENTINEL MASTER returned, if any.
   HandoffStep OnReply(MonoTime now, const std::string& error, std::optional<HostPort> addr);
   // This node now follows `master` (its FAILOVER handed over).
   HandoffStep OnFollowing(MonoTime now, const HostPort& master);
@@ -65,7 +68,9 @@ class ShutdownHandoff {
 
  private:
   HandoffStep AskNext(const std::string& previous_error);
-  HandoffStep AskAddress();
+  HandoffStep AskAddress(MonoTime now);
+  // The next sentinel still to confirm, if any.
+  std::optional<size_t> NextToConfirm() const;
   HandoffStep Finish(bool handed_over, std::string why);
 
   Phase phase_ = Phase::kIdle;
@@ -75,6 +80,12 @@ class ShutdownHandoff {
   bool awaiting_ = false;
   std::optional<HostPort> new_master_;
   MonoTime next_poll_{};
+  // Confirming: which sentinels named the new master, and which stopped answering.
+  std::vector<bool> confirmed_, silent_;
+  size_t asked_ = 0;  // the sentinel the outstanding question went to
+  // We started following while the switchover request was still unanswered: that answer is
+  // not a view of the master.
+  bool late_switchover_reply_ = false;
   std::string refusals_;
 };
 

@@ -26,15 +26,21 @@ TEST(ShutdownHandoffTest, AsksForACoordinatedSwitchoverThenWaitsForTheSentinelsT
   EXPECT_EQ(h.OnReply(At(2), "", std::nullopt).kind, Kind::kWait);
   EXPECT_EQ(h.phase(), ShutdownHandoff::Phase::kHanding);
   EXPECT_EQ(h.OnTick(At(50)).kind, Kind::kWait);
-  // Our FAILOVER handed over: ask the sentinel until it names the new master.
+  // Our FAILOVER handed over: ask every sentinel, the accepting one first, until each names
+  // the new master.
   s = h.OnFollowing(At(60), {"10.0.0.9", 6380});
   ASSERT_EQ(s.kind, Kind::kSend);
-  EXPECT_EQ(s.argv, (std::vector<std::string>{"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mym"}));
+  EXPECT_EQ(s.sentinel, 0u);
+  EXPECT_EQ(s.argv, (std::vector<std::string>{"SENTINEL", "MASTER", "mym"}));
   EXPECT_EQ(h.OnReply(At(61), "", HostPort{"10.0.0.5", 6379}).kind, Kind::kWait);
   EXPECT_EQ(h.OnTick(At(65)).kind, Kind::kWait);  // polls no faster than kConfirmPoll
   s = h.OnTick(At(71));
   ASSERT_EQ(s.kind, Kind::kSend);
+  EXPECT_EQ(s.sentinel, 1u);  // the first one is asked again after the others
   s = h.OnReply(At(72), "", HostPort{"10.0.0.9", 6380});
+  ASSERT_EQ(s.kind, Kind::kSend);  // sentinel 1 names it: on to sentinel 0 at once
+  EXPECT_EQ(s.sentinel, 0u);
+  s = h.OnReply(At(73), "", HostPort{"10.0.0.9", 6380});
   EXPECT_EQ(s.kind, Kind::kFinish);
   EXPECT_TRUE(s.handed_over);
   EXPECT_FALSE(h.active());
@@ -87,7 +93,22 @@ TEST(ShutdownHandoffTest, FollowingBeforeTheSentinelsReplyStillConfirms) {
   EXPECT_EQ(s.kind, Kind::kWait);
   s = h.OnTick(At(20));
   ASSERT_EQ(s.kind, Kind::kSend);
-  EXPECT_EQ(s.argv[1], "GET-MASTER-ADDR-BY-NAME");
+  EXPECT_EQ(s.argv[1], "MASTER");
+}
+
+TEST(ShutdownHandoffTest, ASentinelThatStopsAnsweringIsNotWaitedFor) {
+  ShutdownHandoff h;
+  h.Begin(At(0), Two(), At(10'000));
+  h.OnReply(At(1), "", std::nullopt);
+  HandoffStep s = h.OnFollowing(At(5), {"10.0.0.9", 6380});
+  ASSERT_EQ(s.sentinel, 0u);
+  s = h.OnReply(At(6), "", HostPort{"10.0.0.9", 6380});
+  ASSERT_EQ(s.kind, Kind::kSend);
+  EXPECT_EQ(s.sentinel, 1u);
+  s = h.OnReply(At(7), "cannot connect: Connection refused", std::nullopt);
+  EXPECT_EQ(s.kind, Kind::kFinish);
+  EXPECT_TRUE(s.handed_over);
+  EXPECT_NE(s.why.find("1 of 2"), std::string::npos);
 }
 
 TEST(ShutdownHandoffTest, CancelStopsEverything) {

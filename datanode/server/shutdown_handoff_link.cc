@@ -133,13 +133,20 @@ void ShutdownHandoffLink::OnReply(redisAsyncContext* ac, void* reply, void* priv
   auto* r = static_cast<redisReply*>(reply);
   if (r == nullptr) return self->OnReplyFor("connection lost", std::nullopt);
   if (r->type == REDIS_REPLY_ERROR) return self->OnReplyFor(std::string(r->str, r->len), {});
+  // SENTINEL MASTER <name>: field/value pairs, of which "ip" and "port" are the master's address.
   std::optional<HostPort> addr;
-  if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-      r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING) {
-    int64_t port = 0;
-    if (ParseInt64(std::string(r->element[1]->str, r->element[1]->len), &port)) {
-      addr = HostPort{std::string(r->element[0]->str, r->element[0]->len), int(port)};
+  if (r->type == REDIS_REPLY_ARRAY && r->elements % 2 == 0) {
+    std::string ip, port;
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+      const redisReply* k = r->element[i];
+      const redisReply* v = r->element[i + 1];
+      if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) continue;
+      const std::string_view key(k->str, k->len);
+      if (key == "ip") ip.assign(v->str, v->len);
+      if (key == "port") port.assign(v->str, v->len);
     }
+    int64_t p = 0;
+    if (!ip.empty() && ParseInt64(port, &p)) addr = HostPort{ip, int(p)};
   }
   self->OnReplyFor("", std::move(addr));
 }

@@ -108,7 +108,9 @@ class Writer:
         """The master's address and a connection to it, or (None, None) after a bounded try."""
         try:
             host, port = self.sentinel.discover_master(self.args.master)
-        except (redis.RedisError, OSError):
+        except (redis.RedisError, OSError) as e:
+            print("py_writer: discover_master: %s: %s" % (type(e).__name__, e), file=sys.stderr,
+                  flush=True)
             return None, None
         # A WAIT legitimately blocks for its whole timeout: the socket must outwait it.
         timeout = SOCKET_TIMEOUT
@@ -119,7 +121,9 @@ class Writer:
                                socket_timeout=timeout,
                                socket_connect_timeout=SOCKET_TIMEOUT,
                                single_connection_client=True)
-        except (redis.RedisError, OSError):
+        except (redis.RedisError, OSError) as e:
+            print("py_writer: connect: %s: %s" % (type(e).__name__, e), file=sys.stderr,
+                  flush=True)
             return None, None
         return "%s:%d" % (host, port), conn
 
@@ -164,6 +168,8 @@ class Writer:
                         kind = "wait"
                 self.record(key, kind, addr)
             except (redis.RedisError, OSError) as e:
+                print("py_writer: %s at %s: %s: %s" % (key, addr, type(e).__name__, e),
+                      file=sys.stderr, flush=True)
                 with self.stats.lock:
                     self.stats.errors += 1
                     if isinstance(e, redis.ReadOnlyError) or "READONLY" in str(e):

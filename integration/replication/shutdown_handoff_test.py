@@ -106,7 +106,8 @@ def run(args, res):
                                          "--duration-ms", "60000", "--rate", "200",
                                          "--prefix", tag + ":", "--ack-log", log,
                                          "--stop-file", stop_file, "--verify"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                 stdout=subprocess.PIPE,
+                                 stderr=open(os.path.join(work, tag + ".err"), "wb"))
             writers.append((tag, p, log))
 
         def acked(log):
@@ -152,7 +153,8 @@ def run(args, res):
                 tag, args.fault, json.dumps(summary), t_named, t_exit))
             res.check(p.returncode == 0, "%s exits 0" % tag, "exit %s" % p.returncode)
             res.check(summary.get("errors", 99) <= 1, "%s: at most one failed call" % tag,
-                      json.dumps(summary))
+                      json.dumps(summary) + " " +
+                      open(os.path.join(work, tag + ".err"), errors="replace").read()[-600:])
             res.check(summary.get("lost", 99) == 0, "%s: no acknowledged write lost" % tag,
                       json.dumps(summary))
     finally:
