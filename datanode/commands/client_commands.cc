@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/base/client_name.h"
 #include "datanode/acl/acl_user.h"
 #include "datanode/commands/client_info.h"
 #include "datanode/commands/command_context.h"
@@ -170,11 +171,9 @@ void SetInfo(CommandContext& ctx) {
   } else {
     return ctx.reply.Error("ERR Unrecognized option '" + attr + "'");
   }
-  for (unsigned char c : ctx.arg(3)) {
-    if (c < '!' || c > '~') {
-      return ctx.reply.Error("ERR " + attr +
-                             " cannot contain spaces, newlines or special characters.");
-    }
+  if (!IsClientNameText(ctx.arg(3))) {
+    return ctx.reply.Error("ERR " + attr +
+                           " cannot contain spaces, newlines or special characters.");
   }
   *field = ctx.arg(3);
   ctx.reply.Ok();
@@ -217,11 +216,9 @@ void ClientCommand(CommandContext& ctx) {
   if (sub == "id") return ctx.reply.Integer(int64_t(s.id));
   if (sub == "getname") return s.name.empty() ? ctx.reply.Null() : ctx.reply.Bulk(s.name);
   if (sub == "setname") {
-    for (unsigned char c : ctx.arg(2)) {
-      if (c < '!' || c > '~') {
-        return ctx.reply.Error(
-            "ERR Client names cannot contain spaces, newlines or special characters.");
-      }
+    if (!IsClientNameText(ctx.arg(2))) {
+      return ctx.reply.Error(
+          "ERR Client names cannot contain spaces, newlines or special characters.");
     }
     s.name = ctx.arg(2);
     return ctx.reply.Ok();

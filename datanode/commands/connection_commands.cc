@@ -1,5 +1,6 @@
 // Connection commands: PING ECHO QUIT RESET SELECT AUTH HELLO.
 #include "common/base/check.h"
+#include "common/base/client_name.h"
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/command_table.h"
 #include "datanode/service/service.h"
@@ -54,13 +55,6 @@ void AuthCommand(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-bool ValidClientName(const std::string& name) {
-  for (unsigned char c : name) {
-    if (c < '!' || c > '~') return false;
-  }
-  return true;
-}
-
 void HelloCommand(CommandContext& ctx) {
   int64_t proto = ctx.session.proto;
   size_t i = 1;
@@ -83,7 +77,7 @@ void HelloCommand(CommandContext& ctx) {
     } else if (ctx.ArgIs(i, "SETNAME") && more) {
       setname = true;
       name = ctx.arg(++i);
-      if (!ValidClientName(name)) {
+      if (!IsClientNameText(name)) {
         return ctx.reply.Error(
             "ERR Client names cannot contain spaces, newlines or special characters.");
       }

@@ -4,9 +4,7 @@
 
 namespace vigil::datanode {
 
-HandoffStep ShutdownHandoff::Begin(MonoTime now, std::vector<HandoffSentinel> sentinels,
-                                   MonoTime deadline) {
-  (void)now;
+HandoffStep ShutdownHandoff::Begin(std::vector<HandoffSentinel> sentinels, MonoTime deadline) {
   sentinels_ = std::move(sentinels);
   deadline_ = deadline;
   current_ = 0;
@@ -45,8 +43,7 @@ std::optional<size_t> ShutdownHandoff::NextToConfirm() const {
   return std::nullopt;
 }
 
-HandoffStep ShutdownHandoff::AskAddress(MonoTime now) {
-  (void)now;
+HandoffStep ShutdownHandoff::AskAddress() {
   const std::optional<size_t> next = NextToConfirm();
   if (!next) {
     const auto named = std::count(confirmed_.begin(), confirmed_.end(), true);
@@ -89,11 +86,11 @@ HandoffStep ShutdownHandoff::OnReply(MonoTime now, const std::string& error,
       if (!late_switchover_reply_) {
         if (addr && SameAddress(*addr, *new_master_)) {
           confirmed_[asked_] = true;
-          return AskAddress(now);  // the next sentinel at once
+          return AskAddress();  // the next sentinel at once
         }
         if (!error.empty()) {
           silent_[asked_] = true;
-          return AskAddress(now);
+          return AskAddress();
         }
       }
       late_switchover_reply_ = false;
@@ -126,7 +123,7 @@ HandoffStep ShutdownHandoff::OnTick(MonoTime now) {
     return Finish(false, phase_ == Phase::kAsking ? "no sentinel answered before shutdown-timeout"
                                                   : "no replica took over before shutdown-timeout");
   }
-  if (phase_ == Phase::kConfirming && !awaiting_ && now >= next_poll_) return AskAddress(now);
+  if (phase_ == Phase::kConfirming && !awaiting_ && now >= next_poll_) return AskAddress();
   return {};
 }
 

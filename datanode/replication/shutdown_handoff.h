@@ -47,7 +47,7 @@ class ShutdownHandoff {
   enum class Phase { kIdle, kAsking, kHanding, kConfirming, kFinished };
 
   // Starts a handoff that must end by `deadline`.
-  HandoffStep Begin(MonoTime now, std::vector<HandoffSentinel> sentinels, MonoTime deadline);
+  HandoffStep Begin(std::vector<HandoffSentinel> sentinels, MonoTime deadline);
   // The reply to the last kSend: `error` empty for +OK or an address, else the error or link
   // failure text. `addr` is the master address SENTINEL MASTER returned, if any.
   HandoffStep OnReply(MonoTime now, const std::string& error, std::optional<HostPort> addr);
@@ -59,6 +59,8 @@ class ShutdownHandoff {
   void Cancel() { phase_ = Phase::kIdle; }
 
   Phase phase() const { return phase_; }
+  // The sentinels given to Begin, which HandoffStep::sentinel indexes.
+  const std::vector<HandoffSentinel>& sentinels() const { return sentinels_; }
   bool active() const { return phase_ != Phase::kIdle && phase_ != Phase::kFinished; }
   // Whether a kSend is outstanding (its reply not yet fed back).
   bool awaiting_reply() const { return awaiting_; }
@@ -68,7 +70,7 @@ class ShutdownHandoff {
 
  private:
   HandoffStep AskNext(const std::string& previous_error);
-  HandoffStep AskAddress(MonoTime now);
+  HandoffStep AskAddress();
   // The next sentinel still to confirm, if any.
   std::optional<size_t> NextToConfirm() const;
   HandoffStep Finish(bool handed_over, std::string why);

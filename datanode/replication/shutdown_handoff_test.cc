@@ -19,7 +19,7 @@ std::vector<HandoffSentinel> Two() {
 
 TEST(ShutdownHandoffTest, AsksForACoordinatedSwitchoverThenWaitsForTheSentinelsToNameTheReplica) {
   ShutdownHandoff h;
-  HandoffStep s = h.Begin(At(0), Two(), At(10'000));
+  HandoffStep s = h.Begin(Two(), At(10'000));
   ASSERT_EQ(s.kind, Kind::kSend);
   EXPECT_EQ(s.sentinel, 0u);
   EXPECT_EQ(s.argv, (std::vector<std::string>{"SENTINEL", "FAILOVER", "mym", "COORDINATED"}));
@@ -48,7 +48,7 @@ TEST(ShutdownHandoffTest, AsksForACoordinatedSwitchoverThenWaitsForTheSentinelsT
 
 TEST(ShutdownHandoffTest, ARefusalMovesToTheNextSentinelAndAllRefusingFallsBack) {
   ShutdownHandoff h;
-  h.Begin(At(0), Two(), At(10'000));
+  h.Begin(Two(), At(10'000));
   HandoffStep s = h.OnReply(At(1), "INPROG Failover already in progress", std::nullopt);
   ASSERT_EQ(s.kind, Kind::kSend);
   EXPECT_EQ(s.sentinel, 1u);
@@ -61,14 +61,14 @@ TEST(ShutdownHandoffTest, ARefusalMovesToTheNextSentinelAndAllRefusingFallsBack)
 
 TEST(ShutdownHandoffTest, NoSentinelFinishesAtOnce) {
   ShutdownHandoff h;
-  HandoffStep s = h.Begin(At(0), {}, At(10'000));
+  HandoffStep s = h.Begin({}, At(10'000));
   EXPECT_EQ(s.kind, Kind::kFinish);
   EXPECT_FALSE(s.handed_over);
 }
 
 TEST(ShutdownHandoffTest, TheDeadlineEndsEveryPhase) {
   ShutdownHandoff h;
-  h.Begin(At(0), Two(), At(1'000));
+  h.Begin(Two(), At(1'000));
   h.OnReply(At(1), "", std::nullopt);
   HandoffStep s = h.OnTick(At(1'000));
   EXPECT_EQ(s.kind, Kind::kFinish);
@@ -76,7 +76,7 @@ TEST(ShutdownHandoffTest, TheDeadlineEndsEveryPhase) {
 
   // Handed over but never named: the replica did take over, so the shutdown goes on as one.
   ShutdownHandoff c;
-  c.Begin(At(0), Two(), At(1'000));
+  c.Begin(Two(), At(1'000));
   c.OnReply(At(1), "", std::nullopt);
   c.OnFollowing(At(5), {"10.0.0.9", 6380});
   c.OnReply(At(6), "", std::nullopt);
@@ -87,7 +87,7 @@ TEST(ShutdownHandoffTest, TheDeadlineEndsEveryPhase) {
 
 TEST(ShutdownHandoffTest, FollowingBeforeTheSentinelsReplyStillConfirms) {
   ShutdownHandoff h;
-  h.Begin(At(0), Two(), At(10'000));
+  h.Begin(Two(), At(10'000));
   EXPECT_EQ(h.OnFollowing(At(3), {"10.0.0.9", 6380}).kind, Kind::kWait);  // reply outstanding
   HandoffStep s = h.OnReply(At(4), "", std::nullopt);                     // the late +OK
   EXPECT_EQ(s.kind, Kind::kWait);
@@ -98,7 +98,7 @@ TEST(ShutdownHandoffTest, FollowingBeforeTheSentinelsReplyStillConfirms) {
 
 TEST(ShutdownHandoffTest, ASentinelThatStopsAnsweringIsNotWaitedFor) {
   ShutdownHandoff h;
-  h.Begin(At(0), Two(), At(10'000));
+  h.Begin(Two(), At(10'000));
   h.OnReply(At(1), "", std::nullopt);
   HandoffStep s = h.OnFollowing(At(5), {"10.0.0.9", 6380});
   ASSERT_EQ(s.sentinel, 0u);
@@ -113,7 +113,7 @@ TEST(ShutdownHandoffTest, ASentinelThatStopsAnsweringIsNotWaitedFor) {
 
 TEST(ShutdownHandoffTest, CancelStopsEverything) {
   ShutdownHandoff h;
-  h.Begin(At(0), Two(), At(10'000));
+  h.Begin(Two(), At(10'000));
   h.Cancel();
   EXPECT_FALSE(h.active());
   EXPECT_EQ(h.OnReply(At(1), "", std::nullopt).kind, Kind::kWait);

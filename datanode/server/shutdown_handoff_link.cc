@@ -21,10 +21,9 @@ ShutdownHandoffLink::~ShutdownHandoffLink() {
 }
 
 void ShutdownHandoffLink::Start(std::vector<HandoffSentinel> sentinels, MonoTime deadline) {
-  sentinels_ = sentinels;
   const timeval period{0, 10 * 1000};
   event_add(timer_, &period);
-  Apply(handoff_.Begin(hooks_.now(), std::move(sentinels), deadline));
+  Apply(handoff_.Begin(std::move(sentinels), deadline));
 }
 
 void ShutdownHandoffLink::Cancel() {
@@ -49,7 +48,7 @@ void ShutdownHandoffLink::Apply(const HandoffStep& step) {
 
 void ShutdownHandoffLink::Send(size_t sentinel, const std::vector<std::string>& argv) {
   if (ac_ != nullptr && ac_sentinel_ != sentinel) DropConnection();
-  const HandoffSentinel& target = sentinels_[sentinel];
+  const HandoffSentinel& target = handoff_.sentinels()[sentinel];
   ac_sentinel_ = sentinel;
   question_open_ = true;
   asked_at_ = hooks_.now();
@@ -92,7 +91,7 @@ void ShutdownHandoffLink::OnReplyFor(const std::string& error, std::optional<Hos
   question_open_ = false;
   if (!error.empty()) {
     log_->info("shutdown handoff: sentinel {} answered: {}",
-               FormatHostPort(sentinels_[ac_sentinel_].addr), error);
+               FormatHostPort(handoff_.sentinels()[ac_sentinel_].addr), error);
   }
   Apply(handoff_.OnReply(hooks_.now(), error, std::move(addr)));
 }

@@ -53,7 +53,6 @@ class ShutdownHandoffLink {
   spdlog::logger* log_;
   Hooks hooks_;
   ShutdownHandoff handoff_;
-  std::vector<HandoffSentinel> sentinels_;
   event* timer_ = nullptr;
   redisAsyncContext* ac_ = nullptr;
   size_t ac_sentinel_ = 0;

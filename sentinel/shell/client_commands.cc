@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/base/ascii_case.h"
+#include "common/base/client_name.h"
 #include "common/base/decimal.h"
 #include "common/base/host_port.h"
 #include "common/resp/reply_writer.h"
@@ -171,10 +172,8 @@ void SetInfo(ClientConn* c, resp::ReplyWriter& w, const Argv& a) {
   } else {
     return w.Error("ERR Unrecognized option '" + a[2] + "'");
   }
-  for (unsigned char ch : a[3]) {
-    if (ch < '!' || ch > '~') {
-      return w.Error("ERR " + a[2] + " cannot contain spaces, newlines or special characters.");
-    }
+  if (!IsClientNameText(a[3])) {
+    return w.Error("ERR " + a[2] + " cannot contain spaces, newlines or special characters.");
   }
   *field = a[3];
   w.Ok();
@@ -194,10 +193,8 @@ void ClientCommand(CommandServer& server, ClientConn* c, resp::ReplyWriter& w, c
   std::string sub = ToLower(a[1]);
   int64_t now = server.host().UnixMillis();
   if (sub == "setname" && a.size() == 3) {
-    for (char ch : a[2]) {
-      if (ch < '!' || ch > '~') {
-        return w.Error("ERR Client names cannot contain spaces, newlines or special characters.");
-      }
+    if (!IsClientNameText(a[2])) {
+      return w.Error("ERR Client names cannot contain spaces, newlines or special characters.");
     }
     c->name = a[2];
     return w.Ok();
