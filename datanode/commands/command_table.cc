@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "common/config/option_registry.h"
+
 namespace vigil::datanode {
 
 void CommandTable::Add(CommandSpec spec) {
@@ -26,6 +28,14 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   key.assign(buf, name.size());
   auto it = index_.find(key);
   return it == index_.end() ? nullptr : it->second;
+}
+
+const CommandSpec* CommandTable::FindRequest(const std::vector<std::string>& argv) const {
+  if (argv.empty()) return nullptr;
+  const CommandSpec* spec = Find(argv[0]);
+  if (spec == nullptr || !spec->has_subcommands() || argv.size() < 2) return spec;
+  auto it = spec->subcommands.find(config::Lower(argv[1]));
+  return it == spec->subcommands.end() ? spec : &it->second;
 }
 
 std::vector<size_t> CommandTable::KeyPositions(const CommandSpec& spec, size_t argc) {

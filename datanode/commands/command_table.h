@@ -58,6 +58,9 @@ class CommandTable {
   // Registers `sub` under the container `parent` (which must be added first).
   void AddSub(const std::string& parent, CommandSpec sub);
   const CommandSpec* Find(std::string_view name) const;  // case-insensitive
+  // The spec a request runs: its subcommand's when it has one, else the command's (null when
+  // the command is unknown).
+  const CommandSpec* FindRequest(const std::vector<std::string>& argv) const;
   const std::map<std::string, CommandSpec>& all() const { return commands_; }
   std::map<std::string, CommandSpec>& mutable_all() { return commands_; }
   size_t size() const { return commands_.size(); }
@@ -97,7 +100,8 @@ void RegisterAofCommands(CommandTable& t);
 void RegisterPersistenceCommands(CommandTable& t);
 void RegisterReplicationCommands(CommandTable& t);
 void RegisterAclCommands(CommandTable& t);
-void RegisterDumpCommands(CommandTable& t);
+void RegisterDumpCommands(CommandTable& t);  // and MIGRATE, via RegisterMigrateCommand
+void RegisterMigrateCommand(CommandTable& t);
 void RegisterSortCommands(CommandTable& t);
 void RegisterFunctionCommands(CommandTable& t);
 void RegisterScriptingCommands(CommandTable& t);

@@ -124,6 +124,7 @@ void RestoreCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterDumpCommands(CommandTable& t) {
+  RegisterMigrateCommand(t);
   t.Add({"dump", 2, kCmdReadonly, 1, 1, 1, DumpCommand, "generic", {}});
   t.Add({"restore", -4, kCmdWrite | kCmdDenyOom, 1, 1, 1, RestoreCommand, "generic", {}});
 }

@@ -40,6 +40,9 @@ void FcallGeneric(CommandContext& ctx, bool ro) {
   ScriptRun run;
   if (!ctx.service.PrepareScriptRun(ctx.session, fn->flags, ro, ctx.reply, &run)) return;
   run.funcname = fn->name;
+  run.eval_mode = false;
+  run.caller_argv = &ctx.argv;
+  run.caller_argc = ctx.argc;
   std::span<const std::string> all(ctx.argv.data() + 3, ctx.argc - 3);
   ctx.service.RunFunction(run, *fn, all.subspan(0, size_t(numkeys)), all.subspan(size_t(numkeys)),
                           ctx.reply);
@@ -157,12 +160,25 @@ void FunctionList(CommandContext& ctx) {
 }
 
 void FunctionStats(CommandContext& ctx) {
-  // A function runs to its end before another command is read: none is ever running here.
+  // Something runs only while a busy script lets other clients in (service_busy_script.cc).
+  const ScriptRun* run = ctx.service.script_run();
+  if (run != nullptr && run->eval_mode) return ctx.reply.Error(ctx.service.BusyError());
   const FunctionStore& store = ctx.service.functions();
   resp::ReplyWriter& w = ctx.reply;
   w.Map(2);
   w.Bulk("running_script");
-  w.Null();
+  if (run == nullptr) {
+    w.Null();
+  } else {
+    w.Map(3);
+    w.Bulk("name");
+    w.Bulk(run->funcname);
+    w.Bulk("command");
+    w.Array(run->caller_argc);
+    for (size_t i = 0; i < run->caller_argc; ++i) w.Bulk((*run->caller_argv)[i]);
+    w.Bulk("duration_ms");
+    w.Integer((ctx.service.clock_us() - run->start_us) / 1000);
+  }
   w.Bulk("engines");
   w.Map(1);
   w.Bulk("LUA");
@@ -174,8 +190,7 @@ void FunctionStats(CommandContext& ctx) {
 }
 
 void FunctionKill(CommandContext& ctx) {
-  // As SCRIPT KILL: nothing can be running when the command is read.
-  ctx.reply.Error("NOTBUSY No scripts in execution right now.");
+  ctx.service.KillScript(/*is_eval=*/false, ctx.reply);
 }
 
 void FunctionDump(CommandContext& ctx) {

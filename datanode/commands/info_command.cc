@@ -215,7 +215,7 @@ void PersistenceSection(InfoBuilder& b, Service& svc) {
   }
 }
 
-void StatsSection(InfoBuilder& b, Service& svc) {
+void StatsSection(InfoBuilder& b, Service& svc, const ProcessInfo& p) {
   const ServerStats& s = svc.stats();
   Keyspace& ks = svc.keyspace();
   b.Section("Stats");
@@ -249,7 +249,7 @@ void StatsSection(InfoBuilder& b, Service& svc) {
   b.Field("pubsubshard_channels", 0);
   b.Field("latest_fork_usec", s.latest_fork_usec);
   b.Field("total_forks", s.total_forks);
-  b.Field("migrate_cached_sockets", 0);
+  b.Field("migrate_cached_sockets", p.migrate_cached_sockets);
   b.Field("slave_expires_tracked_keys", 0);
   b.Field("active_defrag_hits", 0);
   b.Field("active_defrag_misses", 0);
@@ -347,7 +347,7 @@ void InfoCommand(CommandContext& ctx) {
   if (want("clients")) ClientsSection(b, svc);
   if (want("memory")) MemorySection(b, svc, p);
   if (want("persistence")) PersistenceSection(b, svc);
-  if (want("stats")) StatsSection(b, svc);
+  if (want("stats")) StatsSection(b, svc, p);
   if (want("replication")) ReplicationSection(b, svc);
   if (want("cpu")) CpuSection(b, p);
   if (want("modules")) b.Section("Modules");

@@ -387,16 +387,16 @@ bool ParseFlushMode(CommandContext& ctx) {
 void FlushdbCommand(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   ctx.Dirty(int64_t(ctx.db().size()) + 1);
+  ctx.service.TouchWatchedKeysInDb(ctx.session.db, -1);
   ctx.db().Clear();
-  ctx.service.waiters().TouchDb(ctx.session.db);
   ctx.reply.Ok();
 }
 
 void FlushallCommand(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   ctx.Dirty(int64_t(ctx.keyspace().TotalKeys()) + 1);
+  ctx.service.TouchWatchedKeysInDb(-1, -1);
   ctx.keyspace().FlushAll();
-  ctx.service.waiters().TouchDb(-1);
   ctx.reply.Ok();
 }
 
@@ -408,9 +408,9 @@ void SwapdbCommand(CommandContext& ctx) {
   int n = ctx.keyspace().database_count();
   if (a < 0 || a >= n || b < 0 || b >= n) return ctx.reply.Error("ERR DB index is out of range");
   if (a != b) {
+    ctx.service.TouchWatchedKeysInDb(int(a), int(b));
+    ctx.service.TouchWatchedKeysInDb(int(b), int(a));
     ctx.keyspace().Swap(int(a), int(b));
-    ctx.service.waiters().TouchDb(int(a));
-    ctx.service.waiters().TouchDb(int(b));
     ctx.Dirty();
   }
   ctx.reply.Ok();

@@ -37,6 +37,8 @@ void EvalGeneric(CommandContext& ctx, bool evalsha, bool ro) {
   ScriptRun run;
   if (!ctx.service.PrepareScriptRun(ctx.session, script->flags, ro, ctx.reply, &run)) return;
   run.funcname = sha;
+  run.caller_argv = &ctx.argv;
+  run.caller_argc = ctx.argc;
   std::span<const std::string> all(ctx.argv.data() + 3, ctx.argc - 3);
   ctx.service.RunScript(run, sha, all.subspan(0, size_t(numkeys)), all.subspan(size_t(numkeys)),
                         ctx.reply);
@@ -103,9 +105,8 @@ void ScriptLoad(CommandContext& ctx) {
 }
 
 void ScriptKill(CommandContext& ctx) {
-  // A script runs to its end before the loop reads another command, so none is ever running
-  // when SCRIPT KILL is read.
-  ctx.reply.Error("NOTBUSY No scripts in execution right now.");
+  // Read only while a busy script lets other clients in (service_busy_script.cc).
+  ctx.service.KillScript(/*is_eval=*/true, ctx.reply);
 }
 
 void ScriptDebug(CommandContext& ctx) {

@@ -217,6 +217,8 @@ void ShutdownCommand(CommandContext& ctx) {
   if ((r.save && r.nosave) || (r.abort && (r.save || r.nosave || r.now || r.force))) {
     return ctx.ErrSyntax();
   }
+  // A busy script can only be cut short by a shutdown that does not save what it half did.
+  if (ctx.service.ScriptTimedOut() && !r.nosave) return ctx.reply.Error(ctx.service.BusyError());
   ServerHooks* hooks = ctx.service.hooks();
   if (hooks == nullptr) {
     return ctx.reply.Error(r.abort ? "ERR No shutdown in progress."

@@ -34,6 +34,13 @@ void ExecCommand(CommandContext& ctx) {
     svc.waiters().UnwatchAll(&s);
     return ctx.reply.Error("EXECABORT Transaction discarded because of previous errors.");
   }
+  // A watched key that has expired since (logically deleted) fails the EXEC, unless it was
+  // already expired when watched.
+  for (const Session::WatchedKey& w : s.watched) {
+    if (!w.expired && svc.WatchedKeyState(w.db, w.key) == KeyWaiters::KeyState::kExpired) {
+      s.watch_dirty = true;
+    }
+  }
   if (s.watch_dirty) {
     ClearMulti(s);
     svc.waiters().UnwatchAll(&s);
@@ -78,7 +85,9 @@ void ExecCommand(CommandContext& ctx) {
 void WatchCommand(CommandContext& ctx) {
   if (ctx.session.in_multi) return ctx.reply.Error("ERR WATCH inside MULTI is not allowed");
   for (size_t i = 1; i < ctx.argc; ++i) {
-    ctx.service.waiters().Watch(&ctx.session, ctx.session.db, ctx.arg(i));
+    const bool expired =
+        ctx.service.WatchedKeyState(ctx.session.db, ctx.arg(i)) == KeyWaiters::KeyState::kExpired;
+    ctx.service.waiters().Watch(&ctx.session, ctx.session.db, ctx.arg(i), expired);
   }
   ctx.reply.Ok();
 }

@@ -323,6 +323,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("repl-tcp-user-timeout", &c->repl_tcp_user_timeout, 0, INT_MAX, 5000);
   r->AddInt("slowlog-log-slower-than", &c->slowlog_log_slower_than, -1, LLONG_MAX, 10000);
   r->AddInt("slowlog-max-len", &c->slowlog_max_len, 0, LONG_MAX, 128);
+  r->AddInt("busy-reply-threshold", &c->busy_reply_threshold, 0, LONG_MAX, 5000);
   r->AddInt("latency-monitor-threshold", &c->latency_monitor_threshold, 0, LLONG_MAX, 0);
   r->AddBool("latency-tracking", &c->latency_tracking, true);
   RegisterLatencyPercentiles(c, r);

@@ -117,6 +117,7 @@ struct DatanodeConfig {
   int64_t repl_tcp_user_timeout = 5000;
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
+  int64_t busy_reply_threshold = 5000;    // ms; lua-time-limit is its old name
   int64_t latency_monitor_threshold = 0;  // ms; 0 = the latency monitor is off
   bool latency_tracking = true;           // per-command histograms (INFO latencystats)
   std::vector<double> latency_tracking_info_percentiles{50.0, 99.0, 99.9};

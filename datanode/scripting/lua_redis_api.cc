@@ -20,13 +20,6 @@ constexpr const char* kEngineKey = "vigil.engine";
 constexpr int kRedisVersionNum = 0x0007000f;  // 7.0.15
 constexpr int32_t kRand48Max = 0x7fffffff;
 
-ScriptEngine* EngineOf(lua_State* L) {
-  lua_getfield(L, LUA_REGISTRYINDEX, kEngineKey);
-  auto* e = static_cast<ScriptEngine*>(lua_touserdata(L, -1));
-  lua_pop(L, 1);
-  return e;
-}
-
 ScriptRun* RunOf(lua_State* L) {
   ScriptEngine* e = EngineOf(L);
   return e != nullptr ? e->current_run() : nullptr;
@@ -300,6 +293,13 @@ void SetFunction(lua_State* L, const char* name, lua_CFunction f) {
 }
 
 }  // namespace
+
+ScriptEngine* EngineOf(lua_State* L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, kEngineKey);
+  auto* e = static_cast<ScriptEngine*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  return e;
+}
 
 void RegisterRedisApi(lua_State* L, void* engine) {
   lua_pushlightuserdata(L, engine);

@@ -7,8 +7,12 @@ struct lua_State;
 
 namespace vigil::datanode {
 
+class ScriptEngine;
+
 // Registers the API into the interpreter; `engine` is the ScriptEngine that owns it. Called by
 // NewSandboxedLua before the globals are locked.
 void RegisterRedisApi(lua_State* L, void* engine);
+// The engine RegisterRedisApi was given.
+ScriptEngine* EngineOf(lua_State* L);
 
 }  // namespace vigil::datanode

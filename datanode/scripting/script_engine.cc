@@ -44,6 +44,19 @@ std::string FieldString(lua_State* L, const char* name, bool* present) {
   return out;
 }
 
+// Redis checks for a busy script every 100,000 Lua instructions.
+constexpr int kBusyHookInstructions = 100000;
+
+void BusyHook(lua_State* L, lua_Debug*) {
+  ScriptEngine* e = EngineOf(L);
+  ScriptRun* run = e != nullptr ? e->current_run() : nullptr;
+  if (run == nullptr || !run->host->ScriptInterrupt(*run)) return;
+  // From now on every line raises again, so a pcall in the script cannot swallow the kill.
+  lua_sethook(L, BusyHook, LUA_MASKLINE, 0);
+  PushErrorTable(L, "Script killed by user with SCRIPT KILL...");
+  lua_error(L);
+}
+
 bool ErrorStatsIgnored(lua_State* L) {
   lua_pushstring(L, "ignore_error_stats_update");
   lua_rawget(L, -2);
@@ -144,7 +157,9 @@ void ScriptEngine::RunRef(ScriptRun& run, int ref, std::span<const std::string> 
 
 void ScriptEngine::CallPrepared(ScriptRun& run, int nargs, resp::ReplyWriter& w) {
   lua_State* L = L_;
+  if (run.busy_threshold_ms > 0) lua_sethook(L, BusyHook, LUA_MASKCOUNT, kBusyHookInstructions);
   const int status = lua_pcall(L, nargs, 1, -2 - nargs);
+  if (run.busy_threshold_ms > 0) lua_sethook(L, nullptr, 0, 0);
   if (++gc_count_ == kGcCyclePeriod) {
     lua_gc(L, LUA_GCSTEP, kGcCyclePeriod);
     gc_count_ = 0;

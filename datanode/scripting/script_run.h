@@ -34,6 +34,10 @@ class ScriptHost {
   virtual int ScriptAclCheck(ScriptRun& run, const std::vector<std::string>& argv) = 0;
   // redis.log: Redis's levels 0 (debug) to 3 (warning).
   virtual void ScriptLog(int level, const std::string& line) = 0;
+  // Called every few thousand Lua instructions while a run has busy_threshold_ms set: past the
+  // threshold the host serves other clients a little (Redis's scriptInterrupt). True when the
+  // run must stop (SCRIPT KILL / FUNCTION KILL).
+  virtual bool ScriptInterrupt(ScriptRun& run) = 0;
 };
 
 struct ScriptRun {
@@ -45,6 +49,14 @@ struct ScriptRun {
   int repl = kReplAll;
   bool oom_at_start = false;  // used memory was over maxmemory when the script started
   int resp = 2;               // redis.setresp
+  // Busy scripts (Redis's busy-reply-threshold): 0 never interrupts the run.
+  bool eval_mode = true;  // EVAL/EVALSHA, as opposed to FCALL (which KILL applies)
+  int64_t busy_threshold_ms = 0;
+  int64_t start_us = 0;    // the host's monotonic clock when the run started
+  bool timed_out = false;  // past the threshold: other clients are answered -BUSY
+  bool killed = false;     // SCRIPT KILL / FUNCTION KILL asked it to stop
+  const std::vector<std::string>* caller_argv = nullptr;  // FUNCTION STATS shows the command
+  size_t caller_argc = 0;
 };
 
 }  // namespace vigil::datanode

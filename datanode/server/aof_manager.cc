@@ -359,16 +359,21 @@ void AofManager::DeleteHistory() {
     log_->warn("Failed to persist the AOF manifest after removing history: {}", st.message());
 }
 
+bool AofManager::ReapChild(int64_t now_ms) {
+  if (child_ <= 0) return false;
+  int wstatus = 0;
+  pid_t r = ::waitpid(child_, &wstatus, WNOHANG);
+  if (r != child_) return true;
+  child_ = -1;
+  children_->Release();
+  RewriteDone(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0, now_ms);
+  return false;
+}
+
 void AofManager::Cron(int64_t now_ms) {
   writer_->Cron(policy(), now_ms);
   if (child_ > 0) {
-    int wstatus = 0;
-    pid_t r = ::waitpid(child_, &wstatus, WNOHANG);
-    if (r == child_) {
-      child_ = -1;
-      children_->Release();
-      RewriteDone(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0, now_ms);
-    }
+    (void)ReapChild(now_ms);
     return;
   }
   if (children_->busy()) return;

@@ -60,6 +60,9 @@ class AofManager {
   // Waiting for the first rewrite after EnableAtRuntime (Redis's AOF_WAIT_REWRITE).
   bool waiting_for_rewrite() const { return wait_rewrite_; }
   bool child_running() const { return child_ > 0; }
+  // Collects a rewrite child that has exited and finishes its rewrite (the cron's first step).
+  // True while the child still runs.
+  bool ReapChild(int64_t now_ms);
 
   // BGREWRITEAOF. Returns "" when the rewrite started, else the error reply text.
   std::string StartRewrite(int64_t now_ms);

@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -113,6 +114,22 @@ void Connection::OnWritable(evutil_socket_t, short, void* arg) {
     if (!c->closing_ && !c->Flush()) c->MarkClosing("write error");
   }
   server->AfterCommands(c);  // may free c
+}
+
+void Connection::OnPolledWhileBusy(short revents) {
+  if (closing_) return;
+  if (tls_ && !tls_->handshake_done()) {
+    ContinueHandshake();
+    return;
+  }
+  if (revents & POLLOUT) {
+    if (tls_ && tls_->read_wants_write()) ReadSome();
+    if (!closing_ && !Flush()) MarkClosing("write error");
+  }
+  if (!closing_ && ((revents & (POLLIN | POLLHUP | POLLERR)) || has_buffered_tls_input())) {
+    if (tls_ && tls_->write_wants_read() && !Flush()) MarkClosing("write error");
+    if (!closing_) ReadSome();
+  }
 }
 
 bool Connection::LooksLikeTlsHello() const {

@@ -43,6 +43,12 @@ class Connection {
   // Marks for closing; the server frees it once the current callback has returned.
   void MarkClosing(const char* why);
   bool is_tls() const { return tls_ != nullptr; }
+  // While a script is busy the loop is not running: the server polls the socket itself and
+  // hands over what poll() saw (POLLIN/POLLOUT/POLLHUP/POLLERR) through this.
+  void OnPolledWhileBusy(short revents);
+  // Reply bytes not yet written, or decrypted input OpenSSL holds that poll() cannot see.
+  bool wants_write() const { return out_pos_ < session_.out.size(); }
+  bool has_buffered_tls_input() const { return tls_ != nullptr && tls_->pending(); }
   // Protected mode on a TLS port: the refusal is sent once the handshake makes it readable.
   void DenyAfterHandshake() { deny_after_handshake_ = true; }
 

@@ -23,6 +23,7 @@ void Server::FillProcessInfo(ProcessInfo* p) const {
   p->rss_bytes = ProcessRssBytes();
   p->peak_used_memory = peak_memory_;
   p->startup_used_memory = startup_memory_;
+  p->migrate_cached_sockets = int64_t(migrate_sockets_.size());
   rusage self{}, children{};
   getrusage(RUSAGE_SELF, &self);
   getrusage(RUSAGE_CHILDREN, &children);

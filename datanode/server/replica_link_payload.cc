@@ -190,7 +190,7 @@ void ReplicaLink::LoadSnapshot() {
   {
     Keyspace old(svc.keyspace().database_count(), OsRandomSeed());
     svc.keyspace().SwapDatabases(old);
-    svc.waiters().TouchDb(-1);
+    svc.waiters().TouchAll();
   }
   log_->info("MASTER <-> REPLICA sync: Loading DB in memory");
   int fd = ::open(config_->dbfilename.c_str(), O_RDONLY | O_CLOEXEC);
@@ -278,7 +278,7 @@ void ReplicaLink::FinishLoad(Status st) {
           result.skipped);
     }
     svc.keyspace().SwapDatabases(*load_->fresh);
-    svc.waiters().TouchDb(-1);
+    svc.waiters().TouchAll();
     master_session_.db = result.repl_stream_db >= 0 ? result.repl_stream_db : 0;
     log_->info("Done loading RDB, keys loaded: {}.", result.keys_loaded);
   } else {

@@ -45,6 +45,11 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
   service_->last_save_unix_s = start_ms_ / 1000;
   service_->set_now(start_ms_);
   children_ = std::make_unique<ChildProcessSlot>(config_, service_.get(), log_.get());
+  children_->set_in_child([this] {
+    for (const auto& l : listeners_) {
+      if (l->fd >= 0) ::close(l->fd);
+    }
+  });
 }
 
 Server::~Server() {
@@ -217,6 +222,10 @@ void Server::Accept(const Listener& l) {
 }
 
 void Server::AfterCommands(Connection* current) {
+  // The client of a busy script is inside its own command: running its next request now would
+  // run it in the middle of the script (its replies go out when the script ends).
+  const Session* busy_caller =
+      service_->ScriptTimedOut() ? service_->script_run()->caller : nullptr;
   for (Session* s : service_->TakeWoken()) {
     auto it = connections_.find(s);
     if (it == connections_.end()) {
@@ -224,7 +233,7 @@ void Server::AfterCommands(Connection* current) {
       continue;
     }
     Connection* c = it->second.get();
-    if (c == current) continue;
+    if (c == current || s == busy_caller) continue;
     if (s->close_asap) {
       c->MarkClosing("killed");
       continue;
@@ -317,6 +326,7 @@ void Server::Cron() {
   ShutdownCron();
   peak_memory_ = std::max(peak_memory_, AllocatorUsedBytes());
   CloseIdleClients();
+  migrate_sockets_.CloseIdle(now_ms() / 1000);
   AfterCommands(nullptr);
 }
 

@@ -18,6 +18,7 @@
 #include "datanode/config/datanode_config.h"
 #include "datanode/replication/shutdown_gate.h"
 #include "datanode/server/connection.h"
+#include "datanode/server/migrate_sockets.h"
 #include "datanode/server/shutdown_handoff_link.h"
 #include "datanode/service/service.h"
 
@@ -91,6 +92,15 @@ class Server final : public ServerHooks {
   uint32_t SecureRandom32() override;
   void PrintToStdout(const std::string& text) override;
   void LogAtLevel(int level, const std::string& line) override;
+  // server_busy_script.cc
+  void ProcessEventsWhileBusy(const Session& caller) override;
+  MigrateLink* MigrateGetLink(const std::string& host, const std::string& port,
+                              int64_t timeout_ms) override {
+    return migrate_sockets_.Get(host, port, timeout_ms, now_ms() / 1000);
+  }
+  void MigrateCloseLink(const std::string& host, const std::string& port) override {
+    migrate_sockets_.Close(host, port);
+  }
 
  private:
   // RDB snapshots (server_rdb.cc).
@@ -140,6 +150,9 @@ class Server final : public ServerHooks {
   void ScheduleMasterStreamResume();
   static void OnMasterStreamResume(evutil_socket_t fd, short what, void* arg);
   bool master_resume_scheduled_ = false;
+  bool serving_while_busy_ = false;
+  MigrateSockets migrate_sockets_;
+  MonoTime busy_fence_tick_{};
   Status Listen(const std::string& addr, bool optional, int64_t port, bool tls,
                 std::vector<std::unique_ptr<Listener>>* out);
   // The pid file and the unix socket go with the process, as in Redis.

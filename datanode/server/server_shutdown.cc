@@ -90,6 +90,19 @@ std::string Server::Shutdown(Session* s, const ShutdownRequest& request) {
     RemoveFilesOnExit();
     std::exit(0);
   }
+  if (service_->ScriptTimedOut()) {
+    // SHUTDOWN NOSAVE while a script is busy (the only form the service lets through). The loop
+    // cannot be left from inside the script, and the handoff and the replica wait need it: the
+    // process ends here, as Redis's does.
+    shutdown_request_ = request;
+    shutdown_request_.now = true;
+    log_->warn("User requested shutdown while a script is busy... {}", Where());
+    // The cron that collects a finished AOF rewrite does not run while the script is busy.
+    if (aof_) (void)aof_->ReapChild(now_ms());
+    std::string err = FinishShutdown();
+    if (!err.empty()) return err;
+    std::exit(exit_code_);
+  }
   // A client waiting for the shutdown is answered only if it fails or is aborted; a
   // successful one closes the connection.
   auto block = [this, s] {

@@ -4,17 +4,26 @@
 
 namespace vigil::datanode {
 
-void KeyWaiters::Watch(Session* s, int db, const std::string& key) {
-  for (const auto& w : s->watched) {
-    if (w.first == db && w.second == key) return;
+namespace {
+
+Session::WatchedKey* FindWatched(Session* s, int db, std::string_view key) {
+  for (auto& w : s->watched) {
+    if (w.db == db && w.key == key) return &w;
   }
-  s->watched.emplace_back(db, key);
+  return nullptr;
+}
+
+}  // namespace
+
+void KeyWaiters::Watch(Session* s, int db, const std::string& key, bool expired) {
+  if (FindWatched(s, db, key) != nullptr) return;
+  s->watched.push_back(Session::WatchedKey{db, key, expired});
   watchers_[{db, key}].insert(s);
 }
 
 void KeyWaiters::UnwatchAll(Session* s) {
   for (const auto& w : s->watched) {
-    auto it = watchers_.find(w);
+    auto it = watchers_.find(DbKey{w.db, w.key});
     if (it == watchers_.end()) continue;
     it->second.erase(s);
     if (it->second.empty()) watchers_.erase(it);
@@ -23,16 +32,49 @@ void KeyWaiters::UnwatchAll(Session* s) {
   s->watch_dirty = false;
 }
 
-void KeyWaiters::Touch(int db, std::string_view key) {
+void KeyWaiters::Touch(int db, std::string_view key, bool exists) {
   if (watchers_.empty()) return;
   auto it = watchers_.find(DbKey{db, std::string(key)});
   if (it == watchers_.end()) return;
-  for (Session* s : it->second) s->watch_dirty = true;
+  for (Session* s : it->second) {
+    Session::WatchedKey* w = FindWatched(s, db, key);
+    if (w != nullptr && w->expired) {
+      // An expired key deleted is no logical change; deleted keys are not flagged expired.
+      if (!exists) {
+        w->expired = false;
+        continue;
+      }
+    }
+    s->watch_dirty = true;
+  }
 }
 
-void KeyWaiters::TouchDb(int db) {
+void KeyWaiters::TouchFlushed(int db, int replaced_with, const KeyStateFn& state) {
   for (auto& [k, sessions] : watchers_) {
     if (db >= 0 && k.first != db) continue;
+    const bool exists_in_emptied = state(k.first, k.second) != KeyState::kAbsent;
+    const KeyState replacement =
+        replaced_with >= 0 ? state(replaced_with, k.second) : KeyState::kAbsent;
+    if (!exists_in_emptied && replacement == KeyState::kAbsent) continue;
+    for (Session* s : sessions) {
+      Session::WatchedKey* w = FindWatched(s, k.first, k.second);
+      if (w != nullptr && w->expired) {
+        if (replacement == KeyState::kAbsent) {
+          w->expired = false;  // the expired key is now deleted: no logical change
+          continue;
+        }
+        if (replacement == KeyState::kExpired) continue;  // still expired
+      } else if (w != nullptr && !exists_in_emptied && replacement == KeyState::kExpired) {
+        w->expired = true;  // a missing key replaced with an expired one
+        continue;
+      }
+      s->watch_dirty = true;
+    }
+  }
+}
+
+void KeyWaiters::TouchAll() {
+  for (auto& [k, sessions] : watchers_) {
     for (Session* s : sessions) s->watch_dirty = true;
   }
 }

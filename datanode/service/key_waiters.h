@@ -2,6 +2,7 @@
 // KeyWaiters: who waits on which key. Serves two mechanisms that both hang off "this key
 // changed": WATCH (the watcher's EXEC fails) and blocking pops (the blocked client runs again).
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -17,12 +18,22 @@ class KeyWaiters {
  public:
   using DbKey = std::pair<int, std::string>;
 
-  void Watch(Session* s, int db, const std::string& key);
+  // What a database holds under a key, for WATCH: Redis 7.0 lets a key that was already expired
+  // when watched be deleted (lazily, by FLUSHDB, ...) without failing the EXEC.
+  enum class KeyState { kAbsent, kLive, kExpired };
+  using KeyStateFn = std::function<KeyState(int db, const std::string& key)>;
+
+  void Watch(Session* s, int db, const std::string& key, bool expired);
   void UnwatchAll(Session* s);
-  // Marks every watcher of the key dirty.
-  void Touch(int db, std::string_view key);
-  // Marks every watcher of any key in `db` dirty (-1 = all databases): FLUSHDB, FLUSHALL.
-  void TouchDb(int db);
+  // The key was written or deleted (`exists` says which it is now): its watchers' EXEC fails,
+  // except for those that watched it already expired and now see it deleted.
+  void Touch(int db, std::string_view key, bool exists);
+  // Before `db` is emptied (FLUSHDB; -1 for every database, FLUSHALL) or, with replaced_with >= 0,
+  // swapped with another (SWAPDB): the watchers of keys that change logically are marked dirty
+  // (Redis's touchAllWatchedKeysInDb). `state` reads the databases as they are before the change.
+  void TouchFlushed(int db, int replaced_with, const KeyStateFn& state);
+  // Marks every watcher of any key dirty (the dataset was replaced by a full sync).
+  void TouchAll();
 
   // Blocking: FIFO per key, as Redis serves the longest-waiting client first.
   void Block(Session* s);

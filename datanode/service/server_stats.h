@@ -54,6 +54,7 @@ struct ProcessInfo {
   int64_t connected_clients = 0;
   int64_t total_system_memory = 0;
   int64_t shutdown_in_ms = -1;  // while a SHUTDOWN waits for its replicas (INFO server)
+  int64_t migrate_cached_sockets = 0;
 };
 
 }  // namespace vigil::datanode

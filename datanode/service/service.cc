@@ -168,6 +168,24 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
   // getCommandFlags: a writing one is refused on a read-only replica before it starts.
   const uint32_t f = ScriptAwareFlags(spec, argv);
   rejecting_exec_ = spec.name == "exec";
+  // EXEC is checked as what it queued (Redis's mstate.cmd_flags and cmd_inv_flags): a write,
+  // deny-oom or stale-denied command in the queue makes EXEC one, since the server's state may
+  // have changed since the command was queued.
+  uint32_t queued_any = 0;
+  uint32_t queued_lacks = 0;
+  if (rejecting_exec_) {
+    for (const auto& q : s.queued) {
+      const CommandSpec* c = table_->FindRequest(q);
+      if (c == nullptr) continue;
+      const uint32_t qf = ScriptAwareFlags(*c, q);
+      queued_any |= qf;
+      queued_lacks |= ~qf;
+    }
+  }
+  const bool is_write = ((f | queued_any) & kCmdWrite) != 0;
+  const bool is_denyoom = ((f | queued_any) & kCmdDenyOom) != 0;
+  const bool is_denystale = !(f & kCmdStale) || (queued_lacks & kCmdStale) != 0;
+  const bool is_denyloading = !(f & kCmdLoading) || (queued_lacks & kCmdLoading) != 0;
   if ((f & kCmdProtected) && config_->enable_debug_command != 1) {
     bool local = s.addr.rfind("127.", 0) == 0 || s.addr.rfind("[::1]", 0) == 0 ||
                  s.addr.rfind("::1", 0) == 0;
@@ -189,29 +207,28 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
     return false;
   }
   if (!AdmitAcl(s, spec, argv, argc, w)) return false;
-  if ((f & kCmdDenyOom) && !s.is_master_link && config_->maxmemory > 0 && !EnforceMaxmemory()) {
+  if (is_denyoom && !s.is_master_link && config_->maxmemory > 0 && !EnforceMaxmemory()) {
     Reject(s, w, "OOM command not allowed when used memory > 'maxmemory'.");
     return false;
   }
   if (persistence_error && config_->stop_writes_on_bgsave_error && !config_->save.empty() &&
-      !s.is_master_link && ((f & kCmdWrite) || spec.name == "ping")) {
+      !s.is_master_link && (is_write || spec.name == "ping")) {
     Reject(s, w, kMisconfRdbError);
     return false;
   }
   if (!aof.last_write_ok && config_->appendonly && !s.is_master_link &&
-      ((f & kCmdWrite) || spec.name == "ping")) {
+      (is_write || spec.name == "ping")) {
     Reject(s, w,
            std::string("MISCONF Errors writing to the AOF file: ") +
                std::strerror(aof.last_write_errno));
     return false;
   }
-  if ((f & kCmdWrite) && !s.is_master_link && replication_ != nullptr &&
+  if (is_write && !s.is_master_link && replication_ != nullptr &&
       !replication_->EnoughGoodReplicas()) {
     Reject(s, w, "NOREPLICAS Not enough good replicas to write.");
     return false;
   }
-  if ((f & kCmdWrite) && !s.is_master_link && keyspace_.replica_mode() &&
-      config_->replica_read_only) {
+  if (is_write && !s.is_master_link && keyspace_.replica_mode() && config_->replica_read_only) {
     Reject(s, w, "READONLY You can't write against a read only replica.");
     return false;
   }
@@ -224,14 +241,18 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
                "in this context");
     return false;
   }
-  if (!(f & kCmdStale) && !s.is_master_link && replication_ != nullptr &&
+  if (is_denystale && !s.is_master_link && replication_ != nullptr &&
       !config_->replica_serve_stale_data && replication_->MasterLinkDown()) {
     Reject(s, w,
            "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
     return false;
   }
-  if (loading_ && !(f & kCmdLoading) && !s.is_master_link) {
+  if (loading_ && is_denyloading && !s.is_master_link) {
     Reject(s, w, "LOADING Redis is loading the dataset in memory");
+    return false;
+  }
+  if (ScriptTimedOut() && !(f & kCmdAllowBusy)) {
+    Reject(s, w, BusyError());
     return false;
   }
   rejecting_exec_ = false;
@@ -241,7 +262,8 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
 void Service::Execute(Session& s, const std::vector<std::string>& argv, size_t argc) {
   s.last_interaction_ms = now_ms_;
   if (argc == 0) return;
-  if (!s.name.empty()) {
+  // A busy script's -BUSY is a failed PING to a sentinel, so it is no contact for the fence.
+  if (!s.name.empty() && !ScriptTimedOut()) {
     if (config_->sentinel_fence_timeout > 0) {
       FeedFence(s, argv, argc);
     } else if (config_->sentinel_shutdown_handoff) {
@@ -263,7 +285,7 @@ void Service::Execute(Session& s, const std::vector<std::string>& argv, size_t a
     if (s.reply_skip > 0) --s.reply_skip;
   }
   s.pushes.clear();
-  if (resume_postponed_ && !resuming_) ResumePostponed();
+  if (resume_postponed_ && !resuming_ && !ScriptTimedOut()) ResumePostponed();
 }
 
 void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc) {
@@ -292,7 +314,8 @@ void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_
   Call(s, *spec, argv, argc, false);
   // WAIT counts replicas that acknowledged this client's last write.
   if (master_repl_offset != offset_before) s.repl_woff = master_repl_offset;
-  ServeReadyKeys();
+  // Keys a busy script made ready are served when it ends, not by a command it let through.
+  if (!ScriptTimedOut()) ServeReadyKeys();
 }
 
 bool Service::IsWriteRequest(const CommandSpec& spec, const Session& s) const {
@@ -313,9 +336,11 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   CommandContext ctx(*this, s, argv, argc, w);
   ctx.set_in_exec(in_exec);
   const int64_t start = clock_us();
+  // Saved, not cleared: a command served while a script is busy runs inside the script's.
+  const bool applying_before = keyspace_.applying_master_stream();
   keyspace_.set_applying_master_stream(s.is_master_link);
   spec.fn(ctx);
-  keyspace_.set_applying_master_stream(false);
+  keyspace_.set_applying_master_stream(applying_before);
   const int64_t usec = clock_us() - start;
   ++stats_.total_commands_processed;
   ++s.commands_processed;
@@ -461,15 +486,29 @@ void Service::AddLatencySample(const char* event, int64_t ms) {
   if (threshold > 0 && ms >= threshold) latency_.AddSample(event, ms, now_ms_ / 1000);
 }
 
+KeyWaiters::KeyState Service::WatchedKeyState(int db, const std::string& key) {
+  Database& d = keyspace_.db(db);
+  const Entry* e = d.Find(key);
+  if (e == nullptr) return KeyWaiters::KeyState::kAbsent;
+  const int64_t when = d.GetExpire(e);
+  return when >= 0 && when <= now_ms_ ? KeyWaiters::KeyState::kExpired
+                                      : KeyWaiters::KeyState::kLive;
+}
+
+void Service::TouchWatchedKeysInDb(int db, int replaced_with) {
+  waiters_.TouchFlushed(db, replaced_with,
+                        [this](int d, const std::string& key) { return WatchedKeyState(d, key); });
+}
+
 void Service::OnKeyExpired(int db, std::string_view key) {
   NotifyKeyspaceEvent(notify::kExpired, "expired", key, db);
-  waiters_.Touch(db, key);
+  waiters_.Touch(db, key, /*exists=*/false);
   EmitPropagation(db, {"DEL", std::string(key)});
 }
 
 void Service::OnKeyEvicted(int db, std::string_view key) {
   NotifyKeyspaceEvent(notify::kEvicted, "evicted", key, db);
-  waiters_.Touch(db, key);
+  waiters_.Touch(db, key, /*exists=*/false);
   EmitPropagation(db, {"DEL", std::string(key)});
 }
 

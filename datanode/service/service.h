@@ -42,6 +42,7 @@
 namespace vigil::datanode {
 
 class ReplicationControl;
+class MigrateLink;
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] (and the shutdown-on-sigterm/sigint flags).
 struct ShutdownRequest {
@@ -106,6 +107,19 @@ class ServerHooks {
   virtual void LogAtLevel(int level, const std::string& line) {
     if (level >= 3) LogWarning(line);
   }
+  // MIGRATE's link to host:port: a cached one or a new connection made within timeout_ms; null
+  // when it cannot be made. MigrateCloseLink drops it after an error, so the next is fresh.
+  virtual MigrateLink* MigrateGetLink(const std::string& host, const std::string& port,
+                                      int64_t timeout_ms) {
+    (void)host, (void)port, (void)timeout_ms;
+    return nullptr;
+  }
+  virtual void MigrateCloseLink(const std::string& host, const std::string& port) {
+    (void)host, (void)port;
+  }
+  // A script past busy-reply-threshold: serve the other clients' pending events once (Redis's
+  // processEventsWhileBlocked), never `caller`'s, whose command is the script.
+  virtual void ProcessEventsWhileBusy(const Session& caller) { (void)caller; }
 };
 
 // Receives every change to the data set in execution order (the AOF and replication feed).
@@ -223,6 +237,10 @@ class Service final : public KeyspaceListener, public ScriptHost {
   // A latency event of `ms` milliseconds, kept if it reaches latency-monitor-threshold.
   void AddLatencySample(const char* event, int64_t ms);
   KeyWaiters& waiters() { return waiters_; }
+  // WATCH's view of a key: absent, live, or present but past its TTL (Redis's keyIsExpired).
+  KeyWaiters::KeyState WatchedKeyState(int db, const std::string& key);
+  // FLUSHDB / FLUSHALL (db -1) / SWAPDB (replaced_with), called before the databases change.
+  void TouchWatchedKeysInDb(int db, int replaced_with);
   ServerStats& stats() { return stats_; }
   // Brought in line with the configuration and the current role before it is returned.
   const SentinelFence& fence();
@@ -294,6 +312,16 @@ class Service final : public KeyspaceListener, public ScriptHost {
   void RunFunction(ScriptRun& run, const FunctionStore::Function& fn,
                    std::span<const std::string> keys, std::span<const std::string> args,
                    resp::ReplyWriter& w);
+  // --- busy scripts (service_busy_script.cc) ---
+  // A script has run past busy-reply-threshold: other clients get -BUSY except for the
+  // commands flagged allow_busy, and the script can be killed.
+  bool ScriptTimedOut() const { return script_run_ != nullptr && script_run_->timed_out; }
+  // The -BUSY reply (without the dash) for the script running now.
+  const char* BusyError() const;
+  // SCRIPT KILL (is_eval) and FUNCTION KILL: Redis's scriptKill, its reply written to `w`.
+  void KillScript(bool is_eval, resp::ReplyWriter& w);
+  // ScriptHost: the threshold check and the shell's event pass while a script is busy.
+  bool ScriptInterrupt(ScriptRun& run) override;
   // The libraries of a snapshot being loaded replace ours (Redis empties them with the data).
   Status LoadSnapshotFunctions(
       const std::vector<std::string>& codes,

@@ -6,13 +6,6 @@
 namespace vigil::datanode {
 namespace {
 
-const CommandSpec* SpecOf(const CommandTable& table, const std::vector<std::string>& argv) {
-  const CommandSpec* spec = table.Find(argv[0]);
-  if (spec == nullptr || !spec->has_subcommands() || argv.size() < 2) return spec;
-  auto it = spec->subcommands.find(config::Lower(argv[1]));
-  return it == spec->subcommands.end() ? spec : &it->second;
-}
-
 constexpr uint32_t kMayWriteOrReplicate = kCmdWrite | kCmdMayReplicate;
 
 }  // namespace
@@ -22,7 +15,7 @@ bool Service::MayWriteOrReplicate(const CommandSpec& spec, const std::vector<std
   if (spec.name != "exec") return (ScriptAwareFlags(spec, argv) & kMayWriteOrReplicate) != 0;
   // EXEC counts as what its queue holds, as Redis's mstate flags.
   for (const auto& q : s.queued) {
-    const CommandSpec* c = SpecOf(*table_, q);
+    const CommandSpec* c = table_->FindRequest(q);
     if (c != nullptr && (ScriptAwareFlags(*c, q) & kMayWriteOrReplicate)) return true;
   }
   return false;

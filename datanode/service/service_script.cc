@@ -108,6 +108,8 @@ bool Service::PrepareScriptRun(Session& caller, uint32_t script_flags, bool ro,
   run->repl = kReplAll;
   run->resp = 2;
   run->oom_at_start = oom;
+  run->busy_threshold_ms = config_->busy_reply_threshold;
+  run->start_us = clock_us();
   if (ro || (!compat && (script_flags & kScriptNoWrites))) run->flags |= kRunReadOnly;
   if (!compat && (script_flags & kScriptAllowOom)) run->flags |= kRunAllowOom;
   if (compat || (script_flags & kScriptAllowCrossSlot)) run->flags |= kRunAllowCrossSlot;

@@ -71,7 +71,12 @@ struct Session {
   bool multi_error = false;  // a queued command was rejected: EXEC answers EXECABORT
   bool watch_dirty = false;  // a watched key changed: EXEC answers a null array
   std::vector<std::vector<std::string>> queued;
-  std::vector<std::pair<int, std::string>> watched;
+  struct WatchedKey {
+    int db;
+    std::string key;
+    bool expired;  // logically gone (present but past its TTL) when WATCHed, as Redis tracks it
+  };
+  std::vector<WatchedKey> watched;
 
   // Pub/sub
   std::set<std::string> channels;

@@ -48,6 +48,7 @@ class Keyspace {
   // write creates a fresh key instead of a second entry beside the stale one.
   void set_replica_mode(bool v) { replica_mode_ = v; }
   void set_applying_master_stream(bool v) { applying_master_stream_ = v; }
+  bool applying_master_stream() const { return applying_master_stream_; }
   bool replica_mode() const { return replica_mode_; }
   // While set, no key counts as expired (dataset loading).
   void set_expiry_suspended(bool v) { expiry_suspended_ = v; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""DUMP / RESTORE payloads move both ways between redis-server 7.0 and vigil-datanode.
+"""DUMP / RESTORE payloads and MIGRATE move both ways between redis-server 7.0 and vigil-datanode.
 
 Every type in every encoding Redis 7.0 has (int / embstr / raw strings, quicklist lists of one
 and many nodes, intset and hashtable sets, listpack and hashtable hashes, listpack and skiplist
@@ -109,6 +109,54 @@ def transfer(res, src, dst, src_name, dst_name, keys):
                       "%d vs %d bytes" % (len(payload), len(again)))
 
 
+def migrate_checks(res, src, dst, dst_port, src_name, dst_name):
+    """MIGRATE from src to dst: single key, KEYS with REPLACE, COPY, TTL, AUTH, and errors."""
+    name = "%s MIGRATE to %s" % (src_name, dst_name)
+    src.cmd("FLUSHALL")
+    dst.cmd("FLUSHALL")
+    src.cmd("SET", "m:one", "value")
+    src.cmd("SET", "m:ttl", "t", "PX", "600000")
+    src.cmd("RPUSH", "m:list", *range(50))
+    src.cmd("HSET", "m:hash", "a", "1", "b", "2")
+    res.check(src.call("MIGRATE", "127.0.0.1", dst_port, "m:one", 3, 5000) == "OK", name + " one")
+    res.check(src.call("EXISTS", "m:one") == 0, name + " source key gone")
+    dst.cmd("SELECT", 3)
+    res.check(dst.call("GET", "m:one") == "value", name + " value on target")
+    dst.cmd("SET", "m:list", "old")
+    reply = src.call("MIGRATE", "127.0.0.1", dst_port, "", 3, 5000, "KEYS", "m:list", "m:hash")
+    res.check(isinstance(reply, harness.RespError) and "BUSYKEY" in str(reply),
+              name + " existing key without REPLACE", repr(reply))
+    reply = src.call("MIGRATE", "127.0.0.1", dst_port, "", 3, 5000, "REPLACE", "KEYS",
+                     "m:list", "m:hash", "m:missing")
+    res.check(reply == "OK", name + " KEYS REPLACE", repr(reply))
+    res.check(dst.call("LLEN", "m:list") == 50, name + " list replaced")
+    res.check(dst.call("HGET", "m:hash", "b") == "2", name + " hash moved")
+    reply = src.call("MIGRATE", "127.0.0.1", dst_port, "m:ttl", 3, 5000, "COPY")
+    res.check(reply == "OK" and src.call("EXISTS", "m:ttl") == 1, name + " COPY keeps the key")
+    ttl = dst.call("PTTL", "m:ttl")
+    res.check(isinstance(ttl, int) and 590000 < ttl <= 600000, name + " TTL carried", repr(ttl))
+    res.check(src.call("MIGRATE", "127.0.0.1", dst_port, "m:nothing", 3, 5000) == "NOKEY",
+              name + " NOKEY")
+    dst.cmd("CONFIG", "SET", "requirepass", "secret")
+    src.cmd("SET", "m:auth", "x")
+    reply = src.call("MIGRATE", "127.0.0.1", dst_port, "m:auth", 3, 5000, "AUTH", "wrong")
+    res.check(isinstance(reply, harness.RespError) and str(reply).startswith(
+        "ERR Target instance replied with error: WRONGPASS"), name + " wrong AUTH", repr(reply))
+    reply = src.call("MIGRATE", "127.0.0.1", dst_port, "m:auth", 3, 5000, "AUTH2", "default",
+                     "secret")
+    res.check(reply == "OK", name + " AUTH2", repr(reply))
+    dst.cmd("AUTH", "secret")
+    dst.cmd("CONFIG", "SET", "requirepass", "")
+    dst.cmd("SELECT", 0)
+    closed = harness.free_port()
+    reply = src.call("MIGRATE", "127.0.0.1", closed, "m:auth2", 0, 500)
+    res.check(reply == "NOKEY", name + " NOKEY before connecting", repr(reply))
+    src.cmd("SET", "m:down", "x")
+    reply = src.call("MIGRATE", "127.0.0.1", closed, "m:down", 0, 500)
+    res.check(str(reply) == "IOERR error or timeout connecting to the client",
+              name + " target down", repr(reply))
+
+
 def main():
     args = harness.parse_args(__doc__)
     harness.require_file(args.vigil, "vigil-datanode")
@@ -129,6 +177,10 @@ def main():
         for key, deterministic in keys.items():
             if deterministic:
                 res.check(r.cmd("DUMP", key) == v.cmd("DUMP", key), "same bytes " + key)
+        res.run("vigil MIGRATE to redis",
+                lambda: migrate_checks(res, v, r, redis_srv.port, "vigil", "redis"))
+        res.run("redis MIGRATE to vigil",
+                lambda: migrate_checks(res, r, v, vigil_srv.port, "redis", "vigil"))
         r.close()
         v.close()
     res.finish()
