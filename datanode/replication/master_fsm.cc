@@ -2,6 +2,9 @@
 
 #include <cctype>
 #include <charconv>
+#include <vector>
+
+#include "common/resp/request_parser.h"
 
 namespace vigil::datanode {
 namespace {
@@ -52,6 +55,11 @@ ReplicaRecord& MasterFsm::Handshake(uint64_t client_id) {
   ReplicaRecord& r = handshaking_[client_id];
   r.client_id = client_id;
   return r;
+}
+
+const ReplicaRecord* MasterFsm::FindHandshake(uint64_t client_id) const {
+  auto it = handshaking_.find(client_id);
+  return it == handshaking_.end() ? nullptr : &it->second;
 }
 
 ReplicaRecord* MasterFsm::Find(uint64_t client_id) {
@@ -113,8 +121,20 @@ Status MasterFsm::Replconf(uint64_t client_id, const std::vector<std::string>& a
       }
       r.rdb_only = v == 1;
     } else if (EqualsNoCase(opt, "rdb-filter-only")) {
-      if (!val.empty() && !EqualsNoCase(val, "functions")) {
-        return Status::Error("ERR Unsupported rdb-filter-only option: " + val);
+      std::vector<std::string> filters;
+      size_t count = 0;
+      if (!resp::SplitInlineArgs(val, &filters, &count)) {
+        return Status::Error("ERR Missing rdb-filter-only values");
+      }
+      // Everything is left out unless a filter names it; Redis 7.0 knows only "functions".
+      // An unknown word fails the command with the exclusions already set, as in Redis.
+      r.rdb_exclude_data = true;
+      r.rdb_exclude_functions = true;
+      for (size_t f = 0; f < count; ++f) {
+        if (!EqualsNoCase(filters[f], "functions")) {
+          return Status::Error("ERR Unsupported rdb-filter-only option: " + filters[f]);
+        }
+        r.rdb_exclude_functions = false;
       }
     } else {
       return Status::Error("ERR Unrecognized REPLCONF option: " + opt);

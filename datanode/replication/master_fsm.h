@@ -29,7 +29,10 @@ struct ReplicaRecord {
   bool capa_eof = false;       // accepts the $EOF:<mark> diskless framing
   bool capa_psync2 = false;    // understands +CONTINUE <replid>
   bool rdb_only = false;       // REPLCONF rdb-only 1 (redis-cli --rdb): no stream after the RDB
-  bool pre_psync = false;      // attached with SYNC: no +FULLRESYNC line, no ACKs expected
+  // REPLCONF rdb-filter-only (redis-cli --functions-rdb): what its snapshot leaves out.
+  bool rdb_exclude_data = false;
+  bool rdb_exclude_functions = false;
+  bool pre_psync = false;  // attached with SYNC: no +FULLRESYNC line, no ACKs expected
   ReplicaSyncState state = ReplicaSyncState::kWaitBgsave;
   bool snapshot_started = false;  // a child is producing this replica's snapshot
   int64_t sync_offset = 0;        // master_repl_offset when its snapshot was forked
@@ -42,6 +45,11 @@ struct ReplicaRecord {
   MonoTime attached_time;
 
   const std::string& ip() const { return announced_ip.empty() ? peer_ip : announced_ip; }
+  bool filtered() const { return rdb_exclude_data || rdb_exclude_functions; }
+  bool SameFilter(const ReplicaRecord& o) const {
+    return rdb_exclude_data == o.rdb_exclude_data &&
+           rdb_exclude_functions == o.rdb_exclude_functions;
+  }
 };
 
 class MasterFsm {
@@ -49,6 +57,7 @@ class MasterFsm {
   ReplicaRecord& Attach(uint64_t client_id, std::string peer_ip, MonoTime now);
   // Options sent before SYNC/PSYNC are kept here until the client becomes a replica.
   ReplicaRecord& Handshake(uint64_t client_id);
+  const ReplicaRecord* FindHandshake(uint64_t client_id) const;
   ReplicaRecord* Find(uint64_t client_id);
   const ReplicaRecord* Find(uint64_t client_id) const;
   bool IsReplica(uint64_t client_id) const { return replicas_.count(client_id) > 0; }

@@ -36,6 +36,25 @@ TEST(MasterFsmTest, ReplconfErrorsAreRedisTexts) {
   EXPECT_FALSE(reply);
 }
 
+TEST(MasterFsmTest, RdbFilterOnlyLeavesOutAllButTheNamedParts) {
+  MasterFsm fsm;
+  bool reply = false;
+  EXPECT_TRUE(fsm.Replconf(1, {"rdb-filter-only", "FUNCTIONS"}, T(0), &reply).ok());
+  const ReplicaRecord* r = fsm.FindHandshake(1);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->rdb_exclude_data);
+  EXPECT_FALSE(r->rdb_exclude_functions);
+  EXPECT_TRUE(fsm.Replconf(2, {"rdb-filter-only", ""}, T(0), &reply).ok());
+  EXPECT_TRUE(fsm.FindHandshake(2)->rdb_exclude_functions);  // redis-cli --replica: nothing
+  EXPECT_EQ(fsm.Replconf(3, {"rdb-filter-only", "functions bogus"}, T(0), &reply).message(),
+            "ERR Unsupported rdb-filter-only option: bogus");
+  EXPECT_EQ(fsm.Replconf(3, {"rdb-filter-only", "\"open"}, T(0), &reply).message(),
+            "ERR Missing rdb-filter-only values");
+  ReplicaRecord& attached = fsm.Attach(1, "127.0.0.1", T(1));
+  EXPECT_TRUE(attached.filtered());
+  EXPECT_FALSE(attached.SameFilter(ReplicaRecord{}));
+}
+
 TEST(MasterFsmTest, AcksDriveWaitAndGoodReplicaCounts) {
   MasterFsm fsm;
   for (uint64_t id : {1, 2}) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <vector>
 
 #include "common/net/tcp_user_timeout.h"
 #include "common/resp/value.h"
@@ -16,6 +17,7 @@
 #include "datanode/server/child_process_slot.h"
 #include "datanode/server/fd_stream.h"
 #include "datanode/server/server.h"
+#include "datanode/store/keyspace.h"
 
 namespace vigil::datanode {
 namespace {
@@ -28,9 +30,11 @@ std::string PeerIp(const std::string& addr) {
 }
 
 // The forked child: writes the snapshot to `fd` and exits without touching the parent's loop.
+// Without `keys` (REPLCONF rdb-filter-only) the snapshot holds the header, the aux fields and the
+// functions only.
 [[noreturn]] void RunSnapshotChild(Service& svc, const DatanodeConfig& config,
                                    ChildProcessSlot& slot, int fd, const RdbAuxInfo& aux,
-                                   int64_t now_ms) {
+                                   int64_t now_ms, bool keys) {
   ::signal(SIGTERM, SIG_DFL);
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGUSR1, SIG_DFL);
@@ -42,7 +46,8 @@ std::string PeerIp(const std::string& addr) {
   options.progress = slot.ChildProgressFn();
   options.progress_every_keys = slot.ChildProgressEveryKeys();
   FdSink sink(fd, "write: ");
-  Status st = WriteRdb(svc.keyspace(), aux, options, &sink);
+  Keyspace no_keys(1, 0);
+  Status st = WriteRdb(keys ? svc.keyspace() : no_keys, aux, options, &sink);
   if (st.ok() && ::fsync(fd) != 0 && errno != EINVAL) st = Status::Error("fsync failed");
   ::close(fd);
   if (st.ok()) slot.ChildFinished();
@@ -257,6 +262,11 @@ void MasterLinks::Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::
   if (s.is_replica) return;  // already one: ignore, as Redis does
   if (!upstream_ok) return w.Error("NOMASTERLINK Can't SYNC while not connected with my master");
   restored_id_unseen_ = false;  // the replica learns our id either way
+  // A filtered snapshot is only ever sent over the socket (it must not replace the RDB file).
+  const ReplicaRecord* handshake = fsm_.FindHandshake(s.id);
+  if (handshake != nullptr && handshake->filtered() && !handshake->capa_eof) {
+    return w.Error("ERR Filtered replica requires EOF capability");
+  }
   if (psync && args.size() >= 2 && TryPartial(s, w, args)) return;
   MonoTime now = server_->mono_now();
   ++server_->service().stats().sync_full;
@@ -293,13 +303,18 @@ void MasterLinks::MaybeStartSnapshot(MonoTime now) {
 
 void MasterLinks::StartSnapshot(MonoTime now) {
   std::vector<uint64_t> targets = fsm_.WaitingForSnapshot();
-  bool diskless = config_->repl_diskless_sync;
+  if (targets.empty()) return;
+  // One snapshot serves the replicas that asked for the same filter as the first; the others
+  // wait for the next one, as Redis groups replicas by their requirements.
+  const ReplicaRecord first = *fsm_.Find(targets.front());
+  std::erase_if(targets, [&](uint64_t id) { return !fsm_.Find(id)->SameFilter(first); });
+  bool diskless = config_->repl_diskless_sync || first.filtered();
   for (uint64_t id : targets) diskless = diskless && fsm_.Find(id)->capa_eof;
   Service& svc = server_->service();
   RdbAuxInfo aux;
   aux.ctime_s = server_->now_ms() / 1000;
   aux.used_mem = svc.used_memory();
-  aux.functions = svc.functions().Codes();
+  if (!first.rdb_exclude_functions) aux.functions = svc.functions().Codes();
   aux.repl_id = ids_.replid;
   aux.repl_offset = offset_;
   int fds[2] = {-1, -1};
@@ -324,7 +339,7 @@ void MasterLinks::StartSnapshot(MonoTime now) {
   delayed_logged_ = false;
   ChildProcessSlot& slot = server_->children();
   pid_t pid = slot.Fork(ChildKind::kReplicationRdb);
-  if (pid == 0) RunSnapshotChild(svc, *config_, slot, out_fd, aux, now_ms);
+  if (pid == 0) RunSnapshotChild(svc, *config_, slot, out_fd, aux, now_ms, !first.rdb_exclude_data);
   ::close(out_fd);
   if (pid < 0) {
     log_->warn("Can't fork for the replication snapshot: {}", std::strerror(errno));
