@@ -81,8 +81,8 @@ class PyLockCycles(threading.Thread):
             raise RuntimeError("acquire timed out")
         if r.get("pylock:res") != lock.local.token:
             self.checks_failed += 1
-        lock.extend(3)  # adds: about 5 s left
-        if not 3000 < r.pttl("pylock:res") <= 5000:
+        lock.extend(1)  # adds: about 3 s left
+        if not 2000 < r.pttl("pylock:res") <= 3000:
             self.checks_failed += 1
         lock.reacquire()  # resets to the lock's 2 s timeout
         if not 0 < r.pttl("pylock:res") <= 2000:
@@ -245,7 +245,9 @@ def run(args, res):
                   % bull_sum.get("duplicate_executions", 0))
 
         # redlock
-        print("redlock: %s" % json.dumps(lock_sum))
+        print("redlock: %s; checks failed at %s s from the fault" % (
+            json.dumps(lock_sum), ["%.2f" % (t / 1000.0 - t_fault)
+                                   for t in lock_sum.get("anomalies_ms", [])]))
         res.check(redlock.returncode == 0, "redlock script exits 0",
                   open(os.path.join(work, "redlock_cycles.mjs.err")).read()[-800:])
         res.check(len([t for t in cycles("cycle") if t > after]) > 20,
@@ -268,10 +270,12 @@ def run(args, res):
                   "redis-py Lock: acquire/extend/reacquire/release cycles after the failover")
         res.check(pylock.checks_failed == 0,
                   "redis-py Lock: token, extended TTL, reacquired TTL and release are right")
+        # A cycle cut by the failover leaves its lock held until the TTL (at most 3 s) ends:
+        # the next acquire waits for it, as it would for any client that died holding it.
         gaps = [b - a for a, b in zip(pylock.acks, pylock.acks[1:])]
-        bound = (t_switch - t_fault) + 3.0
+        bound = (t_switch - t_fault) + 3.0 + 2.0
         res.check(max(gaps or [0]) <= bound,
-                  "redis-py Lock: longest gap within failover time + 3 s",
+                  "redis-py Lock: longest gap within failover time + lock TTL (3 s) + 2 s",
                   "%.2f s, bound %.2f s" % (max(gaps or [0]), bound))
     finally:
         if pylock is not None:

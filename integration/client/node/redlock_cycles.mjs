@@ -55,9 +55,9 @@ async function cycleLoop() {
     try {
       let lock = await redlock.acquire([key], 2000);
       if ((await client.get(key)) !== lock.value) anomaly('wrong_value');
-      lock = await lock.extend(5000);
+      lock = await lock.extend(3000);
       const ttl = await client.pttl(key);
-      if (!(ttl > 2000 && ttl <= 5000)) anomaly('wrong_ttl');
+      if (!(ttl > 2000 && ttl <= 3000)) anomaly('wrong_ttl');
       await lock.release();
       if ((await client.exists(key)) !== 0) anomaly('not_released');
       const now = Date.now();
