@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
+n=${N:-300000}  # requests per throughput row
 vigil=${VIGIL:-build/bin/vigil-datanode}
 [ -x "$vigil" ] || { echo "build first: bash scripts/build.sh" >&2; exit 1; }
 command -v redis-server >/dev/null || { echo "needs redis-server (bash scripts/setup.sh)" >&2; exit 1; }
@@ -42,6 +43,16 @@ rps() {  # port args... -> requests/s (redis-benchmark titles custom commands wi
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 info() { redis-cli -p "$1" INFO memory | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in clock ticks
+hz=$(getconf CLK_TCK)
+measure() {  # server pid port key n args... -> appends req/s and server CPU µs per request
+  local server=$1 pid=$2 port=$3 key=$4 n=$5; shift 5
+  local c0 c1
+  c0=$(cpu_ticks "$pid")
+  results["$server|$key"]+="$(rps "$port" -n "$n" "$@") "
+  c1=$(cpu_ticks "$pid")
+  results["$server|$key cpu"]+="$(awk -v d=$((c1 - c0)) -v hz="$hz" -v n="$n" 'BEGIN{print d * 1e6 / hz / n}') "
+}
 
 get_script="return redis.call('GET', KEYS[1])"
 limiter="local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end if n > tonumber(ARGV[2]) then return 0 end return 1"
@@ -61,18 +72,19 @@ with open(sys.argv[1], "wb") as f:
 EOF
 
 declare -A results
-for server in redis vigil; do
-  for r in $(seq 1 "$runs"); do
+# Runs alternate between the servers, so a change of load on the machine hits both.
+for r in $(seq 1 "$runs"); do
+  for server in redis vigil; do
     port=$(free_port); pid=$(start "$server" "$port")
     redis-cli -p "$port" SET bench:k hello >/dev/null
     get_sha=$(redis-cli -p "$port" SCRIPT LOAD "$get_script")
     lim_sha=$(redis-cli -p "$port" SCRIPT LOAD "$limiter")
     redis-cli -p "$port" FUNCTION LOAD "$library" >/dev/null
-    results["$server|EVALSHA GET"]+="$(rps "$port" -n 300000 EVALSHA "$get_sha" 1 bench:k) "
-    results["$server|EVALSHA limiter"]+="$(rps "$port" -n 300000 -r 100000 \
-      EVALSHA "$lim_sha" 1 rl:__rand_int__ 60 100) "
-    results["$server|FCALL limiter"]+="$(rps "$port" -n 300000 -r 100000 \
-      FCALL ratelimit 1 rl:__rand_int__ 60 100) "
+    measure "$server" "$pid" "$port" "EVALSHA GET" "$n" EVALSHA "$get_sha" 1 bench:k
+    measure "$server" "$pid" "$port" "EVALSHA limiter" "$n" -r 100000 \
+      EVALSHA "$lim_sha" 1 rl:__rand_int__ 60 100
+    measure "$server" "$pid" "$port" "FCALL limiter" "$n" -r 100000 \
+      FCALL ratelimit 1 rl:__rand_int__ 60 100
     redis-cli -p "$port" SCRIPT FLUSH >/dev/null
     sleep 0.5
     um0=$(info "$port" used_memory); lua0=$(info "$port" used_memory_lua); rss0=$(rss "$pid")
@@ -97,14 +109,17 @@ row() {  # key title unit
   local a b
   a=$(echo ${results["redis|$1"]} | tr ' ' '\n' | median)
   b=$(echo ${results["vigil|$1"]} | tr ' ' '\n' | median)
-  printf '| %s | %.0f | %.0f | %.2fx |\n' "$2" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{print (a ? b/a : 0)}')"
+  printf "| %s | $3 | $3 | %.2fx |\n" "$2" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{print (a ? b/a : 0)}')"
 }
 echo "| test | redis-server 7.0 | vigil-datanode | ratio |"
 echo "| --- | ---: | ---: | ---: |"
-row "EVALSHA GET" "EVALSHA one-GET script req/s (-c 50)"
-row "EVALSHA limiter" "EVALSHA INCR+EXPIRE limiter req/s (-c 50)"
-row "FCALL limiter" "FCALL INCR+EXPIRE limiter req/s (-c 50)"
-row total "10,000 SCRIPT LOADs: memory growth, cache + Lua heap (kB)"
-row lua "10,000 SCRIPT LOADs: of it, used_memory_lua growth (kB)"
-row um "10,000 SCRIPT LOADs: used_memory growth as reported (kB)"
-row rss "10,000 SCRIPT LOADs: RSS growth (kB)"
+row "EVALSHA GET" "EVALSHA one-GET script req/s (-c 50)" %.0f
+row "EVALSHA limiter" "EVALSHA INCR+EXPIRE limiter req/s (-c 50)" %.0f
+row "FCALL limiter" "FCALL INCR+EXPIRE limiter req/s (-c 50)" %.0f
+row "EVALSHA GET cpu" "EVALSHA one-GET script: server CPU µs per request" %.1f
+row "EVALSHA limiter cpu" "EVALSHA limiter: server CPU µs per request" %.1f
+row "FCALL limiter cpu" "FCALL limiter: server CPU µs per request" %.1f
+row total "10,000 SCRIPT LOADs: memory growth, cache + Lua heap (kB)" %.0f
+row lua "10,000 SCRIPT LOADs: of it, used_memory_lua growth (kB)" %.0f
+row um "10,000 SCRIPT LOADs: used_memory growth as reported (kB)" %.0f
+row rss "10,000 SCRIPT LOADs: RSS growth (kB)" %.0f

@@ -32,16 +32,21 @@ const connection = {
 const summary = { jobs, acked: 0, add_errors: 0, first_add_error: '', executions: 0,
                   duplicate_executions: 0, completed_events: 0, worker_errors: 0,
                   first_worker_error: '', states: {}, wrong_results: 0, not_completed: [],
-                  longest_add_gap_ms: 0, all_completed_ms: 0 };
+                  longest_add_gap_ms: 0, all_completed_ms: 0, duplicates: [] };
 const executed = new Map();
 
 const queue = new Queue(args.queue, { connection });
 queue.on('error', () => {});
+const firstRun = new Map();
 const worker = new Worker(args.queue, async (job) => {
   const n = (executed.get(job.id) || 0) + 1;
   executed.set(job.id, n);
   summary.executions++;
-  if (n > 1) summary.duplicate_executions++;
+  if (n === 1) firstRun.set(job.id, Date.now());
+  if (n > 1) {
+    summary.duplicate_executions++;
+    summary.duplicates.push([job.id, firstRun.get(job.id)]);
+  }
   await sleep(2);
   return job.data.i * 2;
 }, {
@@ -104,6 +109,7 @@ for (let i = 0; i < jobs; i++) {
   if (state !== 'completed') summary.not_completed.push(`job-${i}:${state}`);
 }
 summary.not_completed = summary.not_completed.slice(0, 500);
+summary.duplicates = summary.duplicates.slice(0, 500);
 console.log(JSON.stringify(summary));
 await Promise.race([Promise.all([worker.close(true), queue.close()]), sleep(3000)]);
 process.exit(0);
