@@ -3,6 +3,9 @@
 #include <cstring>
 #include <string>
 
+#include "datanode/scripting/lua_cmsgpack.h"
+#include "datanode/scripting/lua_struct.h"
+
 extern "C" {
 #include <lauxlib.h>
 #include <lua.h>
@@ -70,18 +73,6 @@ int NonexistentGlobal(lua_State* L) {
 
 int ReadonlyAssign(lua_State* L) {
   return luaL_error(L, "Attempt to modify a readonly table");
-}
-
-// The real table behind the proxy at `index`, or the value itself.
-void PushUnproxied(lua_State* L, int index) {
-  lua_getfield(L, LUA_REGISTRYINDEX, kProxiesKey);
-  lua_pushvalue(L, index);
-  lua_rawget(L, -2);
-  lua_remove(L, -2);
-  if (lua_isnil(L, -1)) {
-    lua_pop(L, 1);
-    lua_pushvalue(L, index);
-  }
 }
 
 bool IsProxy(lua_State* L, int index) {
@@ -253,6 +244,20 @@ void DefineErrorHandler(lua_State* L) {
 
 }  // namespace
 
+void PushUnproxied(lua_State* L, int index) {
+  if (index < 0 && index > LUA_REGISTRYINDEX) index = lua_gettop(L) + index + 1;
+  lua_getfield(L, LUA_REGISTRYINDEX, kProxiesKey);
+  if (lua_istable(L, -1)) {
+    lua_pushvalue(L, index);
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+  }
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, index);
+  }
+}
+
 lua_State* NewSandboxedLua(void (*register_api)(lua_State*, void*), void* api_data) {
   lua_State* L = luaL_newstate();
   lua_newtable(L);
@@ -266,6 +271,10 @@ lua_State* NewSandboxedLua(void (*register_api)(lua_State*, void*), void* api_da
   lua_pushcfunction(L, luaopen_cjson);
   lua_call(L, 0, 1);
   lua_setglobal(L, "cjson");
+  // Ours: Debian packages neither for Lua 5.1. Opened in Redis's order.
+  OpenStructLibrary(L);
+  OpenCmsgpackLibrary(L);
+  lua_pop(L, 2);
   OpenLibrary(L, luaopen_bit, "bit");
 
   lua_pushvalue(L, LUA_GLOBALSINDEX);
@@ -307,7 +316,8 @@ lua_State* NewSandboxedLua(void (*register_api)(lua_State*, void*), void* api_da
   lua_setfield(L, g, "load");
 
   // Every library table becomes read-only; so does the global table itself.
-  for (const char* lib : {"string", "table", "math", "coroutine", "redis", "cjson", "bit"}) {
+  for (const char* lib :
+       {"string", "table", "math", "coroutine", "redis", "cjson", "struct", "cmsgpack", "bit"}) {
     lua_getfield(L, g, lib);
     if (!lua_istable(L, -1)) {
       lua_pop(L, 1);

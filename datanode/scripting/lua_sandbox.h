@@ -1,8 +1,8 @@
 #pragma once
 // The Lua interpreter scripts run in, protected as Redis 7.0 protects it: the libraries Redis
-// loads (base without dofile/loadfile/print, table, string, math, cjson, bit; debug only for the
-// error handler), no new globals, reading an undefined global is an error, and the global table
-// and every library table are read-only.
+// loads (base without dofile/loadfile/print, table, string, math, cjson, struct, cmsgpack, bit;
+// debug only for the error handler), no new globals, reading an undefined global is an error, and
+// the global table and every library table are read-only.
 //
 // Redis patches Lua with read-only tables; Debian's Lua 5.1 has none, so each protected table is
 // reached through an empty proxy whose metatable reads from the real table and refuses writes
@@ -30,6 +30,10 @@ void SetLibraryLoadTable(lua_State* L);
 // Replaces the table on top of the stack with a read-only proxy of it whose unknown names raise
 // "Script attempted to access nonexistent global variable" (the library API's tables).
 void MakeReadonlyStrictProxy(lua_State* L);
+
+// Pushes the real table behind the read-only proxy at `index`, or the value itself when it is
+// not one (or outside a sandbox): what a library that walks tables, as cmsgpack does, must read.
+void PushUnproxied(lua_State* L, int index);
 
 // Puts the protected environment back as the thread's globals (a script may have called
 // setfenv(0, ...)); call before each run.
