@@ -6,6 +6,7 @@
 #include "datanode/commands/command_table.h"
 #include "datanode/commands/redis_command_info.h"
 #include "datanode/scripting/script_engine.h"
+#include "datanode/scripting/script_sha.h"
 #include "datanode/service/service.h"
 
 namespace vigil::datanode {
@@ -24,16 +25,17 @@ void EvalGeneric(CommandContext& ctx, bool evalsha, bool ro) {
   }
   if (numkeys < 0) return ctx.reply.Error("ERR Number of keys can't be negative");
   std::string sha;
+  const ScriptEngine::Script* script = nullptr;
   if (evalsha) {
-    if (engine.Find(ctx.arg(1)) == nullptr) return ctx.reply.Error(kNoScript);
-    sha = ctx.arg(1);
+    script = engine.Find(ctx.arg(1));
+    if (script == nullptr) return ctx.reply.Error(kNoScript);
+    sha = LowerSha(ctx.arg(1));
   } else {
     std::string err;
-    sha = engine.Load(ctx.arg(1), &err);
+    sha = engine.Load(ctx.arg(1), &err);  // already lowercase
     if (sha.empty()) return ctx.reply.Error(err);
+    script = engine.Find(sha);
   }
-  for (char& c : sha) c = char(std::tolower(static_cast<unsigned char>(c)));
-  const ScriptEngine::Script* script = engine.Find(sha);
   ScriptRun run;
   if (!ctx.service.PrepareScriptRun(ctx.session, script->flags, ro, ctx.reply, &run)) return;
   run.funcname = sha;

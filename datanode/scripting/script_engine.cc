@@ -1,7 +1,5 @@
 #include "datanode/scripting/script_engine.h"
 
-#include <cctype>
-
 extern "C" {
 #include <lauxlib.h>
 #include <lua.h>
@@ -12,6 +10,7 @@ extern "C" {
 #include "datanode/scripting/lua_redis_api.h"
 #include "datanode/scripting/lua_sandbox.h"
 #include "datanode/scripting/script_flags.h"
+#include "datanode/scripting/script_sha.h"
 
 namespace vigil::datanode {
 namespace {
@@ -97,9 +96,7 @@ size_t ScriptEngine::lua_memory() const {
 
 const ScriptEngine::Script* ScriptEngine::Find(std::string_view sha) const {
   if (sha.size() != 40) return nullptr;
-  std::string key(sha);
-  for (char& c : key) c = char(std::tolower(static_cast<unsigned char>(c)));
-  auto it = scripts_.find(key);
+  auto it = scripts_.find(LowerSha(sha));
   return it == scripts_.end() ? nullptr : &it->second;
 }
 
@@ -132,9 +129,7 @@ void ScriptEngine::Run(ScriptRun& run, std::string_view sha, std::span<const std
   lua_State* L = L_;
   RestoreGlobals(L);
   lua_getglobal(L, "__redis__err__handler");
-  std::string fname = "f_" + std::string(sha);
-  for (char& c : fname) c = char(std::tolower(static_cast<unsigned char>(c)));
-  lua_getfield(L, LUA_REGISTRYINDEX, fname.c_str());
+  lua_getfield(L, LUA_REGISTRYINDEX, ("f_" + LowerSha(sha)).c_str());
   current_ = &run;
   PushArray(L, keys);
   SetProtectedGlobal(L, "KEYS");
