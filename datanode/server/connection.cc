@@ -135,25 +135,22 @@ void Connection::OnPolledWhileBusy(short revents) {
 bool Connection::LooksLikeTlsHello() const {
   // A TLS record starts with content type 22 (handshake) and major version 3; no RESP request
   // or inline command starts with byte 0x16.
-  return qbuf_.size() - qpos_ >= 2 && uint8_t(qbuf_[qpos_]) == 0x16 &&
-         uint8_t(qbuf_[qpos_ + 1]) == 0x03;
+  return qend_ - qpos_ >= 2 && uint8_t(qbuf_[qpos_]) == 0x16 && uint8_t(qbuf_[qpos_ + 1]) == 0x03;
 }
 
 void Connection::ReadSome() {
   // A pending large bulk is read whole so it is not re-copied chunk by chunk.
   size_t want = kReadChunk;
-  if (qbuf_.size() - qpos_ >= kBigArg) want = std::max(want, qbuf_.size() - qpos_);
-  if (qpos_ > 0 && qpos_ == qbuf_.size()) {
-    qbuf_.clear();
-    qpos_ = 0;
-  }
-  size_t old = qbuf_.size();
-  qbuf_.resize(old + want);
+  if (qend_ - qpos_ >= kBigArg) want = std::max(want, qend_ - qpos_);
+  if (qpos_ > 0 && qpos_ == qend_) qpos_ = qend_ = 0;
+  // The buffer only grows (resize zero-fills, which cost every read when done each time);
+  // qend_ marks where the received bytes end.
+  const size_t old = qend_;
+  if (qbuf_.size() < old + want) qbuf_.resize(old + want);
   size_t got = 0;
   std::string err;
   const net::SocketIo io = net::ReadSocket(fd_, tls_.get(), qbuf_.data() + old, want, &got, &err);
   if (io != net::SocketIo::kData) {
-    qbuf_.resize(old);
     if (io == net::SocketIo::kAgain) {
       if (tls_ && tls_->read_wants_write()) ArmWrite(true);
       return;
@@ -165,7 +162,7 @@ void Connection::ReadSome() {
     return;
   }
   const ssize_t n = ssize_t(got);
-  qbuf_.resize(old + got);
+  qend_ = old + got;
   if (std::exchange(first_read_, false) && !tls_ && LooksLikeTlsHello()) {
     server_->log().warn(
         "Closing client id={} addr={} laddr={}: it started a TLS handshake on a plain port",
@@ -184,10 +181,10 @@ void Connection::ReadSome() {
   ++st.total_reads_processed;
   ProcessInput();
   const int64_t limit = server_->config().client_query_buffer_limit;
-  if (!closing_ && !session_.is_master_link && int64_t(qbuf_.size() - qpos_) > limit) {
+  if (!closing_ && !session_.is_master_link && int64_t(qend_ - qpos_) > limit) {
     server_->log().warn(
         "Closing client that reached max query buffer length: id={} addr={} qbuf={}", session_.id,
-        session_.addr, qbuf_.size() - qpos_);
+        session_.addr, qend_ - qpos_);
     MarkClosing(nullptr);
   }
 }
@@ -205,11 +202,10 @@ void Connection::ProcessInput() {
   svc.set_mono_now(server_->mono_now());
   resp::ParserLimits limits;
   limits.max_bulk_len = server_->config().proto_max_bulk_len;
-  while (!closing_ && !session_.close_after_reply && !session_.block.active &&
-         qpos_ < qbuf_.size()) {
+  while (!closing_ && !session_.close_after_reply && !session_.block.active && qpos_ < qend_) {
     limits.authenticated = session_.authenticated;
     size_t used = 0;
-    std::string_view data(qbuf_.data() + qpos_, qbuf_.size() - qpos_);
+    std::string_view data(qbuf_.data() + qpos_, qend_ - qpos_);
     resp::ParseStatus st = parser_.Parse(data, limits, &used, &argv_);
     qpos_ += used;
     if (session_.is_replica && parser_.saw_blank_line()) server_->ReplicaKeepalive(session_);
@@ -222,17 +218,17 @@ void Connection::ProcessInput() {
       session_.close_after_reply = true;
       break;
     }
-    session_.query_buffer_bytes = qbuf_.size() - qpos_;
+    session_.query_buffer_bytes = qend_ - qpos_;
     svc.Execute(session_, argv_, parser_.argc());
   }
-  if (qpos_ == qbuf_.size()) {
-    qbuf_.clear();
-    qpos_ = 0;
+  if (qpos_ == qend_) {
+    qpos_ = qend_ = 0;
   } else if (qpos_ > 64 * 1024) {
-    qbuf_.erase(0, qpos_);
+    std::memmove(qbuf_.data(), qbuf_.data() + qpos_, qend_ - qpos_);
+    qend_ -= qpos_;
     qpos_ = 0;
   }
-  session_.query_buffer_bytes = qbuf_.size() - qpos_;
+  session_.query_buffer_bytes = qend_ - qpos_;
   // Replicas get this batch's writes before its client gets the acknowledgements: a master
   // stopped between the two write()s must not have acknowledged what no replica holds.
   server_->FlushReplicaStreams();

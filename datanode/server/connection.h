@@ -29,7 +29,7 @@ class Connection {
   int fd() const { return fd_; }
   bool closing() const { return closing_; }
   // Requests buffered but not run (the session was blocked when they arrived).
-  bool has_pending_input() const { return qpos_ < qbuf_.size(); }
+  bool has_pending_input() const { return qpos_ < qend_; }
 
   // Starts reading.
   void Start();
@@ -70,8 +70,9 @@ class Connection {
   event* write_ev_ = nullptr;
   bool write_armed_ = false;
   bool closing_ = false;
-  std::string qbuf_;
+  std::string qbuf_;  // received bytes are [qpos_, qend_); the rest is room for the next read
   size_t qpos_ = 0;
+  size_t qend_ = 0;
   size_t out_pos_ = 0;  // bytes of session_.out already written
   std::unique_ptr<net::TlsStream> tls_;
   bool deny_after_handshake_ = false;

@@ -55,12 +55,17 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
 Server::~Server() {
   connections_.clear();
   if (flush_ev_ != nullptr) event_free(flush_ev_);
+  CloseAllListeners();
+}
+
+void Server::CloseAllListeners() {
   CloseListeners(false);
   CloseListeners(true);
   for (auto& l : listeners_) {  // the unix socket
     event_free(l->ev);
     ::close(l->fd);
   }
+  listeners_.clear();
 }
 
 std::string Server::Where() const {

@@ -157,6 +157,9 @@ class Server final : public ServerHooks {
                 std::vector<std::unique_ptr<Listener>>* out);
   // The pid file and the unix socket go with the process, as in Redis.
   void RemoveFilesOnExit();
+  // Redis's closeListeningSockets at exit: the kernel releases an exiting process's sockets in
+  // no useful order, so a client could see its connection close yet still reach the port.
+  void CloseAllListeners();
   void Accept(const Listener& l);
   void Cron();
   void FenceTick();

@@ -87,6 +87,7 @@ std::string Server::Shutdown(Session* s, const ShutdownRequest& request) {
     // Saving now would replace the file being loaded with a partial dataset: exit as Redis
     // does when asked to stop while loading (NOSAVE).
     log_->warn("Received shutdown during loading, exiting without saving. {}", Where());
+    CloseAllListeners();
     RemoveFilesOnExit();
     std::exit(0);
   }
@@ -224,6 +225,7 @@ std::string Server::FinishShutdown() {
     return rdb_error;
   }
   ShutdownAof();
+  CloseAllListeners();
   RemoveFilesOnExit();
   // Best effort: whatever the replicas' sockets take now, they get before we exit.
   for (auto& [session, conn] : connections_) {
