@@ -4,6 +4,7 @@
 #include "common/base/glob.h"
 #include "common/resp/value.h"
 #include "datanode/acl/acl_catalog.h"
+#include "datanode/acl/acl_categories.h"
 #include "datanode/acl/acl_key_specs.h"
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/command_table.h"
@@ -75,6 +76,90 @@ void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& spec) {
   }
 }
 
+// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]: commands and their
+// subcommands by full name ("client|list"), each tested on its own against the filter.
+void CommandList(CommandContext& ctx) {
+  enum class Filter { kNone, kModule, kAclCat, kPattern } filter = Filter::kNone;
+  std::string arg;
+  if (ctx.argc == 5 && ctx.ArgIs(2, "FILTERBY")) {
+    if (ctx.ArgIs(3, "MODULE")) {
+      filter = Filter::kModule;
+    } else if (ctx.ArgIs(3, "ACLCAT")) {
+      filter = Filter::kAclCat;
+    } else if (ctx.ArgIs(3, "PATTERN")) {
+      filter = Filter::kPattern;
+    } else {
+      return ctx.ErrSyntax();
+    }
+    arg = ctx.arg(4);
+  } else if (ctx.argc != 2) {
+    return ctx.ErrSyntax();
+  }
+  // An unknown category matches nothing (no error), as Redis answers.
+  const uint64_t category = filter == Filter::kAclCat ? AclCategoryBit(arg) : 0;
+  std::vector<std::string> names;
+  auto consider = [&](const CommandSpec& spec) {
+    bool keep = true;
+    switch (filter) {
+      case Filter::kNone:
+        break;
+      case Filter::kModule:
+        keep = false;  // no modules
+        break;
+      case Filter::kAclCat: {
+        const AclCommand* acl = ctx.service.AclCommandOf(spec);
+        keep = category != 0 && acl != nullptr && (acl->categories & category) != 0;
+        break;
+      }
+      case Filter::kPattern:
+        keep = GlobMatch(arg, spec.name, true);
+        break;
+    }
+    if (keep) names.push_back(spec.name);
+  };
+  for (const auto& [name, spec] : ctx.service.commands().all()) {
+    consider(spec);
+    for (const auto& [sub_name, sub] : spec.subcommands) consider(sub);
+  }
+  ctx.reply.Array(names.size());
+  for (const auto& n : names) ctx.reply.Bulk(n);
+}
+
+// The key flags COMMAND GETKEYSANDFLAGS shows, in Redis's order.
+void ReplyKeyFlags(resp::ReplyWriter& r, uint32_t flags) {
+  static const std::pair<uint32_t, const char*> kNames[] = {{kKeyRW, "RW"},
+                                                            {kKeyRO, "RO"},
+                                                            {kKeyOW, "OW"},
+                                                            {kKeyRM, "RM"},
+                                                            {kKeyAccess, "access"},
+                                                            {kKeyUpdate, "update"},
+                                                            {kKeyInsert, "insert"},
+                                                            {kKeyDelete, "delete"},
+                                                            {kKeyNotKey, "not_key"},
+                                                            {kKeyIncomplete, "incomplete"},
+                                                            {kKeyVariableFlags, "variable_flags"}};
+  size_t n = 0;
+  for (const auto& [bit, name] : kNames) n += (flags & bit) != 0;
+  r.Set(n);
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) r.Simple(name);
+  }
+}
+
+// Keys found by position only (no key spec applied): no flags to show.
+void ReplyKeys(CommandContext& ctx, const std::vector<size_t>& pos, bool with_flags) {
+  ctx.reply.Array(pos.size());
+  for (size_t p : pos) {
+    if (with_flags) {
+      ctx.reply.Array(2);
+      ctx.reply.Bulk(ctx.arg(p + 2));
+      ReplyKeyFlags(ctx.reply, 0);
+    } else {
+      ctx.reply.Bulk(ctx.arg(p + 2));
+    }
+  }
+}
+
 void CommandCommand(CommandContext& ctx) {
   const CommandTable& table = ctx.service.commands();
   std::string sub = ctx.argc >= 2 ? config::Lower(ctx.arg(1)) : "";
@@ -104,22 +189,9 @@ void CommandCommand(CommandContext& ctx) {
     }
     return;
   }
-  if (sub == "list") {
-    std::string pattern;
-    if (ctx.argc == 5 && ctx.ArgIs(2, "FILTERBY") && ctx.ArgIs(3, "PATTERN")) {
-      pattern = ctx.arg(4);
-    } else if (ctx.argc != 2) {
-      return ctx.ErrSyntax();
-    }
-    std::vector<std::string> names;
-    for (const auto& [name, spec] : table.all()) {
-      if (pattern.empty() || GlobMatch(pattern, name, true)) names.push_back(name);
-    }
-    ctx.reply.Array(names.size());
-    for (const auto& n : names) ctx.reply.Bulk(n);
-    return;
-  }
-  if (sub == "getkeys") {
+  if (sub == "list") return CommandList(ctx);
+  if (sub == "getkeys" || sub == "getkeysandflags") {
+    const bool with_flags = sub == "getkeysandflags";
     const CommandSpec* spec = table.Find(ctx.arg(2));
     if (spec == nullptr) return ctx.reply.Error("ERR Invalid command specified");
     size_t argc = ctx.argc - 2;
@@ -130,13 +202,34 @@ void CommandCommand(CommandContext& ctx) {
       auto it = spec->subcommands.find(config::Lower(ctx.arg(3)));
       if (it != spec->subcommands.end()) spec = &it->second;
     }
-    auto pos = CommandTable::KeyPositions(*spec, argc);
     const AclCommand* acl = ctx.service.AclCommandOf(*spec);
+    std::vector<KeyRef> refs;
+    const bool numkeys_family = spec->name == "eval" || spec->name == "evalsha" ||
+                                spec->name == "eval_ro" || spec->name == "evalsha_ro" ||
+                                spec->name == "fcall" || spec->name == "fcall_ro";
+    if (acl != nullptr && !numkeys_family) {
+      // Redis's getKeysFromCommandWithSpecs: the key specs, or the command's own finder.
+      FindKeys(acl->keys, std::span<const std::string>(ctx.argv.data() + 2, argc), &refs);
+    }
+    if (!refs.empty()) {
+      ctx.reply.Array(refs.size());
+      for (const KeyRef& k : refs) {
+        if (!with_flags) {
+          ctx.reply.Bulk(ctx.arg(size_t(k.pos) + 2));
+          continue;
+        }
+        ctx.reply.Array(2);
+        ctx.reply.Bulk(ctx.arg(size_t(k.pos) + 2));
+        ReplyKeyFlags(ctx.reply, k.flags);
+      }
+      return;
+    }
+    auto pos = CommandTable::KeyPositions(*spec, argc);
     if (acl != nullptr &&
         (acl->keys.finder == KeyFinder::kSort || acl->keys.finder == KeyFinder::kSortRo ||
          acl->keys.finder == KeyFinder::kMigrate || acl->keys.finder == KeyFinder::kGeoradius)) {
       // Keys found by parsing the options (Redis's getkeys_proc).
-      std::vector<KeyRef> refs;
+      refs.clear();
       FindKeys(acl->keys, std::span<const std::string>(ctx.argv.data() + 2, argc), &refs);
       pos.clear();
       for (const KeyRef& r : refs) pos.push_back(size_t(r.pos));
@@ -159,30 +252,35 @@ void CommandCommand(CommandContext& ctx) {
       if (ParseInt64Strict(ctx.arg(4), &numkeys) && numkeys >= 0 && numkeys <= int64_t(argc) - 3) {
         for (int64_t k = 0; k < numkeys; ++k) pos.push_back(size_t(3 + k));
       }
-      ctx.reply.Array(pos.size());
-      for (size_t p : pos) ctx.reply.Bulk(ctx.arg(p + 2));
+      ReplyKeys(ctx, pos, with_flags);
       return;
     }
     if (pos.empty()) return ctx.reply.Error("ERR The command has no key arguments");
-    ctx.reply.Array(pos.size());
-    for (size_t p : pos) ctx.reply.Bulk(ctx.arg(p + 2));
+    ReplyKeys(ctx, pos, with_flags);
     return;
   }
-  static const char* kHelp[] = {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                                "(no subcommand)",
-                                "    Return details about all Redis commands.",
-                                "COUNT",
-                                "    Return the total number of commands in this Redis server.",
-                                "LIST",
-                                "    Return a list of all commands in this Redis server.",
-                                "INFO [<command-name> ...]",
-                                "    Return details about multiple Redis commands.",
-                                "DOCS [<command-name> ...]",
-                                "    Return documentation details about multiple Redis commands.",
-                                "GETKEYS <full-command>",
-                                "    Return the keys from a full Redis command.",
-                                "HELP",
-                                "    Prints this help."};
+  static const char* kHelp[] = {
+      "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "(no subcommand)",
+      "    Return details about all Redis commands.",
+      "COUNT",
+      "    Return the total number of commands in this Redis server.",
+      "LIST",
+      "    Return a list of all commands in this Redis server.",
+      "INFO [<command-name> ...]",
+      "    Return details about multiple Redis commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
+      "DOCS [<command-name> ...]",
+      "    Return documentation details about multiple Redis commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
+      "GETKEYS <full-command>",
+      "    Return the keys from a full Redis command.",
+      "GETKEYSANDFLAGS <full-command>",
+      "    Return the keys and the access flags from a full Redis command.",
+      "HELP",
+      "    Prints this help."};
   ctx.reply.Array(std::size(kHelp));
   for (const char* l : kHelp) ctx.reply.Simple(l);
 }
@@ -241,6 +339,7 @@ void RegisterServerCommands(CommandTable& t) {
   t.AddSub("command", {"docs", -2, kLS, 0, 0, 0, CommandCommand, "server", {}});
   t.AddSub("command", {"list", -2, kLS, 0, 0, 0, CommandCommand, "server", {}});
   t.AddSub("command", {"getkeys", -4, kLS, 0, 0, 0, CommandCommand, "server", {}});
+  t.AddSub("command", {"getkeysandflags", -4, kLS, 0, 0, 0, CommandCommand, "server", {}});
   t.Add({"time", 1, kLS | kCmdFast, 0, 0, 0, TimeCommand, "server", {}});
   t.Add({"lastsave", 1, kLS | kCmdFast, 0, 0, 0, LastsaveCommand, "server", {}});
   t.Add({"shutdown",
