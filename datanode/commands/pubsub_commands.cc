@@ -59,6 +59,7 @@ void PublishCommand(CommandContext& ctx) {
   for (Session* s : woken) {
     if (s != &ctx.session) ctx.service.NoteWoken(s);
   }
+  ctx.service.PropagateToReplicas(ctx.session, ctx.session.db, {"PUBLISH", ctx.arg(1), ctx.arg(2)});
   ctx.reply.Integer(n);
 }
 

@@ -77,6 +77,13 @@ Status AofManager::EnableAtRuntime(int64_t now_ms) {
         "was scheduled to start when possible.");
     return Status::Ok();
   }
+  if (service_->in_exec()) {
+    service_->aof.rewrite_scheduled = true;
+    log_->warn(
+        "AOF was enabled during a transaction. An AOF background was scheduled to start when "
+        "possible.");
+    return Status::Ok();
+  }
   std::string err = StartRewrite(now_ms);
   if (!err.empty()) return Status::Error(err);
   return Status::Ok();

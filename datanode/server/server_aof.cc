@@ -120,8 +120,9 @@ std::string Server::BgRewriteAof() {
   if (children_->kind() == ChildKind::kAofRewrite) {
     return "ERR Background append only file rewriting already in progress";
   }
-  if (children_->busy()) {
-    // Starts from cron once the other child (BGSAVE, replication snapshot) is done.
+  if (children_->busy() || service_->in_exec()) {
+    // Starts from cron once the other child (BGSAVE, replication snapshot) is done, or once the
+    // transaction that asked for it has ended.
     service_->aof.rewrite_scheduled = true;
     service_->aof.rewrites_consecutive_failures = 0;
     return "";

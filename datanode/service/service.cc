@@ -389,6 +389,12 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   }
 }
 
+void Service::PropagateToReplicas(const Session& s, int db, const std::vector<std::string>& argv) {
+  int targets = kReplReplicas;
+  if (script_run_ != nullptr && &s == script_run_->client) targets &= script_run_->repl;
+  EmitPropagation(db, argv, targets);
+}
+
 void Service::Feed(int db, const std::vector<std::string>& argv, int targets) {
   for (Propagator* p : propagators_) {
     if ((p->target() & targets) != 0) p->Propagate(db, argv);

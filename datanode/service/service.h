@@ -292,6 +292,12 @@ class Service final : public KeyspaceListener, public ScriptHost {
   // EXEC brackets: writes inside are propagated wrapped in MULTI/EXEC.
   void BeginExec();
   void EndExec(int db);
+  // Inside EXEC or a script: work that would fork now (BGREWRITEAOF, appendonly yes) is
+  // scheduled for the cron instead, as Redis does with server.in_exec.
+  bool in_exec() const { return in_exec_; }
+  // PUBLISH reaches the replicas (not the AOF) so their subscribers get the message too, as
+  // Redis's forceCommandPropagation(PROPAGATE_REPL); inside a script, redis.set_repl applies.
+  void PropagateToReplicas(const Session& s, int db, const std::vector<std::string>& argv);
 
   // --- scripting (service_script.cc) ---
   ScriptEngine& scripting() { return scripting_; }
