@@ -121,7 +121,7 @@ def migrate_checks(res, src, dst, dst_port, src_name, dst_name):
     res.check(src.call("MIGRATE", "127.0.0.1", dst_port, "m:one", 3, 5000) == "OK", name + " one")
     res.check(src.call("EXISTS", "m:one") == 0, name + " source key gone")
     dst.cmd("SELECT", 3)
-    res.check(dst.call("GET", "m:one") == "value", name + " value on target")
+    res.check(dst.call("GET", "m:one") == b"value", name + " value on target")
     dst.cmd("SET", "m:list", "old")
     reply = src.call("MIGRATE", "127.0.0.1", dst_port, "", 3, 5000, "KEYS", "m:list", "m:hash")
     res.check(isinstance(reply, harness.RespError) and "BUSYKEY" in str(reply),
@@ -130,20 +130,23 @@ def migrate_checks(res, src, dst, dst_port, src_name, dst_name):
                      "m:list", "m:hash", "m:missing")
     res.check(reply == "OK", name + " KEYS REPLACE", repr(reply))
     res.check(dst.call("LLEN", "m:list") == 50, name + " list replaced")
-    res.check(dst.call("HGET", "m:hash", "b") == "2", name + " hash moved")
+    res.check(dst.call("HGET", "m:hash", "b") == b"2", name + " hash moved")
     reply = src.call("MIGRATE", "127.0.0.1", dst_port, "m:ttl", 3, 5000, "COPY")
     res.check(reply == "OK" and src.call("EXISTS", "m:ttl") == 1, name + " COPY keeps the key")
     ttl = dst.call("PTTL", "m:ttl")
     res.check(isinstance(ttl, int) and 590000 < ttl <= 600000, name + " TTL carried", repr(ttl))
     res.check(src.call("MIGRATE", "127.0.0.1", dst_port, "m:nothing", 3, 5000) == "NOKEY",
               name + " NOKEY")
+    # A wrong password is reported even though the cached link, authenticated before
+    # requirepass was set, still lets the RESTORE through (as with Redis): hence REPLACE below.
     dst.cmd("CONFIG", "SET", "requirepass", "secret")
     src.cmd("SET", "m:auth", "x")
     reply = src.call("MIGRATE", "127.0.0.1", dst_port, "m:auth", 3, 5000, "AUTH", "wrong")
     res.check(isinstance(reply, harness.RespError) and str(reply).startswith(
         "ERR Target instance replied with error: WRONGPASS"), name + " wrong AUTH", repr(reply))
-    reply = src.call("MIGRATE", "127.0.0.1", dst_port, "m:auth", 3, 5000, "AUTH2", "default",
-                     "secret")
+    res.check(src.call("EXISTS", "m:auth") == 1, name + " key kept after a target error")
+    reply = src.call("MIGRATE", "127.0.0.1", dst_port, "m:auth", 3, 5000, "REPLACE", "AUTH2",
+                     "default", "secret")
     res.check(reply == "OK", name + " AUTH2", repr(reply))
     dst.cmd("AUTH", "secret")
     dst.cmd("CONFIG", "SET", "requirepass", "")
@@ -152,8 +155,10 @@ def migrate_checks(res, src, dst, dst_port, src_name, dst_name):
     reply = src.call("MIGRATE", "127.0.0.1", closed, "m:auth2", 0, 500)
     res.check(reply == "NOKEY", name + " NOKEY before connecting", repr(reply))
     src.cmd("SET", "m:down", "x")
+    # Redis only fails the connect step when it cannot start connecting at all; a refused
+    # connection fails the first write.
     reply = src.call("MIGRATE", "127.0.0.1", closed, "m:down", 0, 500)
-    res.check(str(reply) == "IOERR error or timeout connecting to the client",
+    res.check(str(reply) == "IOERR error or timeout writing to target instance",
               name + " target down", repr(reply))
 
 
