@@ -2,6 +2,7 @@
 // unpack_one/unpack_limit and the error texts (expected values taken from redis-server).
 #include <gtest/gtest.h>
 
+#include "tests/support/lua_eval.h"
 #include "tests/support/service_harness.h"
 
 namespace vigil::datanode {
@@ -9,24 +10,9 @@ namespace {
 
 using testing::ServiceHarness;
 
-constexpr char kHex[] =
-    "local function hex(e) local h = '' for i = 1, #e do "
-    "h = h .. string.format('%02x', e:byte(i)) end return h end ";
-
-std::string Eval(ServiceHarness& h, const std::string& script) {
-  return h.Raw({"EVAL", std::string(kHex) + script, "0"});
-}
-
-std::string Bulk(const std::string& s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
-}
-
-// The error text of a failing script, without the "script: <sha>, on ..." suffix.
-std::string ErrorText(ServiceHarness& h, const std::string& script) {
-  std::string r = Eval(h, script);
-  const size_t at = r.find(" script: ");
-  return at == std::string::npos ? r : r.substr(0, at);
-}
+using testing::Bulk;
+constexpr auto Eval = &testing::EvalWithHex;
+constexpr auto ErrorText = &testing::EvalErrorText;
 
 TEST(LuaCmsgpack, IntegersTakeTheirSmallestForm) {
   ServiceHarness h;

@@ -2,6 +2,7 @@
 // gives them (expected values taken from it).
 #include <gtest/gtest.h>
 
+#include "tests/support/lua_eval.h"
 #include "tests/support/service_harness.h"
 
 namespace vigil::datanode {
@@ -9,23 +10,9 @@ namespace {
 
 using testing::ServiceHarness;
 
-constexpr char kHex[] =
-    "local function hex(e) local h = '' for i = 1, #e do "
-    "h = h .. string.format('%02x', e:byte(i)) end return h end ";
-
-std::string Eval(ServiceHarness& h, const std::string& script) {
-  return h.Raw({"EVAL", std::string(kHex) + script, "0"});
-}
-
-std::string Bulk(const std::string& s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
-}
-
-std::string ErrorText(ServiceHarness& h, const std::string& script) {
-  std::string r = Eval(h, script);
-  const size_t at = r.find(" script: ");
-  return at == std::string::npos ? r : r.substr(0, at);
-}
+using testing::Bulk;
+constexpr auto Eval = &testing::EvalWithHex;
+constexpr auto ErrorText = &testing::EvalErrorText;
 
 TEST(LuaStruct, PackIntegersBothEndians) {
   ServiceHarness h;
