@@ -33,11 +33,15 @@ bool ParseKind(const std::string& word, SessionKind* out) {
 
 std::string ClientInfoLine(const Session& s, int64_t now_ms) {
   std::string flags;
+  if (s.monitor) flags += 'O';
   if (s.is_replica) flags += 'S';
   if (s.is_master_link) flags += 'M';
   if (s.subscription_count() > 0) flags += 'P';
   if (s.in_multi) flags += 'x';
   if (s.block.active) flags += 'b';
+  if (s.tracking.on) flags += 't';
+  if (s.tracking.broken_redir) flags += 'R';
+  if (s.tracking.bcast) flags += 'B';
   if (s.watch_dirty) flags += 'd';
   if (s.close_after_reply) flags += 'c';
   if (s.close_asap) flags += 'A';
@@ -47,13 +51,14 @@ std::string ClientInfoLine(const Session& s, int64_t now_ms) {
   o << "id=" << s.id << " addr=" << s.addr << " laddr=" << s.laddr << " fd=" << s.fd
     << " name=" << s.name << " age=" << (now_ms - s.created_ms) / 1000
     << " idle=" << (now_ms - s.last_interaction_ms) / 1000 << " flags=" << flags << " db=" << s.db
-    << " sub=" << s.channels.size() << " psub=" << s.patterns.size() << " ssub=0"
+    << " sub=" << s.channels.size() << " psub=" << s.patterns.size()
+    << " ssub=" << s.shard_channels.size()
     << " multi=" << (s.in_multi ? int64_t(s.queued.size()) : -1) << " qbuf=" << s.query_buffer_bytes
     << " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=" << s.out.size()
     << " tot-mem=" << s.out.size() + s.query_buffer_bytes << " events=r"
     << " cmd=" << s.last_command << " user=" << (s.user ? s.user->name() : "(superuser)")
-    << " redir=-1 resp=" << s.proto << " lib-name=" << s.lib_name << " lib-ver=" << s.lib_ver
-    << "\n";
+    << " redir=" << (s.tracking.on ? int64_t(s.tracking.redirect) : -1) << " resp=" << s.proto
+    << " lib-name=" << s.lib_name << " lib-ver=" << s.lib_ver << "\n";
   return o.str();
 }
 
@@ -351,6 +356,7 @@ void RegisterClientCommands(CommandTable& t) {
   t.AddSub("client", {"pause", -3, kAdm, 0, 0, 0, ClientCommand, "connection", {}});
   t.AddSub("client", {"unpause", 2, kAdm, 0, 0, 0, ClientCommand, "connection", {}});
   t.AddSub("client", {"setinfo", 4, kConn, 0, 0, 0, ClientCommand, "connection", {}});
+  RegisterClientTrackingCommands(t);
 }
 
 }  // namespace vigil::datanode

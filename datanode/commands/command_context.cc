@@ -87,6 +87,7 @@ bool CommandContext::CheckType(const Entry* e, ObjType t) {
 void CommandContext::KeyModifiedIn(int db, std::string_view key, int64_t dirty) {
   service.waiters().Touch(db, key, keyspace().db(db).Find(key) != nullptr);
   service.waiters().SignalReady(db, key);
+  service.TrackingInvalidateKey(&session, key, /*bcast=*/true);
   dirty_ += dirty;
 }
 

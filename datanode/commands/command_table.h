@@ -93,6 +93,7 @@ void RegisterTransactionCommands(CommandTable& t);
 void RegisterConnectionCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);
 void RegisterClientCommands(CommandTable& t);
+void RegisterClientTrackingCommands(CommandTable& t);  // CLIENT TRACKING and its kin
 void RegisterConfigCommands(CommandTable& t);
 void RegisterInfoCommand(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);

@@ -124,6 +124,10 @@ void ResetCommand(CommandContext& ctx) {
   s.queued.clear();
   svc.waiters().UnwatchAll(&s);
   svc.pubsub().RemoveSession(&s);
+  svc.StopMonitor(s);
+  svc.DisableTracking(s);
+  s.reply_off = false;
+  s.reply_skip = 0;
   s.db = 0;
   s.proto = 2;
   s.name.clear();
@@ -133,6 +137,17 @@ void ResetCommand(CommandContext& ctx) {
   s.authenticated = def->nopass() && !(def->flags() & AclUser::kDisabled);
   ctx.reply.set_proto(2);
   ctx.reply.Simple("RESET");
+}
+
+// MONITOR: from now on the client receives every command the server runs (and may only send
+// commands that leave the keyspace alone). A second MONITOR, or one from a replica, is ignored
+// without a reply, as Redis does.
+void MonitorCommand(CommandContext& ctx) {
+  if (!ctx.may_block())
+    return ctx.reply.Error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+  if (ctx.session.monitor || ctx.session.is_replica) return;
+  ctx.service.StartMonitor(ctx.session);
+  ctx.reply.Ok();
 }
 
 }  // namespace
@@ -145,6 +160,15 @@ void RegisterConnectionCommands(CommandTable& t) {
   t.Add({"reset", 1, kConn | kCmdNoAuth | kCmdAllowBusy, 0, 0, 0, ResetCommand, "connection", {}});
   t.Add({"select", 2, kConn, 0, 0, 0, SelectCommand, "connection", {}});
   t.Add({"auth", -2, kConn | kCmdNoAuth | kCmdAllowBusy, 0, 0, 0, AuthCommand, "connection", {}});
+  t.Add({"monitor",
+         1,
+         kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale,
+         0,
+         0,
+         0,
+         MonitorCommand,
+         "server",
+         {}});
   t.Add({"hello", -1, kConn | kCmdNoAuth | kCmdAllowBusy, 0, 0, 0, HelloCommand, "connection", {}});
 }
 

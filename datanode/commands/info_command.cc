@@ -92,7 +92,7 @@ void ClientsSection(InfoBuilder& b, Service& svc) {
   b.Field("client_recent_max_output_buffer", svc.stats().client_recent_max_output_buffer);
   // Requests held by a client pause count as blocked, as Redis's BLOCKED_POSTPONE clients.
   b.Field("blocked_clients", int64_t(svc.waiters().blocked_count() + svc.postponed_count()));
-  b.Field("tracking_clients", 0);
+  b.Field("tracking_clients", int64_t(svc.tracking_clients()));
   b.Field("clients_in_timeout_table", int64_t(svc.waiters().blocked_count()));
 }
 
@@ -246,7 +246,7 @@ void StatsSection(InfoBuilder& b, Service& svc, const ProcessInfo& p) {
   b.Field("keyspace_misses", ks.misses);
   b.Field("pubsub_channels", int64_t(svc.pubsub().channel_count()));
   b.Field("pubsub_patterns", int64_t(svc.pubsub().pattern_count()));
-  b.Field("pubsubshard_channels", 0);
+  b.Field("pubsubshard_channels", int64_t(svc.pubsub().shard_channel_count()));
   b.Field("latest_fork_usec", s.latest_fork_usec);
   b.Field("total_forks", s.total_forks);
   b.Field("migrate_cached_sockets", p.migrate_cached_sockets);
@@ -257,9 +257,9 @@ void StatsSection(InfoBuilder& b, Service& svc, const ProcessInfo& p) {
   b.Field("active_defrag_key_misses", 0);
   b.Field("total_active_defrag_time", 0);
   b.Field("current_active_defrag_time", 0);
-  b.Field("tracking_total_keys", 0);
-  b.Field("tracking_total_items", 0);
-  b.Field("tracking_total_prefixes", 0);
+  b.Field("tracking_total_keys", int64_t(svc.key_tracking().total_keys()));
+  b.Field("tracking_total_items", int64_t(svc.key_tracking().total_items()));
+  b.Field("tracking_total_prefixes", int64_t(svc.key_tracking().total_prefixes()));
   b.Field("unexpected_error_replies", s.unexpected_error_replies);
   b.Field("total_error_replies", s.total_error_replies);
   b.Field("dump_payload_sanitizations", 0);

@@ -388,6 +388,7 @@ void FlushdbCommand(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   ctx.Dirty(int64_t(ctx.db().size()) + 1);
   ctx.service.TouchWatchedKeysInDb(ctx.session.db, -1);
+  ctx.service.TrackingInvalidateAll();
   ctx.db().Clear();
   ctx.reply.Ok();
 }
@@ -396,6 +397,7 @@ void FlushallCommand(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   ctx.Dirty(int64_t(ctx.keyspace().TotalKeys()) + 1);
   ctx.service.TouchWatchedKeysInDb(-1, -1);
+  ctx.service.TrackingInvalidateAll();
   ctx.keyspace().FlushAll();
   ctx.reply.Ok();
 }
@@ -410,6 +412,7 @@ void SwapdbCommand(CommandContext& ctx) {
   if (a != b) {
     ctx.service.TouchWatchedKeysInDb(int(a), int(b));
     ctx.service.TouchWatchedKeysInDb(int(b), int(a));
+    ctx.service.TrackingInvalidateAll();
     ctx.keyspace().Swap(int(a), int(b));
     ctx.Dirty();
   }

@@ -1,4 +1,5 @@
-// Pub/sub: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB.
+// Pub/sub: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB, and the sharded
+// SSUBSCRIBE SUNSUBSCRIBE SPUBLISH (one shard: the whole node, as Redis outside cluster mode).
 #include "datanode/commands/command_context.h"
 #include "datanode/commands/command_table.h"
 #include "datanode/service/service.h"
@@ -6,12 +7,15 @@
 namespace vigil::datanode {
 namespace {
 
-void Confirm(CommandContext& ctx, const char* kind, const std::string* channel) {
+// The count is of channels and patterns, or for the sharded kinds of shard channels only.
+void Confirm(CommandContext& ctx, const char* kind, const std::string* channel,
+             bool shard = false) {
   const size_t from = ctx.session.out.size();
   ctx.reply.Push(3);
   ctx.reply.Bulk(kind);
   channel ? ctx.reply.Bulk(*channel) : ctx.reply.Null();
-  ctx.reply.Integer(int64_t(ctx.session.subscription_count()));
+  ctx.reply.Integer(
+      int64_t(shard ? ctx.session.shard_channels.size() : ctx.session.global_subscription_count()));
   ctx.session.NotePush(from);
 }
 
@@ -44,6 +48,43 @@ void UnsubscribeGeneric(CommandContext& ctx, bool patterns) {
     patterns ? ps.PUnsubscribe(&ctx.session, t) : ps.Unsubscribe(&ctx.session, t);
     Confirm(ctx, kind, &t);
   }
+}
+
+void SsubscribeCommand(CommandContext& ctx) {
+  // A transaction or a script expects one reply per command.
+  if (ctx.session.in_multi || !ctx.may_block()) {
+    return ctx.reply.Error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+  }
+  for (size_t i = 1; i < ctx.argc; ++i) {
+    ctx.service.pubsub().SSubscribe(&ctx.session, ctx.arg(i));
+    Confirm(ctx, "ssubscribe", &ctx.arg(i), true);
+  }
+}
+
+void SunsubscribeCommand(CommandContext& ctx) {
+  PubSubRegistry& ps = ctx.service.pubsub();
+  std::vector<std::string> targets;
+  if (ctx.argc > 1) {
+    targets.assign(ctx.argv.begin() + 1, ctx.argv.begin() + long(ctx.argc));
+  } else {
+    targets.assign(ctx.session.shard_channels.begin(), ctx.session.shard_channels.end());
+    if (targets.empty()) return Confirm(ctx, "sunsubscribe", nullptr, true);
+  }
+  for (const auto& t : targets) {
+    ps.SUnsubscribe(&ctx.session, t);
+    Confirm(ctx, "sunsubscribe", &t, true);
+  }
+}
+
+void SpublishCommand(CommandContext& ctx) {
+  std::vector<Session*> woken;
+  int64_t n = ctx.service.pubsub().SPublish(ctx.arg(1), ctx.arg(2), &woken);
+  for (Session* s : woken) {
+    if (s != &ctx.session) ctx.service.NoteWoken(s);
+  }
+  ctx.service.PropagateToReplicas(ctx.session, ctx.session.db,
+                                  {"SPUBLISH", ctx.arg(1), ctx.arg(2)});
+  ctx.reply.Integer(n);
 }
 
 void UnsubscribeCommand(CommandContext& ctx) {
@@ -79,6 +120,17 @@ void PubsubCommand(CommandContext& ctx) {
     }
   } else if (sub == "numpat") {
     ctx.reply.Integer(int64_t(ps.pattern_count()));
+  } else if (sub == "shardchannels") {
+    auto chans =
+        ps.ShardChannels(ctx.argc == 3 ? std::string_view(ctx.arg(2)) : std::string_view());
+    ctx.reply.Array(chans.size());
+    for (const auto& c : chans) ctx.reply.Bulk(c);
+  } else if (sub == "shardnumsub") {
+    ctx.reply.Array((ctx.argc - 2) * 2);
+    for (size_t i = 2; i < ctx.argc; ++i) {
+      ctx.reply.Bulk(ctx.arg(i));
+      ctx.reply.Integer(ps.ShardNumSub(ctx.arg(i)));
+    }
   } else {
     static const char* kHelp[] = {
         "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -108,6 +160,17 @@ void RegisterPubSubCommands(CommandTable& t) {
   t.Add({"psubscribe", -2, kPs, 0, 0, 0, PsubscribeCommand, "pubsub", {}});
   t.Add({"unsubscribe", -1, kPs, 0, 0, 0, UnsubscribeCommand, "pubsub", {}});
   t.Add({"punsubscribe", -1, kPs, 0, 0, 0, PunsubscribeCommand, "pubsub", {}});
+  t.Add({"ssubscribe", -2, kPs, 1, -1, 1, SsubscribeCommand, "pubsub", {}});
+  t.Add({"sunsubscribe", -1, kPs, 1, -1, 1, SunsubscribeCommand, "pubsub", {}});
+  t.Add({"spublish",
+         3,
+         kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast | kCmdMayReplicate,
+         1,
+         1,
+         1,
+         SpublishCommand,
+         "pubsub",
+         {}});
   t.Add({"publish",
          3,
          kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast | kCmdMayReplicate,
@@ -128,6 +191,24 @@ void RegisterPubSubCommands(CommandTable& t) {
       "pubsub",
       {"numpat", 2, kCmdPubSub | kCmdLoading | kCmdStale, 0, 0, 0, PubsubCommand, "pubsub", {}});
   t.AddSub("pubsub", {"help", 2, kCmdLoading | kCmdStale, 0, 0, 0, PubsubCommand, "pubsub", {}});
+  t.AddSub("pubsub", {"shardchannels",
+                      -2,
+                      kCmdPubSub | kCmdLoading | kCmdStale,
+                      0,
+                      0,
+                      0,
+                      PubsubCommand,
+                      "pubsub",
+                      {}});
+  t.AddSub("pubsub", {"shardnumsub",
+                      -2,
+                      kCmdPubSub | kCmdLoading | kCmdStale,
+                      0,
+                      0,
+                      0,
+                      PubsubCommand,
+                      "pubsub",
+                      {}});
 }
 
 }  // namespace vigil::datanode

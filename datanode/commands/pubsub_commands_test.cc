@@ -66,5 +66,30 @@ TEST(PubSubCommands, SetReplNoneKeepsAScriptsPublishFromTheReplicas) {
   EXPECT_EQ(f.replicas.lines, std::vector<std::string>{"0: PUBLISH c m"});
 }
 
+TEST(PubSubCommands, ShardedPubSubHasItsOwnChannelsCountsAndMessageType) {
+  ServiceHarness h;
+  Feeds f(h);
+  datanode::Session& sub = h.NewSession();
+  EXPECT_EQ(h.Raw({"SUBSCRIBE", "ch"}, &sub), "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+  // The shard count starts at 1: SSUBSCRIBE reports shard channels only.
+  EXPECT_EQ(h.Raw({"SSUBSCRIBE", "ch", "other"}, &sub),
+            "*3\r\n$10\r\nssubscribe\r\n$2\r\nch\r\n:1\r\n"
+            "*3\r\n$10\r\nssubscribe\r\n$5\r\nother\r\n:2\r\n");
+  EXPECT_EQ(h.Raw({"SPUBLISH", "ch", "hi"}), testing::Int(1));
+  EXPECT_EQ(h.TakeOutput(sub), "*3\r\n$8\r\nsmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n");
+  EXPECT_EQ(f.replicas.lines.back(), "0: SPUBLISH ch hi");
+  EXPECT_EQ(h.Raw({"PUBLISH", "ch", "x"}), testing::Int(1));  // the plain subscriber only
+  EXPECT_EQ(h.Raw({"PUBSUB", "SHARDCHANNELS"}), testing::BulkArr({"ch", "other"}));
+  EXPECT_EQ(h.Raw({"PUBSUB", "SHARDNUMSUB", "ch", "none"}),
+            "*4\r\n$2\r\nch\r\n:1\r\n$4\r\nnone\r\n:0\r\n");
+  EXPECT_EQ(h.Raw({"SUNSUBSCRIBE"}, &sub),
+            "*3\r\n$12\r\nsunsubscribe\r\n$2\r\nch\r\n:1\r\n"
+            "*3\r\n$12\r\nsunsubscribe\r\n$5\r\nother\r\n:0\r\n");
+  EXPECT_EQ(h.Raw({"SUNSUBSCRIBE"}, &sub), "*3\r\n$12\r\nsunsubscribe\r\n$-1\r\n:0\r\n");
+  h.Raw({"MULTI"});
+  h.Raw({"SSUBSCRIBE", "x"});
+  EXPECT_EQ(h.Raw({"EXEC"}), "*1\r\n-ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n");
+}
+
 }  // namespace
 }  // namespace vigil::datanode

@@ -104,7 +104,7 @@ void RegisterTransactionCommands(CommandTable& t) {
   t.Add({"multi", 1, kTx, 0, 0, 0, MultiCommand, "transactions", {}});
   t.Add({"exec",
          1,
-         kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipMonitor,
+         kCmdNoScript | kCmdLoading | kCmdStale,
          0,
          0,
          0,

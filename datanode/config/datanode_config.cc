@@ -119,6 +119,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddString("requirepass", &c->requirepass, "", F::kSensitive);
   r->AddString("aclfile", &c->aclfile, "", F::kImmutable);
   r->AddInt("acllog-max-len", &c->acllog_max_len, 0, LONG_MAX, 128);
+  r->AddInt("tracking-table-max-keys", &c->tracking_table_max_keys, 0, LONG_MAX, 1000000);
   r->AddEnum("acl-pubsub-default", &c->acl_pubsub_default, {"resetchannels", "allchannels"}, 0);
   r->AddInt("maxclients", &c->maxclients, 1, INT_MAX, 10000);
   r->AddInt("timeout", &c->timeout, 0, INT_MAX, 0);

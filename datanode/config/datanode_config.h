@@ -31,7 +31,8 @@ struct DatanodeConfig {
   std::string requirepass;
   std::string aclfile;
   int64_t acllog_max_len = 128;
-  int acl_pubsub_default = 0;  // 0 resetchannels, 1 allchannels
+  int64_t tracking_table_max_keys = 1000000;  // client-side caching's key table; 0: no limit
+  int acl_pubsub_default = 0;                 // 0 resetchannels, 1 allchannels
   // `user` lines of the configuration file, applied by the ACL store at start-up.
   std::vector<config::Directive> user_lines;
   int64_t maxclients = 10000;

@@ -191,6 +191,7 @@ void ReplicaLink::LoadSnapshot() {
     Keyspace old(svc.keyspace().database_count(), OsRandomSeed());
     svc.keyspace().SwapDatabases(old);
     svc.waiters().TouchAll();
+    svc.TrackingInvalidateAll();
   }
   log_->info("MASTER <-> REPLICA sync: Loading DB in memory");
   int fd = ::open(config_->dbfilename.c_str(), O_RDONLY | O_CLOEXEC);
@@ -279,6 +280,7 @@ void ReplicaLink::FinishLoad(Status st) {
     }
     svc.keyspace().SwapDatabases(*load_->fresh);
     svc.waiters().TouchAll();
+    svc.TrackingInvalidateAll();
     master_session_.db = result.repl_stream_db >= 0 ? result.repl_stream_db : 0;
     log_->info("Done loading RDB, keys loaded: {}.", result.keys_loaded);
   } else {

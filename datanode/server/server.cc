@@ -40,6 +40,11 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
   });
+  service_->set_wall_clock_us([] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  });
   start_ms_ = clock_.UnixMillis();
   service_->stats().start_ms = start_ms_;
   service_->last_save_unix_s = start_ms_ / 1000;

@@ -37,9 +37,43 @@ bool PubSubRegistry::PUnsubscribe(Session* s, const std::string& pattern) {
   return true;
 }
 
+bool PubSubRegistry::SSubscribe(Session* s, const std::string& channel) {
+  if (!s->shard_channels.insert(channel).second) return false;
+  shard_channels_[channel].insert(s);
+  return true;
+}
+
+bool PubSubRegistry::SUnsubscribe(Session* s, const std::string& channel) {
+  if (s->shard_channels.erase(channel) == 0) return false;
+  auto it = shard_channels_.find(channel);
+  if (it != shard_channels_.end()) {
+    it->second.erase(s);
+    if (it->second.empty()) shard_channels_.erase(it);
+  }
+  return true;
+}
+
 void PubSubRegistry::RemoveSession(Session* s) {
   for (const auto& c : std::set<std::string>(s->channels)) Unsubscribe(s, c);
   for (const auto& p : std::set<std::string>(s->patterns)) PUnsubscribe(s, p);
+  for (const auto& c : std::set<std::string>(s->shard_channels)) SUnsubscribe(s, c);
+}
+
+int64_t PubSubRegistry::SPublish(std::string_view channel, std::string_view message,
+                                 std::vector<Session*>* woken) {
+  auto it = shard_channels_.find(channel);
+  if (it == shard_channels_.end()) return 0;
+  for (Session* s : it->second) {
+    const size_t from = s->out.size();
+    resp::ReplyWriter w(&s->out, s->proto);
+    w.Push(3);
+    w.Bulk("smessage");
+    w.Bulk(channel);
+    w.Bulk(message);
+    s->NotePush(from);
+    woken->push_back(s);
+  }
+  return int64_t(it->second.size());
 }
 
 int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view message,
@@ -88,6 +122,19 @@ std::vector<std::string> PubSubRegistry::Channels(std::string_view pattern) cons
 int64_t PubSubRegistry::NumSub(const std::string& channel) const {
   auto it = channels_.find(channel);
   return it == channels_.end() ? 0 : int64_t(it->second.size());
+}
+
+std::vector<std::string> PubSubRegistry::ShardChannels(std::string_view pattern) const {
+  std::vector<std::string> out;
+  for (const auto& [name, subs] : shard_channels_) {
+    if (pattern.empty() || GlobMatch(pattern, name)) out.push_back(name);
+  }
+  return out;
+}
+
+int64_t PubSubRegistry::ShardNumSub(const std::string& channel) const {
+  auto it = shard_channels_.find(channel);
+  return it == shard_channels_.end() ? 0 : int64_t(it->second.size());
 }
 
 size_t PubSubRegistry::pattern_count() const {

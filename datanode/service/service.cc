@@ -76,6 +76,9 @@ void Service::AttachSession(Session* s) {
 void Service::DetachSession(Session* s) {
   if (replication_ != nullptr) replication_->OnSessionClosed(*s);
   pubsub_.RemoveSession(s);
+  DisableTracking(*s);
+  std::erase(monitors_, s);
+  if (current_ == s) current_ = nullptr;
   waiters_.UnwatchAll(s);
   waiters_.Unblock(s);
   std::erase(postponed_, s);
@@ -207,10 +210,17 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
     return false;
   }
   if (!AdmitAcl(s, spec, argv, argc, w)) return false;
-  if (is_denyoom && !s.is_master_link && config_->maxmemory > 0 && !EnforceMaxmemory()) {
-    Reject(s, w, "OOM command not allowed when used memory > 'maxmemory'.");
-    return false;
+  // Every command may evict first, as Redis's processCommand; only deny-oom ones are refused
+  // when that cannot make room. Keys evicted now are reported to trackers before the reply.
+  if (!s.is_master_link && config_->maxmemory > 0 && !ScriptTimedOut()) {
+    const bool fits = EnforceMaxmemory();
+    FlushTrackingPending();
+    if (is_denyoom && !fits) {
+      Reject(s, w, "OOM command not allowed when used memory > 'maxmemory'.");
+      return false;
+    }
   }
+  TrackingLimitUsedSlots();
   if (persistence_error && config_->stop_writes_on_bgsave_error && !config_->save.empty() &&
       !s.is_master_link && (is_write || spec.name == "ping")) {
     Reject(s, w, kMisconfRdbError);
@@ -233,6 +243,11 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
     return false;
   }
   if (!FenceAllowsWrite(s, spec, w)) return false;
+  // A replica (or a monitor, which Redis flags as one) must not touch the keyspace.
+  if ((s.is_replica || s.monitor) && (is_write || (f & (kCmdReadonly | kCmdMayReplicate)) != 0)) {
+    Reject(s, w, "ERR Replica can't interact with the keyspace");
+    return false;
+  }
   if (s.proto == 2 && s.subscription_count() > 0 && !AllowedInSubscribedContext(spec.name)) {
     std::string name = spec.name;
     Reject(s, w,
@@ -271,9 +286,23 @@ void Service::Execute(Session& s, const std::vector<std::string>& argv, size_t a
     }
   }
   const size_t reply_mark = s.out.size();
+  // A request run while a busy script yields is nested: the script's caller stays the outer
+  // current client, with its own pending invalidations.
+  Session* const outer = current_;
+  std::vector<std::optional<std::string>> outer_pending = std::exchange(tracking_pending_, {});
+  current_ = &s;
   s.executing = true;
   ExecuteOne(s, argv, argc);
+  FlushTrackingPending();
   s.executing = false;
+  current_ = outer;
+  tracking_pending_ = std::move(outer_pending);
+  // CLIENT CACHING applies to the next command (or transaction) only.
+  if (s.tracking.caching && !s.in_multi) {
+    const CommandSpec* ran = table_->Find(argv[0]);
+    if (ran == nullptr || ran->name != "client") s.tracking.caching = false;
+  }
+  if (outer == nullptr) BroadcastInvalidations();
   // The mode after the command decides: CLIENT REPLY ON answers, OFF and SKIP do not.
   if (s.reply_off || s.reply_skip > 0) {
     std::string pushes;
@@ -294,6 +323,8 @@ void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_
   const CommandSpec* spec = Resolve(s, argv, argc, w);
   if (spec != nullptr && !Admit(s, *spec, argv, argc, w)) spec = nullptr;
   if (spec == nullptr) {
+    // A refused EXEC still closes the transaction a monitor saw open (execCommandAbort).
+    if (rejecting_exec_) FeedMonitors(s, argv, argc);
     ++stats_.total_error_replies;
     ++stats_.errorstats[ErrorCode(s.out, err_mark)];
     if (const CommandSpec* known = table_->Find(argv[0]))
@@ -339,8 +370,16 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   // Saved, not cleared: a command served while a script is busy runs inside the script's.
   const bool applying_before = keyspace_.applying_master_stream();
   keyspace_.set_applying_master_stream(s.is_master_link);
+  // EVAL, FCALL and kin are shown before the commands their script runs; a served blocked
+  // client was shown when it blocked; admin commands are never shown.
+  const bool monitored = !(spec.flags & kCmdAdmin) && s.serving_key.empty();
+  if (monitored && (spec.flags & kCmdSkipMonitor)) FeedMonitors(s, argv, argc);
+  ++call_depth_;
   spec.fn(ctx);
+  --call_depth_;
   keyspace_.set_applying_master_stream(applying_before);
+  TrackingRememberKeys(s, spec, argv, argc);
+  if (monitored && !(spec.flags & kCmdSkipMonitor)) FeedMonitors(s, argv, argc);
   const int64_t usec = clock_us() - start;
   ++stats_.total_commands_processed;
   ++s.commands_processed;
@@ -448,7 +487,16 @@ void Service::ServeReadyKeys() {
         int saved_db = b->db;
         b->db = key.first;
         b->serving_key = key.second;
+        // The served client is the current one while its command runs: invalidations it
+        // causes itself follow its reply (the caller's own wait for the caller's reply).
+        Session* const outer = current_;
+        std::vector<std::optional<std::string>> outer_pending =
+            std::exchange(tracking_pending_, {});
+        current_ = b;
         Call(*b, *spec, argv, argv.size(), false);
+        FlushTrackingPending();
+        current_ = outer;
+        tracking_pending_ = std::move(outer_pending);
         b->serving_key.clear();
         b->db = saved_db;
         if (b->block.active) {
@@ -485,6 +533,8 @@ void Service::Cron() {
   keyspace_.CronRehash(1000);
   if (config_->maxmemory > 0) EnforceMaxmemory();
   ServeReadyKeys();
+  TrackingLimitUsedSlots();
+  BroadcastInvalidations();
 }
 
 void Service::AddLatencySample(const char* event, int64_t ms) {
@@ -508,12 +558,14 @@ void Service::TouchWatchedKeysInDb(int db, int replaced_with) {
 
 void Service::OnKeyExpired(int db, std::string_view key) {
   NotifyKeyspaceEvent(notify::kExpired, "expired", key, db);
+  TrackingInvalidateKey(nullptr, key, /*bcast=*/true);
   waiters_.Touch(db, key, /*exists=*/false);
   EmitPropagation(db, {"DEL", std::string(key)});
 }
 
 void Service::OnKeyEvicted(int db, std::string_view key) {
   NotifyKeyspaceEvent(notify::kEvicted, "evicted", key, db);
+  TrackingInvalidateKey(nullptr, key, /*bcast=*/true);
   waiters_.Touch(db, key, /*exists=*/false);
   EmitPropagation(db, {"DEL", std::string(key)});
 }

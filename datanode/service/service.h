@@ -31,6 +31,7 @@
 #include "datanode/scripting/script_engine.h"
 #include "datanode/service/client_pause.h"
 #include "datanode/service/debug_settings.h"
+#include "datanode/service/key_tracking.h"
 #include "datanode/service/key_waiters.h"
 #include "datanode/service/latency_monitor.h"
 #include "datanode/service/pubsub_registry.h"
@@ -299,6 +300,36 @@ class Service final : public KeyspaceListener, public ScriptHost {
   // Redis's forceCommandPropagation(PROPAGATE_REPL); inside a script, redis.set_repl applies.
   void PropagateToReplicas(const Session& s, int db, const std::vector<std::string>& argv);
 
+  // --- MONITOR (service_monitor.cc) ---
+  // The shell's wall clock in microseconds, for the time stamp of MONITOR lines; without one
+  // (in-process tests) now_ms() is used.
+  void set_wall_clock_us(std::function<int64_t()> fn) { wall_clock_us_ = std::move(fn); }
+  // MONITOR from `s`: from now on it receives every command the server runs.
+  void StartMonitor(Session& s);
+  void StopMonitor(Session& s);  // RESET
+  size_t monitor_count() const { return monitors_.size(); }
+
+  // --- client-side caching (service_tracking.cc) ---
+  // CLIENT TRACKING ON: "" or the error reply text (options are checked against each other and
+  // against the client's current mode, as Redis does, before anything changes).
+  struct TrackingRequest {
+    uint64_t redirect = 0;
+    bool bcast = false;
+    bool optin = false;
+    bool optout = false;
+    bool noloop = false;
+    std::vector<std::string> prefixes;
+  };
+  std::string EnableTracking(Session& s, const TrackingRequest& request);
+  void DisableTracking(Session& s);
+  const KeyTracking& key_tracking() const { return tracking_; }
+  size_t tracking_clients() const { return tracking_clients_; }
+  // Redis's trackingInvalidateKey: `key` changed (by `modifier`, null for expiry and eviction).
+  // `bcast` also reports it to BCAST clients (false when the table itself drops the key).
+  void TrackingInvalidateKey(const Session* modifier, std::string_view key, bool bcast);
+  // A flush: every tracking client is told that all its keys are invalid.
+  void TrackingInvalidateAll();
+
   // --- scripting (service_script.cc) ---
   ScriptEngine& scripting() { return scripting_; }
   // Redis's scriptPrepareForRun: the up-front checks a script's flags call for (stale replica,
@@ -374,6 +405,23 @@ class Service final : public KeyspaceListener, public ScriptHost {
   std::optional<std::pair<SentinelHello, bool>> HelloFromSentinel(
       const Session& s, const std::vector<std::string>& argv, size_t argc) const;
   bool FenceAllowsWrite(Session& s, const CommandSpec& spec, resp::ReplyWriter& w);
+  // MONITOR: one line for the command `s` runs (its secrets redacted) to every monitor.
+  void FeedMonitors(const Session& s, const std::vector<std::string>& argv, size_t argc);
+  // Tracking around a command: the keys a read-only command read are remembered for its
+  // caller (a script's caller for the script's reads).
+  void TrackingRememberKeys(Session& s, const CommandSpec& spec,
+                            const std::vector<std::string>& argv, size_t argc);
+  // Invalidations for the client whose command is running wait for its reply (Redis's
+  // tracking_pending_keys); this writes them.
+  void FlushTrackingPending();
+  // BCAST clients get the keys changed under their prefixes (Redis does it before sleeping).
+  void BroadcastInvalidations();
+  // tracking-table-max-keys: invalidates keys until the table fits.
+  void TrackingLimitUsedSlots();
+  // One invalidation to `c` (or where it redirects them); `value` is the RESP of what is
+  // invalid: an array of key names, or a null for every key.
+  void SendTrackingMessage(Session* c, const std::string& value);
+  Session* SessionById(uint64_t id) const;
 
   DatanodeConfig* config_;
   config::OptionRegistry* options_;
@@ -419,6 +467,15 @@ class Service final : public KeyspaceListener, public ScriptHost {
     int targets;  // ScriptRepl bits
   };
   std::vector<PendingPropagation> exec_buffer_;
+  std::function<int64_t()> wall_clock_us_;
+  std::vector<Session*> monitors_;  // in MONITOR order
+  KeyTracking tracking_;
+  size_t tracking_clients_ = 0;
+  // The client whose request runs now (a served blocked client while it is served), and
+  // whether a command is executing for it: its own invalidations then wait for its reply.
+  Session* current_ = nullptr;
+  int call_depth_ = 0;
+  std::vector<std::optional<std::string>> tracking_pending_;  // nullopt: all keys (a flush)
   ScriptEngine scripting_;
   FunctionStore functions_;
   Session script_session_;           // the session redis.call runs commands as

@@ -171,6 +171,7 @@ void Service::KillPubsubClientsIfNeeded(const AclUser& before, const AclUser& af
     bool kill = false;
     for (const auto& p : s->patterns) kill |= !allowed.ChannelAllowed(p, true);
     for (const auto& c : s->channels) kill |= !allowed.ChannelAllowed(c, false);
+    for (const auto& c : s->shard_channels) kill |= !allowed.ChannelAllowed(c, false);
     if (kill) CloseSession(s, current);
   }
 }

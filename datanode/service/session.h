@@ -81,7 +81,30 @@ struct Session {
   // Pub/sub
   std::set<std::string> channels;
   std::set<std::string> patterns;
-  size_t subscription_count() const { return channels.size() + patterns.size(); }
+  std::set<std::string> shard_channels;  // SSUBSCRIBE (Redis 7.0's sharded pub/sub)
+  // Every subscription: what puts the client in the subscribed context.
+  size_t subscription_count() const {
+    return channels.size() + patterns.size() + shard_channels.size();
+  }
+  // Channels and patterns only: the count SUBSCRIBE and its kin report (SSUBSCRIBE reports the
+  // shard channels alone), as Redis's clientSubscriptionsCount.
+  size_t global_subscription_count() const { return channels.size() + patterns.size(); }
+
+  // MONITOR: the client receives every command the server runs (CLIENT LIST flag O).
+  bool monitor = false;
+  // CLIENT TRACKING (client-side caching): Redis's CLIENT_TRACKING_* flags of this client.
+  struct Tracking {
+    bool on = false;
+    bool bcast = false;
+    bool optin = false;
+    bool optout = false;
+    bool noloop = false;
+    bool caching = false;            // CLIENT CACHING yes|no, for the next command or transaction
+    bool broken_redir = false;       // the client invalidations were redirected to is gone
+    uint64_t redirect = 0;           // the client id invalidations go to; 0 for this client
+    std::set<std::string> prefixes;  // BCAST: the prefixes registered for this client
+  };
+  Tracking tracking;
 
   BlockState block;
   // While a woken client's command re-runs: the key that became ready. Blocking commands serve

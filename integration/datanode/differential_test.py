@@ -281,7 +281,8 @@ def run_pass(args, lines, proto, res):
             if ok:
                 res.passed += 1
                 if args.verbose:
-                    print("RESP%d line %s ok: %s -> %s" % (proto, line.lineno, line.text, show(got[0][0])))
+                    shown = show(got[0][0]) if got[0] else "(no reply)"
+                    print("RESP%d line %s ok: %s -> %s" % (proto, line.lineno, line.text, shown))
             else:
                 res.failed += 1
                 print("MISMATCH RESP%d line %s: %s" % (proto, line.lineno, line.text))
