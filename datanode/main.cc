@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/base/process_title.h"
 #include "common/log/logging.h"
 #include "datanode/config/datanode_config.h"
 #include "datanode/server/aof_check_tool.h"
@@ -38,6 +39,7 @@ void Usage() {
 
 int main(int argc, char** argv) {
   using namespace vigil;
+  InitProcessTitle(argc, argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && (args[0] == "-v" || args[0] == "--version")) {
     std::printf("vigil-datanode v=%s redis-compat=%s\n", kVersion, kRedisCompatVersion);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/base/process_title.h"
 #include "common/log/logging.h"
 #include "sentinel/shell/runtime.h"
 #include "sentinel/shell/state_store.h"
@@ -40,6 +41,7 @@ std::string AbsolutePath(const std::string& p) {
 int main(int argc, char** argv) {
   using namespace vigil;
   using namespace vigil::sentinel;
+  InitProcessTitle(argc, argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && (args[0] == "-v" || args[0] == "--version")) {
     std::printf("vigil-sentinel v=%s redis-compat=%s\n", kVersion, kRedisCompatVersion);
@@ -108,6 +110,10 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   if (!cfg.settings.pidfile.empty()) std::ofstream(cfg.settings.pidfile) << ::getpid() << "\n";
   int port = cfg.settings.port;
+  // Redis's default proc-title-template for a sentinel: `<argv0> <bind>:<port> [sentinel]`.
+  SetProcessTitle(ProcessExecName() + " " +
+                  (cfg.settings.bind.empty() ? std::string("*") : cfg.settings.bind[0]) + ":" +
+                  std::to_string(port) + " [sentinel]");
   std::vector<std::string> unused = std::move(cfg.unused_directives);
   Runtime runtime(std::move(cfg), std::move(store), log.value());
   log.value()->info("vigil-sentinel {} (redis {} compatible) pid={} port={} starting", kVersion,

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/resp/request_parser.h"
+
 namespace vigil::config {
 
 Syntax SyntaxForPath(const std::string& path) {
@@ -35,12 +37,27 @@ Result<ConfigFile> LoadConfigFile(const std::string& path) {
 
 Result<std::vector<Directive>> ParseCommandLine(const std::vector<std::string>& words) {
   std::vector<Directive> out;
+  bool has_value = true;  // the last directive got a value: a `--word` starts the next one
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
-    if (w.size() > 2 && w.compare(0, 2, "--") == 0) {
+    if (has_value && w.size() > 2 && w.compare(0, 2, "--") == 0) {
+      std::vector<std::string> parts;
+      size_t n = 0;
+      if (!resp::SplitInlineArgs(w.substr(2), &parts, &n) || n == 0) {
+        return Status::Error("command line: '" + w.substr(2) +
+                             "': Unbalanced quotes in configuration line");
+      }
       Directive d;
-      d.name = w.substr(2);
+      d.name = parts[0];
       for (auto& c : d.name) c = char(std::tolower(static_cast<unsigned char>(c)));
+      d.args.assign(parts.begin() + 1, parts.begin() + long(n));
+      has_value = n > 1;
+      // `--save` followed by another option or nothing means `save ""` (Redis 7.0.1's rule).
+      const bool next_is_option = i + 1 == words.size() || words[i + 1].rfind("--", 0) == 0;
+      if (!has_value && d.name == "save" && next_is_option) {
+        d.args.emplace_back();
+        has_value = true;
+      }
       out.push_back(std::move(d));
       continue;
     }
@@ -48,10 +65,7 @@ Result<std::vector<Directive>> ParseCommandLine(const std::vector<std::string>& 
       return Status::Error("command line: expected an option starting with '--', got '" + w + "'");
     }
     out.back().args.push_back(w);
-  }
-  for (auto& d : out) {
-    // `--save` with no value means `save ""`, as for redis-server.
-    if (d.args.empty()) d.args.emplace_back();
+    has_value = true;
   }
   return out;
 }

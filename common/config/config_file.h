@@ -20,6 +20,9 @@ struct Directive {
 
   // "file:line" or "command line", for errors.
   std::string Where() const;
+  // The directive as errors show it: its name, or on the command line the line redis-server
+  // would build (`port "6379" "6380"`), so a wrong split is visible.
+  std::string Shown() const;
 };
 
 struct ConfigFile {
@@ -39,9 +42,11 @@ Result<ConfigFile> LoadConfigFile(const std::string& path);
 Result<std::vector<Directive>> ParseRedisConf(const std::string& text, const std::string& file);
 Result<std::vector<Directive>> ParseToml(const std::string& text, const std::string& file);
 
-// Turns `--port 7000 --save "" --replicaof host port` into directives, the way redis-server
-// treats its command line: every `--name` starts a directive and the words after it are its
-// arguments.
+// Turns `--port 7000 --save "" --replicaof host port` into directives the way redis-server 7.0
+// reads its command line: `--name` starts a directive and the words after it are its values; a
+// word holding a name and values (`"--maxmemory 700mb"`) is split as a config line would be; a
+// word starting with `--` right after a name with no value yet is that value
+// (`--proc-title-template --my--title`); a `--save` with no value means `save ""`.
 Result<std::vector<Directive>> ParseCommandLine(const std::vector<std::string>& words);
 
 }  // namespace vigil::config

@@ -53,8 +53,34 @@ TEST(ConfigFile, CommandLineOverridesLikeRedisServer) {
   ASSERT_EQ(r.value().size(), 4u);
   EXPECT_EQ(r.value()[1].args, std::vector<std::string>{""});
   EXPECT_EQ(r.value()[2].args.size(), 2u);
-  EXPECT_EQ(r.value()[3].args, std::vector<std::string>{""});
+  EXPECT_TRUE(r.value()[3].args.empty());  // an option with no value: its own error later
   EXPECT_FALSE(ParseCommandLine({"port"}).ok());
+}
+
+TEST(ConfigFile, CommandLineWordsSplitAndPrefixedValuesAsRedis7) {
+  using Args = std::vector<std::string>;
+  // Name and value in one word, quoted or not.
+  auto r = ParseCommandLine({"--maxmemory 700mb", "--maxmemory-policy 'volatile-lru'"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value()[0].name, "maxmemory");
+  EXPECT_EQ(r.value()[0].args, Args{"700mb"});
+  EXPECT_EQ(r.value()[1].args, Args{"volatile-lru"});
+  // A `--` word right after a name without value is the value.
+  r = ParseCommandLine({"--proc-title-template", "--my--title", "--loglevel", "verbose"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value()[0].args, Args{"--my--title"});
+  EXPECT_EQ(r.value()[1].args, Args{"verbose"});
+  r = ParseCommandLine({"--port", "--loglevel", "verbose"});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.value().size(), 1u);
+  EXPECT_EQ(r.value()[0].args, (Args{"--loglevel", "verbose"}));
+  EXPECT_EQ(r.value()[0].Shown(), R"(port "--loglevel" "verbose")");
+  // `--save` then another option: save "".
+  r = ParseCommandLine({"--save", "--loglevel", "verbose", "--save"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value()[0].args, Args{""});
+  EXPECT_EQ(r.value()[2].args, Args{""});
+  EXPECT_FALSE(ParseCommandLine({"--port 'x"}).ok());
 }
 
 TEST(OptionRegistry, UnknownDirectiveNamesFileAndLine) {

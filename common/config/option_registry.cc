@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "common/base/glob.h"
+#include "common/base/repr.h"
 #include "common/resp/request_parser.h"
 
 namespace vigil::config {
@@ -14,6 +15,14 @@ namespace vigil::config {
 std::string Directive::Where() const {
   if (file.empty()) return "command line";
   return file + ":" + std::to_string(line);
+}
+
+std::string Directive::Shown() const {
+  if (!file.empty()) return name;
+  // The line redis-server builds from its command line: the values quoted.
+  std::string s = name;
+  for (const std::string& a : args) s += " " + Repr(a);
+  return s;
 }
 
 std::string Lower(std::string s) {
@@ -159,14 +168,13 @@ Status OptionRegistry::Apply(const Directive& d) {
     if (resp::SplitInlineArgs(args[0], &words, &argc))
       args.assign(words.begin(), words.begin() + long(argc));
   }
-  if (!(opt->flags & kMultiArg) && args.size() > 1) {
-    return Status::Error(d.Where() + ": '" + d.name + "' takes one argument, got " +
-                         std::to_string(args.size()));
+  if (!(opt->flags & kMultiArg) && args.size() != 1) {
+    return Status::Error(d.Where() + ": '" + d.Shown() + "': wrong number of arguments");
   }
   reading_file_ = true;
   Status st = opt->set(args);
   reading_file_ = false;
-  if (!st.ok()) return Status::Error(d.Where() + ": '" + d.name + "': " + st.message());
+  if (!st.ok()) return Status::Error(d.Where() + ": '" + d.Shown() + "': " + st.message());
   return Status::Ok();
 }
 

@@ -231,7 +231,9 @@ void ClientCommand(CommandContext& ctx) {
   if (sub == "reply") {
     // The service drops the replies; OFF and SKIP are themselves silent.
     if (ctx.ArgIs(2, "ON")) {
+      // ON also cancels a pending SKIP, so its own OK is sent (Redis clears both flags).
       s.reply_off = false;
+      s.reply_skip = 0;
       return ctx.reply.Ok();
     }
     if (ctx.ArgIs(2, "OFF")) {

@@ -45,5 +45,15 @@ TEST(ClientCommands, HelpIsRedisText) {
   EXPECT_EQ(help.elements.back().str, "    Prints this help.");
 }
 
+TEST(ClientCommands, ReplyOnAfterSkipIsAnswered) {
+  ServiceHarness h;
+  EXPECT_EQ(h.Raw({"client", "reply", "skip"}), "");
+  EXPECT_EQ(h.Raw({"client", "reply", "on"}), "+OK\r\n");
+  EXPECT_EQ(h.Raw({"ping"}), "+PONG\r\n");
+  EXPECT_EQ(h.Raw({"client", "reply", "skip"}), "");
+  EXPECT_EQ(h.Raw({"ping"}), "");
+  EXPECT_EQ(h.Raw({"ping"}), "+PONG\r\n");
+}
+
 }  // namespace
 }  // namespace vigil::datanode

@@ -60,6 +60,10 @@ class CommandContext {
   // Counts changes without a key (FLUSHALL).
   void Dirty(int64_t n = 1) { dirty_ += n; }
   int64_t dirty() const { return dirty_; }
+  // The command saved the dataset itself (FLUSHALL with save points): its changes are on disk,
+  // so they do not count towards the next save, but are still propagated.
+  void SavedDuringCommand() { saved_ = true; }
+  bool saved() const { return saved_; }
 
   // By default a command that changed data is propagated as received. A command whose replay
   // would differ (relative expiry, random choice, blocking form) calls PropagateAs, once per
@@ -105,6 +109,7 @@ class CommandContext {
 
  private:
   int64_t dirty_ = 0;
+  bool saved_ = false;
   bool no_propagate_ = false;
   bool in_exec_ = false;
   std::vector<std::vector<std::string>> rewritten_;

@@ -399,6 +399,9 @@ void FlushallCommand(CommandContext& ctx) {
   ctx.service.TouchWatchedKeysInDb(-1, -1);
   ctx.service.TrackingInvalidateAll();
   ctx.keyspace().FlushAll();
+  if (ctx.service.hooks() != nullptr && ctx.service.hooks()->FlushAllResetRdb()) {
+    ctx.SavedDuringCommand();
+  }
   ctx.reply.Ok();
 }
 

@@ -1,5 +1,7 @@
 #include "datanode/config/datanode_config.h"
 
+#include "common/base/process_title.h"
+
 #include <unistd.h>
 
 #include <cctype>
@@ -157,6 +159,60 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                 [c] { return c->loglevel; }, nullptr, ""});
   r->AddBool("daemonize", &c->daemonize, false, F::kImmutable);
   r->AddBool("always-show-logo", &c->always_show_logo, false, F::kImmutable);
+  r->AddBool("set-proc-title", &c->set_proc_title, true, F::kImmutable);
+  // Kept as text (the shutdown code reads the words); set as Redis's multi-value enum: any of
+  // the flags, shown in Redis's order, "default" for none.
+  for (const char* name : {"shutdown-on-sigint", "shutdown-on-sigterm"}) {
+    std::string* field = &c->passive[name];
+    *field = "default";
+    r->AddCustom({name, F::kMultiArg,
+                  [field](const std::vector<std::string>& a) {
+                    static const char* kFlags[] = {"default", "save", "nosave", "now", "force"};
+                    const Status refused = Status::Error(
+                        "argument(s) must be one of the following: default, save, nosave, now, "
+                        "force");
+                    if (a.empty()) return refused;
+                    bool on[std::size(kFlags)] = {};
+                    for (const std::string& w : a) {
+                      size_t i = 0;
+                      while (i < std::size(kFlags) && config::Lower(w) != kFlags[i]) ++i;
+                      if (i == std::size(kFlags)) return refused;
+                      on[i] = true;
+                    }
+                    std::string v;
+                    for (size_t i = 1; i < std::size(kFlags); ++i) {
+                      if (on[i]) v += (v.empty() ? "" : " ") + std::string(kFlags[i]);
+                    }
+                    *field = v.empty() ? "default" : v;
+                    return Status::Ok();
+                  },
+                  [field] { return *field; }, nullptr, ""});
+  }
+  r->AddCustom({"proc-title-template", F::kNone,
+                [c](const std::vector<std::string>& a) {
+                  // Redis's validateProcTitleTemplate: known variables only, and not empty
+                  // once expanded with an empty title (the variables that always have a
+                  // value stand for themselves).
+                  auto probe = [](const std::string& name) -> std::optional<std::string> {
+                    if (name == "title" || name == "server-mode" || name == "unixsocket") {
+                      return std::string();
+                    }
+                    if (name == "listen-addr" || name == "config-file" || name == "port" ||
+                        name == "tls-port") {
+                      return name;
+                    }
+                    return std::nullopt;
+                  };
+                  const std::string value = a.empty() ? "" : a[0];
+                  std::optional<std::string> title = ExpandProcTitleTemplate(value, probe);
+                  if (a.size() != 1 || !title || title->empty()) {
+                    return Status::Error(
+                        "template format is invalid or contains unknown variables");
+                  }
+                  c->proc_title_template = value;
+                  return Status::Ok();
+                },
+                [c] { return c->proc_title_template; }, nullptr, ""});
   r->AddString("pidfile", &c->pidfile, "", F::kImmutable);
   r->AddString("unixsocket", &c->unixsocket, "", F::kImmutable);
   // Octal, as in Redis (unixsocketperm 700).

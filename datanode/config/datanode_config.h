@@ -44,6 +44,8 @@ struct DatanodeConfig {
   std::string logfile;
   std::string loglevel = "notice";
   bool always_show_logo = false;  // the ASCII logo even when stdout is not a terminal
+  bool set_proc_title = true;     // show proc_title_template as the process title
+  std::string proc_title_template = "{title} {listen-addr} {server-mode}";
   bool daemonize = false;
   std::string pidfile;
   std::string unixsocket;  // also listen on this AF_UNIX path

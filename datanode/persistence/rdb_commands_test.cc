@@ -30,6 +30,11 @@ class FakeHooks : public ServerHooks {
     if (busy) return Status::Error("ERR Background save already in progress");
     return std::string("Background saving started");
   }
+  bool FlushAllResetRdb() override {
+    svc->reset_dirty();  // what the shell's synchronous save does
+    return true;
+  }
+  Service* svc = nullptr;
   std::string save_error;
   bool busy = false;
   bool last_schedule = false;
@@ -52,6 +57,22 @@ TEST(PersistenceCommandsTest, SaveAndBgsaveReachTheShell) {
   EXPECT_EQ(h.Raw({"BGSAVE", "SCHEDULE", "x"}), "-ERR syntax error\r\n");
   h.Raw({"MULTI"});
   EXPECT_EQ(h.Raw({"SAVE"}), "-ERR Command not allowed inside a transaction\r\n");
+  h.service().set_hooks(nullptr);
+}
+
+TEST(PersistenceCommandsTest, FlushallThatSavedLeavesNoChangesButIsStillPropagated) {
+  ServiceHarness h;
+  FakeHooks hooks;
+  hooks.svc = &h.service();
+  testing::RecordingPropagator feed;
+  h.service().set_hooks(&hooks);
+  h.service().set_propagator(&feed);
+  h.Raw({"SET", "k", "v"});
+  EXPECT_EQ(h.service().dirty(), 1);
+  EXPECT_EQ(h.Raw({"FLUSHALL"}), "+OK\r\n");
+  EXPECT_EQ(h.service().dirty(), 0);
+  EXPECT_EQ(feed.lines.back(), "0: FLUSHALL");
+  h.service().set_propagator(nullptr);
   h.service().set_hooks(nullptr);
 }
 

@@ -80,7 +80,7 @@ pid_t ChildProcessSlot::Fork(ChildKind kind) {
   const auto before = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
   if (pid == 0) {
-    if (in_child_) in_child_();
+    if (in_child_) in_child_(kind);
     if (fds[0] >= 0) ::close(fds[0]);
     write_fd_ = fds[1];
     read_fd_ = -1;

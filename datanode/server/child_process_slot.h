@@ -46,8 +46,9 @@ class ChildProcessSlot {
   // fork failed. Must not be called while busy(). Records fork time and count for INFO stats.
   pid_t Fork(ChildKind kind);
   // Runs first in every child: the server closes its listening sockets there, so that a parent
-  // that dies (or exits) frees its port even while a child still runs, as Redis's children do.
-  void set_in_child(std::function<void()> fn) { in_child_ = std::move(fn); }
+  // that dies (or exits) frees its port even while a child still runs, as Redis's children do,
+  // and names the child's process title after its `kind`.
+  void set_in_child(std::function<void(ChildKind)> fn) { in_child_ = std::move(fn); }
   // The owner reaped its child: the last reports are read and the slot is free again.
   void Release();
   // Reads whatever the child reported so far (cron).
@@ -79,7 +80,7 @@ class ChildProcessSlot {
   int64_t child_last_cow_ms_ = 0;
   int64_t child_cow_cost_ms_ = 0;
   int64_t child_cow_bytes_ = 0;
-  std::function<void()> in_child_;
+  std::function<void(ChildKind)> in_child_;
 };
 
 // Sum of Private_Dirty over this process's mappings, in bytes (0 when /proc cannot say).

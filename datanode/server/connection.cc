@@ -202,6 +202,9 @@ void Connection::ProcessInput() {
   svc.set_mono_now(server_->mono_now());
   resp::ParserLimits limits;
   limits.max_bulk_len = server_->config().proto_max_bulk_len;
+  // CLIENT LIST's qbuf counts the whole batch being run, this command included, as Redis
+  // trims its query buffer only after the batch.
+  const size_t batch_start = qpos_;
   while (!closing_ && !session_.close_after_reply && !session_.block.active && qpos_ < qend_) {
     limits.authenticated = session_.authenticated;
     size_t used = 0;
@@ -218,7 +221,7 @@ void Connection::ProcessInput() {
       session_.close_after_reply = true;
       break;
     }
-    session_.query_buffer_bytes = qend_ - qpos_;
+    session_.query_buffer_bytes = qend_ - batch_start;
     svc.Execute(session_, argv_, parser_.argc());
   }
   if (qpos_ == qend_) {

@@ -1,10 +1,12 @@
-// Process facts for INFO: pid, uptime, RSS, CPU times, executable and config paths.
+// Process facts for INFO (pid, uptime, RSS, CPU times, executable and config paths) and the
+// process title.
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
 
+#include "common/base/process_title.h"
 #include "datanode/server/server.h"
 
 namespace vigil::datanode {
@@ -39,6 +41,31 @@ void Server::FillProcessInfo(ProcessInfo* p) const {
   p->total_system_memory = int64_t(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
   if (shutdown_gate_.waiting()) {
     p->shutdown_in_ms = std::max<int64_t>(0, (shutdown_gate_.deadline() - mono_now()).count());
+  }
+}
+
+void Server::UpdateProcessTitle(const char* title) {
+  if (!config_->set_proc_title) return;
+  const std::string name = title != nullptr ? title : ProcessExecName();
+  auto lookup = [&](const std::string& var) -> std::optional<std::string> {
+    const int64_t port = config_->port != 0 ? config_->port : config_->tls_port;
+    if (var == "title") return name;
+    if (var == "listen-addr") {
+      if (port == 0) return "unixsocket:" + config_->unixsocket;
+      return (config_->bind.empty() ? std::string("*") : config_->bind[0]) + ":" +
+             std::to_string(port);
+    }
+    if (var == "server-mode") return std::string();
+    if (var == "config-file") return file_.path.empty() ? std::string("-") : file_.path;
+    if (var == "port") return std::to_string(config_->port);
+    if (var == "tls-port") return std::to_string(config_->tls_port);
+    if (var == "unixsocket") return config_->unixsocket;
+    return std::nullopt;
+  };
+  // The template was validated when it was set.
+  if (std::optional<std::string> t =
+          ExpandProcTitleTemplate(config_->proc_title_template, lookup)) {
+    SetProcessTitle(*t);
   }
 }
 

@@ -50,10 +50,14 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
   service_->last_save_unix_s = start_ms_ / 1000;
   service_->set_now(start_ms_);
   children_ = std::make_unique<ChildProcessSlot>(config_, service_.get(), log_.get());
-  children_->set_in_child([this] {
+  children_->set_in_child([this](ChildKind kind) {
     for (const auto& l : listeners_) {
       if (l->fd >= 0) ::close(l->fd);
     }
+    // Redis's children's titles, which process monitors look for.
+    UpdateProcessTitle(kind == ChildKind::kAofRewrite       ? "redis-aof-rewrite"
+                       : kind == ChildKind::kReplicationRdb ? "redis-rdb-to-slaves"
+                                                            : "redis-rdb-bgsave");
   });
 }
 
@@ -125,6 +129,7 @@ Status Server::Start() {
     listeners_.push_back(std::move(l));
   }
   if (listeners_.empty()) return Status::Error("Configured to not listen anywhere, exiting.");
+  UpdateProcessTitle(nullptr);
   LogInitialized(*log_, *config_);
   loop_.Every(Millis(1000 / std::max<int64_t>(1, config_->hz)), [this] { Cron(); });
   // Blocked clients time out with better than cron precision.
@@ -383,6 +388,9 @@ Status Server::RewriteConfigFile(bool force_all) {
 }
 
 void Server::OnConfigChanged(const std::string& name) {
+  if (name == "proc-title-template" || name == "port" || name == "tls-port") {
+    UpdateProcessTitle(nullptr);
+  }
   if (name == "loglevel") {
     spdlog::level::level_enum lvl;
     if (ParseRedisLogLevel(config_->loglevel, &lvl)) log_->set_level(lvl);

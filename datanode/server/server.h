@@ -74,6 +74,9 @@ class Server final : public ServerHooks {
   void FinishFullSyncLoad();
   // SAVE / BGSAVE [SCHEDULE] (server_rdb.cc).
   std::string Save() override;
+  bool FlushAllResetRdb() override;
+  // Shows proc-title-template as the process title; `title` is {title} (null: argv[0]).
+  void UpdateProcessTitle(const char* title);
   Result<std::string> BgSave(bool schedule) override;
 
   // ServerHooks

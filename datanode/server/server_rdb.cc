@@ -34,6 +34,15 @@ std::string Server::Save() {
   return snapshot_->Save(now_ms());
 }
 
+bool Server::FlushAllResetRdb() {
+  if (!snapshot_) return false;
+  if (snapshot_->child_running()) {
+    log().warn("FLUSHALL: killing the BGSAVE child, its snapshot holds the flushed data");
+    snapshot_->AbortChild();
+  }
+  return !config_->save.empty() && snapshot_->Save(now_ms()).empty();
+}
+
 Result<std::string> Server::BgSave(bool schedule) {
   if (!snapshot_) return Status::Error("ERR Background saving is not available");
   return snapshot_->BgSave(schedule, now_ms());

@@ -407,7 +407,7 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
     AddLatencySample((spec.flags & kCmdFast) ? "fast-command" : "command", usec / 1000);
   if (config_->latency_tracking && !s.block.active) cs.latency.Record(usec * 1000);
   if (ctx.dirty() > 0) {
-    dirty_ += ctx.dirty();
+    if (!ctx.saved()) dirty_ += ctx.dirty();
     if (!ctx.propagate_suppressed() && !(spec.flags & kCmdNoPropagate)) {
       // Inside a script, redis.set_repl decides which feeds see its writes.
       const int targets =

@@ -78,6 +78,9 @@ class ServerHooks {
   virtual std::string BgRewriteAof() { return "ERR Background AOF rewriting is not available"; }
   // SAVE: "" when the snapshot is on disk, else the error reply text.
   virtual std::string Save() { return "ERR"; }
+  // FLUSHALL (Redis's flushAllDataAndResetRDB): a BGSAVE child is killed, its snapshot holding
+  // flushed data, and with save points the empty dataset is saved at once. True if it saved.
+  virtual bool FlushAllResetRdb() { return false; }
   // BGSAVE [SCHEDULE]: the status reply ("Background saving started") or an error reply text.
   virtual Result<std::string> BgSave(bool schedule) {
     (void)schedule;

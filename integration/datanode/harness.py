@@ -213,6 +213,25 @@ def start_vigil(vigil_bin, extra=()):
     return Server("vigil", vigil_bin, ["--save", "", "--enable-debug-command", "yes"] + list(extra)).start()
 
 
+def import_redis_py():
+    """The redis module, also when `python3` is a pyenv/venv interpreter that does not see the
+    distribution's python3-redis package (pure Python, /usr/lib/python3/dist-packages)."""
+    try:
+        import redis
+        return redis
+    except ImportError:
+        pass
+    for d in ("/usr/lib/python3/dist-packages", "/usr/local/lib/python3/dist-packages"):
+        if os.path.isdir(os.path.join(d, "redis")) and d not in sys.path:
+            sys.path.append(d)
+            try:
+                import redis
+                return redis
+            except ImportError:
+                sys.path.remove(d)
+    return None
+
+
 # --------------------------------------------------------------------------- RESP
 
 def encode_command(args):

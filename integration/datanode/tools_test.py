@@ -115,27 +115,8 @@ def test_benchmark(res, port):
                                            ", ".join("%s=%s" % kv for kv in final.items())))
 
 
-def import_redis():
-    """The redis module, also when `python3` is a pyenv/venv interpreter that does not see the
-    distribution's python3-redis package (pure Python, /usr/lib/python3/dist-packages)."""
-    try:
-        import redis
-        return redis
-    except ImportError:
-        pass
-    for d in ("/usr/lib/python3/dist-packages", "/usr/local/lib/python3/dist-packages"):
-        if os.path.isdir(os.path.join(d, "redis")) and d not in sys.path:
-            sys.path.append(d)
-            try:
-                import redis
-                return redis
-            except ImportError:
-                sys.path.remove(d)
-    return None
-
-
 def test_redis_py(res, port):
-    redis = import_redis()
+    redis = harness.import_redis_py()
     if redis is None:
         res.check(False, "import redis", "the python 'redis' module (python3-redis) is not installed for %s"
                   % sys.executable)
