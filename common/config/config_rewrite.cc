@@ -84,7 +84,12 @@ std::string QuoteConfArg(const std::string& arg) {
 std::string RewriteConfigText(const std::string& original, Syntax syntax,
                               const std::vector<OptionRegistry::RewriteEntry>& entries) {
   std::map<std::string, const OptionRegistry::RewriteEntry*> by_name;
-  for (const auto& e : entries) by_name[e.name] = &e;
+  for (const auto& e : entries) {
+    by_name[e.name] = &e;
+    // An alias's line is the option's: the first line of either name takes the value, as
+    // Redis rewrites, and the rest go.
+    for (const auto& a : e.aliases) by_name[a] = &e;
+  }
 
   std::vector<std::string> lines;
   {
@@ -107,6 +112,7 @@ std::string RewriteConfigText(const std::string& original, Syntax syntax,
       *sink += lines[i] + "\n";
       continue;
     }
+    name = it->second->name;
     if (written.count(name)) continue;  // surplus old lines for a directive already written
     written.insert(name);
     *sink += RenderLines(name, it->second->lines, syntax);

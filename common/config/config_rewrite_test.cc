@@ -6,10 +6,11 @@ namespace vigil::config {
 namespace {
 
 std::vector<OptionRegistry::RewriteEntry> Entries() {
-  return {{"port", {{"7001"}}, false},
-          {"save", {{"900", "1"}, {"300", "10"}}, false},
-          {"maxmemory", {{"0"}}, true},
-          {"requirepass", {{"a b"}}, false}};
+  return {{"port", {{"7001"}}, false, {}},
+          {"save", {{"900", "1"}, {"300", "10"}}, false, {}},
+          {"maxmemory", {{"0"}}, true, {}},
+          {"requirepass", {{"a b"}}, false, {}},
+          {"hash-max-listpack-entries", {{"100"}}, true, {"hash-max-ziplist-entries"}}};
 }
 
 TEST(ConfigRewrite, KeepsCommentsAndOrderAndReplacesInPlace) {
@@ -28,6 +29,15 @@ TEST(ConfigRewrite, RewritesTomlKeepingTablesLast) {
             "save = [[900, 1], [300, 10]]\nrequirepass = \"a b\"\n[extra]\nx = 1\n");
   auto reparsed = ParseToml(out, "x.toml");
   ASSERT_TRUE(reparsed.ok()) << reparsed.error();
+}
+
+TEST(ConfigRewrite, AnAliasLineIsTheOptionsLine) {
+  // Both names set: the first line takes the value under the current name, the other goes,
+  // so the file reads back as the value set.
+  std::string in = "hash-max-listpack-entries 20\nhash-max-ziplist-entries 21\nport 7001\n";
+  std::string out = RewriteConfigText(in, Syntax::kRedisConf, Entries());
+  EXPECT_EQ(out.rfind("hash-max-listpack-entries 100\nport 7001\n", 0), 0u) << out;
+  EXPECT_EQ(out.find("ziplist"), std::string::npos) << out;
 }
 
 TEST(ConfigRewrite, WritesAtomically) {

@@ -222,6 +222,7 @@ std::vector<std::pair<std::string, std::string>> OptionRegistry::Get(
       continue;
     }
     for (size_t i = 0; i < options_.size(); ++i) {
+      if (options_[i].flags & kHidden) continue;
       if (!seen[i] && GlobMatch(p, options_[i].name, true)) {
         seen[i] = true;
         out.emplace_back(options_[i].name, options_[i].get());
@@ -240,6 +241,9 @@ std::vector<OptionRegistry::RewriteEntry> OptionRegistry::RewriteEntries() const
   for (const auto& opt : options_) {
     RewriteEntry e;
     e.name = opt.name;
+    for (const auto& [alias, canonical] : alias_of_) {
+      if (canonical == opt.name) e.aliases.push_back(alias);
+    }
     std::string v = opt.get ? opt.get() : "";
     e.is_default = v == opt.default_value;
     if (opt.rewrite) {

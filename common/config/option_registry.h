@@ -19,10 +19,13 @@ class OptionRegistry {
  public:
   enum Flags : uint32_t {
     kNone = 0,
-    kImmutable = 1,  // only from the file or command line
-    kMemory = 2,     // integer accepting 1k/1kb/1m/1mb/1g/1gb suffixes
-    kMultiArg = 4,   // file line takes several words; CONFIG SET splits its one argument
-    kSensitive = 8,  // never echoed in errors
+    kImmutable = 1,     // only from the file or command line
+    kMemory = 2,        // integer accepting 1k/1kb/1m/1mb/1g/1gb suffixes
+    kMultiArg = 4,      // file line takes several words; CONFIG SET splits its one argument
+    kSensitive = 8,     // never echoed in errors
+    kHidden = 16,       // CONFIG GET shows it only when named exactly (Redis's test knobs)
+    kProtected = 32,    // CONFIG SET only as enable-protected-configs allows (dir, dbfilename)
+    kDenyLoading = 64,  // CONFIG SET refused with -LOADING while the dataset loads
   };
 
   struct Option {
@@ -67,6 +70,8 @@ class OptionRegistry {
     std::string name;
     std::vector<std::vector<std::string>> lines;
     bool is_default = false;
+    // Old names of the same option (hash-max-ziplist-entries): their lines are this option's.
+    std::vector<std::string> aliases;
   };
   std::vector<RewriteEntry> RewriteEntries() const;
 

@@ -18,18 +18,38 @@ void ConfigGet(CommandContext& ctx) {
   }
 }
 
-void ConfigSet(CommandContext& ctx) {
-  if (ctx.argc % 2 != 0) return ctx.ErrArity();
+// Redis's checks before any value is set, the first failing argument deciding: an unknown
+// name, an immutable or protected setting, one that cannot change while the dataset loads
+// (-LOADING), a duplicate. "" when all pass.
+std::string ConfigSetRefusal(CommandContext& ctx) {
+  using F = config::OptionRegistry;
   config::OptionRegistry& reg = ctx.service.options();
+  const int protected_mode = ctx.service.config().enable_protected_configs;
+  const bool protected_ok =
+      protected_mode == 1 || (protected_mode == 2 && ctx.service.IsLocalClient(ctx.session));
   std::set<std::string> seen;
   for (size_t i = 2; i < ctx.argc; i += 2) {
     const auto* opt = reg.Find(ctx.arg(i));
-    std::string canonical = opt ? opt->name : config::Lower(ctx.arg(i));
-    if (!seen.insert(canonical).second) {
-      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + ctx.arg(i) +
-                             "') - duplicate parameter");
+    const std::string failed =
+        "ERR CONFIG SET failed (possibly related to argument '" + ctx.arg(i) + "') - ";
+    if (opt == nullptr) {
+      return "ERR Unknown option or number of arguments for CONFIG SET - '" + ctx.arg(i) + "'";
     }
+    if (opt->flags & F::kImmutable) return failed + "can't set immutable config";
+    if ((opt->flags & F::kProtected) && !protected_ok) return failed + "can't set protected config";
+    if ((opt->flags & F::kDenyLoading) && ctx.service.loading()) {
+      return "LOADING Redis is loading the dataset in memory";
+    }
+    if (!seen.insert(opt->name).second) return failed + "duplicate parameter";
   }
+  return "";
+}
+
+void ConfigSet(CommandContext& ctx) {
+  if (ctx.argc % 2 != 0) return ctx.ErrArity();
+  config::OptionRegistry& reg = ctx.service.options();
+  const std::string refusal = ConfigSetRefusal(ctx);
+  if (!refusal.empty()) return ctx.reply.Error(refusal);
   // All or nothing, as Redis 7.0: remember the old values and restore them on any failure.
   std::vector<std::pair<std::string, std::string>> previous;
   for (size_t i = 2; i < ctx.argc; i += 2) {

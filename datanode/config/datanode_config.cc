@@ -102,9 +102,10 @@ void RegisterLatencyPercentiles(DatanodeConfig* c, OptionRegistry* r) {
 
 void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   using F = OptionRegistry;
-  // CONFIG SET port re-listens (Server::ApplyTlsConfig), as Redis's changeListenPort.
+  // CONFIG SET port and bind re-listen (Server::ApplyTlsConfig, ApplyBind), as Redis's
+  // changeListenPort and changeBindAddr.
   r->AddInt("port", &c->port, 0, 65535, 6379);
-  r->AddCustom({"bind", F::kImmutable | F::kMultiArg,
+  r->AddCustom({"bind", F::kMultiArg,
                 [c](const std::vector<std::string>& a) {
                   if (a.empty() || a.size() > 16)
                     return Status::Error("Too many bind addresses specified.");
@@ -127,7 +128,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("timeout", &c->timeout, 0, INT_MAX, 0);
   r->AddInt("tcp-keepalive", &c->tcp_keepalive, 0, INT_MAX, 300);
   r->AddInt("databases", &c->databases, 1, INT_MAX, 16, F::kImmutable);
-  r->AddCustom({"dir", F::kNone,
+  r->AddCustom({"dir", F::kProtected | F::kDenyLoading,
                 [c](const std::vector<std::string>& a) {
                   if (a.size() != 1 || ::chdir(a[0].c_str()) != 0) {
                     return Status::Error(std::string("No such file or directory"));
@@ -142,7 +143,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                                         : c->dir;
                 },
                 nullptr, ""});
-  r->AddString("dbfilename", &c->dbfilename, "dump.rdb");
+  r->AddString("dbfilename", &c->dbfilename, "dump.rdb", F::kProtected);
   r->AddString("logfile", &c->logfile, "", F::kImmutable);
   r->AddCustom({"loglevel", F::kNone,
                 [c](const std::vector<std::string>& a) {
@@ -160,6 +161,34 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddBool("daemonize", &c->daemonize, false, F::kImmutable);
   r->AddBool("always-show-logo", &c->always_show_logo, false, F::kImmutable);
   r->AddBool("set-proc-title", &c->set_proc_title, true, F::kImmutable);
+  // Client eviction is not implemented; the value is checked and kept as Redis shows it: bytes,
+  // or a percentage of maxmemory ("10%", at most 100).
+  {
+    std::string* field = &c->passive["maxmemory-clients"];
+    *field = "0";
+    r->AddCustom({"maxmemory-clients", F::kNone,
+                  [field](const std::vector<std::string>& a) {
+                    if (a.size() != 1) return Status::Error("wrong number of arguments");
+                    const std::string& v = a[0];
+                    int64_t n = 0;
+                    if (!v.empty() && v.back() == '%') {
+                      if (!config::ParseInt64(v.substr(0, v.size() - 1), &n) || n < 0) {
+                        return Status::Error("argument must be a memory or percent value");
+                      }
+                      if (n > 100) {
+                        return Status::Error("percentage argument must be less or equal to 100");
+                      }
+                      *field = std::to_string(n) + "%";
+                      return Status::Ok();
+                    }
+                    if (!config::ParseMemory(v, &n) || (!v.empty() && v[0] == '-')) {
+                      return Status::Error("argument must be a memory or percent value");
+                    }
+                    *field = std::to_string(n);
+                    return Status::Ok();
+                  },
+                  [field] { return *field; }, nullptr, ""});
+  }
   // Kept as text (the shutdown code reads the words); set as Redis's multi-value enum: any of
   // the flags, shown in Redis's order, "default" for none.
   for (const char* name : {"shutdown-on-sigint", "shutdown-on-sigterm"}) {
@@ -234,6 +263,8 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                 nullptr, ""});
   r->AddInt("hz", &c->hz, 1, 500, 10);
   r->AddEnum("enable-debug-command", &c->enable_debug_command, {"no", "yes", "local"}, 0,
+             F::kImmutable);
+  r->AddEnum("enable-protected-configs", &c->enable_protected_configs, {"no", "yes", "local"}, 0,
              F::kImmutable);
   r->AddInt("maxmemory", &c->maxmemory, 0, LLONG_MAX, 0, F::kMemory);
   r->AddEnum(
@@ -310,7 +341,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                   return lines;
                 },
                 ""});
-  r->AddBool("appendonly", &c->appendonly, false);
+  r->AddBool("appendonly", &c->appendonly, false, F::kDenyLoading);
   r->AddEnum("appendfsync", &c->appendfsync, {"always", "everysec", "no"}, 1);
   r->AddString("appendfilename", &c->appendfilename, "appendonly.aof", F::kImmutable);
   r->AddString("appenddirname", &c->appenddirname, "appendonlydir", F::kImmutable);
@@ -319,43 +350,44 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
             F::kMemory);
   r->AddBool("aof-load-truncated", &c->aof_load_truncated, true);
   r->AddBool("aof-use-rdb-preamble", &c->aof_use_rdb_preamble, true);
-  r->AddInt("key-load-delay", &c->key_load_delay, INT_MIN, INT_MAX, 0);
-  r->AddInt("rdb-key-save-delay", &c->rdb_key_save_delay, INT_MIN, INT_MAX, 0);
+  r->AddInt("key-load-delay", &c->key_load_delay, INT_MIN, INT_MAX, 0, F::kHidden);
+  r->AddInt("rdb-key-save-delay", &c->rdb_key_save_delay, INT_MIN, INT_MAX, 0, F::kHidden);
   r->AddInt("loading-process-events-interval-bytes", &c->loading_process_events_interval_bytes,
             1024, INT_MAX, 2LL << 20);
   r->AddBool("rdbcompression", &c->rdbcompression, true);
   r->AddBool("rdbchecksum", &c->rdbchecksum, true, F::kImmutable);
   r->AddBool("stop-writes-on-bgsave-error", &c->stop_writes_on_bgsave_error, true);
-  r->AddCustom(
-      {"replicaof", F::kMultiArg,
-       [c](const std::vector<std::string>& a) {
-         if (a.size() == 1 && a[0].empty()) {
-           c->replicaof_host.clear();
-           return Status::Ok();
-         }
-         if (a.size() == 2 && config::Lower(a[0]) == "no" && config::Lower(a[1]) == "one") {
-           c->replicaof_host.clear();
-           return Status::Ok();
-         }
-         int64_t port = 0;
-         if (a.size() != 2 || !config::ParseInt64(a[1], &port) || port < 0 || port > 65535) {
-           return Status::Error("Invalid master port");
-         }
-         c->replicaof_host = a[0];
-         c->replicaof_port = port;
-         return Status::Ok();
-       },
-       [c] {
-         return c->replicaof_host.empty()
-                    ? std::string()
-                    : c->replicaof_host + " " + std::to_string(c->replicaof_port);
-       },
-       [c] {
-         if (c->replicaof_host.empty()) return std::vector<std::vector<std::string>>{};
-         return std::vector<std::vector<std::string>>{
-             {c->replicaof_host, std::to_string(c->replicaof_port)}};
-       },
-       ""});
+  r->AddCustom({"replicaof", F::kMultiArg,
+                [c](const std::vector<std::string>& a) {
+                  if (a.size() == 1 && a[0].empty()) {
+                    c->replicaof_host.clear();
+                    return Status::Ok();
+                  }
+                  if (a.size() == 2 && config::Lower(a[0]) == "no" &&
+                      config::Lower(a[1]) == "one") {
+                    c->replicaof_host.clear();
+                    return Status::Ok();
+                  }
+                  if (a.size() != 2) return Status::Error("wrong number of arguments");
+                  int64_t port = 0;
+                  if (!config::ParseInt64(a[1], &port) || port < 0 || port > 65535) {
+                    return Status::Error("Invalid master port");
+                  }
+                  c->replicaof_host = a[0];
+                  c->replicaof_port = port;
+                  return Status::Ok();
+                },
+                [c] {
+                  return c->replicaof_host.empty()
+                             ? std::string()
+                             : c->replicaof_host + " " + std::to_string(c->replicaof_port);
+                },
+                [c] {
+                  if (c->replicaof_host.empty()) return std::vector<std::vector<std::string>>{};
+                  return std::vector<std::vector<std::string>>{
+                      {c->replicaof_host, std::to_string(c->replicaof_port)}};
+                },
+                ""});
   r->AddBool("replica-read-only", &c->replica_read_only, true);
   r->AddBool("replica-serve-stale-data", &c->replica_serve_stale_data, true);
   r->AddInt("replica-priority", &c->replica_priority, 0, INT_MAX, 100);
@@ -370,8 +402,8 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("repl-ping-replica-period", &c->repl_ping_replica_period, 1, INT_MAX, 10);
   r->AddBool("repl-diskless-sync", &c->repl_diskless_sync, true);
   r->AddInt("repl-diskless-sync-delay", &c->repl_diskless_sync_delay, 0, INT_MAX, 5);
-  r->AddEnum("repl-diskless-load", &c->repl_diskless_load, {"disabled", "on-empty-db", "swapdb"},
-             0);
+  r->AddEnum("repl-diskless-load", &c->repl_diskless_load, {"disabled", "on-empty-db", "swapdb"}, 0,
+             F::kDenyLoading);
   r->AddInt("shutdown-timeout", &c->shutdown_timeout, 0, INT_MAX, 10);
   r->AddInt("min-replicas-to-write", &c->min_replicas_to_write, 0, INT_MAX, 0);
   r->AddInt("min-replicas-max-lag", &c->min_replicas_max_lag, 0, INT_MAX, 10);
@@ -440,7 +472,13 @@ void RegisterDatanodeOptions(DatanodeConfig* c, OptionRegistry* r) {
     c->passive[name] = def;
     std::string* field = &c->passive[name];
     bool multi = std::string(def).find(' ') != std::string::npos;
-    r->AddCustom({name, multi ? OptionRegistry::kMultiArg : OptionRegistry::kNone,
+    // Redis's hidden configs (test knobs): CONFIG GET shows them only when named exactly.
+    const std::string n = name;
+    const bool hidden = n == "use-exit-on-panic" || n == "watchdog-period" ||
+                        n == "loading-process-events-interval-bytes";
+    r->AddCustom({name,
+                  (multi ? OptionRegistry::kMultiArg : OptionRegistry::kNone) |
+                      (hidden ? OptionRegistry::kHidden : OptionRegistry::kNone),
                   [field](const std::vector<std::string>& a) {
                     std::string v;
                     for (const auto& s : a) v += (v.empty() ? "" : " ") + s;

@@ -31,8 +31,10 @@ struct DatanodeConfig {
   std::string requirepass;
   std::string aclfile;
   int64_t acllog_max_len = 128;
-  int64_t tracking_table_max_keys = 1000000;  // client-side caching's key table; 0: no limit
-  int acl_pubsub_default = 0;                 // 0 resetchannels, 1 allchannels
+  int64_t tracking_table_max_keys = 1000000;
+  int enable_protected_configs = 0;  // CONFIG SET of dir/dbfilename: 0 no, 1 yes, 2 local  //
+                                     // client-side caching's key table; 0: no limit
+  int acl_pubsub_default = 0;        // 0 resetchannels, 1 allchannels
   // `user` lines of the configuration file, applied by the ACL store at start-up.
   std::vector<config::Directive> user_lines;
   int64_t maxclients = 10000;

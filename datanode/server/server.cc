@@ -388,7 +388,7 @@ Status Server::RewriteConfigFile(bool force_all) {
 }
 
 void Server::OnConfigChanged(const std::string& name) {
-  if (name == "proc-title-template" || name == "port" || name == "tls-port") {
+  if (name == "proc-title-template" || name == "port" || name == "tls-port" || name == "bind") {
     UpdateProcessTitle(nullptr);
   }
   if (name == "loglevel") {

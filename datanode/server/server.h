@@ -75,6 +75,8 @@ class Server final : public ServerHooks {
   // SAVE / BGSAVE [SCHEDULE] (server_rdb.cc).
   std::string Save() override;
   bool FlushAllResetRdb() override;
+  // CONFIG SET bind: the ports listen on the new addresses, or on the old ones on failure.
+  Status ApplyBind();
   // Shows proc-title-template as the process title; `title` is {title} (null: argv[0]).
   void UpdateProcessTitle(const char* title);
   Result<std::string> BgSave(bool schedule) override;
@@ -181,8 +183,9 @@ class Server final : public ServerHooks {
   std::unique_ptr<Service> service_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::shared_ptr<net::TlsContext> tls_;
-  int64_t listening_port_[2] = {0, 0};  // plain, TLS: what the listeners are bound to
-  std::string tls_applied_;             // the non-file tls-* values the context was last built from
+  int64_t listening_port_[2] = {0, 0};       // plain, TLS: what the listeners are bound to
+  std::vector<std::string> listening_bind_;  // the bind addresses they listen on
+  std::string tls_applied_;  // the non-file tls-* values the context was last built from
   std::map<Session*, std::unique_ptr<Connection>> connections_;
   std::vector<Connection*> closed_;
   uint64_t next_client_id_ = 1;

@@ -133,6 +133,7 @@ std::string Server::BgRewriteAof() {
 Status Server::ApplyConfig(const std::string& name) {
   if (name == "appendonly") return SwitchAof(config_->appendonly);
   if (name == "port" || name.rfind("tls-", 0) == 0) return ApplyTlsConfig(name);
+  if (name == "bind") return ApplyBind();
   return Status::Ok();
 }
 

@@ -83,6 +83,30 @@ Status Server::ListenPort(int64_t port, bool tls) {
   if (opened.empty()) return Status::Error("no listening socket could be created");
   for (auto& l : opened) listeners_.push_back(std::move(l));
   listening_port_[tls] = port;
+  listening_bind_ = config_->bind;
+  return Status::Ok();
+}
+
+Status Server::ApplyBind() {
+  if (config_->bind == listening_bind_) return Status::Ok();
+  const std::vector<std::string> wanted = config_->bind;
+  const std::vector<std::string> previous = listening_bind_;
+  const int64_t ports[2] = {listening_port_[0], listening_port_[1]};
+  for (bool tls : {false, true}) {
+    if (ports[tls] == 0) continue;
+    Status st = ListenPort(ports[tls], tls);
+    if (st.ok()) continue;
+    log_->warn("Failed to bind to the new addresses: {}", st.message());
+    // Back to the addresses in use (CONFIG SET then restores the setting itself).
+    config_->bind = previous;
+    for (bool again : {false, true}) {
+      if (ports[again] != 0 && !ListenPort(ports[again], again).ok()) {
+        log_->warn("Could not listen on the previous addresses again");
+      }
+    }
+    config_->bind = wanted;
+    return Status::Error("Failed to bind to specified addresses.");
+  }
   return Status::Ok();
 }
 

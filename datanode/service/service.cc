@@ -135,6 +135,12 @@ const CommandSpec* Service::Resolve(Session& s, const std::vector<std::string>& 
   return spec;
 }
 
+bool Service::IsLocalClient(const Session& s) const {
+  if (!config_->unixsocket.empty() && s.addr == config_->unixsocket + ":0") return true;
+  return s.addr.rfind("127.", 0) == 0 || s.addr.rfind("[::1]", 0) == 0 ||
+         s.addr.rfind("::1", 0) == 0;
+}
+
 int64_t Service::ReplicaOutputBytes() const {
   int64_t n = 0;
   for (const auto& [id, s] : sessions_) {
@@ -190,9 +196,7 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
   const bool is_denystale = !(f & kCmdStale) || (queued_lacks & kCmdStale) != 0;
   const bool is_denyloading = !(f & kCmdLoading) || (queued_lacks & kCmdLoading) != 0;
   if ((f & kCmdProtected) && config_->enable_debug_command != 1) {
-    bool local = s.addr.rfind("127.", 0) == 0 || s.addr.rfind("[::1]", 0) == 0 ||
-                 s.addr.rfind("::1", 0) == 0;
-    if (!(config_->enable_debug_command == 2 && local)) {
+    if (!(config_->enable_debug_command == 2 && IsLocalClient(s))) {
       Reject(s, w,
              "ERR " + std::string(spec.name == "debug" ? "DEBUG" : "MODULE") +
                  " command not allowed. If the enable-debug-command option is set to \"local\", "

@@ -207,6 +207,9 @@ class Service final : public KeyspaceListener, public ScriptHost {
   // Redis's authRequired: the default user needs a password (or is off) and `s` has not
   // authenticated.
   bool AuthRequired(const Session& s) const;
+  // A loopback or unix-socket client (Redis's islocalClient): what the "local" setting of
+  // enable-debug-command and enable-protected-configs allows.
+  bool IsLocalClient(const Session& s) const;
   // `user` lines of the configuration and the aclfile, at start-up. An error names the line.
   Status LoadAclAtStartup();
   // The ACL command check for a request (args[0] is the command name); *errpos is the argument

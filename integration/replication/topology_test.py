@@ -95,7 +95,9 @@ def restart_resumes_with_psync(res, vigil, nodes):
     m = rh.Node("vigil", vigil)
     nodes.append(m)
     rh.fill(m, "r", 100)
-    r = rh.Node("vigil", vigil, ["--replicaof", rh.HOST, str(m.port)])
+    # CONFIG SET dbfilename is a protected config, as in Redis 7.0.
+    r = rh.Node("vigil", vigil,
+                ["--replicaof", rh.HOST, str(m.port), "--enable-protected-configs", "yes"])
     nodes.append(r)
     converge(res, m, r, "restart setup")
     res.check(r.call("CONFIG", "SET", "dbfilename", "dump.rdb") == "OK", "dbfilename")
