@@ -62,7 +62,14 @@ Result<std::vector<Directive>> ParseCommandLine(const std::vector<std::string>& 
       continue;
     }
     if (out.empty()) {
-      return Status::Error("command line: expected an option starting with '--', got '" + w + "'");
+      // Words before any `--name` form a line of their own, as redis-server appends them
+      // (`loglevel verbose` works without dashes there).
+      Directive d;
+      d.name = w;
+      for (auto& c : d.name) c = char(std::tolower(static_cast<unsigned char>(c)));
+      out.push_back(std::move(d));
+      has_value = false;
+      continue;
     }
     out.back().args.push_back(w);
     has_value = true;

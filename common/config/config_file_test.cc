@@ -54,7 +54,11 @@ TEST(ConfigFile, CommandLineOverridesLikeRedisServer) {
   EXPECT_EQ(r.value()[1].args, std::vector<std::string>{""});
   EXPECT_EQ(r.value()[2].args.size(), 2u);
   EXPECT_TRUE(r.value()[3].args.empty());  // an option with no value: its own error later
-  EXPECT_FALSE(ParseCommandLine({"port"}).ok());
+  // Leading words without dashes are a line too, as redis-server takes them.
+  r = ParseCommandLine({"loglevel", "verbose", "--port", "1"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value()[0].name, "loglevel");
+  EXPECT_EQ(r.value()[0].args, std::vector<std::string>{"verbose"});
 }
 
 TEST(ConfigFile, CommandLineWordsSplitAndPrefixedValuesAsRedis7) {

@@ -30,6 +30,19 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   return it == index_.end() ? nullptr : it->second;
 }
 
+Status CommandTable::Rename(const std::string& from, const std::string& to) {
+  auto it = index_.find(config::Lower(from));
+  if (it == index_.end()) return Status::Error("No such command in rename-command");
+  const CommandSpec* spec = it->second;
+  const std::string target = config::Lower(to);
+  if (!target.empty() && target != it->first && index_.count(target)) {
+    return Status::Error("Target command name already exists");
+  }
+  index_.erase(it);
+  if (!target.empty()) index_[target] = spec;
+  return Status::Ok();
+}
+
 const CommandSpec* CommandTable::FindRequest(const std::vector<std::string>& argv) const {
   if (argv.empty()) return nullptr;
   const CommandSpec* spec = Find(argv[0]);

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/base/status.h"
+
 namespace vigil::datanode {
 
 class CommandContext;
@@ -61,6 +63,9 @@ class CommandTable {
   // The spec a request runs: its subcommand's when it has one, else the command's (null when
   // the command is unknown).
   const CommandSpec* FindRequest(const std::vector<std::string>& argv) const;
+  // rename-command: `from` answers to `to` from now on, or to nothing when `to` is empty.
+  // Only the name changes; statistics and ACL rules still speak of the command's own name.
+  Status Rename(const std::string& from, const std::string& to);
   const std::map<std::string, CommandSpec>& all() const { return commands_; }
   std::map<std::string, CommandSpec>& mutable_all() { return commands_; }
   size_t size() const { return commands_.size(); }

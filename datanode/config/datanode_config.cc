@@ -501,6 +501,16 @@ namespace {
 
 // A `user <name> <rules...>` line (TOML: user = ["name", "rule", ...], or one string holding
 // the whole line; several users as an array of such arrays).
+// A `rename-command` line: not an option either (CONFIG GET knows none, CONFIG REWRITE keeps the
+// line as written); the service applies it to its command table at start-up.
+Status AddRenameLine(const config::Directive& d, DatanodeConfig* config) {
+  if (d.args.size() != 2) {
+    return Status::Error(d.Where() + ": '" + d.Shown() + "': wrong number of arguments");
+  }
+  config->rename_lines.push_back(d);
+  return Status::Ok();
+}
+
 Status AddUserLine(const config::Directive& d, DatanodeConfig* config) {
   config::Directive line = d;
   if (line.args.size() == 1 && line.args[0].find(' ') != std::string::npos) {
@@ -534,6 +544,10 @@ Status LoadDatanodeConfig(const std::string& path, const std::vector<config::Dir
         if (Status st = AddUserLine(d, config); !st.ok()) return st;
         continue;
       }
+      if (d.name == "rename-command") {
+        if (Status st = AddRenameLine(d, config); !st.ok()) return st;
+        continue;
+      }
       Status st = registry->Apply(d);
       if (!st.ok()) return st;
     }
@@ -541,6 +555,10 @@ Status LoadDatanodeConfig(const std::string& path, const std::vector<config::Dir
   for (const auto& d : overrides) {
     if (d.name == "user") {
       if (Status st = AddUserLine(d, config); !st.ok()) return st;
+      continue;
+    }
+    if (d.name == "rename-command") {
+      if (Status st = AddRenameLine(d, config); !st.ok()) return st;
       continue;
     }
     Status st = registry->Apply(d);

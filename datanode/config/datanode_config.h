@@ -37,6 +37,8 @@ struct DatanodeConfig {
   int acl_pubsub_default = 0;        // 0 resetchannels, 1 allchannels
   // `user` lines of the configuration file, applied by the ACL store at start-up.
   std::vector<config::Directive> user_lines;
+  // `rename-command <name> <new-name or "">` lines, applied to the command table at start-up.
+  std::vector<config::Directive> rename_lines;
   int64_t maxclients = 10000;
   int64_t timeout = 0;
   int64_t tcp_keepalive = 300;

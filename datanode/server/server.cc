@@ -98,6 +98,8 @@ Status Server::Listen(const std::string& spec, bool optional, int64_t port, bool
 }
 
 Status Server::Start() {
+  // Before anything listens: no request may see the old names.
+  if (Status st = service_->ApplyCommandRenames(); !st.ok()) return st;
   // TLS is configured before anything listens, as in Redis's initServer.
   if (config_->tls_wanted()) {
     Status st = ConfigureTls();

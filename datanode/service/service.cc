@@ -135,6 +135,14 @@ const CommandSpec* Service::Resolve(Session& s, const std::vector<std::string>& 
   return spec;
 }
 
+Status Service::ApplyCommandRenames() {
+  for (const config::Directive& d : config_->rename_lines) {
+    Status st = table_->Rename(d.args[0], d.args[1]);
+    if (!st.ok()) return Status::Error(d.Where() + ": '" + d.Shown() + "': " + st.message());
+  }
+  return Status::Ok();
+}
+
 bool Service::IsLocalClient(const Session& s) const {
   if (!config_->unixsocket.empty() && s.addr == config_->unixsocket + ":0") return true;
   return s.addr.rfind("127.", 0) == 0 || s.addr.rfind("[::1]", 0) == 0 ||

@@ -212,6 +212,8 @@ class Service final : public KeyspaceListener, public ScriptHost {
   bool IsLocalClient(const Session& s) const;
   // `user` lines of the configuration and the aclfile, at start-up. An error names the line.
   Status LoadAclAtStartup();
+  // `rename-command` lines, at start-up, before any request. An error names the line.
+  Status ApplyCommandRenames();
   // The ACL command check for a request (args[0] is the command name); *errpos is the argument
   // refused for a key or channel.
   AclDenial CheckAcl(const Session& s, const CommandSpec& spec, std::span<const std::string> args,

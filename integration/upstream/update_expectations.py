@@ -4,9 +4,9 @@
     update_expectations.py build/upstream-vigil.json [more.json ...] expected-failures.txt
 
 Later reports replace earlier ones unit by unit (a full run, then units re-run after a fix).
-The hand-written head of the file (whole-unit exclusions, sentinel lines) is kept; everything
-after the marker line is replaced by one line per failing test and one `<aborted>` line per unit
-that stopped early, for the units the report covers. Each reason names the issue that owns the
+The hand-written head of the file (whole-unit exclusions, sentinel lines) is kept; below the
+marker line, the lines of the units the reports cover are replaced by one line per failing test
+and one `<aborted>` line per unit that stopped early, and the lines of other units are kept. Each reason names the issue that owns the
 behaviour: a command Vigil does not have yet is attributed to the issue that adds it (data
 commands 14, scripting 15, TLS 16); any other difference stays with issue 13 and quotes the
 assertion, so the next engineer knows where to look. Review the result before committing it.
@@ -22,15 +22,7 @@ SCRIPTING = {"eval", "evalsha", "eval_ro", "evalsha_ro", "script", "function", "
 COMMAND_IN_ERROR = re.compile(r"unknown (?:sub)?command '([^']+)'")
 SUBCOMMAND_IN_ERROR = re.compile(r"subcommand '([^']+)'\. Try (\S+) HELP")
 # Units whose subject another issue owns: their failures are that issue's, whatever they print.
-UNIT_OWNERS = {
-    "unit/geo": "issue 14: geo commands are not implemented yet",
-    "unit/latency-monitor": "issue 14: LATENCY is not implemented yet",
-    "unit/slowlog": "issue 14: SLOWLOG is not implemented yet",
-    "unit/tracking": "issue 14: client-side caching (CLIENT TRACKING) is not implemented yet",
-    "unit/pause": "issue 14: CLIENT PAUSE/UNPAUSE is not implemented yet",
-    "unit/type/zset": "issue 14: ZMPOP/BZMPOP are not implemented yet; their failing RESP3 tests "
-                      "leave the connection in RESP3 and later tests read doubles",
-}
+UNIT_OWNERS = {}
 SCRIPTING_WORDS = re.compile(r"\b(lua|eval|evalsha|script|scripts|scripting|function|functions|"
                              r"fcall)\b", re.I)
 
@@ -102,8 +94,12 @@ def main():
     path = sys.argv[-1]
     with open(path) as f:
         text = f.read()
-    head = text.split(MARKER, 1)[0].rstrip("\n")
-    body = generated_lines(results, listed(head))
+    head, _, old_body = text.partition(MARKER)
+    head = head.rstrip("\n")
+    rerun = {r["unit"] for r in results}
+    kept = [line for line in old_body.splitlines()
+            if line.strip() and line.split(" :: ")[0].strip() not in rerun]
+    body = kept + generated_lines(results, listed(head))
     with open(path, "w") as f:
         f.write(head + "\n\n" + MARKER + "\n" + "\n".join(body) + "\n")
     print("%d lines written below the marker" % len(body))
