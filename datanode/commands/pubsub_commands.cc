@@ -108,29 +108,20 @@ void PubsubCommand(CommandContext& ctx) {
   std::string sub = ctx.arg(1);
   for (auto& c : sub) c = char(std::tolower(static_cast<unsigned char>(c)));
   PubSubRegistry& ps = ctx.service.pubsub();
-  if (sub == "channels") {
-    auto chans = ps.Channels(ctx.argc == 3 ? std::string_view(ctx.arg(2)) : std::string_view());
+  const bool shard = sub.rfind("shard", 0) == 0;  // SHARDCHANNELS / SHARDNUMSUB
+  if (sub == "channels" || sub == "shardchannels") {
+    const std::string_view pattern = ctx.argc == 3 ? std::string_view(ctx.arg(2)) : "";
+    auto chans = shard ? ps.ShardChannels(pattern) : ps.Channels(pattern);
     ctx.reply.Array(chans.size());
     for (const auto& c : chans) ctx.reply.Bulk(c);
-  } else if (sub == "numsub") {
+  } else if (sub == "numsub" || sub == "shardnumsub") {
     ctx.reply.Array((ctx.argc - 2) * 2);
     for (size_t i = 2; i < ctx.argc; ++i) {
       ctx.reply.Bulk(ctx.arg(i));
-      ctx.reply.Integer(ps.NumSub(ctx.arg(i)));
+      ctx.reply.Integer(shard ? ps.ShardNumSub(ctx.arg(i)) : ps.NumSub(ctx.arg(i)));
     }
   } else if (sub == "numpat") {
     ctx.reply.Integer(int64_t(ps.pattern_count()));
-  } else if (sub == "shardchannels") {
-    auto chans =
-        ps.ShardChannels(ctx.argc == 3 ? std::string_view(ctx.arg(2)) : std::string_view());
-    ctx.reply.Array(chans.size());
-    for (const auto& c : chans) ctx.reply.Bulk(c);
-  } else if (sub == "shardnumsub") {
-    ctx.reply.Array((ctx.argc - 2) * 2);
-    for (size_t i = 2; i < ctx.argc; ++i) {
-      ctx.reply.Bulk(ctx.arg(i));
-      ctx.reply.Integer(ps.ShardNumSub(ctx.arg(i)));
-    }
   } else {
     static const char* kHelp[] = {
         "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

@@ -5,52 +5,52 @@
 
 namespace vigil::datanode {
 
-bool PubSubRegistry::Subscribe(Session* s, const std::string& channel) {
-  if (!s->channels.insert(channel).second) return false;
-  channels_[channel].insert(s);
+namespace {
+
+// The session's own set and the registry's index of one kind (channels, patterns or shard
+// channels) change together.
+template <typename Index>
+bool AddName(std::set<std::string>& mine, Index& index, Session* s, const std::string& name) {
+  if (!mine.insert(name).second) return false;
+  index[name].insert(s);
   return true;
+}
+
+template <typename Index>
+bool RemoveName(std::set<std::string>& mine, Index& index, Session* s, const std::string& name) {
+  if (mine.erase(name) == 0) return false;
+  auto it = index.find(name);
+  if (it != index.end()) {
+    it->second.erase(s);
+    if (it->second.empty()) index.erase(it);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool PubSubRegistry::Subscribe(Session* s, const std::string& channel) {
+  return AddName(s->channels, channels_, s, channel);
 }
 
 bool PubSubRegistry::Unsubscribe(Session* s, const std::string& channel) {
-  if (s->channels.erase(channel) == 0) return false;
-  auto it = channels_.find(channel);
-  if (it != channels_.end()) {
-    it->second.erase(s);
-    if (it->second.empty()) channels_.erase(it);
-  }
-  return true;
+  return RemoveName(s->channels, channels_, s, channel);
 }
 
 bool PubSubRegistry::PSubscribe(Session* s, const std::string& pattern) {
-  if (!s->patterns.insert(pattern).second) return false;
-  patterns_[pattern].insert(s);
-  return true;
+  return AddName(s->patterns, patterns_, s, pattern);
 }
 
 bool PubSubRegistry::PUnsubscribe(Session* s, const std::string& pattern) {
-  if (s->patterns.erase(pattern) == 0) return false;
-  auto it = patterns_.find(pattern);
-  if (it != patterns_.end()) {
-    it->second.erase(s);
-    if (it->second.empty()) patterns_.erase(it);
-  }
-  return true;
+  return RemoveName(s->patterns, patterns_, s, pattern);
 }
 
 bool PubSubRegistry::SSubscribe(Session* s, const std::string& channel) {
-  if (!s->shard_channels.insert(channel).second) return false;
-  shard_channels_[channel].insert(s);
-  return true;
+  return AddName(s->shard_channels, shard_channels_, s, channel);
 }
 
 bool PubSubRegistry::SUnsubscribe(Session* s, const std::string& channel) {
-  if (s->shard_channels.erase(channel) == 0) return false;
-  auto it = shard_channels_.find(channel);
-  if (it != shard_channels_.end()) {
-    it->second.erase(s);
-    if (it->second.empty()) shard_channels_.erase(it);
-  }
-  return true;
+  return RemoveName(s->shard_channels, shard_channels_, s, channel);
 }
 
 void PubSubRegistry::RemoveSession(Session* s) {

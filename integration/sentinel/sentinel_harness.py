@@ -243,18 +243,4 @@ def master_addr(port, name):
     return (r[0], int(r[1])) if isinstance(r, list) else None
 
 
-def import_redis_py():
-    try:
-        import redis  # noqa: F401
-        return redis
-    except ImportError:
-        pass
-    for d in ("/usr/lib/python3/dist-packages", "/usr/local/lib/python3/dist-packages"):
-        if os.path.isdir(os.path.join(d, "redis")) and d not in sys.path:
-            sys.path.append(d)
-            try:
-                import redis  # noqa: F401
-                return redis
-            except ImportError:
-                sys.path.remove(d)
-    return None
+import_redis_py = h.import_redis_py  # python3-redis, also from a pyenv interpreter
