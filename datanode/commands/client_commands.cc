@@ -272,12 +272,14 @@ void ClientCommand(CommandContext& ctx) {
         !ctx.service.waiters().blocked_sessions().count(it->second))
       return ctx.reply.Integer(0);
     Session* b = it->second;
+    if (error) {
+      ctx.service.UnblockWithError(b, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+      return ctx.reply.Integer(1);
+    }
     bool null_bulk = b->block.null_bulk_on_timeout;
     ctx.service.waiters().Unblock(b);
     resp::ReplyWriter w(&b->out, b->proto);
-    if (error) {
-      w.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
-    } else if (null_bulk) {
+    if (null_bulk) {
       w.Null();
     } else {
       w.NullArray();

@@ -312,16 +312,19 @@ void MoveCommand(CommandContext& ctx) {
   ctx.reply.Integer(1);
 }
 
+// Redis's dbRandomKey: an expired key drawn is deleted (and its DEL propagated) and another is
+// drawn. Where expired keys stay (a replica, a paused or loading server), 100 draws of expired
+// keys end the search with the last one, as Redis's replica does, so it cannot loop forever.
 void RandomkeyCommand(CommandContext& ctx) {
   Database& db = ctx.db();
-  for (int tries = 0; tries < 100 && db.size() > 0; ++tries) {
+  int tries = 100;
+  while (db.size() > 0) {
     Prng& prng = ctx.keyspace().prng();
     Entry* e = db.keys().Random(prng.Next(), prng.Next());
-    if (e->has_expire() && db.GetExpire(e) <= ctx.now_ms()) {
-      if (db.expires_size() == db.size() && tries > 50) break;
-      continue;
-    }
-    return ctx.reply.Bulk(e->key());
+    if (!e->has_expire() || db.GetExpire(e) > ctx.now_ms()) return ctx.reply.Bulk(e->key());
+    const std::string key(e->key());
+    ctx.LookupWrite(key);  // lazy expiry: deletes it unless it must stay
+    if (db.Find(key) != nullptr && --tries == 0) return ctx.reply.Bulk(key);
   }
   ctx.reply.Null();
 }

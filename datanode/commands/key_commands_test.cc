@@ -116,5 +116,22 @@ TEST(KeyCommands, MaxmemoryEvictsOrRefusesWrites) {
   EXPECT_EQ(h.service().keyspace().evicted_keys, 1);
 }
 
+TEST(KeyCommands, RandomkeyDeletesTheExpiredKeysItDrawsAndPropagatesTheirDels) {
+  ServiceHarness h;
+  testing::RecordingPropagator feed;
+  h.service().set_propagator(&feed);
+  h.service().active_expire_enabled = false;
+  h.Raw({"SET", "foo1", "bar", "PX", "1"});
+  h.Raw({"SET", "foo2", "bar", "PX", "1"});
+  h.AdvanceMs(5);
+  feed.lines.clear();
+  EXPECT_EQ(h.Raw({"RANDOMKEY"}), "$-1\r\n");
+  EXPECT_EQ(h.Raw({"DBSIZE"}), ":0\r\n");
+  ASSERT_EQ(feed.lines.size(), 2u);  // each DEL alone, not wrapped in MULTI/EXEC
+  EXPECT_EQ(feed.lines[0].rfind("0: DEL foo", 0), 0u);
+  EXPECT_EQ(feed.lines[1].rfind("0: DEL foo", 0), 0u);
+  h.service().set_propagator(nullptr);
+}
+
 }  // namespace
 }  // namespace vigil::datanode

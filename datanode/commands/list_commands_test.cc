@@ -286,6 +286,19 @@ TEST(ListCommands, BlockedClientsAreUnblockedWithAnErrorWhenTheNodeBecomesARepli
   EXPECT_EQ(h.TakeOutput(c1), "");
 }
 
+TEST(ListCommands, ClientUnblockErrorCountsAsAFailedCallOfTheBlockedCommand) {
+  ServiceHarness h;
+  auto& c1 = h.NewSession();
+  EXPECT_EQ(h.Raw({"blpop", "list1", "0"}, &c1), "");
+  EXPECT_EQ(h.Raw({"client", "unblock", std::to_string(c1.id), "error"}), Int(1));
+  EXPECT_EQ(h.TakeOutput(c1), "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+  const std::string info = h.Run({"info", "all"}).str;
+  EXPECT_NE(info.find("errorstat_UNBLOCKED:count=1\r\n"), std::string::npos);
+  EXPECT_NE(info.find("cmdstat_blpop:calls=1,"), std::string::npos);
+  EXPECT_NE(info.find(",rejected_calls=0,failed_calls=1\r\n"), std::string::npos);
+  EXPECT_NE(info.find("total_error_replies:1\r\n"), std::string::npos);
+}
+
 TEST(ListCommands, AKeyThatExpiredDuringExecIsNotServedToABlockedClient) {
   ServiceHarness h;
   h.config().enable_debug_command = 1;

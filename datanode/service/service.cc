@@ -160,14 +160,23 @@ int64_t Service::ReplicaOutputBytes() const {
 void Service::DisconnectBlockedClients() {
   const std::set<Session*> blocked = waiters_.blocked_sessions();
   for (Session* s : blocked) {
-    waiters_.Unblock(s);
-    resp::ReplyWriter w(&s->out, s->proto);
-    w.Error(
-        "UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
-        "replica?)");
+    UnblockWithError(s,
+                     "UNBLOCKED force unblock from blocking operation, instance state changed "
+                     "(master -> replica?)");
     s->close_after_reply = true;
-    NoteWoken(s);
   }
+}
+
+void Service::UnblockWithError(Session* b, const std::string& error) {
+  const CommandSpec* spec = b->block.argv.empty() ? nullptr : table_->FindRequest(b->block.argv);
+  waiters_.Unblock(b);
+  resp::ReplyWriter w(&b->out, b->proto);
+  const size_t mark = b->out.size();
+  w.Error(error);
+  ++stats_.total_error_replies;
+  ++stats_.errorstats[ErrorCode(b->out, mark)];
+  if (spec != nullptr) ++stats_.commandstats[spec->name].failed_calls;
+  NoteWoken(b);
 }
 
 bool Service::EnforceMaxmemory() {

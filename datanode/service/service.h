@@ -194,6 +194,9 @@ class Service final : public KeyspaceListener, public ScriptHost {
   // A master turning into a replica answers every blocked client with -UNBLOCKED and closes it,
   // as Redis does: served later from the master's stream, it would pop on a replica.
   void DisconnectBlockedClients();
+  // Ends `b`'s block with an -UNBLOCKED error, counted as Redis counts it: in errorstats, in
+  // total_error_replies and as a failed call of the blocked command.
+  void UnblockWithError(Session* b, const std::string& error);
 
   // --- used by commands ---
   Keyspace& keyspace() { return keyspace_; }
