@@ -34,7 +34,8 @@ namespace {
 std::atomic<int64_t> g_allocated{0};
 
 void* Counted(void* p) {
-  if (p != nullptr) g_allocated.fetch_add(int64_t(malloc_usable_size(p)), std::memory_order_relaxed);
+  if (p != nullptr)
+    g_allocated.fetch_add(int64_t(malloc_usable_size(p)), std::memory_order_relaxed);
   return p;
 }
 
