@@ -420,6 +420,12 @@ void SwapdbCommand(CommandContext& ctx) {
     ctx.service.TouchWatchedKeysInDb(int(b), int(a));
     ctx.service.TrackingInvalidateAll();
     ctx.keyspace().Swap(int(a), int(b));
+    // Clients blocked on a key the swap brought in are served after the command, as Redis.
+    for (int64_t d : {a, b}) {
+      ctx.service.waiters().SignalReadyIn(int(d), [&](const std::string& key) {
+        return ctx.keyspace().db(int(d)).Find(key) != nullptr;
+      });
+    }
     ctx.Dirty();
   }
   ctx.reply.Ok();

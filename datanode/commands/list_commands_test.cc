@@ -299,6 +299,32 @@ TEST(ListCommands, ClientUnblockErrorCountsAsAFailedCallOfTheBlockedCommand) {
   EXPECT_NE(info.find("total_error_replies:1\r\n"), std::string::npos);
 }
 
+TEST(ListCommands, SwapdbWakesAClientBlockedOnAKeyItBringsInUnlessItExpired) {
+  ServiceHarness h;
+  testing::RecordingPropagator feed;
+  h.service().set_propagator(&feed);
+  auto& c1 = h.NewSession();
+  h.Raw({"select", "1"});
+  h.Raw({"rpush", "k", "hello"});
+  h.Raw({"select", "9"}, &c1);
+  EXPECT_EQ(h.Raw({"brpop", "k", "5"}, &c1), "");
+  h.Raw({"swapdb", "1", "9"});
+  EXPECT_EQ(h.TakeOutput(c1), BulkArr({"k", "hello"}));
+  // The same with the key already past its TTL: deleted when the serve looks, client waits on.
+  h.service().active_expire_enabled = false;
+  h.Raw({"flushall"});
+  h.Raw({"rpush", "k", "hello"});
+  h.Raw({"pexpire", "k", "100"});
+  EXPECT_EQ(h.Raw({"brpop", "k", "1"}, &c1), "");
+  h.AdvanceMs(101);
+  feed.lines.clear();
+  h.Raw({"swapdb", "1", "9"});
+  EXPECT_EQ(h.TakeOutput(c1), "");
+  EXPECT_TRUE(c1.block.active);
+  EXPECT_EQ(feed.lines, (std::vector<std::string>{"1: swapdb 1 9", "9: DEL k"}));
+  h.service().set_propagator(nullptr);
+}
+
 TEST(ListCommands, AKeyThatExpiredDuringExecIsNotServedToABlockedClient) {
   ServiceHarness h;
   h.config().enable_debug_command = 1;

@@ -119,5 +119,19 @@ TEST(StreamCommands, XclaimAndXautoclaimMoveOwnership) {
   EXPECT_EQ(summary.elements[0].integer, 2);
 }
 
+TEST(StreamCommands, BlockingXreadWaitsWhenOnlyDeletedEntriesFollowTheId) {
+  ServiceHarness h;
+  h.Raw({"XADD", "s1", "666", "f", "v"});
+  h.Raw({"XADD", "s1", "667", "f2", "v2"});
+  h.Raw({"XDEL", "s1", "667"});
+  auto& c = h.NewSession();
+  // last_id is 667, but nothing after 666 exists: block, not an empty answer.
+  EXPECT_EQ(h.Raw({"XREAD", "BLOCK", "10", "STREAMS", "s1", "666"}, &c), "");
+  EXPECT_TRUE(c.block.active);
+  h.AdvanceMs(20);
+  h.service().Cron();
+  EXPECT_EQ(h.TakeOutput(c), "*-1\r\n");
+}
+
 }  // namespace
 }  // namespace vigil::datanode

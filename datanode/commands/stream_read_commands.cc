@@ -135,17 +135,21 @@ void ReadGeneric(CommandContext& ctx, bool group_form) {
 
   int64_t count = a.count;
   if (serving && count == 0) count = kBlockedDefaultCount;
-  // Serve synchronously every stream that has something to give.
+  // Serve synchronously every stream that has something to give: judged by its last entry
+  // that still exists, not last_id (deleted entries would give an empty answer, as Redis 7.0's
+  // streamLastValidID avoids).
   std::vector<size_t> ready;
   for (size_t k = 0; k < n; ++k) {
     const std::string& key = ctx.arg(a.streams_arg + k);
     if (entries[k] == nullptr || ctx.SkipWhileServing(key)) continue;
     const StreamValue& s = *entries[k]->stream();
+    StreamId last_valid;
+    const bool has_entries = s.length() > 0 && s.EdgeId(/*first=*/false, &last_valid);
     if (group_form && !new_only[k]) {
       ready.push_back(k);
     } else if (group_form) {
-      if (s.length() && s.last_id() > s.groups().at(group_name).last_id) ready.push_back(k);
-    } else if (s.length() && s.last_id() > ids[k]) {
+      if (has_entries && last_valid > s.groups().at(group_name).last_id) ready.push_back(k);
+    } else if (has_entries && last_valid > ids[k]) {
       ready.push_back(k);
     }
   }

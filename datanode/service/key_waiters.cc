@@ -108,6 +108,14 @@ void KeyWaiters::SignalReady(int db, std::string_view key) {
   ready_.push_back(std::move(k));
 }
 
+void KeyWaiters::SignalReadyIn(int db, const std::function<bool(const std::string& key)>& exists) {
+  std::vector<std::string> keys;
+  for (const auto& [k, queue] : blocked_) {
+    if (k.first == db && exists(k.second)) keys.push_back(k.second);
+  }
+  for (const auto& key : keys) SignalReady(db, key);
+}
+
 std::vector<KeyWaiters::DbKey> KeyWaiters::TakeReady() {
   ready_set_.clear();
   return std::exchange(ready_, {});

@@ -498,8 +498,10 @@ void Service::ServeReadyKeys() {
     for (const auto& key : ready) {
       for (Session* b : waiters_.BlockedOn(key)) {
         if (!b->block.active) continue;
-        Entry* e = keyspace_.db(key.first).Find(key.second);
-        if (e == nullptr) break;  // consumed by an earlier waiter
+        // An expired key is deleted here (its DEL propagated), and the client waits on.
+        Entry* e = keyspace_.Lookup(key.first, key.second, now_ms_, /*touch=*/false,
+                                    /*count_stats=*/false, /*for_write=*/true);
+        if (e == nullptr) break;  // consumed by an earlier waiter, or expired
         if (b->block.wanted_type >= 0 && int(e->type()) != b->block.wanted_type) continue;
         std::vector<std::string> argv = b->block.argv;
         const int64_t deadline = b->block.deadline_ms;
