@@ -393,6 +393,8 @@ void FlushdbCommand(CommandContext& ctx) {
   ctx.service.TouchWatchedKeysInDb(ctx.session.db, -1);
   ctx.service.TrackingInvalidateAll();
   ctx.db().Clear();
+  // XREADGROUP waiters lost their streams.
+  ctx.service.waiters().SignalAllIn(ctx.session.db);
   ctx.reply.Ok();
 }
 
@@ -402,6 +404,9 @@ void FlushallCommand(CommandContext& ctx) {
   ctx.service.TouchWatchedKeysInDb(-1, -1);
   ctx.service.TrackingInvalidateAll();
   ctx.keyspace().FlushAll();
+  for (int d = 0; d < ctx.keyspace().database_count(); ++d) {
+    ctx.service.waiters().SignalAllIn(d);
+  }
   if (ctx.service.hooks() != nullptr && ctx.service.hooks()->FlushAllResetRdb()) {
     ctx.SavedDuringCommand();
   }
@@ -420,11 +425,10 @@ void SwapdbCommand(CommandContext& ctx) {
     ctx.service.TouchWatchedKeysInDb(int(b), int(a));
     ctx.service.TrackingInvalidateAll();
     ctx.keyspace().Swap(int(a), int(b));
-    // Clients blocked on a key the swap brought in are served after the command, as Redis.
+    // Clients blocked on a key the swap brought in are served after the command, as Redis;
+    // XREADGROUP waiters whose stream the swap took away are told so.
     for (int64_t d : {a, b}) {
-      ctx.service.waiters().SignalReadyIn(int(d), [&](const std::string& key) {
-        return ctx.keyspace().db(int(d)).Find(key) != nullptr;
-      });
+      ctx.service.waiters().SignalAllIn(int(d));
     }
     ctx.Dirty();
   }

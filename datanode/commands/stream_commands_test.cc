@@ -133,5 +133,25 @@ TEST(StreamCommands, BlockingXreadWaitsWhenOnlyDeletedEntriesFollowTheId) {
   EXPECT_EQ(h.TakeOutput(c), "*-1\r\n");
 }
 
+TEST(StreamCommands, AnXreadgroupWaiterIsToldWhenItsStreamGoes) {
+  constexpr const char* kGone = "-UNBLOCKED the stream key no longer exists\r\n";
+  for (const std::vector<std::string>& remove : {std::vector<std::string>{"DEL", "mystream"},
+                                                 {"SET", "mystream", "val1"},
+                                                 {"FLUSHALL"},
+                                                 {"SWAPDB", "4", "0"}}) {
+    ServiceHarness h;
+    h.Raw({"XADD", "mystream", "666", "f", "v"});
+    h.Raw({"XGROUP", "CREATE", "mystream", "mygroup", "$"});
+    auto& c = h.NewSession();
+    EXPECT_EQ(
+        h.Raw({"XREADGROUP", "GROUP", "mygroup", "Alice", "BLOCK", "0", "STREAMS", "mystream", ">"},
+              &c),
+        "");
+    h.Raw(remove);
+    EXPECT_EQ(h.TakeOutput(c), kGone) << remove[0];
+    EXPECT_FALSE(c.block.active);
+  }
+}
+
 }  // namespace
 }  // namespace vigil::datanode

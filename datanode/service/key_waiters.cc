@@ -108,10 +108,10 @@ void KeyWaiters::SignalReady(int db, std::string_view key) {
   ready_.push_back(std::move(k));
 }
 
-void KeyWaiters::SignalReadyIn(int db, const std::function<bool(const std::string& key)>& exists) {
+void KeyWaiters::SignalAllIn(int db) {
   std::vector<std::string> keys;
   for (const auto& [k, queue] : blocked_) {
-    if (k.first == db && exists(k.second)) keys.push_back(k.second);
+    if (k.first == db) keys.push_back(k.second);
   }
   for (const auto& key : keys) SignalReady(db, key);
 }

@@ -41,9 +41,10 @@ class KeyWaiters {
   bool HasBlockedOn(int db, std::string_view key) const;
   // Records a key as ready if someone waits on it.
   void SignalReady(int db, std::string_view key);
-  // After SWAPDB: each key someone waits on in `db` is ready if `exists` says it is there now
-  // (Redis's scanDatabaseForReadyKeys; the serve then checks type and expiry).
-  void SignalReadyIn(int db, const std::function<bool(const std::string& key)>& exists);
+  // After SWAPDB or a flush: every key someone waits on in `db` is ready (Redis's
+  // scanDatabaseForReadyKeys and scanDatabaseForDeletedStreams; the serve then checks
+  // presence, type and expiry).
+  void SignalAllIn(int db);
   // Takes the ready keys accumulated so far.
   std::vector<DbKey> TakeReady();
   // Blocked clients of one key, oldest first.

@@ -501,7 +501,15 @@ void Service::ServeReadyKeys() {
         // An expired key is deleted here (its DEL propagated), and the client waits on.
         Entry* e = keyspace_.Lookup(key.first, key.second, now_ms_, /*touch=*/false,
                                     /*count_stats=*/false, /*for_write=*/true);
-        if (e == nullptr) break;  // consumed by an earlier waiter, or expired
+        // A consumer group lives in its stream: once the key is gone or holds another type,
+        // an XREADGROUP waiter is told so (Redis's signalDeletedKeyAsReady).
+        const CommandSpec* blocked_spec = table_->FindRequest(b->block.argv);
+        if (blocked_spec != nullptr && blocked_spec->name == "xreadgroup" &&
+            (e == nullptr || e->type() != ObjType::kStream)) {
+          UnblockWithError(b, "UNBLOCKED the stream key no longer exists");
+          continue;
+        }
+        if (e == nullptr) continue;  // consumed by an earlier waiter, or expired
         if (b->block.wanted_type >= 0 && int(e->type()) != b->block.wanted_type) continue;
         std::vector<std::string> argv = b->block.argv;
         const int64_t deadline = b->block.deadline_ms;
