@@ -325,6 +325,15 @@ TEST(ListCommands, SwapdbWakesAClientBlockedOnAKeyItBringsInUnlessItExpired) {
   h.service().set_propagator(nullptr);
 }
 
+TEST(ListCommands, AServedBlockedCommandCountsAsOneCall) {
+  ServiceHarness h;
+  auto& c1 = h.NewSession();
+  EXPECT_EQ(h.Raw({"blpop", "q", "0"}, &c1), "");
+  h.Raw({"rpush", "q", "a"});
+  EXPECT_EQ(h.TakeOutput(c1), BulkArr({"q", "a"}));
+  EXPECT_NE(h.Run({"info", "commandstats"}).str.find("cmdstat_blpop:calls=1,"), std::string::npos);
+}
+
 TEST(ListCommands, AKeyThatExpiredDuringExecIsNotServedToABlockedClient) {
   ServiceHarness h;
   h.config().enable_debug_command = 1;

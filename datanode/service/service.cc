@@ -402,11 +402,16 @@ void Service::Call(Session& s, const CommandSpec& spec, const std::vector<std::s
   TrackingRememberKeys(s, spec, argv, argc);
   if (monitored && !(spec.flags & kCmdSkipMonitor)) FeedMonitors(s, argv, argc);
   const int64_t usec = clock_us() - start;
-  ++stats_.total_commands_processed;
-  ++s.commands_processed;
+  // A served blocked client's re-run is the same call, counted when it blocked (Redis's
+  // updateStatsOnUnblock adds its time and errors, not a call).
+  const bool rerun = !s.serving_key.empty();
+  if (!rerun) {
+    ++stats_.total_commands_processed;
+    ++s.commands_processed;
+  }
   if (spec.stat == nullptr) spec.stat = &stats_.commandstats[spec.name];
   CommandStat& cs = *spec.stat;
-  ++cs.calls;
+  if (!rerun) ++cs.calls;
   cs.usec += usec;
   if (s.out.size() > mark && s.out[mark] == '-') {
     ++cs.failed_calls;
