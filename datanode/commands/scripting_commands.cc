@@ -46,17 +46,28 @@ void EvalGeneric(CommandContext& ctx, bool evalsha, bool ro) {
                         ctx.reply);
 }
 
+// A client in SCRIPT DEBUG mode debugs its next EVAL (EVALSHA has no source to show).
+void EvalOrDebug(CommandContext& ctx, bool evalsha, bool ro) {
+  if (ctx.session.lua_debug == Session::LuaDebug::kOff) return EvalGeneric(ctx, evalsha, ro);
+  if (evalsha) {
+    if (ctx.arg(1).size() != 40) return ctx.reply.Error(kNoScript);
+    return ctx.reply.Error("ERR Please use EVAL instead of EVALSHA for debugging");
+  }
+  ctx.service.EvalWithDebugger(ctx.session, ctx.arg(1), ctx.reply,
+                               [&] { EvalGeneric(ctx, evalsha, ro); });
+}
+
 void EvalCommand(CommandContext& ctx) {
-  EvalGeneric(ctx, false, false);
+  EvalOrDebug(ctx, false, false);
 }
 void EvalRoCommand(CommandContext& ctx) {
-  EvalGeneric(ctx, false, true);
+  EvalOrDebug(ctx, false, true);
 }
 void EvalShaCommand(CommandContext& ctx) {
-  EvalGeneric(ctx, true, false);
+  EvalOrDebug(ctx, true, false);
 }
 void EvalShaRoCommand(CommandContext& ctx) {
-  EvalGeneric(ctx, true, true);
+  EvalOrDebug(ctx, true, true);
 }
 
 void ScriptHelp(CommandContext& ctx) {
@@ -111,26 +122,44 @@ void ScriptKill(CommandContext& ctx) {
   ctx.service.KillScript(/*is_eval=*/true, ctx.reply);
 }
 
+// The debugger takes over the connection at the next EVAL, so nothing may be queued behind
+// this reply: replies not yet written mean the client pipelines.
 void ScriptDebug(CommandContext& ctx) {
-  if (ctx.ArgIs(2, "no")) return ctx.reply.Ok();
-  if (ctx.ArgIs(2, "yes") || ctx.ArgIs(2, "sync")) {
-    return ctx.reply.Error("ERR the Lua debugger (SCRIPT DEBUG) is not supported by Vigil");
+  if (!ctx.session.out.empty()) {
+    return ctx.reply.Error("ERR SCRIPT DEBUG must be called outside a pipeline");
   }
-  ctx.reply.Error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+  if (ctx.ArgIs(2, "no")) {
+    ctx.session.lua_debug = Session::LuaDebug::kOff;
+  } else if (ctx.ArgIs(2, "yes")) {
+    ctx.session.lua_debug = Session::LuaDebug::kForked;
+  } else if (ctx.ArgIs(2, "sync")) {
+    ctx.session.lua_debug = Session::LuaDebug::kSync;
+  } else {
+    return ctx.reply.Error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+  }
+  ctx.reply.Ok();
 }
 
-// What scripts may call is Redis's noscript flag, and what read-only scripts may not is its write
-// and may_replicate flags: taken from Redis's own command table, so the script checks match it
-// command for command.
+// What scripts may call is Redis's noscript flag, what read-only scripts may not is its write
+// and may_replicate flags, and what runs on a stale replica (from a client or a script) or while
+// loading is its stale and loading flags: taken from Redis's own command table, so these checks
+// match it command for command.
 void SyncScriptFlags(CommandSpec& spec) {
   auto it = RedisCommandInfo().find(spec.name);
   if (it != RedisCommandInfo().end() && it->second.elements.size() > 2) {
-    bool noscript = false, may_replicate = false;
+    bool noscript = false, may_replicate = false, stale = false, loading = false;
     for (const resp::Value& f : it->second.elements[2].elements) {
       if (f.str == "noscript") noscript = true;
       if (f.str == "may_replicate") may_replicate = true;
+      if (f.str == "stale") stale = true;
+      if (f.str == "loading") loading = true;
     }
-    spec.flags = noscript ? spec.flags | kCmdNoScript : spec.flags & ~uint32_t(kCmdNoScript);
+    auto set = [&spec](uint32_t flag, bool on) {
+      spec.flags = on ? spec.flags | flag : spec.flags & ~flag;
+    };
+    set(kCmdNoScript, noscript);
+    set(kCmdStale, stale);
+    set(kCmdLoading, loading);
     if (may_replicate) spec.flags |= kCmdMayReplicate;
   }
   for (auto& [name, sub] : spec.subcommands) SyncScriptFlags(sub);

@@ -62,14 +62,28 @@ bool ArgsToArgv(lua_State* L, std::vector<std::string>* argv) {
   return true;
 }
 
+// The Lua debugger, while it steps, shows the errors a call raises as Redis's luaPushError does.
+void LogErrorTableIfDebugging(lua_State* L, LuaDebugger& dbg) {
+  if (!dbg.logging()) return;
+  lua_getfield(L, -1, "err");
+  if (lua_isstring(L, -1)) dbg.LogError(lua_tostring(L, -1));
+  lua_pop(L, 1);
+}
+
 // Runs the command and pushes its reply (or the error table); true when the result is an error.
 bool RunCommand(lua_State* L, ScriptRun* run) {
+  LuaDebugger& dbg = EngineOf(L)->debugger();
   std::vector<std::string> argv;
-  if (!ArgsToArgv(L, &argv)) return true;
+  if (!ArgsToArgv(L, &argv)) {
+    LogErrorTableIfDebugging(L, dbg);
+    return true;
+  }
+  if (dbg.logging()) dbg.LogCommand(argv);
   std::string err;
   run->client->out.clear();
   run->host->ScriptCall(*run, argv, &err);
   if (!err.empty()) {
+    if (dbg.logging()) dbg.LogError(err);
     PushErrorTable(L, err);
     lua_pushstring(L, "ignore_error_stats_update");
     lua_pushboolean(L, 1);
@@ -78,7 +92,12 @@ bool RunCommand(lua_State* L, ScriptRun* run) {
     return true;
   }
   const bool is_error = !run->client->out.empty() && run->client->out[0] == '-';
+  if (is_error && dbg.logging()) {
+    const std::string& out = run->client->out;
+    dbg.LogError(out.substr(0, out.find("\r\n")));
+  }
   PushRespAsLua(L, run->client->out);
+  if (dbg.logging()) dbg.LogReply(run->client->out);
   run->client->out.clear();
   return is_error;
 }
@@ -212,12 +231,15 @@ int ReplicateCommands(lua_State* L) {
   return 1;
 }
 
-// Outside the Lua debugger, redis.breakpoint answers false and redis.debug does nothing.
+// Outside a Lua debugger session, redis.breakpoint answers false and redis.debug does nothing.
 int Breakpoint(lua_State* L) {
-  lua_pushboolean(L, 0);
+  ScriptEngine* e = EngineOf(L);
+  lua_pushboolean(L, e != nullptr && e->debugger().RequestBreak());
   return 1;
 }
-int Debug(lua_State*) {
+int Debug(lua_State* L) {
+  ScriptEngine* e = EngineOf(L);
+  if (e != nullptr) e->debugger().LogDebugValues(L);
   return 0;
 }
 

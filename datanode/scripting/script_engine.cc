@@ -56,6 +56,16 @@ void BusyHook(lua_State* L, lua_Debug*) {
   lua_error(L);
 }
 
+// The Lua debugger's stops (every line, and a count hook for loops that never reach a stop).
+void DebugHook(lua_State* L, lua_Debug* ar) {
+  ScriptEngine* e = EngineOf(L);
+  if (e == nullptr) return;
+  const char* raise = e->debugger().OnHook(L, ar, e->current_run());
+  if (raise == nullptr) return;
+  PushErrorTable(L, raise);
+  lua_error(L);
+}
+
 bool ErrorStatsIgnored(lua_State* L) {
   lua_pushstring(L, "ignore_error_stats_update");
   lua_rawget(L, -2);
@@ -152,9 +162,14 @@ void ScriptEngine::RunRef(ScriptRun& run, int ref, std::span<const std::string> 
 
 void ScriptEngine::CallPrepared(ScriptRun& run, int nargs, resp::ReplyWriter& w) {
   lua_State* L = L_;
-  if (run.busy_threshold_ms > 0) lua_sethook(L, BusyHook, LUA_MASKCOUNT, kBusyHookInstructions);
+  const bool debugging = debugger_.active();
+  if (debugging) {
+    lua_sethook(L, DebugHook, LUA_MASKLINE | LUA_MASKCOUNT, kBusyHookInstructions);
+  } else if (run.busy_threshold_ms > 0) {
+    lua_sethook(L, BusyHook, LUA_MASKCOUNT, kBusyHookInstructions);
+  }
   const int status = lua_pcall(L, nargs, 1, -2 - nargs);
-  if (run.busy_threshold_ms > 0) lua_sethook(L, nullptr, 0, 0);
+  if (debugging || run.busy_threshold_ms > 0) lua_sethook(L, nullptr, 0, 0);
   if (++gc_count_ == kGcCyclePeriod) {
     lua_gc(L, LUA_GCSTEP, kGcCyclePeriod);
     gc_count_ = 0;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "common/resp/reply_writer.h"
+#include "datanode/scripting/lua_debugger.h"
 #include "datanode/scripting/script_run.h"
 
 struct lua_State;
@@ -56,6 +57,8 @@ class ScriptEngine {
   size_t scripts_memory() const { return scripts_memory_; }
   // Bytes the Lua heap holds (used_memory_lua).
   size_t lua_memory() const;
+  // SCRIPT DEBUG: the session of the EVAL being debugged, if any.
+  LuaDebugger& debugger() { return debugger_; }
   // Redis's redisLrand48 state behind math.random, shared by every script as in Redis.
   uint64_t& rand48() { return rand48_; }
 
@@ -68,6 +71,7 @@ class ScriptEngine {
   std::unordered_map<std::string, Script> scripts_;
   size_t scripts_memory_ = 0;
   ScriptRun* current_ = nullptr;
+  LuaDebugger debugger_;
   uint64_t rand48_ = 0;
   int gc_count_ = 0;
 };

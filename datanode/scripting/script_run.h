@@ -38,6 +38,8 @@ class ScriptHost {
   // threshold the host serves other clients a little (Redis's scriptInterrupt). True when the
   // run must stop (SCRIPT KILL / FUNCTION KILL).
   virtual bool ScriptInterrupt(ScriptRun& run) = 0;
+  // The host's monotonic clock, in microseconds (a run's start_us is on it).
+  virtual int64_t ScriptClockUs() = 0;
 };
 
 struct ScriptRun {

@@ -190,3 +190,23 @@ TEST(Scripting, BlockingCommandsDoNotBlock) {
 
 }  // namespace
 }  // namespace vigil::datanode
+
+namespace vigil::datanode {
+namespace {
+
+// ECHO is flagged stale and loading in Redis's table, so a script may call it on a stale replica
+// (upstream "allow-stale shebang flag"); GET is neither. The flags come from Redis's table.
+TEST(Scripting, StaleAndLoadingFlagsFollowRedisCommandTable) {
+  ServiceHarness h;
+  const CommandSpec* echo = h.service().commands().Find("echo");
+  ASSERT_NE(echo, nullptr);
+  EXPECT_TRUE(echo->flags & kCmdStale);
+  EXPECT_TRUE(echo->flags & kCmdLoading);
+  const CommandSpec* get = h.service().commands().Find("get");
+  ASSERT_NE(get, nullptr);
+  EXPECT_FALSE(get->flags & kCmdStale);
+  EXPECT_FALSE(get->flags & kCmdLoading);
+}
+
+}  // namespace
+}  // namespace vigil::datanode

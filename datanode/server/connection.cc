@@ -1,9 +1,11 @@
 #include "datanode/server/connection.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -296,6 +298,64 @@ bool Connection::Flush() {
   // A TLS write waiting for the peer's bytes is retried by the read event, not this one.
   ArmWrite(!(tls_ && tls_->write_wants_read()));
   return true;
+}
+
+}  // namespace vigil::datanode
+
+namespace vigil::datanode {
+namespace {
+
+constexpr int kBlockingSendTimeoutSec = 5;
+
+bool SetBlocking(int fd, bool blocking) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return false;
+  const int want = blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK;
+  if (::fcntl(fd, F_SETFL, want) != 0) return false;
+  timeval tv{blocking ? kBlockingSendTimeoutSec : 0, 0};
+  return ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0;
+}
+
+}  // namespace
+
+bool Connection::BeginBlockingIo() {
+  return SetBlocking(fd_, true) && WriteQueuedBlocking();
+}
+
+bool Connection::WriteQueuedBlocking() {
+  const bool ok = BlockingWrite(std::string_view(session_.out).substr(out_pos_));
+  session_.out.clear();
+  out_pos_ = 0;
+  return ok;
+}
+
+bool Connection::BlockingWrite(std::string_view bytes) {
+  while (!bytes.empty()) {
+    size_t put = 0;
+    std::string err;
+    const net::SocketIo io =
+        net::WriteSocket(fd_, tls_.get(), bytes.data(), bytes.size(), &put, &err);
+    if (io != net::SocketIo::kData) return false;  // kAgain here is the send timeout
+    bytes.remove_prefix(put);
+    server_->service().stats().total_net_output_bytes += int64_t(put);
+  }
+  return true;
+}
+
+long Connection::BlockingRead(char* buf, size_t cap) {
+  size_t got = 0;
+  if (tls_ != nullptr) {
+    // One record: asking OpenSSL for more would wait on the blocking socket for bytes the
+    // client only sends after our answer.
+    return tls_->Read(buf, cap, &got) == net::TlsIo::kDone ? long(got) : -1;
+  }
+  std::string err;
+  return net::ReadSocket(fd_, nullptr, buf, cap, &got, &err) == net::SocketIo::kData ? long(got)
+                                                                                     : -1;
+}
+
+bool Connection::EndBlockingIo() {
+  return SetBlocking(fd_, false);
 }
 
 }  // namespace vigil::datanode

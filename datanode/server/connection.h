@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/net/tls_stream.h"
@@ -49,6 +50,15 @@ class Connection {
   // Reply bytes not yet written, or decrypted input OpenSSL holds that poll() cannot see.
   bool wants_write() const { return out_pos_ < session_.out.size(); }
   bool has_buffered_tls_input() const { return tls_ != nullptr && tls_->pending(); }
+  // The Lua debugger's direct I/O on this socket (Redis's connBlock): Begin writes the replies
+  // still queued and makes the socket blocking, writes giving up after 5 s; End makes it
+  // non-blocking again.
+  bool BeginBlockingIo();
+  bool BlockingWrite(std::string_view bytes);
+  long BlockingRead(char* buf, size_t cap);
+  // Writes what the session has queued (a forked session's EVAL reply, before it exits).
+  bool WriteQueuedBlocking();
+  bool EndBlockingIo();
   // Protected mode on a TLS port: the refusal is sent once the handshake makes it readable.
   void DenyAfterHandshake() { deny_after_handshake_ = true; }
 

@@ -343,6 +343,7 @@ void Server::Cron() {
   ShutdownCron();
   peak_memory_ = std::max(peak_memory_, AllocatorUsedBytes());
   CloseIdleClients();
+  ReapLuaDebugChildren();
   migrate_sockets_.CloseIdle(now_ms() / 1000);
   AfterCommands(nullptr);
 }

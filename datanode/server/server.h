@@ -3,6 +3,7 @@
 // connections; feeds requests to the Service and executes what only a process can do (exit,
 // rewrite the config file, report RSS and CPU). Decides nothing about data.
 #include <spdlog/logger.h>
+#include <sys/types.h>
 
 #include <map>
 #include <memory>
@@ -99,6 +100,10 @@ class Server final : public ServerHooks {
   void LogAtLevel(int level, const std::string& line) override;
   // server_busy_script.cc
   void ProcessEventsWhileBusy(const Session& caller) override;
+  // The Lua debugger's sessions (server_lua_debug.cc).
+  LuaDebugStart StartLuaDebug(Session& s, bool forked, DebugChannel** channel,
+                              std::string* error) override;
+  void EndLuaDebug(Session& s, bool forked) override;
   MigrateLink* MigrateGetLink(const std::string& host, const std::string& port,
                               int64_t timeout_ms) override {
     return migrate_sockets_.Get(host, port, timeout_ms, now_ms() / 1000);
@@ -169,6 +174,8 @@ class Server final : public ServerHooks {
   void Cron();
   void FenceTick();
   void CloseIdleClients();
+  void ReapLuaDebugChildren();
+  void KillLuaDebugChildren();
   void ReapClosed();
   std::string Where() const;
   Status RewriteConfigFile(bool force_all);
@@ -211,6 +218,8 @@ class Server final : public ServerHooks {
   bool flush_scheduled_ = false;
   bool flushing_deferred_ = false;
   std::vector<Connection*> deferred_;
+  std::vector<pid_t> lua_debug_children_;  // forked SCRIPT DEBUG YES sessions
+  std::unique_ptr<DebugChannel> lua_debug_channel_;
   std::unique_ptr<Replication> replication_;      // goes before the service
   std::unique_ptr<ShutdownHandoffLink> handoff_;  // last: goes first
 };

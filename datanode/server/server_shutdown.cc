@@ -224,6 +224,7 @@ std::string Server::FinishShutdown() {
     CancelShutdown();
     return rdb_error;
   }
+  KillLuaDebugChildren();
   ShutdownAof();
   CloseAllListeners();
   RemoveFilesOnExit();

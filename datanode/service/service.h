@@ -124,6 +124,19 @@ class ServerHooks {
   // A script past busy-reply-threshold: serve the other clients' pending events once (Redis's
   // processEventsWhileBlocked), never `caller`'s, whose command is the script.
   virtual void ProcessEventsWhileBusy(const Session& caller) { (void)caller; }
+  // The Lua debugger (SCRIPT DEBUG) talks to its client directly. kRun: debug the EVAL here,
+  // over *channel (SYNC, or in the child a forked session runs in); kHandedOff: a forked child
+  // has the client now and this process lets go of it; kFailed: *error is the reply.
+  enum class LuaDebugStart { kRun, kHandedOff, kFailed };
+  virtual LuaDebugStart StartLuaDebug(Session& s, bool forked, DebugChannel** channel,
+                                      std::string* error) {
+    (void)s, (void)forked, (void)channel;
+    *error = "ERR the Lua debugger needs a client connection";
+    return LuaDebugStart::kFailed;
+  }
+  // The session's last logs went out. A forked child writes the EVAL's reply and exits; in
+  // SYNC mode the connection goes back to the event loop.
+  virtual void EndLuaDebug(Session& s, bool forked) { (void)s, (void)forked; }
 };
 
 // Receives every change to the data set in execution order (the AOF and replication feed).
@@ -370,6 +383,11 @@ class Service final : public KeyspaceListener, public ScriptHost {
   void KillScript(bool is_eval, resp::ReplyWriter& w);
   // ScriptHost: the threshold check and the shell's event pass while a script is busy.
   bool ScriptInterrupt(ScriptRun& run) override;
+  int64_t ScriptClockUs() override { return clock_us(); }
+  // An EVAL by a client in SCRIPT DEBUG mode: `eval` runs inside a Lua debugger session on the
+  // client's connection (service_lua_debug.cc).
+  void EvalWithDebugger(Session& s, std::string_view source, resp::ReplyWriter& w,
+                        const std::function<void()>& eval);
   // The libraries of a snapshot being loaded replace ours (Redis empties them with the data).
   Status LoadSnapshotFunctions(
       const std::vector<std::string>& codes,

@@ -62,6 +62,10 @@ struct Session {
   // The error reply just written was already counted where it arose (a script relaying a
   // command's error): the command counts as failed, but errorstats are not bumped again.
   bool error_uncounted = false;
+  // SCRIPT DEBUG: this client's next EVAL runs under the Lua debugger, in a forked child (YES)
+  // or in the server itself (SYNC).
+  enum class LuaDebug : uint8_t { kOff, kForked, kSync };
+  LuaDebug lua_debug = LuaDebug::kOff;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string last_command = "NULL";
