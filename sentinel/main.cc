@@ -74,7 +74,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   SentinelConfig cfg = std::move(loaded).value();
-  cfg.core.port = cfg.settings.port;  // announced in hellos unless announce-port is set
+  // Announced in hellos unless announce-port is set: with tls-replication, the TLS port, as
+  // other sentinels then reach us over TLS.
+  cfg.core.port = cfg.settings.tls_replication && cfg.settings.tls_port != 0 ? cfg.settings.tls_port
+                                                                             : cfg.settings.port;
   std::unique_ptr<StateStore> store;
   if (cfg.file.syntax == config::Syntax::kToml) {
     std::string state_path = StateFilePathFor(cfg.file.path, cfg.settings.state_file);

@@ -45,13 +45,19 @@ std::optional<Error> Validate(const Options& o) {
 
 }  // namespace
 
+struct TlsContexts {
+  std::shared_ptr<TlsClientContext> nodes;
+  std::shared_ptr<TlsClientContext> sentinels;
+};
+
 class Client::Impl {
  public:
-  explicit Impl(Options options)
+  Impl(Options options, TlsContexts tls)
       : options_(std::move(options)),
         resolver_(options_, [this](LogLevel l, const std::string& m) { Log(l, m); }),
         pool_(options_.pool_size),
         prng_(SeedFrom(options_)) {
+    resolver_.SetTls(std::move(tls.nodes), std::move(tls.sentinels));
     const std::size_t n = std::min<std::size_t>(
         static_cast<std::size_t>(std::max(0, options_.switch_master_subscriptions)),
         options_.sentinels.size());
@@ -278,7 +284,15 @@ ClientStats Client::Impl::Stats() const {
 
 Result<std::unique_ptr<Client>> Client::Create(Options options) {
   if (auto e = Validate(options)) return *e;
-  return std::unique_ptr<Client>(new Client(std::make_unique<Impl>(std::move(options))));
+  TlsContexts tls;
+  auto nodes = TlsClientContext::Build(options.tls);
+  if (!nodes.ok()) return nodes.error();
+  tls.nodes = std::move(nodes).value();
+  auto sentinels = TlsClientContext::Build(options.sentinel_tls);
+  if (!sentinels.ok()) return sentinels.error();
+  tls.sentinels = std::move(sentinels).value();
+  return std::unique_ptr<Client>(
+      new Client(std::make_unique<Impl>(std::move(options), std::move(tls))));
 }
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -56,6 +56,12 @@ class MasterResolver {
   const ConnectSettings& node_settings() const { return node_settings_; }
   const ConnectSettings& sentinel_settings() const { return sentinel_settings_; }
   const std::string& master_name() const { return master_name_; }
+  // TLS contexts (null: plain) for the data nodes and the sentinels; set before first use.
+  void SetTls(std::shared_ptr<TlsClientContext> nodes,
+              std::shared_ptr<TlsClientContext> sentinels) {
+    node_settings_.tls = std::move(nodes);
+    sentinel_settings_.tls = std::move(sentinels);
+  }
 
  private:
   Result<MasterTarget> ResolveLocked(std::unique_lock<std::mutex>& lock, MonoTime deadline);

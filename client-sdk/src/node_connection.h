@@ -6,14 +6,17 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "client-sdk/src/tls_client_context.h"
 #include "vigil/client/address.h"
 #include "vigil/client/errors.h"
 #include "vigil/client/reply.h"
 
 struct redisContext;
+typedef struct ssl_st SSL;
 
 namespace vigil::client {
 
@@ -22,7 +25,8 @@ struct ConnectSettings {
   std::chrono::milliseconds command_timeout{1000};
   std::string username;  // AUTH [username] password when password is not empty
   std::string password;
-  int db = 0;  // SELECT when not 0
+  int db = 0;                             // SELECT when not 0
+  std::shared_ptr<TlsClientContext> tls;  // null: plain TCP
 };
 
 class NodeConnection {
@@ -53,11 +57,19 @@ class NodeConnection {
 
  private:
   NodeConnection(Address address, redisContext* ctx) : address_(std::move(address)), ctx_(ctx) {}
+  // The TLS handshake on the connected socket (blocking, bounded by the socket timeouts).
+  std::optional<Error> StartTls(const TlsClientContext& tls);
   Error IoError();
+  // A failed SSL_read/SSL_write (its return value `ret`): a timeout or a lost connection.
+  Error TlsIoError(int ret);
+  bool Send(const std::vector<std::vector<std::string>>& commands);
   Result<Reply> ReadReply();
 
   Address address_;
   redisContext* ctx_;
+  // With TLS, hiredis only connects and parses: bytes go through OpenSSL, into hiredis's reader.
+  SSL* ssl_ = nullptr;
+  std::optional<Error> send_error_;
   bool broken_ = false;
 };
 

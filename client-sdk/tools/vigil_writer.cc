@@ -42,6 +42,7 @@ struct Args {
   std::string password;
   std::string sentinel_password;
   std::string stop_file;
+  vigil::client::TlsOptions tls;  // nodes and sentinels alike
 };
 
 constexpr const char* kUsage =
@@ -49,7 +50,8 @@ constexpr const char* kUsage =
     "                    [--duration-ms 10000] [--rate 200] [--prefix w1:] [--threads 1]\n"
     "                    [--wait-every 0] [--wait-replicas 1] [--wait-timeout-ms 500]\n"
     "                    [--ack-log FILE] [--verify] [--password PW] [--sentinel-password PW]\n"
-    "                    [--stop-file FILE]\n"
+    "                    [--stop-file FILE] [--tls [--cacert F] [--cacertdir D] [--cert F]\n"
+    "                    [--key F] [--sni NAME] [--insecure]]\n"
     "Writes SET <prefix><seq> <seq> at --rate writes/s through libvigil-client and prints one\n"
     "JSON line: attempted, acked, acked_wait, errors, longest_pause_ms, writes_to_replica, lost,\n"
     "lost_wait (lost counts need --verify).\n";
@@ -72,8 +74,10 @@ std::optional<Args> ParseArgs(int argc, char** argv) {
       std::cout << kUsage;
       std::exit(0);
     }
-    if (flag == "--verify") {
-      a.verify = true;
+    if (flag == "--verify" || flag == "--tls" || flag == "--insecure") {
+      if (flag == "--verify") a.verify = true;
+      if (flag == "--tls") a.tls.enabled = true;
+      if (flag == "--insecure") a.tls.verify_peer = false;
       continue;
     }
     if (i + 1 >= argc) {
@@ -128,6 +132,16 @@ std::optional<Args> ParseArgs(int argc, char** argv) {
       a.sentinel_password = value;
     } else if (flag == "--stop-file") {
       a.stop_file = value;
+    } else if (flag == "--cacert") {
+      a.tls.ca_cert_file = value;
+    } else if (flag == "--cacertdir") {
+      a.tls.ca_cert_dir = value;
+    } else if (flag == "--cert") {
+      a.tls.cert_file = value;
+    } else if (flag == "--key") {
+      a.tls.key_file = value;
+    } else if (flag == "--sni") {
+      a.tls.sni = value;
     } else {
       std::cerr << "vigil-writer: unknown option " << flag << "\n" << kUsage;
       return std::nullopt;
@@ -323,6 +337,8 @@ int main(int argc, char** argv) {
   options.master_name = args.master;
   options.password = args.password;
   options.sentinel_password = args.sentinel_password;
+  options.tls = args.tls;
+  options.sentinel_tls = args.tls;
   options.connect_timeout = std::chrono::milliseconds(300);
   // WAIT blocks up to its own timeout: the command timeout must not fire first.
   options.command_timeout = std::chrono::milliseconds(

@@ -40,7 +40,7 @@ CommandServer::~CommandServer() {
   }
 }
 
-Status CommandServer::ListenOne(const std::string& spec, int port, bool optional) {
+Status CommandServer::ListenOne(const std::string& spec, int port, bool optional, bool tls) {
   auto listened = net::ListenTcp(spec, port, optional);
   if (!listened.ok()) return listened.status();
   const int fd = listened.value();
@@ -48,18 +48,31 @@ Status CommandServer::ListenOne(const std::string& spec, int port, bool optional
   event* ev = event_new(base_, fd, EV_READ | EV_PERSIST, &CommandServer::OnAccept, this);
   event_add(ev, nullptr);
   listeners_.emplace_back(fd, ev);
+  if (tls) tls_listeners_.insert(fd);
+  return Status::Ok();
+}
+
+Status CommandServer::ListenAll(const std::vector<std::string>& bind, int port, bool tls) {
+  const size_t before = listeners_.size();
+  std::vector<std::string> addrs = bind.empty() ? std::vector<std::string>{"*", "-::*"} : bind;
+  for (const auto& b : addrs) {
+    bool optional = !b.empty() && b[0] == '-';
+    Status st = ListenOne(optional ? b.substr(1) : b, port, optional, tls);
+    if (!st.ok()) return st;
+  }
+  if (listeners_.size() == before) return Status::Error("no listening socket could be created");
   return Status::Ok();
 }
 
 Status CommandServer::Listen(const std::vector<std::string>& bind, int port) {
-  std::vector<std::string> addrs = bind.empty() ? std::vector<std::string>{"*", "-::*"} : bind;
-  for (const auto& b : addrs) {
-    bool optional = !b.empty() && b[0] == '-';
-    Status st = ListenOne(optional ? b.substr(1) : b, port, optional);
-    if (!st.ok()) return st;
-  }
-  if (listeners_.empty()) return Status::Error("no listening socket could be created");
-  return Status::Ok();
+  return ListenAll(bind, port, false);
+}
+
+Status CommandServer::ListenTls(const std::vector<std::string>& bind, int port,
+                                std::shared_ptr<net::TlsContext> ctx, net::TlsAuthClients auth) {
+  tls_ctx_ = std::move(ctx);
+  tls_auth_ = auth;
+  return ListenAll(bind, port, true);
 }
 
 void CommandServer::OnAccept(evutil_socket_t fd, short, void* arg) {
@@ -103,6 +116,15 @@ void CommandServer::Accept(int listen_fd) {
     for (const SentinelUser& u : s.users) {
       if (u.name == "default") c->authenticated = u.enabled && u.nopass && s.requirepass.empty();
     }
+    if (tls_listeners_.count(listen_fd) != 0 && tls_ctx_ != nullptr) {
+      c->tls = net::TlsStream::Accept(*tls_ctx_, fd, tls_auth_);
+      if (c->tls == nullptr) {
+        log_->warn("Error accepting a TLS client connection from {}: {}", c->addr,
+                   net::TakeOpenSslError());
+        ::close(fd);
+        continue;
+      }
+    }
     c->read_ev = event_new(base_, fd, EV_READ | EV_PERSIST, &CommandServer::OnReadable, c.get());
     c->write_ev = event_new(base_, fd, EV_WRITE | EV_PERSIST, &CommandServer::OnWritable, c.get());
     event_add(c->read_ev, nullptr);
@@ -113,34 +135,85 @@ void CommandServer::Accept(int listen_fd) {
 
 void CommandServer::OnReadable(evutil_socket_t, short, void* arg) {
   auto* c = static_cast<ClientConn*>(arg);
-  c->server->ReadSome(c);
+  CommandServer* self = c->server;
+  if (c->tls != nullptr && !c->tls->handshake_done()) return self->ContinueHandshake(c);
+  // A TLS write that needed the peer's bytes first goes on now.
+  if (c->tls != nullptr && c->tls->write_wants_read() && !self->Flush(c)) {
+    return self->MarkClosing(c, "write error");
+  }
+  self->ReadSome(c);
 }
 
 void CommandServer::OnWritable(evutil_socket_t, short, void* arg) {
   auto* c = static_cast<ClientConn*>(arg);
-  if (!c->server->Flush(c)) c->server->MarkClosing(c, "write error");
+  CommandServer* self = c->server;
+  if (c->tls != nullptr && !c->tls->handshake_done()) return self->ContinueHandshake(c);
+  if (c->tls != nullptr && c->tls->read_wants_write()) self->ReadSome(c);
+  if (!c->closing && !self->Flush(c)) self->MarkClosing(c, "write error");
+}
+
+void CommandServer::ArmWrite(ClientConn* c, bool on) {
+  if (on == c->write_armed) return;
+  if (on) {
+    event_add(c->write_ev, nullptr);
+  } else {
+    event_del(c->write_ev);
+  }
+  c->write_armed = on;
+}
+
+void CommandServer::ContinueHandshake(ClientConn* c) {
+  switch (c->tls->Handshake()) {
+    case net::TlsIo::kDone:
+      ArmWrite(c, false);
+      if (c->tls->pending()) ReadSome(c);
+      return;
+    case net::TlsIo::kWantRead:
+      ArmWrite(c, false);
+      return;
+    case net::TlsIo::kWantWrite:
+      ArmWrite(c, true);
+      return;
+    case net::TlsIo::kClosed:
+      MarkClosing(c, "client closed connection during the TLS handshake");
+      return;
+    case net::TlsIo::kError:
+      // Plain text on the TLS port, a certificate that does not verify, or one missing when
+      // tls-auth-clients requires it: say who and why, once.
+      log_->warn("TLS handshake with client {} failed: {}", c->addr, c->tls->error());
+      MarkClosing(c, nullptr);
+      return;
+  }
 }
 
 void CommandServer::ReadSome(ClientConn* c) {
-  if (c->closing) return;
-  if (c->qpos > 0 && c->qpos == c->qbuf.size()) {
-    c->qbuf.clear();
-    c->qpos = 0;
-  }
-  size_t old = c->qbuf.size();
-  c->qbuf.resize(old + kReadChunk);
-  ssize_t n = ::read(c->fd, c->qbuf.data() + old, kReadChunk);
-  if (n <= 0) {
-    c->qbuf.resize(old);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    MarkClosing(c, n == 0 ? "client closed connection" : std::strerror(errno));
-    return;
-  }
-  c->qbuf.resize(old + size_t(n));
-  ProcessInput(c);
-  if (!c->closing && c->qbuf.size() - c->qpos > kMaxQueryBuffer) {
-    MarkClosing(c, "query buffer limit");
-  }
+  // OpenSSL may hold decrypted bytes the socket no longer signals: read until it holds none.
+  do {
+    if (c->closing) return;
+    if (c->qpos > 0 && c->qpos == c->qbuf.size()) {
+      c->qbuf.clear();
+      c->qpos = 0;
+    }
+    size_t old = c->qbuf.size();
+    c->qbuf.resize(old + kReadChunk);
+    size_t got = 0;
+    std::string err;
+    const net::SocketIo io =
+        net::ReadSocket(c->fd, c->tls.get(), c->qbuf.data() + old, kReadChunk, &got, &err);
+    c->qbuf.resize(old + got);
+    if (io == net::SocketIo::kAgain) {
+      if (c->tls != nullptr && c->tls->read_wants_write()) ArmWrite(c, true);
+      return;
+    }
+    if (io != net::SocketIo::kData) {
+      MarkClosing(c, io == net::SocketIo::kClosed ? "client closed connection" : err.c_str());
+      return;
+    }
+    ProcessInput(c);
+    if (!c->closing && c->qbuf.size() - c->qpos > kMaxQueryBuffer) {
+      MarkClosing(c, "query buffer limit");
+    }
+  } while (c->tls != nullptr && c->tls->pending());
 }
 
 void CommandServer::ProcessInput(ClientConn* c) {
@@ -228,30 +301,26 @@ size_t CommandServer::pubsub_patterns() const {
 
 bool CommandServer::Flush(ClientConn* c) {
   if (c->closing) return true;
+  if (c->tls != nullptr && !c->tls->handshake_done()) return true;  // sent after the handshake
   while (c->out_pos < c->out.size()) {
-    ssize_t n = ::write(c->fd, c->out.data() + c->out_pos, c->out.size() - c->out_pos);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) break;
-      return false;
-    }
-    c->out_pos += size_t(n);
+    size_t put = 0;
+    std::string err;
+    const net::SocketIo io = net::WriteSocket(c->fd, c->tls.get(), c->out.data() + c->out_pos,
+                                              c->out.size() - c->out_pos, &put, &err);
+    if (io == net::SocketIo::kAgain) break;
+    if (io != net::SocketIo::kData) return false;
+    c->out_pos += put;
   }
   if (c->out_pos == c->out.size()) {
     c->out.clear();
     c->out_pos = 0;
-    if (c->write_armed) {
-      event_del(c->write_ev);
-      c->write_armed = false;
-    }
+    if (!(c->tls != nullptr && c->tls->read_wants_write())) ArmWrite(c, false);
     if (c->close_after_reply) MarkClosing(c, nullptr);
     return true;
   }
   if (c->out.size() - c->out_pos > 64 * 1024 * 1024) return false;  // a stuck subscriber
-  if (!c->write_armed) {
-    event_add(c->write_ev, nullptr);
-    c->write_armed = true;
-  }
+  // A TLS write waiting for the peer's bytes is retried by the read event, not this one.
+  ArmWrite(c, !(c->tls != nullptr && c->tls->write_wants_read()));
   return true;
 }
 
@@ -271,6 +340,7 @@ void CommandServer::Maintain() {
     ClientConn* c = it->second.get();
     event_free(c->read_ev);
     event_free(c->write_ev);
+    c->tls.reset();  // before the descriptor it uses
     ::close(c->fd);
     if (c->waiting != 0) waiting_.erase(c->waiting);
     clients_.erase(it);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/base/status.h"
+#include "common/net/tls_stream.h"
 #include "common/resp/request_parser.h"
 #include "sentinel/core/ids.h"
 #include "sentinel/core/wire_value.h"
@@ -45,6 +46,7 @@ struct ClientConn {
   std::vector<std::string> argv;
   event* read_ev = nullptr;
   event* write_ev = nullptr;
+  std::unique_ptr<net::TlsStream> tls;  // null on the plain port
   bool write_armed = false;
   bool closing = false;
   bool close_after_reply = false;
@@ -66,6 +68,9 @@ class CommandServer {
 
   // Binds every address of `bind` (empty: all interfaces) on `port`.
   Status Listen(const std::vector<std::string>& bind, int port);
+  // The same on tls-port: clients handshake with `ctx`, `auth` deciding on client certificates.
+  Status ListenTls(const std::vector<std::string>& bind, int port,
+                   std::shared_ptr<net::TlsContext> ctx, net::TlsAuthClients auth);
 
   // A core answer for a client request (dropped if that client is gone).
   void Reply(ClientToken token, const WireValue& value);
@@ -91,7 +96,11 @@ class CommandServer {
   static void OnAccept(evutil_socket_t fd, short what, void* arg);
   static void OnReadable(evutil_socket_t fd, short what, void* arg);
   static void OnWritable(evutil_socket_t fd, short what, void* arg);
-  Status ListenOne(const std::string& addr, int port, bool optional);
+  Status ListenOne(const std::string& addr, int port, bool optional, bool tls);
+  Status ListenAll(const std::vector<std::string>& bind, int port, bool tls);
+  // TLS: one handshake step, driven by either event.
+  void ContinueHandshake(ClientConn* c);
+  void ArmWrite(ClientConn* c, bool on);
   void Accept(int listen_fd);
   void ReadSome(ClientConn* c);
   void ProcessInput(ClientConn* c);
@@ -102,6 +111,9 @@ class CommandServer {
   SentinelHost* host_;
   spdlog::logger* log_;
   std::vector<std::pair<int, event*>> listeners_;
+  std::set<int> tls_listeners_;  // the fds of listeners_ on tls-port
+  std::shared_ptr<net::TlsContext> tls_ctx_;
+  net::TlsAuthClients tls_auth_ = net::TlsAuthClients::kYes;
   std::map<uint64_t, std::unique_ptr<ClientConn>> clients_;
   std::map<ClientToken, uint64_t> waiting_;  // token → client id
   std::vector<uint64_t> closed_;

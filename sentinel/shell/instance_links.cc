@@ -1,41 +1,68 @@
 #include "sentinel/shell/instance_links.h"
 
 #include <arpa/inet.h>
-#include <hiredis/async.h>
-#include <hiredis/hiredis.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include <type_traits>
+#include <cerrno>
+#include <cstring>
+#include <utility>
 
 #include "common/net/tcp_user_timeout.h"
 #include "sentinel/core/wire.h"
-#include "sentinel/shell/hiredis_event_binding.h"
 
 namespace vigil::sentinel {
 
 namespace {
 
-WireValue FromHiredis(const redisReply* r) {
-  switch (r->type) {
-    case REDIS_REPLY_STATUS:
-      return WireValue::Status(std::string(r->str, r->len));
-    case REDIS_REPLY_ERROR:
-      return WireValue::Error(std::string(r->str, r->len));
-    case REDIS_REPLY_INTEGER:
-      return WireValue::Integer(r->integer);
-    case REDIS_REPLY_STRING:
-      return WireValue::Bulk(std::string(r->str, r->len));
-    case REDIS_REPLY_ARRAY: {
+constexpr size_t kReadChunk = 16 * 1024;
+// A drained read buffer that grew past this is given back: with 1,000 monitored masters, idle
+// links should not each hold the largest INFO they ever read.
+constexpr size_t kKeptBuffer = 16 * 1024;
+
+// The sentinel speaks RESP2 to the nodes: RESP3 types do not occur, and a null of any kind reads
+// as a null bulk, as hiredis reported it.
+WireValue FromResp(const resp::Value& v) {
+  using T = resp::Value::Type;
+  switch (v.type) {
+    case T::kSimple:
+      return WireValue::Status(v.str);
+    case T::kError:
+    case T::kBlobError:
+      return WireValue::Error(v.str);
+    case T::kInteger:
+    case T::kBool:
+      return WireValue::Integer(v.integer);
+    case T::kBulk:
+    case T::kVerbatim:
+    case T::kDouble:
+    case T::kBigNumber:
+      return WireValue::Bulk(v.str);
+    case T::kArray:
+    case T::kSet:
+    case T::kPush:
+    case T::kMap: {
       std::vector<WireValue> el;
-      el.reserve(r->elements);
-      for (size_t i = 0; i < r->elements; ++i) el.push_back(FromHiredis(r->element[i]));
+      el.reserve(v.elements.size());
+      for (const resp::Value& e : v.elements) el.push_back(FromResp(e));
       return WireValue::Array(std::move(el));
     }
-    default:
-      return WireValue::NullBulk();
+    case T::kNull:
+      break;
   }
+  return WireValue::NullBulk();
+}
+
+bool IsPubSubMessage(const resp::Value& v) {
+  if (v.type != resp::Value::Type::kArray && v.type != resp::Value::Type::kPush) return false;
+  if (v.elements.size() < 3 || v.elements[0].type != resp::Value::Type::kBulk) return false;
+  const std::string& kind = v.elements[0].str;
+  return kind == "message" || kind == "subscribe" || kind == "pmessage" || kind == "psubscribe" ||
+         kind == "unsubscribe" || kind == "punsubscribe";
 }
 
 std::string SocketIp(int fd, bool peer) {
@@ -52,7 +79,43 @@ std::string SocketIp(int fd, bool peer) {
   return ip;
 }
 
+// A non-blocking socket connecting to `host:port` (name resolution blocks, as hiredis's did).
+// Returns the fd, or -1 with *why set.
+int StartConnect(const std::string& host, int port, std::string* why) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  const int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
+  if (rc != 0) {
+    *why = ::gai_strerror(rc);
+    return -1;
+  }
+  int fd = -1;
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) break;
+    *why = std::strerror(errno);
+    ::close(fd);
+    fd = -1;
+  }
+  ::freeaddrinfo(found);
+  if (fd < 0 && why->empty()) *why = "no usable address";
+  return fd;
+}
+
 }  // namespace
+
+InstanceLinks::Conn::~Conn() {
+  if (read_ev != nullptr) event_free(read_ev);
+  if (write_ev != nullptr) event_free(write_ev);
+  tls.reset();  // before the descriptor it uses
+  if (fd >= 0) ::close(fd);
+}
 
 InstanceLinks::InstanceLinks(event_base* base, InputSink sink, NowFn now, spdlog::logger* log,
                              Millis connect_timeout)
@@ -65,14 +128,6 @@ InstanceLinks::InstanceLinks(event_base* base, InputSink sink, NowFn now, spdlog
 
 InstanceLinks::~InstanceLinks() {
   if (flush_ev_ != nullptr) event_free(flush_ev_);
-  for (auto& [id, c] : conns_) {
-    c->closed = true;
-    if (c->ac != nullptr) {
-      redisAsyncContext* ac = c->ac;
-      c->ac = nullptr;
-      redisAsyncFree(ac);
-    }
-  }
 }
 
 void InstanceLinks::Connect(const ConnectAction& a) {
@@ -85,69 +140,58 @@ void InstanceLinks::Connect(const ConnectAction& a) {
   Conn* raw = c.get();
   conns_[a.conn] = std::move(c);
   connecting_.insert(a.conn);
-  redisAsyncContext* ac = redisAsyncConnect(a.addr.host.c_str(), a.addr.port);
-  if (ac == nullptr || ac->err) {
-    log_->debug("connect to {} failed at once: {}", raw->where, ac ? ac->errstr : "out of memory");
-    if (ac != nullptr) redisAsyncFree(ac);
-    Fail(raw, "connect failed", true);
+  std::string why;
+  raw->fd = StartConnect(a.addr.host, a.addr.port, &why);
+  if (raw->fd < 0) {
+    Fail(raw, "connect failed at once: " + why, true);
     return;
   }
-  if (AttachHiredisToLibevent(ac, base_, &InstanceLinks::OnAfterRead, this) != REDIS_OK) {
-    redisAsyncFree(ac);
+  raw->read_ev = event_new(base_, raw->fd, EV_READ | EV_PERSIST, &InstanceLinks::OnReadable, raw);
+  raw->write_ev = event_new(base_, raw->fd, EV_WRITE | EV_PERSIST, &InstanceLinks::OnWritable, raw);
+  if (raw->read_ev == nullptr || raw->write_ev == nullptr) {
     Fail(raw, "event setup failed", true);
     return;
   }
-  raw->ac = ac;
-  ac->data = raw;
-  redisAsyncSetConnectCallback(ac, &InstanceLinks::OnConnect);
-  redisAsyncSetDisconnectCallback(ac, &InstanceLinks::OnDisconnect);
+  event_add(raw->read_ev, nullptr);
+  ArmWrite(raw, true);  // writable = the connect finished, one way or the other
   if (!a.auth_pass.empty()) {
     std::vector<std::string> auth{"AUTH"};
     if (!a.auth_user.empty()) auth.push_back(a.auth_user);
     auth.push_back(a.auth_pass);
-    SendArgv(raw, auth, false);
+    Enqueue(raw, auth);
     raw->fifo.push_back(Pending{0, PingCommand{}, 1, {}});
   }
   if (!a.client_name.empty()) {
-    SendArgv(raw, {"CLIENT", "SETNAME", a.client_name}, false);
+    Enqueue(raw, {"CLIENT", "SETNAME", a.client_name});
     raw->fifo.push_back(Pending{0, PingCommand{}, 1, {}});
   }
 }
 
-bool InstanceLinks::SendArgv(Conn* c, const std::vector<std::string>& argv, bool subscribe) {
-  // The core's commands have a handful of arguments: the pointer arrays live on the stack.
-  constexpr size_t kInline = 16;
-  const char* inline_ptrs[kInline];
-  size_t inline_lens[kInline];
-  std::vector<const char*> heap_ptrs;
-  std::vector<size_t> heap_lens;
-  const char** ptrs = inline_ptrs;
-  size_t* lens = inline_lens;
-  if (argv.size() > kInline) {
-    heap_ptrs.resize(argv.size());
-    heap_lens.resize(argv.size());
-    ptrs = heap_ptrs.data();
-    lens = heap_lens.data();
-  }
-  for (size_t i = 0; i < argv.size(); ++i) {
-    ptrs[i] = argv[i].data();
-    lens[i] = argv[i].size();
-  }
-  if (redisAsyncCommandArgv(c->ac, subscribe ? &InstanceLinks::OnPubSub : &InstanceLinks::OnReply,
-                            c, int(argv.size()), ptrs, lens) != REDIS_OK) {
-    return false;
+void InstanceLinks::Enqueue(Conn* c, const std::vector<std::string>& argv) {
+  c->out += '*';
+  c->out += std::to_string(argv.size());
+  c->out += "\r\n";
+  for (const std::string& a : argv) {
+    c->out += '$';
+    c->out += std::to_string(a.size());
+    c->out += "\r\n";
+    c->out += a;
+    c->out += "\r\n";
   }
   QueueFlush(c);
-  return true;
 }
 
-void InstanceLinks::OnAfterRead(void* arg) {
-  auto* self = static_cast<InstanceLinks*>(arg);
-  if (self->after_read_) self->after_read_();
+void InstanceLinks::ArmWrite(Conn* c, bool on) {
+  if (on == c->write_armed || c->write_ev == nullptr) return;
+  if (on) {
+    event_add(c->write_ev, nullptr);
+  } else {
+    event_del(c->write_ev);
+  }
+  c->write_armed = on;
 }
 
 void InstanceLinks::QueueFlush(Conn* c) {
-  // Before the connect completes hiredis would mistake the probe for a finished connect.
   if (!c->connected || c->flush_queued || flush_ev_ == nullptr) return;
   c->flush_queued = true;
   if (flush_queue_.empty()) event_active(flush_ev_, 0, 0);
@@ -163,43 +207,198 @@ void InstanceLinks::OnFlush(evutil_socket_t, short, void* arg) {
     if (it == self->conns_.end()) continue;
     Conn* c = it->second.get();
     c->flush_queued = false;
-    // A write error disconnects through OnDisconnect, as a write on the wakeup would.
-    if (!c->closed && c->ac != nullptr && c->connected) redisAsyncHandleWrite(c->ac);
+    if (!c->closed && c->connected) self->Write(c);
   }
+}
+
+void InstanceLinks::OnWritable(evutil_socket_t, short, void* arg) {
+  auto* c = static_cast<Conn*>(arg);
+  InstanceLinks* self = c->owner;
+  if (c->closed) return;
+  if (!c->tcp_connected) return self->FinishTcpConnect(c);
+  if (!c->connected) return self->ContinueHandshake(c);
+  // A TLS read that needed to write first (a renegotiation) goes on now.
+  if (c->tls != nullptr && c->tls->read_wants_write()) {
+    self->ReadReplies(c);
+    if (c->closed) return;
+  }
+  self->Write(c);
+}
+
+void InstanceLinks::OnReadable(evutil_socket_t, short, void* arg) {
+  auto* c = static_cast<Conn*>(arg);
+  InstanceLinks* self = c->owner;
+  if (c->closed) return;
+  if (!c->tcp_connected) return self->FinishTcpConnect(c);
+  if (!c->connected) return self->ContinueHandshake(c);
+  if (c->tls != nullptr && c->tls->write_wants_read() && !self->Write(c)) return;
+  self->ReadReplies(c);
+  if (self->after_read_) self->after_read_();
+}
+
+void InstanceLinks::FinishTcpConnect(Conn* c) {
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (::getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err == EINPROGRESS) return;
+  if (err != 0) return Fail(c, std::string("connect failed: ") + std::strerror(err), true);
+  c->tcp_connected = true;
+  if (tls_ == nullptr) return OnConnected(c);
+  c->tls = net::TlsStream::Connect(*tls_, c->fd, "");
+  if (c->tls == nullptr) {
+    log_->warn("TLS link to {}: {}", c->where, net::TakeOpenSslError());
+    return Fail(c, "TLS setup failed", true);
+  }
+  ContinueHandshake(c);
+}
+
+void InstanceLinks::ContinueHandshake(Conn* c) {
+  switch (c->tls->Handshake()) {
+    case net::TlsIo::kDone:
+      return OnConnected(c);
+    case net::TlsIo::kWantRead:
+      return ArmWrite(c, false);
+    case net::TlsIo::kWantWrite:
+      return ArmWrite(c, true);
+    case net::TlsIo::kClosed:
+      log_->warn("TLS handshake with {} failed: the peer closed the connection", c->where);
+      return Fail(c, "TLS handshake failed", true);
+    case net::TlsIo::kError:
+      // A plain-text peer, a certificate our CA does not sign, or our client certificate
+      // refused: name the peer and the reason, once per attempt.
+      log_->warn("TLS handshake with {} failed: {}", c->where, c->tls->error());
+      return Fail(c, "TLS handshake failed", true);
+  }
+}
+
+void InstanceLinks::OnConnected(Conn* c) {
+  c->connected = true;
+  ArmWrite(c, false);
+  // A link cut silently by the network (packets dropped, no reset) fails within a second
+  // instead of sitting in TCP's backed-off retransmissions: after a heal the next retry can be
+  // seconds away, and meanwhile the instance stays SDOWN here and is skipped by a failover.
+  // The reconnect dials a fresh socket every connect timeout.
+  net::SetTcpUserTimeout(c->fd, kLinkUserTimeout.count());
+  connecting_.erase(c->id);
+  sink_(LinkUp{c->id, SocketIp(c->fd, false), SocketIp(c->fd, true)});
+  if (c->out_pos < c->out.size()) QueueFlush(c);
+}
+
+bool InstanceLinks::Write(Conn* c) {
+  while (c->out_pos < c->out.size()) {
+    size_t put = 0;
+    std::string err;
+    const net::SocketIo io = net::WriteSocket(c->fd, c->tls.get(), c->out.data() + c->out_pos,
+                                              c->out.size() - c->out_pos, &put, &err);
+    if (io == net::SocketIo::kAgain) {
+      // A TLS write waiting for the peer's bytes is retried by the read event.
+      ArmWrite(c, !(c->tls != nullptr && c->tls->write_wants_read()));
+      return true;
+    }
+    if (io != net::SocketIo::kData) {
+      Fail(c, io == net::SocketIo::kClosed ? "closed" : "write failed: " + err, true);
+      return false;
+    }
+    c->out_pos += put;
+  }
+  c->out.clear();
+  c->out_pos = 0;
+  ArmWrite(c, c->tls != nullptr && c->tls->read_wants_write());
+  return true;
+}
+
+void InstanceLinks::ReadReplies(Conn* c) {
+  static char buf[kReadChunk];
+  do {
+    size_t got = 0;
+    std::string err;
+    const net::SocketIo io = net::ReadSocket(c->fd, c->tls.get(), buf, sizeof(buf), &got, &err);
+    if (io == net::SocketIo::kAgain) {
+      if (c->tls != nullptr && c->tls->read_wants_write()) ArmWrite(c, true);
+      break;
+    }
+    if (io != net::SocketIo::kData) {
+      Fail(c, io == net::SocketIo::kClosed ? "closed" : "read failed: " + err, true);
+      return;
+    }
+    c->in.append(buf, got);
+    while (!c->closed && c->in_pos < c->in.size()) {
+      resp::Value v;
+      size_t used = 0;
+      const auto st = c->parser.Parse(std::string_view(c->in).substr(c->in_pos), &used, &v);
+      if (st == resp::ReplyParser::Status::kNeedMore) break;
+      if (st == resp::ReplyParser::Status::kError) {
+        Fail(c, "protocol error: " + c->parser.error(), true);
+        return;
+      }
+      c->in_pos += used;
+      Dispatch(c, std::move(v));
+    }
+    if (c->closed) return;
+    if (c->in_pos == c->in.size()) {
+      c->in_pos = 0;
+      if (c->in.capacity() > kKeptBuffer) {
+        std::string().swap(c->in);
+      } else {
+        c->in.clear();
+      }
+    }
+  } while (c->tls != nullptr && c->tls->pending());
+}
+
+void InstanceLinks::Dispatch(Conn* c, resp::Value&& reply) {
+  const bool subscribed = c->channel == Channel::kPubSub;
+  if (subscribed && IsPubSubMessage(reply)) return DispatchPubSub(c, reply);
+  if (c->fifo.empty()) {
+    // An error nobody asked for (SUBSCRIBE refused with NOAUTH, "max number of clients") ends
+    // the link, as hiredis ends its context: the instance then shows as disconnected.
+    if (reply.is_error()) return Fail(c, "error reply: " + reply.str, true);
+    if (subscribed) DispatchPubSub(c, reply);
+    return;
+  }
+  Pending& p = c->fifo.front();
+  p.replies.push_back(FromResp(reply));
+  if (p.replies.size() < p.expected) return;
+  Pending done = std::move(p);
+  c->fifo.pop_front();
+  if (done.request == 0) return;
+  sink_(CommandReply{done.request, DecodeReply(done.command, done.replies)});
+}
+
+void InstanceLinks::DispatchPubSub(Conn* c, const resp::Value& r) {
+  if (IsPubSubMessage(r)) {
+    const std::string& kind = r.elements[0].str;
+    if (kind == "message" && r.elements[2].type == resp::Value::Type::kBulk) {
+      sink_(HelloReceived{c->id, r.elements[2].str});
+      return;
+    }
+    if (kind == "subscribe" && c->subscribe_request != 0) {
+      RequestId req = std::exchange(c->subscribe_request, 0);
+      sink_(CommandReply{req, DecodeReply(SubscribeHelloCommand{}, {FromResp(r)})});
+      return;
+    }
+  }
+  sink_(PubSubActivity{c->id});
 }
 
 void InstanceLinks::Send(SendAction&& a) {
   auto it = conns_.find(a.conn);
-  if (it == conns_.end() || it->second->closed || it->second->ac == nullptr) return;
+  if (it == conns_.end() || it->second->closed) return;
   Conn* c = it->second.get();
   std::vector<Argv> argvs = RenderCommand(a.command, a.renames);
-  bool subscribe = std::holds_alternative<SubscribeHelloCommand>(a.command);
-  if (subscribe) {
+  if (std::holds_alternative<SubscribeHelloCommand>(a.command)) {
     c->subscribe_request = a.request;
-    if (!SendArgv(c, argvs[0], true)) Fail(c, "subscribe failed", true);
+    Enqueue(c, argvs[0]);
     return;
   }
   c->fifo.push_back(Pending{a.request, std::move(a.command), argvs.size(), {}});
-  for (const Argv& argv : argvs) {
-    if (!SendArgv(c, argv, false)) {
-      Fail(c, "send failed", true);
-      return;
-    }
-  }
+  for (const Argv& argv : argvs) Enqueue(c, argv);
 }
 
 void InstanceLinks::Close(ConnId id) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return;
-  Conn* c = it->second.get();
-  c->closed = true;  // before the free: hiredis runs our callbacks with NULL replies
-  if (c->ac != nullptr) {
-    redisAsyncContext* ac = c->ac;
-    c->ac = nullptr;
-    ac->data = nullptr;
-    redisAsyncFree(ac);
-  }
-  Bury(id);
+  Fail(it->second.get(), "closed by the core", false);
 }
 
 void InstanceLinks::Bury(ConnId id) {
@@ -210,18 +409,19 @@ void InstanceLinks::Bury(ConnId id) {
   conns_.erase(it);
 }
 
-void InstanceLinks::Fail(Conn* c, const char* why, bool report) {
+void InstanceLinks::Fail(Conn* c, const std::string& why, bool report) {
   if (c->closed) return;
   c->closed = true;
   log_->debug("link {} to {} down: {}", c->id, c->where, why);
-  ConnId id = c->id;
-  if (c->ac != nullptr) {
-    // Only from Maintain() (outside hiredis callbacks): free now.
-    redisAsyncContext* ac = c->ac;
-    c->ac = nullptr;
-    ac->data = nullptr;
-    redisAsyncFree(ac);
-  }
+  // The socket goes now; the events are freed with the link in Maintain, since this may run
+  // inside one of their callbacks.
+  if (c->read_ev != nullptr) event_del(c->read_ev);
+  if (c->write_ev != nullptr) event_del(c->write_ev);
+  c->write_armed = false;
+  c->tls.reset();
+  if (c->fd >= 0) ::close(c->fd);
+  c->fd = -1;
+  const ConnId id = c->id;
   Bury(id);
   if (report) sink_(LinkDown{id});
 }
@@ -237,71 +437,6 @@ void InstanceLinks::Maintain() {
     if (!c->connected && !c->closed && now - c->started > connect_timeout_) expired.push_back(c);
   }
   for (Conn* c : expired) Fail(c, "connect timeout", true);
-}
-
-void InstanceLinks::OnConnect(const redisAsyncContext* ac, int status) {
-  auto* c = static_cast<Conn*>(ac->data);
-  if (c == nullptr || c->closed) return;
-  if (status != REDIS_OK) {
-    c->ac = nullptr;  // hiredis frees the context after this callback
-    c->owner->log_->debug("connect to {} failed: {}", c->where, ac->errstr);
-    c->owner->Fail(c, "connect failed", true);
-    return;
-  }
-  c->connected = true;
-  // A link cut silently by the network (packets dropped, no reset) fails within a second
-  // instead of sitting in TCP's backed-off retransmissions: after a heal the next retry can be
-  // seconds away, and meanwhile the instance stays SDOWN here and is skipped by a failover.
-  // The reconnect dials a fresh socket every connect timeout.
-  net::SetTcpUserTimeout(ac->c.fd, kLinkUserTimeout.count());
-  c->owner->connecting_.erase(c->id);
-  c->owner->sink_(LinkUp{c->id, SocketIp(ac->c.fd, false), SocketIp(ac->c.fd, true)});
-}
-
-void InstanceLinks::OnDisconnect(const redisAsyncContext* ac, int status) {
-  auto* c = static_cast<Conn*>(ac->data);
-  if (c == nullptr) return;
-  c->ac = nullptr;  // hiredis frees the context after this callback
-  if (c->closed) return;
-  c->owner->Fail(c, status == REDIS_OK ? "closed" : ac->errstr, true);
-}
-
-void InstanceLinks::OnReply(redisAsyncContext* ac, void* reply, void* privdata) {
-  auto* c = static_cast<Conn*>(privdata);
-  if (c == nullptr || c->closed || reply == nullptr || ac->data == nullptr) return;
-  if (c->fifo.empty()) return;
-  Pending& p = c->fifo.front();
-  p.replies.push_back(FromHiredis(static_cast<redisReply*>(reply)));
-  if (p.replies.size() < p.expected) return;
-  Pending done = std::move(p);
-  c->fifo.pop_front();
-  if (done.request == 0) return;
-  c->owner->sink_(CommandReply{done.request, DecodeReply(done.command, done.replies)});
-}
-
-void InstanceLinks::OnPubSub(redisAsyncContext* ac, void* reply, void* privdata) {
-  auto* c = static_cast<Conn*>(privdata);
-  if (c == nullptr || c->closed || reply == nullptr || ac->data == nullptr) return;
-  auto* r = static_cast<redisReply*>(reply);
-  if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
-      r->element[0]->type == REDIS_REPLY_STRING) {
-    std::string kind(r->element[0]->str, r->element[0]->len);
-    if (kind == "message" && r->element[2]->type == REDIS_REPLY_STRING) {
-      c->owner->sink_(HelloReceived{c->id, std::string(r->element[2]->str, r->element[2]->len)});
-      return;
-    }
-    if (kind == "subscribe" && c->subscribe_request != 0) {
-      RequestId req = std::exchange(c->subscribe_request, 0);
-      c->owner->sink_(CommandReply{req, DecodeReply(SubscribeHelloCommand{}, {FromHiredis(r)})});
-      return;
-    }
-  }
-  if (r->type == REDIS_REPLY_ERROR && c->subscribe_request != 0) {
-    RequestId req = std::exchange(c->subscribe_request, 0);
-    c->owner->sink_(CommandReply{req, DecodeReply(SubscribeHelloCommand{}, {FromHiredis(r)})});
-    return;
-  }
-  c->owner->sink_(PubSubActivity{c->id});
 }
 
 }  // namespace vigil::sentinel

@@ -1,9 +1,13 @@
 #pragma once
-// InstanceLinks: the core's connections (ConnectAction/CloseAction/SendAction) carried out with
-// hiredis 0.14 async contexts on libevent. Every reply, pub/sub message, connect result and
-// disconnect becomes a core Input handed to `sink`. The sink must not call back into this class
-// synchronously (the runtime queues inputs and runs the core after the hiredis callback returns),
-// because hiredis must not see its context freed from inside its own callbacks.
+// InstanceLinks: the core's connections (ConnectAction/CloseAction/SendAction) to data nodes and
+// other sentinels, as non-blocking sockets on libevent, in plain text or, with tls-replication,
+// TLS (common/net's TlsStream). Every reply, pub/sub message, connect result and disconnect
+// becomes a core Input handed to `sink`. The sink must not call back into this class
+// synchronously: the runtime queues inputs and runs the core after the read callback returns
+// (SetAfterRead), so a link is never freed from inside its own callback.
+//
+// The transport is our own rather than hiredis's async API because Debian's hiredis 0.14 has no
+// TLS, and sentinels must reach TLS-only nodes (sentinel/DESIGN.md "Links").
 #include <event2/event.h>
 
 #include <deque>
@@ -14,11 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "common/net/tls_stream.h"
+#include "common/resp/value.h"
 #include "common/time/mono_time.h"
 #include "sentinel/core/actions.h"
 #include "sentinel/core/inputs.h"
-
-struct redisAsyncContext;
 
 namespace spdlog {
 class logger;
@@ -41,15 +45,16 @@ class InstanceLinks {
   InstanceLinks(const InstanceLinks&) = delete;
   InstanceLinks& operator=(const InstanceLinks&) = delete;
 
-  // Runs after each socket's replies were handed to the sink, outside hiredis callbacks: the
-  // runtime steps the core there, so a burst of replies (1,000 INFO answers at start-up) is not
-  // held in the input queue all at once.
+  // Runs after each socket's replies were handed to the sink: the runtime steps the core there,
+  // so a burst of replies (1,000 INFO answers at start-up) is not held in the queue all at once.
   void SetAfterRead(std::function<void()> fn) { after_read_ = std::move(fn); }
+  // tls-replication: every link from now on handshakes with the context's client side.
+  void SetTls(std::shared_ptr<net::TlsContext> ctx) { tls_ = std::move(ctx); }
 
   void Connect(const ConnectAction& action);
   void Close(ConnId conn);
   void Send(SendAction&& action);
-  // Times out connects older than the connect timeout and frees closed contexts. Call every tick.
+  // Times out connects older than the connect timeout and frees closed links. Call every tick.
   void Maintain();
 
   size_t open_connections() const { return conns_.size(); }
@@ -62,35 +67,50 @@ class InstanceLinks {
     std::vector<WireValue> replies;
   };
   struct Conn {
+    ~Conn();
     InstanceLinks* owner = nullptr;
     ConnId id = 0;
     Channel channel = Channel::kCommand;
     std::string where;  // "host:port" for logs
-    redisAsyncContext* ac = nullptr;
-    bool connected = false;
+    int fd = -1;
+    event* read_ev = nullptr;
+    event* write_ev = nullptr;
+    bool write_armed = false;
+    std::unique_ptr<net::TlsStream> tls;
+    bool tcp_connected = false;
+    bool connected = false;  // TCP up and, with TLS, the handshake done
     bool closed = false;
     bool flush_queued = false;
     MonoTime started{0};
+    std::string out;  // requests not yet written, from out_pos
+    size_t out_pos = 0;
+    std::string in;  // replies not yet parsed, from in_pos
+    size_t in_pos = 0;
+    resp::ReplyParser parser;
     std::deque<Pending> fifo;
     RequestId subscribe_request = 0;
   };
 
-  // Commands queued in one loop pass are written at its end, in the same pass, instead of on
-  // the next writability wakeup: with libevent's epoll changelist the write-interest add and
-  // delete then cancel out, saving two epoll_ctl calls and a wakeup per command.
+  // Requests queued in one loop pass are written at its end, in the same pass, instead of on
+  // the next writability wakeup: one write per link per pass, and no write-interest toggling.
   static void OnFlush(evutil_socket_t, short, void* arg);
   void QueueFlush(Conn* c);
+  static void OnReadable(evutil_socket_t, short, void* arg);
+  static void OnWritable(evutil_socket_t, short, void* arg);
 
-  static void OnAfterRead(void* arg);
-  static void OnConnect(const redisAsyncContext* ac, int status);
-  static void OnDisconnect(const redisAsyncContext* ac, int status);
-  static void OnReply(redisAsyncContext* ac, void* reply, void* privdata);
-  static void OnPubSub(redisAsyncContext* ac, void* reply, void* privdata);
-
-  // Marks `c` closed and reports LinkDown (unless the core closed it).
-  void Fail(Conn* c, const char* why, bool report);
+  void FinishTcpConnect(Conn* c);
+  void ContinueHandshake(Conn* c);
+  void OnConnected(Conn* c);
+  // Writes what is queued; false when the link failed (and was reported).
+  bool Write(Conn* c);
+  void ReadReplies(Conn* c);
+  void Dispatch(Conn* c, resp::Value&& reply);
+  void DispatchPubSub(Conn* c, const resp::Value& reply);
+  void ArmWrite(Conn* c, bool on);
+  void Enqueue(Conn* c, const std::vector<std::string>& argv);
+  // Marks `c` closed, releases its socket and reports LinkDown (unless the core closed it).
+  void Fail(Conn* c, const std::string& why, bool report);
   void Bury(ConnId id);
-  bool SendArgv(Conn* c, const std::vector<std::string>& argv, bool subscribe);
 
   event_base* base_;
   InputSink sink_;
@@ -98,6 +118,7 @@ class InstanceLinks {
   NowFn now_;
   spdlog::logger* log_;
   Millis connect_timeout_;
+  std::shared_ptr<net::TlsContext> tls_;
   std::map<ConnId, std::unique_ptr<Conn>> conns_;
   std::set<ConnId> connecting_;  // what Maintain checks: not every open connection, each tick
   event* flush_ev_ = nullptr;

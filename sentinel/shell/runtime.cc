@@ -71,8 +71,25 @@ Runtime::~Runtime() {
 }
 
 Status Runtime::Start() {
-  Status st = server_.Listen(config_.settings.bind, config_.settings.port);
-  if (!st.ok()) return st;
+  const SentinelSettings& s = config_.settings;
+  Status st = Status::Ok();
+  if (s.port != 0 || s.tls_port == 0) {
+    st = server_.Listen(s.bind, s.port);
+    if (!st.ok()) return st;
+  }
+  if (s.tls_configured()) {
+    // Built here, after the chdir to `dir`: relative certificate paths name files inside it.
+    net::TlsSettings tls = s.tls;
+    tls.ca_required = s.tls_auth_clients != net::TlsAuthClients::kNo || s.tls_replication;
+    auto built = net::TlsContext::Build(tls);
+    if (!built.ok()) return Status::Error("Failed to configure TLS: " + built.status().message());
+    std::shared_ptr<net::TlsContext> ctx = std::move(built).value();
+    if (s.tls_port != 0) {
+      st = server_.ListenTls(s.bind, s.tls_port, ctx, s.tls_auth_clients);
+      if (!st.ok()) return st;
+    }
+    if (s.tls_replication) links_.SetTls(ctx);
+  }
   if (config_.settings.http_port > 0) {
     http_ = std::make_unique<HttpEndpoint>(loop_.base(), this);
     st = http_->Listen(config_.settings.http_bind, config_.settings.http_port);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <sstream>
@@ -56,6 +57,61 @@ Status ApplyUser(const Directive& d, SentinelSettings* s) {
   }
   std::erase_if(s->users, [&](const SentinelUser& x) { return x.name == u.name; });
   s->users.push_back(std::move(u));
+  return Status::Ok();
+}
+
+// Redis 7.0's tls-* directives, as redis-server reads them.
+Status ApplyTlsDirective(const Directive& d, const std::string& name, const std::string& v,
+                         SentinelSettings* s) {
+  net::TlsSettings& t = s->tls;
+  int64_t n = 0;
+  bool b = false;
+  static const std::map<std::string, std::string net::TlsSettings::*> kFiles = {
+      {"tls-cert-file", &net::TlsSettings::cert_file},
+      {"tls-key-file", &net::TlsSettings::key_file},
+      {"tls-key-file-pass", &net::TlsSettings::key_file_pass},
+      {"tls-client-cert-file", &net::TlsSettings::client_cert_file},
+      {"tls-client-key-file", &net::TlsSettings::client_key_file},
+      {"tls-client-key-file-pass", &net::TlsSettings::client_key_file_pass},
+      {"tls-dh-params-file", &net::TlsSettings::dh_params_file},
+      {"tls-ca-cert-file", &net::TlsSettings::ca_cert_file},
+      {"tls-ca-cert-dir", &net::TlsSettings::ca_cert_dir},
+      {"tls-ciphers", &net::TlsSettings::ciphers},
+      {"tls-ciphersuites", &net::TlsSettings::ciphersuites},
+  };
+  if (auto it = kFiles.find(name); it != kFiles.end()) {
+    t.*(it->second) = v;
+  } else if (name == "tls-port") {
+    if (!ToInt(v, &n) || n < 0 || n > 65535) return Err(d, "Invalid tls-port");
+    s->tls_port = int(n);
+  } else if (name == "tls-replication" || name == "tls-cluster" ||
+             name == "tls-prefer-server-ciphers" || name == "tls-session-caching") {
+    if (!YesNo(v, &b)) return Err(d, "argument must be 'yes' or 'no'");
+    if (name == "tls-replication") s->tls_replication = b;
+    if (name == "tls-prefer-server-ciphers") t.prefer_server_ciphers = b;
+    if (name == "tls-session-caching") t.session_caching = b;
+    // tls-cluster: a sentinel has no cluster bus; accepted as redis-sentinel accepts it.
+  } else if (name == "tls-auth-clients") {
+    const std::string l = config::Lower(v);
+    if (l == "no") {
+      s->tls_auth_clients = net::TlsAuthClients::kNo;
+    } else if (l == "yes") {
+      s->tls_auth_clients = net::TlsAuthClients::kYes;
+    } else if (l == "optional") {
+      s->tls_auth_clients = net::TlsAuthClients::kOptional;
+    } else {
+      return Err(d, "argument(s) must be one of the following: no, yes, optional");
+    }
+  } else if (name == "tls-protocols") {
+    auto parsed = net::ParseTlsProtocols(v);
+    if (!parsed.ok()) return Err(d, parsed.status().message());
+    t.protocols = v;
+  } else if (name == "tls-session-cache-size" || name == "tls-session-cache-timeout") {
+    if (!ToInt(v, &n) || n < 0 || n > INT32_MAX) return Err(d, "argument couldn't be parsed");
+    (name == "tls-session-cache-size" ? t.session_cache_size : t.session_cache_timeout) = n;
+  } else {
+    return Err(d, "Bad directive or wrong number of arguments ('" + name + "')");
+  }
   return Status::Ok();
 }
 
@@ -121,7 +177,7 @@ Status ApplyServerDirective(const Directive& d, config::Syntax syntax, SentinelC
   } else if (name == "state-file") {
     s.state_file = v;
   } else if (name.rfind("tls-", 0) == 0) {
-    return Err(d, "TLS is not supported by vigil-sentinel");
+    return ApplyTlsDirective(d, name, v, &s);
   }
   (void)syntax;
   return Status::Ok();

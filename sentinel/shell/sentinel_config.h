@@ -8,6 +8,7 @@
 
 #include "common/base/status.h"
 #include "common/config/config_file.h"
+#include "common/net/tls_context.h"
 #include "sentinel/core/core_options.h"
 #include "sentinel/core/persistent_state.h"
 
@@ -34,6 +35,13 @@ struct SentinelSettings {
   bool protected_mode = false;  // Redis forces "no" in sentinel mode; "yes" is honoured here
   int64_t maxclients = 10000;
   std::vector<SentinelUser> users;
+  // TLS, with Redis 7.0's tls-* directives: clients on tls-port, and with tls-replication the
+  // links to data nodes and to other sentinels too (and the hello then announces tls-port).
+  int tls_port = 0;
+  bool tls_replication = false;
+  net::TlsAuthClients tls_auth_clients = net::TlsAuthClients::kYes;
+  net::TlsSettings tls;
+  bool tls_configured() const { return tls_port != 0 || tls_replication; }
   // Vigil only: the HTTP observability endpoint (0 = off) and the TOML state file.
   int http_port = 0;
   std::string http_bind = "127.0.0.1";

@@ -142,6 +142,49 @@ TEST(SentinelConfig, DirectiveNeitherRedisNorVigilKnowsNamesFileAndLine) {
             std::string::npos);
 }
 
+TEST(SentinelConfig, TlsDirectivesAreRedisServers) {
+  SentinelConfig c = Parse(
+      "port 0\ntls-port 26400\ntls-replication yes\ntls-cluster yes\n"
+      "tls-cert-file /c/s.crt\ntls-key-file /c/s.key\ntls-key-file-pass pw\n"
+      "tls-client-cert-file /c/c.crt\ntls-client-key-file /c/c.key\n"
+      "tls-ca-cert-file /c/ca.crt\ntls-ca-cert-dir /c\ntls-dh-params-file /c/dh\n"
+      "tls-auth-clients optional\ntls-protocols \"TLSv1.2 TLSv1.3\"\n"
+      "tls-ciphers DEFAULT\ntls-ciphersuites TLS_AES_128_GCM_SHA256\n"
+      "tls-prefer-server-ciphers yes\ntls-session-caching no\n"
+      "tls-session-cache-size 100\ntls-session-cache-timeout 60\n"
+      "sentinel monitor m 10.0.0.1 6379 2\n");
+  const SentinelSettings& s = c.settings;
+  EXPECT_EQ(s.port, 0);
+  EXPECT_EQ(s.tls_port, 26400);
+  EXPECT_TRUE(s.tls_replication);
+  EXPECT_TRUE(s.tls_configured());
+  EXPECT_EQ(s.tls_auth_clients, net::TlsAuthClients::kOptional);
+  EXPECT_EQ(s.tls.cert_file, "/c/s.crt");
+  EXPECT_EQ(s.tls.key_file_pass, "pw");
+  EXPECT_EQ(s.tls.client_key_file, "/c/c.key");
+  EXPECT_EQ(s.tls.ca_cert_dir, "/c");
+  EXPECT_EQ(s.tls.dh_params_file, "/c/dh");
+  EXPECT_EQ(s.tls.protocols, "TLSv1.2 TLSv1.3");
+  EXPECT_EQ(s.tls.ciphersuites, "TLS_AES_128_GCM_SHA256");
+  EXPECT_TRUE(s.tls.prefer_server_ciphers);
+  EXPECT_FALSE(s.tls.session_caching);
+  EXPECT_EQ(s.tls.session_cache_size, 100);
+  EXPECT_EQ(s.tls.session_cache_timeout, 60);
+  EXPECT_TRUE(c.unused_directives.empty());
+}
+
+TEST(SentinelConfig, BadTlsValuesNameFileAndLine) {
+  EXPECT_NE(ParseError("tls-port 70000\n").message().find("t.conf:1: Invalid tls-port"),
+            std::string::npos);
+  EXPECT_NE(ParseError("port 1\ntls-auth-clients maybe\n").message().find("t.conf:2:"),
+            std::string::npos);
+  EXPECT_NE(ParseError("tls-replication sure\n").message().find("'yes' or 'no'"),
+            std::string::npos);
+  EXPECT_FALSE(ParseError("tls-protocols SSLv3\n").ok());
+  EXPECT_FALSE(ParseError("tls-session-cache-size -1\n").ok());
+  EXPECT_FALSE(ParseError("tls-cert-file a b\n").ok());
+}
+
 // Redis changes directory when it reads `dir`; a rewritten relative script path must load back.
 TEST(SentinelConfig, RelativeScriptPathResolvesInsideDir) {
   std::string dir = ::testing::TempDir() + "/vigil-script-dir";

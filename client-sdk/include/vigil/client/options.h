@@ -19,6 +19,17 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError };
 // it must be thread-safe and should be quick. The SDK never prints by itself.
 using LogCallback = std::function<void(LogLevel level, std::string_view message)>;
 
+// TLS towards data nodes or sentinels, with redis-cli's --tls options.
+struct TlsOptions {
+  bool enabled = false;
+  std::string ca_cert_file;  // --cacert: the CA that signed the servers' certificates
+  std::string ca_cert_dir;   // --cacertdir (neither: the system's default CAs)
+  std::string cert_file;     // --cert: presented when the server asks for a client certificate
+  std::string key_file;      // --key
+  std::string sni;           // --sni: the server name sent in the handshake ("" = none)
+  bool verify_peer = true;   // false: --insecure, the server's certificate is not checked
+};
+
 struct Options {
   // Sentinels to ask, in order. The one that answers moves to the front (Sentinel client spec).
   std::vector<Address> sentinels;
@@ -33,6 +44,9 @@ struct Options {
   std::string sentinel_password;
   // SELECT after connect when not 0.
   int db = 0;
+  // TLS towards the data nodes, and towards the sentinels (usually the same settings).
+  TlsOptions tls;
+  TlsOptions sentinel_tls;
 
   // Connect + reply timeout for each sentinel question (kept short: a dead sentinel is skipped).
   std::chrono::milliseconds sentinel_timeout{300};
