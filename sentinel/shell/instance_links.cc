@@ -21,8 +21,8 @@ namespace {
 
 constexpr size_t kReadChunk = 16 * 1024;
 // A drained read buffer that grew past this is given back: with 1,000 monitored masters, idle
-// links should not each hold the largest INFO they ever read.
-constexpr size_t kKeptBuffer = 16 * 1024;
+// links should not each hold the largest INFO they ever read (~5 KiB each, 8 MiB of RSS).
+constexpr size_t kKeptBuffer = 1024;
 
 // The sentinel speaks RESP2 to the nodes: RESP3 types do not occur, and a null of any kind reads
 // as a null bulk, as hiredis reported it.
