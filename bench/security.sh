@@ -7,6 +7,8 @@
 # - the cost of ACL checks: the same SET/GET -P 16 on the plain port as a user with 20 key
 #   patterns (the one matching redis-benchmark's keys last) against the default user.
 # Certificates come from integration/tls/gen-certs.sh into a temp dir. Run on an idle machine.
+# With two or more CPUs the server runs on CPU 1 and the clients on CPU 0 (taskset), so the two
+# do not preempt each other: on a 2-core VM that halves the run-to-run spread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -15,6 +17,10 @@ vigil=build/bin/vigil-datanode
 command -v redis-server >/dev/null || { echo "needs redis-server (bash scripts/setup.sh)" >&2; exit 1; }
 
 certs=$(mktemp -d /tmp/vigil-bench-certs.XXXXXX)
+server_cpu=(); client_cpu=()
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  server_cpu=(taskset -c 1); client_cpu=(taskset -c 0)
+fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pids=()
 cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$certs"; }
@@ -28,7 +34,7 @@ client_tls=(--tls --cacert "$certs/ca.crt" --cert "$certs/client.crt" --key "$ce
 start() {  # name port tls_port -> pid
   local name=$1 port=$2 tport=$3 bin
   bin=$([ "$name" = redis ] && command -v redis-server || echo "$vigil")
-  "$bin" --port "$port" --tls-port "$tport" --bind 127.0.0.1 --save "" --appendonly no \
+  "${server_cpu[@]}" "$bin" --port "$port" --tls-port "$tport" --bind 127.0.0.1 --save "" --appendonly no \
     --logfile /dev/null --daemonize no "${tls_args[@]}" >/dev/null 2>&1 &
   local pid=$!
   pids+=("$pid")
@@ -37,11 +43,11 @@ start() {  # name port tls_port -> pid
 }
 
 rps() {  # redis-benchmark args... -> "TEST rps" lines
-  redis-benchmark -c 50 --csv "$@" 2>/dev/null | tail -n +2 | tr -d '"' | awk -F, '{print $1, $2}'
+  "${client_cpu[@]}" redis-benchmark -c 50 --csv "$@" 2>/dev/null | tail -n +2 | tr -d '"' | awk -F, '{print $1, $2}'
 }
 
 handshakes() {  # tls_port -> new TLS connections per second
-  openssl s_time -connect "127.0.0.1:$1" -new -time 5 -CAfile "$certs/ca.crt" \
+  "${client_cpu[@]}" openssl s_time -connect "127.0.0.1:$1" -new -time 5 -CAfile "$certs/ca.crt" \
     -cert "$certs/client.crt" -key "$certs/client.key" 2>/dev/null |
     awk '/connections in .* real seconds/ {print $1 / $4; exit}'
 }

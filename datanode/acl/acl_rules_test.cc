@@ -1,7 +1,9 @@
 // The ACL rule parser: every rule form, every error, and how users print back as rules.
 #include <gtest/gtest.h>
 
+#include "common/base/glob.h"
 #include "datanode/acl/acl_rules.h"
+#include "datanode/acl/acl_selector.h"
 #include "datanode/acl/acl_store.h"
 #include "datanode/acl/sha256.h"
 
@@ -190,6 +192,42 @@ TEST(AclRules, MergeSelectorArguments) {
   std::vector<std::string> open{"on", "(+get", "~k"};
   EXPECT_FALSE(AclMergeSelectorArgs(open, &bad));
   EXPECT_EQ(bad, 1u);
+}
+
+// The literal-prefix shortcut decides exactly as the glob does.
+TEST(AclKeyPatterns, LiteralPrefixAgreesWithTheGlob) {
+  struct Case {
+    const char* pattern;
+    const char* key;
+  };
+  const Case cases[] = {{"key:*", "key:1"},
+                        {"key:*", "key:"},
+                        {"key:*", "ke"},
+                        {"key:*", "kez:1"},
+                        {"*", ""},
+                        {"*", "x"},
+                        {"k?y*", "key:1"},
+                        {"k?y*", "kay"},
+                        {"k?y*", "ky"},
+                        {"exact", "exact"},
+                        {"exact", "exactly"},
+                        {"a[bc]*", "ab1"},
+                        {"a[bc]*", "ad1"},
+                        {"a\\*b", "a*b"},
+                        {"a\\*b", "axb"},
+                        {"pre*suf", "presuf"},
+                        {"pre*suf", "prexsu"},
+                        {"", ""}};
+  for (const Case& c : cases) {
+    const AclKeyPattern k = MakeAclKeyPattern(c.pattern, kAclKeyAll);
+    const bool shortcut =
+        std::string_view(c.key).substr(0, k.literal_prefix.size()) == k.literal_prefix &&
+        ((k.prefix_only && *c.key != '\0') || GlobMatch(k.pattern, c.key));
+    EXPECT_EQ(shortcut, GlobMatch(c.pattern, c.key)) << c.pattern << " vs " << c.key;
+  }
+  EXPECT_TRUE(MakeAclKeyPattern("key:*", kAclKeyAll).prefix_only);
+  EXPECT_FALSE(MakeAclKeyPattern("key:*x", kAclKeyAll).prefix_only);
+  EXPECT_EQ(MakeAclKeyPattern("ab?c", kAclKeyAll).literal_prefix, "ab");
 }
 
 }  // namespace

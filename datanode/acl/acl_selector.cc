@@ -108,7 +108,7 @@ AclRuleError AclSelector::AddKeyPattern(std::string_view op) {
       break;
     }
   }
-  if (!merged) keys_.push_back({std::string(pattern), perms});
+  if (!merged) keys_.push_back(MakeAclKeyPattern(pattern, perms));
   flags_ &= ~kAllKeys;
   return AclRuleError::kOk;
 }
@@ -191,6 +191,17 @@ AclRuleError AclSelector::Apply(std::string_view op) {
   return AclRuleError::kOk;
 }
 
+AclKeyPattern MakeAclKeyPattern(std::string_view pattern, uint32_t perms) {
+  AclKeyPattern k;
+  k.pattern = std::string(pattern);
+  k.perms = perms;
+  const size_t special = pattern.find_first_of("*?[\\");
+  k.literal_prefix = std::string(pattern.substr(0, special));
+  k.prefix_only =
+      special != std::string_view::npos && special + 1 == pattern.size() && pattern[special] == '*';
+  return k;
+}
+
 bool AclSelector::KeyAllowed(std::string_view key, uint32_t keyspec_flags) const {
   if (flags_ & kAllKeys) return true;
   uint32_t need = 0;
@@ -198,7 +209,9 @@ bool AclSelector::KeyAllowed(std::string_view key, uint32_t keyspec_flags) const
   if (keyspec_flags & (kKeyInsert | kKeyDelete | kKeyUpdate)) need |= kAclKeyWrite;
   for (const auto& k : keys_) {
     if ((k.perms & need) != need) continue;
-    if (GlobMatch(k.pattern, key)) return true;
+    if (key.substr(0, k.literal_prefix.size()) != k.literal_prefix) continue;
+    // Redis's glob never matches an empty string, not even with "*": that one goes the long way.
+    if ((k.prefix_only && !key.empty()) || GlobMatch(k.pattern, key)) return true;
   }
   return false;
 }

@@ -38,7 +38,15 @@ enum AclKeyPerm : uint32_t { kAclKeyRead = 1, kAclKeyWrite = 2, kAclKeyAll = 3 }
 struct AclKeyPattern {
   std::string pattern;
   uint32_t perms = kAclKeyAll;
+  // The literal bytes the pattern starts with (before any * ? [ \\): a key without them cannot
+  // match, and "prefix*" patterns need nothing more. Checking them first keeps a user with many
+  // patterns cheap (every request checks its keys against each pattern in turn).
+  std::string literal_prefix;
+  bool prefix_only = false;
 };
+
+// An AclKeyPattern for `pattern`, with its literal prefix worked out.
+AclKeyPattern MakeAclKeyPattern(std::string_view pattern, uint32_t perms);
 
 // The keys of the request being checked, found once for all of a user's selectors.
 struct AclKeyCache {

@@ -39,13 +39,8 @@ class ScriptedLink : public MigrateLink {
   bool read_times_out = false;
 };
 
-class FakeShell : public ServerHooks {
+class FakeShell : public testing::StubServerHooks {
  public:
-  std::string Shutdown(Session*, const ShutdownRequest&) override { return ""; }
-  Status RewriteConfig() override { return Status::Ok(); }
-  void FillProcessInfo(ProcessInfo*) const override {}
-  void OnConfigChanged(const std::string&) override {}
-  uint32_t SecureRandom32() override { return 4; }
   MigrateLink* MigrateGetLink(const std::string& host, const std::string& port,
                               int64_t timeout_ms) override {
     targets.push_back(host + ":" + port + "/" + std::to_string(timeout_ms));

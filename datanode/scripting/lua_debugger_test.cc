@@ -109,13 +109,8 @@ class ScriptedClient : public DebugChannel {
   std::vector<std::string> received;
 };
 
-class DebuggingShell : public ServerHooks {
+class DebuggingShell : public testing::StubServerHooks {
  public:
-  std::string Shutdown(Session*, const ShutdownRequest&) override { return ""; }
-  Status RewriteConfig() override { return Status::Ok(); }
-  void FillProcessInfo(ProcessInfo*) const override {}
-  void OnConfigChanged(const std::string&) override {}
-  uint32_t SecureRandom32() override { return 4; }
   LuaDebugStart StartLuaDebug(Session&, bool forked, DebugChannel** channel,
                               std::string* error) override {
     if (fail_fork && forked) {

@@ -176,8 +176,14 @@ void ChildProcessSlot::Send(bool final_report, int64_t keys) {
   }
   r.cow_bytes = child_cow_bytes_;
   r.cow_measured_ms = child_last_cow_ms_;
-  // A full pipe drops the report: the parent only misses an intermediate figure.
-  (void)!::write(write_fd_, &r, sizeof(r));
+  // A full pipe drops the report: the parent only misses an intermediate figure. A closed one
+  // means the parent is gone (killed by the OOM killer, say): nobody will use what this child
+  // writes, so it stops now rather than finish a snapshot for no one, as Redis's children do.
+  if (::write(write_fd_, &r, sizeof(r)) < 0 && errno == EPIPE) {
+    log_->warn("Child failed reporting info to parent, exiting. {}", std::strerror(errno));
+    log_->flush();
+    ::_exit(1);
+  }
 }
 
 size_t ChildProcessSlot::ChildProgressEveryKeys() const {

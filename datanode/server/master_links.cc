@@ -267,6 +267,12 @@ void MasterLinks::Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::
   if (handshake != nullptr && handshake->filtered() && !handshake->capa_eof) {
     return w.Error("ERR Filtered replica requires EOF capability");
   }
+  int64_t offset = 0;
+  if (psync && args.size() >= 2 && !ParseInt64Strict(args[1], &offset)) {
+    // Redis refuses before any sync starts: no snapshot, and the client stays a normal one.
+    log_->warn("Replica {} asks for synchronization but with a wrong offset", s.addr);
+    return w.Error("ERR value is not an integer or out of range");
+  }
   if (psync && args.size() >= 2 && TryPartial(s, w, args)) return;
   MonoTime now = server_->mono_now();
   ++server_->service().stats().sync_full;
@@ -481,9 +487,22 @@ void MasterLinks::ReapChild(MonoTime now) {
 }
 
 void MasterLinks::OnSessionClosed(Session& s) {
-  if (fsm_.Find(s.id) != nullptr) log_->info("Connection with replica {} lost.", s.addr);
+  const ReplicaRecord* r = fsm_.Find(s.id);
+  const bool waited_for_disk_snapshot = r != nullptr && r->state == ReplicaSyncState::kWaitBgsave &&
+                                        r->snapshot_started && child_ > 0 && !child_diskless_;
+  if (r != nullptr) log_->info("Connection with replica {} lost.", s.addr);
   fsm_.Remove(s.id);
   pending_.erase(s.id);
+  if (!waited_for_disk_snapshot || !config_->save.empty()) return;
+  for (const auto& [id, other] : fsm_.replicas()) {
+    if (other.state == ReplicaSyncState::kWaitBgsave && other.snapshot_started) return;
+  }
+  // Nobody waits for this snapshot any more and, without save points, nobody else needs the
+  // file: stop the child (Redis's freeClient does the same), freeing its memory and letting the
+  // next full sync fork at once. The reaper finishes it as a failed snapshot.
+  log_->info("Killing the replication snapshot child {}: no replica waits for it any more",
+             long(child_));
+  ::kill(child_, SIGUSR1);
 }
 
 void MasterLinks::DropReplicas() {

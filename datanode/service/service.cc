@@ -338,7 +338,7 @@ void Service::Execute(Session& s, const std::vector<std::string>& argv, size_t a
   if (resume_postponed_ && !resuming_ && !ScriptTimedOut()) ResumePostponed();
 }
 
-void Service::ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc) {
+void Service::ExecuteRequest(Session& s, const std::vector<std::string>& argv, size_t argc) {
   resp::ReplyWriter w(&s.out, s.proto);
   const size_t err_mark = s.out.size();
   const CommandSpec* spec = Resolve(s, argv, argc, w);

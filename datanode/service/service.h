@@ -408,6 +408,10 @@ class Service final : public KeyspaceListener, public ScriptHost {
              resp::ReplyWriter& w);
   void Reject(Session& s, resp::ReplyWriter& w, const std::string& error);
   void ExecuteOne(Session& s, const std::vector<std::string>& argv, size_t argc);
+  // ExecuteOne without the replica check (service_replica_replies.cc).
+  void ExecuteRequest(Session& s, const std::vector<std::string>& argv, size_t argc);
+  // The full name Redis logs for argv ("get", "xinfo|help"), "<unknown>" when none.
+  std::string LoggedCommandName(const std::vector<std::string>& argv, size_t argc) const;
   static AclCatalog BuildAclCatalog(CommandTable* table);
   void ApplyAclConfig();
   bool AdmitAcl(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,

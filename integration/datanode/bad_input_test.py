@@ -144,6 +144,12 @@ def main():
         compare_case(res, p, "inline unknown command", b"NOSUCH a b\r\n", expect_close=False)
         compare_case(res, p, "too big inline request", b"A" * (70 * 1024), expect_close=True,
                      expect=(b"-ERR Protocol error: too big inline request\r\n", True))
+        # A PSYNC whose offset is no integer is refused before any sync starts: the client stays
+        # a normal one and is answered after it.
+        compare_case(res, p, "PSYNC with a non-integer offset",
+                     cmd("PSYNC", "replicationid", "offset_str") + cmd("PING"),
+                     expect_close=False,
+                     expect=(b"-ERR value is not an integer or out of range\r\n+PONG\r\n", False))
 
         # binary keys and values round-trip
         binkey = b"k\x00\r\n\xff\x01end"

@@ -15,6 +15,16 @@
 
 namespace vigil::testing {
 
+// A shell that does nothing: tests derive from it and override the hooks they watch.
+class StubServerHooks : public datanode::ServerHooks {
+ public:
+  std::string Shutdown(datanode::Session*, const datanode::ShutdownRequest&) override { return ""; }
+  Status RewriteConfig() override { return Status::Ok(); }
+  void FillProcessInfo(datanode::ProcessInfo*) const override {}
+  void OnConfigChanged(const std::string&) override {}
+  uint32_t SecureRandom32() override { return 4; }
+};
+
 class ServiceHarness {
  public:
   // Starts at a fixed wall-clock time so expiry tests are deterministic.
