@@ -5,6 +5,7 @@ namespace vigil::datanode {
 void Database::SetExpire(Entry* e, int64_t when_ms) {
   expires_.Set(e, when_ms);
   e->set_has_expire(true);
+  if (note_expires) noted_expires.emplace_back(e->key());
 }
 
 bool Database::RemoveExpire(Entry* e) {

@@ -2,7 +2,9 @@
 // Database: one of the numbered keyspaces (SELECT 0..15): keys and their expiry times.
 // It owns its entries; every method that removes a key frees it unless it says "unlink".
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "datanode/store/entry.h"
 #include "datanode/store/expire_table.h"
@@ -23,6 +25,10 @@ class Database {
   int64_t GetExpire(const Entry* e) const { return e->has_expire() ? expires_.Get(e) : -1; }
   void SetExpire(Entry* e, int64_t when_ms);
   bool RemoveExpire(Entry* e);
+  // While set, keys given a TTL are noted in `noted_expires` (a writable replica's own writes,
+  // which the replica must expire itself: the master knows nothing of them).
+  bool note_expires = false;
+  std::vector<std::string> noted_expires;
 
   // Requires: the key is absent.
   void Add(Entry* e) { keys_.Insert(e); }

@@ -87,7 +87,8 @@ Entry* Keyspace::Lookup(int dbi, std::string_view key, int64_t now_ms, bool touc
 }
 
 size_t Keyspace::ActiveExpireCycle(int64_t now_ms, size_t max_checks) {
-  if (replica_mode_ || expiry_suspended_ || expiry_paused_) return 0;
+  if (expiry_suspended_ || expiry_paused_) return 0;
+  if (replica_mode_) return ReplicaExpireCycle(now_ms, max_checks);
   size_t removed = 0;
   std::vector<std::string> expired;
   for (int i = 0; i < database_count(); ++i) {

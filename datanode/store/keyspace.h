@@ -4,7 +4,10 @@
 // what the server must do about an expired or evicted key (propagate a DEL, count it) is told
 // through KeyspaceListener.
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -46,12 +49,24 @@ class Keyspace {
   // the master's own commands still see such a key (it has not expired on the master yet, or
   // its DEL is on the way), and a local write on a writable replica deletes it first, so the
   // write creates a fresh key instead of a second entry beside the stale one.
-  void set_replica_mode(bool v) { replica_mode_ = v; }
-  void set_applying_master_stream(bool v) { applying_master_stream_ = v; }
+  // A writable replica's own keys with a TTL are the exception: the replica expires them itself
+  // (Redis's slaveKeysWithExpire), in ActiveExpireCycle (keyspace_replica_expiry.cc).
+  void set_replica_mode(bool v) {
+    replica_mode_ = v;
+    if (!v) replica_local_expires_.clear();
+    ApplyExpireNoting();
+  }
+  void set_applying_master_stream(bool v) {
+    applying_master_stream_ = v;
+    ApplyExpireNoting();
+  }
   bool applying_master_stream() const { return applying_master_stream_; }
   bool replica_mode() const { return replica_mode_; }
   // While set, no key counts as expired (dataset loading).
-  void set_expiry_suspended(bool v) { expiry_suspended_ = v; }
+  void set_expiry_suspended(bool v) {
+    expiry_suspended_ = v;
+    ApplyExpireNoting();
+  }
   // During a client pause keys past their TTL read as missing but are not deleted (nor
   // propagated), and the active cycle stops, so the dataset holds still as in Redis.
   void set_expiry_paused(bool v) { expiry_paused_ = v; }
@@ -91,10 +106,19 @@ class Keyspace {
   // Moves ongoing rehashes forward (Redis's activerehashing) and starts due shrinks.
   void CronRehash(size_t buckets_per_db);
   void FlushAll();
-  void Swap(int a, int b) { std::swap(dbs_[size_t(a)], dbs_[size_t(b)]); }
+  void Swap(int a, int b) {
+    std::swap(dbs_[size_t(a)], dbs_[size_t(b)]);
+    ApplyExpireNoting();
+  }
   // Exchanges every database with `other` (a dataset loaded aside replaces the live one only
   // once it loaded completely). Requires: the same database count.
-  void SwapDatabases(Keyspace& other) { dbs_.swap(other.dbs_); }
+  void SwapDatabases(Keyspace& other) {
+    dbs_.swap(other.dbs_);
+    ApplyExpireNoting();
+    other.ApplyExpireNoting();
+  }
+  // Keys a writable replica set a TTL on itself, still tracked (tests, INFO-free).
+  size_t replica_local_expires() const { return replica_local_expires_.size(); }
   size_t TotalKeys() const;
 
   int64_t hits = 0;
@@ -105,6 +129,12 @@ class Keyspace {
 
  private:
   double EvictionScore(int db, Entry* e, int64_t now_ms);
+  void ApplyExpireNoting();
+  // Redis's expireSlaveKeys: deletes expired keys among those a writable replica gave a TTL.
+  size_t ReplicaExpireCycle(int64_t now_ms, size_t max_checks);
+  // Key → bitmap of the databases (0-63, as Redis's) where it got a local TTL.
+  std::map<std::string, uint64_t, std::less<>> replica_local_expires_;
+  std::string replica_expire_cursor_;
   std::vector<std::unique_ptr<Database>> dbs_;
   KeyspaceListener* listener_ = nullptr;
   bool replica_mode_ = false;

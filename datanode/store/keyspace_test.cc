@@ -18,6 +18,50 @@ struct ReplicaWithStaleKey {
   }
 };
 
+TEST(KeyspaceTest, AReplicasActiveExpiryLeavesTheMastersKeys) {
+  ReplicaWithStaleKey r;
+  EXPECT_EQ(r.ks.ActiveExpireCycle(200, 100), 0u);
+  EXPECT_EQ(r.ks.db(0).size(), 1u);
+}
+
+// A key a client wrote with a TTL on a writable replica has no master to expire it: the
+// replica does (upstream "expired key which is created in writeable replicas should be deleted
+// by active expiry", "Slave is able to evict keys created in writable slaves").
+TEST(KeyspaceTest, AWritableReplicaExpiresTheKeysItGaveATtl) {
+  ReplicaWithStaleKey r;
+  Entry* own = Entry::NewString("own", "1");
+  r.ks.db(3).Add(own);
+  r.ks.db(3).SetExpire(own, 150);
+  r.ks.set_applying_master_stream(true);  // the master's keys are not the replica's to expire
+  Entry* master = Entry::NewString("m", "1");
+  r.ks.db(0).Add(master);
+  r.ks.db(0).SetExpire(master, 150);
+  r.ks.set_applying_master_stream(false);
+  EXPECT_EQ(r.ks.ActiveExpireCycle(120, 100), 0u);  // not due yet: still tracked
+  EXPECT_EQ(r.ks.replica_local_expires(), 1u);
+  EXPECT_EQ(r.ks.ActiveExpireCycle(200, 100), 1u);
+  EXPECT_EQ(r.ks.db(3).size(), 0u);
+  EXPECT_EQ(r.ks.db(0).size(), 2u);  // `k` and `m` wait for the master's DEL
+  EXPECT_EQ(r.ks.expired_keys, 1);
+  EXPECT_EQ(r.ks.replica_local_expires(), 0u);
+}
+
+TEST(KeyspaceTest, AReplicaForgetsATrackedKeyThatLostItsTtl) {
+  Keyspace ks{16, 1};
+  ks.set_replica_mode(true);
+  Entry* e = Entry::NewString("own", "1");
+  ks.db(0).Add(e);
+  ks.db(0).SetExpire(e, 150);
+  ks.db(0).RemoveExpire(e);  // PERSIST
+  EXPECT_EQ(ks.ActiveExpireCycle(200, 100), 0u);
+  EXPECT_EQ(ks.db(0).size(), 1u);
+  EXPECT_EQ(ks.replica_local_expires(), 0u);
+  // Promoted to master: the ordinary cycle takes over.
+  ks.db(0).SetExpire(e, 150);
+  ks.set_replica_mode(false);
+  EXPECT_EQ(ks.ActiveExpireCycle(200, 100), 1u);
+}
+
 TEST(KeyspaceTest, AReplicaReadsAnExpiredKeyAsMissingAndKeepsIt) {
   ReplicaWithStaleKey r;
   EXPECT_EQ(r.ks.Lookup(0, "k", 200), nullptr);
