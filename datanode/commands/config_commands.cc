@@ -66,13 +66,17 @@ void ConfigSet(CommandContext& ctx) {
   }
   ctx.service.ApplyConfig();
   if (ServerHooks* hooks = ctx.service.hooks()) {
-    for (const auto& p : previous) {
+    for (size_t i = 0; i < previous.size(); ++i) {
+      const auto& p = previous[i];
       const std::string& name = reg.Find(p.first)->name;
       Status st = hooks->ApplyConfig(name);
       if (st.ok()) continue;
       for (auto it = previous.rbegin(); it != previous.rend(); ++it) {
         (void)reg.SetFromClient(it->first, it->second);
       }
+      // What was applied before the failure is applied again with the old values (Redis's
+      // restoreBackupConfig): an oom_score_adj already written goes back too.
+      for (size_t j = 0; j < i; ++j) (void)hooks->ApplyConfig(reg.Find(previous[j].first)->name);
       ctx.service.ApplyConfig();
       return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + p.first +
                              "') - " + st.message());

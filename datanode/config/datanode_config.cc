@@ -1,5 +1,8 @@
 #include "datanode/config/datanode_config.h"
 
+#include <algorithm>
+#include <map>
+
 #include "common/base/process_title.h"
 
 #include <unistd.h>
@@ -161,6 +164,59 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddBool("daemonize", &c->daemonize, false, F::kImmutable);
   r->AddBool("always-show-logo", &c->always_show_logo, false, F::kImmutable);
   r->AddBool("set-proc-title", &c->set_proc_title, true, F::kImmutable);
+  // Redis's enum: "yes" means relative, and CONFIG GET shows the first name of a value.
+  r->AddCustom({"oom-score-adj", F::kNone,
+                [c](const std::vector<std::string>& a) {
+                  static const std::map<std::string, int> kModes{
+                      {"no", 0}, {"yes", 1}, {"relative", 1}, {"absolute", 2}};
+                  auto it = a.size() == 1 ? kModes.find(config::Lower(a[0])) : kModes.end();
+                  if (it == kModes.end()) {
+                    return Status::Error(
+                        "argument(s) must be one of the following: no, yes, relative, absolute");
+                  }
+                  c->oom_score_adj = it->second;
+                  return Status::Ok();
+                },
+                [c] {
+                  return std::string(c->oom_score_adj == 0   ? "no"
+                                     : c->oom_score_adj == 1 ? "yes"
+                                                             : "absolute");
+                },
+                nullptr, ""});
+  r->AddCustom({"oom-score-adj-values", F::kMultiArg,
+                [c](const std::vector<std::string>& a) {
+                  // One argument on CONFIG SET ("0 200 800"), three words in a config file.
+                  std::vector<std::string> words;
+                  for (const std::string& arg : a) {
+                    for (size_t i = 0; i < arg.size();) {
+                      const size_t sp = std::min(arg.find(' ', i), arg.size());
+                      if (sp > i) words.push_back(arg.substr(i, sp - i));
+                      i = sp + 1;
+                    }
+                  }
+                  if (words.size() != 3) return Status::Error("wrong number of arguments");
+                  std::array<int, 3> v{};
+                  for (size_t i = 0; i < 3; ++i) {
+                    int64_t n = 0;
+                    if (!config::ParseInt64(words[i], &n)) {
+                      return Status::Error("Invalid oom-score-adj-values");
+                    }
+                    if (n < -2000 || n > 2000) {
+                      return Status::Error(
+                          "Invalid oom-score-adj-values, elements must be between -2000 and "
+                          "2000.");
+                    }
+                    v[i] = int(n);
+                  }
+                  c->oom_score_adj_values = v;
+                  return Status::Ok();
+                },
+                [c] {
+                  const auto& v = c->oom_score_adj_values;
+                  return std::to_string(v[0]) + " " + std::to_string(v[1]) + " " +
+                         std::to_string(v[2]);
+                },
+                nullptr, ""});
   // Client eviction is not implemented; the value is checked and kept as Redis shows it: bytes,
   // or a percentage of maxmemory ("10%", at most 100).
   {

@@ -2,6 +2,7 @@
 // The data node's configuration: one struct, filled from a redis.conf or TOML file and
 // `--name value` overrides, read and changed at run time by CONFIG GET/SET, written back by
 // CONFIG REWRITE. Names are Redis 7.0's directive names; defaults are Redis 7.0's.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -26,6 +27,10 @@ struct OutputBufferLimit {
 
 struct DatanodeConfig {
   int64_t port = 6379;
+  // oom-score-adj: 0 no, 1 relative ("yes"), 2 absolute; the values per class: master,
+  // replica, fork child.
+  int oom_score_adj = 0;
+  std::array<int, 3> oom_score_adj_values{0, 200, 800};
   std::vector<std::string> bind{"*", "-::*"};
   bool protected_mode = true;
   std::string requirepass;

@@ -83,6 +83,7 @@ void Replication::BecomeReplica(const std::string& host, int64_t port,
   Service& svc = server_->service();
   svc.DisconnectBlockedClients();
   svc.keyspace().set_replica_mode(true);
+  server_->ApplyOomScore();
   master_links_.set_replica_role(true);
   config_->replicaof_host = host;
   config_->replicaof_port = port;
@@ -99,6 +100,7 @@ void Replication::Promote(const char* why) {
   // (docs/datanode-protocol.md, "PSYNC2 id handling").
   master_links_.DropReplicas();
   svc.keyspace().set_replica_mode(false);
+  server_->ApplyOomScore();
   config_->replicaof_host.clear();
   config_->replicaof_port = 0;
   log_->warn(

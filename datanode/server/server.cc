@@ -54,6 +54,9 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
     for (const auto& l : listeners_) {
       if (l->fd >= 0) ::close(l->fd);
     }
+    // The OOM killer should pick a child before its parent (oom-score-adj-values' third).
+    (void)oom_.Apply(config_->oom_score_adj, config_->oom_score_adj_values,
+                     OomClass::kBackgroundChild);
     // Redis's children's titles, which process monitors look for.
     UpdateProcessTitle(kind == ChildKind::kAofRewrite       ? "redis-aof-rewrite"
                        : kind == ChildKind::kReplicationRdb ? "redis-rdb-to-slaves"
@@ -100,6 +103,7 @@ Status Server::Listen(const std::string& spec, bool optional, int64_t port, bool
 Status Server::Start() {
   // Before anything listens: no request may see the old names.
   if (Status st = service_->ApplyCommandRenames(); !st.ok()) return st;
+  (void)ApplyOomScore();  // a configured replica applies its class again when it attaches
   // TLS is configured before anything listens, as in Redis's initServer.
   if (config_->tls_wanted()) {
     Status st = ConfigureTls();
@@ -388,6 +392,13 @@ Status Server::RewriteConfigFile(bool force_all) {
   file_.text = text;
   log_->info("CONFIG REWRITE executed with success. {}", Where());
   return Status::Ok();
+}
+
+bool Server::ApplyOomScore() {
+  const OomClass cls = service_->keyspace().replica_mode() ? OomClass::kReplica : OomClass::kMaster;
+  Status st = oom_.Apply(config_->oom_score_adj, config_->oom_score_adj_values, cls);
+  if (!st.ok()) log_->warn("{} {}", st.message(), Where());
+  return st.ok();
 }
 
 void Server::OnConfigChanged(const std::string& name) {

@@ -20,6 +20,7 @@
 #include "datanode/replication/shutdown_gate.h"
 #include "datanode/server/connection.h"
 #include "datanode/server/migrate_sockets.h"
+#include "datanode/server/oom_score_adj.h"
 #include "datanode/server/shutdown_handoff_link.h"
 #include "datanode/service/service.h"
 
@@ -100,6 +101,8 @@ class Server final : public ServerHooks {
   void LogAtLevel(int level, const std::string& line) override;
   // server_busy_script.cc
   void ProcessEventsWhileBusy(const Session& caller) override;
+  // oom-score-adj for this process's role (master or replica); false when /proc refused it.
+  bool ApplyOomScore();
   // The Lua debugger's sessions (server_lua_debug.cc).
   LuaDebugStart StartLuaDebug(Session& s, bool forked, DebugChannel** channel,
                               std::string* error) override;
@@ -218,6 +221,7 @@ class Server final : public ServerHooks {
   bool flush_scheduled_ = false;
   bool flushing_deferred_ = false;
   std::vector<Connection*> deferred_;
+  OomScoreAdj oom_;
   std::vector<pid_t> lua_debug_children_;  // forked SCRIPT DEBUG YES sessions
   std::unique_ptr<DebugChannel> lua_debug_channel_;
   std::unique_ptr<Replication> replication_;      // goes before the service

@@ -134,6 +134,12 @@ Status Server::ApplyConfig(const std::string& name) {
   if (name == "appendonly") return SwitchAof(config_->appendonly);
   if (name == "port" || name.rfind("tls-", 0) == 0) return ApplyTlsConfig(name);
   if (name == "bind") return ApplyBind();
+  if (name == "oom-score-adj" && !ApplyOomScore()) {
+    return Status::Error("Failed to set current oom_score_adj. Check server logs.");
+  }
+  if (name == "oom-score-adj-values" && !ApplyOomScore()) {
+    return Status::Error("Failed to apply oom-score-adj-values configuration. Check server logs.");
+  }
   return Status::Ok();
 }
 
