@@ -3,8 +3,6 @@
 #include <strings.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -13,6 +11,7 @@ extern "C" {
 #include <lua.h>
 }
 
+#include "common/base/decimal.h"
 #include "datanode/scripting/lua_debug_text.h"
 #include "datanode/scripting/script_run.h"
 
@@ -28,19 +27,6 @@ constexpr int64_t kDefaultLoopStopMs = 5000;
 
 bool Is(const std::string& word, const char* brief, const char* full) {
   return strcasecmp(word.c_str(), brief) == 0 || strcasecmp(word.c_str(), full) == 0;
-}
-
-// strtol over the whole word, as Redis's string2l: no sign-only, spaces or trailing bytes.
-bool WholeNumber(const std::string& s, long* out) {
-  if (s.empty() || s.size() > 20) return false;
-  char* end = nullptr;
-  errno = 0;
-  const long v = std::strtol(s.c_str(), &end, 10);
-  if (errno != 0 || end != s.c_str() + s.size() || std::isspace(static_cast<unsigned char>(s[0]))) {
-    return false;
-  }
-  *out = v;
-  return true;
 }
 
 constexpr const char* kHelp[] = {
@@ -315,8 +301,8 @@ void LuaDebugger::Break(const std::vector<std::string>& argv) {
     return;
   }
   for (size_t j = 1; j < argv.size(); ++j) {
-    long line = 0;
-    if (!WholeNumber(argv[j], &line)) {
+    int64_t line = 0;  // the whole word, as Redis's string2l
+    if (!ParseInt64(argv[j], &line)) {
       Log("Invalid argument:'" + argv[j] + "'");
     } else if (line == 0) {
       breakpoints_.clear();
@@ -324,7 +310,7 @@ void LuaDebugger::Break(const std::vector<std::string>& argv) {
     } else if (line > 0) {
       if (breakpoints_.size() == kMaxBreakpoints) {
         Log("Too many breakpoints set.");
-      } else if (line <= long(src_.size()) && !IsBreakpoint(int(line))) {
+      } else if (line <= int64_t(src_.size()) && !IsBreakpoint(int(line))) {
         breakpoints_.push_back(int(line));
         List(int(line), 1);
       } else {

@@ -10,6 +10,7 @@ extern "C" {
 
 #include <deque>
 
+#include "common/resp/value.h"
 #include "datanode/scripting/lua_debug_text.h"
 #include "datanode/scripting/lua_debugger.h"
 #include "tests/support/service_harness.h"
@@ -20,9 +21,7 @@ namespace {
 using testing::ServiceHarness;
 
 std::string Command(const std::vector<std::string>& argv) {
-  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
+  return resp::EncodeCommand(argv);
 }
 
 TEST(LuaDebugText, ParsesOneCommandAndWaitsForTheRest) {

@@ -51,9 +51,7 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
   service_->set_now(start_ms_);
   children_ = std::make_unique<ChildProcessSlot>(config_, service_.get(), log_.get());
   children_->set_in_child([this](ChildKind kind) {
-    for (const auto& l : listeners_) {
-      if (l->fd >= 0) ::close(l->fd);
-    }
+    CloseListenersInChild();
     // The OOM killer should pick a child before its parent (oom-score-adj-values' third).
     (void)oom_.Apply(config_->oom_score_adj, config_->oom_score_adj_values,
                      OomClass::kBackgroundChild);
@@ -392,6 +390,12 @@ Status Server::RewriteConfigFile(bool force_all) {
   file_.text = text;
   log_->info("CONFIG REWRITE executed with success. {}", Where());
   return Status::Ok();
+}
+
+void Server::CloseListenersInChild() {
+  for (const auto& l : listeners_) {
+    if (l->fd >= 0) ::close(l->fd);
+  }
 }
 
 bool Server::ApplyOomScore() {

@@ -177,6 +177,8 @@ class Server final : public ServerHooks {
   void Cron();
   void FenceTick();
   void CloseIdleClients();
+  // In a fork child: the parent's listening sockets close, so a parent that dies frees its port.
+  void CloseListenersInChild();
   void ReapLuaDebugChildren();
   void KillLuaDebugChildren();
   void ReapClosed();

@@ -64,9 +64,7 @@ ServerHooks::LuaDebugStart Server::StartLuaDebug(Session& s, bool forked, DebugC
     // its port.
     ::signal(SIGTERM, SIG_IGN);
     ::signal(SIGINT, SIG_IGN);
-    for (const auto& l : listeners_) {
-      if (l->fd >= 0) ::close(l->fd);
-    }
+    CloseListenersInChild();
     log_->warn("Redis forked for debugging eval {}", Where());
   } else {
     log_->warn("Redis synchronous debugging eval session started {}", Where());

@@ -168,16 +168,7 @@ void InstanceLinks::Connect(const ConnectAction& a) {
 }
 
 void InstanceLinks::Enqueue(Conn* c, const std::vector<std::string>& argv) {
-  c->out += '*';
-  c->out += std::to_string(argv.size());
-  c->out += "\r\n";
-  for (const std::string& a : argv) {
-    c->out += '$';
-    c->out += std::to_string(a.size());
-    c->out += "\r\n";
-    c->out += a;
-    c->out += "\r\n";
-  }
+  c->out += resp::EncodeCommand(argv);
   QueueFlush(c);
 }
 
