@@ -50,9 +50,12 @@ struct RunScript {
   std::vector<std::string> argv;
 };
 
-// SENTINEL SIMULATE-FAILURE: the process must exit now with this code (99), after persisting.
+// Exit now with `code`. SENTINEL SIMULATE-FAILURE's crash (code 99, `reason` empty) writes any
+// pending state first; an exit with a reason (the state could not be saved) writes nothing and
+// logs the reason.
 struct ExitProcess {
   int code = 99;
+  std::string reason;
 };
 
 using Action =

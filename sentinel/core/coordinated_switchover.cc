@@ -46,6 +46,7 @@ void SendFailoverTo(CoreState& state, MasterRecord& master) {
     if (state.now - master.failover.state_change_time > master.config.failover_timeout) {
       state.EmitFor(EventLevel::kWarning, "-coordinated-abort-master-unreachable", master,
                     master.instance);
+      master.failover_counters.Aborted();
       AbortFailover(state, master);
     }
     return;
@@ -71,6 +72,7 @@ void OnFailoverToReply(CoreState& state, MasterRecord& master, const ReplyPayloa
   std::string why = reply != nullptr ? reply->text : "unexpected reply to FAILOVER";
   state.EmitFor(EventLevel::kWarning, "-coordinated-abort-failover-refused", master,
                 master.instance, "#" + why);
+  master.failover_counters.Aborted();
   AbortFailover(state, master);
 }
 
@@ -89,6 +91,7 @@ void CheckHandoffDeadline(CoreState& state, MasterRecord& master) {
   // The data node gave up at its own TIMEOUT (kHandoffGrace earlier) and resumed as master, so
   // forgetting the attempt leaves exactly one master.
   state.EmitFor(EventLevel::kWarning, "-coordinated-abort-timeout", master, master.instance);
+  master.failover_counters.Aborted();
   AbortFailover(state, master);
 }
 

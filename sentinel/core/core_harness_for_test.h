@@ -59,7 +59,10 @@ class CoreHarness {
   MonoTime now{100000};
   std::vector<Event> events;                   // everything emitted so far
   std::map<std::string, std::string> peer_ip;  // "host:port" -> address a connect reaches
-  std::vector<Ready> batches;                  // every batch
+  std::vector<Ready> batches;                  // every batch (`write` as asked for)
+  bool write_ok = true;                        // false: every write fails
+  std::optional<PersistentState> durable;      // last state written
+  int writes = 0;                              // successful writes
   std::map<ConnId, ConnectAction> conns;       // open connections
   std::map<std::string, std::string> info;     // "ip:port" → INFO text to answer with
   std::map<std::string, bool> silent;          // "ip:port" → do not answer anything
@@ -101,6 +104,15 @@ class CoreHarness {
   void Pump() {
     std::vector<Input> replies;
     Ready r = core.TakeReady();
+    if (r.write) {
+      std::optional<PersistentState> write = r.write;
+      core.StateWritten(write_ok, r);
+      if (write_ok) {
+        durable = write;
+        ++writes;
+      }
+      r.write = std::move(write);  // kept for inspection
+    }
     for (const Event& e : r.events) events.push_back(e);
     for (const Action& a : r.actions) Handle(a, replies);
     batches.push_back(std::move(r));

@@ -64,8 +64,8 @@ class CoreState {
   uint64_t masters_version = 0;
 
   // The batch under construction.
-  bool persist_needed = false;
-  bool persist_soon = false;  // see Ready::persist_soon
+  bool persist_needed = false;  // a restart must see the change (StateDurability decides when)
+  bool persist_soon = false;    // discovery: durable within about a second
   std::vector<Event> events;
   std::vector<Action> actions;
 

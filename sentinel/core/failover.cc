@@ -83,6 +83,7 @@ void StartFailover(CoreState& state, MasterRecord& master) {
   state.MarkDirty();
   state.Emit(EventLevel::kWarning, "+new-epoch", &master, std::to_string(state.current_epoch));
   state.EmitFor(EventLevel::kWarning, "+try-failover", master, master.instance);
+  master.failover_counters.Started(state.now);
   f.start_time = state.now + Millis(state.Random(kMaxDesync.count()));
   f.state_change_time = state.now;
   // Vigil: replica selection will want INFO younger than 5 s; ask now, not at the next poll.
@@ -110,6 +111,7 @@ void SetState(CoreState& state, MasterRecord& master, FailoverState next) {
 
 void AbortWith(CoreState& state, MasterRecord& master, const char* event) {
   state.EmitFor(EventLevel::kWarning, event, master, master.instance);
+  master.failover_counters.Aborted();
   AbortFailover(state, master);
 }
 
@@ -149,7 +151,7 @@ void WaitStart(CoreState& state, MasterRecord& master) {
     return;
   }
   state.EmitFor(EventLevel::kWarning, "+elected-leader", master, master.instance);
-  if (state.simfailure.crash_after_election) state.actions.push_back(ExitProcess{99});
+  if (state.simfailure.crash_after_election) state.actions.push_back(ExitProcess{99, ""});
   SetState(state, master, FailoverState::kSelectSlave);
   state.EmitFor(EventLevel::kWarning, "+failover-state-select-slave", master, master.instance);
 }
@@ -224,9 +226,11 @@ void DetectEnd(CoreState& state, MasterRecord& master) {
   if (timeout) {
     not_reconfigured = 0;
     state.EmitFor(EventLevel::kWarning, "+failover-end-for-timeout", master, master.instance);
+    master.failover_counters.Succeeded(state.now);
   }
   if (not_reconfigured == 0) {
     state.EmitFor(EventLevel::kWarning, "+failover-end", master, master.instance);
+    master.failover_counters.Succeeded(state.now);
     SetState(state, master, FailoverState::kUpdateConfig);
   }
   if (!timeout) return;
@@ -331,7 +335,7 @@ void ConfirmPromotion(CoreState& state, MasterRecord& master, InstanceRecord& pr
   SetState(state, master, FailoverState::kReconfSlaves);
   state.MarkDirty();
   state.EmitFor(EventLevel::kWarning, "+promoted-slave", master, promoted);
-  if (state.simfailure.crash_after_promotion) state.actions.push_back(ExitProcess{99});
+  if (state.simfailure.crash_after_promotion) state.actions.push_back(ExitProcess{99, ""});
   state.EmitFor(EventLevel::kWarning, "+failover-state-reconf-slaves", master, master.instance);
   if (!master.config.client_reconfig_script.empty()) {
     const HostPort& from = master.instance.addr;

@@ -41,4 +41,31 @@ struct FailoverProgress {
   bool in_progress() const { return state != FailoverState::kNone; }
 };
 
+// Failovers of one master this sentinel started (+try-failover), led to the end (+failover-end,
+// +failover-end-for-timeout) and aborted (-failover-abort-*, -coordinated-abort-*), for the
+// metrics endpoint.
+struct FailoverCounters {
+  uint64_t started = 0;
+  uint64_t succeeded = 0;
+  uint64_t aborted = 0;
+  int64_t last_duration_ms = -1;  // of the last one started by +try-failover and ended
+  MonoTime last_start{0};
+  bool timing = false;  // a +try-failover is being timed
+
+  void Started(MonoTime now) {
+    ++started;
+    last_start = now;
+    timing = true;
+  }
+  void Succeeded(MonoTime now) {
+    ++succeeded;
+    if (timing) last_duration_ms = (now - last_start).count();
+    timing = false;
+  }
+  void Aborted() {
+    ++aborted;
+    timing = false;
+  }
+};
+
 }  // namespace vigil::sentinel

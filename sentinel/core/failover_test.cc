@@ -116,6 +116,11 @@ TEST(FailoverTest, FinishesWithSwitchMasterWhenReplicasAreReconfigured) {
   EXPECT_EQ(m->instance.addr, kR3);
   EXPECT_FALSE(m->failover.in_progress());
   EXPECT_EQ(m->replicas.count("10.0.0.1:6379"), 1u);  // the old master is now a replica entry
+  // The metrics' counters are the core's.
+  EXPECT_EQ(m->failover_counters.started, 1u);
+  EXPECT_EQ(m->failover_counters.succeeded, 1u);
+  EXPECT_EQ(m->failover_counters.aborted, 0u);
+  EXPECT_GE(m->failover_counters.last_duration_ms, 0);  // the harness answers at once
 }
 
 TEST(FailoverTest, AbortsWhenPromotedReplicaNeverReportsMaster) {
@@ -130,6 +135,10 @@ TEST(FailoverTest, AbortsWhenPromotedReplicaNeverReportsMaster) {
   // The retry waits 2 × failover-timeout from the (randomised) start.
   const MasterRecord* m = h.core.FindMaster("mymaster");
   EXPECT_FALSE(m->failover.in_progress());
+  EXPECT_EQ(m->failover_counters.started, 1u);
+  EXPECT_EQ(m->failover_counters.aborted, 1u);
+  EXPECT_EQ(m->failover_counters.succeeded, 0u);
+  EXPECT_EQ(m->failover_counters.last_duration_ms, -1);
 }
 
 TEST(FailoverTest, NotElectedWithoutVotesAbortsAfterElectionTimeout) {

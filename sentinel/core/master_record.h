@@ -29,6 +29,7 @@ struct MasterRecord {
   std::map<std::string, InstanceRecord> replicas;   // by "ip:port"
   std::map<std::string, InstanceRecord> sentinels;  // by runid
   FailoverProgress failover;
+  FailoverCounters failover_counters;
   std::optional<StaleMaster> stale_master;
   // Vigil: the old master of a coordinated switchover we led. The data node's FAILOVER made it
   // our replica without touching its config file, so once it reports following us it gets the

@@ -1,6 +1,7 @@
 #include "sentinel/core/sentinel_core.h"
 
 #include <type_traits>
+#include <utility>
 
 #include "sentinel/core/admin_apply.h"
 #include "sentinel/core/coordinated_switchover.h"
@@ -40,19 +41,27 @@ Ready SentinelCore::TakeReady() {
 }
 
 void SentinelCore::TakeReady(Ready& into) {
-  into.persist.reset();
-  into.persist_soon = false;
-  if (state_.persist_needed) {
-    into.persist = BuildSnapshot(state_);
-    state_.persist_needed = false;
-  } else {
-    into.persist_soon = state_.persist_soon;
-  }
-  state_.persist_soon = false;
+  std::optional<PersistentState> changed;
+  if (state_.persist_needed) changed = BuildSnapshot(state_);
+  state_.persist_needed = false;
+  bool discovered = std::exchange(state_.persist_soon, false);
   into.events.clear();
   into.actions.clear();
   into.events.swap(state_.events);
   into.actions.swap(state_.actions);
+  into.write = durability_.Plan(state_.now, std::move(changed), discovered, into.actions,
+                                [this] { return BuildSnapshot(state_); });
+}
+
+void SentinelCore::StateWritten(bool ok, Ready& batch) {
+  if (!batch.write) return;
+  PersistentState written = std::move(*batch.write);
+  batch.write.reset();
+  durability_.Written(state_.now, ok, std::move(written), batch.events, batch.actions);
+}
+
+std::optional<PersistentState> SentinelCore::UnwrittenState() const {
+  return durability_.Unwritten([this] { return BuildSnapshot(state_); });
 }
 
 void SentinelCore::Tick(MonoTime now) {

@@ -5,10 +5,12 @@
 // each call. Single-threaded: one caller at a time.
 //
 // Contract for the shell, per batch, in order:
-//   1. if `persist` is set, make it durable (fsync + rename) — or crash; never skip it
-//      (`persist_soon`: durable within about a second, see Ready);
+//   1. if `write` is set, make it durable (fsync + rename) and report the outcome with
+//      StateWritten, which rewrites the batch when the write failed (state_durability.h says
+//      which batches are written first and why);
 //   2. log and publish `events` (DEBUG ones are not published);
 //   3. execute `actions` in order (stop at ExitProcess).
+// At a clean exit, write UnwrittenState() if it is set.
 #include <map>
 #include <optional>
 #include <string>
@@ -23,19 +25,16 @@
 #include "sentinel/core/inputs.h"
 #include "sentinel/core/master_record.h"
 #include "sentinel/core/persistent_state.h"
+#include "sentinel/core/state_durability.h"
 
 namespace vigil::sentinel {
 
 struct Ready {
-  std::optional<PersistentState> persist;  // must be durable before anything below runs
-  // Vigil: the state gained replicas or peer sentinels (discovery), which nothing in this batch
-  // reveals; make Snapshot() durable within about a second, or before the next batch that could
-  // reveal it. With 1,000 masters a snapshot per discovered peer made discovery quadratic.
-  bool persist_soon = false;
+  std::optional<PersistentState> write;  // must be durable before anything below runs
   std::vector<Event> events;
   std::vector<Action> actions;
 
-  bool empty() const { return !persist && !persist_soon && events.empty() && actions.empty(); }
+  bool empty() const { return !write && events.empty() && actions.empty(); }
 };
 
 class SentinelCore {
@@ -54,6 +53,13 @@ class SentinelCore {
   // The same into `into`, whose vectors are cleared and handed to the core for the next batch:
   // a shell draining after every input then reuses their memory instead of growing new ones.
   void TakeReady(Ready& into);
+  // The outcome of writing `batch.write` (moved out of the batch). On failure the batch's
+  // replies become errors, or the batch becomes an exit (StateDurability).
+  void StateWritten(bool ok, Ready& batch);
+  // What a clean exit must still write.
+  std::optional<PersistentState> UnwrittenState() const;
+  // The state last reported written (nullopt before the first write).
+  const std::optional<PersistentState>& durable_state() const { return durability_.durable(); }
 
   // --- const queries, for SENTINEL MASTERS/MASTER/REPLICAS/SENTINELS/... ---
   const std::string& myid() const { return state_.myid; }
@@ -82,6 +88,7 @@ class SentinelCore {
   PendingRequest TakeRequest(std::map<RequestId, PendingRequest>::iterator it);
 
   CoreState state_;
+  StateDurability durability_;
   std::optional<PersistentState> restored_;  // consumed by EnsureStarted
   // Masters in name order for the tick (no master is created or destroyed during the walk).
   std::vector<MasterRecord*> tick_order_;

@@ -125,11 +125,7 @@ std::string HttpEndpoint::Metrics() const {
          [](const Row& r) { return std::to_string(r.m->leader_epoch); });
   series("vigil_sentinel_master_failover_in_progress", "gauge", "1 while a failover runs.",
          [](const Row& r) { return std::string(r.m->failover.in_progress() ? "1" : "0"); });
-  const auto& stats = host_->failover_stats();
-  auto stat = [&](const Row& r) {
-    auto it = stats.find(r.m->config.name);
-    return it == stats.end() ? FailoverStats{} : it->second;
-  };
+  auto stat = [](const Row& r) -> const FailoverCounters& { return r.m->failover_counters; };
   series("vigil_sentinel_failovers_started_total", "counter", "Failovers this sentinel started.",
          [&](const Row& r) { return std::to_string(stat(r).started); });
   series("vigil_sentinel_failovers_succeeded_total", "counter",

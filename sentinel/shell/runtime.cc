@@ -5,6 +5,7 @@
 #include <csignal>
 #include <type_traits>
 
+#include "common/base/check.h"
 #include "common/random/prng.h"
 
 namespace vigil::sentinel {
@@ -23,20 +24,6 @@ spdlog::level::level_enum LevelOf(EventLevel l) {
       return spdlog::level::warn;
   }
   return spdlog::level::info;
-}
-
-// Epochs and addresses: what a hello announces.
-bool AnnouncedStateDiffers(const PersistentState& a, const PersistentState& b) {
-  if (a.current_epoch != b.current_epoch || a.masters.size() != b.masters.size()) return true;
-  for (size_t i = 0; i < a.masters.size(); ++i) {
-    const PersistedMaster& x = a.masters[i];
-    const PersistedMaster& y = b.masters[i];
-    if (x.config.name != y.config.name || x.config_epoch != y.config_epoch ||
-        x.leader_epoch != y.leader_epoch || !(x.config.addr == y.config.addr)) {
-      return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace
@@ -98,14 +85,12 @@ Status Runtime::Start() {
   // The state must be writable (Redis exits otherwise); this also records a new myid at once.
   core_.Tick(Now());
   Ready first = core_.TakeReady();
-  PersistentState initial = first.persist ? *first.persist : core_.Snapshot();
-  st = store_->Save(initial);
+  VIGIL_CHECK(first.write.has_value());  // the first batch is always written
+  st = store_->Save(*first.write);
   if (!st.ok()) return Status::Error("cannot save the sentinel state: " + st.message());
-  durable_ = initial;
-  last_write_ = Now();
   ++persist_writes_;
+  core_.StateWritten(true, first);
   log_->info("Sentinel ID is {}", core_.myid());
-  first.persist.reset();
   for (const Event& e : first.events) HandleEvent(e);
   for (Action& a : first.actions) Execute(a);
   loop_.Every(kTickPeriod, [this] { Tick(); });
@@ -129,7 +114,7 @@ int Runtime::Run() {
 void Runtime::Shutdown() {
   if (stopping_) return;
   stopping_ = true;
-  FlushDeferred();
+  WriteUnwritten();
   log_->warn("Sentinel is now ready to exit, bye bye...");
   loop_.Stop();
 }
@@ -173,77 +158,22 @@ void Runtime::Tick() {
   server_.Maintain();
   const TimerOptions& t = core_.options().timers;
   scripts_.Run(now, t.script_max_runtime, t.script_retry_delay);
-  if ((deferred_ || discovered_) && now - last_write_ >= kDeferredPersistPeriod) FlushDeferred();
 }
 
-Runtime::Durability Runtime::NeedsDurability(const Ready& r, const PersistentState& state) const {
-  if (!durable_) return Durability::kToActOn;
-  // Compared once per batch: a tick batch carries hundreds of hellos while discovery keeps the
-  // state dirty, and each comparison walks every master.
-  std::optional<bool> announced_differs;
-  Durability need = Durability::kNone;
-  for (const Action& a : r.actions) {
-    if (std::holds_alternative<ReplyToClient>(a) || std::holds_alternative<RunScript>(a)) {
-      need = Durability::kToReport;
-    } else if (std::holds_alternative<ExitProcess>(a)) {
-      return Durability::kToActOn;
-    } else if (const auto* s = std::get_if<SendAction>(&a)) {
-      if (std::holds_alternative<ReconfigureCommand>(s->command)) return Durability::kToActOn;
-      if (const auto* ask = std::get_if<IsMasterDownByAddrCommand>(&s->command);
-          ask != nullptr && ask->runid != "*") {
-        return Durability::kToActOn;
-      }
-      if (std::holds_alternative<PublishHelloCommand>(s->command)) {
-        if (!announced_differs) announced_differs = AnnouncedStateDiffers(state, *durable_);
-        if (*announced_differs) return Durability::kToActOn;
-      }
-    }
-  }
-  return need;
-}
-
-bool Runtime::Persist(const PersistentState& state) {
-  last_write_ = Now();  // the last attempt: a failing disk is retried once a period, not per tick
+bool Runtime::Write(const PersistentState& state) {
   Status st = store_->Save(state);
   if (!st.ok()) {
     log_->warn("WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
                st.message());
-    deferred_ = state;  // retried by the next batch that needs it, or by the timer
     return false;
   }
-  durable_ = state;
-  deferred_.reset();
-  discovered_ = false;  // every snapshot includes what was discovered before it
   ++persist_writes_;
   log_->debug("Sentinel new configuration saved on disk ({})", store_->path());
   return true;
 }
 
-bool Runtime::FlushDeferred() {
-  // The core's current state includes any deferred snapshot (it is newer).
-  if (discovered_) return Persist(core_.Snapshot());
-  if (deferred_) return Persist(*deferred_);
-  return true;
-}
-
-void Runtime::ActOnUnsavedState(Ready& r, Durability need) {
-  // The core's contract is never to act on state that is not durable. A vote request of ours,
-  // a reconfiguration or a hello announcing a new epoch cannot be held back piecemeal, so the
-  // process stops (Redis only logs here; a vote we could forget is worse than a sentinel that
-  // restarts).
-  if (need == Durability::kToActOn) {
-    log_->critical("Sentinel cannot act on a configuration it could not save; exiting");
-    log_->flush();
-    std::_Exit(1);
-  }
-  // Reports only: as Redis does, the client is told the save failed; a vote reply becomes an
-  // error too, which the asking peer counts as no vote. Scripts run: they report events that
-  // are published on pub/sub all the same. The state stays dirty and is retried.
-  for (Action& a : r.actions) {
-    if (auto* reply = std::get_if<ReplyToClient>(&a)) {
-      reply->reply = WireValue::Error("ERR Failed to save config file. Check server logs.");
-    }
-  }
+void Runtime::WriteUnwritten() {
+  if (std::optional<PersistentState> state = core_.UnwrittenState()) Write(*state);
 }
 
 void Runtime::Drain() {
@@ -263,20 +193,7 @@ void Runtime::Drain() {
 
 void Runtime::DrainBatch(Ready& r) {
   if (r.empty()) return;
-  if (r.persist_soon) discovered_ = true;
-  if (r.persist) {
-    if (Durability need = NeedsDurability(r, *r.persist); need != Durability::kNone) {
-      if (!Persist(*r.persist)) ActOnUnsavedState(r, need);
-    } else {
-      deferred_ = std::move(*r.persist);
-    }
-  } else if (deferred_ || discovered_) {
-    // An earlier batch's state must be on disk before these actions. Discovery alone announces
-    // nothing new, so the state on disk stands for it in the comparison.
-    const PersistentState* pending = deferred_ ? &*deferred_ : durable_ ? &*durable_ : nullptr;
-    Durability need = pending == nullptr ? Durability::kToActOn : NeedsDurability(r, *pending);
-    if (need != Durability::kNone && !FlushDeferred()) ActOnUnsavedState(r, need);
-  }
+  if (r.write) core_.StateWritten(Write(*r.write), r);
   for (const Event& e : r.events) HandleEvent(e);
   for (Action& a : r.actions) {
     Execute(a);
@@ -287,22 +204,6 @@ void Runtime::DrainBatch(Ready& r) {
 void Runtime::HandleEvent(const Event& e) {
   log_->log(LevelOf(e.level), "{}", ToString(e));
   if (e.level != EventLevel::kDebug) server_.Publish(e.type, e.message);
-  if (e.master.empty()) return;
-  FailoverStats& s = stats_[e.master];
-  MonoTime now = Now();
-  if (e.type == "+try-failover") {
-    ++s.started;
-    s.last_start = now;
-    s.in_progress = true;
-  } else if (e.type == "+failover-end" || e.type == "+failover-end-for-timeout") {
-    ++s.succeeded;
-    if (s.in_progress) s.last_duration_ms = (now - s.last_start).count();
-    s.in_progress = false;
-  } else if (e.type.rfind("-failover-abort", 0) == 0 ||
-             e.type.rfind("-coordinated-abort", 0) == 0) {
-    ++s.aborted;
-    s.in_progress = false;
-  }
 }
 
 void Runtime::Execute(Action& a) {
@@ -320,8 +221,12 @@ void Runtime::Execute(Action& a) {
         } else if constexpr (std::is_same_v<T, RunScript>) {
           scripts_.Enqueue(x.argv, Now());
         } else {
-          log_->warn("Sentinel crash simulation: exiting with code {}", x.code);
-          FlushDeferred();
+          if (x.reason.empty()) {
+            log_->warn("Sentinel crash simulation: exiting with code {}", x.code);
+            WriteUnwritten();
+          } else {
+            log_->critical("{}", x.reason);
+          }
           log_->flush();
           std::_Exit(x.code);
         }

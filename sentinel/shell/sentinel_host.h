@@ -15,16 +15,6 @@ namespace vigil::sentinel {
 
 class ScriptRunner;
 
-// Failover counters per master, counted from the core's events (observability only).
-struct FailoverStats {
-  uint64_t started = 0;    // +try-failover
-  uint64_t succeeded = 0;  // +failover-end / +failover-end-for-timeout
-  uint64_t aborted = 0;    // -failover-abort-*
-  int64_t last_duration_ms = -1;
-  MonoTime last_start{0};
-  bool in_progress = false;
-};
-
 struct ProcessFacts {
   std::string run_id;  // INFO run_id: changes on every start (not myid)
   std::string executable;
@@ -47,7 +37,6 @@ class SentinelHost {
   virtual const SentinelSettings& settings() const = 0;
   virtual SentinelSettings& mutable_settings() = 0;
   virtual const ProcessFacts& facts() const = 0;
-  virtual const std::map<std::string, FailoverStats>& failover_stats() const = 0;
   // SHUTDOWN: persist, then stop the loop.
   virtual void Shutdown() = 0;
 };

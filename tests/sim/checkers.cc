@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "common/base/host_port.h"
+#include "common/wire/sentinel_hello.h"
 #include "tests/sim/world.h"
 
 namespace vigil::sim {
@@ -106,6 +107,43 @@ void Checkers::OnBatch(const SimSentinel& s) {
       Violation(MonoTime{0}, s.name + " config epoch of " + name + " went back");
     }
     config = std::max(config, m.config_epoch);
+  }
+}
+
+void Checkers::OnRestart(const SimSentinel& s) {
+  const sentinel::PersistentState& p = s.persisted();
+  if (p.myid.empty()) return;
+  epochs_[p.myid] = p.current_epoch;
+  for (const auto& pm : p.masters) config_epochs_[{p.myid, pm.config.name}] = pm.config_epoch;
+}
+
+void Checkers::OnHelloSent(const SimSentinel& s, const std::string& payload) {
+  std::optional<SentinelHello> hello = DecodeSentinelHello(payload);
+  if (!hello) {
+    Violation(MonoTime{0}, s.name + " sent a malformed hello: " + payload);
+    return;
+  }
+  const sentinel::PersistentState& p = s.persisted();
+  if (hello->current_epoch > p.current_epoch) {
+    Violation(MonoTime{0}, s.name + " announced epoch " + std::to_string(hello->current_epoch) +
+                               " before persisting it");
+  }
+  for (const auto& pm : p.masters) {
+    if (pm.config.name != hello->master_name) continue;
+    if (hello->master_config_epoch != pm.config_epoch || !(hello->master == pm.config.addr)) {
+      Violation(MonoTime{0}, s.name + " announced " + hello->master_name + " at " +
+                                 FormatHostPort(hello->master) + " config epoch " +
+                                 std::to_string(hello->master_config_epoch) +
+                                 " while its disk says " + FormatHostPort(pm.config.addr) +
+                                 " config epoch " + std::to_string(pm.config_epoch));
+    }
+  }
+}
+
+void Checkers::OnVoteRequestSent(const SimSentinel& s, uint64_t epoch) {
+  if (epoch > s.persisted().current_epoch) {
+    Violation(MonoTime{0}, s.name + " asked for votes in epoch " + std::to_string(epoch) +
+                               " before persisting it");
   }
 }
 

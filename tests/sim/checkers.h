@@ -29,6 +29,14 @@ class Checkers {
   void OnPersist(const SimSentinel& s, const sentinel::PersistentState& next);
   // After every batch of a sentinel: epochs must not go backwards.
   void OnBatch(const SimSentinel& s);
+  // A sentinel restarts from its persisted state: what it had not written is legitimately lost
+  // (nothing revealed it), so the epochs it may not go below are the persisted ones.
+  void OnRestart(const SimSentinel& s);
+  // A hello leaving a sentinel: the epochs and the address it announces must be durable.
+  void OnHelloSent(const SimSentinel& s, const std::string& payload);
+  // A vote request of our own leaving a sentinel: the epoch it asks in must be durable, or a
+  // restart could vote again in it.
+  void OnVoteRequestSent(const SimSentinel& s, uint64_t epoch);
   // A vote answer leaving a sentinel: its vote must already be durable.
   void OnVoteReplySent(const SimSentinel& s, const sentinel::VoteRequestArgs& args,
                        const sentinel::WireValue& reply);

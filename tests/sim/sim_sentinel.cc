@@ -27,6 +27,7 @@ void SimSentinel::Restart(bool new_identity) {
   if (new_identity) persisted_ = initial_;  // the state file is lost: config only
   CoreOptions options = world_.options().core;
   options.port = addr.port;
+  world_.checkers().OnRestart(*this);
   core_ = std::make_unique<SentinelCore>(options, persisted_, seed_ + incarnation_ * 7919);
   paused_ = false;
   core_->Tick(world_.now());
@@ -60,12 +61,7 @@ void SimSentinel::Drain() {
   while (core_) {
     Ready ready = core_->TakeReady();
     if (ready.empty()) return;
-    if (ready.persist || ready.persist_soon) {
-      // The simulated disk takes discovery at once too, so restarts see what they always did.
-      PersistentState state = ready.persist ? *ready.persist : core_->Snapshot();
-      world_.checkers().OnPersist(*this, state);
-      persisted_ = std::move(state);  // durable before anything below happens
-    }
+    WriteState(ready);
     for (const Event& e : ready.events) {
       std::string line = ToString(e);
       world_.trace().Add(world_.now(), name, line);
@@ -78,6 +74,15 @@ void SimSentinel::Drain() {
       Execute(a);
     }
   }
+}
+
+void SimSentinel::WriteState(Ready& ready) {
+  // The simulated disk obeys the core's rule like the real one: what the core defers is lost
+  // by a crash, and a restart reads only what was written.
+  if (!ready.write) return;
+  world_.checkers().OnPersist(*this, *ready.write);
+  persisted_ = *ready.write;
+  core_->StateWritten(true, ready);
 }
 
 void SimSentinel::Execute(const Action& action) {
@@ -98,6 +103,12 @@ void SimSentinel::Execute(const Action& action) {
           auto it = conns_.find(a.conn);
           if (it == conns_.end()) return;
           sent_[a.request] = a.command;
+          if (const auto* hello = std::get_if<PublishHelloCommand>(&a.command)) {
+            world_.checkers().OnHelloSent(*this, hello->payload);
+          } else if (const auto* ask = std::get_if<IsMasterDownByAddrCommand>(&a.command);
+                     ask != nullptr && ask->runid != "*") {
+            world_.checkers().OnVoteRequestSent(*this, ask->current_epoch);
+          }
           Message m;
           m.kind = Message::Kind::kRequest;
           m.request = a.request;
@@ -184,10 +195,7 @@ void SimSentinel::OnServerRequest(uint64_t conn, const Message& message) {
       core_->Step(world_.now(), request);
       // The checker sees the answer before it leaves, with the state persisted so far.
       Ready peek = core_->TakeReady();
-      if (peek.persist) {
-        world_.checkers().OnPersist(*this, *peek.persist);
-        persisted_ = *peek.persist;
-      }
+      WriteState(peek);
       for (const Action& act : peek.actions) {
         if (const auto* r = std::get_if<ReplyToClient>(&act); r && r->token == token) {
           world_.checkers().OnVoteReplySent(*this, *vote, r->reply);

@@ -50,6 +50,8 @@ class SimSentinel {
  private:
   void Step(const sentinel::Input& input);
   void Drain();
+  // Writes what the batch asks for to the simulated disk and reports it to the core.
+  void WriteState(sentinel::Ready& ready);
   void Execute(const sentinel::Action& action);
 
   World& world_;
