@@ -171,7 +171,14 @@ void MasterResolver::OnSwitchMaster(const Address& sentinel, const Address& new_
 
 void MasterResolver::PauseUnlessSwitched(uint64_t seen, std::chrono::milliseconds delay) {
   std::unique_lock<std::mutex> lock(mu_);
+  ++pausing_;
   cv_.wait_for(lock, delay, [&] { return switch_master_events_ != seen; });
+  --pausing_;
+}
+
+int MasterResolver::pausing() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pausing_;
 }
 
 std::vector<Address> MasterResolver::Sentinels() const {

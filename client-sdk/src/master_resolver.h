@@ -51,6 +51,8 @@ class MasterResolver {
   uint64_t resolutions() const;
   uint64_t master_changes() const;
   uint64_t switch_master_events() const;
+  // Callers waiting in PauseUnlessSwitched now.
+  int pausing() const;
 
   // Settings for the data-node connections the ROLE check opens (also used by the client).
   const ConnectSettings& node_settings() const { return node_settings_; }
@@ -87,6 +89,7 @@ class MasterResolver {
   uint64_t resolutions_ = 0;
   uint64_t master_changes_ = 0;
   uint64_t switch_master_events_ = 0;
+  int pausing_ = 0;
 };
 
 }  // namespace vigil::client

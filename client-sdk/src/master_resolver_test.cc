@@ -19,14 +19,15 @@ TEST(MasterResolverTest, SwitchMasterDuringABackoffEndsThePause) {
   MasterResolver resolver(TestOptions(), [](LogLevel, const std::string&) {});
   const uint64_t seen = resolver.switch_master_events();
   std::thread sentinel([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // The event must arrive while the caller is already waiting.
+    while (resolver.pausing() == 0) std::this_thread::yield();
     resolver.OnSwitchMaster(Address{"127.0.0.1", 26379}, Address{"127.0.0.1", 6380});
   });
   const auto start = std::chrono::steady_clock::now();
   resolver.PauseUnlessSwitched(seen, std::chrono::seconds(20));
   const auto waited = std::chrono::steady_clock::now() - start;
   sentinel.join();
-  // Bounded far below the 20 s backoff, generously above the 50 ms the event took.
+  // Bounded far below the 20 s backoff.
   EXPECT_LT(waited, std::chrono::seconds(10));
 }
 

@@ -1,19 +1,26 @@
 #include "sentinel/shell/script_runner.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <thread>
+#include <functional>
 
 namespace vigil::sentinel {
 namespace {
 
-void RunUntil(ScriptRunner& r, MonoTime* now, Millis step, int rounds) {
-  for (int i = 0; i < rounds; ++i) {
+// Steps the runner's clock until `done` holds (at most `rounds` steps). Between steps it waits
+// for each running script to exit, without reaping it (the runner does), instead of sleeping.
+void RunUntil(ScriptRunner& r, MonoTime* now, Millis step, int rounds,
+              const std::function<bool()>& done) {
+  for (int i = 0; i < rounds && !done(); ++i) {
     *now += step;
     r.Run(*now, Millis(60000), Millis(30000));
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (const auto& job : r.jobs()) {
+      if (job.pid <= 0) continue;
+      siginfo_t info{};
+      ::waitid(P_PID, id_t(job.pid), &info, WEXITED | WNOWAIT);
+    }
   }
 }
 
@@ -24,7 +31,9 @@ TEST(ScriptRunner, SuccessFailureAndRetry) {
   r.Enqueue({"/bin/true"}, now);
   r.Enqueue({"/bin/sh", "-c", "exit 3"}, now);
   r.Enqueue({"/bin/false"}, now);  // exit 1: retried after 30 s
-  RunUntil(r, &now, Millis(10), 100);
+  RunUntil(r, &now, Millis(10), 100, [&] {
+    return r.queue_length() == 1 && r.jobs()[0].pid == 0 && r.jobs()[0].retry_num == 1;
+  });
   ASSERT_EQ(r.queue_length(), 1u);
   EXPECT_EQ(r.jobs()[0].argv[0], "/bin/false");
   EXPECT_EQ(r.jobs()[0].pid, 0);
@@ -43,7 +52,7 @@ TEST(ScriptRunner, NoDescriptorLeaks) {
   MonoTime now{0};
   std::string out = std::string(path) + ".out";
   r.Enqueue({"/bin/sh", "-c", "ls /proc/self/fd > " + out}, now);
-  RunUntil(r, &now, Millis(10), 100);
+  RunUntil(r, &now, Millis(10), 100, [&] { return r.queue_length() == 0; });
   FILE* f = std::fopen(out.c_str(), "r");
   ASSERT_NE(f, nullptr);
   int count = 0;
