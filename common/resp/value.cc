@@ -169,4 +169,38 @@ std::string EncodeCommand(const std::vector<std::string>& argv) {
   return out;
 }
 
+std::string DebugString(const Value& value) {
+  switch (value.type) {
+    case Value::Type::kSimple:
+      return "+" + value.str;
+    case Value::Type::kError:
+    case Value::Type::kBlobError:
+      return "-" + value.str;
+    case Value::Type::kInteger:
+      return ":" + std::to_string(value.integer);
+    case Value::Type::kBool:
+      return value.integer != 0 ? "#t" : "#f";
+    case Value::Type::kBulk:
+    case Value::Type::kVerbatim:
+      return "\"" + value.str + "\"";
+    case Value::Type::kDouble:
+    case Value::Type::kBigNumber:
+      return value.str;
+    case Value::Type::kNull:
+      return value.null_array ? "(nil-array)" : "(nil)";
+    case Value::Type::kArray:
+    case Value::Type::kSet:
+    case Value::Type::kPush:
+    case Value::Type::kMap: {
+      std::string out = value.type == Value::Type::kMap ? "{" : "[";
+      for (size_t i = 0; i < value.elements.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += DebugString(value.elements[i]);
+      }
+      return out + (value.type == Value::Type::kMap ? "}" : "]");
+    }
+  }
+  return "?";
+}
+
 }  // namespace vigil::resp

@@ -1,6 +1,8 @@
 #pragma once
-// A decoded RESP2/RESP3 reply, and an incremental parser for replies. Used where we are the
-// client: tests, the replica's link to its master, vigil-cli, and the sentinel's typed decoders.
+// Value: the project's one RESP2/RESP3 value, and an incremental parser for replies. Used where we
+// are the client (tests, the replica's link to its master, vigil-cli, the sentinel's links) and
+// for replies the sentinel core hands its shell. (libvigil-client's public `Reply` is separate: an
+// installed SDK cannot expose the project's internal headers.)
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,7 +37,44 @@ struct Value {
 
   bool is_error() const { return type == Type::kError || type == Type::kBlobError; }
   bool is_null() const { return type == Type::kNull; }
+  bool is_null_array() const { return type == Type::kNull && null_array; }
+  // Simple or bulk string.
+  bool IsStringLike() const { return type == Type::kSimple || type == Type::kBulk; }
+
+  static Value Simple(std::string s) { return Make(Type::kSimple, std::move(s)); }
+  static Value Error(std::string s) { return Make(Type::kError, std::move(s)); }
+  static Value Bulk(std::string s) { return Make(Type::kBulk, std::move(s)); }
+  static Value Integer(int64_t v) {
+    Value out = Make(Type::kInteger, {});
+    out.integer = v;
+    return out;
+  }
+  static Value NullBulk() { return Make(Type::kNull, {}); }
+  static Value NullArray() {
+    Value out = Make(Type::kNull, {});
+    out.null_array = true;
+    return out;
+  }
+  static Value Array(std::vector<Value> elements) {
+    Value out = Make(Type::kArray, {});
+    out.elements = std::move(elements);
+    return out;
+  }
+
+  friend bool operator==(const Value&, const Value&) = default;
+
+ private:
+  static Value Make(Type t, std::string s) {
+    Value out;
+    out.type = t;
+    out.str = std::move(s);
+    return out;
+  }
 };
+
+// A compact, unambiguous rendering for tests and traces: +OK, -ERR x, :1, "bulk", (nil),
+// (nil-array), [a, b].
+std::string DebugString(const Value& value);
 
 // Incremental reply parser. Feed() returns the number of bytes consumed; when a whole value was
 // read, *out holds it. Returns nullopt-equivalent (0 consumed, no value) when more bytes are

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "common/base/host_port.h"
+#include "common/resp/value.h"
 #include "sentinel/core/commands.h"
 #include "sentinel/core/ids.h"
-#include "sentinel/core/wire_value.h"
 
 namespace vigil::sentinel {
 
@@ -41,7 +41,7 @@ struct SendAction {
 // Answer a client request (VoteRequest or AdminCommand).
 struct ReplyToClient {
   ClientToken token = 0;
-  WireValue reply;
+  resp::Value reply;
 };
 
 // Run a notification or client-reconfig script: argv[0] is the path. The shell's script runner

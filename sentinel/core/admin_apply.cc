@@ -18,21 +18,21 @@ namespace vigil::sentinel {
 
 namespace {
 
-WireValue Ok() {
-  return WireValue::Status("OK");
+resp::Value Ok() {
+  return resp::Value::Simple("OK");
 }
-WireValue NoSuchMaster() {
-  return WireValue::Error("ERR No such master with that name");
+resp::Value NoSuchMaster() {
+  return resp::Value::Error("ERR No such master with that name");
 }
 
-WireValue Monitor(CoreState& state, const MonitorRequest& r) {
-  if (r.quorum <= 0) return WireValue::Error("ERR Quorum must be 1 or greater.");
+resp::Value Monitor(CoreState& state, const MonitorRequest& r) {
+  if (r.quorum <= 0) return resp::Value::Error("ERR Quorum must be 1 or greater.");
   if (!state.globals.resolve_hostnames && !IsIpLiteral(r.addr.host)) {
-    return WireValue::Error("ERR Invalid IP address or hostname specified");
+    return resp::Value::Error("ERR Invalid IP address or hostname specified");
   }
-  if (state.masters.count(r.name) > 0) return WireValue::Error("ERR Duplicate master name.");
+  if (state.masters.count(r.name) > 0) return resp::Value::Error("ERR Duplicate master name.");
   if (state.masters.size() >= state.options.max_masters) {
-    return WireValue::Error("ERR Too many monitored masters.");
+    return resp::Value::Error("ERR Too many monitored masters.");
   }
   MasterConfig config;
   config.name = r.name;
@@ -47,7 +47,7 @@ WireValue Monitor(CoreState& state, const MonitorRequest& r) {
   return Ok();
 }
 
-WireValue Remove(CoreState& state, const RemoveRequest& r) {
+resp::Value Remove(CoreState& state, const RemoveRequest& r) {
   MasterRecord* master = state.FindMaster(r.name);
   if (master == nullptr) return NoSuchMaster();
   state.EmitFor(EventLevel::kWarning, "-monitor", *master, master->instance);
@@ -69,14 +69,14 @@ void DropDataNodeConnections(CoreState& state, MasterRecord& master) {
 
 // One option of SENTINEL SET. Returns an error reply, or nullopt when applied. `consumed` is the
 // number of values the option took.
-std::optional<WireValue> ApplySetOption(CoreState& state, MasterRecord& master, const SetRequest& r,
-                                        size_t j, size_t* consumed);
+std::optional<resp::Value> ApplySetOption(CoreState& state, MasterRecord& master,
+                                          const SetRequest& r, size_t j, size_t* consumed);
 
-WireValue Set(CoreState& state, const SetRequest& r) {
+resp::Value Set(CoreState& state, const SetRequest& r) {
   MasterRecord* master = state.FindMaster(r.name);
   if (master == nullptr) return NoSuchMaster();
   size_t j = 0;
-  std::optional<WireValue> error;
+  std::optional<resp::Value> error;
   while (j < r.args.size()) {
     size_t consumed = 0;
     error = ApplySetOption(state, *master, r, j, &consumed);
@@ -91,15 +91,15 @@ bool ParseDuration(const std::string& text, int64_t min, int64_t* out) {
   return ParseInt64(text, out) && *out >= min;
 }
 
-std::optional<WireValue> ApplySetOption(CoreState& state, MasterRecord& master, const SetRequest& r,
-                                        size_t j, size_t* consumed) {
+std::optional<resp::Value> ApplySetOption(CoreState& state, MasterRecord& master,
+                                          const SetRequest& r, size_t j, size_t* consumed) {
   const std::vector<std::string>& args = r.args;
   const std::vector<std::string>& unrunnable_scripts = r.unrunnable_scripts;
   const std::string& option = args[j];
   size_t more = args.size() - j - 1;
   auto invalid = [&](const std::string& value) {
-    return WireValue::Error("ERR Invalid argument '" + value + "' for SENTINEL SET '" + option +
-                            "'");
+    return resp::Value::Error("ERR Invalid argument '" + value + "' for SENTINEL SET '" + option +
+                              "'");
   };
   auto applied = [&](const std::string& shown) {
     state.EmitFor(EventLevel::kWarning, "+set", master, master.instance, option + " " + shown);
@@ -119,8 +119,8 @@ std::optional<WireValue> ApplySetOption(CoreState& state, MasterRecord& master, 
     return std::nullopt;
   }
   if (more < 1) {
-    return WireValue::Error("ERR Unknown option or number of arguments for SENTINEL SET '" +
-                            option + "'");
+    return resp::Value::Error("ERR Unknown option or number of arguments for SENTINEL SET '" +
+                              option + "'");
   }
   *consumed = 1;
   const std::string& value = args[j + 1];
@@ -147,28 +147,28 @@ std::optional<WireValue> ApplySetOption(CoreState& state, MasterRecord& master, 
     return std::nullopt;
   } else if (opt == "notification-script" || opt == "client-reconfig-script") {
     if (state.options.deny_scripts_reconfig) {
-      return WireValue::Error(
+      return resp::Value::Error(
           "ERR Reconfiguration of scripts path is denied for security reasons. Check the "
           "deny-scripts-reconfig configuration directive in your Sentinel configuration");
     }
     if (!value.empty() && std::find(unrunnable_scripts.begin(), unrunnable_scripts.end(), value) !=
                               unrunnable_scripts.end()) {
-      return WireValue::Error(opt == "notification-script"
-                                  ? "ERR Notification script seems non existing or non executable"
-                                  : "ERR Client reconfiguration script seems non existing or non "
-                                    "executable");
+      return resp::Value::Error(opt == "notification-script"
+                                    ? "ERR Notification script seems non existing or non executable"
+                                    : "ERR Client reconfiguration script seems non existing or non "
+                                      "executable");
     }
     (opt == "notification-script" ? master.config.notification_script
                                   : master.config.client_reconfig_script) = value;
   } else {
-    return WireValue::Error("ERR Unknown option or number of arguments for SENTINEL SET '" +
-                            option + "'");
+    return resp::Value::Error("ERR Unknown option or number of arguments for SENTINEL SET '" +
+                              option + "'");
   }
   applied(value);
   return std::nullopt;
 }
 
-WireValue Reset(CoreState& state, const ResetRequest& r) {
+resp::Value Reset(CoreState& state, const ResetRequest& r) {
   int64_t count = 0;
   for (auto& [name, master] : state.masters) {
     if (!GlobMatch(r.pattern, name, false)) continue;
@@ -177,16 +177,16 @@ WireValue Reset(CoreState& state, const ResetRequest& r) {
     state.EmitFor(EventLevel::kWarning, "+reset-master", master, master.instance);
     ++count;
   }
-  return WireValue::Integer(count);
+  return resp::Value::Integer(count);
 }
 
-WireValue Failover(CoreState& state, const FailoverRequest& r) {
+resp::Value Failover(CoreState& state, const FailoverRequest& r) {
   MasterRecord* master = state.FindMaster(r.name);
   if (master == nullptr) return NoSuchMaster();
   if (master->failover.in_progress())
-    return WireValue::Error("INPROG Failover already in progress");
+    return resp::Value::Error("INPROG Failover already in progress");
   if (SelectReplica(state, *master) == nullptr) {
-    return WireValue::Error("NOGOODSLAVE No suitable replica to promote");
+    return resp::Value::Error("NOGOODSLAVE No suitable replica to promote");
   }
   if (r.coordinated) {
     // Not forced: the peers vote first, although the master is healthy.
@@ -204,7 +204,7 @@ WireValue Failover(CoreState& state, const FailoverRequest& r) {
 
 }  // namespace
 
-WireValue CheckQuorumReply(const CoreState& state, const MasterRecord& master) {
+resp::Value CheckQuorumReply(const CoreState& state, const MasterRecord& master) {
   int64_t voters = static_cast<int64_t>(master.sentinels.size()) + 1;
   int64_t usable = 1;
   for (const auto& [runid, si] : master.sentinels) {
@@ -214,7 +214,7 @@ WireValue CheckQuorumReply(const CoreState& state, const MasterRecord& master) {
   bool no_auth = usable < voters / 2 + 1;
   std::string head = std::to_string(usable) + " usable Sentinels. ";
   if (!no_quorum && !no_auth) {
-    return WireValue::Status("OK " + head + "Quorum and failover authorization can be reached");
+    return resp::Value::Simple("OK " + head + "Quorum and failover authorization can be reached");
   }
   std::string text = "NOQUORUM " + head;
   if (no_quorum)
@@ -222,17 +222,17 @@ WireValue CheckQuorumReply(const CoreState& state, const MasterRecord& master) {
   if (no_quorum && no_auth) text += ". ";
   if (no_auth)
     text += "Not enough available Sentinels to reach the majority and authorize a failover";
-  return WireValue::Error(text);
+  return resp::Value::Error(text);
 }
 
 namespace {
 
-WireValue ConfigSet(CoreState& state, const ConfigSetRequest& r) {
+resp::Value ConfigSet(CoreState& state, const ConfigSetRequest& r) {
   std::string p = ToLower(r.parameter);
   GlobalSettings& g = state.globals;
   auto invalid = [&] {
-    return WireValue::Error("ERR Invalid value '" + r.value + "' to SENTINEL CONFIG SET '" +
-                            r.parameter + "'");
+    return resp::Value::Error("ERR Invalid value '" + r.value + "' to SENTINEL CONFIG SET '" +
+                              r.parameter + "'");
   };
   auto yes_no = [&](bool* field) {
     std::string v = ToLower(r.value);
@@ -258,27 +258,27 @@ WireValue ConfigSet(CoreState& state, const ConfigSetRequest& r) {
       }
     }
   } else {
-    return WireValue::Error("ERR Invalid argument '" + r.parameter + "' to SENTINEL CONFIG SET");
+    return resp::Value::Error("ERR Invalid argument '" + r.parameter + "' to SENTINEL CONFIG SET");
   }
   state.MarkDirty();
   return Ok();
 }
 
-WireValue DebugSet(CoreState& state, const DebugSetRequest& r) {
+resp::Value DebugSet(CoreState& state, const DebugSetRequest& r) {
   TimerOptions updated = state.options.timers;
   for (size_t j = 0; j < r.args.size(); j += 2) {
     if (j + 1 >= r.args.size()) {
-      return WireValue::Error("ERR Unknown option or number of arguments for SENTINEL DEBUG '" +
-                              r.args[j] + "'");
+      return resp::Value::Error("ERR Unknown option or number of arguments for SENTINEL DEBUG '" +
+                                r.args[j] + "'");
     }
     int64_t ms = 0;
     if (!ParseInt64(r.args[j + 1], &ms) || ms <= 0) {
-      return WireValue::Error("ERR Invalid argument '" + r.args[j + 1] + "' for SENTINEL DEBUG '" +
-                              r.args[j] + "'");
+      return resp::Value::Error("ERR Invalid argument '" + r.args[j + 1] +
+                                "' for SENTINEL DEBUG '" + r.args[j] + "'");
     }
     if (!SetTimerByName(&updated, r.args[j], ms)) {
-      return WireValue::Error("ERR Unknown option or number of arguments for SENTINEL DEBUG '" +
-                              r.args[j] + "'");
+      return resp::Value::Error("ERR Unknown option or number of arguments for SENTINEL DEBUG '" +
+                                r.args[j] + "'");
     }
   }
   state.options.timers = updated;
@@ -287,9 +287,9 @@ WireValue DebugSet(CoreState& state, const DebugSetRequest& r) {
 
 }  // namespace
 
-WireValue ApplyAdmin(CoreState& state, const AdminRequest& request) {
+resp::Value ApplyAdmin(CoreState& state, const AdminRequest& request) {
   return std::visit(
-      [&](const auto& r) -> WireValue {
+      [&](const auto& r) -> resp::Value {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, MonitorRequest>) return Monitor(state, r);
         if constexpr (std::is_same_v<T, RemoveRequest>) return Remove(state, r);

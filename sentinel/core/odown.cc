@@ -111,7 +111,7 @@ MasterRecord* FindMasterByAddress(CoreState& state, const HostPort& addr) {
 
 }  // namespace
 
-WireValue AnswerIsMasterDownByAddr(CoreState& state, const VoteRequestArgs& args) {
+resp::Value AnswerIsMasterDownByAddr(CoreState& state, const VoteRequestArgs& args) {
   MasterRecord* master = FindMasterByAddress(state, args.master);
   bool tilt = state.tilt.active();
   if (master != nullptr && !tilt && state.options.event_driven) {

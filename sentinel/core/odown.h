@@ -32,6 +32,6 @@ void OnIsMasterDownReply(CoreState& state, const MasterRecord& master, InstanceR
                          const HostPort& asked, const ReplyPayload& payload);
 
 // Answers a peer's SENTINEL is-master-down-by-addr, voting when asked to.
-WireValue AnswerIsMasterDownByAddr(CoreState& state, const VoteRequestArgs& args);
+resp::Value AnswerIsMasterDownByAddr(CoreState& state, const VoteRequestArgs& args);
 
 }  // namespace vigil::sentinel

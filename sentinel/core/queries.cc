@@ -106,22 +106,22 @@ FieldList DescribeFields(const CoreState& state, const MasterRecord& master,
 
 namespace {
 
-WireValue ToMap(const FieldList& fields) {
-  std::vector<WireValue> out;
+resp::Value ToMap(const FieldList& fields) {
+  std::vector<resp::Value> out;
   out.reserve(fields.size() * 2);
   for (const auto& [k, v] : fields) {
-    out.push_back(WireValue::Bulk(k));
-    out.push_back(WireValue::Bulk(v));
+    out.push_back(resp::Value::Bulk(k));
+    out.push_back(resp::Value::Bulk(v));
   }
-  return WireValue::Array(std::move(out));
+  return resp::Value::Array(std::move(out));
 }
 
-WireValue NoSuchMaster() {
-  return WireValue::Error("ERR No such master with that name");
+resp::Value NoSuchMaster() {
+  return resp::Value::Error("ERR No such master with that name");
 }
 
-WireValue InfoCache(const CoreState& state, const InfoCacheQuery& q, MonoTime now) {
-  std::vector<WireValue> out;
+resp::Value InfoCache(const CoreState& state, const InfoCacheQuery& q, MonoTime now) {
+  std::vector<resp::Value> out;
   for (const std::string& name : q.names) {
     auto it = state.masters.find(name);
     if (it == state.masters.end()) continue;
@@ -130,19 +130,19 @@ WireValue InfoCache(const CoreState& state, const InfoCacheQuery& q, MonoTime no
       // Redis quirk kept: ages are measured against the master's INFO time.
       int64_t age =
           master.instance.info_refresh ? (now - *master.instance.info_refresh).count() : 0;
-      return WireValue::Array({WireValue::Integer(age), ri.info_text.empty()
-                                                            ? WireValue::NullBulk()
-                                                            : WireValue::Bulk(ri.info_text)});
+      return resp::Value::Array({resp::Value::Integer(age), ri.info_text.empty()
+                                                                ? resp::Value::NullBulk()
+                                                                : resp::Value::Bulk(ri.info_text)});
     };
-    std::vector<WireValue> infos{entry(master.instance)};
+    std::vector<resp::Value> infos{entry(master.instance)};
     for (const auto& [rname, replica] : master.replicas) infos.push_back(entry(replica));
-    out.push_back(WireValue::Bulk(name));
-    out.push_back(WireValue::Array(std::move(infos)));
+    out.push_back(resp::Value::Bulk(name));
+    out.push_back(resp::Value::Array(std::move(infos)));
   }
-  return WireValue::Array(std::move(out));
+  return resp::Value::Array(std::move(out));
 }
 
-WireValue ConfigGet(const CoreState& state, const ConfigGetQuery& q) {
+resp::Value ConfigGet(const CoreState& state, const ConfigGetQuery& q) {
   const GlobalSettings& g = state.globals;
   FieldList all = {
       {"resolve-hostnames", g.resolve_hostnames ? "yes" : "no"},
@@ -160,23 +160,23 @@ WireValue ConfigGet(const CoreState& state, const ConfigGetQuery& q) {
 }
 
 template <typename Fn>
-WireValue WithMaster(const CoreState& state, const std::string& name, Fn fn) {
+resp::Value WithMaster(const CoreState& state, const std::string& name, Fn fn) {
   auto it = state.masters.find(name);
   return it == state.masters.end() ? NoSuchMaster() : fn(it->second);
 }
 
 }  // namespace
 
-WireValue AnswerQuery(const CoreState& state, const AdminQuery& query, MonoTime now) {
+resp::Value AnswerQuery(const CoreState& state, const AdminQuery& query, MonoTime now) {
   return std::visit(
-      [&](const auto& q) -> WireValue {
+      [&](const auto& q) -> resp::Value {
         using T = std::decay_t<decltype(q)>;
         if constexpr (std::is_same_v<T, MastersQuery>) {
-          std::vector<WireValue> out;
+          std::vector<resp::Value> out;
           for (const auto& [name, m] : state.masters) {
             out.push_back(ToMap(DescribeFields(state, m, m.instance, now)));
           }
-          return WireValue::Array(std::move(out));
+          return resp::Value::Array(std::move(out));
         } else if constexpr (std::is_same_v<T, MasterQuery>) {
           return WithMaster(state, q.name, [&](const MasterRecord& m) {
             return ToMap(DescribeFields(state, m, m.instance, now));
@@ -184,35 +184,35 @@ WireValue AnswerQuery(const CoreState& state, const AdminQuery& query, MonoTime 
         } else if constexpr (std::is_same_v<T, ReplicasQuery> ||
                              std::is_same_v<T, SentinelsQuery>) {
           return WithMaster(state, q.name, [&](const MasterRecord& m) {
-            std::vector<WireValue> out;
+            std::vector<resp::Value> out;
             const auto& table = std::is_same_v<T, ReplicasQuery> ? m.replicas : m.sentinels;
             for (const auto& [n, ri] : table) {
               if (ri.kind == InstanceKind::kReplica && !ri.replica_announced) continue;
               out.push_back(ToMap(DescribeFields(state, m, ri, now)));
             }
-            return WireValue::Array(std::move(out));
+            return resp::Value::Array(std::move(out));
           });
         } else if constexpr (std::is_same_v<T, GetMasterAddrQuery>) {
           auto it = state.masters.find(q.name);
-          if (it == state.masters.end()) return WireValue::NullArray();
+          if (it == state.masters.end()) return resp::Value::NullArray();
           const MasterRecord& m = it->second;
           const HostPort& addr = m.CurrentAddress();
           const InstanceRecord* promoted = m.promoted_replica();
           LinkId link = promoted != nullptr && SameAddress(promoted->addr, addr) ? promoted->link
                                                                                  : m.instance.link;
-          return WireValue::Array({WireValue::Bulk(state.AnnouncedHost(addr, link)),
-                                   WireValue::Bulk(std::to_string(addr.port))});
+          return resp::Value::Array({resp::Value::Bulk(state.AnnouncedHost(addr, link)),
+                                     resp::Value::Bulk(std::to_string(addr.port))});
         } else if constexpr (std::is_same_v<T, MyIdQuery>) {
-          return WireValue::Bulk(state.myid);
+          return resp::Value::Bulk(state.myid);
         } else if constexpr (std::is_same_v<T, InfoCacheQuery>) {
           return InfoCache(state, q, now);
         } else if constexpr (std::is_same_v<T, DebugGetQuery>) {
-          std::vector<WireValue> out;
+          std::vector<resp::Value> out;
           for (const auto& [k, v] : ListTimers(state.options.timers)) {
-            out.push_back(WireValue::Bulk(k));
-            out.push_back(WireValue::Bulk(std::to_string(v)));
+            out.push_back(resp::Value::Bulk(k));
+            out.push_back(resp::Value::Bulk(std::to_string(v)));
           }
-          return WireValue::Array(std::move(out));
+          return resp::Value::Array(std::move(out));
         } else if constexpr (std::is_same_v<T, ConfigGetQuery>) {
           return ConfigGet(state, q);
         } else {
@@ -223,7 +223,7 @@ WireValue AnswerQuery(const CoreState& state, const AdminQuery& query, MonoTime 
       query);
 }
 
-WireValue SentinelCore::Query(MonoTime now, const AdminQuery& query) const {
+resp::Value SentinelCore::Query(MonoTime now, const AdminQuery& query) const {
   return AnswerQuery(state_, query, now);
 }
 

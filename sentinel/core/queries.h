@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/resp/value.h"
 #include "sentinel/core/admin_request.h"
 #include "sentinel/core/core_state.h"
-#include "sentinel/core/wire_value.h"
 
 namespace vigil::sentinel {
 
@@ -21,6 +21,6 @@ FieldList DescribeFields(const CoreState& state, const MasterRecord& master,
 // "s_down,master,disconnected,..." in Redis's flag order.
 std::string FlagsOf(const CoreState& state, const MasterRecord& master, const InstanceRecord& ri);
 
-WireValue AnswerQuery(const CoreState& state, const AdminQuery& query, MonoTime now);
+resp::Value AnswerQuery(const CoreState& state, const AdminQuery& query, MonoTime now);
 
 }  // namespace vigil::sentinel

@@ -73,7 +73,7 @@ class SentinelCore {
   const GlobalSettings& globals() const { return state_.globals; }
   const SimulateFailureRequest& simulate_failure() const { return state_.simfailure; }
   // The read-only SENTINEL subcommands rendered as Redis replies (queries.cc).
-  WireValue Query(MonoTime now, const AdminQuery& query) const;
+  resp::Value Query(MonoTime now, const AdminQuery& query) const;
   // What the next persist would contain.
   PersistentState Snapshot() const;
 

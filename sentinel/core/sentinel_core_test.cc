@@ -164,7 +164,7 @@ TEST(SentinelCoreTest, QueriesRenderRedisReplies) {
   EXPECT_EQ(DebugString(h.core.Query(h.now, GetMasterAddrQuery{"mymaster"})),
             "[\"10.0.0.1\", \"6379\"]");
   EXPECT_EQ(DebugString(h.core.Query(h.now, GetMasterAddrQuery{"nope"})), "(nil-array)");
-  WireValue master = h.core.Query(h.now, MasterQuery{"mymaster"});
+  resp::Value master = h.core.Query(h.now, MasterQuery{"mymaster"});
   ASSERT_EQ(master.elements.size(), 40u);  // 20 pairs without optional fields
   EXPECT_EQ(master.elements[0].str, "name");
   EXPECT_EQ(master.elements[8].str, "flags");
@@ -187,7 +187,7 @@ TEST(SentinelCoreTest, HostnameIsShownOnlyWithAnnounceHostnames) {
     const std::string want = announce ? "db.example" : "10.0.0.1";
     EXPECT_EQ(DebugString(h.core.Query(h.now, GetMasterAddrQuery{"mymaster"})),
               "[\"" + want + "\", \"6379\"]");
-    WireValue master = h.core.Query(h.now, MasterQuery{"mymaster"});
+    resp::Value master = h.core.Query(h.now, MasterQuery{"mymaster"});
     EXPECT_EQ(master.elements[3].str, want);  // "ip"
     h.Step(AdminCommand{1, SetRequest{"mymaster", {"quorum", "2"}, {}}});
     ASSERT_TRUE(h.batches.back().write.has_value());
@@ -264,7 +264,7 @@ TEST(SentinelCoreTest, DebugChangesTimerPeriods) {
   h.Step(AdminCommand{2, DebugSetRequest{{"ping-period", "0"}}});
   EXPECT_EQ(DebugString(std::get<ReplyToClient>(h.batches.back().actions.back()).reply),
             "-ERR Invalid argument '0' for SENTINEL DEBUG 'ping-period'");
-  WireValue listing = h.core.Query(h.now, DebugGetQuery{});
+  resp::Value listing = h.core.Query(h.now, DebugGetQuery{});
   EXPECT_EQ(listing.elements[0].str, "INFO-PERIOD");
   EXPECT_EQ(listing.elements[1].str, "500");
 }

@@ -101,7 +101,7 @@ void StateDurability::Written(MonoTime now, bool ok, PersistentState written,
   // Reports only. Scripts still run: they report events published on pub/sub all the same.
   for (Action& a : actions) {
     if (auto* reply = std::get_if<ReplyToClient>(&a)) {
-      reply->reply = WireValue::Error("ERR Failed to save config file. Check server logs.");
+      reply->reply = resp::Value::Error("ERR Failed to save config file. Check server logs.");
     }
   }
 }

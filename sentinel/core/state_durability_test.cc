@@ -62,7 +62,7 @@ TEST(StateDurabilityTest, ChangeRevealedByAReplyIsWrittenBeforeIt) {
   l.Batch(false, false, {});
   l.current = StateAt(5);
   bool wrote = false;
-  l.Batch(true, false, {ReplyToClient{7, WireValue::Integer(0)}}, &wrote);
+  l.Batch(true, false, {ReplyToClient{7, resp::Value::Integer(0)}}, &wrote);
   EXPECT_TRUE(wrote);
   EXPECT_EQ(l.d.durable()->current_epoch, 5u);
 }
@@ -115,9 +115,9 @@ TEST(StateDurabilityTest, FailedWriteTurnsRepliesIntoErrorsAndIsRetried) {
   l.Batch(false, false, {});
   l.disk_ok = false;
   l.current = StateAt(4);
-  std::vector<Action> out = l.Batch(true, false, {ReplyToClient{1, WireValue::Integer(0)}});
+  std::vector<Action> out = l.Batch(true, false, {ReplyToClient{1, resp::Value::Integer(0)}});
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(std::get<ReplyToClient>(out[0]).reply.type, WireValue::Type::kError);
+  EXPECT_EQ(std::get<ReplyToClient>(out[0]).reply.type, resp::Value::Type::kError);
   EXPECT_TRUE(l.d.pending());
   // Not retried before a second has passed, then retried by the timer.
   l.disk_ok = true;

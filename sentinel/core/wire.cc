@@ -137,23 +137,23 @@ Result<Command> ParseCommand(const std::vector<Argv>& argvs) {
 
 namespace {
 
-ReplyPayload DecodeSimple(const WireValue& v) {
-  if (v.type == WireValue::Type::kStatus || v.type == WireValue::Type::kError) {
-    return SimpleReply{v.type == WireValue::Type::kError, v.str};
+ReplyPayload DecodeSimple(const resp::Value& v) {
+  if (v.type == resp::Value::Type::kSimple || v.type == resp::Value::Type::kError) {
+    return SimpleReply{v.type == resp::Value::Type::kError, v.str};
   }
   // PUBLISH answers with an integer and SUBSCRIBE with an array: both mean success.
-  if (v.type == WireValue::Type::kInteger || v.type == WireValue::Type::kArray) {
+  if (v.type == resp::Value::Type::kInteger || v.type == resp::Value::Type::kArray) {
     return SimpleReply{false, DebugString(v)};
   }
   return MalformedReply{"unexpected " + DebugString(v)};
 }
 
-ReplyPayload DecodeVote(const WireValue& v) {
-  if (v.type == WireValue::Type::kError) return SimpleReply{true, v.str};
+ReplyPayload DecodeVote(const resp::Value& v) {
+  if (v.type == resp::Value::Type::kError) return SimpleReply{true, v.str};
   // Redis accepts exactly [integer, string, integer].
-  if (v.type != WireValue::Type::kArray || v.elements.size() != 3 ||
-      v.elements[0].type != WireValue::Type::kInteger || !v.elements[1].IsStringLike() ||
-      v.elements[2].type != WireValue::Type::kInteger) {
+  if (v.type != resp::Value::Type::kArray || v.elements.size() != 3 ||
+      v.elements[0].type != resp::Value::Type::kInteger || !v.elements[1].IsStringLike() ||
+      v.elements[2].type != resp::Value::Type::kInteger) {
     return MalformedReply{"bad vote reply " + DebugString(v)};
   }
   VoteReply vote;
@@ -163,68 +163,69 @@ ReplyPayload DecodeVote(const WireValue& v) {
   return vote;
 }
 
-ReplyPayload DecodeBlock(const std::vector<WireValue>& replies) {
+ReplyPayload DecodeBlock(const std::vector<resp::Value>& replies) {
   if (replies.size() != 6) return MalformedReply{"block needs six replies"};
-  const WireValue& exec = replies[5];
-  if (exec.type == WireValue::Type::kError) return ReconfigureReply{false, exec.str};
-  if (exec.type != WireValue::Type::kArray || exec.elements.empty()) {
+  const resp::Value& exec = replies[5];
+  if (exec.type == resp::Value::Type::kError) return ReconfigureReply{false, exec.str};
+  if (exec.type != resp::Value::Type::kArray || exec.elements.empty()) {
     return ReconfigureReply{false, "EXEC did not run: " + DebugString(exec)};
   }
-  const WireValue& slaveof = exec.elements[0];
-  if (slaveof.type == WireValue::Type::kError) return ReconfigureReply{false, slaveof.str};
+  const resp::Value& slaveof = exec.elements[0];
+  if (slaveof.type == resp::Value::Type::kError) return ReconfigureReply{false, slaveof.str};
   return ReconfigureReply{true, ""};
 }
 
 }  // namespace
 
-ReplyPayload DecodeReply(const Command& command, const std::vector<WireValue>& replies) {
+ReplyPayload DecodeReply(const Command& command, const std::vector<resp::Value>& replies) {
   if (std::holds_alternative<ReconfigureCommand>(command)) return DecodeBlock(replies);
   if (replies.size() != 1) return MalformedReply{"expected one reply"};
-  const WireValue& v = replies[0];
+  const resp::Value& v = replies[0];
   if (std::holds_alternative<InfoCommand>(command)) {
-    if (v.type == WireValue::Type::kBulk) return InfoReply{v.str};
-    if (v.type == WireValue::Type::kError) return SimpleReply{true, v.str};
+    if (v.type == resp::Value::Type::kBulk) return InfoReply{v.str};
+    if (v.type == resp::Value::Type::kError) return SimpleReply{true, v.str};
     return MalformedReply{"INFO reply is not a bulk string"};
   }
   if (std::holds_alternative<IsMasterDownByAddrCommand>(command)) return DecodeVote(v);
   return DecodeSimple(v);
 }
 
-WireValue EncodeVoteReply(const VoteReply& vote) {
-  return WireValue::Array({WireValue::Integer(vote.master_down ? 1 : 0),
-                           WireValue::Bulk(vote.leader.empty() ? "*" : vote.leader),
-                           WireValue::Integer(static_cast<int64_t>(vote.leader_epoch))});
+resp::Value EncodeVoteReply(const VoteReply& vote) {
+  return resp::Value::Array({resp::Value::Integer(vote.master_down ? 1 : 0),
+                             resp::Value::Bulk(vote.leader.empty() ? "*" : vote.leader),
+                             resp::Value::Integer(static_cast<int64_t>(vote.leader_epoch))});
 }
 
 namespace {
 
-WireValue EncodeSimple(const Command& command, const SimpleReply& r) {
-  if (r.is_error) return WireValue::Error(r.text);
-  if (std::holds_alternative<PublishHelloCommand>(command)) return WireValue::Integer(1);
+resp::Value EncodeSimple(const Command& command, const SimpleReply& r) {
+  if (r.is_error) return resp::Value::Error(r.text);
+  if (std::holds_alternative<PublishHelloCommand>(command)) return resp::Value::Integer(1);
   if (std::holds_alternative<SubscribeHelloCommand>(command)) {
-    return WireValue::Array(
-        {WireValue::Bulk("subscribe"), WireValue::Bulk(kHelloChannel), WireValue::Integer(1)});
+    return resp::Value::Array({resp::Value::Bulk("subscribe"), resp::Value::Bulk(kHelloChannel),
+                               resp::Value::Integer(1)});
   }
-  return WireValue::Status(r.text);
+  return resp::Value::Simple(r.text);
 }
 
 }  // namespace
 
-std::vector<WireValue> EncodeReply(const Command& command, const ReplyPayload& payload) {
+std::vector<resp::Value> EncodeReply(const Command& command, const ReplyPayload& payload) {
   if (const auto* block = std::get_if<ReconfigureReply>(&payload)) {
-    WireValue slaveof =
-        block->replicaof_ok ? WireValue::Status("OK") : WireValue::Error(block->error);
-    WireValue exec = WireValue::Array(
-        {slaveof, WireValue::Status("OK"), WireValue::Integer(0), WireValue::Integer(0)});
-    return {WireValue::Status("OK"),     WireValue::Status("QUEUED"), WireValue::Status("QUEUED"),
-            WireValue::Status("QUEUED"), WireValue::Status("QUEUED"), exec};
+    resp::Value slaveof =
+        block->replicaof_ok ? resp::Value::Simple("OK") : resp::Value::Error(block->error);
+    resp::Value exec = resp::Value::Array(
+        {slaveof, resp::Value::Simple("OK"), resp::Value::Integer(0), resp::Value::Integer(0)});
+    return {resp::Value::Simple("OK"),     resp::Value::Simple("QUEUED"),
+            resp::Value::Simple("QUEUED"), resp::Value::Simple("QUEUED"),
+            resp::Value::Simple("QUEUED"), exec};
   }
-  if (const auto* info = std::get_if<InfoReply>(&payload)) return {WireValue::Bulk(info->text)};
+  if (const auto* info = std::get_if<InfoReply>(&payload)) return {resp::Value::Bulk(info->text)};
   if (const auto* vote = std::get_if<VoteReply>(&payload)) return {EncodeVoteReply(*vote)};
   if (const auto* simple = std::get_if<SimpleReply>(&payload)) {
     return {EncodeSimple(command, *simple)};
   }
-  return {WireValue::Error(std::get<MalformedReply>(payload).description)};
+  return {resp::Value::Error(std::get<MalformedReply>(payload).description)};
 }
 
 }  // namespace vigil::sentinel

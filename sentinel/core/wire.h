@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "common/base/status.h"
+#include "common/resp/value.h"
 #include "sentinel/core/commands.h"
-#include "sentinel/core/wire_value.h"
 
 namespace vigil::sentinel {
 
@@ -25,12 +25,12 @@ Result<Command> ParseCommand(const std::vector<Argv>& argvs);
 
 // Decodes the replies to one rendered command; `replies` has one entry per argv (the block's EXEC
 // reply is the last one). A short vector or a wrong shape yields MalformedReply.
-ReplyPayload DecodeReply(const Command& command, const std::vector<WireValue>& replies);
+ReplyPayload DecodeReply(const Command& command, const std::vector<resp::Value>& replies);
 
 // The replies a conforming instance sends for `payload` (inverse of DecodeReply).
-std::vector<WireValue> EncodeReply(const Command& command, const ReplyPayload& payload);
+std::vector<resp::Value> EncodeReply(const Command& command, const ReplyPayload& payload);
 
 // The is-master-down-by-addr answer a sentinel sends: *3 :down $leader :epoch.
-WireValue EncodeVoteReply(const VoteReply& vote);
+resp::Value EncodeVoteReply(const VoteReply& vote);
 
 }  // namespace vigil::sentinel

@@ -52,7 +52,7 @@ TEST(WireTest, FailoverToCarriesTargetAndTimeout) {
   auto argv = RenderCommand(FailoverToCommand{{"127.0.0.1", 7381}, 5000}, {{"FAILOVER", "FO"}});
   EXPECT_EQ(argv[0], (Argv{"FO", "TO", "127.0.0.1", "7381", "TIMEOUT", "5000"}));
   EXPECT_EQ(
-      DecodeReply(FailoverToCommand{}, {WireValue::Error("ERR FAILOVER already in progress.")}),
+      DecodeReply(FailoverToCommand{}, {resp::Value::Error("ERR FAILOVER already in progress.")}),
       ReplyPayload(SimpleReply{true, "ERR FAILOVER already in progress."}));
 }
 
@@ -70,12 +70,12 @@ TEST(WireTest, VoteReplyMustBeIntegerStringInteger) {
   auto ok = DecodeReply(ask, {EncodeVoteReply(VoteReply{false, "*", 0})});
   ASSERT_TRUE(std::holds_alternative<VoteReply>(ok));
   EXPECT_EQ(std::get<VoteReply>(ok).leader, "*");
-  auto voted = DecodeReply(
-      ask,
-      {WireValue::Array({WireValue::Integer(1), WireValue::Bulk("X"), WireValue::Integer(5)})});
+  auto voted =
+      DecodeReply(ask, {resp::Value::Array({resp::Value::Integer(1), resp::Value::Bulk("X"),
+                                            resp::Value::Integer(5)})});
   EXPECT_EQ(std::get<VoteReply>(voted), (VoteReply{true, "X", 5}));
-  auto wrong = DecodeReply(
-      ask, {WireValue::Array({WireValue::Bulk("1"), WireValue::Bulk("X"), WireValue::Integer(5)})});
+  auto wrong = DecodeReply(ask, {resp::Value::Array({resp::Value::Bulk("1"), resp::Value::Bulk("X"),
+                                                     resp::Value::Integer(5)})});
   EXPECT_TRUE(std::holds_alternative<MalformedReply>(wrong));
 }
 
@@ -84,23 +84,24 @@ TEST(WireTest, BlockReplyReportsTheSlaveofOutcomeInsideExec) {
   auto ok = EncodeReply(block, ReconfigureReply{true, ""});
   EXPECT_EQ(std::get<ReconfigureReply>(DecodeReply(block, ok)).replicaof_ok, true);
   // CONFIG REWRITE failing inside EXEC is harmless.
-  ok[5].elements[1] = WireValue::Error("ERR The server is running without a config file");
+  ok[5].elements[1] = resp::Value::Error("ERR The server is running without a config file");
   EXPECT_TRUE(std::get<ReconfigureReply>(DecodeReply(block, ok)).replicaof_ok);
   auto aborted = ok;
-  aborted[5] = WireValue::Error("EXECABORT Transaction discarded");
+  aborted[5] = resp::Value::Error("EXECABORT Transaction discarded");
   EXPECT_FALSE(std::get<ReconfigureReply>(DecodeReply(block, aborted)).replicaof_ok);
   EXPECT_TRUE(std::holds_alternative<MalformedReply>(DecodeReply(block, {ok[0]})));
 }
 
 TEST(WireTest, RepliesDecodeToTheirTypedForm) {
-  EXPECT_EQ(std::get<SimpleReply>(DecodeReply(PingCommand{}, {WireValue::Status("PONG")})),
+  EXPECT_EQ(std::get<SimpleReply>(DecodeReply(PingCommand{}, {resp::Value::Simple("PONG")})),
             (SimpleReply{false, "PONG"}));
-  EXPECT_EQ(std::get<SimpleReply>(DecodeReply(PingCommand{}, {WireValue::Error("LOADING x")})),
+  EXPECT_EQ(std::get<SimpleReply>(DecodeReply(PingCommand{}, {resp::Value::Error("LOADING x")})),
             (SimpleReply{true, "LOADING x"}));
-  EXPECT_EQ(std::get<InfoReply>(DecodeReply(InfoCommand{}, {WireValue::Bulk("role:master")})),
+  EXPECT_EQ(std::get<InfoReply>(DecodeReply(InfoCommand{}, {resp::Value::Bulk("role:master")})),
             (InfoReply{"role:master"}));
-  EXPECT_FALSE(std::get<SimpleReply>(DecodeReply(PublishHelloCommand{"p"}, {WireValue::Integer(2)}))
-                   .is_error);
+  EXPECT_FALSE(
+      std::get<SimpleReply>(DecodeReply(PublishHelloCommand{"p"}, {resp::Value::Integer(2)}))
+          .is_error);
   for (const Command& c : std::vector<Command>{PingCommand{}, InfoCommand{}}) {
     ReplyPayload p =
         c.index() == 0 ? ReplyPayload(SimpleReply{false, "PONG"}) : ReplyPayload(InfoReply{"x"});

@@ -249,7 +249,7 @@ void CommandServer::Execute(ClientConn* c) {
   if (c->waiting != 0) waiting_[c->waiting] = c->id;
 }
 
-void CommandServer::Reply(ClientToken token, const WireValue& value) {
+void CommandServer::Reply(ClientToken token, const resp::Value& value) {
   auto it = waiting_.find(token);
   if (it == waiting_.end()) return;
   uint64_t id = it->second;

@@ -16,8 +16,8 @@
 #include "common/base/status.h"
 #include "common/net/tls_stream.h"
 #include "common/resp/request_parser.h"
+#include "common/resp/value.h"
 #include "sentinel/core/ids.h"
-#include "sentinel/core/wire_value.h"
 #include "sentinel/shell/sentinel_commands.h"
 #include "sentinel/shell/sentinel_host.h"
 
@@ -73,7 +73,7 @@ class CommandServer {
                    std::shared_ptr<net::TlsContext> ctx, net::TlsAuthClients auth);
 
   // A core answer for a client request (dropped if that client is gone).
-  void Reply(ClientToken token, const WireValue& value);
+  void Reply(ClientToken token, const resp::Value& value);
   // Publishes an event on channel `type` to subscribed clients.
   void Publish(const std::string& channel, const std::string& message);
   // Frees clients that finished closing. Call every tick.

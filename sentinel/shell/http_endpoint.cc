@@ -28,7 +28,7 @@ std::string Label(const std::string& s) {
 }
 
 // The core's flat name/value reply as a map.
-std::map<std::string, std::string> Fields(const WireValue& v) {
+std::map<std::string, std::string> Fields(const resp::Value& v) {
   std::map<std::string, std::string> out;
   for (size_t i = 0; i + 1 < v.elements.size(); i += 2) {
     out[v.elements[i].str] = v.elements[i + 1].str;
@@ -173,9 +173,9 @@ std::string HttpEndpoint::Master(const std::string& name, int* code) const {
                   ",\"config_epoch\":" + std::to_string(m->config_epoch) +
                   ",\"failover_in_progress\":" + (m->failover.in_progress() ? "true" : "false") +
                   ",\"sentinels\":" + std::to_string(m->sentinels.size() + 1) + ",\"replicas\":[";
-  WireValue replicas = core.Query(now, ReplicasQuery{name});
+  resp::Value replicas = core.Query(now, ReplicasQuery{name});
   bool first = true;
-  for (const WireValue& r : replicas.elements) {
+  for (const resp::Value& r : replicas.elements) {
     auto rf = Fields(r);
     o += std::string(first ? "" : ",") + "{\"ip\":" + QuoteJsonString(rf["ip"]) +
          ",\"port\":" + (rf["port"].empty() ? "0" : rf["port"]) +

@@ -25,36 +25,37 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kKeptBuffer = 1024;
 
 // The sentinel speaks RESP2 to the nodes: RESP3 types do not occur, and a null of any kind reads
-// as a null bulk, as hiredis reported it.
-WireValue FromResp(const resp::Value& v) {
+// as a null bulk, as hiredis reported it. Reduced in place, the value is then moved to the core.
+void ReduceToResp2(resp::Value& v) {
   using T = resp::Value::Type;
   switch (v.type) {
     case T::kSimple:
-      return WireValue::Status(v.str);
     case T::kError:
-    case T::kBlobError:
-      return WireValue::Error(v.str);
     case T::kInteger:
-    case T::kBool:
-      return WireValue::Integer(v.integer);
     case T::kBulk:
+      return;
+    case T::kBlobError:
+      v.type = T::kError;
+      return;
+    case T::kBool:
+      v.type = T::kInteger;
+      return;
     case T::kVerbatim:
     case T::kDouble:
     case T::kBigNumber:
-      return WireValue::Bulk(v.str);
+      v.type = T::kBulk;
+      return;
     case T::kArray:
     case T::kSet:
     case T::kPush:
-    case T::kMap: {
-      std::vector<WireValue> el;
-      el.reserve(v.elements.size());
-      for (const resp::Value& e : v.elements) el.push_back(FromResp(e));
-      return WireValue::Array(std::move(el));
-    }
+    case T::kMap:
+      v.type = T::kArray;
+      for (resp::Value& e : v.elements) ReduceToResp2(e);
+      return;
     case T::kNull:
-      break;
+      v = resp::Value::NullBulk();
+      return;
   }
-  return WireValue::NullBulk();
 }
 
 bool IsPubSubMessage(const resp::Value& v) {
@@ -348,7 +349,8 @@ void InstanceLinks::Dispatch(Conn* c, resp::Value&& reply) {
     return;
   }
   Pending& p = c->fifo.front();
-  p.replies.push_back(FromResp(reply));
+  ReduceToResp2(reply);
+  p.replies.push_back(std::move(reply));
   if (p.replies.size() < p.expected) return;
   Pending done = std::move(p);
   c->fifo.pop_front();
@@ -365,7 +367,9 @@ void InstanceLinks::DispatchPubSub(Conn* c, const resp::Value& r) {
     }
     if (kind == "subscribe" && c->subscribe_request != 0) {
       RequestId req = std::exchange(c->subscribe_request, 0);
-      sink_(CommandReply{req, DecodeReply(SubscribeHelloCommand{}, {FromResp(r)})});
+      resp::Value reply = r;
+      ReduceToResp2(reply);
+      sink_(CommandReply{req, DecodeReply(SubscribeHelloCommand{}, {std::move(reply)})});
       return;
     }
   }

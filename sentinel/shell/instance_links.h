@@ -64,7 +64,7 @@ class InstanceLinks {
     RequestId request = 0;  // 0: AUTH / CLIENT SETNAME, reply ignored
     Command command;
     size_t expected = 1;
-    std::vector<WireValue> replies;
+    std::vector<resp::Value> replies;
   };
   struct Conn {
     ~Conn();

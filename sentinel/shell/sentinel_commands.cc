@@ -10,27 +10,38 @@
 
 namespace vigil::sentinel {
 
-void WriteWire(resp::ReplyWriter& w, const WireValue& v, ReplyShape shape) {
+void WriteWire(resp::ReplyWriter& w, const resp::Value& v, ReplyShape shape) {
+  // The core answers in RESP2 shapes; RESP3 clients get maps where `shape` says so.
+  using T = resp::Value::Type;
   switch (v.type) {
-    case WireValue::Type::kStatus:
+    case T::kSimple:
       w.Simple(v.str);
       return;
-    case WireValue::Type::kError:
+    case T::kError:
+    case T::kBlobError:
       w.Error(v.str);
       return;
-    case WireValue::Type::kInteger:
+    case T::kInteger:
+    case T::kBool:
       w.Integer(v.integer);
       return;
-    case WireValue::Type::kBulk:
+    case T::kBulk:
+    case T::kVerbatim:
+    case T::kDouble:
+    case T::kBigNumber:
       w.Bulk(v.str);
       return;
-    case WireValue::Type::kNullBulk:
-      w.Null();
+    case T::kNull:
+      if (v.null_array) {
+        w.NullArray();
+      } else {
+        w.Null();
+      }
       return;
-    case WireValue::Type::kNullArray:
-      w.NullArray();
-      return;
-    case WireValue::Type::kArray:
+    case T::kArray:
+    case T::kSet:
+    case T::kPush:
+    case T::kMap:
       break;
   }
   if (shape == ReplyShape::kMap && v.elements.size() % 2 == 0) {
@@ -39,7 +50,7 @@ void WriteWire(resp::ReplyWriter& w, const WireValue& v, ReplyShape shape) {
     w.Array(v.elements.size());
   }
   ReplyShape inner = shape == ReplyShape::kArrayOfMaps ? ReplyShape::kMap : ReplyShape::kPlain;
-  for (const WireValue& e : v.elements) WriteWire(w, e, inner);
+  for (const resp::Value& e : v.elements) WriteWire(w, e, inner);
 }
 
 namespace {
@@ -95,35 +106,35 @@ const char* const kHelp[] = {
     "    Print this help.",
 };
 
-WireValue Help() {
-  std::vector<WireValue> lines;
-  for (const char* l : kHelp) lines.push_back(WireValue::Status(l));
-  return WireValue::Array(std::move(lines));
+resp::Value Help() {
+  std::vector<resp::Value> lines;
+  for (const char* l : kHelp) lines.push_back(resp::Value::Simple(l));
+  return resp::Value::Array(std::move(lines));
 }
 
-WireValue PendingScripts(const SentinelHost& host) {
-  std::vector<WireValue> out;
+resp::Value PendingScripts(const SentinelHost& host) {
+  std::vector<resp::Value> out;
   MonoTime now = host.Now();
   for (const ScriptRunner::Job& j : host.scripts().jobs()) {
-    std::vector<WireValue> argv;
-    for (const auto& a : j.argv) argv.push_back(WireValue::Bulk(a));
+    std::vector<resp::Value> argv;
+    for (const auto& a : j.argv) argv.push_back(resp::Value::Bulk(a));
     bool running = j.pid > 0;
     int64_t t = running ? (now - j.start_time).count() : (j.start_time - now).count();
     if (t < 0) t = 0;
-    out.push_back(WireValue::Array({
-        WireValue::Bulk("argv"),
-        WireValue::Array(std::move(argv)),
-        WireValue::Bulk("flags"),
-        WireValue::Bulk(running ? "running" : "scheduled"),
-        WireValue::Bulk("pid"),
-        WireValue::Bulk(std::to_string(running ? j.pid : 0)),
-        WireValue::Bulk(running ? "run-time" : "run-delay"),
-        WireValue::Bulk(std::to_string(t)),
-        WireValue::Bulk("retry-num"),
-        WireValue::Bulk(std::to_string(j.retry_num)),
+    out.push_back(resp::Value::Array({
+        resp::Value::Bulk("argv"),
+        resp::Value::Array(std::move(argv)),
+        resp::Value::Bulk("flags"),
+        resp::Value::Bulk(running ? "running" : "scheduled"),
+        resp::Value::Bulk("pid"),
+        resp::Value::Bulk(std::to_string(running ? j.pid : 0)),
+        resp::Value::Bulk(running ? "run-time" : "run-delay"),
+        resp::Value::Bulk(std::to_string(t)),
+        resp::Value::Bulk("retry-num"),
+        resp::Value::Bulk(std::to_string(j.retry_num)),
     }));
   }
-  return WireValue::Array(std::move(out));
+  return resp::Value::Array(std::move(out));
 }
 
 ReplyShape ShapeOf(const AdminQuery& q) {
@@ -161,7 +172,7 @@ SentinelOutcome RunSentinelCommand(SentinelHost& host, const std::vector<std::st
   SentinelOutcome out;
   auto parsed = ParseSentinelCommand(argv);
   if (!parsed.ok()) {
-    out.reply = WireValue::Error(parsed.error());
+    out.reply = resp::Value::Error(parsed.error());
     return out;
   }
   std::visit(
@@ -184,8 +195,8 @@ SentinelOutcome RunSentinelCommand(SentinelHost& host, const std::vector<std::st
           out.reply = PendingScripts(host);
           out.shape = ReplyShape::kArrayOfMaps;
         } else {
-          out.reply = WireValue::Array(
-              {WireValue::Bulk("crash-after-election"), WireValue::Bulk("crash-after-promotion")});
+          out.reply = resp::Value::Array({resp::Value::Bulk("crash-after-election"),
+                                          resp::Value::Bulk("crash-after-promotion")});
         }
       },
       parsed.value());

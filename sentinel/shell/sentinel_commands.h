@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/resp/reply_writer.h"
-#include "sentinel/core/wire_value.h"
+#include "common/resp/value.h"
 #include "sentinel/shell/sentinel_host.h"
 
 namespace vigil::sentinel {
@@ -17,12 +17,12 @@ namespace vigil::sentinel {
 enum class ReplyShape { kPlain, kMap, kArrayOfMaps };
 
 // Writes `v` in the writer's protocol; flat name/value arrays become maps under RESP3.
-void WriteWire(resp::ReplyWriter& w, const WireValue& v, ReplyShape shape = ReplyShape::kPlain);
+void WriteWire(resp::ReplyWriter& w, const resp::Value& v, ReplyShape shape = ReplyShape::kPlain);
 
 struct SentinelOutcome {
   // Set when the reply is known now; otherwise `input` went to the core and the reply comes as
   // ReplyToClient for the token.
-  std::optional<WireValue> reply;
+  std::optional<resp::Value> reply;
   ReplyShape shape = ReplyShape::kPlain;
   bool submitted = false;
 };

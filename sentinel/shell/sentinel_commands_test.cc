@@ -6,9 +6,9 @@ namespace vigil::sentinel {
 namespace {
 
 TEST(WriteWire, FlatArraysBecomeMapsUnderResp3) {
-  WireValue v =
-      WireValue::Array({WireValue::Array({WireValue::Bulk("name"), WireValue::Bulk("m"),
-                                          WireValue::Bulk("port"), WireValue::Bulk("1")})});
+  resp::Value v =
+      resp::Value::Array({resp::Value::Array({resp::Value::Bulk("name"), resp::Value::Bulk("m"),
+                                              resp::Value::Bulk("port"), resp::Value::Bulk("1")})});
   std::string out2, out3;
   resp::ReplyWriter w2(&out2, 2), w3(&out3, 3);
   WriteWire(w2, v, ReplyShape::kArrayOfMaps);
@@ -17,7 +17,7 @@ TEST(WriteWire, FlatArraysBecomeMapsUnderResp3) {
   EXPECT_EQ(out3, "*1\r\n%2\r\n$4\r\nname\r\n$1\r\nm\r\n$4\r\nport\r\n$1\r\n1\r\n");
   std::string n3;
   resp::ReplyWriter w(&n3, 3);
-  WriteWire(w, WireValue::NullArray());
+  WriteWire(w, resp::Value::NullArray());
   EXPECT_EQ(n3, "_\r\n");
 }
 

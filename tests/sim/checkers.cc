@@ -148,8 +148,8 @@ void Checkers::OnVoteRequestSent(const SimSentinel& s, uint64_t epoch) {
 }
 
 void Checkers::OnVoteReplySent(const SimSentinel& s, const sentinel::VoteRequestArgs& args,
-                               const sentinel::WireValue& reply) {
-  if (reply.type != sentinel::WireValue::Type::kArray || reply.elements.size() != 3) return;
+                               const resp::Value& reply) {
+  if (reply.type != resp::Value::Type::kArray || reply.elements.size() != 3) return;
   const std::string& leader = reply.elements[1].str;
   uint64_t epoch = static_cast<uint64_t>(reply.elements[2].integer);
   if (leader == "*") return;

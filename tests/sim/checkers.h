@@ -9,11 +9,11 @@
 #include <tuple>
 #include <vector>
 
+#include "common/resp/value.h"
 #include "common/time/mono_time.h"
 #include "sentinel/core/admin_request.h"
 #include "sentinel/core/events.h"
 #include "sentinel/core/persistent_state.h"
-#include "sentinel/core/wire_value.h"
 
 namespace vigil::sim {
 
@@ -39,7 +39,7 @@ class Checkers {
   void OnVoteRequestSent(const SimSentinel& s, uint64_t epoch);
   // A vote answer leaving a sentinel: its vote must already be durable.
   void OnVoteReplySent(const SimSentinel& s, const sentinel::VoteRequestArgs& args,
-                       const sentinel::WireValue& reply);
+                       const resp::Value& reply);
   // A node executed SLAVEOF NO ONE sent by a sentinel.
   void OnPromotion(MonoTime now, const SimDataNode& node);
 

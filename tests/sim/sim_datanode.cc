@@ -126,16 +126,16 @@ void SimDataNode::ExecuteBlock(uint64_t conn, const Message& message) {
   for (const sentinel::Argv& argv : message.argvs) {
     if (EqualsIgnoreCase(argv[0], "MULTI")) {
       in_multi = true;
-      reply.replies.push_back(WireValue::Status("OK"));
+      reply.replies.push_back(resp::Value::Simple("OK"));
     } else if (EqualsIgnoreCase(argv[0], "EXEC")) {
-      std::vector<WireValue> results;
+      std::vector<resp::Value> results;
       for (const sentinel::Argv* q : queued) results.push_back(Execute(conn, *q));
-      reply.replies.push_back(WireValue::Array(std::move(results)));
+      reply.replies.push_back(resp::Value::Array(std::move(results)));
       in_multi = false;
       queued.clear();
     } else if (in_multi) {
       queued.push_back(&argv);
-      reply.replies.push_back(WireValue::Status("QUEUED"));
+      reply.replies.push_back(resp::Value::Simple("QUEUED"));
     } else {
       reply.replies.push_back(Execute(conn, argv));
     }
@@ -143,8 +143,8 @@ void SimDataNode::ExecuteBlock(uint64_t conn, const Message& message) {
   world_.Send(conn, false, std::move(reply));
 }
 
-WireValue SimDataNode::SlaveOf(const sentinel::Argv& argv) {
-  if (argv.size() != 3) return WireValue::Error("ERR wrong number of arguments");
+resp::Value SimDataNode::SlaveOf(const sentinel::Argv& argv) {
+  if (argv.size() != 3) return resp::Value::Error("ERR wrong number of arguments");
   if (EqualsIgnoreCase(argv[1], "NO") && EqualsIgnoreCase(argv[2], "ONE")) {
     if (!is_master()) {
       master_.reset();
@@ -153,39 +153,40 @@ WireValue SimDataNode::SlaveOf(const sentinel::Argv& argv) {
       world_.checkers().OnPromotion(world_.now(), *this);
       world_.trace().Add(world_.now(), name, "promoted to master");
     }
-    return WireValue::Status("OK");
+    return resp::Value::Simple("OK");
   }
   int port = 0;
-  if (!vigil::ParsePort(argv[2], &port)) return WireValue::Error("ERR Invalid master port");
+  if (!vigil::ParsePort(argv[2], &port)) return resp::Value::Error("ERR Invalid master port");
   vigil::HostPort target{argv[1], port};
   if (master_ && *master_ == target)
-    return WireValue::Status("OK Already connected to specified master");
+    return resp::Value::Simple("OK Already connected to specified master");
   world_.trace().Add(world_.now(), name, "replicaof " + vigil::FormatHostPort(target));
   master_ = target;
   link_up_ = false;
   link_lost_at_.reset();
   sync_ready_at_.reset();
-  return WireValue::Status("OK");
+  return resp::Value::Simple("OK");
 }
 
-WireValue SimDataNode::FailoverTo(const sentinel::Argv& a) {
+resp::Value SimDataNode::FailoverTo(const sentinel::Argv& a) {
   int port = 0;
   int64_t timeout_ms = 0;
   if (a.size() != 6 || !EqualsIgnoreCase(a[1], "TO") || !EqualsIgnoreCase(a[4], "TIMEOUT") ||
       !vigil::ParsePort(a[3], &port) || !vigil::ParseInt64(a[5], &timeout_ms)) {
-    return WireValue::Error("ERR syntax error");
+    return resp::Value::Error("ERR syntax error");
   }
-  if (!is_master()) return WireValue::Error("ERR FAILOVER is not valid when server is a replica.");
-  if (failover_target_) return WireValue::Error("ERR FAILOVER already in progress.");
+  if (!is_master())
+    return resp::Value::Error("ERR FAILOVER is not valid when server is a replica.");
+  if (failover_target_) return resp::Value::Error("ERR FAILOVER already in progress.");
   vigil::HostPort target{a[2], port};
   SimDataNode* t = world_.NodeAt(target);
   if (t == nullptr || !t->up() || t->is_master() || !t->link_up() || *t->master() != addr) {
-    return WireValue::Error("ERR FAILOVER target HOST and PORT is not a replica.");
+    return resp::Value::Error("ERR FAILOVER target HOST and PORT is not a replica.");
   }
   failover_target_ = target;
   failover_deadline_ = world_.now() + Millis(timeout_ms);
   world_.trace().Add(world_.now(), name, "FAILOVER to " + t->name + ": writes paused");
-  return WireValue::Status("OK");
+  return resp::Value::Simple("OK");
 }
 
 void SimDataNode::AdvanceFailover(MonoTime now) {
@@ -228,16 +229,16 @@ int64_t SimDataNode::KillClients(uint64_t caller, bool pubsub) {
   return killed;
 }
 
-WireValue SimDataNode::Execute(uint64_t conn, const sentinel::Argv& a) {
+resp::Value SimDataNode::Execute(uint64_t conn, const sentinel::Argv& a) {
   const std::string& cmd = a.at(0);
-  if (EqualsIgnoreCase(cmd, "PING")) return WireValue::Status("PONG");
-  if (EqualsIgnoreCase(cmd, "INFO")) return WireValue::Bulk(RenderInfo());
+  if (EqualsIgnoreCase(cmd, "PING")) return resp::Value::Simple("PONG");
+  if (EqualsIgnoreCase(cmd, "INFO")) return resp::Value::Bulk(RenderInfo());
   if (EqualsIgnoreCase(cmd, "SLAVEOF") || EqualsIgnoreCase(cmd, "REPLICAOF")) return SlaveOf(a);
   if (EqualsIgnoreCase(cmd, "FAILOVER")) return FailoverTo(a);
   if (EqualsIgnoreCase(cmd, "SUBSCRIBE") && a.size() == 2) {
     if (SimConn* c = world_.FindConn(conn)) c->subscribed = true;
-    return WireValue::Array(
-        {WireValue::Bulk("subscribe"), WireValue::Bulk(a[1]), WireValue::Integer(1)});
+    return resp::Value::Array(
+        {resp::Value::Bulk("subscribe"), resp::Value::Bulk(a[1]), resp::Value::Integer(1)});
   }
   if (EqualsIgnoreCase(cmd, "PUBLISH") && a.size() == 3) {
     int64_t receivers = 0;
@@ -252,19 +253,19 @@ WireValue SimDataNode::Execute(uint64_t conn, const sentinel::Argv& a) {
         ++receivers;
       }
     }
-    return WireValue::Integer(receivers);
+    return resp::Value::Integer(receivers);
   }
   if (EqualsIgnoreCase(cmd, "CONFIG") && a.size() == 2 && EqualsIgnoreCase(a[1], "REWRITE")) {
     config_replicaof_ = master_;
-    return WireValue::Status("OK");
+    return resp::Value::Simple("OK");
   }
   if (EqualsIgnoreCase(cmd, "CLIENT") && a.size() == 4 && EqualsIgnoreCase(a[1], "KILL")) {
-    return WireValue::Integer(KillClients(conn, EqualsIgnoreCase(a[3], "pubsub")));
+    return resp::Value::Integer(KillClients(conn, EqualsIgnoreCase(a[3], "pubsub")));
   }
   if (EqualsIgnoreCase(cmd, "SCRIPT")) {
-    return WireValue::Error("NOTBUSY No scripts in execution right now.");
+    return resp::Value::Error("NOTBUSY No scripts in execution right now.");
   }
-  return WireValue::Error("ERR unknown command '" + cmd + "'");
+  return resp::Value::Error("ERR unknown command '" + cmd + "'");
 }
 
 }  // namespace vigil::sim

@@ -50,9 +50,9 @@ class SimDataNode {
 
  private:
   void ExecuteBlock(uint64_t conn, const Message& message);
-  sentinel::WireValue Execute(uint64_t conn, const sentinel::Argv& argv);
-  sentinel::WireValue SlaveOf(const sentinel::Argv& argv);
-  sentinel::WireValue FailoverTo(const sentinel::Argv& argv);
+  resp::Value Execute(uint64_t conn, const sentinel::Argv& argv);
+  resp::Value SlaveOf(const sentinel::Argv& argv);
+  resp::Value FailoverTo(const sentinel::Argv& argv);
   // Called from ReplicationTick while a FAILOVER runs: hands over or gives up.
   void AdvanceFailover(MonoTime now);
   void PromoteByFailover();

@@ -170,24 +170,25 @@ void SimSentinel::OnClientMessage(uint64_t conn, const Message& message) {
 void SimSentinel::OnServerRequest(uint64_t conn, const Message& message) {
   if (!core_ || message.argvs.size() != 1) return;
   const Argv& a = message.argvs[0];
-  auto reply = [&](WireValue v) {
+  auto reply = [&](resp::Value v) {
     Message m;
     m.kind = Message::Kind::kReply;
     m.request = message.request;
     m.replies.push_back(std::move(v));
     world_.Send(conn, false, std::move(m));
   };
-  if (EqualsIgnoreCase(a[0], "PING")) return reply(WireValue::Status("PONG"));
+  if (EqualsIgnoreCase(a[0], "PING")) return reply(resp::Value::Simple("PONG"));
   if (EqualsIgnoreCase(a[0], "PUBLISH") && a.size() == 3) {
     if (a[1] != kHelloChannel) {
-      return reply(WireValue::Error("ERR Only HELLO messages are accepted by Sentinel instances."));
+      return reply(
+          resp::Value::Error("ERR Only HELLO messages are accepted by Sentinel instances."));
     }
     Step(HelloReceived{0, a[2]});
-    return reply(WireValue::Integer(1));
+    return reply(resp::Value::Integer(1));
   }
   if (EqualsIgnoreCase(a[0], "SENTINEL")) {
     Result<ParsedSentinelCommand> parsed = ParseSentinelCommand(a);
-    if (!parsed.ok()) return reply(WireValue::Error(parsed.error()));
+    if (!parsed.ok()) return reply(resp::Value::Error(parsed.error()));
     if (const auto* vote = std::get_if<VoteRequestArgs>(&parsed.value())) {
       ClientToken token = next_token_++;
       tokens_[token] = {conn, message.request};
@@ -214,9 +215,9 @@ void SimSentinel::OnServerRequest(uint64_t conn, const Message& message) {
       }
       return Drain();
     }
-    return reply(WireValue::Error("ERR unsupported in the simulator"));
+    return reply(resp::Value::Error("ERR unsupported in the simulator"));
   }
-  reply(WireValue::Error("ERR unknown command '" + a[0] + "'"));
+  reply(resp::Value::Error("ERR unknown command '" + a[0] + "'"));
 }
 
 std::string SimSentinel::Admin(const std::vector<std::string>& argv) {

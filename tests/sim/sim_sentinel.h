@@ -66,7 +66,7 @@ class SimSentinel {
   std::map<uint64_t, sentinel::ConnId> core_conn_;  // network connection → core connection
   std::map<sentinel::RequestId, sentinel::Command> sent_;
   std::map<sentinel::ClientToken, std::pair<uint64_t, uint64_t>> tokens_;  // → (conn, request)
-  std::map<sentinel::ClientToken, sentinel::WireValue> admin_replies_;
+  std::map<sentinel::ClientToken, resp::Value> admin_replies_;
   sentinel::ClientToken next_token_ = 1;
 };
 

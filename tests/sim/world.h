@@ -20,8 +20,8 @@
 
 namespace vigil::sim {
 
+using resp::Value;
 using sentinel::Argv;
-using sentinel::WireValue;
 using vigil::HostPort;
 
 struct NetworkOptions {
@@ -48,7 +48,7 @@ struct Message {
   Kind kind = Kind::kRequest;
   uint64_t request = 0;  // matches a reply to its request
   std::vector<Argv> argvs;
-  std::vector<WireValue> replies;
+  std::vector<resp::Value> replies;
   std::string payload;  // kPush: hello payload
 };
 
