@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -118,6 +119,11 @@ InstanceLinks::Conn::~Conn() {
   if (fd >= 0) ::close(fd);
 }
 
+InstanceLinks::Redial::~Redial() {
+  if (ev != nullptr) event_free(ev);
+  if (fd >= 0) ::close(fd);
+}
+
 InstanceLinks::InstanceLinks(event_base* base, InputSink sink, NowFn now, spdlog::logger* log,
                              Millis connect_timeout)
     : base_(base),
@@ -138,6 +144,9 @@ void InstanceLinks::Connect(const ConnectAction& a) {
   c->channel = a.channel;
   c->where = FormatHostPort(a.addr);
   c->started = now_();
+  c->last_dial = c->started;
+  c->host = a.addr.host;
+  c->port = a.addr.port;
   Conn* raw = c.get();
   conns_[a.conn] = std::move(c);
   connecting_.insert(a.conn);
@@ -228,6 +237,71 @@ void InstanceLinks::OnReadable(evutil_socket_t, short, void* arg) {
   if (self->after_read_) self->after_read_();
 }
 
+void InstanceLinks::StartRedial(Conn* c, MonoTime now) {
+  c->last_dial = now;
+  std::string why;
+  auto r = std::make_unique<Redial>();
+  r->conn = c;
+  r->fd = StartConnect(c->host, c->port, &why);
+  if (r->fd < 0) return;  // the first attempt reports failures
+  r->ev = event_new(base_, r->fd, EV_WRITE, &InstanceLinks::OnRedialWritable, r.get());
+  if (r->ev == nullptr) return;
+  event_add(r->ev, nullptr);
+  ++redials_started_;
+  c->redials.push_back(std::move(r));
+}
+
+void InstanceLinks::OnRedialWritable(evutil_socket_t, short, void* arg) {
+  auto* r = static_cast<Redial*>(arg);
+  Conn* c = r->conn;
+  InstanceLinks* self = c->owner;
+  if (c->closed || c->tcp_connected) return;
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (::getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err == EINPROGRESS) {
+    event_add(r->ev, nullptr);
+    return;
+  }
+  if (err != 0) {
+    // Refused or unreachable: the first attempt meets the same answer and reports it.
+    auto it = std::find_if(c->redials.begin(), c->redials.end(),
+                           [r](const auto& p) { return p.get() == r; });
+    if (it != c->redials.end()) {
+      self->dead_redials_.push_back(std::move(*it));
+      c->redials.erase(it);
+    }
+    return;
+  }
+  self->AdoptRedial(c, r);
+}
+
+void InstanceLinks::AdoptRedial(Conn* c, Redial* r) {
+  log_->debug("link {} to {}: a redial connected first", c->id, c->where);
+  if (c->read_ev != nullptr) event_free(c->read_ev);
+  if (c->write_ev != nullptr) event_free(c->write_ev);
+  c->read_ev = nullptr;
+  c->write_ev = nullptr;
+  c->write_armed = false;
+  if (c->fd >= 0) ::close(c->fd);
+  c->fd = std::exchange(r->fd, -1);
+  DropRedials(c);
+  c->read_ev = event_new(base_, c->fd, EV_READ | EV_PERSIST, &InstanceLinks::OnReadable, c);
+  c->write_ev = event_new(base_, c->fd, EV_WRITE | EV_PERSIST, &InstanceLinks::OnWritable, c);
+  if (c->read_ev == nullptr || c->write_ev == nullptr) return Fail(c, "event setup failed", true);
+  event_add(c->read_ev, nullptr);
+  FinishTcpConnect(c);
+}
+
+void InstanceLinks::DropRedials(Conn* c) {
+  for (auto& r : c->redials) {
+    if (r->ev != nullptr) event_del(r->ev);
+    if (r->fd >= 0) ::close(std::exchange(r->fd, -1));
+    dead_redials_.push_back(std::move(r));
+  }
+  c->redials.clear();
+}
+
 void InstanceLinks::FinishTcpConnect(Conn* c) {
   int err = 0;
   socklen_t len = sizeof(err);
@@ -235,6 +309,7 @@ void InstanceLinks::FinishTcpConnect(Conn* c) {
   if (err == EINPROGRESS) return;
   if (err != 0) return Fail(c, std::string("connect failed: ") + std::strerror(err), true);
   c->tcp_connected = true;
+  DropRedials(c);
   if (tls_ == nullptr) return OnConnected(c);
   c->tls = net::TlsStream::Connect(*tls_, c->fd, "");
   if (c->tls == nullptr) {
@@ -413,6 +488,7 @@ void InstanceLinks::Fail(Conn* c, const std::string& why, bool report) {
   if (c->read_ev != nullptr) event_del(c->read_ev);
   if (c->write_ev != nullptr) event_del(c->write_ev);
   c->write_armed = false;
+  DropRedials(c);
   c->tls.reset();
   if (c->fd >= 0) ::close(c->fd);
   c->fd = -1;
@@ -423,13 +499,20 @@ void InstanceLinks::Fail(Conn* c, const std::string& why, bool report) {
 
 void InstanceLinks::Maintain() {
   graveyard_.clear();
+  dead_redials_.clear();
   MonoTime now = now_();
   std::vector<Conn*> expired;
   for (ConnId id : connecting_) {
     auto it = conns_.find(id);
     if (it == conns_.end()) continue;
     Conn* c = it->second.get();
-    if (!c->connected && !c->closed && now - c->started > connect_timeout_) expired.push_back(c);
+    if (c->connected || c->closed) continue;
+    if (now - c->started > connect_timeout_) {
+      expired.push_back(c);
+    } else if (!c->tcp_connected && now - c->last_dial >= kRedialPeriod &&
+               c->redials.size() < size_t(kMaxRedials)) {
+      StartRedial(c, now);
+    }
   }
   for (Conn* c : expired) Fail(c, "connect timeout", true);
 }

@@ -33,6 +33,12 @@ namespace vigil::sentinel {
 // TCP_USER_TIMEOUT on every link: data a peer's kernel has not acknowledged for this long
 // (a partition; a paused process still acknowledges) aborts the connection.
 inline constexpr Millis kLinkUserTimeout{1000};
+// While a connect is unanswered, a further socket dials every this long, at most
+// kMaxRedials of them; the first to connect becomes the link. A SYN lost in a partition is
+// otherwise resent by the kernel only after 1 s, the connect timeout itself, so a healed
+// partition was seen up to 1.2 s late. Each redial is a fresh SYN.
+inline constexpr Millis kRedialPeriod{250};
+inline constexpr int kMaxRedials = 3;
 
 class InstanceLinks {
  public:
@@ -58,6 +64,7 @@ class InstanceLinks {
   void Maintain();
 
   size_t open_connections() const { return conns_.size(); }
+  uint64_t redials_started() const { return redials_started_; }
 
  private:
   struct Pending {
@@ -65,6 +72,14 @@ class InstanceLinks {
     Command command;
     size_t expected = 1;
     std::vector<resp::Value> replies;
+  };
+  struct Conn;
+  // A further socket dialing the same address for a link whose connect is unanswered.
+  struct Redial {
+    ~Redial();
+    Conn* conn = nullptr;
+    int fd = -1;
+    event* ev = nullptr;
   };
   struct Conn {
     ~Conn();
@@ -82,6 +97,10 @@ class InstanceLinks {
     bool closed = false;
     bool flush_queued = false;
     MonoTime started{0};
+    std::string host;
+    int port = 0;
+    MonoTime last_dial{0};
+    std::vector<std::unique_ptr<Redial>> redials;
     std::string out;  // requests not yet written, from out_pos
     size_t out_pos = 0;
     std::string in;  // replies not yet parsed, from in_pos
@@ -98,6 +117,12 @@ class InstanceLinks {
   static void OnReadable(evutil_socket_t, short, void* arg);
   static void OnWritable(evutil_socket_t, short, void* arg);
 
+  static void OnRedialWritable(evutil_socket_t, short, void* arg);
+  void StartRedial(Conn* c, MonoTime now);
+  // The redial connected: it becomes the link's socket.
+  void AdoptRedial(Conn* c, Redial* r);
+  // Closes every redial of `c` (freed on the next Maintain: one may be in its callback).
+  void DropRedials(Conn* c);
   void FinishTcpConnect(Conn* c);
   void ContinueHandshake(Conn* c);
   void OnConnected(Conn* c);
@@ -123,7 +148,9 @@ class InstanceLinks {
   std::set<ConnId> connecting_;  // what Maintain checks: not every open connection, each tick
   event* flush_ev_ = nullptr;
   std::vector<ConnId> flush_queue_;
-  std::vector<std::unique_ptr<Conn>> graveyard_;  // freed on the next Maintain()
+  std::vector<std::unique_ptr<Conn>> graveyard_;       // freed on the next Maintain()
+  std::vector<std::unique_ptr<Redial>> dead_redials_;  // likewise
+  uint64_t redials_started_ = 0;
 };
 
 }  // namespace vigil::sentinel
