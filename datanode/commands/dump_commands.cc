@@ -85,7 +85,13 @@ void RestoreCommand(CommandContext& ctx) {
   RdbLoadOptions load;
   load.limits = LimitsFromConfig(ctx.config());
   Entry* e = nullptr;
-  if (!DecodeDumpPayload(payload, key, load, &e).ok()) {
+  if (Status decoded = DecodeDumpPayload(payload, key, load, &e); !decoded.ok()) {
+    // The client only learns "Bad data format"; the reason goes to the log at verbose level,
+    // as Redis logs a corrupt payload met by RESTORE.
+    if (ServerHooks* hooks = ctx.service.hooks()) {
+      hooks->LogAtLevel(1, "Internal error in RDB reading offset 0, in RESTORE -> " +
+                               decoded.message());
+    }
     return ctx.reply.Error("ERR Bad data format");
   }
   bool deleted = false;

@@ -72,6 +72,36 @@ TEST(DumpCommands, RestoreErrors) {
   EXPECT_EQ(h.Raw({"RESTORE", "n", "0", garbage}), "-ERR Bad data format\r\n");
 }
 
+// Redis answers a corrupt payload with "Bad data format" alone and logs why at verbose level,
+// naming the container that failed validation (Redis's own corrupt-dump tests look for it).
+TEST(DumpCommands, CorruptContainerIsLoggedWithRedisPhrase) {
+  struct Hooks : testing::StubServerHooks {
+    std::vector<std::pair<int, std::string>> lines;
+    void LogAtLevel(int level, const std::string& line) override {
+      lines.emplace_back(level, line);
+    }
+  } hooks;
+  ServiceHarness h;
+  h.service().set_hooks(&hooks);
+  // Captured from Redis's suite: a hash ziplist with a duplicate field ("a" twice).
+  const std::string dup(
+      "\x0D\x1B\x1B\x00\x00\x00\x16\x00\x00\x00\x04\x00\x00\x02\x61\x00\x04\x02\x62\x00\x04\x02\x61"
+      "\x00\x04\x02\x64\x00\xFF\x09\x00\xA1\x98\x36\x78\xCC\x8E\x93\x2E",
+      39);
+  EXPECT_EQ(h.Raw({"RESTORE", "k", "0", dup}), "-ERR Bad data format\r\n");
+  ASSERT_EQ(hooks.lines.size(), 1u);
+  EXPECT_EQ(hooks.lines[0].first, 1);  // verbose
+  EXPECT_NE(hooks.lines[0].second.find("Hash ziplist integrity check failed"), std::string::npos)
+      << hooks.lines[0].second;
+  // An empty zipmap is refused as Redis's zipmap validation does.
+  h.service().debug.skip_checksum_validation = true;
+  const std::string empty_zipmap("\x09\x02\x00\xFF\x09\x00\xC0\xF1\xB8\x67\x4C\x16\xAC\xE3", 14);
+  EXPECT_EQ(h.Raw({"RESTORE", "h", "0", empty_zipmap}), "-ERR Bad data format\r\n");
+  ASSERT_EQ(hooks.lines.size(), 2u);
+  EXPECT_NE(hooks.lines[1].second.find("Zipmap integrity check failed"), std::string::npos)
+      << hooks.lines[1].second;
+}
+
 TEST(DumpCommands, RestorePropagatesAnAbsoluteTtl) {
   ServiceHarness h;
   RecordingPropagator p;

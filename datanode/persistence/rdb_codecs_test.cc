@@ -227,7 +227,9 @@ TEST(IntsetTest, RejectsBadBlobs) {
 std::string Ziplist(const std::vector<std::string>& raw_entries) {
   std::string body;
   size_t prev = 0;
+  size_t tail = 10;
   for (const auto& enc : raw_entries) {
+    tail = 10 + body.size();
     std::string e;
     if (prev < 254) {
       e.push_back(static_cast<char>(prev));
@@ -244,8 +246,18 @@ std::string Ziplist(const std::vector<std::string>& raw_entries) {
   zl.push_back(static_cast<char>(0xFF));
   uint32_t total = uint32_t(zl.size());
   for (int i = 0; i < 4; ++i) zl[size_t(i)] = static_cast<char>(total >> (8 * i));
+  for (int i = 0; i < 4; ++i) zl[size_t(4 + i)] = static_cast<char>(tail >> (8 * i));
   zl[8] = static_cast<char>(raw_entries.size());
   return zl;
+}
+
+// zltail names the last entry; Redis's validation refuses a ziplist whose tail points elsewhere.
+TEST(ZiplistTest, RejectsATailThatIsNotTheLastEntry) {
+  std::string zl = Ziplist({std::string("\x01") + "a", std::string("\x01") + "b"});
+  EXPECT_TRUE(ZiplistForEach(zl, [](const ListpackEntry&) { return true; }).ok());
+  zl[4] = 10;  // the first entry
+  Status st = ZiplistForEach(zl, [](const ListpackEntry&) { return true; });
+  EXPECT_NE(st.message().find("zltail"), std::string::npos) << st.message();
 }
 
 TEST(ZiplistTest, DecodesEveryEncoding) {

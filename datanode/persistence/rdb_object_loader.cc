@@ -24,9 +24,12 @@ namespace {
 using Blob =
     std::function<Status(std::string_view, const std::function<bool(const ListpackEntry&)>&)>;
 
-Status Wrap(uint64_t at, const Status& st) {
+// A container blob that fails validation, reported with Redis's phrase for that container
+// ("Zset ziplist integrity check failed."), which operators and Redis's own tests look for.
+Status Integrity(uint64_t at, const Status& st, const char* container) {
   if (st.ok()) return st;
-  return Status::Error(st.message() + " (value at offset " + std::to_string(at) + ")");
+  return Status::Error(std::string(container) + " integrity check failed: " + st.message() +
+                       " (value at offset " + std::to_string(at) + ")");
 }
 
 bool ParseScore(std::string_view s, double* out) {
@@ -42,7 +45,7 @@ bool ParseScore(std::string_view s, double* out) {
 // Decodes the collections kept as pairs (hash field/value, zset member/score) from a blob.
 Status ForEachPair(const Blob& walk, std::string_view blob,
                    const std::function<bool(std::string_view, std::string_view)>& fn, uint64_t at,
-                   const char* what) {
+                   const char* container) {
   std::string first;
   bool have_first = false;
   bool ok = true;
@@ -58,9 +61,15 @@ Status ForEachPair(const Blob& walk, std::string_view blob,
     ok = fn(first, text);
     return ok;
   });
-  if (!st.ok()) return Wrap(at, st);
-  if (have_first) return RdbReader::Corrupt(at, std::string("Odd number of elements in ") + what);
-  if (!ok) return RdbReader::Corrupt(at, std::string("Duplicate or invalid element in ") + what);
+  if (!st.ok()) return Integrity(at, st, container);
+  if (have_first) {
+    return RdbReader::Corrupt(at, std::string(container) +
+                                      " integrity check failed: an odd number of elements");
+  }
+  if (!ok) {
+    return RdbReader::Corrupt(at, std::string(container) +
+                                      " integrity check failed: a duplicate or invalid element");
+  }
   return Status::Ok();
 }
 
@@ -92,7 +101,7 @@ class ObjectLoader {
       }
     } else if (type == rdb::kTypeListZiplist) {
       st = r_.ReadString(&s1_, "a ziplist");
-      if (st.ok()) st = Wrap(at_, ZiplistForEach(s1_, push));
+      if (st.ok()) st = Integrity(at_, ZiplistForEach(s1_, push), "List ziplist");
     } else {
       st = r_.ReadLength(&n, "a quicklist node count");
       for (uint64_t i = 0; st.ok() && i < n; ++i) {
@@ -102,16 +111,17 @@ class ObjectLoader {
           st = r_.ReadLength(&container, "a quicklist container");
         if (st.ok()) st = r_.ReadString(&s1_, "a quicklist node");
         if (!st.ok()) break;
+        // Redis refuses a node of no bytes, plain or packed.
+        if (s1_.empty()) return RdbReader::Corrupt(node_at, "Quicklist node is empty");
         if (container == rdb::kQuicklistNodePlain) {
           list->PushBack(s1_);
         } else if (container != rdb::kQuicklistNodePacked) {
           return RdbReader::Corrupt(
               node_at, "Quicklist integrity check failed: container " + std::to_string(container));
-        } else if (s1_.empty()) {
-          return RdbReader::Corrupt(node_at, "Quicklist node is empty");
         } else {
-          st = Wrap(node_at, type == rdb::kTypeListQuicklist ? ZiplistForEach(s1_, push)
-                                                             : ListpackForEach(s1_, push));
+          st = type == rdb::kTypeListQuicklist
+                   ? Integrity(node_at, ZiplistForEach(s1_, push), "Ziplist")
+                   : Integrity(node_at, ListpackForEach(s1_, push), "Listpack");
         }
       }
     }
@@ -135,7 +145,7 @@ class ObjectLoader {
     } else {
       st = r_.ReadString(&s1_, "an intset");
       std::vector<int64_t> ints;
-      if (st.ok()) st = Wrap(at_, DecodeIntset(s1_, &ints));
+      if (st.ok()) st = Integrity(at_, DecodeIntset(s1_, &ints), "Intset");
       for (size_t i = 0; st.ok() && i < ints.size(); ++i) {
         set->Add(std::to_string(ints[i]), limits_.set_max_intset_entries);
       }
@@ -175,7 +185,7 @@ class ObjectLoader {
               double score;
               return ParseScore(s, &score) && add(m, score);
             },
-            at_, "a sorted set");
+            at_, type == rdb::kTypeZSetListpack ? "Zset listpack" : "Zset ziplist");
       }
     }
     if (st.ok() && !z->empty()) *out = Entry::NewZSet(key_, std::move(z));
@@ -201,16 +211,28 @@ class ObjectLoader {
     } else if (type == rdb::kTypeHashZipmap) {
       st = r_.ReadString(&s1_, "a zipmap");
       bool dup = false;
+      size_t pairs = 0;
       if (st.ok()) {
-        st = Wrap(at_, ZipmapForEach(s1_, [&](std::string_view f, std::string_view v) {
-                    if (!set(f, v)) dup = true;
-                  }));
+        st = Integrity(at_,
+                       ZipmapForEach(s1_,
+                                     [&](std::string_view f, std::string_view v) {
+                                       ++pairs;
+                                       if (!set(f, v)) dup = true;
+                                     }),
+                       "Zipmap");
+      }
+      // Redis's zipmap validation refuses an empty zipmap too.
+      if (st.ok() && pairs == 0) {
+        return RdbReader::Corrupt(at_, "Zipmap integrity check failed: an empty zipmap");
       }
       if (st.ok() && dup) return RdbReader::Corrupt(at_, "Duplicate hash fields detected");
     } else {
       st = r_.ReadString(&s1_, type == rdb::kTypeHashListpack ? "a listpack" : "a ziplist");
       Blob walk = type == rdb::kTypeHashListpack ? Blob(ListpackForEach) : Blob(ZiplistForEach);
-      if (st.ok()) st = ForEachPair(walk, s1_, set, at_, "a hash");
+      if (st.ok()) {
+        st = ForEachPair(walk, s1_, set, at_,
+                         type == rdb::kTypeHashListpack ? "Hash listpack" : "Hash ziplist");
+      }
     }
     if (st.ok() && !h->empty()) *out = Entry::NewHash(key_, std::move(h));
     return st;

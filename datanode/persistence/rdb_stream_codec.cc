@@ -92,7 +92,7 @@ Status DecodeStreamNode(std::string_view blob, const StreamId& master, StreamNod
     el.push_back({e.is_int, e.ival, e.is_int ? std::string() : std::string(e.sval)});
     return true;
   });
-  if (!st.ok()) return st;
+  if (!st.ok()) return Bad(st.message());
   if (el.empty()) return Bad("empty listpack inside stream");
   size_t p = 0;
   auto next_int = [&](int64_t* v) { return p < el.size() && AsInt(el[p++], v); };
@@ -251,7 +251,7 @@ Status LoadRdbStream(RdbReader& r, uint8_t type, std::string_view key, Entry** o
       if (st.ok()) st = r.ReadLength(&cpel, "a consumer PEL size");
       if (!st.ok()) return st;
       auto [cit, fresh] = g.consumers.try_emplace(cname);
-      if (!fresh) return RdbReader::Corrupt(cat, "Duplicated consumer name");
+      if (!fresh) return RdbReader::Corrupt(cat, "Duplicate stream consumer detected");
       cit->second.seen_time = int64_t(seen);
       for (uint64_t i = 0; i < cpel; ++i) {
         StreamId id;

@@ -27,9 +27,11 @@ Status ZiplistForEach(std::string_view blob, const std::function<bool(const List
   size_t pos = kHeaderSize;
   size_t prev_len = 0;
   size_t seen = 0;
+  size_t last_start = kHeaderSize;
   const size_t end = n - 1;
   while (pos < end) {
     const size_t start = pos;
+    last_start = start;
     size_t prevlen_size = 1;
     size_t prevlen = p[pos];
     if (prevlen == 0xFE) {
@@ -99,6 +101,11 @@ Status ZiplistForEach(std::string_view blob, const std::function<bool(const List
   if (declared != 65535 && declared != seen) {
     return Bad(8, "header count " + std::to_string(declared) + " but " + std::to_string(seen) +
                       " entries");
+  }
+  // zltail must name the last entry: code that appends or pops from the tail trusts it.
+  if (seen > 0 && tail != last_start) {
+    return Bad(4, "zltail " + std::to_string(tail) + " is not the last entry's offset " +
+                      std::to_string(last_start));
   }
   return Status::Ok();
 }

@@ -188,6 +188,18 @@ void OnLinkDown(CoreState& state, const LinkDown& down) {
   Link* link = state.links.FindByConn(down.conn, &channel);
   if (link == nullptr) return;
   state.WakeUsersOf(*link);
+  // Vigil: Redis waits a PING period from the last attempt before dialling again, which is
+  // right for an attempt that failed but costs up to a second for a connection that worked
+  // and was then closed, typically by the CLIENT KILL of the reconfiguration block a sentinel
+  // sends a returning old master just after the links to it came back: every sentinel then
+  // showed it disconnected for a second. An established connection may redial at once.
+  const ConnSlot& slot = channel == Channel::kCommand ? link->cmd : link->pubsub;
+  if (state.options.event_driven && slot.state == ConnState::kUp &&
+      (!link->last_fast_reconn ||
+       state.now - *link->last_fast_reconn >= state.timers().ping_period)) {
+    link->last_reconn_time.reset();
+    link->last_fast_reconn = state.now;
+  }
   state.links.DetachConn(*link, channel);
   state.ForgetRequestsOn(down.conn);
   if (channel == Channel::kCommand) link->health.OnCommandConnectionLost(state.now);

@@ -66,6 +66,10 @@ struct Link {
   std::string peer_ip;   // of the command connection: `addr` resolved
   LinkHealth health;
   std::optional<MonoTime> last_reconn_time;
+  // Vigil: when an established connection last dropped and was let to reconnect at once (see
+  // OnLinkDown); at most once per PING period, so a peer that accepts and then closes is not
+  // dialled faster than twice a second.
+  std::optional<MonoTime> last_fast_reconn;
   MonoTime pc_last_activity{0};
   // The one instance using a data-node link, so link events reach it without walking every
   // master (that walk dominated CPU with 1,000 masters). Sentinel links are shared: no hint.

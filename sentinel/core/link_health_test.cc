@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "sentinel/core/core_harness_for_test.h"
+
 namespace vigil::sentinel {
 namespace {
 
@@ -63,6 +65,56 @@ TEST(LinkHealthTest, LostConnectionStartsTheClockLikeAPendingPing) {
 TEST(LinkHealthTest, FreshLinkIsUnresponsiveUntilItAnswers) {
   LinkHealth h = LinkHealth::Fresh(MonoTime{50});
   EXPECT_EQ(h.Unresponsive(true, MonoTime{1050}), Millis(1000));
+}
+
+}  // namespace
+}  // namespace vigil::sentinel
+
+namespace vigil::sentinel {
+namespace {
+
+// The command connection to `addr` the harness has open, or 0.
+ConnId CommandConnTo(const testing::CoreHarness& h, const HostPort& addr) {
+  for (const auto& [id, c] : h.conns) {
+    if (c.addr == addr && c.channel == Channel::kCommand) return id;
+  }
+  return 0;
+}
+
+int ConnectsTo(const testing::CoreHarness& h, size_t from_batch, const HostPort& addr) {
+  int n = 0;
+  for (size_t i = from_batch; i < h.batches.size(); ++i) {
+    for (const Action& a : h.batches[i].actions) {
+      if (const auto* c = std::get_if<ConnectAction>(&a); c && c->addr == addr) ++n;
+    }
+  }
+  return n;
+}
+
+// A connection that worked and was then closed (the CLIENT KILL of a reconfiguration block)
+// is dialled again at the next tick, not a PING period after the last attempt; a second drop
+// within the period waits as Redis does, so a peer that accepts and closes is not hammered.
+TEST(LinkReconnect, EstablishedConnectionThatDropsRedialsAtOnceOncePerPingPeriod) {
+  testing::CoreHarness h;
+  const HostPort master{"10.0.0.1", 6379};
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({});
+  h.Run(Millis(300));
+  ConnId conn = CommandConnTo(h, master);
+  ASSERT_NE(conn, 0u);
+  h.conns.erase(conn);
+  size_t mark = h.batches.size();
+  h.Step(LinkDown{conn});
+  h.Tick();
+  EXPECT_EQ(ConnectsTo(h, mark, master), 1);
+  conn = CommandConnTo(h, master);
+  ASSERT_NE(conn, 0u);
+  h.conns.erase(conn);
+  mark = h.batches.size();
+  h.Step(LinkDown{conn});
+  h.Run(Millis(500));
+  EXPECT_EQ(ConnectsTo(h, mark, master), 0);  // the second drop within a second waits
+  h.Run(Millis(600));
+  EXPECT_EQ(ConnectsTo(h, mark, master), 1);
 }
 
 }  // namespace
