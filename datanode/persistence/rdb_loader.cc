@@ -231,7 +231,10 @@ class Loader {
     const bool had_freq = std::exchange(has_freq_, false);
     if (skipped) ++res_->skipped;
     if (e == nullptr) {
-      if (!skipped) res_->warnings.push_back("Empty key '" + key_ + "' skipped");
+      if (!skipped) {
+        ++res_->empty_keys_skipped;
+        res_->warnings.push_back("rdbLoadObject skipping empty key: " + key_);
+      }
       return Status::Ok();
     }
     if (expire != -1) ++res_->expires;
@@ -278,7 +281,7 @@ class Loader {
     if (o_.verify_checksum && stored != computed) {
       return Status::Error("Wrong RDB checksum expected: " + Hex64(stored) +
                            " got: " + Hex64(computed) + " (checksum at offset " +
-                           std::to_string(r_.offset() - 8) + ")");
+                           std::to_string(r_.offset() - 8) + "): RDB CRC error");
     }
     res_->checksum_verified = o_.verify_checksum;
     return Status::Ok();

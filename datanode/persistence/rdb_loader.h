@@ -95,6 +95,7 @@ struct RdbLoadResult {
   int64_t expires = 0;          // keys read with a TTL
   int64_t already_expired = 0;  // keys read whose TTL had passed (dropped or not)
   int64_t skipped = 0;          // unsupported values skipped (skip_unsupported)
+  int64_t empty_keys_skipped = 0;  // empty collections (a corrupt file), dropped as Redis does
   // Replication info from AUX (repl_stream_db -1 when absent).
   std::string repl_id;
   int64_t repl_offset = -1;

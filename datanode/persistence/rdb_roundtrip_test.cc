@@ -277,6 +277,26 @@ TEST(RdbLoaderTest, LoadsTheMinimalFormsWithoutAuxOrResizedb) {
   EXPECT_EQ(ks.db(3).Find("k")->StringCopy(), "w");
 }
 
+// A collection stored with no elements (a corrupt file; Redis never writes one) is dropped with
+// Redis's log line, and counted for the "empty keys skipped" of the load summary.
+TEST(RdbLoaderTest, EmptyCollectionsAreSkippedAndCounted) {
+  std::string f = "REDIS0010"s;
+  f += "\xfe\x00"s;
+  f += "\x02\x03set\x00"s;   // a set of 0 members
+  f += "\x04\x04hash\x00"s;  // a hash of 0 fields
+  f += "\x00\x01k\x01v"s;
+  f += "\xff"s + std::string(8, '\0');
+  Keyspace ks(16, 1);
+  RdbLoadResult res;
+  Status st = Load(f, &ks, &res, 0);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(ks.TotalKeys(), 1u);
+  EXPECT_EQ(res.empty_keys_skipped, 2);
+  EXPECT_NE(std::find(res.warnings.begin(), res.warnings.end(),
+                      "rdbLoadObject skipping empty key: set"),
+            res.warnings.end());
+}
+
 TEST(RdbLoaderTest, TruncationAtEveryOffsetIsAShortReadError) {
   ServiceHarness h;
   Cmd(h, {"SET", "k", "v"});

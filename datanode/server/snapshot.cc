@@ -72,6 +72,7 @@ Status Snapshotter::LoadAtStartup(int64_t now_ms, std::function<void()> pump) {
       return Status::Error("Fatal error loading the DB: " + st.message().substr(6) + " (" + path +
                            " in " + Cwd() + "). Exiting.");
     }
+    LogRdbCheck(st, now_ms);
     return Status::Error("Fatal error loading the DB (" + path + " in " + Cwd() +
                          "): " + st.message() + ". The file was left untouched. Exiting.");
   }
@@ -80,6 +81,27 @@ Status Snapshotter::LoadAtStartup(int64_t now_ms, std::function<void()> pump) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log_->info("DB loaded from disk: {:.3f} seconds", secs);
   return Status::Ok();
+}
+
+void Snapshotter::LogRdbCheck(const Status& failure, int64_t now_ms) {
+  // As Redis does for a file it cannot load at start-up: the reason, then what
+  // redis-check-rdb says about the whole file, then the verdict.
+  const std::string& path = config_->dbfilename;
+  log_->warn("Internal error in RDB reading: {}", failure.message());
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    FdSource source(fd);
+    RdbCheckReport report = CheckRdb(&source, path, now_ms);
+    ::close(fd);
+    size_t from = 0;
+    while (from < report.text.size()) {
+      size_t eol = report.text.find('\n', from);
+      if (eol == std::string::npos) eol = report.text.size();
+      log_->warn("{}", report.text.substr(from, eol - from));
+      from = eol + 1;
+    }
+  }
+  log_->warn("Terminating server after rdb file reading failure.");
 }
 
 Status Snapshotter::LoadInto(Keyspace* fresh, int64_t now_ms, std::function<void()> pump,
@@ -116,8 +138,13 @@ Status Snapshotter::LoadInto(Keyspace* fresh, int64_t now_ms, std::function<void
   service_->rdb.last_load_keys_expired = result->keys_expired;
   service_->rdb.loaded_repl_id = result->repl_id;
   service_->rdb.loaded_repl_offset = result->repl_offset;
-  log_->info("Done loading RDB, keys loaded: {}, keys expired: {}.", result->keys_loaded,
-             result->keys_expired);
+  if (result->empty_keys_skipped > 0) {
+    log_->warn("Done loading RDB, keys loaded: {}, keys expired: {}, empty keys skipped: {}.",
+               result->keys_loaded, result->keys_expired, result->empty_keys_skipped);
+  } else {
+    log_->info("Done loading RDB, keys loaded: {}, keys expired: {}.", result->keys_loaded,
+               result->keys_expired);
+  }
   return Status::Ok();
 }
 

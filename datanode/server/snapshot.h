@@ -69,6 +69,9 @@ class Snapshotter {
   // Loads `dbfilename` into `fresh`; `*missing` when the file does not exist.
   Status LoadInto(Keyspace* fresh, int64_t now_ms, std::function<void()> pump,
                   RdbLoadResult* result, bool* missing);
+  // Logs why the start-up load failed, the check report of the whole file and Redis's
+  // "Terminating server" line.
+  void LogRdbCheck(const Status& failure, int64_t now_ms);
   Status StartChild(int64_t now_ms);
   void Reap(int64_t now_ms);
   void ChildDone(bool ok, int64_t now_ms);
