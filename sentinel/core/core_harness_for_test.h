@@ -66,6 +66,9 @@ class CoreHarness {
   std::map<ConnId, ConnectAction> conns;       // open connections
   std::map<std::string, std::string> info;     // "ip:port" → INFO text to answer with
   std::map<std::string, bool> silent;          // "ip:port" → do not answer anything
+  // "ip:port" → connects are never answered (SYNs lost): they fail at the shell's 1 s timeout.
+  std::map<std::string, bool> unreachable;
+  std::map<ConnId, MonoTime> hanging;  // connects waiting for that timeout
   // Peer answers to is-master-down-by-addr: runid → reply (default: not down, no vote). A
   // SimpleReply error stands for a peer that rejects the request.
   std::function<ReplyPayload(const std::string& peer_addr, const IsMasterDownByAddrCommand&)> vote;
@@ -77,6 +80,20 @@ class CoreHarness {
     now += advance;
     core.Tick(now);
     Pump();
+    // The shell's connect timeout, checked after the core's tick as the runtime does.
+    std::vector<ConnId> expired;
+    for (auto it = hanging.begin(); it != hanging.end();) {
+      if (now - it->second > Millis(1000)) {
+        expired.push_back(it->first);
+        it = hanging.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (ConnId id : expired) {
+      conns.erase(id);
+      Step(LinkDown{id});
+    }
   }
   void Step(const Input& input) {
     core.Step(now, input);
@@ -125,6 +142,10 @@ class CoreHarness {
   void Handle(const Action& a, std::vector<Input>& replies) {
     if (const auto* c = std::get_if<ConnectAction>(&a)) {
       conns[c->conn] = *c;
+      if (unreachable[FormatHostPort(c->addr)]) {
+        hanging[c->conn] = now;
+        return;
+      }
       if (silent[FormatHostPort(c->addr)]) return replies.push_back(LinkDown{c->conn});
       replies.push_back(LinkUp{c->conn, "10.9.9.9", peer_ip[FormatHostPort(c->addr)]});
     } else if (const auto* close = std::get_if<CloseAction>(&a)) {

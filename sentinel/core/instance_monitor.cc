@@ -12,6 +12,13 @@ void ReconnectInstance(CoreState& state, MasterRecord& master, InstanceRecord& r
   if (ri.addr.port == 0) return;
   Link& link = state.LinkOf(ri);
   if (!link.Disconnected()) return;
+  // Nothing to dial while both connections are still connecting. Redis counts a connecting link
+  // as connected here; counting it as an attempt restarted the guard below without dialling, so
+  // a connect that timed out at 1 s was retried only a second later: two-second cycles against
+  // a partitioned node, and a healed partition seen up to a second late.
+  const bool cmd_missing = link.cmd.state == ConnState::kNone;
+  const bool pubsub_missing = !link.to_sentinel && link.pubsub.state == ConnState::kNone;
+  if (!cmd_missing && !pubsub_missing) return;
   if (link.last_reconn_time && state.now - *link.last_reconn_time < state.timers().ping_period) {
     return;
   }

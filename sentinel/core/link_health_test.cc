@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "sentinel/core/core_harness_for_test.h"
 
 namespace vigil::sentinel {
@@ -115,6 +117,48 @@ TEST(LinkReconnect, EstablishedConnectionThatDropsRedialsAtOnceOncePerPingPeriod
   EXPECT_EQ(ConnectsTo(h, mark, master), 0);  // the second drop within a second waits
   h.Run(Millis(600));
   EXPECT_EQ(ConnectsTo(h, mark, master), 1);
+}
+
+}  // namespace
+}  // namespace vigil::sentinel
+
+namespace vigil::sentinel {
+namespace {
+
+// A connect whose SYNs are lost fails at the shell's 1 s timeout and is dialled again at the
+// next tick. The guard once restarted while the connect was still pending, so every retry came a
+// second late: against a partitioned node the link was tried every 2 s, and a healed partition
+// was seen up to a second after the heal.
+TEST(LinkReconnect, UnansweredConnectIsRetriedRightAfterItsTimeout) {
+  testing::CoreHarness h;
+  const HostPort replica{"10.0.0.2", 6379};
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({replica});
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo({"10.0.0.1", 6379}, true, 100, 1);
+  h.Run(Millis(2000));
+  h.unreachable["10.0.0.2:6379"] = true;
+  ConnId conn = CommandConnTo(h, replica);
+  ASSERT_NE(conn, 0u);
+  h.conns.erase(conn);
+  h.Step(LinkDown{conn});
+  std::vector<int64_t> dialled;  // times of command-connection connects to the replica
+  size_t mark = 0;
+  for (int t = 0; t < 60; ++t) {
+    for (size_t i = mark; i < h.batches.size(); ++i) {
+      for (const Action& a : h.batches[i].actions) {
+        const auto* c = std::get_if<ConnectAction>(&a);
+        if (c != nullptr && c->addr == replica && c->channel == Channel::kCommand) {
+          dialled.push_back(h.now.ms);
+        }
+      }
+    }
+    mark = h.batches.size();
+    h.Tick();
+  }
+  ASSERT_GE(dialled.size(), 4u);
+  for (size_t i = 1; i < dialled.size(); ++i) {
+    // The 1 s timeout fires on the tick after it is exceeded, the retry on the tick after that.
+    EXPECT_LE(dialled[i] - dialled[i - 1], 1200) << "attempt " << i;
+  }
 }
 
 }  // namespace
