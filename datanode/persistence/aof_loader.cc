@@ -46,7 +46,13 @@ Status AofReplayer::Feed(std::string_view data, size_t max_commands, size_t* con
                            "<filename.manifest>");
     }
     pos += used;
-    if (args.empty()) continue;  // annotation
+    if (args.empty()) {  // an annotation
+      if (std::optional<ReplPosition> mark = ParseAofReplMark(data.substr(pos - used, used))) {
+        last_mark_ = std::move(mark);
+        commands_after_mark_ = 0;
+      }
+      continue;
+    }
     Status s = Replay(args, record_start);
     if (!s.ok()) {
       *consumed = pos - used;
@@ -73,6 +79,7 @@ Status AofReplayer::Replay(const std::vector<std::string_view>& args, int64_t re
   if (!session_.in_multi) multi_start_ = -1;
   session_.out.clear();
   ++commands_;
+  ++commands_after_mark_;
   if (after_command_) after_command_();
   return Status::Ok();
 }

@@ -11,10 +11,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/base/status.h"
+#include "datanode/persistence/aof_repl_mark.h"
 #include "datanode/service/service.h"
 #include "datanode/service/session.h"
 
@@ -49,6 +51,9 @@ class AofReplayer {
   void set_after_command(std::function<void()> fn) { after_command_ = std::move(fn); }
   int64_t offset() const { return offset_; }
   int64_t commands() const { return commands_; }
+  // The last replication mark read (aof_repl_mark.h) and the commands replayed after it.
+  const std::optional<ReplPosition>& last_mark() const { return last_mark_; }
+  int64_t commands_after_mark() const { return commands_after_mark_; }
   const std::string& file_name() const { return file_name_; }
 
  private:
@@ -60,6 +65,8 @@ class AofReplayer {
   int64_t offset_ = 0;        // file offset of the next unconsumed byte
   int64_t multi_start_ = -1;  // offset of the open MULTI record, -1 if none
   int64_t commands_ = 0;
+  std::optional<ReplPosition> last_mark_;
+  int64_t commands_after_mark_ = 0;
   std::vector<std::string> argv_;
   std::function<void()> after_command_;
 };

@@ -56,6 +56,31 @@ TEST(AofLoaderTest, ReplaysCommandsAcrossDatabasesAtEveryPieceSize) {
   }
 }
 
+// The replication marks Vigil writes (aof_repl_mark.h): the last one read, and how many commands
+// follow it, decide whether a restart can continue the replication stream.
+TEST(AofLoaderTest, ReplicationMarksAreReadAndCommandsAfterThemCounted) {
+  const std::string id(40, 'a');
+  const std::string mark = FormatAofReplMark(ReplPosition{id, 1234});
+  EXPECT_EQ(mark, "#VIGIL-REPL " + id + " 1234\r\n");
+  ServiceHarness h;
+  AofReplayer r(&h.service(), "f.aof");
+  size_t leftover = 0;
+  const std::string data = Records({{0, {"SET", "a", "1"}}}) + "#TS:1700000000\r\n" + mark;
+  ASSERT_TRUE(ReplayInPieces(r, data, 7, &leftover).ok());
+  ASSERT_TRUE(r.last_mark().has_value());
+  EXPECT_EQ(r.last_mark()->replid, id);
+  EXPECT_EQ(r.last_mark()->offset, 1234);
+  EXPECT_EQ(r.commands_after_mark(), 0);
+  ASSERT_TRUE(ReplayInPieces(r, Records({{0, {"SET", "b", "2"}}}), 5, &leftover).ok());
+  EXPECT_EQ(r.commands_after_mark(), 2);  // a fresh encoder's SELECT, then the SET
+  EXPECT_EQ(h.Raw({"GET", "a"}), Bulk("1"));
+
+  EXPECT_FALSE(ParseAofReplMark("#VIGIL-REPL " + id + " -1").has_value());
+  EXPECT_FALSE(ParseAofReplMark("#VIGIL-REPL " + std::string(39, 'a') + " 5").has_value());
+  EXPECT_FALSE(ParseAofReplMark("#VIGIL-REPL " + std::string(40, 'G') + " 5").has_value());
+  EXPECT_FALSE(ParseAofReplMark("#TS:1700000000").has_value());
+}
+
 TEST(AofLoaderTest, TruncatedTailReportsLastCompleteRecord) {
   const std::string good = Records({{0, {"SET", "a", "1"}}, {0, {"SET", "b", "2"}}});
   const std::string data = good + "*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$5\r\nabc";

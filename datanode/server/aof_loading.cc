@@ -75,6 +75,13 @@ Status AofLoading::OpenNext(int64_t now_ms, std::function<void()> pump) {
 Status AofLoading::FinishFile() {
   AofFileEnd end = replayer_->Finish(buf_.size() - pos_);
   commands_ += replayer_->commands();
+  if (replayer_->last_mark()) {
+    mark_ = replayer_->last_mark();
+    data_after_mark_ = replayer_->commands_after_mark() > 0;
+  } else if (replayer_->commands() > 0) {
+    data_after_mark_ = true;
+  }
+  if (end.truncated) data_after_mark_ = true;
   const std::string name = current_->name;
   if (end.truncated) {
     if (end.open_multi) log_->warn("Revert incomplete MULTI/EXEC transaction in AOF file {}", name);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ class AofLoading {
   Status Prime(int64_t now_ms, std::function<void()> pump);
   const std::string& error() const { return error_; }
   int64_t commands() const { return commands_; }
+  // Once done: the replication position the loaded data ends at, when the last file ends
+  // exactly at a replication mark (aof_repl_mark.h); nullopt otherwise.
+  std::optional<ReplPosition> ResumablePosition() const {
+    return data_after_mark_ ? std::nullopt : mark_;
+  }
 
  private:
   Status OpenNext(int64_t now_ms, std::function<void()> pump = nullptr);
@@ -56,6 +62,8 @@ class AofLoading {
   size_t pos_ = 0;
   size_t read_size_ = 0;
   int64_t commands_ = 0;
+  std::optional<ReplPosition> mark_;
+  bool data_after_mark_ = false;
   std::string error_;
 };
 

@@ -8,6 +8,8 @@
 #include <csignal>
 #include <cstring>
 
+#include "datanode/persistence/aof_repl_mark.h"
+#include "datanode/replication/replication_control.h"
 #include "datanode/server/aof_base_file.h"
 #include "datanode/server/aof_fs.h"
 #include "datanode/server/child_process_slot.h"
@@ -22,7 +24,12 @@ AofManager::AofManager(DatanodeConfig* config, Service* service, ChildProcessSlo
       log_(log),
       writer_(std::make_unique<AofWriter>(&service->aof, log)),
       dir_(config->appenddirname),
-      prefix_(config->appendfilename) {}
+      prefix_(config->appendfilename) {
+  writer_->set_mark_source([this]() -> std::string {
+    if (!marks_enabled_ || service_->replid.size() != 40) return "";
+    return FormatAofReplMark(ReplPosition{service_->replid, service_->master_repl_offset});
+  });
+}
 
 AofManager::~AofManager() {
   KillChild();
@@ -378,6 +385,16 @@ bool AofManager::ReapChild(int64_t now_ms) {
 }
 
 void AofManager::Cron(int64_t now_ms) {
+  // Replication marks, when a restart could continue the stream: on a replica, or on a master
+  // with a backlog (the RDB's repl-id/repl-offset rule). Checked here, not per written batch:
+  // the replication summary walks every replica.
+  const ReplicationControl* repl = service_->replication();
+  if (repl == nullptr) {
+    marks_enabled_ = false;
+  } else {
+    const ReplicationInfo info = repl->Info();
+    marks_enabled_ = info.master.has_value() || info.backlog_active;
+  }
   writer_->Cron(policy(), now_ms);
   if (child_ > 0) {
     (void)ReapChild(now_ms);

@@ -83,6 +83,7 @@ class AofManager {
   const AofManifest& manifest() const { return manifest_; }
 
  private:
+  bool marks_enabled_ = false;  // see Cron
   Status PersistManifest();
   Status ReadManifestIfAny();
   Status OpenNewIncr(int64_t now_ms);

@@ -28,10 +28,12 @@ void AofWriter::Open(int fd, int64_t size) {
 void AofWriter::Propagate(int db, const std::vector<std::string>& argv) {
   if (fd_ < 0) return;
   encoder_.Append(db, argv, &buf_);
+  data_since_mark_ = true;
   status_->buffer_length = int64_t(buf_.size());
 }
 
 bool AofWriter::WriteBuffer() {
+  AppendMark();
   size_t written = 0;
   Status st = aof_fs::WriteAll(fd_, buf_.data(), buf_.size(), &written);
   file_size_ += int64_t(written);
@@ -110,8 +112,19 @@ void AofWriter::Fsync(AppendFsync policy, int64_t now_ms) {
   status_->pending_bio_fsync = bio_->pending_fsyncs();
 }
 
+void AofWriter::AppendMark() {
+  if (!data_since_mark_ || !mark_source_) return;
+  std::string mark = mark_source_();
+  if (mark.empty()) return;  // not replicating (yet): a later write or Cron adds it
+  buf_ += mark;
+  data_since_mark_ = false;
+}
+
 void AofWriter::Cron(AppendFsync policy, int64_t now_ms) {
   if (fd_ < 0) return;
+  // Data written before marks were possible (a replica's first writes) gets its mark here,
+  // so a quiet node's files end at one.
+  if (buf_.empty() && data_since_mark_) AppendMark();
   Flush(policy, now_ms, false);
 }
 

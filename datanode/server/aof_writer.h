@@ -11,6 +11,7 @@
 #include <spdlog/logger.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ class AofWriter final : public Propagator {
   bool is_open() const { return fd_ >= 0; }
   bool has_pending() const { return !buf_.empty(); }
   int64_t file_size() const { return file_size_; }
+  // The replication mark to end each written batch with (aof_repl_mark.h), or "" for none.
+  void set_mark_source(std::function<std::string()> source) { mark_source_ = std::move(source); }
 
   // Propagator
   void Propagate(int db, const std::vector<std::string>& argv) override;
@@ -52,6 +55,8 @@ class AofWriter final : public Propagator {
 
  private:
   bool WriteBuffer();
+  // Ends the buffer with a replication mark when commands were buffered since the last one.
+  void AppendMark();
   void Fsync(AppendFsync policy, int64_t now_ms);
 
   AofStatus* status_;
@@ -59,6 +64,8 @@ class AofWriter final : public Propagator {
   std::unique_ptr<BackgroundFsync> bio_;
   AofEncoder encoder_;
   std::string buf_;
+  std::function<std::string()> mark_source_;
+  bool data_since_mark_ = false;  // commands buffered since the last mark
   int fd_ = -1;
   int64_t file_size_ = 0;     // bytes written to the current incr file
   int64_t fsynced_size_ = 0;  // file_size_ at the last fsync (started)

@@ -155,7 +155,10 @@ void MasterLinks::Propagate(int db, const std::vector<std::string>& argv) {
 }
 
 void MasterLinks::FeedStream(std::string_view bytes, size_t data_len) {
-  restored_id_unseen_ = false;
+  // Bytes that carry no data (the sentinels' hello PUBLISHes, PINGs) do not make the id we took
+  // at the restart known: nobody is attached to see them, and a demotion drops them again
+  // (DiscardNonDataTail). A data byte is a history of our own.
+  if (data_len > 0) restored_id_unseen_ = false;
   if (!backlog_) CreateBacklog();
   backlog_->Append(bytes);
   if (data_len > 0) data_mark_.DataUpTo(offset_ + int64_t(data_len));

@@ -161,7 +161,8 @@ Status Server::Start() {
   Status aof = StartAof();
   if (!aof.ok()) return aof;
   replication_ = std::make_unique<Replication>(this, config_, log_.get(), OsRandomSeed());
-  replication_->Start(RestoredReplicationHistory(service_->rdb));
+  // With an AOF loading, replication starts when it is done (AofLoadStep).
+  if (!aof_loading_) replication_->Start(RestoredReplicationHistory(service_->rdb));
   // With an AOF still loading, Redis is not ready yet: AofLoadStep says it once the data is in.
   if (!aof_loading_) log_->info("Ready to accept connections");
   return Status::Ok();

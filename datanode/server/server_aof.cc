@@ -9,6 +9,7 @@
 #include "datanode/server/aof_manager.h"
 #include "datanode/server/child_process_slot.h"
 
+#include "datanode/server/replication.h"
 #include "datanode/server/server.h"
 #include "datanode/server/snapshot.h"
 
@@ -49,6 +50,14 @@ void Server::AofLoadStep() {
     loop_.Stop();
     return;
   }
+  if (std::optional<ReplPosition> at = aof_loading_->ResumablePosition()) {
+    // The files end exactly at a replication mark: the data set is the stream of that id up
+    // to that offset, as an RDB's repl-id/repl-offset would say.
+    log_->info("The AOF ends at replication ID {} offset {}: a partial resync can continue it",
+               at->replid, at->offset);
+    service_->rdb.loaded_repl_id = at->replid;
+    service_->rdb.loaded_repl_offset = at->offset;
+  }
   aof_loading_.reset();
   Status st = aof_->StartWriting(now_ms());
   if (!st.ok()) {
@@ -60,6 +69,9 @@ void Server::AofLoadStep() {
   service_->set_loading(false);
   log_->info("DB loaded from append only file: {:.3f} seconds",
              double(now_ms() - loading_start_ms_) / 1000.0);
+  // Replication starts once the data is in, as Redis's does after loadDataFromDisk: a replica
+  // that dialled its master during the load would ask for a full resync of data it is loading.
+  replication_->Start(RestoredReplicationHistory(service_->rdb));
   log_->info("Ready to accept connections");
   AfterCommands(nullptr);
 }

@@ -129,6 +129,72 @@ def restart_resumes_with_psync(res, vigil, nodes):
               "restarted replica resumed with PSYNC", str(after))
 
 
+def aof_restart_resumes_with_psync(res, vigil, nodes):
+    """A replica with appendonly yes killed with SIGKILL and restarted from its AOF continues with
+    a partial resync: its AOF ends at a replication mark (#VIGIL-REPL), as an RDB carries
+    repl-id/repl-offset. Redis 7.0 resyncs fully here."""
+    m = rh.Node("vigil", vigil)
+    nodes.append(m)
+    rh.fill(m, "aof", 200)
+    extra = ["--replicaof", rh.HOST, str(m.port), "--appendonly", "yes"]
+    r = rh.Node("vigil", vigil, extra)
+    nodes.append(r)
+    converge(res, m, r, "AOF replica setup")
+    rh.fill(m, "aof-more", 100)
+    res.check(rh.wait_for(lambda: rh.offsets_equal(m, r), 10), "AOF replica caught up")
+    # The mark is written with the next AOF write; give the replica's loop one turn to write it.
+    def aof_settled():
+        p = r.info("persistence")
+        return (p.get("aof_rewrite_in_progress") == "0" and
+                p.get("aof_rewrite_scheduled") == "0" and p.get("aof_buffer_length") == "0")
+    res.check(rh.wait_for(aof_settled, 10), "the replica's AOF rewrite done and buffer written")
+
+    def aof_ends_at_mark():
+        d = os.path.join(r.dir, "appendonlydir")
+        incr = [f for f in os.listdir(d) if f.endswith(".incr.aof")]
+        if not incr:
+            return False
+        last = max(incr, key=lambda f: int(f.split(".")[-3]))
+        with open(os.path.join(d, last), "rb") as f:
+            lines = f.read().rstrip(b"\r\n").split(b"\n")
+        return lines[-1].startswith(b"#VIGIL-REPL ")
+    res.check(rh.wait_for(aof_ends_at_mark, 5), "the replica's AOF ends at a replication mark")
+    before = m.info("stats")
+    rh.restart(r, vigil, extra)  # SIGKILL, then the same port, dir and options
+    m.call("SET", "while-restarting", "1")
+    converge(res, m, r, "AOF replica restarted")
+    after = m.info("stats")
+    res.check(int(after["sync_partial_ok"]) == int(before["sync_partial_ok"]) + 1 and
+              after["sync_full"] == before["sync_full"],
+              "replica restarted from its AOF resumed with PSYNC", str(after) + r.log_tail(12))
+
+
+def aof_old_master_rejoins_with_psync(res, vigil, nodes):
+    """A master with appendonly yes is killed with SIGKILL, its replica is promoted, and the old
+    master, restarted from its AOF and told to follow the new master, continues partially: its
+    AOF ends at the position the promoted replica had reached (no write was lost in between),
+    and the data-free tail it wrote after the restart is dropped at the demotion."""
+    m = rh.Node("vigil", vigil, ["--appendonly", "yes"])
+    nodes.append(m)
+    r = rh.Node("vigil", vigil, ["--replicaof", rh.HOST, str(m.port)])
+    nodes.append(r)
+    converge(res, m, r, "AOF master setup")
+    rh.fill(m, "om", 200)
+    res.check(rh.wait_for(lambda: rh.offsets_equal(m, r), 10), "replica caught up with the master")
+    res.check(rh.wait_for(lambda: m.info("persistence").get("aof_buffer_length") == "0", 5),
+              "master's AOF written")
+    rh.restart(m, vigil, ["--appendonly", "yes"])  # SIGKILL, same dir, restarts as a master
+    res.check(r.call("REPLICAOF", "NO", "ONE") == "OK", "replica promoted")
+    r.call("SET", "after-promotion", "1")
+    before = r.info("stats")
+    res.check(m.call("REPLICAOF", rh.HOST, str(r.port)) == "OK", "old master demoted")
+    converge(res, r, m, "old master rejoined")
+    after = r.info("stats")
+    res.check(int(after["sync_partial_ok"]) == int(before["sync_partial_ok"]) + 1 and
+              after["sync_full"] == before["sync_full"],
+              "old master restarted from its AOF rejoined with PSYNC", str(after) + m.log_tail(12))
+
+
 def main():
     args = rh.parse_args(__doc__)
     rh.require_file(args.vigil, "vigil-datanode")
@@ -138,6 +204,8 @@ def main():
         b, c, d = promotion(res, args.vigil, nodes)
         wait_and_min_replicas(res, args.vigil, b, c, d)
         restart_resumes_with_psync(res, args.vigil, nodes)
+        aof_restart_resumes_with_psync(res, args.vigil, nodes)
+        aof_old_master_rejoins_with_psync(res, args.vigil, nodes)
     finally:
         rh.stop_all(nodes)
     res.finish()
