@@ -8,25 +8,12 @@ test sections, scenario transcripts, expectation lists) are not source and are n
 Usage: check_file_size.py [repository root]   (default: the root above this file)
 """
 import os
-import subprocess
 import sys
+
+from repo_files import tracked_files
 
 LIMIT = 600
 SOURCE_SUFFIXES = (".cc", ".h", ".py", ".sh", ".cmake", ".lua", ".tcl")
-
-
-def tracked_files(root):
-    try:
-        out = subprocess.run(["git", "-C", root, "ls-files", "-z"], check=True,
-                             capture_output=True).stdout
-        return [p for p in out.decode().split("\0") if p]
-    except (OSError, subprocess.CalledProcessError):
-        files = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d not in (".git", "build")]
-            for name in filenames:
-                files.append(os.path.relpath(os.path.join(dirpath, name), root))
-        return files
 
 
 def main():

@@ -10,8 +10,9 @@ Usage: check_self_contained.py [repository root]   (default: the root above this
 """
 import os
 import re
-import subprocess
 import sys
+
+from repo_files import tracked_files
 
 # Written so that this file does not match itself.
 PATTERNS = [
@@ -23,21 +24,6 @@ PATTERNS = [
     (re.compile(r"datanode-capture[s]"), "outside protocol captures"),
     (re.compile(r"spec/(?:sentinel|datanode)\.m[d]"), "an outside specification"),
 ]
-
-
-def tracked_files(root):
-    try:
-        out = subprocess.run(["git", "-C", root, "ls-files", "-z"], check=True,
-                             capture_output=True).stdout
-        return [p for p in out.decode().split("\0") if p]
-    except (OSError, subprocess.CalledProcessError):
-        # Not a git checkout (an exported tree): walk it, skipping build output.
-        files = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d not in (".git", "build")]
-            for name in filenames:
-                files.append(os.path.relpath(os.path.join(dirpath, name), root))
-        return files
 
 
 def main():

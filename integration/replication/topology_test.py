@@ -129,6 +129,18 @@ def restart_resumes_with_psync(res, vigil, nodes):
               "restarted replica resumed with PSYNC", str(after))
 
 
+def aof_ends_at_mark(node):
+    """True when the node's newest incr AOF file ends with a #VIGIL-REPL line."""
+    d = os.path.join(node.dir, "appendonlydir")
+    incr = [f for f in os.listdir(d) if f.endswith(".incr.aof")] if os.path.isdir(d) else []
+    if not incr:
+        return False
+    last = max(incr, key=lambda f: int(f.split(".")[-3]))
+    with open(os.path.join(d, last), "rb") as f:
+        lines = f.read().rstrip(b"\r\n").split(b"\n")
+    return lines[-1].startswith(b"#VIGIL-REPL ")
+
+
 def aof_restart_resumes_with_psync(res, vigil, nodes):
     """A replica with appendonly yes killed with SIGKILL and restarted from its AOF continues with
     a partial resync: its AOF ends at a replication mark (#VIGIL-REPL), as an RDB carries
@@ -148,17 +160,8 @@ def aof_restart_resumes_with_psync(res, vigil, nodes):
         return (p.get("aof_rewrite_in_progress") == "0" and
                 p.get("aof_rewrite_scheduled") == "0" and p.get("aof_buffer_length") == "0")
     res.check(rh.wait_for(aof_settled, 10), "the replica's AOF rewrite done and buffer written")
-
-    def aof_ends_at_mark():
-        d = os.path.join(r.dir, "appendonlydir")
-        incr = [f for f in os.listdir(d) if f.endswith(".incr.aof")]
-        if not incr:
-            return False
-        last = max(incr, key=lambda f: int(f.split(".")[-3]))
-        with open(os.path.join(d, last), "rb") as f:
-            lines = f.read().rstrip(b"\r\n").split(b"\n")
-        return lines[-1].startswith(b"#VIGIL-REPL ")
-    res.check(rh.wait_for(aof_ends_at_mark, 5), "the replica's AOF ends at a replication mark")
+    res.check(rh.wait_for(lambda: aof_ends_at_mark(r), 5),
+              "the replica's AOF ends at a replication mark")
     before = m.info("stats")
     rh.restart(r, vigil, extra)  # SIGKILL, then the same port, dir and options
     m.call("SET", "while-restarting", "1")
@@ -181,11 +184,15 @@ def aof_old_master_rejoins_with_psync(res, vigil, nodes):
     converge(res, m, r, "AOF master setup")
     rh.fill(m, "om", 200)
     res.check(rh.wait_for(lambda: rh.offsets_equal(m, r), 10), "replica caught up with the master")
-    res.check(rh.wait_for(lambda: m.info("persistence").get("aof_buffer_length") == "0", 5),
-              "master's AOF written")
-    rh.restart(m, vigil, ["--appendonly", "yes"])  # SIGKILL, same dir, restarts as a master
+    # Writes made before the replica attached carry no mark; the next cron adds one.
+    res.check(rh.wait_for(lambda: aof_ends_at_mark(m), 5), "the master's AOF ends at a mark")
+    # The order of a sentinel failover: the master dies, the replica is promoted, and only then
+    # does the old master come back (so the replica never continues with it in between).
+    os.kill(m.pid, signal.SIGKILL)
+    m.server.proc.wait(5)
     res.check(r.call("REPLICAOF", "NO", "ONE") == "OK", "replica promoted")
     r.call("SET", "after-promotion", "1")
+    rh.restart(m, vigil, ["--appendonly", "yes"])  # same dir and port, restarts as a master
     before = r.info("stats")
     res.check(m.call("REPLICAOF", rh.HOST, str(r.port)) == "OK", "old master demoted")
     converge(res, r, m, "old master rejoined")

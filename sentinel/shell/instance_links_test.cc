@@ -16,6 +16,19 @@
 namespace vigil::sentinel {
 namespace {
 
+// A listening socket on 127.0.0.1 with an ephemeral port (in *addr).
+int ListenOnLoopback(int backlog, sockaddr_in* addr) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  *addr = sockaddr_in{};
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(addr), sizeof(*addr)), 0);
+  EXPECT_EQ(::listen(fd, backlog), 0);
+  socklen_t len = sizeof(*addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(addr), &len);
+  return fd;
+}
+
 // A listener on 127.0.0.1 with an accept queue of one, already taken: the kernel drops further
 // SYNs, as a partition does, until the queue is drained.
 struct FullListener {
@@ -24,14 +37,8 @@ struct FullListener {
   int filler = -1;
 
   FullListener() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-    EXPECT_EQ(::listen(fd, 0), 0);
-    socklen_t len = sizeof(a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    fd = ListenOnLoopback(0, &a);
     port = ntohs(a.sin_port);
     filler = ::socket(AF_INET, SOCK_STREAM, 0);
     EXPECT_EQ(::connect(filler, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
@@ -103,14 +110,8 @@ TEST(InstanceLinks, RedialsAreBoundedAndTheConnectStillTimesOut) {
 }
 
 TEST(InstanceLinks, AnsweredConnectNeedsNoRedial) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-  ASSERT_EQ(::listen(fd, 16), 0);
-  socklen_t len = sizeof(a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  int fd = ListenOnLoopback(16, &a);
   Rig rig;
   rig.links.Connect(
       ConnectAction{1, Channel::kCommand, {"127.0.0.1", ntohs(a.sin_port)}, false, "", "", ""});
