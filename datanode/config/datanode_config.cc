@@ -406,6 +406,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
             F::kMemory);
   r->AddBool("aof-load-truncated", &c->aof_load_truncated, true);
   r->AddBool("aof-use-rdb-preamble", &c->aof_use_rdb_preamble, true);
+  r->AddBool("aof-timestamp-enabled", &c->aof_timestamp_enabled, false);
   r->AddInt("key-load-delay", &c->key_load_delay, INT_MIN, INT_MAX, 0, F::kHidden);
   r->AddInt("rdb-key-save-delay", &c->rdb_key_save_delay, INT_MIN, INT_MAX, 0, F::kHidden);
   r->AddInt("loading-process-events-interval-bytes", &c->loading_process_events_interval_bytes,

@@ -90,6 +90,7 @@ struct DatanodeConfig {
   int64_t auto_aof_rewrite_min_size = 64LL << 20;
   bool aof_load_truncated = true;
   bool aof_use_rdb_preamble = true;
+  bool aof_timestamp_enabled = false;  // #TS:<unix seconds> annotations in the AOF
   int64_t key_load_delay = 0;      // microseconds per loaded command/key (tests)
   int64_t rdb_key_save_delay = 0;  // microseconds per key a fork child writes (tests)
   int64_t loading_process_events_interval_bytes = 2LL << 20;

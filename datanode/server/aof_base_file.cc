@@ -29,6 +29,12 @@ Status WriteAofBase(int fd, Service& service, bool rdb_preamble, int64_t now_ms,
     return WriteRdb(service.keyspace(), aux, opts, &sink);
   }
   Status st;
+  if (service.config().aof_timestamp_enabled) {
+    // Redis opens an AOF-format base file with the time it was written.
+    const std::string ts = "#TS:" + std::to_string(now_ms / 1000) + "\r\n";
+    st = aof_fs::WriteAll(fd, ts.data(), ts.size(), nullptr);
+    if (!st.ok()) return st;
+  }
   const std::string functions = FunctionLoadCommands(service.functions().Codes());
   if (!functions.empty()) {
     st = aof_fs::WriteAll(fd, functions.data(), functions.size(), nullptr);

@@ -25,6 +25,9 @@ AofManager::AofManager(DatanodeConfig* config, Service* service, ChildProcessSlo
       writer_(std::make_unique<AofWriter>(&service->aof, log)),
       dir_(config->appenddirname),
       prefix_(config->appendfilename) {
+  writer_->set_timestamp_source([this]() -> int64_t {
+    return config_->aof_timestamp_enabled ? service_->now_ms() / 1000 : -1;
+  });
   writer_->set_mark_source([this]() -> std::string {
     if (!marks_enabled_ || service_->replid.size() != 40) return "";
     return FormatAofReplMark(ReplPosition{service_->replid, service_->master_repl_offset});

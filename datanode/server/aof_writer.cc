@@ -27,6 +27,13 @@ void AofWriter::Open(int fd, int64_t size) {
 
 void AofWriter::Propagate(int db, const std::vector<std::string>& argv) {
   if (fd_ < 0) return;
+  if (timestamp_source_) {
+    const int64_t now_s = timestamp_source_();
+    if (now_s > last_timestamp_) {
+      buf_ += "#TS:" + std::to_string(now_s) + "\r\n";
+      last_timestamp_ = now_s;
+    }
+  }
   encoder_.Append(db, argv, &buf_);
   data_since_mark_ = true;
   status_->buffer_length = int64_t(buf_.size());

@@ -46,6 +46,12 @@ class AofWriter final : public Propagator {
   bool is_open() const { return fd_ >= 0; }
   bool has_pending() const { return !buf_.empty(); }
   int64_t file_size() const { return file_size_; }
+  // aof-timestamp-enabled: the wall clock in seconds, or -1 when annotations are off. A
+  // command written in a later second than the last annotation gets a #TS:<seconds> line
+  // before it, as Redis writes them.
+  void set_timestamp_source(std::function<int64_t()> source) {
+    timestamp_source_ = std::move(source);
+  }
   // The replication mark to end each written batch with (aof_repl_mark.h), or "" for none.
   void set_mark_source(std::function<std::string()> source) { mark_source_ = std::move(source); }
 
@@ -65,6 +71,8 @@ class AofWriter final : public Propagator {
   AofEncoder encoder_;
   std::string buf_;
   std::function<std::string()> mark_source_;
+  std::function<int64_t()> timestamp_source_;
+  int64_t last_timestamp_ = 0;
   bool data_since_mark_ = false;  // commands buffered since the last mark
   int fd_ = -1;
   int64_t file_size_ = 0;     // bytes written to the current incr file
