@@ -110,9 +110,13 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("port", &c->port, 0, 65535, 6379);
   r->AddCustom({"bind", F::kMultiArg,
                 [c](const std::vector<std::string>& a) {
-                  if (a.empty() || a.size() > 16)
-                    return Status::Error("Too many bind addresses specified.");
-                  c->bind = a;
+                  if (a.size() > 16) return Status::Error("Too many bind addresses specified.");
+                  // `bind ""` (CONFIG SET or a rewritten file): no TCP address at all.
+                  if (a.size() == 1 && a[0].empty()) {
+                    c->bind.clear();
+                  } else {
+                    c->bind = a;
+                  }
                   return Status::Ok();
                 },
                 [c] {
@@ -120,7 +124,11 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
                   for (const auto& b : c->bind) s += (s.empty() ? "" : " ") + b;
                   return s;
                 },
-                [c] { return std::vector<std::vector<std::string>>{c->bind}; }, ""});
+                [c] {
+                  if (c->bind.empty()) return std::vector<std::vector<std::string>>{{""}};
+                  return std::vector<std::vector<std::string>>{c->bind};
+                },
+                ""});
   r->AddBool("protected-mode", &c->protected_mode, true);
   r->AddString("requirepass", &c->requirepass, "", F::kSensitive);
   r->AddString("aclfile", &c->aclfile, "", F::kImmutable);
@@ -407,6 +415,7 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddBool("aof-load-truncated", &c->aof_load_truncated, true);
   r->AddBool("aof-use-rdb-preamble", &c->aof_use_rdb_preamble, true);
   r->AddBool("aof-timestamp-enabled", &c->aof_timestamp_enabled, false);
+  r->AddString("bind-source-addr", &c->bind_source_addr, "");
   r->AddInt("key-load-delay", &c->key_load_delay, INT_MIN, INT_MAX, 0, F::kHidden);
   r->AddInt("rdb-key-save-delay", &c->rdb_key_save_delay, INT_MIN, INT_MAX, 0, F::kHidden);
   r->AddInt("loading-process-events-interval-bytes", &c->loading_process_events_interval_bytes,

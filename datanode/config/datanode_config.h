@@ -91,8 +91,9 @@ struct DatanodeConfig {
   bool aof_load_truncated = true;
   bool aof_use_rdb_preamble = true;
   bool aof_timestamp_enabled = false;  // #TS:<unix seconds> annotations in the AOF
-  int64_t key_load_delay = 0;      // microseconds per loaded command/key (tests)
-  int64_t rdb_key_save_delay = 0;  // microseconds per key a fork child writes (tests)
+  std::string bind_source_addr;        // source address of the replica's link to its master
+  int64_t key_load_delay = 0;          // microseconds per loaded command/key (tests)
+  int64_t rdb_key_save_delay = 0;      // microseconds per key a fork child writes (tests)
   int64_t loading_process_events_interval_bytes = 2LL << 20;
   bool rdbcompression = true;
   bool rdbchecksum = true;

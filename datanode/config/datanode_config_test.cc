@@ -49,6 +49,25 @@ TEST(DatanodeConfig, SentinelFenceTimeoutIsOffByDefaultAndSettableEverywhere) {
   EXPECT_EQ(c2.sentinel_fence_timeout, 2000);
 }
 
+// Redis 7.0's bind: "* -::*" by default, `bind ""` for no TCP address at all, at most 16.
+TEST(DatanodeConfig, BindTakesAnEmptyListAndTheNewOptionsAreTyped) {
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  ASSERT_TRUE(Load("", &c, &r).ok());
+  EXPECT_EQ(r.Get({"bind"})[0].second, "* -::*");
+  ASSERT_TRUE(r.SetFromClient("bind", "").ok());
+  EXPECT_TRUE(c.bind.empty());
+  EXPECT_EQ(r.Get({"bind"})[0].second, "");
+  std::string many;
+  for (int i = 0; i < 17; ++i) many += "127.0.0." + std::to_string(i + 1) + " ";
+  EXPECT_NE(r.SetFromClient("bind", many).message().find("Too many bind addresses specified."),
+            std::string::npos);
+  ASSERT_TRUE(r.SetFromClient("bind-source-addr", "127.0.0.2").ok());
+  EXPECT_EQ(c.bind_source_addr, "127.0.0.2");
+  ASSERT_TRUE(r.SetFromClient("aof-timestamp-enabled", "yes").ok());
+  EXPECT_TRUE(c.aof_timestamp_enabled);
+}
+
 TEST(DatanodeConfig, RedisConfSyntaxLoadsAndKeepsUnknownRedisDirectives) {
   DatanodeConfig c;
   config::OptionRegistry r;

@@ -154,6 +154,7 @@ void ReplicaLink::Connect(const std::string& host, int64_t port) {
     return LinkFailed("cannot resolve the master's address");
   }
   fd_ = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ >= 0 && !config_->bind_source_addr.empty()) BindSource(res->ai_family);
   int rc = fd_ < 0 ? -1 : ::connect(fd_, res->ai_addr, res->ai_addrlen);
   ::freeaddrinfo(res);
   if (fd_ < 0 || (rc != 0 && errno != EINPROGRESS)) return LinkFailed(std::strerror(errno));
@@ -169,6 +170,26 @@ void ReplicaLink::Connect(const std::string& host, int64_t port) {
   connecting_ = true;
   event_add(write_ev_, nullptr);
   write_armed_ = true;
+}
+
+void ReplicaLink::BindSource(int family) {
+  // bind-source-addr, best effort as Redis's: a source address that cannot be bound is logged
+  // and the connection goes out from the default one.
+  addrinfo hints{};
+  hints.ai_family = family;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+  addrinfo* src = nullptr;
+  if (::getaddrinfo(config_->bind_source_addr.c_str(), nullptr, &hints, &src) != 0 ||
+      src == nullptr) {
+    log_->warn("bind-source-addr {}: not an address of the master's family",
+               config_->bind_source_addr);
+    return;
+  }
+  if (::bind(fd_, src->ai_addr, src->ai_addrlen) != 0) {
+    log_->warn("bind-source-addr {}: {}", config_->bind_source_addr, std::strerror(errno));
+  }
+  ::freeaddrinfo(src);
 }
 
 void ReplicaLink::CloseSocket() {

@@ -69,6 +69,8 @@ class ReplicaLink {
   ReplicaFsmOptions Options() const;
   void Connect(const std::string& host, int64_t port);
   void CloseSocket();
+  // Binds the socket being connected to bind-source-addr.
+  void BindSource(int family);
   void Write(const std::string& bytes);
   void FlushOut();
   static void OnSocketEvent(evutil_socket_t fd, short what, void* arg);

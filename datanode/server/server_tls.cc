@@ -80,7 +80,11 @@ Status Server::ListenPort(int64_t port, bool tls) {
       return st;
     }
   }
-  if (opened.empty()) return Status::Error("no listening socket could be created");
+  // With `bind ""` the port stays closed (the unix socket may still serve); any address
+  // given must have opened.
+  if (opened.empty() && !config_->bind.empty()) {
+    return Status::Error("no listening socket could be created");
+  }
   for (auto& l : opened) listeners_.push_back(std::move(l));
   listening_port_[tls] = port;
   listening_bind_ = config_->bind;
