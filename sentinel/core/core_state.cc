@@ -144,8 +144,12 @@ void CoreState::WakeAll() {
 std::string CoreState::AnnouncedHost(const HostPort& addr, LinkId link_id) const {
   if (globals.announce_hostnames || IsIpLiteral(addr.host)) return addr.host;
   const Link* link = links.Find(link_id);
-  if (link == nullptr || link->peer_ip.empty()) return addr.host;
-  return link->peer_ip;
+  if (link != nullptr && !link->peer_ip.empty()) return link->peer_ip;
+  // Not connected yet (a replica just discovered): what another connection to the same name
+  // reached. Redis resolves a name once, when it creates the instance, so it never shows the
+  // name for a new instance of a name it already resolved.
+  auto known = resolved_hosts.find(addr.host);
+  return known != resolved_hosts.end() ? known->second : addr.host;
 }
 
 void CoreState::WakeUsersOf(const Link& link) {

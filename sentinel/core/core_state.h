@@ -74,6 +74,8 @@ class CoreState {
   // when it learns it and shows the name only with announce-hostnames; Vigil learns the address
   // from the link's connection, so before the first connect the name is all there is.
   std::string AnnouncedHost(const HostPort& addr, LinkId link) const;
+  // Host name → the numeric address the last connection to it reached (AnnouncedHost).
+  std::map<std::string, std::string> resolved_hosts;
   void MarkDirty() { persist_needed = true; }
   // Discovery (replicas from INFO, peers from hellos): durable soon, but no snapshot per batch.
   void MarkDiscovered() { persist_soon = true; }

@@ -166,6 +166,9 @@ void OnLinkUp(CoreState& state, const LinkUp& up) {
   if (channel == Channel::kCommand) {
     link->local_ip = up.local_ip;
     link->peer_ip = up.peer_ip;
+    if (!up.peer_ip.empty() && !IsIpLiteral(link->addr.host)) {
+      state.resolved_hosts[link->addr.host] = up.peer_ip;
+    }
     bool pinged = false;
     ForEachOwner(state, id, [&](MasterRecord& master, InstanceRecord& ri) {
       if (pinged) return;

@@ -195,6 +195,26 @@ TEST(SentinelCoreTest, HostnameIsShownOnlyWithAnnounceHostnames) {
   }
 }
 
+// A replica discovered under a name already resolved shows the address at once, before its own
+// link is up, as Redis resolves a name when it creates the instance. The upstream suite's
+// 08-hostname-conf reads SENTINEL REPLICAS right after discovery and saw the name.
+TEST(SentinelCoreTest, NewReplicaOfAResolvedNameShowsTheAddressBeforeItsLinkIsUp) {
+  PersistentState st = CoreHarness::DefaultState();
+  st.globals.resolve_hostnames = true;
+  st.masters[0].config.addr = {"db.example", 6379};
+  st.masters[0].known_replicas.clear();
+  CoreHarness h(st);
+  h.peer_ip["db.example:6379"] = "10.0.0.1";
+  h.unreachable["db.example:6380"] = true;  // its connect stays pending
+  h.info["db.example:6379"] = testing::MasterInfo({{"db.example", 6380}});
+  h.Run(Millis(300));
+  const MasterRecord* m = h.core.FindMaster("mymaster");
+  ASSERT_EQ(m->replicas.count("db.example:6380"), 1u);
+  resp::Value replicas = h.core.Query(h.now, ReplicasQuery{"mymaster"});
+  ASSERT_EQ(replicas.elements.size(), 1u);
+  EXPECT_EQ(replicas.elements[0].elements[3].str, "10.0.0.1");  // "ip"
+}
+
 TEST(SentinelCoreTest, TiltSuspendsActingAndStillVotes) {
   CoreHarness h;
   h.Tick();
