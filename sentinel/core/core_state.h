@@ -72,7 +72,8 @@ class CoreState {
   const TimerOptions& timers() const { return options.timers; }
   // The host replies and the rewritten config show for an instance. Redis resolves a hostname
   // when it learns it and shows the name only with announce-hostnames; Vigil learns the address
-  // from the link's connection, so before the first connect the name is all there is.
+  // from a connection to the name (this link's, else any earlier one's: resolved_hosts), so
+  // only a name never connected to yet is shown as the name.
   std::string AnnouncedHost(const HostPort& addr, LinkId link) const;
   // Host name → the numeric address the last connection to it reached (AnnouncedHost).
   std::map<std::string, std::string> resolved_hosts;
