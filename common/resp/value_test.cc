@@ -29,9 +29,8 @@ TEST(RespValue, FactoriesMatchWhatTheParserReads) {
 }
 
 TEST(RespValue, DebugStringIsCompactAndUnambiguous) {
-  EXPECT_EQ(DebugString(Value::Array({Value::Simple("OK"), Value::Error("ERR x"),
-                                      Value::Integer(1), Value::Bulk("b"), Value::NullBulk(),
-                                      Value::NullArray()})),
+  EXPECT_EQ(DebugString(Value::Array({Value::Simple("OK"), Value::Error("ERR x"), Value::Integer(1),
+                                      Value::Bulk("b"), Value::NullBulk(), Value::NullArray()})),
             "[+OK, -ERR x, :1, \"b\", (nil), (nil-array)]");
   EXPECT_EQ(DebugString(ParseOne("%1\r\n+k\r\n#t\r\n")), "{+k, #t}");
 }

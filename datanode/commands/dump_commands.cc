@@ -89,8 +89,8 @@ void RestoreCommand(CommandContext& ctx) {
     // The client only learns "Bad data format"; the reason goes to the log at verbose level,
     // as Redis logs a corrupt payload met by RESTORE.
     if (ServerHooks* hooks = ctx.service.hooks()) {
-      hooks->LogAtLevel(1, "Internal error in RDB reading offset 0, in RESTORE -> " +
-                               decoded.message());
+      hooks->LogAtLevel(
+          1, "Internal error in RDB reading offset 0, in RESTORE -> " + decoded.message());
     }
     return ctx.reply.Error("ERR Bad data format");
   }

@@ -91,10 +91,10 @@ struct RdbLoadResult {
   int version = 0;
   std::map<std::string, std::string> aux;  // every AUX field as read
   int64_t keys_loaded = 0;
-  int64_t keys_expired = 0;     // dropped because their TTL had passed
-  int64_t expires = 0;          // keys read with a TTL
-  int64_t already_expired = 0;  // keys read whose TTL had passed (dropped or not)
-  int64_t skipped = 0;          // unsupported values skipped (skip_unsupported)
+  int64_t keys_expired = 0;        // dropped because their TTL had passed
+  int64_t expires = 0;             // keys read with a TTL
+  int64_t already_expired = 0;     // keys read whose TTL had passed (dropped or not)
+  int64_t skipped = 0;             // unsupported values skipped (skip_unsupported)
   int64_t empty_keys_skipped = 0;  // empty collections (a corrupt file), dropped as Redis does
   // Replication info from AUX (repl_stream_db -1 when absent).
   std::string repl_id;

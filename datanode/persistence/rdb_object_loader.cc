@@ -61,16 +61,9 @@ Status ForEachPair(const Blob& walk, std::string_view blob,
     ok = fn(first, text);
     return ok;
   });
-  if (!st.ok()) return Integrity(at, st, container);
-  if (have_first) {
-    return RdbReader::Corrupt(at, std::string(container) +
-                                      " integrity check failed: an odd number of elements");
-  }
-  if (!ok) {
-    return RdbReader::Corrupt(at, std::string(container) +
-                                      " integrity check failed: a duplicate or invalid element");
-  }
-  return Status::Ok();
+  if (st.ok() && have_first) st = Status::Error("an odd number of elements");
+  if (st.ok() && !ok) st = Status::Error("a duplicate or invalid element");
+  return Integrity(at, st, container);
 }
 
 class ObjectLoader {
@@ -223,7 +216,7 @@ class ObjectLoader {
       }
       // Redis's zipmap validation refuses an empty zipmap too.
       if (st.ok() && pairs == 0) {
-        return RdbReader::Corrupt(at_, "Zipmap integrity check failed: an empty zipmap");
+        return Integrity(at_, Status::Error("an empty zipmap"), "Zipmap");
       }
       if (st.ok() && dup) return RdbReader::Corrupt(at_, "Duplicate hash fields detected");
     } else {

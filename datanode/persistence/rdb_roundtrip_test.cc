@@ -292,9 +292,9 @@ TEST(RdbLoaderTest, EmptyCollectionsAreSkippedAndCounted) {
   ASSERT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(ks.TotalKeys(), 1u);
   EXPECT_EQ(res.empty_keys_skipped, 2);
-  EXPECT_NE(std::find(res.warnings.begin(), res.warnings.end(),
-                      "rdbLoadObject skipping empty key: set"),
-            res.warnings.end());
+  EXPECT_NE(
+      std::find(res.warnings.begin(), res.warnings.end(), "rdbLoadObject skipping empty key: set"),
+      res.warnings.end());
 }
 
 TEST(RdbLoaderTest, TruncationAtEveryOffsetIsAShortReadError) {
