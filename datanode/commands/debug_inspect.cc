@@ -234,7 +234,10 @@ void DebugHtStatsKey(CommandContext& ctx) {
   if (e->type() == ObjType::kHash && e->encoding() == Encoding::kHashtable) {
     chains = e->hash()->ChainLengths();
   } else if (e->type() == ObjType::kSet && e->encoding() == Encoding::kHashtable) {
-    chains = e->set()->ChainLengths();
+    const SetValue& set = *e->set();
+    const std::vector<size_t> target = set.ChainLengths(1);
+    return ctx.reply.Verbatim(
+        RenderDictStats(set.ChainLengths(0), set.rehashing() ? &target : nullptr), "txt");
   } else if (e->type() == ObjType::kZSet && e->encoding() == Encoding::kSkiplist) {
     chains = e->zset()->ChainLengths();
   } else {

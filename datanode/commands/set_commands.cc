@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/base/glob.h"
@@ -137,7 +138,7 @@ void ScardCommand(CommandContext& ctx) {
 }
 
 std::string PopRandom(CommandContext& ctx, SetValue* s) {
-  std::string m = s->MemberAt(size_t(ctx.keyspace().prng().Uniform(s->size())));
+  std::string m = s->SampleAt(size_t(ctx.keyspace().prng().Uniform(s->size())));
   s->Remove(m);
   return m;
 }
@@ -231,7 +232,7 @@ void SrandmemberCommand(CommandContext& ctx) {
     if (s == nullptr) {
       ctx.reply.Null();
     } else {
-      ctx.reply.Bulk(s->MemberAt(size_t(prng.Uniform(s->size()))));
+      ctx.reply.Bulk(s->SampleAt(size_t(prng.Uniform(s->size()))));
     }
     return;
   }
@@ -255,7 +256,7 @@ void SrandmemberCommand(CommandContext& ctx) {
   if (!uniq || count == 1) {
     ctx.reply.Array(count);
     for (uint64_t i = 0; i < count; ++i)
-      ctx.reply.Bulk(s->MemberAt(size_t(prng.Uniform(s->size()))));
+      ctx.reply.Bulk(s->SampleAt(size_t(prng.Uniform(s->size()))));
     return;
   }
   if (count >= s->size()) {
@@ -263,14 +264,24 @@ void SrandmemberCommand(CommandContext& ctx) {
     s->ForEach([&](std::string_view m) { ctx.reply.Bulk(m); });
     return;
   }
+  ctx.reply.Array(count);
+  if (count * 3 <= s->size()) {
+    // Few of many: draw positions until `count` distinct ones came up (Redis's fourth case),
+    // without an index array the size of the set.
+    std::unordered_set<size_t> chosen;
+    while (chosen.size() < count) {
+      const size_t i = size_t(prng.Uniform(s->size()));
+      if (chosen.insert(i).second) ctx.reply.Bulk(s->SampleAt(i));
+    }
+    return;
+  }
   // Distinct random positions (partial Fisher-Yates over the index range).
   std::vector<size_t> idx(s->size());
   for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  ctx.reply.Array(count);
   for (size_t i = 0; i < count; ++i) {
     size_t j = i + size_t(prng.Uniform(idx.size() - i));
     std::swap(idx[i], idx[j]);
-    ctx.reply.Bulk(s->MemberAt(idx[i]));
+    ctx.reply.Bulk(s->SampleAt(idx[i]));
   }
 }
 

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <thread>
 
+#include "datanode/store/chained_table.h"
+
 namespace vigil::datanode {
 namespace {
 
@@ -80,6 +82,7 @@ pid_t ChildProcessSlot::Fork(ChildKind kind) {
   const auto before = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
   if (pid == 0) {
+    SetTableResizePolicy(TableResizePolicy::kForbid);
     if (in_child_) in_child_(kind);
     if (fds[0] >= 0) ::close(fds[0]);
     write_fd_ = fds[1];
@@ -103,6 +106,8 @@ pid_t ChildProcessSlot::Fork(ChildKind kind) {
                                std::chrono::steady_clock::now() - before)
                                .count();
   ++stats.total_forks;
+  // Resizing a table now would copy the pages the child still shares with us.
+  SetTableResizePolicy(TableResizePolicy::kAvoid);
   pid_ = pid;
   kind_ = kind;
   read_fd_ = fds[0];
@@ -153,6 +158,7 @@ void ChildProcessSlot::Release() {
   read_fd_ = -1;
   pid_ = -1;
   kind_ = ChildKind::kNone;
+  SetTableResizePolicy(TableResizePolicy::kEnable);
   ForkStatus& fs = service_->fork;
   fs.current_cow_peak = fs.current_cow_bytes = fs.current_cow_updated_ms = 0;
   fs.current_save_keys_processed = fs.current_save_keys_total = 0;

@@ -16,6 +16,7 @@
 
 #include "datanode/server/connection.h"
 #include "datanode/server/server.h"
+#include "datanode/store/chained_table.h"
 
 namespace vigil::datanode {
 namespace {
@@ -65,6 +66,7 @@ ServerHooks::LuaDebugStart Server::StartLuaDebug(Session& s, bool forked, DebugC
     ::signal(SIGTERM, SIG_IGN);
     ::signal(SIGINT, SIG_IGN);
     CloseListenersInChild();
+    SetTableResizePolicy(TableResizePolicy::kForbid);  // as in every Redis fork child
     log_->warn("Redis forked for debugging eval {}", Where());
   } else {
     log_->warn("Redis synchronous debugging eval session started {}", Where());

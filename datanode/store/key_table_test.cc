@@ -17,7 +17,10 @@ TEST(KeyTable, InsertFindRemoveAcrossGrowthAndShrink) {
   for (int i = 0; i < 10000; i += 7) ASSERT_NE(t.Find("k" + std::to_string(i)), nullptr);
   for (int i = 0; i < 9990; ++i) Entry::Free(t.Remove("k" + std::to_string(i)));
   EXPECT_EQ(t.size(), 10u);
-  while (t.RehashStep(100)) {
+  for (int round = 0; round < 10; ++round) {  // as cron does: finish a rehash, start a shrink
+    while (t.RehashStep(100)) {
+    }
+    t.MaybeShrink();
   }
   EXPECT_LT(t.bucket_count(), 1024u);
   EXPECT_NE(t.Find("k9995"), nullptr);
@@ -45,6 +48,24 @@ TEST(KeyTable, ScanReturnsEveryStableKeyWhileTableResizes) {
     ++step;
   } while (cursor != 0 && step < 100000);
   for (int i = 0; i < 500; ++i) EXPECT_TRUE(seen.count("stable" + std::to_string(i))) << i;
+}
+
+// Upstream "Don't rehash if redis has child process": a full table does not grow while a fork
+// child runs, and grows with the next insert once the child is gone.
+TEST(KeyTable, DoesNotGrowWhileAForkChildRuns) {
+  KeyTable t(5);
+  for (int i = 0; i < 4096; ++i) t.Insert(Entry::NewString("k" + std::to_string(i), "v"));
+  while (t.RehashStep(100)) {
+  }
+  ASSERT_EQ(t.bucket_count(), 4096u);
+  SetTableResizePolicy(TableResizePolicy::kAvoid);
+  t.Insert(Entry::NewString("a", "v"));
+  t.Insert(Entry::NewString("b", "v"));
+  EXPECT_FALSE(t.rehashing());
+  SetTableResizePolicy(TableResizePolicy::kEnable);
+  t.Insert(Entry::NewString("c", "v"));
+  EXPECT_TRUE(t.rehashing());
+  EXPECT_EQ(t.ChainLengths(1).size(), 8192u);
 }
 
 TEST(KeyTable, RandomReturnsAnEntry) {

@@ -172,7 +172,10 @@ bool Keyspace::EvictUntil(const std::function<int64_t()>& over_bytes, int64_t no
 }
 
 void Keyspace::CronRehash(size_t buckets_per_db) {
-  for (auto& d : dbs_) d->keys().RehashStep(buckets_per_db);
+  for (auto& d : dbs_) {
+    d->keys().MaybeShrink();
+    d->keys().RehashStep(buckets_per_db);
+  }
 }
 
 void Keyspace::FlushAll() {

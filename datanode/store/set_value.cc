@@ -7,34 +7,69 @@
 
 namespace vigil::datanode {
 
-SetValue::SetValue(const SetValue& other)
-    : intset_(other.intset_),
-      ints_(other.ints_),
-      index_(other.index_),
-      member_bytes_(other.member_bytes_) {
-  RebuildDense();
+namespace {
+// Redis's GETFAIR_NUM_ENTRIES: how many rehash steps a random pick takes at most.
+constexpr size_t kSampleRehashSteps = 15;
+}  // namespace
+
+SetValue::~SetValue() {
+  FreeNodes();
+}
+
+SetValue::SetValue(const SetValue& other) {
+  CopyFrom(other);
 }
 
 SetValue& SetValue::operator=(const SetValue& other) {
   if (this != &other) {
-    intset_ = other.intset_;
-    ints_ = other.ints_;
-    index_ = other.index_;
-    member_bytes_ = other.member_bytes_;
-    RebuildDense();
+    FreeNodes();
+    CopyFrom(other);
   }
   return *this;
 }
 
-void SetValue::RebuildDense() {
-  dense_.assign(index_.size(), nullptr);
-  for (const auto& [member, pos] : index_) dense_[pos] = &member;
+SetValue::SetValue(SetValue&& other) noexcept
+    : intset_(other.intset_),
+      ints_(std::move(other.ints_)),
+      table_(std::move(other.table_)),
+      dense_(std::move(other.dense_)),
+      member_bytes_(other.member_bytes_) {
+  other.dense_.clear();
+  other.member_bytes_ = 0;
+}
+
+SetValue& SetValue::operator=(SetValue&& other) noexcept {
+  if (this != &other) {
+    FreeNodes();
+    intset_ = other.intset_;
+    ints_ = std::move(other.ints_);
+    table_ = std::move(other.table_);  // swaps with our now empty table
+    dense_ = std::move(other.dense_);
+    member_bytes_ = other.member_bytes_;
+    other.dense_.clear();
+    other.member_bytes_ = 0;
+  }
+  return *this;
+}
+
+void SetValue::FreeNodes() {
+  table_.Clear([](Node* n) { delete n; });
+  dense_.clear();
+  member_bytes_ = 0;
+}
+
+void SetValue::CopyFrom(const SetValue& other) {
+  intset_ = other.intset_;
+  ints_ = other.ints_;
+  dense_.reserve(other.dense_.size());
+  for (const Node* n : other.dense_) HashAdd(n->member);
 }
 
 bool SetValue::HashAdd(std::string_view member) {
-  auto [it, inserted] = index_.emplace(std::string(member), dense_.size());
-  if (!inserted) return false;
-  dense_.push_back(&it->first);
+  if (table_.Peek(member) != nullptr) return false;
+  Node* n = new Node{nullptr, dense_.size(), std::string(member)};
+  dense_.push_back(n);
+  table_.Insert(n);
   if (member.size() > 15) member_bytes_ += member.size() + 1;
   return true;
 }
@@ -42,7 +77,7 @@ bool SetValue::HashAdd(std::string_view member) {
 void SetValue::ConvertToHashtable() {
   VIGIL_CHECK(intset_);
   intset_ = false;
-  index_.reserve(ints_.size() + 1);
+  dense_.reserve(ints_.size() + 1);
   for (int64_t v : ints_) HashAdd(std::to_string(v));
   ints_.clear();
   ints_.shrink_to_fit();
@@ -72,17 +107,14 @@ bool SetValue::Remove(std::string_view member) {
     ints_.erase(it);
     return true;
   }
-  auto it = index_.find(member);
-  if (it == index_.end()) return false;
-  const size_t pos = it->second;
-  const size_t last = dense_.size() - 1;
-  if (pos != last) {
-    dense_[pos] = dense_[last];
-    index_.find(*dense_[pos])->second = pos;
-  }
+  Node* n = table_.Remove(member);
+  if (n == nullptr) return false;
+  Node* last = dense_.back();
+  dense_[n->pos] = last;
+  last->pos = n->pos;
   dense_.pop_back();
   if (member.size() > 15) member_bytes_ -= member.size() + 1;
-  index_.erase(it);
+  delete n;
   return true;
 }
 
@@ -91,19 +123,27 @@ bool SetValue::Contains(std::string_view member) const {
     int64_t v = 0;
     return ParseCanonicalInt(member, &v) && std::binary_search(ints_.begin(), ints_.end(), v);
   }
-  return index_.find(member) != index_.end();
+  return table_.Peek(member) != nullptr;
 }
 
 std::string SetValue::MemberAt(size_t i) const {
   VIGIL_CHECK(i < size());
-  return intset_ ? std::to_string(ints_[i]) : *dense_[i];
+  return intset_ ? std::to_string(ints_[i]) : dense_[i]->member;
+}
+
+std::string SetValue::SampleAt(size_t i) {
+  if (!intset_) {
+    const size_t steps = std::min(kSampleRehashSteps, size());
+    for (size_t s = 0; s < steps && table_.rehashing(); ++s) table_.RehashStep(1);
+  }
+  return MemberAt(i);
 }
 
 void SetValue::ForEach(const std::function<void(std::string_view)>& fn) const {
   if (intset_) {
     for (int64_t v : ints_) fn(std::to_string(v));
   } else {
-    for (const std::string* m : dense_) fn(*m);
+    for (const Node* n : dense_) fn(n->member);
   }
 }
 
@@ -120,17 +160,23 @@ uint64_t SetValue::Scan(uint64_t cursor, size_t count,
     ForEach(fn);
     return 0;
   }
-  size_t i = size_t(cursor);
-  for (size_t n = 0; i < dense_.size() && n < count; ++i, ++n) fn(*dense_[i]);
-  return i >= dense_.size() ? 0 : i;
+  size_t seen = 0;
+  size_t budget = count * 10;
+  do {
+    cursor = table_.Scan(cursor, [&](const Node* n) {
+      fn(n->member);
+      ++seen;
+    });
+  } while (cursor != 0 && budget-- > 0 && seen < count);
+  return cursor;
 }
 
 size_t SetValue::AllocatedBytes() const {
   if (intset_) return sizeof(*this) + ints_.capacity() * sizeof(int64_t);
-  // A map node holds the string, the position and the chain pointer (plus the cached hash).
-  constexpr size_t kNode = sizeof(std::string) + sizeof(size_t) + 2 * sizeof(void*);
-  return sizeof(*this) + dense_.capacity() * sizeof(void*) + index_.bucket_count() * sizeof(void*) +
-         index_.size() * kNode + member_bytes_;
+  // A node and its allocator header.
+  constexpr size_t kNode = sizeof(Node) + sizeof(void*);
+  return sizeof(*this) + dense_.capacity() * sizeof(void*) + table_.bucket_count() * sizeof(void*) +
+         dense_.size() * kNode + member_bytes_;
 }
 
 }  // namespace vigil::datanode

@@ -3,13 +3,15 @@
 // array of 64-bit integers) while every member is a canonical integer and the set holds at most
 // set-max-intset-entries members, and as a "hashtable" from then on (it never converts back in
 // place). We mirror that: an intset is a sorted std::vector<int64_t> (so iteration is ascending
-// numeric, as in Redis), a hashtable is a dense vector of members indexed by a hash map, which
-// gives O(1) add, remove, lookup and uniform random choice (SPOP, SRANDMEMBER).
+// numeric, as in Redis). A hashtable is a ChainedTable of member nodes (Redis's dict: buckets,
+// incremental rehashing, shrinking below 10% fill, no resizing while a fork child runs) plus a
+// dense vector of the same nodes for uniform random choice (SPOP, SRANDMEMBER) in O(1).
 //
-// Hashtable order is arbitrary (insertion order perturbed by removals). SSCAN over a hashtable
-// walks the dense vector by position; a removal moves the last member into the freed slot, so a
-// member added or moved during a scan may be returned twice or (if moved behind the cursor)
-// missed. Members present and not moved for the whole scan are always returned.
+// SSCAN walks the chained table with Redis's cursor, so every member present for the whole scan
+// is returned, and DEBUG HTSTATS-KEY shows the table as Redis would. Random picks move an
+// ongoing rehash forward as Redis's random sampling does, so a set read only by SRANDMEMBER
+// still finishes resizing. Iteration (SMEMBERS, RDB) follows the dense vector: insertion order
+// perturbed by removals.
 //
 // Not thread-safe; owned by its Entry.
 #include <cstddef>
@@ -17,9 +19,9 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "datanode/store/chained_table.h"
 #include "datanode/store/object_type.h"
 
 namespace vigil::datanode {
@@ -27,10 +29,11 @@ namespace vigil::datanode {
 class SetValue {
  public:
   SetValue() = default;  // an empty intset, as Redis's createIntsetObject
+  ~SetValue();
   SetValue(const SetValue& other);
   SetValue& operator=(const SetValue& other);
-  SetValue(SetValue&&) noexcept = default;
-  SetValue& operator=(SetValue&&) noexcept = default;
+  SetValue(SetValue&& other) noexcept;
+  SetValue& operator=(SetValue&& other) noexcept;
 
   // Adds `member`; converts to a hashtable when it is not an integer or the set would exceed
   // `max_intset_entries`. Returns false when it was already there.
@@ -42,40 +45,44 @@ class SetValue {
 
   // The i-th member in iteration order. Requires: i < size().
   std::string MemberAt(size_t i) const;
+  // MemberAt for a random pick: first moves an ongoing rehash forward, as Redis's
+  // dictGetFairRandomKey does (up to 15 one-bucket steps).
+  std::string SampleAt(size_t i);
   // Every member in iteration order.
   std::vector<std::string> Members() const;
   void ForEach(const std::function<void(std::string_view)>& fn) const;
 
-  // One SSCAN step: calls `fn` for up to `count` members from `cursor` on and returns the next
-  // cursor (0 when done). An intset returns everything at once.
+  // One SSCAN call: visits buckets from `cursor` until `count` members were passed to `fn` or
+  // 10 x count buckets were seen, as Redis does, and returns the next cursor (0 when done). An
+  // intset returns everything at once.
   uint64_t Scan(uint64_t cursor, size_t count,
                 const std::function<void(std::string_view)>& fn) const;
 
   Encoding encoding() const { return intset_ ? Encoding::kIntset : Encoding::kHashtable; }
   size_t AllocatedBytes() const;
-  // Chain length of every bucket (hashtable encoding), for DEBUG HTSTATS-KEY.
-  std::vector<size_t> ChainLengths() const {
-    std::vector<size_t> out;
-    for (size_t i = 0; i < index_.bucket_count(); ++i) out.push_back(index_.bucket_size(i));
-    return out;
-  }
+  // Chain length of every bucket of array `t` (1: the rehash target), for DEBUG HTSTATS-KEY.
+  std::vector<size_t> ChainLengths(int t) const { return table_.ChainLengths(t); }
+  bool rehashing() const { return table_.rehashing(); }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct Node {
+    Node* next = nullptr;  // bucket chain
+    size_t pos = 0;        // index in dense_
+    std::string member;
+  };
+  struct NodeKey {
+    static std::string_view Key(const Node& n) { return n.member; }
   };
   void ConvertToHashtable();
-  void RebuildDense();
   bool HashAdd(std::string_view member);
+  void CopyFrom(const SetValue& other);
+  void FreeNodes();
 
   bool intset_ = true;
   std::vector<int64_t> ints_;  // sorted, while intset_
-  // Hashtable: member -> its position in dense_; dense_ points at the map's keys (node-based,
-  // so the pointers stay valid across rehashing).
-  std::unordered_map<std::string, size_t, Hash, std::equal_to<>> index_;
-  std::vector<const std::string*> dense_;
-  size_t member_bytes_ = 0;  // heap bytes of long hashtable members, for AllocatedBytes
+  ChainedTable<Node, NodeKey> table_{ProcessHashSeed()};
+  std::vector<Node*> dense_;  // the table's nodes, each at its `pos`
+  size_t member_bytes_ = 0;   // heap bytes of long hashtable members, for AllocatedBytes
 };
 
 }  // namespace vigil::datanode
