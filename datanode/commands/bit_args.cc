@@ -22,21 +22,21 @@ bool ParseBitOffset(CommandContext& ctx, size_t i, int field_width, uint64_t* ou
   return true;
 }
 
-std::string* StringForBitWrite(CommandContext& ctx, std::string_view key, uint64_t highest_bit,
-                               bool* grew) {
+std::optional<RawString> StringForBitWrite(CommandContext& ctx, std::string_view key,
+                                           uint64_t highest_bit, bool* grew) {
   Entry* e = ctx.LookupWrite(key);
-  if (!ctx.CheckType(e, ObjType::kString)) return nullptr;
+  if (!ctx.CheckType(e, ObjType::kString)) return std::nullopt;
   size_t needed = size_t(highest_bit >> 3) + 1;
   if (e == nullptr) {
-    e = Entry::NewString(key, std::string(needed, '\0'));
+    e = Entry::NewRaw(key, std::string(needed, '\0'));  // Redis creates bit-written strings raw
     ctx.keyspace().InitAccess(e, ctx.now_ms());
     ctx.AddKey(e);
     *grew = true;
-    return e->MutableRaw();  // Redis creates bit-written strings raw
+    return e->MutableRaw();
   }
-  std::string* raw = e->MutableRaw();
-  *grew = raw->size() < needed;
-  if (*grew) raw->resize(needed, '\0');
+  RawString raw = e->MutableRaw();
+  *grew = raw.size() < needed;
+  if (*grew) raw.resize(needed);
   return raw;
 }
 

@@ -2,8 +2,11 @@
 // What the bitmap and BITFIELD commands share: the bit offset argument and the string a bit
 // write lands in (created or zero-extended so the highest bit written exists).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "datanode/store/raw_string.h"
 
 namespace vigil::datanode {
 
@@ -18,7 +21,7 @@ bool ParseBitOffset(CommandContext& ctx, size_t i, int field_width, uint64_t* ou
 // The raw string under `key` that bit writes modify, created or zero-extended to cover bit
 // `highest_bit`. Answers WRONGTYPE and returns null for other types. *grew tells whether the
 // key was created or got longer, which counts as a change even when no bit flips.
-std::string* StringForBitWrite(CommandContext& ctx, std::string_view key, uint64_t highest_bit,
-                               bool* grew);
+std::optional<RawString> StringForBitWrite(CommandContext& ctx, std::string_view key,
+                                           uint64_t highest_bit, bool* grew);
 
 }  // namespace vigil::datanode

@@ -74,7 +74,7 @@ int64_t ReadField(std::string_view bytes, const FieldOp& op) {
 // Applies a SET or INCRBY to `raw` and answers it: the old value for SET, the new one for
 // INCRBY, nil when OVERFLOW FAIL refuses it. True when the stored bits changed (or the string
 // was just created or extended: that is a change too).
-bool ApplyWrite(CommandContext& ctx, std::string* raw, const FieldOp& op, bool grew) {
+bool ApplyWrite(CommandContext& ctx, RawString* raw, const FieldOp& op, bool grew) {
   const int width = op.type.width;
   const bool incr = op.kind == FieldOpKind::kIncrBy;
   bool fits;
@@ -114,7 +114,7 @@ bool ApplyWrite(CommandContext& ctx, std::string* raw, const FieldOp& op, bool g
     return false;
   }
   ctx.reply.Integer(answer);
-  bits::WriteField(raw, op.offset, width, new_bits);
+  bits::WriteField(raw->data(), op.offset, width, new_bits);
   return grew || old_bits != new_bits;
 }
 
@@ -129,7 +129,7 @@ void BitfieldGeneric(CommandContext& ctx, bool get_only) {
     writes = true;
     highest_bit = std::max(highest_bit, op.offset + uint64_t(op.type.width) - 1);
   }
-  std::string* raw = nullptr;
+  std::optional<RawString> raw;
   std::string_view read_only;
   char scratch[24];
   bool grew = false;
@@ -140,14 +140,14 @@ void BitfieldGeneric(CommandContext& ctx, bool get_only) {
   } else {
     if (get_only) return ctx.reply.Error("ERR BITFIELD_RO only supports the GET subcommand");
     raw = StringForBitWrite(ctx, key, highest_bit, &grew);
-    if (raw == nullptr) return;
+    if (!raw) return;
   }
   ctx.reply.Array(ops.size());
   int64_t changes = 0;
   for (const FieldOp& op : ops) {
     if (op.kind == FieldOpKind::kGet) {
-      ctx.reply.Integer(ReadField(raw != nullptr ? std::string_view(*raw) : read_only, op));
-    } else if (ApplyWrite(ctx, raw, op, grew)) {
+      ctx.reply.Integer(ReadField(raw ? raw->view() : read_only, op));
+    } else if (ApplyWrite(ctx, &*raw, op, grew)) {
       ++changes;
     }
   }

@@ -19,12 +19,12 @@ void SetbitCommand(CommandContext& ctx) {
     return ctx.reply.Error("ERR bit is not an integer or out of range");
   }
   bool grew = false;
-  std::string* raw = StringForBitWrite(ctx, ctx.arg(1), offset, &grew);
-  if (raw == nullptr) return;
-  bool was = bits::GetBit(*raw, offset);
+  std::optional<RawString> raw = StringForBitWrite(ctx, ctx.arg(1), offset, &grew);
+  if (!raw) return;
+  bool was = bits::GetBit(raw->view(), offset);
   // Setting a bit to what it already was changes nothing: no dirty count, no propagation.
   if (grew || was != (on == 1)) {
-    bits::SetBit(raw, offset, on == 1);
+    bits::SetBit(raw->data(), offset, on == 1);
     ctx.KeyModified(ctx.arg(1));
     ctx.Notify(notify::kString, "setbit", ctx.arg(1));
   }
@@ -156,10 +156,9 @@ void BitopCommand(CommandContext& ctx) {
     return ctx.reply.Integer(0);
   }
   ctx.LookupWrite(dest);
-  Entry* out = Entry::NewString(dest, result);
+  Entry* out = Entry::NewRaw(dest, result);  // Redis stores BITOP results raw
   ctx.keyspace().InitAccess(out, ctx.now_ms());
   ctx.UpsertKey(out, /*keep_ttl=*/false);
-  out->MutableRaw();  // Redis stores BITOP results raw
   ctx.Notify(notify::kString, "set", dest);
   ctx.KeyModified(dest);
   ctx.reply.Integer(int64_t(result.size()));

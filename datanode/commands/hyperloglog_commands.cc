@@ -37,7 +37,7 @@ size_t SparseMaxBytes(CommandContext& ctx) {
 
 // A new key holding an empty sparse HLL, stored raw as Redis creates it.
 Entry* CreateHll(CommandContext& ctx, std::string_view key) {
-  Entry* e = Entry::NewString(key, hll::NewSparse());
+  Entry* e = Entry::NewRaw(key, hll::NewSparse());
   ctx.keyspace().InitAccess(e, ctx.now_ms());
   ctx.AddKey(e);
   return e;
@@ -53,7 +53,8 @@ void PfaddCommand(CommandContext& ctx) {
   } else if (!CheckHll(ctx, e)) {
     return;
   }
-  std::string* value = e->MutableRaw();
+  RawString handle = e->MutableRaw();
+  RawString* value = &handle;
   for (size_t i = 2; i < ctx.argc; ++i) {
     switch (hll::AddElement(value, ctx.arg(i), SparseMaxBytes(ctx))) {
       case hll::UpdateResult::kChanged:
@@ -69,7 +70,7 @@ void PfaddCommand(CommandContext& ctx) {
     // Every changed register counts as a change, as Redis's dirty counter does.
     ctx.KeyModified(key, updated);
     ctx.Notify(notify::kString, "pfadd", key);
-    hll::InvalidateCachedCardinality(value);
+    hll::InvalidateCachedCardinality(value->data());
   }
   ctx.reply.Integer(updated > 0 ? 1 : 0);
 }
@@ -92,13 +93,14 @@ void PfcountCommand(CommandContext& ctx) {
   Entry* e = ctx.LookupRead(key);
   if (e == nullptr) return ctx.reply.Integer(0);
   if (!CheckHll(ctx, e)) return;
-  std::string* value = e->MutableRaw();
+  RawString handle = e->MutableRaw();
+  RawString* value = &handle;
   if (auto cached = hll::CachedCardinality(*value)) return ctx.reply.Integer(int64_t(*cached));
   auto estimate = hll::Estimate(*value);
   if (!estimate) return ctx.reply.Error(kCorruptHll);
   // Caching the estimate changes the value's bytes: like Redis, that is a write replicas and
   // the AOF must see, though PFCOUNT is flagged read-only.
-  hll::StoreCachedCardinality(value, *estimate);
+  hll::StoreCachedCardinality(value->data(), *estimate);
   ctx.KeyModified(key);
   ctx.reply.Integer(int64_t(*estimate));
 }
@@ -117,13 +119,14 @@ void PfmergeCommand(CommandContext& ctx) {
   const std::string& key = ctx.arg(1);
   Entry* dest = ctx.LookupWrite(key);
   if (dest == nullptr) dest = CreateHll(ctx, key);
-  std::string* value = dest->MutableRaw();
+  RawString handle = dest->MutableRaw();
+  RawString* value = &handle;
   // A dense input makes the result dense at once instead of growing the sparse form.
   if (any_dense && !hll::ConvertToDense(value)) return ctx.reply.Error(kCorruptHll);
   for (uint32_t i = 0; i < hll::kRegisterCount; ++i) {
     if (max[i] != 0) hll::RaiseRegister(value, i, max[i], SparseMaxBytes(ctx));
   }
-  hll::InvalidateCachedCardinality(value);
+  hll::InvalidateCachedCardinality(value->data());
   ctx.KeyModified(key);
   // Redis names a merge a mass PFADD.
   ctx.Notify(notify::kString, "pfadd", key);
@@ -135,7 +138,8 @@ void PfdebugCommand(CommandContext& ctx) {
   Entry* e = ctx.LookupWrite(ctx.arg(2));
   if (e == nullptr) return ctx.reply.Error("ERR The specified key does not exist");
   if (!CheckHll(ctx, e)) return;
-  std::string* value = e->MutableRaw();
+  RawString handle = e->MutableRaw();
+  RawString* value = &handle;
   const bool sparse = hll::EncodingOf(*value) == hll::Encoding::kSparse;
   if (EqualsIgnoreCase(sub, "getreg") || EqualsIgnoreCase(sub, "todense")) {
     if (sparse) {
@@ -178,9 +182,11 @@ std::string RunSelfTest(Prng& prng, size_t sparse_max_bytes) {
     }
   }
 
-  std::string dense = hll::NewSparse();
+  OwnedRawString dense_value(hll::NewSparse());
+  OwnedRawString sparse_value(hll::NewSparse());
+  RawString dense = dense_value.handle();
+  RawString sparse = sparse_value.handle();
   if (!hll::ConvertToDense(&dense)) return "ERR TESTFAILED dense/sparse disagree";
-  std::string sparse = hll::NewSparse();
   const double relative_error = 1.04 / std::sqrt(double(hll::kRegisterCount));
   const uint64_t seed = prng.Next();
   uint64_t checkpoint = 1;

@@ -308,11 +308,11 @@ void AppendCommand(CommandContext& ctx) {
   if (int64_t(e->StringLength() + ctx.arg(2).size()) > ctx.config().proto_max_bulk_len) {
     return ctx.reply.Error(kTooBig);
   }
-  std::string* raw = e->MutableRaw();
-  raw->append(ctx.arg(2));
+  RawString raw = e->MutableRaw();
+  raw.append(ctx.arg(2));
   ctx.KeyModified(key);
   ctx.Notify(notify::kString, "append", key);
-  ctx.reply.Integer(int64_t(raw->size()));
+  ctx.reply.Integer(int64_t(raw.size()));
 }
 
 void StrlenCommand(CommandContext& ctx) {
@@ -361,10 +361,9 @@ void SetrangeCommand(CommandContext& ctx) {
     e = ctx.db().Find(key);
     e->MutableRaw();  // Redis creates SETRANGE results as raw strings
   } else {
-    std::string* raw = e->MutableRaw();
-    if (raw->size() < size_t(offset) + value.size())
-      raw->resize(size_t(offset) + value.size(), '\0');
-    raw->replace(size_t(offset), value.size(), value);
+    RawString raw = e->MutableRaw();
+    if (raw.size() < size_t(offset) + value.size()) raw.resize(size_t(offset) + value.size());
+    raw.replace(size_t(offset), value.size(), value);
   }
   ctx.KeyModified(key);
   ctx.Notify(notify::kString, "setrange", key);

@@ -28,8 +28,8 @@ bool GetBit(std::string_view bytes, uint64_t offset) {
   return (ByteAt(bytes, offset >> 3) >> (7 - (offset & 7))) & 1;
 }
 
-void SetBit(std::string* bytes, uint64_t offset, bool on) {
-  auto& b = reinterpret_cast<unsigned char&>((*bytes)[offset >> 3]);
+void SetBit(char* bytes, uint64_t offset, bool on) {
+  auto& b = reinterpret_cast<unsigned char&>(bytes[offset >> 3]);
   const unsigned char bit = static_cast<unsigned char>(0x80u >> (offset & 7));
   b = on ? (b | bit) : (b & ~bit);
 }

@@ -12,7 +12,7 @@ namespace vigil::datanode::bits {
 // The bit at `offset`; 0 past the end.
 bool GetBit(std::string_view bytes, uint64_t offset);
 // Sets or clears the bit at `offset`, which must lie inside `bytes`.
-void SetBit(std::string* bytes, uint64_t offset, bool on);
+void SetBit(char* bytes, uint64_t offset, bool on);
 
 // Set bits among bits [first, last] (inclusive; last < 8 * size, first <= last).
 uint64_t CountSetBits(std::string_view bytes, uint64_t first, uint64_t last);

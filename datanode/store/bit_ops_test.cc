@@ -31,10 +31,10 @@ TEST(BitOps, BitZeroIsTheMostSignificantBitOfTheFirstByte) {
 
 TEST(BitOps, SetBitSetsAndClearsOneBit) {
   std::string s(2, '\0');
-  SetBit(&s, 7, true);
-  SetBit(&s, 8, true);
+  SetBit(s.data(), 7, true);
+  SetBit(s.data(), 8, true);
   EXPECT_EQ(s, std::string("\x01\x80", 2));
-  SetBit(&s, 7, false);
+  SetBit(s.data(), 7, false);
   EXPECT_EQ(s, std::string("\x00\x80", 2));
 }
 
@@ -75,7 +75,7 @@ TEST(BitOps, FindBitSkipsLongRunsAndAgreesWithBitByBit) {
     // Long runs of one value with the odd flipped bit, to exercise the word skipping.
     bool background = round % 2 == 0;
     std::string s(64 + rng() % 64, background ? '\xff' : '\0');
-    for (int k = 0; k < 2; ++k) SetBit(&s, rng() % (s.size() * 8), !background);
+    for (int k = 0; k < 2; ++k) SetBit(s.data(), rng() % (s.size() * 8), !background);
     uint64_t a = rng() % (s.size() * 8), b = rng() % (s.size() * 8);
     if (a > b) std::swap(a, b);
     for (bool want : {false, true}) {

@@ -44,7 +44,7 @@ int64_t ReadSignedField(std::string_view bytes, uint64_t offset, int width) {
   return static_cast<int64_t>(v);
 }
 
-void WriteField(std::string* bytes, uint64_t offset, int width, uint64_t value) {
+void WriteField(char* bytes, uint64_t offset, int width, uint64_t value) {
   for (int i = 0; i < width; ++i) {
     SetBit(bytes, offset + uint64_t(i), (value >> (width - 1 - i)) & 1);
   }

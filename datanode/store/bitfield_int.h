@@ -23,7 +23,7 @@ enum class Overflow { kWrap, kSat, kFail };
 uint64_t ReadUnsignedField(std::string_view bytes, uint64_t offset, int width);
 int64_t ReadSignedField(std::string_view bytes, uint64_t offset, int width);
 // Stores the low `width` bits of `value` at `offset`; the bytes must already reach that far.
-void WriteField(std::string* bytes, uint64_t offset, int width, uint64_t value);
+void WriteField(char* bytes, uint64_t offset, int width, uint64_t value);
 
 // value + incr for a field of `width` bits. Returns false when the result does not fit; then
 // *result holds what WRAP or SAT store (untouched for FAIL). SET checks with incr 0.

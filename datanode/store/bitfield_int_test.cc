@@ -26,20 +26,20 @@ TEST(BitfieldInt, ParsesSignedUpTo64AndUnsignedUpTo63Bits) {
 
 TEST(BitfieldInt, FieldsAreBigEndianAtAnyBitOffset) {
   std::string s(3, '\0');
-  WriteField(&s, 4, 8, 0xAB);
+  WriteField(s.data(), 4, 8, 0xAB);
   EXPECT_EQ(s, std::string("\x0a\xb0\x00", 3));
   EXPECT_EQ(ReadUnsignedField(s, 4, 8), 0xABu);
   EXPECT_EQ(ReadSignedField(s, 4, 8), int64_t(int8_t(0xAB)));
   EXPECT_EQ(ReadUnsignedField(s, 20, 8), 0u);  // reads past the end as zeros
-  WriteField(&s, 0, 24, 0xFFFFFFFF);           // only the low 24 bits land
+  WriteField(s.data(), 0, 24, 0xFFFFFFFF);     // only the low 24 bits land
   EXPECT_EQ(s, std::string("\xff\xff\xff", 3));
 }
 
 TEST(BitfieldInt, SignedReadSignExtendsAndI64RoundTrips) {
   std::string s(9, '\0');
-  WriteField(&s, 3, 64, uint64_t(kMin64));
+  WriteField(s.data(), 3, 64, uint64_t(kMin64));
   EXPECT_EQ(ReadSignedField(s, 3, 64), kMin64);
-  WriteField(&s, 0, 5, uint64_t(-3));
+  WriteField(s.data(), 0, 5, uint64_t(-3));
   EXPECT_EQ(ReadSignedField(s, 0, 5), -3);
   EXPECT_EQ(ReadSignedField(s, 0, 1), -1);
 }

@@ -120,8 +120,12 @@ Entry* Entry::NewString(std::string_view key, std::string_view value) {
     std::memcpy(e->Payload() + 4, value.data(), value.size());
     return e;
   }
+  return NewRaw(key, value);
+}
+
+Entry* Entry::NewRaw(std::string_view key, std::string_view value) {
   Entry* e = Allocate(key, 8, ObjType::kString, Encoding::kRaw);
-  e->SetPointer(new std::string(value));
+  e->SetPointer(RawString::NewBlock(value));
   return e;
 }
 
@@ -144,8 +148,7 @@ Entry* Entry::Clone(const Entry& src, std::string_view new_key) {
     case ObjType::kString:
       if (src.encoding() == Encoding::kRaw) {
         // Keep "raw" even when short: Redis's COPY/RENAME keep the object's encoding.
-        e = Allocate(new_key, 8, ObjType::kString, Encoding::kRaw);
-        e->SetPointer(new std::string(*static_cast<std::string*>(src.Pointer())));
+        e = NewRaw(new_key, RawString::View(src.Pointer()));
       } else {
         char scratch[24];
         e = NewString(new_key, src.StringValue(scratch));
@@ -174,8 +177,7 @@ Entry* Entry::Clone(const Entry& src, std::string_view new_key) {
 void Entry::FreeValue() {
   switch (type()) {
     case ObjType::kString:
-      if (static_cast<Encoding>(enc_) == Encoding::kRaw)
-        delete static_cast<std::string*>(Pointer());
+      if (static_cast<Encoding>(enc_) == Encoding::kRaw) RawString::FreeBlock(Pointer());
       break;
     case ObjType::kList:
       delete list();
@@ -216,7 +218,7 @@ std::string_view Entry::StringValue(char* scratch) const {
       return {Payload() + 4, len};
     }
     default:
-      return *static_cast<const std::string*>(Pointer());
+      return RawString::View(Pointer());
   }
 }
 
@@ -244,19 +246,19 @@ bool Entry::StringAsInt(int64_t* out) const {
 }
 
 void Entry::SetInt(int64_t v) {
-  if (encoding() == Encoding::kRaw) delete static_cast<std::string*>(Pointer());
+  if (encoding() == Encoding::kRaw) RawString::FreeBlock(Pointer());
   enc_ = static_cast<uint32_t>(Encoding::kInt);
   std::memcpy(Payload(), &v, 8);
 }
 
-std::string* Entry::MutableRaw() {
+RawString Entry::MutableRaw() {
   if (encoding() != Encoding::kRaw) {
     char scratch[24];
-    auto* s = new std::string(StringValue(scratch));
+    void* block = RawString::NewBlock(StringValue(scratch));
     enc_ = static_cast<uint32_t>(Encoding::kRaw);
-    SetPointer(s);
+    SetPointer(block);
   }
-  return static_cast<std::string*>(Pointer());
+  return RawString(Payload());
 }
 
 ListValue* Entry::list() const {
@@ -280,7 +282,7 @@ size_t Entry::AllocatedBytes() const {
   switch (type()) {
     case ObjType::kString:
       if (encoding() == Encoding::kEmbstr) n += StringLength();
-      if (encoding() == Encoding::kRaw) n += sizeof(std::string) + StringLength();
+      if (encoding() == Encoding::kRaw) n += RawString::AllocatedBytes(Pointer());
       break;
     case ObjType::kList:
       n += list()->AllocatedBytes();

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "datanode/store/object_type.h"
+#include "datanode/store/raw_string.h"
 
 namespace vigil::datanode {
 
@@ -29,6 +30,8 @@ class Entry {
   // integer of at most 20 chars, embstr up to 44 bytes, raw beyond.
   static Entry* NewString(std::string_view key, std::string_view value);
   static Entry* NewInt(std::string_view key, int64_t value);
+  // A raw-encoded string whatever its content (PFADD, SETBIT and friends create raw strings).
+  static Entry* NewRaw(std::string_view key, std::string_view value);
   static Entry* NewList(std::string_view key, std::unique_ptr<ListValue> v);
   static Entry* NewHash(std::string_view key, std::unique_ptr<HashValue> v);
   static Entry* NewSet(std::string_view key, std::unique_ptr<SetValue> v);
@@ -56,8 +59,9 @@ class Entry {
   // True and the value when the string is (or parses as) a 64-bit integer.
   bool StringAsInt(int64_t* out) const;
   void SetInt(int64_t v);  // in place; frees a raw buffer
-  // The raw buffer, converting int/embstr to raw first (APPEND, SETRANGE do this in Redis too).
-  std::string* MutableRaw();
+  // The raw value, converting int/embstr to raw first (APPEND, SETRANGE do this in Redis too).
+  // The handle stays valid while the entry lives and is not converted back.
+  RawString MutableRaw();
 
   ListValue* list() const;
   HashValue* hash() const;

@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "datanode/store/raw_string.h"
+
 namespace vigil::datanode::hll {
 
 constexpr size_t kHeaderSize = 16;
@@ -50,8 +52,9 @@ Encoding EncodingOf(std::string_view value);  // requires HasValidHeader
 
 // The cached cardinality, when the header says it is current.
 std::optional<uint64_t> CachedCardinality(std::string_view value);
-void StoreCachedCardinality(std::string* value, uint64_t cardinality);
-void InvalidateCachedCardinality(std::string* value);
+// Both write the header of `value` (its first kHeaderSize bytes).
+void StoreCachedCardinality(char* value, uint64_t cardinality);
+void InvalidateCachedCardinality(char* value);
 
 // Packed 6-bit register access on the dense body (`body` points past the header).
 uint8_t DenseRegister(const uint8_t* body, uint32_t index);
@@ -62,14 +65,13 @@ enum class UpdateResult { kUnchanged, kChanged, kCorrupt };
 // Raises register `index` to `rank` if lower. A sparse value may be rewritten in place or
 // promoted to dense when the rank needs more than 5 bits or the value would grow beyond
 // `sparse_max_bytes`, exactly where Redis promotes.
-UpdateResult RaiseRegister(std::string* value, uint32_t index, uint8_t rank,
-                           size_t sparse_max_bytes);
+UpdateResult RaiseRegister(RawString* value, uint32_t index, uint8_t rank, size_t sparse_max_bytes);
 // PFADD of one element.
-UpdateResult AddElement(std::string* value, std::string_view element, size_t sparse_max_bytes);
+UpdateResult AddElement(RawString* value, std::string_view element, size_t sparse_max_bytes);
 
 // Rewrites a sparse value as dense (keeping the header); false when the sparse body does not
 // cover exactly 16384 registers. A dense value is left alone.
-bool ConvertToDense(std::string* value);
+bool ConvertToDense(RawString* value);
 
 // max[i] = MAX(max[i], register i of value); false on a corrupt sparse body.
 bool MergeInto(std::string_view value, Registers* max);
@@ -87,7 +89,7 @@ std::string DescribeSparse(std::string_view value);
 
 // Building blocks shared by the dense (hyperloglog.cc) and sparse (hyperloglog_sparse.cc)
 // halves.
-void SetEncoding(std::string* value, Encoding encoding);
+void SetEncoding(char* value, Encoding encoding);
 bool RaiseDenseRegister(uint8_t* body, uint32_t index, uint8_t rank);
 bool FillSparseHistogram(std::string_view value, Histogram* histogram);
 bool MergeSparseInto(std::string_view value, Registers* max);

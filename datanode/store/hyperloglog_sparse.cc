@@ -67,13 +67,13 @@ const uint8_t* Bytes(std::string_view value) {
   return reinterpret_cast<const uint8_t*>(value.data());
 }
 
-uint8_t* Bytes(std::string* value) {
+uint8_t* Bytes(RawString* value) {
   return reinterpret_cast<uint8_t*>(value->data());
 }
 
 // Joins adjacent VAL opcodes of equal value whose runs fit one opcode, looking at up to five
 // opcodes from `from` (the opcode before the one just rewritten).
-void MergeAdjacentValues(std::string* value, size_t from) {
+void MergeAdjacentValues(RawString* value, size_t from) {
   size_t pos = from;
   int budget = 5;
   while (pos < value->size() && budget-- > 0) {
@@ -100,13 +100,13 @@ void MergeAdjacentValues(std::string* value, size_t from) {
   }
 }
 
-UpdateResult PromoteAndRaise(std::string* value, uint32_t index, uint8_t rank) {
+UpdateResult PromoteAndRaise(RawString* value, uint32_t index, uint8_t rank) {
   if (!ConvertToDense(value)) return UpdateResult::kCorrupt;
   return RaiseDenseRegister(Bytes(value) + kHeaderSize, index, rank) ? UpdateResult::kChanged
                                                                      : UpdateResult::kUnchanged;
 }
 
-UpdateResult RaiseSparseRegister(std::string* value, uint32_t index, uint8_t rank,
+UpdateResult RaiseSparseRegister(RawString* value, uint32_t index, uint8_t rank,
                                  size_t sparse_max_bytes) {
   // Ranks above 32 have no VAL opcode.
   if (rank > kValMaxValue) return PromoteAndRaise(value, index, rank);
@@ -159,7 +159,7 @@ UpdateResult RaiseSparseRegister(std::string* value, uint32_t index, uint8_t ran
     value->resize(new_size);
   }
   MergeAdjacentValues(value, prev);
-  InvalidateCachedCardinality(value);
+  InvalidateCachedCardinality(value->data());
   return UpdateResult::kChanged;
 }
 
@@ -168,7 +168,7 @@ UpdateResult RaiseSparseRegister(std::string* value, uint32_t index, uint8_t ran
 std::string NewSparse() {
   std::string value(kHeaderSize, '\0');
   std::memcpy(value.data(), "HYLL", 4);
-  SetEncoding(&value, Encoding::kSparse);
+  SetEncoding(value.data(), Encoding::kSparse);
   for (int left = kRegisterCount; left > 0; left -= kXzeroMaxRun) {
     const int run = std::min(left, kXzeroMaxRun);
     value.push_back(char(kXzeroTag | ((run - 1) >> 8)));
@@ -177,7 +177,7 @@ std::string NewSparse() {
   return value;
 }
 
-UpdateResult RaiseRegister(std::string* value, uint32_t index, uint8_t rank,
+UpdateResult RaiseRegister(RawString* value, uint32_t index, uint8_t rank,
                            size_t sparse_max_bytes) {
   if (EncodingOf(*value) == Encoding::kSparse) {
     return RaiseSparseRegister(value, index, rank, sparse_max_bytes);
@@ -186,13 +186,13 @@ UpdateResult RaiseRegister(std::string* value, uint32_t index, uint8_t rank,
                                                                      : UpdateResult::kUnchanged;
 }
 
-bool ConvertToDense(std::string* value) {
+bool ConvertToDense(RawString* value) {
   if (EncodingOf(*value) == Encoding::kDense) return true;
   std::string dense(kDenseSize, '\0');
   // The header carries over, cached cardinality included.
   std::memcpy(dense.data(), value->data(), kHeaderSize);
-  SetEncoding(&dense, Encoding::kDense);
-  uint8_t* body = Bytes(&dense) + kHeaderSize;
+  SetEncoding(dense.data(), Encoding::kDense);
+  uint8_t* body = reinterpret_cast<uint8_t*>(dense.data()) + kHeaderSize;
   const uint8_t* p = Bytes(*value) + kHeaderSize;
   const uint8_t* end = Bytes(*value) + value->size();
   long index = 0;
@@ -207,7 +207,7 @@ bool ConvertToDense(std::string* value) {
     p += op.size;
   }
   if (index != kRegisterCount) return false;
-  *value = std::move(dense);
+  value->assign(dense);
   return true;
 }
 

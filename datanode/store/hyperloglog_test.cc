@@ -11,6 +11,32 @@ namespace {
 // PFDEBUG DECODE on a fresh server, hll-sparse-max-bytes 3000).
 constexpr size_t kDefaultSparseMax = 3000;
 
+// The tests keep values in std::string; these run the store's operations on a RawString copy
+// (as an Entry holds it) and copy the result back.
+template <typename F>
+auto OnRaw(std::string* v, F&& fn) {
+  OwnedRawString raw(*v);
+  RawString handle = raw.handle();
+  auto result = fn(&handle);
+  *v = std::string(raw.view());
+  return result;
+}
+UpdateResult AddElement(std::string* v, std::string_view e, size_t sparse_max) {
+  return OnRaw(v, [&](RawString* r) { return hll::AddElement(r, e, sparse_max); });
+}
+UpdateResult RaiseRegister(std::string* v, uint32_t index, uint8_t rank, size_t sparse_max) {
+  return OnRaw(v, [&](RawString* r) { return hll::RaiseRegister(r, index, rank, sparse_max); });
+}
+bool ConvertToDense(std::string* v) {
+  return OnRaw(v, [](RawString* r) { return hll::ConvertToDense(r); });
+}
+void InvalidateCachedCardinality(std::string* v) {
+  hll::InvalidateCachedCardinality(v->data());
+}
+void StoreCachedCardinality(std::string* v, uint64_t cardinality) {
+  hll::StoreCachedCardinality(v->data(), cardinality);
+}
+
 std::string Hex(std::string_view s) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

@@ -82,7 +82,7 @@ TEST(Entry, StringEncodingsFollowRedis) {
   EXPECT_EQ(i->encoding(), Encoding::kInt);
   EXPECT_EQ(emb->encoding(), Encoding::kEmbstr);
   EXPECT_EQ(raw->encoding(), Encoding::kRaw);
-  emb->MutableRaw()->append("3");
+  emb->MutableRaw().append("3");
   EXPECT_EQ(emb->encoding(), Encoding::kRaw);
   EXPECT_EQ(emb->StringCopy(), "0123");
   Entry::Free(i);
