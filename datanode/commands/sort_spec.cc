@@ -120,10 +120,18 @@ int CompareSortItems(const SortItem& a, const SortItem& b, bool alpha, bool by_p
 void SortItems(std::vector<SortItem>& items, const SortSpec& spec) {
   if (spec.dont_sort) return;
   const bool by_pattern = spec.by.has_value();
-  std::stable_sort(items.begin(), items.end(), [&](const SortItem& a, const SortItem& b) {
-    const int c = CompareSortItems(a, b, spec.alpha, by_pattern);
+  // Sorting pointers moves 8 bytes a step instead of an item holding two strings; each item
+  // then moves once into place.
+  std::vector<SortItem*> order(items.size());
+  for (size_t i = 0; i < items.size(); ++i) order[i] = &items[i];
+  std::stable_sort(order.begin(), order.end(), [&](const SortItem* a, const SortItem* b) {
+    const int c = CompareSortItems(*a, *b, spec.alpha, by_pattern);
     return spec.desc ? c > 0 : c < 0;
   });
+  std::vector<SortItem> sorted;
+  sorted.reserve(items.size());
+  for (SortItem* item : order) sorted.push_back(std::move(*item));
+  items = std::move(sorted);
 }
 
 }  // namespace vigil::datanode
