@@ -127,6 +127,23 @@ TEST(AclRules, Selectors) {
             "Error in ACL SETUSER modifier '(~k \"x y\")': Syntax error");
 }
 
+// SORT BY/GET's test (upstream acl-v2 "Test sort with ACL permissions"): a "*" pattern that
+// grants reading counts as every key, a write-only one or a narrower one does not.
+TEST(AclRules, UnrestrictedKeyAccessWantsStarWithThePermission) {
+  AclUser u = NewUser();
+  EXPECT_EQ(Apply(&u, {"(+sort ~mylist ~v*)", "(+sort ~mylist %W~*)", "(+sort ~mylist %R~*)",
+                       "(+sort ~*)", "(+sort allkeys)"}),
+            "");
+  ASSERT_EQ(u.selectors().size(), 6u);
+  EXPECT_FALSE(u.selectors()[1].HasUnrestrictedKeyAccess(kAclKeyRead));
+  EXPECT_FALSE(u.selectors()[2].HasUnrestrictedKeyAccess(kAclKeyRead));
+  EXPECT_TRUE(u.selectors()[2].HasUnrestrictedKeyAccess(kAclKeyWrite));
+  EXPECT_TRUE(u.selectors()[3].HasUnrestrictedKeyAccess(kAclKeyRead));
+  EXPECT_FALSE(u.selectors()[3].HasUnrestrictedKeyAccess(kAclKeyAll));
+  EXPECT_TRUE(u.selectors()[4].HasUnrestrictedKeyAccess(kAclKeyAll));
+  EXPECT_TRUE(u.selectors()[5].HasUnrestrictedKeyAccess(kAclKeyAll));
+}
+
 TEST(AclRules, ResetReturnsToANewUser) {
   AclUser u = NewUser();
   EXPECT_EQ(Apply(&u, {"on", ">p", "~*", "&*", "+@all", "(+get)", "reset"}), "");

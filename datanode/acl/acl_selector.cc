@@ -202,6 +202,14 @@ AclKeyPattern MakeAclKeyPattern(std::string_view pattern, uint32_t perms) {
   return k;
 }
 
+bool AclSelector::HasUnrestrictedKeyAccess(uint32_t perms) const {
+  if ((flags_ & kAllKeys) != 0) return true;
+  for (const AclKeyPattern& k : keys_) {
+    if ((k.perms & perms) == perms && k.pattern == "*") return true;
+  }
+  return false;
+}
+
 bool AclSelector::KeyAllowed(std::string_view key, uint32_t keyspec_flags) const {
   if (flags_ & kAllKeys) return true;
   uint32_t need = 0;

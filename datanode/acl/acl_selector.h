@@ -77,6 +77,9 @@ class AclSelector {
   std::string ChannelsText() const;
 
   uint32_t flags() const { return flags_; }
+  // Every key with `perms` (kAclKeyRead...): `allkeys`, or a "*" pattern granting them, as
+  // Redis's ACLSelectorHasUnrestrictedKeyAccess. SORT's BY and GET need it for reading.
+  bool HasUnrestrictedKeyAccess(uint32_t perms) const;
   bool unrestricted() const {
     return (flags_ & (kAllKeys | kAllCommands | kAllChannels)) ==
            (kAllKeys | kAllCommands | kAllChannels);

@@ -17,7 +17,7 @@ namespace vigil::datanode {
 namespace {
 
 // BY and GET read keys the command's key arguments do not name, so Redis allows them only to a
-// user with a selector that may run this command and reaches every key.
+// user with a selector that may run this command and read every key (`allkeys`, `~*`, `%R~*`).
 bool HasFullKeyAccess(CommandContext& ctx) {
   const AclUser* user = ctx.session.user;
   if (user == nullptr || user->unrestricted()) return true;
@@ -28,7 +28,7 @@ bool HasFullKeyAccess(CommandContext& ctx) {
   AclKeyCache cache;
   for (const AclSelector& s : user->selectors()) {
     int errpos = 0;
-    if ((s.flags() & AclSelector::kAllKeys) != 0 &&
+    if (s.HasUnrestrictedKeyAccess(kAclKeyRead) &&
         s.Check(*cmd, args, &cache, &errpos) == AclDenial::kNone) {
       return true;
     }
