@@ -91,6 +91,7 @@ std::unique_ptr<CommandTable> BuildCommandTable() {
   RegisterSortCommands(*t);
   RegisterFunctionCommands(*t);
   RegisterScriptingCommands(*t);
+  RegisterStandaloneModeCommands(*t);  // after RegisterDumpCommands: RESTORE-ASKING is RESTORE
   return t;
 }
 

@@ -111,6 +111,7 @@ void RegisterMigrateCommand(CommandTable& t);
 void RegisterSortCommands(CommandTable& t);
 void RegisterFunctionCommands(CommandTable& t);
 void RegisterScriptingCommands(CommandTable& t);
+void RegisterStandaloneModeCommands(CommandTable& t);
 
 // The whole table.
 std::unique_ptr<CommandTable> BuildCommandTable();

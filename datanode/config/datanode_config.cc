@@ -328,6 +328,8 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("hz", &c->hz, 1, 500, 10);
   r->AddEnum("enable-debug-command", &c->enable_debug_command, {"no", "yes", "local"}, 0,
              F::kImmutable);
+  r->AddEnum("enable-module-command", &c->enable_module_command, {"no", "yes", "local"}, 0,
+             F::kImmutable);
   r->AddEnum("enable-protected-configs", &c->enable_protected_configs, {"no", "yes", "local"}, 0,
              F::kImmutable);
   r->AddInt("maxmemory", &c->maxmemory, 0, LLONG_MAX, 0, F::kMemory);

@@ -60,7 +60,8 @@ struct DatanodeConfig {
   std::string unixsocket;  // also listen on this AF_UNIX path
   int unixsocketperm = 0;  // its mode; 0 keeps the umask's
   int64_t hz = 10;
-  int enable_debug_command = 0;  // 0 no, 1 yes, 2 local
+  int enable_debug_command = 0;   // 0 no, 1 yes, 2 local
+  int enable_module_command = 0;  // 0 no, 1 yes, 2 local
   int64_t maxmemory = 0;
   int maxmemory_policy = 0;  // index into kEvictionPolicyNames
   int64_t maxmemory_samples = 5;

@@ -45,6 +45,10 @@ Status AddUserLine(const config::Directive& d, DatanodeConfig* config) {
 Status ApplyLine(const config::Directive& d, OptionRegistry* registry, DatanodeConfig* config) {
   if (d.name == "user") return AddUserLine(d, config);
   if (d.name == "rename-command") return AddRenameLine(d, config);
+  if (d.name == "loadmodule") {
+    // Redis aborts start-up when a module does not load; here none ever does, so say why.
+    return Status::Error(d.Where() + ": 'loadmodule': this server does not load Redis modules");
+  }
   return registry->Apply(d);
 }
 

@@ -97,6 +97,11 @@ TEST(DatanodeConfig, BadLinesNameFileAndLine) {
   DatanodeConfig c2;
   config::OptionRegistry r2;
   EXPECT_EQ(Load(path, &c2, &r2).message(), path + ":1: unknown directive 'portt'");
+  std::ofstream(path) << "port 7000\nloadmodule /opt/redis/rejson.so\n";
+  DatanodeConfig c3;
+  config::OptionRegistry r3;
+  EXPECT_EQ(Load(path, &c3, &r3).message(),
+            path + ":2: 'loadmodule': this server does not load Redis modules");
 }
 
 TEST(DatanodeConfig, CommandLineOverridesTheFile) {

@@ -59,13 +59,17 @@ bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::
   const bool is_denyoom = ((f | queued_any) & kCmdDenyOom) != 0;
   const bool is_denystale = !(f & kCmdStale) || (queued_lacks & kCmdStale) != 0;
   const bool is_denyloading = !(f & kCmdLoading) || (queued_lacks & kCmdLoading) != 0;
-  if ((f & kCmdProtected) && config_->enable_debug_command != 1) {
-    if (!(config_->enable_debug_command == 2 && IsLocalClient(s))) {
+  if (f & kCmdProtected) {
+    // DEBUG and MODULE's loading subcommands, each behind its own enable-*-command option.
+    const bool is_debug = spec.name == "debug";
+    const int allowed = is_debug ? config_->enable_debug_command : config_->enable_module_command;
+    if (allowed != 1 && !(allowed == 2 && IsLocalClient(s))) {
       Reject(s, w,
-             "ERR " + std::string(spec.name == "debug" ? "DEBUG" : "MODULE") +
-                 " command not allowed. If the enable-debug-command option is set to \"local\", "
-                 "you can run it from a local connection, otherwise you need to set this option "
-                 "in the configuration file, and then restart the server.");
+             "ERR " + std::string(is_debug ? "DEBUG" : "MODULE") + " command not allowed. If the " +
+                 (is_debug ? "enable-debug-command" : "enable-module-command") +
+                 " option is set to \"local\", you can run it from a local connection, "
+                 "otherwise you need to set this option in the configuration file, and then "
+                 "restart the server.");
       return false;
     }
   }
