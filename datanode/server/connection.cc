@@ -257,6 +257,9 @@ bool Connection::CheckOutputLimits() {
   return true;
 }
 
+// Redis's PROTO_REPLY_CHUNK_BYTES.
+constexpr size_t kReplyChunkBytes = 16 * 1024;
+
 bool Connection::Flush() {
   if (closing_) return true;
   if (server_->DeferReplies(this)) return true;  // the AOF is written first
@@ -280,7 +283,15 @@ bool Connection::Flush() {
     ++st.total_writes_processed;
   }
   if (out_pos_ == session_.out.size()) {
-    session_.out.clear();
+    // A drained buffer keeps at most Redis's 16 KiB reply chunk: what a burst of replies or
+    // pushes grew beyond that (say, invalidations for a tracking client) goes back to the
+    // allocator, as Redis frees its reply list, instead of counting in used_memory for good
+    // and making eviction evict again to pay for it.
+    if (session_.out.capacity() > kReplyChunkBytes) {
+      std::string().swap(session_.out);
+    } else {
+      session_.out.clear();
+    }
     out_pos_ = 0;
     if (!(tls_ && tls_->read_wants_write())) ArmWrite(false);
     if (session_.close_after_reply) MarkClosing(nullptr);

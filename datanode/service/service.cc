@@ -34,6 +34,7 @@ Service::Service(DatanodeConfig* config, config::OptionRegistry* options, uint64
       acl_(&acl_catalog_),
       keyspace_(int(config->databases), seed) {
   keyspace_.set_listener(this);
+  keyspace_.set_memory_check([this](size_t bytes) { return OverMaxmemoryAfterAlloc(bytes); });
   run_id_ = keyspace_.prng().HexId40();
   replid = keyspace_.prng().HexId40();
   ApplyConfig();

@@ -204,6 +204,9 @@ class Service final : public KeyspaceListener, public ScriptHost {
   // Output queued for replicas. Redis leaves it out of maxmemory (evicting would queue DELs for
   // them, which would grow it further) and reports it as mem_clients_slaves. Walks the sessions.
   int64_t ReplicaOutputBytes() const;
+  // Whether `bytes` more would take used_memory over maxmemory (Redis's
+  // overMaxmemoryAfterAlloc); the keyspace asks before growing a key table.
+  bool OverMaxmemoryAfterAlloc(size_t bytes) const;
   // A master turning into a replica answers every blocked client with -UNBLOCKED and closes it,
   // as Redis does: served later from the master's stream, it would pop on a replica.
   void DisconnectBlockedClients();

@@ -2,6 +2,7 @@
 // order (protected commands, authentication, MULTI, ACL, maxmemory, persistence errors,
 // min-replicas, read-only replica, fence, replica links, RESP2 subscribed context, stale data,
 // loading, busy script).
+#include <algorithm>
 #include <cstring>
 
 #include "datanode/commands/command_context.h"
@@ -32,7 +33,16 @@ bool Service::EnforceMaxmemory() {
   if (pause_.paused()) return true;
   if (used_memory() <= config_->maxmemory) return true;  // the common case skips the walk
   auto over = [this] { return used_memory() - ReplicaOutputBytes() - config_->maxmemory; };
-  return keyspace_.EvictUntil(over, now_ms_, int(config_->maxmemory_samples));
+  return keyspace_.EvictUntil(
+      over, [this] { return used_memory(); }, now_ms_, int(config_->maxmemory_samples));
+}
+
+bool Service::OverMaxmemoryAfterAlloc(size_t bytes) const {
+  if (config_->maxmemory <= 0 || !used_memory_fn_) return false;
+  const int64_t used = used_memory();
+  if (used + int64_t(bytes) <= config_->maxmemory) return false;
+  // What eviction does not count (replica output buffers) does not count here either.
+  return std::max<int64_t>(used - ReplicaOutputBytes(), 0) + int64_t(bytes) > config_->maxmemory;
 }
 
 bool Service::Admit(Session& s, const CommandSpec& spec, const std::vector<std::string>& argv,

@@ -14,7 +14,9 @@
 //   TableResizePolicy), as Redis does to keep copy-on-write cheap.
 //
 // KeyOf::Key(const Node&) returns the node's key as a std::string_view. The table never owns
-// nodes: Remove unlinks and returns, Clear hands every node to a callback.
+// nodes: Remove unlinks and returns, Clear hands every node to a callback. GrowGuard may veto
+// growing (Redis's dictType expandAllowed): Allow(bytes of the new bucket array, nodes per
+// bucket) is asked before each growth; the keyspace uses it to stay under maxmemory.
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -35,7 +37,11 @@ void SetTableResizePolicy(TableResizePolicy policy);
 // A random seed per process for member hashes, so clients cannot choose colliding members.
 uint64_t ProcessHashSeed();
 
-template <typename Node, typename KeyOf>
+struct AlwaysGrow {
+  bool Allow(size_t /*more_bytes*/, double /*load*/) const { return true; }
+};
+
+template <typename Node, typename KeyOf, typename GrowGuard = AlwaysGrow>
 class ChainedTable {
  public:
   static constexpr size_t kInitialBuckets = 4;
@@ -45,7 +51,8 @@ class ChainedTable {
   explicit ChainedTable(uint64_t seed) : seed_(seed) {}
   ChainedTable(const ChainedTable&) = delete;
   ChainedTable& operator=(const ChainedTable&) = delete;
-  ChainedTable(ChainedTable&& o) noexcept : seed_(o.seed_), rehash_idx_(o.rehash_idx_) {
+  ChainedTable(ChainedTable&& o) noexcept
+      : seed_(o.seed_), guard_(o.guard_), rehash_idx_(o.rehash_idx_) {
     for (int t = 0; t < 2; ++t) {
       t_[t] = std::move(o.t_[t]);
       used_[t] = o.used_[t];
@@ -56,6 +63,7 @@ class ChainedTable {
   // Exchanges contents with `o`: the table owns no nodes, so the caller frees ours first.
   ChainedTable& operator=(ChainedTable&& o) noexcept {
     std::swap(seed_, o.seed_);
+    std::swap(guard_, o.guard_);
     for (int t = 0; t < 2; ++t) {
       std::swap(t_[t], o.t_[t]);
       std::swap(used_[t], o.used_[t]);
@@ -65,6 +73,7 @@ class ChainedTable {
   }
 
   size_t size() const { return used_[0] + used_[1]; }
+  GrowGuard& grow_guard() { return guard_; }
   bool rehashing() const { return rehash_idx_ >= 0; }
   size_t bucket_count() const { return t_[0].size() + t_[1].size(); }
   uint64_t Hash(std::string_view key) const { return HashBytes(key, seed_); }
@@ -305,7 +314,9 @@ class ChainedTable {
     const size_t used = size();
     if ((p == TableResizePolicy::kEnable && used >= buckets) ||
         (p != TableResizePolicy::kForbid && used / buckets > kForceResizeRatio)) {
-      StartRehash(NextPow2(used + 1));
+      const size_t target = NextPow2(used + 1);
+      if (!guard_.Allow(target * sizeof(Node*), double(used) / double(buckets))) return;
+      StartRehash(target);
     }
   }
 
@@ -329,6 +340,7 @@ class ChainedTable {
   }
 
   uint64_t seed_;
+  [[no_unique_address]] GrowGuard guard_;
   std::vector<Node*> t_[2];
   size_t used_[2] = {0, 0};  // nodes in each array
   int64_t rehash_idx_ = -1;

@@ -11,6 +11,9 @@
 
 namespace vigil::datanode {
 
+// Whether allocating `bytes` more would exceed maxmemory (Redis's overMaxmemoryAfterAlloc).
+using OverLimitAfterAlloc = std::function<bool(size_t bytes)>;
+
 class KeyTable {
  public:
   explicit KeyTable(uint64_t seed) : table_(seed) {}
@@ -49,12 +52,25 @@ class KeyTable {
   uint64_t Hash(std::string_view key) const { return table_.Hash(key); }
   // The chain length of every bucket of table `t` (1 is the rehash target), for DEBUG HTSTATS.
   std::vector<size_t> ChainLengths(int t) const { return table_.ChainLengths(t); }
+  // Growth asks `check` first (null: always grow); it must outlive the table.
+  void set_memory_check(const OverLimitAfterAlloc* check) { table_.grow_guard().check = check; }
 
  private:
   struct EntryKey {
     static std::string_view Key(const Entry& e) { return e.key(); }
   };
-  ChainedTable<Entry, EntryKey> table_;
+  // Redis's dictExpandAllowed for the keyspace: while the table is at most 1.618 nodes a bucket,
+  // it does not grow if the new bucket array would take the server over maxmemory, since that
+  // would only make it evict keys to pay for the table. Fuller than that, it grows anyway:
+  // lookups would get slow.
+  struct MemoryGuard {
+    const OverLimitAfterAlloc* check = nullptr;
+    bool Allow(size_t more_bytes, double load) const {
+      constexpr double kMaxLoadFactor = 1.618;  // HASHTABLE_MAX_LOAD_FACTOR
+      return load > kMaxLoadFactor || check == nullptr || !*check || !(*check)(more_bytes);
+    }
+  };
+  ChainedTable<Entry, EntryKey, MemoryGuard> table_;
 };
 
 }  // namespace vigil::datanode

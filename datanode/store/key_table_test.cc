@@ -68,6 +68,29 @@ TEST(KeyTable, DoesNotGrowWhileAForkChildRuns) {
   EXPECT_EQ(t.ChainLengths(1).size(), 8192u);
 }
 
+// Upstream "Don't rehash if used memory exceeds maxmemory after rehash": a full table does not
+// double when the new bucket array would cross maxmemory, until it is 1.618x overfull.
+TEST(KeyTable, DoesNotGrowPastMaxmemoryUntilOverfull) {
+  KeyTable t(9);
+  for (int i = 0; i < 1024; ++i) t.Insert(Entry::NewString("k" + std::to_string(i), "v"));
+  while (t.RehashStep(100)) {
+  }
+  ASSERT_EQ(t.bucket_count(), 1024u);
+  std::vector<size_t> asked;
+  OverLimitAfterAlloc over = [&](size_t bytes) {
+    asked.push_back(bytes);
+    return true;
+  };
+  t.set_memory_check(&over);
+  int n = 0;
+  for (; n < 1000 && !t.rehashing(); ++n) t.Insert(Entry::NewString("x" + std::to_string(n), "v"));
+  ASSERT_FALSE(asked.empty());
+  EXPECT_EQ(asked.front(), 2048 * sizeof(void*));
+  // Refused up to 1.618 keys a bucket (1656 keys), granted past it.
+  EXPECT_EQ(1024 + n, 1658);
+  EXPECT_EQ(t.ChainLengths(1).size(), 2048u);
+}
+
 TEST(KeyTable, RandomReturnsAnEntry) {
   KeyTable t(3);
   EXPECT_EQ(t.Random(1, 2), nullptr);

@@ -136,15 +136,18 @@ double Keyspace::EvictionScore(int dbi, Entry* e, int64_t now_ms) {
   }
 }
 
-bool Keyspace::EvictUntil(const std::function<int64_t()>& over_bytes, int64_t now_ms, int samples) {
-  if (over_bytes() <= 0) return true;
+bool Keyspace::EvictUntil(const std::function<int64_t()>& over_bytes,
+                          const std::function<int64_t()>& used_bytes, int64_t now_ms, int samples) {
+  const int64_t to_free = over_bytes();
+  if (to_free <= 0) return true;
   if (policy_ == EvictionPolicy::kNoEviction) return false;
+  int64_t freed = 0;
   const bool volatile_only =
       policy_ == EvictionPolicy::kVolatileLru || policy_ == EvictionPolicy::kVolatileLfu ||
       policy_ == EvictionPolicy::kVolatileRandom || policy_ == EvictionPolicy::kVolatileTtl;
   const bool random =
       policy_ == EvictionPolicy::kAllKeysRandom || policy_ == EvictionPolicy::kVolatileRandom;
-  while (over_bytes() > 0) {
+  while (freed < to_free) {
     int best_db = -1;
     std::string best_key;
     double best_score = -1e300;
@@ -164,11 +167,21 @@ bool Keyspace::EvictUntil(const std::function<int64_t()>& over_bytes, int64_t no
       }
     }
     if (best_db < 0) return false;
+    // Only the deletion counts as freed: the invalidations and events that follow grow client
+    // buffers, and counting them would evict more to pay for the news of evicting (Redis
+    // measures the same way, and upstream tests that tracking causes no such feedback loop).
+    const int64_t before = used_bytes();
     db(best_db).Delete(best_key);
+    freed += before - used_bytes();
     ++evicted_keys;
     if (listener_ != nullptr) listener_->OnKeyEvicted(best_db, best_key);
   }
   return true;
+}
+
+void Keyspace::set_memory_check(OverLimitAfterAlloc check) {
+  memory_check_ = std::move(check);
+  for (auto& d : dbs_) d->keys().set_memory_check(&memory_check_);
 }
 
 void Keyspace::CronRehash(size_t buckets_per_db) {

@@ -92,9 +92,11 @@ class Keyspace {
   // Returns how many keys it removed.
   size_t ActiveExpireCycle(int64_t now_ms, size_t max_checks);
 
-  // Evicts keys until `over_bytes()` reports no excess or nothing can be evicted. Returns false
-  // when memory is still over the limit (the caller answers -OOM).
-  bool EvictUntil(const std::function<int64_t()>& over_bytes, int64_t now_ms, int samples);
+  // Evicts keys until the deletions freed what `over_bytes()` reported at the start (as measured
+  // by `used_bytes()` around each deletion), or nothing is left to evict. Returns false when
+  // not enough could be freed (the caller answers -OOM).
+  bool EvictUntil(const std::function<int64_t()>& over_bytes,
+                  const std::function<int64_t()>& used_bytes, int64_t now_ms, int samples);
 
   // LRU clock in seconds (24 bits, wraps), and LFU helpers.
   static uint32_t LruClock(int64_t now_ms) { return uint32_t(now_ms / 1000) & 0xFFFFFF; }
@@ -102,6 +104,9 @@ class Keyspace {
   uint8_t LfuCounter(const Entry* e, int64_t now_ms) const;
   void InitAccess(Entry* e, int64_t now_ms);  // new keys: LRU now, LFU counter 5
   void Touch(Entry* e, int64_t now_ms);
+
+  // Every database's key table asks `check` before growing (see KeyTable::MemoryGuard).
+  void set_memory_check(OverLimitAfterAlloc check);
 
   // Moves ongoing rehashes forward (Redis's activerehashing) and starts due shrinks.
   void CronRehash(size_t buckets_per_db);
@@ -136,6 +141,7 @@ class Keyspace {
   std::map<std::string, uint64_t, std::less<>> replica_local_expires_;
   std::string replica_expire_cursor_;
   std::vector<std::unique_ptr<Database>> dbs_;
+  OverLimitAfterAlloc memory_check_;  // the key tables point here
   KeyspaceListener* listener_ = nullptr;
   bool replica_mode_ = false;
   bool expiry_suspended_ = false;

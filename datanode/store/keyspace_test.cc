@@ -83,5 +83,25 @@ TEST(KeyspaceTest, TheMastersCommandsStillSeeTheKeyUntilItsDelArrives) {
   EXPECT_EQ(r.ks.db(0).size(), 1u);
 }
 
+// Each eviction's notification costs client-buffer memory (a tracking invalidation); that must
+// not count against what the eviction freed, or one eviction pays for the next until the
+// database is empty (upstream maxmemory "client tracking don't cause eviction feedback loop").
+TEST(KeyspaceTest, EvictionCountsOnlyWhatTheDeletionsFreed) {
+  struct GrowingBuffers : KeyspaceListener {
+    int64_t buffer = 0;
+    void OnKeyExpired(int, std::string_view) override {}
+    void OnKeyEvicted(int, std::string_view) override { buffer += 300; }
+  } listener;
+  Keyspace ks{16, 1};
+  ks.set_listener(&listener);
+  ks.set_policy(EvictionPolicy::kAllKeysRandom);
+  for (int i = 0; i < 100; ++i) ks.db(0).Add(Entry::NewString("k" + std::to_string(i), "v"));
+  auto used = [&] { return int64_t(ks.db(0).size()) * 100 + listener.buffer; };
+  const int64_t limit = used() - 250;
+  EXPECT_TRUE(ks.EvictUntil([&] { return used() - limit; }, used, 0, 5));
+  EXPECT_EQ(ks.evicted_keys, 3);
+  EXPECT_EQ(ks.db(0).size(), 97u);
+}
+
 }  // namespace
 }  // namespace vigil::datanode
