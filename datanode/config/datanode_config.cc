@@ -27,26 +27,34 @@ using config::OptionRegistry;
 namespace {
 
 Status ParseObufLimit(const std::vector<std::string>& args, DatanodeConfig* c) {
-  if (args.size() % 4 != 0 || args.empty()) return Status::Error("wrong number of arguments");
+  // Redis's texts and order: the count, then each group's class, then its three values; a bad
+  // group leaves every group unchanged.
+  if (args.size() % 4 != 0 || args.empty()) {
+    return Status::Error("Wrong number of arguments in buffer limit configuration.");
+  }
+  OutputBufferLimit normal = c->obuf_normal, replica = c->obuf_replica, pubsub = c->obuf_pubsub;
   for (size_t i = 0; i < args.size(); i += 4) {
-    std::string cls = config::Lower(args[i]);
+    const std::string cls = config::Lower(args[i]);
+    OutputBufferLimit* target = cls == "normal"                      ? &normal
+                                : cls == "slave" || cls == "replica" ? &replica
+                                : cls == "pubsub"                    ? &pubsub
+                                                                     : nullptr;
+    if (target == nullptr) {
+      return Status::Error("Invalid client class specified in buffer limit configuration.");
+    }
     OutputBufferLimit lim;
     if (!config::ParseMemory(args[i + 1], &lim.hard_bytes) ||
         !config::ParseMemory(args[i + 2], &lim.soft_bytes) ||
         !config::ParseInt64(args[i + 3], &lim.soft_seconds) || lim.hard_bytes < 0 ||
         lim.soft_bytes < 0 || lim.soft_seconds < 0) {
-      return Status::Error("Wrong client output buffer limit");
+      return Status::Error(
+          "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
     }
-    if (cls == "normal") {
-      c->obuf_normal = lim;
-    } else if (cls == "slave" || cls == "replica") {
-      c->obuf_replica = lim;
-    } else if (cls == "pubsub") {
-      c->obuf_pubsub = lim;
-    } else {
-      return Status::Error("Invalid client class specified in buffer limit configuration.");
-    }
+    *target = lim;
   }
+  c->obuf_normal = normal;
+  c->obuf_replica = replica;
+  c->obuf_pubsub = pubsub;
   return Status::Ok();
 }
 

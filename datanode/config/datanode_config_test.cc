@@ -104,6 +104,29 @@ TEST(DatanodeConfig, BadLinesNameFileAndLine) {
             path + ":2: 'loadmodule': this server does not load Redis modules");
 }
 
+// The texts and checking order of Redis's updateClientOutputBufferLimit (upstream obuf-limits
+// "CONFIG SET client-output-buffer-limit"); a bad group changes no group.
+TEST(DatanodeConfig, OutputBufferLimitErrorsAreRedisTexts) {
+  DatanodeConfig c;
+  config::OptionRegistry r;
+  RegisterDatanodeOptions(&c, &r);
+  auto set = [&](const std::string& value) {
+    return r.SetFromClient("client-output-buffer-limit", value).message();
+  };
+  const std::string failed =
+      "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - ";
+  EXPECT_EQ(set("wrong number"),
+            failed + "Wrong number of arguments in buffer limit configuration.");
+  EXPECT_EQ(set("master 10mbs 10mb 60"),
+            failed + "Invalid client class specified in buffer limit configuration.");
+  EXPECT_EQ(set("normal 1mb 2mb 3 pubsub 10mb 10mb 60s"),
+            failed + "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+  EXPECT_EQ(c.obuf_normal.hard_bytes, 0);
+  EXPECT_EQ(set("normal 1mb 2mb 60 replica 3mb 4mb 70"), "");
+  EXPECT_EQ(c.obuf_normal.hard_bytes, 1 << 20);
+  EXPECT_EQ(c.obuf_replica.soft_seconds, 70);
+}
+
 TEST(DatanodeConfig, CommandLineOverridesTheFile) {
   DatanodeConfig c;
   config::OptionRegistry r;

@@ -257,12 +257,27 @@ bool Connection::CheckOutputLimits() {
   return true;
 }
 
+void Connection::CheckOutputLimitsFromCron() {
+  if (closing_ || !wants_write() || CheckOutputLimits()) return;
+  server_->log().warn("Client id={} addr={} closed for overcoming of output buffer limits.",
+                      session_.id, session_.addr);
+  MarkClosing("output buffer limits");
+}
+
 // Redis's PROTO_REPLY_CHUNK_BYTES.
 constexpr size_t kReplyChunkBytes = 16 * 1024;
 
 bool Connection::Flush() {
   if (closing_) return true;
   if (server_->DeferReplies(this)) return true;  // the AOF is written first
+  // Limits apply to the replies as they were queued, before any is written, as Redis checks
+  // them when it adds a reply: a client over the hard limit gets none of what overflowed it,
+  // not a truncated reply.
+  if (wants_write() && !CheckOutputLimits()) {
+    server_->log().warn("Client id={} addr={} closed for overcoming of output buffer limits.",
+                        session_.id, session_.addr);
+    return false;
+  }
   ServerStats& st = server_->service().stats();
   while (out_pos_ < session_.out.size()) {
     size_t put = 0;

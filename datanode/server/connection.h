@@ -43,6 +43,9 @@ class Connection {
   bool Flush();
   // Marks for closing; the server frees it once the current callback has returned.
   void MarkClosing(const char* why);
+  // From cron, as Redis's clientsCron: a client whose unwritten replies stay over the soft limit
+  // longer than allowed is closed even when no new reply arrives to trigger the check.
+  void CheckOutputLimitsFromCron();
   bool is_tls() const { return tls_ != nullptr; }
   // While a script is busy the loop is not running: the server polls the socket itself and
   // hands over what poll() saw (POLLIN/POLLOUT/POLLHUP/POLLERR) through this.

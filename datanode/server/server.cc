@@ -335,6 +335,10 @@ void Server::CloseIdleClients() {
   }
 }
 
+void Server::CloseClientsOverOutputLimits() {
+  for (auto& [s, c] : connections_) c->CheckOutputLimitsFromCron();
+}
+
 void Server::Cron() {
   if (service_->debug.pause_cron) return;  // DEBUG PAUSE-CRON
   service_->set_now(now_ms());
@@ -346,6 +350,7 @@ void Server::Cron() {
   ShutdownCron();
   peak_memory_ = std::max(peak_memory_, AllocatorUsedBytes());
   CloseIdleClients();
+  CloseClientsOverOutputLimits();
   ReapLuaDebugChildren();
   migrate_sockets_.CloseIdle(now_ms() / 1000);
   AfterCommands(nullptr);

@@ -177,6 +177,7 @@ class Server final : public ServerHooks {
   void Cron();
   void FenceTick();
   void CloseIdleClients();
+  void CloseClientsOverOutputLimits();
   // In a fork child: the parent's listening sockets close, so a parent that dies frees its port.
   void CloseListenersInChild();
   void ReapLuaDebugChildren();
