@@ -24,12 +24,14 @@
 #include "datanode/server/replication.h"
 #include "datanode/server/snapshot.h"
 #include "datanode/server/startup_banner.h"
+#include "datanode/store/chained_table.h"
 
 namespace vigil::datanode {
 
 Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::ConfigFile file,
                std::shared_ptr<spdlog::logger> log)
     : config_(config), options_(options), file_(std::move(file)), log_(std::move(log)) {
+  SetProcessHashSeed(OsRandomSeed());  // before any set is created
   service_ = std::make_unique<Service>(config_, options_, OsRandomSeed());
   service_->set_hooks(this);
   service_->set_file_system(&disk_);

@@ -1,7 +1,6 @@
 #include "datanode/store/chained_table.h"
 
 #include <atomic>
-#include <random>
 
 namespace vigil::datanode {
 namespace {
@@ -9,6 +8,8 @@ namespace {
 // Written by the loop thread when a fork child starts or is reaped (and once in the child);
 // relaxed is enough, readers only need to see it eventually and on the same thread in practice.
 std::atomic<TableResizePolicy> g_policy{TableResizePolicy::kEnable};
+// Fixed until the server sets a random one at start-up (tests keep the fixed one).
+std::atomic<uint64_t> g_seed{0x9e3779b97f4a7c15ULL};
 
 }  // namespace
 
@@ -21,11 +22,11 @@ void SetTableResizePolicy(TableResizePolicy policy) {
 }
 
 uint64_t ProcessHashSeed() {
-  static const uint64_t seed = [] {
-    std::random_device rd;
-    return (uint64_t(rd()) << 32) ^ uint64_t(rd());
-  }();
-  return seed;
+  return g_seed.load(std::memory_order_relaxed);
+}
+
+void SetProcessHashSeed(uint64_t seed) {
+  g_seed.store(seed, std::memory_order_relaxed);
 }
 
 }  // namespace vigil::datanode

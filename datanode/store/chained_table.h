@@ -34,8 +34,10 @@ enum class TableResizePolicy { kEnable, kAvoid, kForbid };
 TableResizePolicy CurrentTableResizePolicy();
 void SetTableResizePolicy(TableResizePolicy policy);
 
-// A random seed per process for member hashes, so clients cannot choose colliding members.
+// The seed of member hashes. The server sets a random one at start-up, before any set exists,
+// so clients cannot choose colliding members; the store itself takes no OS randomness.
 uint64_t ProcessHashSeed();
+void SetProcessHashSeed(uint64_t seed);
 
 struct AlwaysGrow {
   bool Allow(size_t /*more_bytes*/, double /*load*/) const { return true; }
