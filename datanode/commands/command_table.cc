@@ -6,6 +6,26 @@
 
 namespace vigil::datanode {
 
+std::span<const CommandFlagName> CommandFlagNames() {
+  static const CommandFlagName kNames[] = {{kCmdWrite, "write"},
+                                           {kCmdReadonly, "readonly"},
+                                           {kCmdDenyOom, "denyoom"},
+                                           {kCmdAdmin, "admin"},
+                                           {kCmdPubSub, "pubsub"},
+                                           {kCmdNoScript, "noscript"},
+                                           {kCmdBlocking, "blocking"},
+                                           {kCmdLoading, "loading"},
+                                           {kCmdStale, "stale"},
+                                           {kCmdSkipMonitor, "skip_monitor"},
+                                           {kCmdFast, "fast"},
+                                           {kCmdNoAuth, "no_auth"},
+                                           {kCmdMayReplicate, "may_replicate"},
+                                           {kCmdProtected, "protected"},
+                                           {kCmdNoMulti, "no_multi"},
+                                           {kCmdAllowBusy, "allow_busy"}};
+  return kNames;
+}
+
 void CommandTable::Add(CommandSpec spec) {
   std::string name = spec.name;
   commands_[name] = std::move(spec);

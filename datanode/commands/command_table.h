@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,6 +38,13 @@ enum CommandFlag : uint32_t {
   kCmdAllowBusy = 1 << 15,
   kCmdNoPropagate = 1 << 16,
 };
+
+// Each flag with the name COMMAND INFO gives it (Redis's names), in Redis's order.
+struct CommandFlagName {
+  uint32_t flag;
+  const char* name;
+};
+std::span<const CommandFlagName> CommandFlagNames();
 
 struct CommandSpec {
   std::string name;  // lowercase, "client|kill" for subcommands

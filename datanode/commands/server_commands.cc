@@ -15,23 +15,7 @@ namespace vigil::datanode {
 namespace {
 
 void FlagNames(uint32_t f, std::vector<const char*>* out) {
-  static const std::pair<uint32_t, const char*> kNames[] = {{kCmdWrite, "write"},
-                                                            {kCmdReadonly, "readonly"},
-                                                            {kCmdDenyOom, "denyoom"},
-                                                            {kCmdAdmin, "admin"},
-                                                            {kCmdPubSub, "pubsub"},
-                                                            {kCmdNoScript, "noscript"},
-                                                            {kCmdBlocking, "blocking"},
-                                                            {kCmdLoading, "loading"},
-                                                            {kCmdStale, "stale"},
-                                                            {kCmdSkipMonitor, "skip_monitor"},
-                                                            {kCmdFast, "fast"},
-                                                            {kCmdNoAuth, "no_auth"},
-                                                            {kCmdMayReplicate, "may_replicate"},
-                                                            {kCmdProtected, "protected"},
-                                                            {kCmdNoMulti, "no_multi"},
-                                                            {kCmdAllowBusy, "allow_busy"}};
-  for (const auto& [bit, name] : kNames) {
+  for (const auto& [bit, name] : CommandFlagNames()) {
     if (f & bit) out->push_back(name);
   }
 }

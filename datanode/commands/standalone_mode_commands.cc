@@ -12,7 +12,6 @@
 //
 // Arity, flags and key positions come from Redis's own COMMAND INFO table, so dispatch (arity,
 // ACL, LOADING, stale) treats them exactly as Redis's table does.
-#include <cctype>
 #include <iterator>
 #include <string>
 
@@ -35,6 +34,7 @@ void ModuleCommand(CommandContext& ctx) {
   const std::string sub = ctx.argc > 1 ? config::Lower(ctx.arg(1)) : "";
   if (sub == "help") {
     static const char* kHelp[] = {
+        "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "LIST",
         "    Return a list of loaded modules.",
         "LOAD <path> [<arg> ...]",
@@ -47,10 +47,7 @@ void ModuleCommand(CommandContext& ctx) {
         "HELP",
         "    Prints this help.",
     };
-    std::string cmd = ctx.arg(0);
-    for (auto& c : cmd) c = char(std::toupper(static_cast<unsigned char>(c)));
-    ctx.reply.Array(std::size(kHelp) + 1);
-    ctx.reply.Simple(cmd + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    ctx.reply.Array(std::size(kHelp));
     for (const char* line : kHelp) ctx.reply.Simple(line);
   } else if (sub == "list") {
     ctx.reply.EmptyArray();
@@ -68,30 +65,13 @@ void ModuleCommand(CommandContext& ctx) {
 // A CommandSpec with Redis's arity, flags and key positions for `full_name`.
 CommandSpec FromRedisInfo(const std::string& full_name, CommandFn fn, const char* group,
                           uint32_t extra_flags = 0) {
-  static const std::pair<const char*, uint32_t> kFlags[] = {
-      {"write", kCmdWrite},
-      {"readonly", kCmdReadonly},
-      {"denyoom", kCmdDenyOom},
-      {"admin", kCmdAdmin},
-      {"pubsub", kCmdPubSub},
-      {"noscript", kCmdNoScript},
-      {"blocking", kCmdBlocking},
-      {"loading", kCmdLoading},
-      {"stale", kCmdStale},
-      {"fast", kCmdFast},
-      {"skip_monitor", kCmdSkipMonitor},
-      {"no_auth", kCmdNoAuth},
-      {"may_replicate", kCmdMayReplicate},
-      {"no_multi", kCmdNoMulti},
-      {"allow_busy", kCmdAllowBusy},
-  };
   const resp::Value& info = RedisCommandInfo().at(full_name);
   CommandSpec spec;
   const size_t bar = full_name.find('|');
   spec.name = bar == std::string::npos ? full_name : full_name.substr(bar + 1);
   spec.arity = int(info.elements[1].integer);
   for (const resp::Value& f : info.elements[2].elements) {
-    for (const auto& [name, bit] : kFlags) {
+    for (const auto& [bit, name] : CommandFlagNames()) {
       if (f.str == name) spec.flags |= bit;
     }
   }

@@ -241,6 +241,13 @@ void Connection::ProcessInput() {
 }
 
 bool Connection::CheckOutputLimits() {
+  if (WithinOutputLimits()) return true;
+  server_->log().warn("Client id={} addr={} closed for overcoming of output buffer limits.",
+                      session_.id, session_.addr);
+  return false;
+}
+
+bool Connection::WithinOutputLimits() {
   const DatanodeConfig& cfg = server_->config();
   const OutputBufferLimit& lim = session_.is_replica                 ? cfg.obuf_replica
                                  : session_.subscription_count() > 0 ? cfg.obuf_pubsub
@@ -259,8 +266,6 @@ bool Connection::CheckOutputLimits() {
 
 void Connection::CheckOutputLimitsFromCron() {
   if (closing_ || !wants_write() || CheckOutputLimits()) return;
-  server_->log().warn("Client id={} addr={} closed for overcoming of output buffer limits.",
-                      session_.id, session_.addr);
   MarkClosing("output buffer limits");
 }
 
@@ -273,11 +278,7 @@ bool Connection::Flush() {
   // Limits apply to the replies as they were queued, before any is written, as Redis checks
   // them when it adds a reply: a client over the hard limit gets none of what overflowed it,
   // not a truncated reply.
-  if (wants_write() && !CheckOutputLimits()) {
-    server_->log().warn("Client id={} addr={} closed for overcoming of output buffer limits.",
-                        session_.id, session_.addr);
-    return false;
-  }
+  if (wants_write() && !CheckOutputLimits()) return false;
   ServerStats& st = server_->service().stats();
   while (out_pos_ < session_.out.size()) {
     size_t put = 0;
@@ -316,11 +317,7 @@ bool Connection::Flush() {
     session_.out.erase(0, out_pos_);
     out_pos_ = 0;
   }
-  if (!CheckOutputLimits()) {
-    server_->log().warn("Client id={} addr={} closed for overcoming of output buffer limits.",
-                        session_.id, session_.addr);
-    return false;
-  }
+  if (!CheckOutputLimits()) return false;
   // A TLS write waiting for the peer's bytes is retried by the read event, not this one.
   ArmWrite(!(tls_ && tls_->write_wants_read()));
   return true;

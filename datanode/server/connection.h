@@ -69,7 +69,10 @@ class Connection {
   static void OnReadable(evutil_socket_t fd, short what, void* arg);
   static void OnWritable(evutil_socket_t fd, short what, void* arg);
   void ReadSome();
+  // False (and logged) when the unwritten replies break the client class's hard limit, or have
+  // stayed over its soft limit too long.
   bool CheckOutputLimits();
+  bool WithinOutputLimits();
   // TLS: one handshake step, driven by either event.
   void ContinueHandshake();
   void ArmWrite(bool on);
