@@ -14,10 +14,8 @@ namespace {
 
 ReplicationInfo FallbackInfo(Service& svc) {
   ReplicationInfo info;
-  info.ids.replid = svc.replid;
-  info.ids.replid2 = svc.replid2;
-  info.ids.second_replid_offset = svc.second_repl_offset;
-  info.master_repl_offset = svc.master_repl_offset;
+  info.ids = svc.history().ids();
+  info.master_repl_offset = svc.history().offset();
   info.backlog_size = svc.config().repl_backlog_size;
   return info;
 }

@@ -29,8 +29,9 @@ AofManager::AofManager(DatanodeConfig* config, Service* service, ChildProcessSlo
     return config_->aof_timestamp_enabled ? service_->now_ms() / 1000 : -1;
   });
   writer_->set_mark_source([this]() -> std::string {
-    if (!marks_enabled_ || service_->replid.size() != 40) return "";
-    return FormatAofReplMark(ReplPosition{service_->replid, service_->master_repl_offset});
+    const ReplicationHistory& history = service_->history();
+    if (!marks_enabled_ || history.ids().replid.size() != 40) return "";
+    return FormatAofReplMark(ReplPosition{history.ids().replid, history.offset()});
   });
 }
 

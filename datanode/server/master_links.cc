@@ -57,11 +57,12 @@ std::string PeerIp(const std::string& addr) {
 }  // namespace
 
 MasterLinks::MasterLinks(Server* server, DatanodeConfig* config, spdlog::logger* log, uint64_t seed)
-    : server_(server), config_(config), log_(log), prng_(seed) {
-  Service& svc = server_->service();
-  ids_.replid = svc.replid;
-  offset_ = svc.master_repl_offset;
-  data_mark_.Reset(offset_);
+    : server_(server),
+      config_(config),
+      log_(log),
+      prng_(seed),
+      history_(server->service().history()) {
+  history_.SetBacklogSize(config_->repl_backlog_size);
 }
 
 MasterLinks::~MasterLinks() {
@@ -77,14 +78,6 @@ MasterLinks::~MasterLinks() {
   if (!child_path_.empty()) ::unlink(child_path_.c_str());
 }
 
-void MasterLinks::PublishIds() {
-  Service& svc = server_->service();
-  svc.replid = ids_.replid;
-  svc.replid2 = ids_.replid2;
-  svc.second_repl_offset = ids_.second_replid_offset;
-  svc.master_repl_offset = offset_;
-}
-
 Session* MasterLinks::SessionOf(uint64_t id) {
   const auto& sessions = server_->service().sessions();
   auto it = sessions.find(id);
@@ -98,53 +91,19 @@ void MasterLinks::Reply(Session& s, std::string_view bytes) {
   server_->service().stats().total_net_repl_output_bytes += int64_t(bytes.size());
 }
 
-void MasterLinks::CreateBacklog() {
-  backlog_ = std::make_unique<Backlog>(size_t(std::max<int64_t>(config_->repl_backlog_size, 16384)),
-                                       offset_);
-}
-
-void MasterLinks::AdoptHistory(const std::string& replid, int64_t offset) {
-  restored_id_unseen_ = false;
-  ids_.Reset(replid);
-  offset_ = offset;
-  data_mark_.Reset(offset);
-  if (backlog_) {
-    backlog_->Rebase(offset);
-  } else {
-    CreateBacklog();
-  }
-  PublishIds();
-}
-
-void MasterLinks::ShiftHistory(const std::string& new_replid) {
-  restored_id_unseen_ = false;
-  ids_.ShiftTo(new_replid, offset_);
-  PublishIds();
-}
-
-void MasterLinks::RestoreHistory(const std::string& replid, int64_t offset, bool as_replica) {
-  offset_ = offset;
-  data_mark_.Reset(offset);
-  if (as_replica) {
-    ids_.Reset(replid);
-  } else {
-    // Our replicas can continue through replid2; we start a new history of our own.
-    ids_.replid2 = replid;
-    ids_.second_replid_offset = offset + 1;
-    restored_id_unseen_ = true;
-  }
-  CreateBacklog();
-  PublishIds();
+void MasterLinks::EnsureBacklog() {
+  history_.SetBacklogSize(config_->repl_backlog_size);
+  history_.EnsureBacklog();
 }
 
 void MasterLinks::FeedCommand(const std::vector<std::string>& argv) {
-  if (replica_role_ || !backlog_) return;
+  if (replica_role_ || history_.backlog() == nullptr) return;
   const std::string bytes = resp::EncodeCommand(argv);
   FeedStream(bytes, argv.empty() || CarriesNoData(argv[0]) ? 0 : bytes.size());
 }
 
 void MasterLinks::Propagate(int db, const std::vector<std::string>& argv) {
-  if (replica_role_ || !backlog_) return;  // no replica ever attached: no stream (as Redis)
+  if (replica_role_ || history_.backlog() == nullptr) return;  // no replica ever attached: no stream (as Redis)
   std::string bytes;
   if (db != last_db_) {
     bytes = resp::EncodeCommand({"SELECT", std::to_string(db)});
@@ -155,25 +114,9 @@ void MasterLinks::Propagate(int db, const std::vector<std::string>& argv) {
 }
 
 void MasterLinks::FeedStream(std::string_view bytes, size_t data_len) {
-  // Bytes that carry no data (the sentinels' hello PUBLISHes, PINGs) do not make the id we took
-  // at the restart known: nobody is attached to see them, and a demotion drops them again
-  // (DiscardNonDataTail). A data byte is a history of our own.
-  if (data_len > 0) restored_id_unseen_ = false;
-  if (!backlog_) CreateBacklog();
-  backlog_->Append(bytes);
-  if (data_len > 0) data_mark_.DataUpTo(offset_ + int64_t(data_len));
-  offset_ += int64_t(bytes.size());
-  server_->service().master_repl_offset = offset_;
+  if (history_.backlog() == nullptr) EnsureBacklog();
+  history_.Append(bytes, data_len);
   for (const auto& [id, r] : fsm_.replicas()) SendToReplica(id, bytes);
-}
-
-int64_t MasterLinks::DiscardNonDataTail() {
-  const int64_t dropped = offset_ - data_mark_.offset();
-  if (dropped <= 0) return 0;
-  if (backlog_) backlog_->Truncate(data_mark_.offset());
-  offset_ = data_mark_.offset();
-  PublishIds();
-  return dropped;
 }
 
 void MasterLinks::SendToReplica(uint64_t id, std::string_view bytes) {
@@ -216,9 +159,7 @@ bool MasterLinks::TryPartial(Session& s, resp::ReplyWriter& w,
   PsyncRequest req;
   req.replid = args[0];
   if (!ParseInt64Strict(args[1], &req.offset)) req.offset = -1;
-  BacklogWindow window;
-  if (backlog_) window = {true, backlog_->first_byte_offset(), backlog_->histlen()};
-  PsyncDecision d = DecidePsync(req, ids_, offset_, window);
+  PsyncDecision d = history_.DecidePsync(req);
   ServerStats& stats = server_->service().stats();
   if (d.kind == PsyncDecision::Kind::kFullResync) {
     if (d.partial_attempt_failed) {
@@ -234,10 +175,10 @@ bool MasterLinks::TryPartial(Session& s, resp::ReplyWriter& w,
   r.ack_offset = req.offset - 1;
   s.is_replica = true;
   ++stats.sync_partial_ok;
-  std::string line = r.capa_psync2 ? "+CONTINUE " + ids_.replid + "\r\n" : "+CONTINUE\r\n";
+  std::string line = r.capa_psync2 ? "+CONTINUE " + history_.ids().replid + "\r\n" : "+CONTINUE\r\n";
   (void)w;
   Reply(s, line);
-  std::string backlog_bytes = backlog_->CopyFrom(d.from_offset);
+  std::string backlog_bytes = history_.backlog()->CopyFrom(d.from_offset);
   Reply(s, backlog_bytes);
   log_->info(
       "Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting "
@@ -264,7 +205,7 @@ void MasterLinks::Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::
                        bool psync, bool upstream_ok) {
   if (s.is_replica) return;  // already one: ignore, as Redis does
   if (!upstream_ok) return w.Error("NOMASTERLINK Can't SYNC while not connected with my master");
-  restored_id_unseen_ = false;  // the replica learns our id either way
+  history_.MarkShown();  // the replica learns our id either way
   // A filtered snapshot is only ever sent over the socket (it must not replace the RDB file).
   const ReplicaRecord* handshake = fsm_.FindHandshake(s.id);
   if (handshake != nullptr && handshake->filtered() && !handshake->capa_eof) {
@@ -282,14 +223,11 @@ void MasterLinks::Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::
   ReplicaRecord& r = AttachReplica(s, now);
   r.pre_psync = !psync;
   s.is_replica = true;
-  if (!backlog_ && !replica_role_) {
+  if (history_.backlog() == nullptr && !replica_role_) {
     // The first replica: a new history begins here, with a backlog to continue it.
-    ids_.Reset(prng_.HexId40());
-    CreateBacklog();
-    PublishIds();
-  } else if (!backlog_) {
-    CreateBacklog();
+    history_.Restart(prng_.HexId40());
   }
+  EnsureBacklog();
   log_->info("Replica {} asks for synchronization", s.addr);
   MaybeStartSnapshot(now);
 }
@@ -324,8 +262,8 @@ void MasterLinks::StartSnapshot(MonoTime now) {
   aux.ctime_s = server_->now_ms() / 1000;
   aux.used_mem = svc.used_memory();
   if (!first.rdb_exclude_functions) aux.functions = svc.functions().Codes();
-  aux.repl_id = ids_.replid;
-  aux.repl_offset = offset_;
+  aux.repl_id = history_.ids().replid;
+  aux.repl_offset = history_.offset();
   int fds[2] = {-1, -1};
   int out_fd = -1;
   if (diskless) {
@@ -364,11 +302,11 @@ void MasterLinks::StartSnapshot(MonoTime now) {
     ReplicaRecord* r = fsm_.Find(id);
     Session* s = SessionOf(id);
     r->snapshot_started = true;
-    r->sync_offset = offset_;
+    r->sync_offset = history_.offset();
     pending_[id].clear();
     if (s == nullptr) continue;
     if (!r->pre_psync)
-      Reply(*s, "+FULLRESYNC " + ids_.replid + " " + std::to_string(offset_) + "\r\n");
+      Reply(*s, "+FULLRESYNC " + history_.ids().replid + " " + std::to_string(history_.offset()) + "\r\n");
     if (diskless) Reply(*s, "$EOF:" + eof_mark_ + "\r\n");
   }
   if (diskless) {
@@ -518,7 +456,7 @@ void MasterLinks::DropReplicas() {
 }
 
 void MasterLinks::SendGetAck() {
-  if (replica_role_ || !backlog_ || fsm_.count() == 0) return;
+  if (replica_role_ || history_.backlog() == nullptr || fsm_.count() == 0) return;
   FeedStream(resp::EncodeCommand({"REPLCONF", "GETACK", "*"}), 0);
 }
 
@@ -553,20 +491,15 @@ void MasterLinks::Cron(MonoTime now) {
   if (fsm_.count() > 0) {
     had_replicas_ = true;
     no_replicas_since_ = now;
-  } else if (backlog_ && !replica_role_ && config_->repl_backlog_ttl > 0 &&
+  } else if (history_.backlog() != nullptr && !replica_role_ && config_->repl_backlog_ttl > 0 &&
              now - no_replicas_since_ > Millis(config_->repl_backlog_ttl * 1000)) {
     if (had_replicas_) {
-      backlog_.reset();
-      ids_.Reset(prng_.HexId40());
-      PublishIds();
+      history_.FreeBacklog(prng_.HexId40());
       log_->info("Replication backlog freed after {} seconds without connected replicas.",
                  config_->repl_backlog_ttl);
     }
   }
-  if (backlog_ &&
-      int64_t(backlog_->capacity()) != std::max<int64_t>(config_->repl_backlog_size, 16384)) {
-    backlog_->Resize(size_t(std::max<int64_t>(config_->repl_backlog_size, 16384)));
-  }
+  history_.SetBacklogSize(config_->repl_backlog_size);
 }
 
 }  // namespace vigil::datanode

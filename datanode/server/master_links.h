@@ -1,13 +1,13 @@
 #pragma once
 // MasterLinks: the serving side of replication (docs/datanode-protocol.md, "Master side",
-// "The command stream", "Backlog"). It owns the replication stream of this node (ids, offset,
-// backlog) and the links to attached replicas: REPLCONF, SYNC and PSYNC, full syncs through a
+// "The command stream", "Backlog"). It feeds this node's replication stream into the history the
+// Service owns (ReplicationHistory: ids, offset, backlog) and runs the links to attached replicas: REPLCONF, SYNC and PSYNC, full syncs through a
 // forked child (disk: RDB file then `$<size>`; diskless: pipe forwarded with `$EOF:<mark>` framing,
 // stream held until the first ACK), the live stream with SELECT as needed, PINGs every
 // repl-ping-replica-period, timeouts and the backlog TTL.
 //
-// The decisions are the pure pieces in datanode/replication (DecidePsync, MasterFsm, Backlog,
-// ReplicationIds); this class moves bytes. Replies to a replica go to its Session's output and
+// The decisions are the pure pieces in datanode/replication (ReplicationHistory, DecidePsync,
+// MasterFsm); this class moves bytes. Replies to a replica go to its Session's output and
 // the session is noted as woken, so Server::AfterCommands flushes it. Loop thread only.
 #include <event2/event.h>
 #include <spdlog/logger.h>
@@ -24,11 +24,8 @@
 #include "common/resp/reply_writer.h"
 #include "common/time/mono_time.h"
 #include "datanode/config/datanode_config.h"
-#include "datanode/replication/backlog.h"
 #include "datanode/replication/master_fsm.h"
-#include "datanode/replication/psync_decision.h"
-#include "datanode/replication/replication_ids.h"
-#include "datanode/replication/stream_data_mark.h"
+#include "datanode/replication/replication_history.h"
 #include "datanode/service/service.h"
 
 namespace vigil::datanode {
@@ -57,34 +54,12 @@ class MasterLinks final : public Propagator {
   // The next propagated command is preceded by SELECT.
   void ForceSelect() { last_db_ = -1; }
 
-  // --- the history ---
-  const ReplicationIds& ids() const { return ids_; }
-  int64_t offset() const { return offset_; }
-  const Backlog* backlog() const { return backlog_.get(); }
-  // A full sync from our master: its history, starting at `offset`; the backlog restarts there.
-  void AdoptHistory(const std::string& replid, int64_t offset);
-  // The history continues under `new_replid` (promotion, +CONTINUE with a new id).
-  void ShiftHistory(const std::string& new_replid);
-  // After a restart from an RDB that carried repl-id/repl-offset (docs/datanode-protocol.md,
-  // "PSYNC2 id handling").
-  void RestoreHistory(const std::string& replid, int64_t offset, bool as_replica);
+  // --- the history (owned by the Service; this class appends to it and serves from it) ---
+  ReplicationHistory& history() { return history_; }
+  const ReplicationHistory& history() const { return history_; }
   std::string NewReplid() { return prng_.HexId40(); }
-  // Where the last data-carrying command of our stream ends (replication/DESIGN.md, "Rejoining
-  // after a failover").
-  int64_t data_offset() const { return data_mark_.offset(); }
-  // True after a restart as master from an RDB with replication fields until a byte is written
-  // or a replica attaches: the new id has been shown to no other node.
-  bool restored_id_unseen() const { return restored_id_unseen_; }
-  // A master about to follow another node drops the tail of its stream that carries no data, so
-  // it can continue partially from a new master promoted before that tail. Returns the bytes
-  // dropped.
-  int64_t DiscardNonDataTail();
   // DEBUG CHANGE-REPL-ID: a new id and no secondary one, so no replica can PSYNC into it.
-  void ChangeReplid() {
-    restored_id_unseen_ = false;
-    ids_.Reset(NewReplid());
-    PublishIds();
-  }
+  void ChangeReplid() { history_.Restart(NewReplid()); }
   // DEBUG REPLICATE: `argv` goes into the stream as is, with no SELECT before it.
   void FeedCommand(const std::vector<std::string>& argv);
 
@@ -110,8 +85,8 @@ class MasterLinks final : public Propagator {
   void SendToReplica(uint64_t id, std::string_view bytes);
   Session* SessionOf(uint64_t id);
   void Reply(Session& s, std::string_view bytes);
-  void CreateBacklog();
-  void PublishIds();
+  // The backlog, created if missing, sized from repl-backlog-size as configured now.
+  void EnsureBacklog();
   bool TryPartial(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args);
   // TCP_USER_TIMEOUT (repl-tcp-user-timeout) on a replica that reads its stream.
   ReplicaRecord& AttachReplica(Session& s, MonoTime now);
@@ -146,11 +121,7 @@ class MasterLinks final : public Propagator {
   spdlog::logger* log_;
   Prng prng_;
   MasterFsm fsm_;
-  ReplicationIds ids_;
-  int64_t offset_ = 0;
-  StreamDataMark data_mark_;
-  bool restored_id_unseen_ = false;
-  std::unique_ptr<Backlog> backlog_;
+  ReplicationHistory& history_;
   bool replica_role_ = false;
   bool pings_paused_ = false;
   int last_db_ = -1;

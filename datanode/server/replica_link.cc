@@ -118,14 +118,14 @@ void ReplicaLink::Run() {
               [&](replica_action::AdoptHistory& h) {
                 std::string id =
                     h.position.replid.empty() ? stream_->NewReplid() : h.position.replid;
-                stream_->AdoptHistory(id, h.position.offset);
+                stream_->history().Adopt(id, h.position.offset);
                 AttachMasterSession();
                 log_->info("MASTER <-> REPLICA sync: Finished with success");
                 if (on_synced) on_synced();
               },
               [&](replica_action::ShiftHistory& h) {
                 log_->info("Master replication ID changed to {}", h.new_replid);
-                stream_->ShiftHistory(h.new_replid);
+                stream_->history().Shift(h.new_replid);
               },
               [&](replica_action::ResumeStream& r) {
                 (void)r;
@@ -474,7 +474,7 @@ MasterLinkInfo ReplicaLink::Info() const {
   m.link_up = fsm_.connected();
   m.last_io_seconds_ago = m.link_up ? (now - fsm_.last_io()).count() / 1000 : -1;
   m.sync_in_progress = fsm_.state() == ReplicaLinkState::kTransfer;
-  m.repl_offset = m.link_up ? fsm_.reploff() : stream_->offset();
+  m.repl_offset = m.link_up ? fsm_.reploff() : stream_->history().offset();
   // Everything read counts, applied or not (a client pause holds the stream unapplied).
   m.read_repl_offset =
       m.repl_offset + (m.link_up ? int64_t(in_.size() - std::min(in_.size(), applied_pos_)) : 0);

@@ -36,7 +36,7 @@ void Replication::Start(std::optional<ReplPosition> restored) {
   svc.add_propagator(&master_links_);
   svc.set_replication(this);
   const bool replica = !config_->replicaof_host.empty();
-  if (restored) master_links_.RestoreHistory(restored->replid, restored->offset, replica);
+  if (restored) master_links_.history().Restore(restored->replid, restored->offset, replica);
   if (replica) BecomeReplica(config_->replicaof_host, config_->replicaof_port, restored);
 }
 
@@ -67,10 +67,10 @@ ReplicationInfo Replication::Info() const {
   info.failover_state = !failover_.active       ? "no-failover"
                         : failover_.in_progress ? "failover-in-progress"
                                                 : "waiting-for-sync";
-  info.ids = master_links_.ids();
-  info.master_repl_offset = master_links_.offset();
+  info.ids = master_links_.history().ids();
+  info.master_repl_offset = master_links_.history().offset();
   info.backlog_size = config_->repl_backlog_size;
-  if (const Backlog* b = master_links_.backlog()) {
+  if (const Backlog* b = master_links_.history().backlog()) {
     info.backlog_active = true;
     info.backlog_first_byte_offset = b->first_byte_offset();
     info.backlog_histlen = b->histlen();
@@ -93,7 +93,7 @@ void Replication::BecomeReplica(const std::string& host, int64_t port,
 void Replication::Promote(const char* why) {
   Service& svc = server_->service();
   replica_link_.ReplicaOf("", 0, std::nullopt);
-  master_links_.ShiftHistory(master_links_.NewReplid());
+  master_links_.history().Shift(master_links_.NewReplid());
   master_links_.set_replica_role(false);
   master_links_.ForceSelect();
   // Sub-replicas reconnect and continue through replid2
@@ -105,8 +105,8 @@ void Replication::Promote(const char* why) {
   config_->replicaof_port = 0;
   log_->warn(
       "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
-      master_links_.ids().replid2, master_links_.ids().second_replid_offset,
-      master_links_.ids().replid);
+      master_links_.history().ids().replid2, master_links_.history().ids().second_replid_offset,
+      master_links_.history().ids().replid);
   log_->warn("MASTER MODE enabled ({})", why);
 }
 
@@ -128,19 +128,19 @@ void Replication::ReplicaOf(Session& s, resp::ReplyWriter& w, const std::string&
   if (!fsm.is_replica()) {
     // "Using my own master parameters to synthesize a cached master", minus the tail that
     // carries no data (replication/DESIGN.md, "Rejoining after a failover").
-    const int64_t dropped = master_links_.DiscardNonDataTail();
+    const int64_t dropped = master_links_.history().DiscardNonDataTail();
     if (dropped > 0) {
       log_->info(
           "Discarded the last {} bytes of the replication stream (no data since offset {}), so "
           "a master promoted before them can continue with us",
-          dropped, master_links_.offset());
+          dropped, master_links_.history().offset());
     }
     // Restarted from an RDB as a master, and nobody has seen the id we took since (no byte
     // written, no replica attached): ask under the id the RDB carried, which the node we now
     // follow may know; ours it cannot (replication/DESIGN.md, "Handoff on shutdown").
-    const ReplicationIds& ids = master_links_.ids();
-    history = ReplPosition{master_links_.restored_id_unseen() ? ids.replid2 : ids.replid,
-                           master_links_.offset()};
+    const ReplicationIds& ids = master_links_.history().ids();
+    history = ReplPosition{master_links_.history().restored_id_unseen() ? ids.replid2 : ids.replid,
+                           master_links_.history().offset()};
   } else if (fsm.connected()) {
     history = ReplPosition{fsm.master_replid(), fsm.reploff()};
   } else {
@@ -162,7 +162,7 @@ void Replication::Replconf(Session& s, resp::ReplyWriter& w, const std::vector<s
 void Replication::Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::string>& args,
                        bool psync) {
   if (psync && args.size() >= 3 && EqualsIgnoreCase(args[2], "failover")) {
-    if (args[0] != master_links_.ids().replid) {
+    if (args[0] != master_links_.history().ids().replid) {
       return w.Error("ERR PSYNC FAILOVER replid must match my replid.");
     }
     log_->warn("Failover request received for replid {}.", args[0]);
@@ -242,7 +242,7 @@ bool Replication::EnoughGoodReplicas() const {
 }
 
 bool Replication::ReplicasCaughtUp() const {
-  return datanode::ReplicasCaughtUp(master_links_.fsm(), master_links_.offset());
+  return datanode::ReplicasCaughtUp(master_links_.fsm(), master_links_.history().offset());
 }
 
 void Replication::LogReplicasAtShutdown() const {
@@ -250,7 +250,7 @@ void Replication::LogReplicasAtShutdown() const {
   size_t total = 0;
   for (const auto& [id, r] : fsm.replicas()) total += r.rdb_only ? 0 : 1;
   if (total == 0) return;
-  const auto lagging = LaggingReplicas(fsm, master_links_.offset(), server_->mono_now());
+  const auto lagging = LaggingReplicas(fsm, master_links_.history().offset(), server_->mono_now());
   for (const LaggingReplica& l : lagging) {
     log_->warn("Lagging replica {} reported offset {} behind master, lag={}, state={}.", l.name,
                l.behind, l.lag_seconds, l.state);

@@ -41,7 +41,7 @@ void Replication::Failover(Session& s, resp::ReplyWriter& w, const FailoverReque
   failover_.force = request.force;
   failover_.deadline_ms = request.timeout_ms > 0 ? server_->now_ms() + request.timeout_ms : 0;
   failover_.paused_at_ms = server_->now_ms();
-  failover_.target_offset = master_links_.offset();
+  failover_.target_offset = master_links_.history().offset();
   master_links_.set_pings_paused(true);
   server_->service().PauseClients(PausePurpose::kFailover, INT64_MAX, PauseType::kWrite);
   ScheduleGetAck();
@@ -64,7 +64,7 @@ void Replication::FailoverCron() {
     }
     return;
   }
-  const int64_t offset = master_links_.offset();
+  const int64_t offset = master_links_.history().offset();
   const ReplicaRecord* chosen = nullptr;
   const ReplicaRecord* target = nullptr;
   for (const auto& [id, r] : master_links_.fsm().replicas()) {
@@ -94,7 +94,7 @@ void Replication::FailoverCron() {
   failover_.port = chosen->listening_port;
   log_->warn("FAILOVER: target {}:{} has offset {} ({} ms after the pause); handing over",
              failover_.host, failover_.port, chosen->ack_offset, now_ms - failover_.paused_at_ms);
-  ReplPosition history{master_links_.ids().replid, offset};
+  ReplPosition history{master_links_.history().ids().replid, offset};
   replica_link_.set_psync_failover(true);
   BecomeReplica(failover_.host, failover_.port, history);
   replica_link_.ConnectNow();

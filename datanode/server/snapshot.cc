@@ -231,8 +231,8 @@ Status Snapshotter::WriteSnapshot(const std::string& path, int64_t now_ms, bool 
   aux.used_mem = service_->used_memory();
   aux.functions = service_->functions().Codes();
   if (repl_info) {
-    aux.repl_id = service_->replid;
-    aux.repl_offset = service_->master_repl_offset;
+    aux.repl_id = service_->history().ids().replid;
+    aux.repl_offset = service_->history().offset();
   }
   RdbWriteOptions options;
   options.compression = config_->rdbcompression;

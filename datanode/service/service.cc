@@ -36,7 +36,7 @@ Service::Service(DatanodeConfig* config, config::OptionRegistry* options, uint64
   keyspace_.set_listener(this);
   keyspace_.set_memory_check([this](size_t bytes) { return OverMaxmemoryAfterAlloc(bytes); });
   run_id_ = keyspace_.prng().HexId40();
-  replid = keyspace_.prng().HexId40();
+  history_.Restart(keyspace_.prng().HexId40());
   ApplyConfig();
 }
 
@@ -234,10 +234,10 @@ void Service::ExecuteRequest(Session& s, const std::vector<std::string>& argv, s
     w.Simple("QUEUED");
     return;
   }
-  const int64_t offset_before = master_repl_offset;
+  const int64_t offset_before = history_.offset();
   Call(s, *spec, argv, argc, false);
   // WAIT counts replicas that acknowledged this client's last write.
-  if (master_repl_offset != offset_before) s.repl_woff = master_repl_offset;
+  if (history_.offset() != offset_before) s.repl_woff = history_.offset();
   // Keys a busy script made ready are served when it ends, not by a command it let through.
   if (!ScriptTimedOut()) ServeReadyKeys();
 }

@@ -25,6 +25,7 @@
 #include "datanode/persistence/aof_status.h"
 #include "datanode/persistence/fork_status.h"
 #include "datanode/persistence/rdb_status.h"
+#include "datanode/replication/replication_history.h"
 #include "datanode/replication/sentinel_directory.h"
 #include "datanode/replication/sentinel_fence.h"
 #include "datanode/scripting/function_store.h"
@@ -277,11 +278,10 @@ class Service final : public KeyspaceListener, public ScriptHost {
   ServerHooks* hooks() { return hooks_; }
   const std::map<uint64_t, Session*>& sessions() const { return sessions_; }
   const std::string& run_id() const { return run_id_; }
-  // Replication identity (the replication issue manages its changes).
-  std::string replid;
-  std::string replid2 = std::string(40, '0');
-  int64_t master_repl_offset = 0;
-  int64_t second_repl_offset = -1;
+  // This node's replication ids, offset and backlog: the one copy, which the replication shell
+  // (MasterLinks, ReplicaLink) changes and everything else reads.
+  ReplicationHistory& history() { return history_; }
+  const ReplicationHistory& history() const { return history_; }
   int64_t dirty() const { return dirty_; }
   void reset_dirty() { dirty_ = 0; }
   // After a BGSAVE: the changes made while the child wrote still count.
@@ -483,6 +483,7 @@ class Service final : public KeyspaceListener, public ScriptHost {
   void Feed(int db, const std::vector<std::string>& argv, int targets = kReplAll);
   std::function<int64_t()> used_memory_fn_;
   std::string run_id_;
+  ReplicationHistory history_;
   int64_t now_ms_ = 0;
   MonoTime mono_now_{};
   SentinelFence fence_;
