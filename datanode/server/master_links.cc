@@ -103,7 +103,8 @@ void MasterLinks::FeedCommand(const std::vector<std::string>& argv) {
 }
 
 void MasterLinks::Propagate(int db, const std::vector<std::string>& argv) {
-  if (replica_role_ || history_.backlog() == nullptr) return;  // no replica ever attached: no stream (as Redis)
+  if (replica_role_ || history_.backlog() == nullptr)
+    return;  // no replica ever attached: no stream (as Redis)
   std::string bytes;
   if (db != last_db_) {
     bytes = resp::EncodeCommand({"SELECT", std::to_string(db)});
@@ -175,7 +176,8 @@ bool MasterLinks::TryPartial(Session& s, resp::ReplyWriter& w,
   r.ack_offset = req.offset - 1;
   s.is_replica = true;
   ++stats.sync_partial_ok;
-  std::string line = r.capa_psync2 ? "+CONTINUE " + history_.ids().replid + "\r\n" : "+CONTINUE\r\n";
+  std::string line =
+      r.capa_psync2 ? "+CONTINUE " + history_.ids().replid + "\r\n" : "+CONTINUE\r\n";
   (void)w;
   Reply(s, line);
   std::string backlog_bytes = history_.backlog()->CopyFrom(d.from_offset);
@@ -306,7 +308,8 @@ void MasterLinks::StartSnapshot(MonoTime now) {
     pending_[id].clear();
     if (s == nullptr) continue;
     if (!r->pre_psync)
-      Reply(*s, "+FULLRESYNC " + history_.ids().replid + " " + std::to_string(history_.offset()) + "\r\n");
+      Reply(*s, "+FULLRESYNC " + history_.ids().replid + " " + std::to_string(history_.offset()) +
+                    "\r\n");
     if (diskless) Reply(*s, "$EOF:" + eof_mark_ + "\r\n");
   }
   if (diskless) {

@@ -1,10 +1,10 @@
 #pragma once
 // MasterLinks: the serving side of replication (docs/datanode-protocol.md, "Master side",
 // "The command stream", "Backlog"). It feeds this node's replication stream into the history the
-// Service owns (ReplicationHistory: ids, offset, backlog) and runs the links to attached replicas: REPLCONF, SYNC and PSYNC, full syncs through a
-// forked child (disk: RDB file then `$<size>`; diskless: pipe forwarded with `$EOF:<mark>` framing,
-// stream held until the first ACK), the live stream with SELECT as needed, PINGs every
-// repl-ping-replica-period, timeouts and the backlog TTL.
+// Service owns (ReplicationHistory: ids, offset, backlog) and runs the links to attached replicas:
+// REPLCONF, SYNC and PSYNC, full syncs through a forked child (disk: RDB file then `$<size>`;
+// diskless: pipe forwarded with `$EOF:<mark>` framing, stream held until the first ACK), the live
+// stream with SELECT as needed, PINGs every repl-ping-replica-period, timeouts and the backlog TTL.
 //
 // The decisions are the pure pieces in datanode/replication (ReplicationHistory, DecidePsync,
 // MasterFsm); this class moves bytes. Replies to a replica go to its Session's output and

@@ -22,7 +22,7 @@ Replication::Replication(Server* server, DatanodeConfig* config, spdlog::logger*
     FailoverCron();
   };
   replica_link_.on_synced = [this] {
-    if (failover_.in_progress) ScheduleFailoverCron();
+    if (failover_.in_progress()) ScheduleFailoverCron();
   };
 }
 
@@ -64,9 +64,7 @@ ReplicationInfo Replication::Info() const {
   if (config_->min_replicas_to_write > 0 && config_->min_replicas_max_lag > 0) {
     info.min_slaves_good_slaves = master_links_.fsm().CountGood(now, config_->min_replicas_max_lag);
   }
-  info.failover_state = !failover_.active       ? "no-failover"
-                        : failover_.in_progress ? "failover-in-progress"
-                                                : "waiting-for-sync";
+  info.failover_state = failover_.StateName();
   info.ids = master_links_.history().ids();
   info.master_repl_offset = master_links_.history().offset();
   info.backlog_size = config_->repl_backlog_size;
@@ -113,7 +111,7 @@ void Replication::Promote(const char* why) {
 void Replication::ReplicaOf(Session& s, resp::ReplyWriter& w, const std::string& host,
                             int64_t port) {
   const ReplicaFsm& fsm = replica_link_.fsm();
-  if (failover_.active) return w.Error("ERR REPLICAOF not allowed while failing over.");
+  if (failover_.active()) return w.Error("ERR REPLICAOF not allowed while failing over.");
   if (host.empty()) {
     if (fsm.is_replica()) Promote(("user request from '" + s.addr + "'").c_str());
     return w.Ok();
@@ -197,7 +195,7 @@ void Replication::ScheduleGetAck() {
 void Replication::OnGetAckTimer(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Replication*>(arg);
   self->getack_scheduled_ = false;
-  if (self->server_->service().client_pause().paused() && !self->failover_.active &&
+  if (self->server_->service().client_pause().paused() && !self->failover_.active() &&
       !self->shutdown_pause_) {
     self->getack_deferred_ = true;
     return;
@@ -275,7 +273,7 @@ void Replication::PauseWritesForShutdown() {
 
 void Replication::ResumeWritesAfterShutdown() {
   shutdown_pause_ = false;
-  if (!failover_.active) master_links_.set_pings_paused(false);
+  if (!failover_.active()) master_links_.set_pings_paused(false);
   ResumePaused(PausePurpose::kShutdown);
 }
 

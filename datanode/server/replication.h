@@ -2,7 +2,8 @@
 // Replication: the server's ReplicationControl. It ties the serving side (MasterLinks) to the
 // replica side (ReplicaLink) and implements what spans both: REPLICAOF transitions and the
 // PSYNC2 id shift on promotion (docs/datanode-protocol.md, "PSYNC2 id handling"), WAIT,
-// min-replicas-to-write, MASTERDOWN, FAILOVER and the INFO/ROLE facts. Loop thread only.
+// min-replicas-to-write, MASTERDOWN, FAILOVER (decided by FailoverHandoff) and the INFO/ROLE
+// facts. Loop thread only.
 #include <event2/event.h>
 #include <spdlog/logger.h>
 
@@ -13,6 +14,7 @@
 
 #include "common/base/host_port.h"
 #include "datanode/config/datanode_config.h"
+#include "datanode/replication/failover_handoff.h"
 #include "datanode/replication/replication_control.h"
 #include "datanode/server/master_links.h"
 #include "datanode/server/replica_link.h"
@@ -73,18 +75,6 @@ class Replication final : public ReplicationControl {
     int64_t numreplicas = 0;
     int64_t deadline_ms = 0;  // 0 = none
   };
-  struct FailoverState {
-    bool active = false;
-    bool in_progress = false;  // PSYNC FAILOVER sent to the target
-    std::string host;          // target, or "" for any replica that catches up
-    int64_t port = 0;
-    bool force = false;
-    int64_t deadline_ms = 0;
-    // Our offset when writes were paused, before the REPLCONF GETACK * that asks the replicas
-    // to acknowledge it (the GETACK's own bytes are counted only after the replica answers).
-    int64_t target_offset = 0;
-    int64_t paused_at_ms = 0;
-  };
   void BecomeReplica(const std::string& host, int64_t port, std::optional<ReplPosition> history);
   void Promote(const char* why);
   void ServeWaiters();
@@ -94,7 +84,7 @@ class Replication final : public ReplicationControl {
   // Runs FailoverCron on the next loop iteration (outside the replica link's processing).
   void ScheduleFailoverCron();
   static void OnFailoverTimer(evutil_socket_t, short, void* arg);
-  void EndFailover(const char* why);
+  void ExecuteFailover(const std::vector<FailoverAction>& actions);
   // Ends this purpose's pause and runs the writes it held.
   void ResumePaused(PausePurpose purpose);
 
@@ -106,7 +96,7 @@ class Replication final : public ReplicationControl {
   std::vector<Waiter> waiters_;
   bool getack_scheduled_ = false;
   bool failover_cron_scheduled_ = false;
-  FailoverState failover_;
+  FailoverHandoff failover_;
   bool shutdown_pause_ = false;
   // A GETACK asked for (WAIT) during a client pause: sent once the pause ends, as Redis does
   // not send it while paused (it would move the offset the pause keeps still).
