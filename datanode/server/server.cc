@@ -30,7 +30,11 @@ namespace vigil::datanode {
 
 Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::ConfigFile file,
                std::shared_ptr<spdlog::logger> log)
-    : config_(config), options_(options), file_(std::move(file)), log_(std::move(log)) {
+    : config_(config),
+      options_(options),
+      file_(std::move(file)),
+      log_(std::move(log)),
+      acceptor_(loop_.base(), [this](const net::Acceptor::Accepted& a) { Accept(a); }) {
   SetProcessHashSeed(OsRandomSeed());  // before any set is created
   service_ = std::make_unique<Service>(config_, options_, OsRandomSeed());
   service_->set_hooks(this);
@@ -71,33 +75,11 @@ Server::~Server() {
 }
 
 void Server::CloseAllListeners() {
-  CloseListeners(false);
-  CloseListeners(true);
-  for (auto& l : listeners_) {  // the unix socket
-    event_free(l->ev);
-    ::close(l->fd);
-  }
-  listeners_.clear();
+  acceptor_.CloseAll();
 }
 
 std::string Server::Where() const {
   return "port=" + std::to_string(config_->port != 0 ? config_->port : config_->tls_port);
-}
-
-Status Server::Listen(const std::string& spec, bool optional, int64_t port, bool tls,
-                      std::vector<std::unique_ptr<Listener>>* out) {
-  auto listened = net::ListenTcp(spec, int(port), optional);
-  if (!listened.ok()) return listened.status();
-  const int fd = listened.value();
-  if (fd < 0) return Status::Ok();  // optional address not available here
-  auto l = std::make_unique<Listener>();
-  l->server = this;
-  l->fd = fd;
-  l->tls = tls;
-  l->ev = event_new(loop_.base(), fd, EV_READ | EV_PERSIST, &Server::OnAccept, l.get());
-  event_add(l->ev, nullptr);
-  out->push_back(std::move(l));
-  return Status::Ok();
 }
 
 Status Server::Start() {
@@ -124,17 +106,10 @@ Status Server::Start() {
     }
   }
   if (!config_->unixsocket.empty()) {
-    auto fd = net::ListenUnix(config_->unixsocket, config_->unixsocketperm);
-    if (!fd.ok()) return fd.status();
-    auto l = std::make_unique<Listener>();
-    l->server = this;
-    l->fd = fd.value();
-    l->unix_socket = true;
-    l->ev = event_new(loop_.base(), l->fd, EV_READ | EV_PERSIST, &Server::OnAccept, l.get());
-    event_add(l->ev, nullptr);
-    listeners_.push_back(std::move(l));
+    Status st = acceptor_.ListenUnix(config_->unixsocket, int(config_->unixsocketperm));
+    if (!st.ok()) return st;
   }
-  if (listeners_.empty()) return Status::Error("Configured to not listen anywhere, exiting.");
+  if (acceptor_.empty()) return Status::Error("Configured to not listen anywhere, exiting.");
   UpdateProcessTitle(nullptr);
   LogInitialized(*log_, *config_);
   loop_.Every(Millis(1000 / std::max<int64_t>(1, config_->hz)), [this] { Cron(); });
@@ -175,72 +150,57 @@ int Server::Run() {
   return exit_code_;
 }
 
-void Server::OnAccept(evutil_socket_t, short, void* arg) {
-  const auto* l = static_cast<const Listener*>(arg);
-  l->server->Accept(*l);
-}
-
 void Server::RemoveFilesOnExit() {
   if (!config_->pidfile.empty()) ::unlink(config_->pidfile.c_str());
   if (!config_->unixsocket.empty()) ::unlink(config_->unixsocket.c_str());
 }
 
-void Server::Accept(const Listener& l) {
-  // Several per wake-up, as Redis's MAX_ACCEPTS_PER_CALL.
-  for (int i = 0; i < 1000; ++i) {
-    sockaddr_storage peer{};
-    socklen_t plen = sizeof(peer);
-    int fd =
-        ::accept4(l.fd, reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (config_->tcp_keepalive > 0) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-    ServerStats& st = service_->stats();
-    if (int64_t(connections_.size()) >= config_->maxclients) {
-      // Before a handshake nothing readable can be sent on a TLS port: it just drops, as Redis.
-      const char* err = "-ERR max number of clients reached\r\n";
-      if (!l.tls) (void)!::write(fd, err, std::strlen(err));
-      ::close(fd);
-      ++st.rejected_connections;
-      continue;
-    }
-    const bool deny = config_->protected_mode && service_->acl().default_user()->nopass() &&
-                      !net::IsLoopbackPeer(peer);
-    std::unique_ptr<net::TlsStream> tls;
-    if (l.tls) {
-      tls = tls_ ? net::TlsStream::Accept(*tls_, fd, net::TlsAuthClients(config_->tls_auth_clients))
-                 : nullptr;
-      if (!tls) {
-        log_->warn("Error accepting a client connection: {} (addr={})",
-                   tls_ ? net::TakeOpenSslError() : "TLS is not configured",
-                   net::SockAddrText(peer));
-        ::close(fd);
-        continue;
-      }
-    }
-    if (deny && !l.tls) {
-      (void)!::write(fd, net::kProtectedModeError, std::strlen(net::kProtectedModeError));
-      ::close(fd);
-      ++st.rejected_connections;
-      continue;
-    }
-    sockaddr_storage local{};
-    socklen_t llen = sizeof(local);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen);
-    ++st.total_connections_received;
-    // Redis names both ends of a unix-socket client by the socket's path, port 0.
-    const bool unix_peer = peer.ss_family == AF_UNIX;
-    const std::string unix_addr = config_->unixsocket + ":0";
-    auto conn = std::make_unique<Connection>(
-        this, fd, next_client_id_++, unix_peer ? unix_addr : net::SockAddrText(peer),
-        unix_peer ? unix_addr : net::SockAddrText(local), now_ms(), std::move(tls));
-    Connection* c = conn.get();
-    if (deny) c->DenyAfterHandshake();
-    connections_[&c->session()] = std::move(conn);
-    service_->AttachSession(&c->session());
-    c->Start();
+void Server::Accept(const net::Acceptor::Accepted& a) {
+  const int fd = a.fd;
+  const bool tls_port = a.kind == net::Acceptor::Kind::kTls;
+  int one = 1;
+  if (config_->tcp_keepalive > 0) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+  ServerStats& st = service_->stats();
+  if (int64_t(connections_.size()) >= config_->maxclients) {
+    // Before a handshake nothing readable can be sent on a TLS port: it just drops, as Redis.
+    const char* err = "-ERR max number of clients reached\r\n";
+    if (!tls_port) (void)!::write(fd, err, std::strlen(err));
+    ::close(fd);
+    ++st.rejected_connections;
+    return;
   }
+  const bool deny = config_->protected_mode && service_->acl().default_user()->nopass() &&
+                    !net::IsLoopbackPeer(a.peer);
+  std::unique_ptr<net::TlsStream> tls;
+  if (tls_port) {
+    tls = tls_ ? net::TlsStream::Accept(*tls_, fd, net::TlsAuthClients(config_->tls_auth_clients))
+               : nullptr;
+    if (!tls) {
+      log_->warn("Error accepting a client connection: {} (addr={})",
+                 tls_ ? net::TakeOpenSslError() : "TLS is not configured",
+                 net::SockAddrText(a.peer));
+      ::close(fd);
+      return;
+    }
+  }
+  if (deny && !tls_port) {
+    (void)!::write(fd, net::kProtectedModeError, std::strlen(net::kProtectedModeError));
+    ::close(fd);
+    ++st.rejected_connections;
+    return;
+  }
+  ++st.total_connections_received;
+  // Redis names both ends of a unix-socket client by the socket's path, port 0.
+  const bool unix_peer = a.peer.ss_family == AF_UNIX;
+  const std::string unix_addr = config_->unixsocket + ":0";
+  auto conn = std::make_unique<Connection>(
+      this, fd, next_client_id_++, unix_peer ? unix_addr : net::SockAddrText(a.peer),
+      unix_peer ? unix_addr : net::SockAddrText(a.local), now_ms(), std::move(tls));
+  Connection* c = conn.get();
+  if (deny) c->DenyAfterHandshake();
+  connections_[&c->session()] = std::move(conn);
+  service_->AttachSession(&c->session());
+  c->Start();
 }
 
 void Server::AfterCommands(Connection* current) {
@@ -401,9 +361,7 @@ Status Server::RewriteConfigFile(bool force_all) {
 }
 
 void Server::CloseListenersInChild() {
-  for (const auto& l : listeners_) {
-    if (l->fd >= 0) ::close(l->fd);
-  }
+  acceptor_.CloseFdsInChild();
 }
 
 bool Server::ApplyOomScore() {

@@ -13,6 +13,7 @@
 #include "common/config/config_file.h"
 #include "common/config/option_registry.h"
 #include "common/fs/posix_file_system.h"
+#include "common/net/acceptor.h"
 #include "common/net/event_loop.h"
 #include "common/net/tls_context.h"
 #include "common/time/clock.h"
@@ -143,20 +144,10 @@ class Server final : public ServerHooks {
   void FlushDeferredReplies();
   static void OnFlushDeferred(evutil_socket_t fd, short what, void* arg);
 
-  // A listening socket; `tls` ones hand accepted sockets a TLS stream.
-  struct Listener {
-    Server* server = nullptr;
-    int fd = -1;
-    event* ev = nullptr;
-    bool tls = false;
-    bool unix_socket = false;
-  };
-  static void OnAccept(evutil_socket_t fd, short what, void* arg);
   // TLS (server_tls.cc): builds the context from the tls-* settings (Redis's tlsConfigure; the
   // old context stays on failure), and (re)opens the listeners of a port (changeListenPort).
   Status ConfigureTls();
   Status ListenPort(int64_t port, bool tls);
-  void CloseListeners(bool tls);
   Status ApplyTlsConfig(const std::string& name);
   // The master link's request held by a client pause ran: the rest of its stream is applied on
   // the next loop pass, outside whatever resumed it.
@@ -166,14 +157,13 @@ class Server final : public ServerHooks {
   bool serving_while_busy_ = false;
   MigrateSockets migrate_sockets_;
   MonoTime busy_fence_tick_{};
-  Status Listen(const std::string& addr, bool optional, int64_t port, bool tls,
-                std::vector<std::unique_ptr<Listener>>* out);
   // The pid file and the unix socket go with the process, as in Redis.
   void RemoveFilesOnExit();
   // Redis's closeListeningSockets at exit: the kernel releases an exiting process's sockets in
   // no useful order, so a client could see its connection close yet still reach the port.
   void CloseAllListeners();
-  void Accept(const Listener& l);
+  // A socket the acceptor took: admission (maxclients, protected mode), TLS, the connection.
+  void Accept(const net::Acceptor::Accepted& a);
   void Cron();
   void FenceTick();
   void CloseIdleClients();
@@ -194,7 +184,7 @@ class Server final : public ServerHooks {
   PosixFileSystem disk_;
   net::EventLoop loop_;
   std::unique_ptr<Service> service_;
-  std::vector<std::unique_ptr<Listener>> listeners_;
+  net::Acceptor acceptor_;
   std::shared_ptr<net::TlsContext> tls_;
   int64_t listening_port_[2] = {0, 0};       // plain, TLS: what the listeners are bound to
   std::vector<std::string> listening_bind_;  // the bind addresses they listen on

@@ -30,8 +30,7 @@ void Server::ProcessEventsWhileBusy(const Session& caller) {
   // Sessions, not connections: a command run below may close and free other connections (a
   // failed SHUTDOWN answers its waiters through AfterCommands), so each is looked up again.
   std::vector<Session*> polled;
-  for (const auto& l : listeners_) fds.push_back(pollfd{l->fd, POLLIN, 0});
-  const size_t first_conn = fds.size();
+  acceptor_.AcceptPending();
   for (auto& [session, conn] : connections_) {
     if (session == &caller) {
       caller_conn = conn.get();
@@ -43,14 +42,11 @@ void Server::ProcessEventsWhileBusy(const Session& caller) {
     polled.push_back(session);
   }
   if (::poll(fds.data(), fds.size(), 0) >= 0) {
-    for (size_t i = 0; i < first_conn; ++i) {
-      if (fds[i].revents & POLLIN) Accept(*listeners_[i]);
-    }
     for (size_t i = 0; i < polled.size(); ++i) {
       auto it = connections_.find(polled[i]);
       if (it == connections_.end() || it->second->closing()) continue;
       Connection* c = it->second.get();
-      const short revents = fds[first_conn + i].revents;
+      const short revents = fds[i].revents;
       if (revents != 0 || c->has_buffered_tls_input()) c->OnPolledWhileBusy(revents);
     }
   }

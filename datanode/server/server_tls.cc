@@ -55,37 +55,17 @@ Status Server::ConfigureTls() {
   return Status::Ok();
 }
 
-void Server::CloseListeners(bool tls) {
-  std::erase_if(listeners_, [tls](const std::unique_ptr<Listener>& l) {
-    if (l->unix_socket || l->tls != tls) return false;
-    event_free(l->ev);
-    ::close(l->fd);
-    return true;
-  });
-}
-
 Status Server::ListenPort(int64_t port, bool tls) {
-  CloseListeners(tls);
+  const auto kind = tls ? net::Acceptor::Kind::kTls : net::Acceptor::Kind::kTcp;
   listening_port_[tls] = 0;
-  if (port == 0) return Status::Ok();
-  std::vector<std::unique_ptr<Listener>> opened;
-  for (const auto& b : config_->bind) {
-    const bool optional = !b.empty() && b[0] == '-';
-    Status st = Listen(optional ? b.substr(1) : b, optional, port, tls, &opened);
-    if (!st.ok()) {
-      for (auto& l : opened) {
-        event_free(l->ev);
-        ::close(l->fd);
-      }
-      return st;
-    }
+  if (port == 0) {
+    acceptor_.Close(kind);
+    return Status::Ok();
   }
-  // With `bind ""` the port stays closed (the unix socket may still serve); any address
-  // given must have opened.
-  if (opened.empty() && !config_->bind.empty()) {
-    return Status::Error("no listening socket could be created");
-  }
-  for (auto& l : opened) listeners_.push_back(std::move(l));
+  // With `bind ""` the port stays closed (the unix socket may still serve); any address given
+  // must have opened.
+  Status st = acceptor_.ListenPort(config_->bind, int(port), kind);
+  if (!st.ok()) return st;
   listening_port_[tls] = port;
   listening_bind_ = config_->bind;
   return Status::Ok();

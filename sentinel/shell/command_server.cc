@@ -26,7 +26,10 @@ constexpr size_t kMaxQueryBuffer = 1024 * 1024 * 1024;
 }  // namespace
 
 CommandServer::CommandServer(event_base* base, SentinelHost* host, spdlog::logger* log)
-    : base_(base), host_(host), log_(log) {}
+    : base_(base),
+      host_(host),
+      log_(log),
+      acceptor_(base, [this](const net::Acceptor::Accepted& a) { Accept(a); }) {}
 
 CommandServer::~CommandServer() {
   for (auto& [id, c] : clients_) {
@@ -34,34 +37,14 @@ CommandServer::~CommandServer() {
     if (c->write_ev) event_free(c->write_ev);
     if (c->fd >= 0) ::close(c->fd);
   }
-  for (auto& [fd, ev] : listeners_) {
-    event_free(ev);
-    ::close(fd);
-  }
-}
-
-Status CommandServer::ListenOne(const std::string& spec, int port, bool optional, bool tls) {
-  auto listened = net::ListenTcp(spec, port, optional);
-  if (!listened.ok()) return listened.status();
-  const int fd = listened.value();
-  if (fd < 0) return Status::Ok();  // optional address not available here
-  event* ev = event_new(base_, fd, EV_READ | EV_PERSIST, &CommandServer::OnAccept, this);
-  event_add(ev, nullptr);
-  listeners_.emplace_back(fd, ev);
-  if (tls) tls_listeners_.insert(fd);
-  return Status::Ok();
 }
 
 Status CommandServer::ListenAll(const std::vector<std::string>& bind, int port, bool tls) {
-  const size_t before = listeners_.size();
-  std::vector<std::string> addrs = bind.empty() ? std::vector<std::string>{"*", "-::*"} : bind;
-  for (const auto& b : addrs) {
-    bool optional = !b.empty() && b[0] == '-';
-    Status st = ListenOne(optional ? b.substr(1) : b, port, optional, tls);
-    if (!st.ok()) return st;
-  }
-  if (listeners_.size() == before) return Status::Error("no listening socket could be created");
-  return Status::Ok();
+  // No bind line: every IPv4 address, and IPv6 where the host has it.
+  const std::vector<std::string> addrs =
+      bind.empty() ? std::vector<std::string>{"*", "-::*"} : bind;
+  return acceptor_.ListenPort(addrs, port,
+                              tls ? net::Acceptor::Kind::kTls : net::Acceptor::Kind::kTcp);
 }
 
 Status CommandServer::Listen(const std::vector<std::string>& bind, int port) {
@@ -75,62 +58,47 @@ Status CommandServer::ListenTls(const std::vector<std::string>& bind, int port,
   return ListenAll(bind, port, true);
 }
 
-void CommandServer::OnAccept(evutil_socket_t fd, short, void* arg) {
-  static_cast<CommandServer*>(arg)->Accept(fd);
-}
-
-void CommandServer::Accept(int listen_fd) {
+void CommandServer::Accept(const net::Acceptor::Accepted& a) {
   const SentinelSettings& s = host_->settings();
-  for (int i = 0; i < 1000; ++i) {
-    sockaddr_storage peer{};
-    socklen_t plen = sizeof(peer);
-    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &plen,
-                       SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (int64_t(clients_.size()) >= s.maxclients) {
-      const char* err = "-ERR max number of clients reached\r\n";
-      (void)!::write(fd, err, std::strlen(err));
-      ::close(fd);
-      ++rejected_;
-      continue;
-    }
-    if (s.protected_mode && s.requirepass.empty() && !net::IsLoopbackPeer(peer)) {
-      (void)!::write(fd, net::kProtectedModeError, std::strlen(net::kProtectedModeError));
-      ::close(fd);
-      ++rejected_;
-      continue;
-    }
-    sockaddr_storage local{};
-    socklen_t llen = sizeof(local);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen);
-    auto c = std::make_unique<ClientConn>();
-    c->server = this;
-    c->id = next_id_++;
-    c->fd = fd;
-    c->addr = net::SockAddrText(peer);
-    c->laddr = net::SockAddrText(local);
-    c->created_ms = c->last_ms = host_->UnixMillis();
-    c->authenticated = s.requirepass.empty();
-    for (const SentinelUser& u : s.users) {
-      if (u.name == "default") c->authenticated = u.enabled && u.nopass && s.requirepass.empty();
-    }
-    if (tls_listeners_.count(listen_fd) != 0 && tls_ctx_ != nullptr) {
-      c->tls = net::TlsStream::Accept(*tls_ctx_, fd, tls_auth_);
-      if (c->tls == nullptr) {
-        log_->warn("Error accepting a TLS client connection from {}: {}", c->addr,
-                   net::TakeOpenSslError());
-        ::close(fd);
-        continue;
-      }
-    }
-    c->read_ev = event_new(base_, fd, EV_READ | EV_PERSIST, &CommandServer::OnReadable, c.get());
-    c->write_ev = event_new(base_, fd, EV_WRITE | EV_PERSIST, &CommandServer::OnWritable, c.get());
-    event_add(c->read_ev, nullptr);
-    ++total_connections_;
-    clients_[c->id] = std::move(c);
+  const int fd = a.fd;
+  if (int64_t(clients_.size()) >= s.maxclients) {
+    const char* err = "-ERR max number of clients reached\r\n";
+    (void)!::write(fd, err, std::strlen(err));
+    ::close(fd);
+    ++rejected_;
+    return;
   }
+  if (s.protected_mode && s.requirepass.empty() && !net::IsLoopbackPeer(a.peer)) {
+    (void)!::write(fd, net::kProtectedModeError, std::strlen(net::kProtectedModeError));
+    ::close(fd);
+    ++rejected_;
+    return;
+  }
+  auto c = std::make_unique<ClientConn>();
+  c->server = this;
+  c->id = next_id_++;
+  c->fd = fd;
+  c->addr = net::SockAddrText(a.peer);
+  c->laddr = net::SockAddrText(a.local);
+  c->created_ms = c->last_ms = host_->UnixMillis();
+  c->authenticated = s.requirepass.empty();
+  for (const SentinelUser& u : s.users) {
+    if (u.name == "default") c->authenticated = u.enabled && u.nopass && s.requirepass.empty();
+  }
+  if (a.kind == net::Acceptor::Kind::kTls && tls_ctx_ != nullptr) {
+    c->tls = net::TlsStream::Accept(*tls_ctx_, fd, tls_auth_);
+    if (c->tls == nullptr) {
+      log_->warn("Error accepting a TLS client connection from {}: {}", c->addr,
+                 net::TakeOpenSslError());
+      ::close(fd);
+      return;
+    }
+  }
+  c->read_ev = event_new(base_, fd, EV_READ | EV_PERSIST, &CommandServer::OnReadable, c.get());
+  c->write_ev = event_new(base_, fd, EV_WRITE | EV_PERSIST, &CommandServer::OnWritable, c.get());
+  event_add(c->read_ev, nullptr);
+  ++total_connections_;
+  clients_[c->id] = std::move(c);
 }
 
 void CommandServer::OnReadable(evutil_socket_t, short, void* arg) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/base/status.h"
+#include "common/net/acceptor.h"
 #include "common/net/tls_stream.h"
 #include "common/resp/request_parser.h"
 #include "common/resp/value.h"
@@ -93,15 +94,14 @@ class CommandServer {
   void Kill(ClientConn* c) { MarkClosing(c, "killed"); }
 
  private:
-  static void OnAccept(evutil_socket_t fd, short what, void* arg);
   static void OnReadable(evutil_socket_t fd, short what, void* arg);
   static void OnWritable(evutil_socket_t fd, short what, void* arg);
-  Status ListenOne(const std::string& addr, int port, bool optional, bool tls);
   Status ListenAll(const std::vector<std::string>& bind, int port, bool tls);
   // TLS: one handshake step, driven by either event.
   void ContinueHandshake(ClientConn* c);
   void ArmWrite(ClientConn* c, bool on);
-  void Accept(int listen_fd);
+  // A socket the acceptor took: admission (maxclients, protected mode), TLS, the client.
+  void Accept(const net::Acceptor::Accepted& a);
   void ReadSome(ClientConn* c);
   void ProcessInput(ClientConn* c);
   bool Flush(ClientConn* c);
@@ -110,8 +110,7 @@ class CommandServer {
   event_base* base_;
   SentinelHost* host_;
   spdlog::logger* log_;
-  std::vector<std::pair<int, event*>> listeners_;
-  std::set<int> tls_listeners_;  // the fds of listeners_ on tls-port
+  net::Acceptor acceptor_;
   std::shared_ptr<net::TlsContext> tls_ctx_;
   net::TlsAuthClients tls_auth_ = net::TlsAuthClients::kYes;
   std::map<uint64_t, std::unique_ptr<ClientConn>> clients_;
