@@ -172,15 +172,12 @@ void Replication::Sync(Session& s, resp::ReplyWriter& w, const std::vector<std::
 
 void Replication::Wait(Session& s, resp::ReplyWriter& w, int64_t numreplicas, int64_t timeout_ms,
                        bool may_block) {
-  const int acked = master_links_.fsm().CountAcked(s.repl_woff);
-  if (acked >= numreplicas || !may_block) return w.Integer(acked);
-  Waiter waiter;
-  waiter.session = &s;
-  waiter.offset = s.repl_woff;
-  waiter.numreplicas = numreplicas;
-  waiter.deadline_ms = timeout_ms > 0 ? server_->now_ms() + timeout_ms : 0;
+  const int64_t deadline_ms = timeout_ms > 0 ? server_->now_ms() + timeout_ms : 0;
+  if (std::optional<int> acked = waiters_.Wait(s.id, s.repl_woff, numreplicas, deadline_ms,
+                                               may_block, master_links_.fsm())) {
+    return w.Integer(*acked);
+  }
   s.block.active = true;
-  waiters_.push_back(waiter);
   ScheduleGetAck();
 }
 
@@ -207,22 +204,15 @@ void Replication::OnGetAckTimer(evutil_socket_t, short, void* arg) {
 void Replication::ServeWaiters() {
   if (waiters_.empty()) return;
   Service& svc = server_->service();
-  const int64_t now_ms = server_->now_ms();
-  std::vector<Waiter> still;
-  for (const Waiter& wt : waiters_) {
-    const int acked = master_links_.fsm().CountAcked(wt.offset);
-    // ACKs can only help; the periodic call also ends waits whose timeout passed.
-    const bool done = acked >= wt.numreplicas || (wt.deadline_ms > 0 && now_ms >= wt.deadline_ms);
-    if (!done) {
-      still.push_back(wt);
-      continue;
-    }
-    Session* s = wt.session;
+  for (const ReplicaAckWaiters::Answer& a :
+       waiters_.Serve(master_links_.fsm(), server_->now_ms())) {
+    auto it = svc.sessions().find(a.client_id);
+    if (it == svc.sessions().end()) continue;
+    Session* s = it->second;
     s->block.active = false;
-    resp::ReplyWriter(&s->out, s->proto).Integer(acked);
+    resp::ReplyWriter(&s->out, s->proto).Integer(a.acked);
     svc.NoteWoken(s);
   }
-  waiters_ = std::move(still);
 }
 
 bool Replication::MasterLinkDown() const {
@@ -278,7 +268,7 @@ void Replication::ResumeWritesAfterShutdown() {
 }
 
 void Replication::OnSessionClosed(Session& s) {
-  std::erase_if(waiters_, [&](const Waiter& w) { return w.session == &s; });
+  waiters_.Forget(s.id);
   master_links_.OnSessionClosed(s);
 }
 

@@ -2,8 +2,8 @@
 // Replication: the server's ReplicationControl. It ties the serving side (MasterLinks) to the
 // replica side (ReplicaLink) and implements what spans both: REPLICAOF transitions and the
 // PSYNC2 id shift on promotion (docs/datanode-protocol.md, "PSYNC2 id handling"), WAIT,
-// min-replicas-to-write, MASTERDOWN, FAILOVER (decided by FailoverHandoff) and the INFO/ROLE
-// facts. Loop thread only.
+// min-replicas-to-write, MASTERDOWN, FAILOVER (decided by FailoverHandoff; WAIT by
+// ReplicaAckWaiters) and the INFO/ROLE facts. Loop thread only.
 #include <event2/event.h>
 #include <spdlog/logger.h>
 
@@ -15,6 +15,7 @@
 #include "common/base/host_port.h"
 #include "datanode/config/datanode_config.h"
 #include "datanode/replication/failover_handoff.h"
+#include "datanode/replication/replica_ack_waiters.h"
 #include "datanode/replication/replication_control.h"
 #include "datanode/server/master_links.h"
 #include "datanode/server/replica_link.h"
@@ -69,12 +70,6 @@ class Replication final : public ReplicationControl {
   void ResumeMasterStream();
 
  private:
-  struct Waiter {
-    Session* session = nullptr;
-    int64_t offset = 0;
-    int64_t numreplicas = 0;
-    int64_t deadline_ms = 0;  // 0 = none
-  };
   void BecomeReplica(const std::string& host, int64_t port, std::optional<ReplPosition> history);
   void Promote(const char* why);
   void ServeWaiters();
@@ -93,7 +88,7 @@ class Replication final : public ReplicationControl {
   spdlog::logger* log_;
   MasterLinks master_links_;
   ReplicaLink replica_link_;
-  std::vector<Waiter> waiters_;
+  ReplicaAckWaiters waiters_;
   bool getack_scheduled_ = false;
   bool failover_cron_scheduled_ = false;
   FailoverHandoff failover_;
