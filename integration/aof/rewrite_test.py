@@ -46,12 +46,12 @@ def test_manual_rewrites_under_load(args, res, dirs):
         c = h.Client(p.port)
         done = 0
         for _ in range(4):
-            time.sleep(0.3)
+            time.sleep(0.3)  # writes land between the rewrites, not only during them
             c.cmd("BGREWRITEAOF")
             if h.wait_until(lambda: h.info_field(p.port, "aof_rewrite_in_progress") == "0", 20):
                 done += 1
         c.close()
-        time.sleep(0.3)
+        time.sleep(0.3)  # and after the last one, into its incr file, until the SIGKILL
         os.kill(p.proc.pid, signal.SIGKILL)
         p.proc.wait(timeout=15)
         stop.set()

@@ -61,7 +61,8 @@ def test_toggle_on_under_writes(args, res, dirs):
         threads = [threading.Thread(target=writer, args=(p.port, t, acks, stop)) for t in range(2)]
         for t in threads:
             t.start()
-        time.sleep(0.3)
+        # The writers are going before the switch (the temporary incr must get their writes).
+        res.check(h.wait_until(lambda: len(acks) >= 100, 10), "toggle: the writers write")
         reply = c.call("CONFIG", "SET", "appendonly", "yes")
         res.check(reply == "OK", "toggle: CONFIG SET appendonly yes -> OK", repr(reply))
         res.check(h.info_field(p.port, "aof_enabled") == "1", "toggle: aof_enabled:1 right away")
@@ -72,7 +73,7 @@ def test_toggle_on_under_writes(args, res, dirs):
                   "toggle: writes during the rewrite go to the temporary incr")
         done = h.wait_until(lambda: h.info_field(p.port, "aof_rewrite_in_progress") == "0", 40)
         res.check(done, "toggle: the rewrite finishes")
-        time.sleep(0.5)
+        time.sleep(0.5)  # writes go on after the switch, into the new incr file
         stop.set()
         for t in threads:
             t.join(timeout=15)

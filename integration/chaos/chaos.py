@@ -198,8 +198,13 @@ class Run:
         watch = None
         syncs_before = checker.full_sync_counts(self.cluster)
         try:
+            t_start = time.monotonic()
             wl.start()
-            time.sleep(1.0 + rng.random() * 0.5)  # writers connected, then a random phase
+            phase = 1.0 + rng.random() * 0.5
+            if not cl.wait_until(wl.all_writing, 20, step=0.05):
+                raise RuntimeError("the writers had no write acknowledged within 20 s of starting")
+            # The fault comes at a random phase of the write stream.
+            time.sleep(max(0.0, t_start + phase - time.monotonic()))
             watch = checker.MasterWatch(self.cluster, master.addr).start()
             t_fault = time.time()
             fault.inject(rd)

@@ -130,5 +130,10 @@ class Workload:
         out.sort(key=lambda a: a.ms)
         return out
 
+    def all_writing(self):
+        """Whether every writer has had a write acknowledged."""
+        return all(os.path.exists(w.ack_log) and os.path.getsize(w.ack_log) > 0
+                   for w in self.writers)
+
     def results(self):
         return [w.result or {} for w in self.writers]

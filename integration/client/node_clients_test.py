@@ -159,7 +159,9 @@ def run(args, res):
         if args.fault == "kill":
             master.kill()
         elif args.fault == "shutdown":
-            time.sleep(2.0)  # the sentinels' hellos have reached the master: it knows whom to ask
+            # The master asks the sentinels it has heard hellos from: it must know every one.
+            res.check(sh.wait_hellos_relayed(master.port, [s.port for s in sents], 15),
+                      "the master heard a hello from every sentinel")
             t_fault = time.time()
             shutdown = sh.RespConn(master.port, timeout=15.0)
             shutdown.send("SHUTDOWN")
@@ -172,7 +174,10 @@ def run(args, res):
         t_switch = time.time()
         res.check(moved, "the sentinels name a new master")
         new_port = sh.master_addr(sents[0].port, NAME)[1]
-        time.sleep(4.0)
+        # 4 s past the switch for the gap checked below, and until every client has written on.
+        sh.wait_for(lambda: time.time() >= t_switch + 4.0 and
+                    all(len([t for t, _ in read_acks(w[2]) if t > t_switch + 1.0]) > 20
+                        for w in writers), 30)
         open(stop_file, "w").close()
         for tag, p, log in writers:
             try:

@@ -59,12 +59,14 @@ class Cluster:
             return all(sh.info_field(r.port, "master_link_status") == "up" for r in self.replicas)
 
         def known():
-            if self.fence_ms == 0:  # fence off: no INFO field; two hello periods suffice
-                time.sleep(4.5)
-                return True
             return sh.info_field(self.master.port, "fence_sentinels_known") == str(
                 len(self.sentinels))
-        return sh.wait_for(linked, timeout) and sh.wait_for(known, timeout)
+        if not sh.wait_for(linked, timeout):
+            return False
+        if self.fence_ms == 0:  # fence off: no INFO field; every sentinel's hello went through
+            return sh.wait_hellos_relayed(self.master.port, [s.port for s in self.sentinels],
+                                          timeout)
+        return sh.wait_for(known, timeout)
 
     def current_master_port(self):
         for s in self.sentinels:
@@ -167,6 +169,14 @@ class Writer:
     def finish(self):
         self.stop_flag = True
         self.thread.join(timeout=10)
+
+    def wait_flowing(self, seconds, timeout=15.0):
+        """Whether writes have been acknowledged for `seconds` since the first one, within
+        `timeout` of now."""
+        def flowing():
+            with self.lock:
+                return bool(self.acked) and time.monotonic() - self.acked[0][0] >= seconds
+        return sh.wait_for(flowing, timeout)
 
     def snapshot(self):
         with self.lock:

@@ -15,7 +15,7 @@ from fence_harness import sh
 def scenario(args, res, cluster):
     old = cluster.master
     writer = cluster.writer(old.port)
-    time.sleep(2.0)
+    res.check(writer.wait_flowing(2.0), "the writer writes to the master")
     t_stop = time.monotonic()
     fh.stop(old)
     promoted = sh.wait_for(lambda: cluster.current_master_port() not in (None, old.port), 8.0)
@@ -27,7 +27,10 @@ def scenario(args, res, cluster):
     new_port = cluster.current_master_port()
     demoted = sh.wait_for(lambda: sh.info_field(old.port, "role") == "slave", 20.0)
     res.check(demoted, "the old master is demoted after it resumes")
-    time.sleep(1.0)
+    t_demoted = time.monotonic()
+    # Until the writer meets the demoted master's READONLY (checked below).
+    sh.wait_for(lambda: any(t > t_demoted and e.startswith("READONLY")
+                            for t, e in writer.snapshot()[1]), 10.0)
     writer.finish()
     acked, errors = writer.snapshot()
     if args.verbose:
@@ -47,8 +50,8 @@ def scenario(args, res, cluster):
               "the old master raised its fence on the stall (not only on demotion)",
               "\n".join(l for l in log.splitlines() if "fence" in l)[-2000:])
     if new_port is not None and new_port != old.port:
-        time.sleep(1.0)
         keys = [k for _, k in acked]
+        sh.wait_for(lambda: not fh.missing_keys(new_port, keys), 10.0)
         missing = fh.missing_keys(new_port, keys)
         res.check(not missing, "every acknowledged key is on the new master",
                   "%d of %d missing, e.g. %r" % (len(missing), len(keys), missing[:5]))

@@ -26,12 +26,15 @@ def stats(port):
 def scenario(args, res, cluster):
     old = cluster.master
     writer = cluster.writer(old.port, rate=50)
-    time.sleep(1.5)
+    res.check(writer.wait_flowing(1.5), "the writer writes to the master")
     # A write the master executed but had not yet sent to its replicas when SIGSTOP landed would
     # be data the new master never got: then a full resync is the right answer. Stop writing
     # first, so the test measures the data-free tail alone.
     writer.finish()
-    time.sleep(0.3)
+    sent = int(sh.info_field(old.port, "master_repl_offset"))
+    res.check(sh.wait_for(lambda: all(int(sh.info_field(r.port, "slave_repl_offset")) >= sent
+                                      for r in cluster.replicas), 10.0),
+              "the replicas have every write before the master is stopped")
     fh.stop(old)
     promoted = sh.wait_for(lambda: cluster.current_master_port() not in (None, old.port), 10.0)
     res.check(promoted, "the sentinels promote a replica while the master is stopped")
@@ -67,7 +70,7 @@ def scenario(args, res, cluster):
               "\n".join(l for l in log.splitlines() if "MASTER" in l or "sync" in l)[-1500:])
     acked, _ = writer.snapshot()
     keys = [k for _, k in acked]
-    time.sleep(0.5)
+    sh.wait_for(lambda: not fh.missing_keys(new_port, keys), 10.0)
     missing = fh.missing_keys(new_port, keys)
     res.check(not missing, "every acknowledged key is on the new master",
               "%d of %d missing" % (len(missing), len(keys)))

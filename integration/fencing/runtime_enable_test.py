@@ -19,7 +19,7 @@ WATCH_S = 13.0  # the 11 s grace and then some, with the sentinels' INFO-driven 
 def scenario(args, res, cluster):
     master = cluster.master
     writer = cluster.writer(master.port)
-    time.sleep(1.0)
+    res.check(writer.wait_flowing(1.0), "the writer writes to the master")
     for n in cluster.nodes():
         sh.call(n.port, "CONFIG", "SET", "sentinel-fence-timeout", str(RUNTIME_FENCE_MS))
     t_set = time.monotonic()

@@ -17,7 +17,7 @@ PAUSE_S = 4.0
 def scenario(args, res, cluster):
     master = cluster.master
     writer = cluster.writer(master.port)
-    time.sleep(2.0)
+    res.check(writer.wait_flowing(2.0), "the writer writes to the master")
     t_stop = time.monotonic()
     for s in cluster.sentinels:
         fh.stop(s)
@@ -27,7 +27,7 @@ def scenario(args, res, cluster):
     for s in cluster.sentinels:
         fh.cont(s)
     lifted = sh.wait_for(lambda: sh.info_field(master.port, "fenced") == "0", 15.0)
-    time.sleep(1.5)
+    time.sleep(1.5)  # writes after the lift: the last second of them must all succeed
     writer.finish()
     acked, errors = writer.snapshot()
 

@@ -13,12 +13,12 @@ from fence_harness import sh
 def scenario(args, res, cluster):
     master = cluster.master
     writer = cluster.writer(master.port, timeout=3.0)
-    time.sleep(1.5)
+    res.check(writer.wait_flowing(1.5), "the writer writes to the master")
     fh.stop(master)
     time.sleep(2.0)
     t_cont = time.monotonic()
     fh.cont(master)
-    time.sleep(2.0)
+    time.sleep(2.0)  # a fence raised on the stall would refuse the writes of these seconds
     writer.finish()
     acked, errors = writer.snapshot()
     res.check(not errors, "no write is refused", repr(errors[:3]))

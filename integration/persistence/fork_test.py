@@ -128,7 +128,7 @@ def test_full_sync_waits_for_bgsave(args, res, work):
         waiting = h.wait_until(lambda: repl_state(c).get("state") == "wait_bgsave", 10)
         res.check(waiting, "sync: the replica waits in wait_bgsave while the BGSAVE child runs",
                   str(repl_state(c)))
-        time.sleep(0.5)
+        time.sleep(0.5)  # a few crons, in which a second child must not be forked
         res.check(len(child_pids(m.proc.pid)) == 1 and repl_state(c).get("state") == "wait_bgsave",
                   "sync: no second child is forked for the replica",
                   str(child_pids(m.proc.pid)))

@@ -123,7 +123,7 @@ def save_points(args, res, root):
         c = v.client()
         rdb = os.path.join(work, "dump.rdb")
         c.cmd("SET", "a", "1")
-        time.sleep(2.5)
+        time.sleep(2.5)  # the save point's 1 s passes twice: with 1 change no BGSAVE may start
         res.check(not os.path.exists(rdb), "save point not reached with 1 change")
         c.cmd("SET", "b", "2")
         ok = h.wait_until(lambda: os.path.exists(rdb) and

@@ -98,7 +98,8 @@ def test_disk_load_1m(args, res):
             if linked:
                 break
             time.sleep(0.01)
-        time.sleep(0.3)
+        if linked:  # the checks below want the poller to have read the loaded data too
+            wait_for(lambda: poller.values > 0, 10)
         poller.stop.set()
         poller.join(timeout=10)
         res.check("disk: the 1M-key full sync completes", linked, replica.log_tail())
@@ -196,7 +197,7 @@ def test_keepalive_while_loading(args, res):
         res.check("keepalive: the replica loads for longer than the master's repl-timeout",
                   loading_seen and ok and took > 2.5, "loading_seen=%s ok=%s took=%.1f\n%s" % (
                       loading_seen, ok, took, replica.log_tail(20)))
-        time.sleep(0.5)
+        time.sleep(0.5)  # a late timeout of the replica would show in the master's stats and log
         res.check("keepalive: the master never timed the loading replica out (one full sync)",
                   master.info("stats").get("sync_full") == "1"
                   and "timedout" not in master.log_tail(200), master.log_tail(10))

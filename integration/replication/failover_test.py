@@ -8,7 +8,6 @@ errors, FAILOVER without replicas, ABORT, and FAILOVER with no target picking a 
 """
 
 import threading
-import time
 
 import repl_harness as rh
 
@@ -52,7 +51,8 @@ def handoff(res, vigil, nodes, target_given):
     res.check(rh.wait_for(lambda: rh.link_up(b) and rh.link_up(c), 10), label + ": replicas up")
     w = Writer(a.port)
     w.start()
-    time.sleep(0.5)
+    res.check(rh.wait_for(lambda: len(w.acked) >= 100, 10),
+              label + ": the writer writes before the FAILOVER", repr(w.errors[:3]))
     args = ["FAILOVER", "TIMEOUT", 5000]
     if target_given:
         args = ["FAILOVER", "TO", rh.HOST, b.port, "TIMEOUT", 5000]

@@ -49,7 +49,10 @@ def start_cluster(args, procs):
     args.auth = False
     args.node_extra = ["--sentinel-shutdown-handoff", "yes"]
     cluster = sdk.start_cluster(args, procs)
-    time.sleep(2.5)  # every sentinel's hello has reached the master: it knows whom to ask
+    master, _, sents = cluster
+    # The master asks the sentinels it has heard hellos from: it must know every one first.
+    if not sh.wait_hellos_relayed(master.port, [s.port for s in sents], 15):
+        raise RuntimeError("the master did not hear a hello from every sentinel within 15 s")
     return cluster
 
 
@@ -62,7 +65,10 @@ def run_abort(args, res):
             os.kill(s.proc.pid, signal.SIGSTOP)
         waiting = sh.RespConn(master.port, timeout=10.0)
         waiting.send("SHUTDOWN")
-        time.sleep(0.3)
+        log_path = os.path.join(master.dir, "server.log")
+        res.check(sh.wait_for(lambda: "Handing the master role to a replica" in
+                              open(log_path, errors="replace").read(), 10),
+                  "the master starts the handoff")
         held = sh.RespConn(master.port, timeout=5.0)
         held.send("SET", "k", "v")
         try:
@@ -143,7 +149,7 @@ def run(args, res):
         log = open(os.path.join(master.dir, "server.log"), errors="replace").read()
         res.check("Handoff done" in log, "the old master logged the handoff",
                   "\n".join(log.splitlines()[-15:]))
-        time.sleep(3.0)
+        time.sleep(3.0)  # the writers go on against the new master: the checks below cover this too
         open(stop_file, "w").close()
         for tag, p, _ in writers:
             out, _ = p.communicate(timeout=60)

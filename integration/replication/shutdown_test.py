@@ -86,7 +86,7 @@ def scenario_waits_for_replica(args, res, replica_kind, use_signal):
             os.kill(master.pid, signal.SIGTERM)
         else:
             shutdown_conn.send("SHUTDOWN", "NOSAVE")
-        time.sleep(1.0)
+        time.sleep(1.0)  # a master that did not wait for the stopped replica would be gone by now
         res.check("%s: the master waits for the lagging replica" % tag,
                   master.server.proc.poll() is None)
         writer = RespConn(master.port, timeout=30.0)
@@ -143,10 +143,13 @@ def scenario_abort_and_now(args, res):
         master.call("SET", "x", "1")
         a = RespConn(master.port, timeout=10.0)
         a.send("SHUTDOWN")
-        time.sleep(0.5)
+        res.check("abort: the master waits for the stopped replica",
+                  wait_for(lambda: "shutdown_in_milliseconds" in master.info("server"), 10))
+        blocked = int(master.info("clients")["blocked_clients"])
         b = RespConn(master.port, timeout=10.0)
         b.send("SET", "during", "1")
-        time.sleep(0.3)
+        res.check("abort: the write sent during the wait is held",
+                  wait_for(lambda: int(master.info("clients")["blocked_clients"]) > blocked, 10))
         r = master.call("SHUTDOWN", "ABORT")
         res.check("abort: SHUTDOWN ABORT during the wait -> OK", r == "OK", repr(r))
         ra = rh.decode(a.read_reply(timeout=5))

@@ -5,8 +5,6 @@ each seeing the other as its one peer): same reply types, field names (in order)
 in RESP2 and RESP3.
 """
 
-import time
-
 import sentinel_harness as sh
 
 # (command, comparison): "exact" = identical bytes; "shape" = same RESP types and lengths
@@ -114,13 +112,21 @@ def main():
         def settled(s):
             m = sh.call(s.port, "SENTINEL", "MASTER", "mym")
             d = dict(zip(m[::2], m[1::2]))
-            return d["num-slaves"] == "1" and d["num-other-sentinels"] == "1" and \
-                d["flags"] == "master" and d["info-refresh"] != "0"
+            if not (d["num-slaves"] == "1" and d["num-other-sentinels"] == "1" and
+                    d["flags"] == "master" and d["info-refresh"] != "0"):
+                return False
+            # The replica's INFO has arrived too (INFO-CACHE lists it), and the peer answers.
+            for kind in ("REPLICAS", "SENTINELS"):
+                for r in sh.call(s.port, "SENTINEL", kind, "mym"):
+                    f = dict(zip(r[::2], r[1::2]))
+                    if f["flags"] not in ("slave", "sentinel") or (
+                            kind == "REPLICAS" and f["info-refresh"] == "0"):
+                        return False
+            return True
         ok = sh.wait_for(lambda: settled(redis_s) and settled(vigil_s), 30)
         if not res.check(ok, "both sentinels see the same topology"):
             print(redis_s.log_tail(), vigil_s.log_tail())
             return
-        time.sleep(1.5)  # let the peers' first hellos and INFO settle on both sides
         for proto in (2, 3):
             conns = [sh.RespConn(redis_s.port), sh.RespConn(vigil_s.port)]
             try:

@@ -59,8 +59,7 @@ def run(res, kind, node_bin, sentinel_bin, verbose):
             return
         if verbose:
             print("%s: discovery took %.2fs" % (kind, time.monotonic() - t0))
-        recs = [sh.EventRecorder(s.port) for s in sents]
-        time.sleep(0.3)
+        recs = [sh.EventRecorder(s.port) for s in sents]  # subscribed once constructed
         t_kill = time.monotonic()
         master.kill()
         rports = {r.port for r in replicas}

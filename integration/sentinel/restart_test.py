@@ -14,7 +14,6 @@
 
 import os
 import stat
-import time
 
 import sentinel_harness as sh
 
@@ -162,14 +161,22 @@ def check_toml_state_file(res, args, master, replica):
             f = dict(zip(m[::2], m[1::2]))
             return f["num-slaves"] == "1" and f["num-other-sentinels"] == "1"
         res.check(sh.wait_for(learned, 15), "toml: replica and peer discovered")
-        time.sleep(1.2)  # deferred state is written within a second
         myid = s.call("SENTINEL", "MYID")
+        peer_id = peer.call("SENTINEL", "MYID")
+
+        def state_written():
+            with open(state) as f:
+                text = f.read()
+            return (myid in text and peer_id in text and
+                    "known-replicas = [[\"127.0.0.1\", %d]]" % replica.port in text)
+        # The state is written deferred, within a second; the checks below say what is missing.
+        sh.wait_for(state_written, 10)
         with open(state) as f:
             text = f.read()
         res.check(myid in text, "toml: state file holds myid")
         res.check("known-replicas = [[\"127.0.0.1\", %d]]" % replica.port in text,
                   "toml: state file holds the known replica", text)
-        res.check(peer.call("SENTINEL", "MYID") in text, "toml: state file holds the known sentinel")
+        res.check(peer_id in text, "toml: state file holds the known sentinel")
         with open(s.conf) as f:
             res.check(f.read() == before, "toml: the read-only config is untouched")
         s.kill()

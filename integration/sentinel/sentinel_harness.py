@@ -83,6 +83,33 @@ def wait_for(pred, timeout, step=0.05):
     return False
 
 
+def wait_hellos_relayed(master_port, sentinel_ports, timeout):
+    """Whether every sentinel at `sentinel_ports` publishes a hello naming the master at
+    `master_port` through that master within `timeout` seconds: the master has then heard from
+    each of them (it notes a hello as it runs the PUBLISH, before any subscriber gets it)."""
+    want = {call(p, "SENTINEL", "MYID") for p in sentinel_ports}
+    heard = set()
+    deadline = time.monotonic() + timeout
+    conn = RespConn(master_port, timeout=5.0)
+    try:
+        conn.call("SUBSCRIBE", "__sentinel__:hello")
+        while not want <= heard:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                msg = decode(conn.read_reply(timeout=left))
+            except socket.timeout:
+                break
+            if isinstance(msg, list) and len(msg) == 3 and msg[0] == "message":
+                fields = str(msg[2]).split(",")
+                if len(fields) == 8 and fields[6] == str(master_port):
+                    heard.add(fields[2])
+    finally:
+        conn.close()
+    return want <= heard
+
+
 class Proc:
     """A process on a fixed port that can be killed and restarted on the same port."""
 

@@ -36,7 +36,10 @@ def coordinated(res, g, recs, verbose):
     before = g.stats()
     writer = rig.Writer([s.port for s in g.sentinels]).start()
     try:
-        time.sleep(1.0)
+        # A second of steady writes before the command, the baseline of the gap measured below.
+        flowing = sh.wait_for(lambda: writer.acked and
+                              time.monotonic() - writer.acked[0][1] >= 1.0, 15)
+        res.check(flowing, "the writer writes before the switchover", str(writer.errors[:3]))
         t_cmd = time.monotonic()
         reply = sh.call(g.sentinels[0].port, "SENTINEL", "FAILOVER", rig.NAME, "COORDINATED")
         res.check(reply == "OK", "SENTINEL FAILOVER COORDINATED answers OK", repr(reply))
@@ -49,7 +52,11 @@ def coordinated(res, g, recs, verbose):
                 print(p.log_tail())
             return None
         t_switched = time.monotonic()
-        time.sleep(1.0)
+        # The gap below includes the switchover only once the writer writes on the new master.
+        resumed = sh.wait_for(lambda: writer.port == new and writer.acked and
+                              writer.acked[-1][1] >= t_switched + 1.0, 15)
+        res.check(resumed, "the writer writes on the new master for a second after the switch",
+                  str(writer.errors[-3:]))
     finally:
         writer.stop()
     gap = writer.longest_gap(since=t_cmd - 0.5)

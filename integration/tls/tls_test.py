@@ -313,7 +313,7 @@ def replication_refused_without_ca():
                                                      "--tls-client-key-file", cert("stranger.key")])
     try:
         RespConn(replica.port).call("REPLICAOF", HOST, str(mport))
-        time.sleep(2)
+        time.sleep(2)  # the replica retries every second: it stays down through the retries
         info = RespConn(replica.port).call("INFO", "replication").raw
         R.check(b"master_link_status:down" in info, "replica with a foreign cert stays down")
         R.check("TLS" in replica.log() or "SSL" in replica.log() or
