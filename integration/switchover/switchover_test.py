@@ -93,6 +93,11 @@ def coordinated(res, g, recs, verbose):
         res.check(ev in types, "event %s published" % ev)
     res.check("+failover-state-send-slaveof-noone" not in types,
               "no SLAVEOF NO ONE in a coordinated switchover")
+    # FAILOVER changed both nodes' roles without their config files: the leader asks each to
+    # rewrite its own (these nodes run without a file, so the rewrite itself is refused).
+    for ev in ("+persist-master-config", "+persist-slave-config"):
+        res.check(sh.wait_for(lambda: any(ev in r.types() for r in recs), 10),
+                  "event %s published" % ev)
     if verbose:
         for r in recs:
             for t, ch, msg in r.events:

@@ -55,6 +55,12 @@ struct FailoverToCommand {
   int64_t timeout_ms = 0;
   friend bool operator==(const FailoverToCommand&, const FailoverToCommand&) = default;
 };
+// CONFIG REWRITE alone (Vigil): persists a role a node took without a reconfiguration block
+// (the new master of a coordinated switchover), without the block's CLIENT KILLs, which would
+// cut off the clients that already followed +switch-master to it.
+struct RewriteConfigCommand {
+  friend bool operator==(const RewriteConfigCommand&, const RewriteConfigCommand&) = default;
+};
 // SCRIPT KILL, sent once to an SDOWN instance that answers -BUSY.
 struct ScriptKillCommand {
   friend bool operator==(const ScriptKillCommand&, const ScriptKillCommand&) = default;
@@ -62,7 +68,7 @@ struct ScriptKillCommand {
 
 using Command = std::variant<PingCommand, InfoCommand, PublishHelloCommand, SubscribeHelloCommand,
                              IsMasterDownByAddrCommand, ReconfigureCommand, ScriptKillCommand,
-                             FailoverToCommand>;
+                             FailoverToCommand, RewriteConfigCommand>;
 
 // Upper-case original command name → configured new name (sentinel rename-command).
 using RenameMap = std::map<std::string, std::string>;

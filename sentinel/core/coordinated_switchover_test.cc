@@ -45,7 +45,7 @@ std::string LastReply(const CoreHarness& h) {
   return "";
 }
 
-TEST(CoordinatedSwitchoverTest, ElectedLeaderHandsOverWithFailoverToAndNeverSlaveofNoOne) {
+TEST(CoordinatedSwitchoverTest, ElectedLeaderPromotesThroughFailoverToNotSlaveofNoOne) {
   CoreHarness h;
   Healthy(h);
   PeersVoteForCoordinated(h);
@@ -83,6 +83,26 @@ TEST(CoordinatedSwitchoverTest, OldMasterGetsItsConfigPersistedOnceItFollowsTheN
   h.Run(Millis(12000));
   EXPECT_EQ(CountSent(h, kMaster, ReconfigureCommand{kR3}), 1);
   EXPECT_TRUE(h.SawType("+persist-slave-config"));
+}
+
+TEST(CoordinatedSwitchoverTest, NewMasterGetsItsConfigPersistedOnceItReportsRoleMaster) {
+  CoreHarness h;
+  Healthy(h);
+  PeersVoteForCoordinated(h);
+  h.Step(AdminCommand{1, FailoverRequest{"mymaster", true}});
+  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  h.info["10.0.0.1:6379"] = testing::ReplicaInfo(kR3, true, 100, 20, '1');
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kR3, true, 100, 10, '2');
+  h.Run(Millis(2000));
+  ASSERT_TRUE(h.Saw("+switch-master mymaster 10.0.0.1 6379 10.0.0.3 6379"));
+  // Its config file still names the old master: once it reports role:master at its new address
+  // it gets CONFIG REWRITE, exactly once, so a restart keeps it master; no CLIENT KILL (and so
+  // no block) for the clients that already followed it.
+  EXPECT_EQ(CountSent(h, kR3, RewriteConfigCommand{}), 1);
+  EXPECT_EQ(CountSent(h, kR3, ReconfigureCommand{std::nullopt}), 0);
+  EXPECT_TRUE(h.Saw("+persist-master-config master mymaster 10.0.0.3 6379"));
+  h.Run(Millis(5000));
+  EXPECT_EQ(CountSent(h, kR3, RewriteConfigCommand{}), 1);
 }
 
 TEST(CoordinatedSwitchoverTest, PromotedReplicaIsPolledFastWhileWritesArePaused) {

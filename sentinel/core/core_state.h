@@ -27,7 +27,8 @@ enum class RequestKind {
   kAsk,
   kReconfigure,
   kScriptKill,
-  kFailoverTo
+  kFailoverTo,
+  kRewriteConfig
 };
 
 // A command sent and not yet answered, and whom its answer concerns.

@@ -326,7 +326,10 @@ void CompletePendingSwitches(CoreState& state) {
     const bool coordinated = master.failover.coordinated;
     const HostPort old_master = from;
     ResetMasterAndChangeAddress(state, master, to);
-    if (coordinated) master.persist_demotion = old_master;
+    if (coordinated) {
+      master.persist_demotion = old_master;
+      master.persist_promotion = true;
+    }
   }
 }
 

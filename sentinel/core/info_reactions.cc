@@ -120,6 +120,15 @@ void PersistCoordinatedDemotion(CoreState& state, MasterRecord& master, Instance
   }
 }
 
+void PersistCoordinatedPromotion(CoreState& state, MasterRecord& master, InstanceRecord& ri,
+                                 ReportedRole role) {
+  if (!master.persist_promotion || role != ReportedRole::kMaster) return;
+  if (state.Send(master, ri, RewriteConfigCommand{}, RequestKind::kRewriteConfig)) {
+    master.persist_promotion = false;
+    state.EmitFor(EventLevel::kNotice, "+persist-master-config", master, ri);
+  }
+}
+
 void TrackReconfiguration(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
   const InstanceRecord* promoted = master.promoted_replica();
   if (promoted == nullptr || !(ri.reconf_sent || ri.reconf_inprog)) return;
@@ -160,6 +169,7 @@ void ApplyInfo(CoreState& state, MasterRecord& master, InstanceRecord& ri,
   RecordRoleChange(state, master, ri, report.role);
 
   if (state.tilt.active()) return;
+  if (ri.kind == InstanceKind::kMaster) PersistCoordinatedPromotion(state, master, ri, report.role);
   if (ri.kind != InstanceKind::kReplica) return;
   if (report.role == ReportedRole::kMaster) {
     HandleReplicaClaimingMaster(state, master, ri);

@@ -35,6 +35,12 @@ struct MasterRecord {
   // our replica without touching its config file, so once it reports following us it gets the
   // usual SLAVEOF + CONFIG REWRITE block (a no-op SLAVEOF) and survives a restart as a replica.
   std::optional<HostPort> persist_demotion;
+  // Vigil: the same for the new master of that switchover. FAILOVER promoted it without touching
+  // its config file, which still says `replicaof <old master>`: restarted so, it would follow its
+  // own replica, a cycle with no master that no failover can repair. Once it reports role:master
+  // at its new address it gets CONFIG REWRITE (alone: the block's CLIENT KILLs would cut off the
+  // clients that already followed +switch-master to it).
+  bool persist_promotion = false;
   // Vigil: the tick skips this master until then (tick_schedule.h); CoreState::Wake resets it.
   MonoTime next_tick_work{INT64_MIN};
 

@@ -232,6 +232,7 @@ void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
       OnReconfigureReply(state_, *master, *ri, payload);
       break;
     case RequestKind::kScriptKill:
+    case RequestKind::kRewriteConfig:
       break;
     case RequestKind::kFailoverTo:
       OnFailoverToReply(state_, *master, payload);

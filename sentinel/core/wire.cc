@@ -57,6 +57,8 @@ std::vector<Argv> RenderCommand(const Command& command, const RenameMap& renames
         } else if constexpr (std::is_same_v<T, FailoverToCommand>) {
           return {{Renamed(renames, "FAILOVER"), "TO", c.target.host, std::to_string(c.target.port),
                    "TIMEOUT", std::to_string(c.timeout_ms)}};
+        } else if constexpr (std::is_same_v<T, RewriteConfigCommand>) {
+          return {{Renamed(renames, "CONFIG"), "REWRITE"}};
         } else {
           return {{Renamed(renames, "SCRIPT"), "KILL"}};
         }
@@ -96,6 +98,7 @@ Result<Command> ParseSingle(const Argv& a) {
   if (Is(a, {"PING"})) return Command(PingCommand{});
   if (Is(a, {"INFO"})) return Command(InfoCommand{});
   if (Is(a, {"SCRIPT", "KILL"})) return Command(ScriptKillCommand{});
+  if (Is(a, {"CONFIG", "REWRITE"})) return Command(RewriteConfigCommand{});
   if (a.size() == 2 && EqualsIgnoreCase(a[0], "SUBSCRIBE") && a[1] == kHelloChannel) {
     return Command(SubscribeHelloCommand{});
   }

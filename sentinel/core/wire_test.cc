@@ -17,6 +17,7 @@ TEST(WireTest, EveryCommandRoundTripsThroughArgv) {
       ScriptKillCommand{},
       IsMasterDownByAddrCommand{{"10.0.0.1", 6379}, 8, "abc", true},
       FailoverToCommand{{"10.0.0.2", 6380}, 5000},
+      RewriteConfigCommand{},
   };
   for (const Command& c : commands) {
     Result<Command> back = ParseCommand(RenderCommand(c));
