@@ -50,8 +50,10 @@ FORBIDDEN = [
 # loadfile and dofile before any script runs.
 PURE_LIBRARIES = {
     "vigil_sentinel_core": ("sentinel/core/CMakeLists.txt", {"vigil_common", "vigil_warnings"}),
+    "vigil_datanode_replication": ("datanode/CMakeLists.txt", {"vigil_common", "vigil_warnings"}),
     "vigil_datanode_core": ("datanode/CMakeLists.txt",
-                            {"vigil_common", "vigil_warnings", "PkgConfig::LUA51"}),
+                            {"vigil_common", "vigil_datanode_replication", "vigil_warnings",
+                             "PkgConfig::LUA51"}),
 }
 
 

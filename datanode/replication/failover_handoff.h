@@ -16,9 +16,18 @@
 
 #include "datanode/replication/master_fsm.h"
 #include "datanode/replication/replica_fsm.h"
-#include "datanode/replication/replication_control.h"
 
 namespace vigil::datanode {
+
+// FAILOVER's arguments, parsed.
+struct FailoverRequest {
+  bool abort = false;
+  bool has_target = false;
+  std::string host;
+  int64_t port = 0;
+  bool force = false;
+  int64_t timeout_ms = 0;  // 0 = none
+};
 
 namespace failover_action {
 // Pause writes and the periodic PING (so the target can reach our final offset) and ask every

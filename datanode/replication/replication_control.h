@@ -8,19 +8,11 @@
 #include <vector>
 
 #include "common/resp/reply_writer.h"
+#include "datanode/replication/failover_handoff.h"
 #include "datanode/replication/info_replication.h"
 #include "datanode/service/session.h"
 
 namespace vigil::datanode {
-
-struct FailoverRequest {
-  bool abort = false;
-  bool has_target = false;
-  std::string host;
-  int64_t port = 0;
-  bool force = false;
-  int64_t timeout_ms = 0;  // 0 = none
-};
 
 class ReplicationControl {
  public:

@@ -205,6 +205,19 @@ void Checkers::CheckConverged(World& world, const std::string& name) {
     }
     if (hop != master) {
       Violation(now, node->name + " does not replicate from the agreed master " + master->name);
+      continue;
+    }
+    // Same stream position, same history, same writes: the replica's dataset is the master's
+    // as it was at that offset (the master may have written since).
+    if (node->history().ids().replid != master->history().ids().replid) {
+      Violation(now, node->name + " follows " + master->name + " under another replication id");
+      continue;
+    }
+    const std::optional<uint64_t> expected = master->DigestAt(node->offset());
+    if (node->offset() > master->offset() || (expected && *expected != node->digest())) {
+      Violation(now, node->name + " at offset " + std::to_string(node->offset()) +
+                         " holds other writes than " + master->name + " had there (master at " +
+                         std::to_string(master->offset()) + ")");
     }
   }
 }

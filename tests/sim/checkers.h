@@ -44,7 +44,8 @@ class Checkers {
   void OnPromotion(MonoTime now, const SimDataNode& node);
 
   // Liveness after healing: every running sentinel names the same master for `name`, that node
-  // is up and a master, and every other running node replicates from it with its link up.
+  // is up and a master, and every other running node replicates from it with its link up, under
+  // its replication id, holding the writes the master held at the replica's offset.
   void CheckConverged(World& world, const std::string& name);
 
   void Violation(MonoTime now, const std::string& what);

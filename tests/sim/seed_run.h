@@ -15,6 +15,10 @@ struct SeedOptions {
   Millis heal{40000};
   // CoreOptions::schedule_ticks for every sentinel (off: Redis's walk of every instance).
   bool schedule_ticks = true;
+  // The chaos also includes an operator's SENTINEL FAILOVER ... COORDINATED, so the data nodes'
+  // FAILOVER handoff runs. Off by default: the fault draw of every other seed
+  // (and of the regression seeds) stays as it was.
+  bool operator_failovers = false;
 };
 
 struct SeedResult {
@@ -25,6 +29,10 @@ struct SeedResult {
   std::string shape;  // a one-line description of the world, for reports
   // Crash-to-promotion latency minus down-after, for master crashes followed by a promotion.
   std::vector<int64_t> promotion_overhead_ms;
+  // What the data nodes' replication did, summed over the nodes.
+  int partial_syncs = 0;
+  int full_syncs = 0;
+  int failover_handoffs = 0;
 };
 
 SeedResult RunSeed(uint64_t seed, const SeedOptions& options);

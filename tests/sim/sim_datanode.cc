@@ -15,61 +15,11 @@ SimDataNode::SimDataNode(World& world, int index_in, vigil::HostPort addr_in,
       name("n" + std::to_string(index_in + 1)),
       priority(priority_in),
       world_(world),
+      ids_(0x5eed0000u + uint64_t(index_in)),
       run_id_(world.prng().HexId40()),
       master_(replicaof),
-      config_replicaof_(replicaof) {}
-
-void SimDataNode::Crash() {
-  failover_target_.reset();
-  up_ = false;
-  paused_ = false;
-  link_up_ = false;
-}
-
-void SimDataNode::Restart() {
-  up_ = true;
-  paused_ = false;
-  run_id_ = world_.prng().HexId40();
-  master_ = config_replicaof_;  // whatever the last CONFIG REWRITE left in its config file
-  link_up_ = false;
-  link_lost_at_.reset();
-  sync_ready_at_.reset();
-}
-
-void SimDataNode::BreakReplicationFor(Millis d) {
-  broken_until_ = world_.now() + d;
-}
-
-void SimDataNode::ReplicationTick() {
-  if (!up_ || paused_) return;
-  MonoTime now = world_.now();
-  if (is_master()) {
-    if (failover_target_) return AdvanceFailover(now);
-    offset_ += 100;  // a steady write load
-    return;
-  }
-  SimDataNode* m = world_.NodeAt(*master_);
-  bool reachable = m != nullptr && m->up() && !m->paused() && now >= broken_until_ &&
-                   !world_.Blocked(addr.host, m->addr.host) &&
-                   !world_.Blocked(m->addr.host, addr.host);
-  if (!reachable) {
-    if (link_up_) {
-      link_up_ = false;
-      link_lost_at_ = now;
-    }
-    sync_ready_at_.reset();
-    return;
-  }
-  if (!link_up_) {
-    if (!sync_ready_at_) {
-      sync_ready_at_ = now + Millis(100 + static_cast<int64_t>(world_.prng().Uniform(500)));
-    }
-    if (now < *sync_ready_at_) return;
-    link_up_ = true;
-    sync_ready_at_.reset();
-    world_.trace().Add(now, name, "sync from " + m->name);
-  }
-  offset_ = m->offset();
+      config_replicaof_(replicaof) {
+  history_.Restart(ids_.HexId40());
 }
 
 std::string SimDataNode::RenderInfo() const {
@@ -80,11 +30,11 @@ std::string SimDataNode::RenderInfo() const {
     s += "role:master\r\n";
     int n = 0;
     std::string lines;
-    for (const auto& node : world_.nodes()) {
-      if (!node->up() || node->is_master() || !node->link_up() || *node->master() != addr) continue;
-      lines += "slave" + std::to_string(n++) + ":ip=" + node->addr.host +
-               ",port=" + std::to_string(node->addr.port) +
-               ",state=online,offset=" + std::to_string(node->offset()) + ",lag=0\r\n";
+    const datanode::MasterFsm attached = AttachedReplicas();
+    for (const auto& [id, r] : attached.replicas()) {
+      lines += "slave" + std::to_string(n++) + ":ip=" + r.ip() +
+               ",port=" + std::to_string(r.listening_port) +
+               ",state=online,offset=" + std::to_string(r.ack_offset) + ",lag=0\r\n";
     }
     s += "connected_slaves:" + std::to_string(n) + "\r\n" + lines;
   } else {
@@ -92,8 +42,8 @@ std::string SimDataNode::RenderInfo() const {
          "\r\nmaster_port:" + std::to_string(master_->port) +
          "\r\nmaster_link_status:" + (link_up_ ? "up" : "down") +
          "\r\nmaster_last_io_seconds_ago:0\r\nmaster_sync_in_progress:0\r\n" +
-         "slave_read_repl_offset:" + std::to_string(offset_) +
-         "\r\nslave_repl_offset:" + std::to_string(offset_) + "\r\n";
+         "slave_read_repl_offset:" + std::to_string(offset()) +
+         "\r\nslave_repl_offset:" + std::to_string(offset()) + "\r\n";
     if (!link_up_) {
       int64_t down = link_lost_at_ ? (now - *link_lost_at_).count() / 1000 : -1;
       s += "master_link_down_since_seconds:" + std::to_string(down) + "\r\n";
@@ -101,10 +51,12 @@ std::string SimDataNode::RenderInfo() const {
     s += "slave_priority:" + std::to_string(priority) +
          "\r\nslave_read_only:1\r\nreplica_announced:1\r\nconnected_slaves:0\r\n";
   }
-  s += std::string("master_failover_state:") +
-       (failover_target_ ? "waiting-for-sync" : "no-failover") +
-       "\r\nmaster_repl_offset:" + std::to_string(offset_) +
-       "\r\nsecond_repl_offset:-1\r\n\r\n# CPU\r\nused_cpu_sys:0.000000\r\n";
+  const datanode::ReplicationIds& ids = history_.ids();
+  s += std::string("master_failover_state:") + failover_.StateName() +
+       "\r\nmaster_replid:" + ids.replid + "\r\nmaster_replid2:" + ids.replid2 +
+       "\r\nmaster_repl_offset:" + std::to_string(offset()) +
+       "\r\nsecond_repl_offset:" + std::to_string(ids.second_replid_offset) +
+       "\r\n\r\n# CPU\r\nused_cpu_sys:0.000000\r\n";
   return s;
 }
 
@@ -145,13 +97,12 @@ void SimDataNode::ExecuteBlock(uint64_t conn, const Message& message) {
 
 resp::Value SimDataNode::SlaveOf(const sentinel::Argv& argv) {
   if (argv.size() != 3) return resp::Value::Error("ERR wrong number of arguments");
+  if (failover_.active())
+    return resp::Value::Error("ERR REPLICAOF not allowed while failing over.");
   if (EqualsIgnoreCase(argv[1], "NO") && EqualsIgnoreCase(argv[2], "ONE")) {
     if (!is_master()) {
-      master_.reset();
-      link_up_ = false;
-      promoted_at_ = world_.now();
+      Promote("promoted to master");
       world_.checkers().OnPromotion(world_.now(), *this);
-      world_.trace().Add(world_.now(), name, "promoted to master");
     }
     return resp::Value::Simple("OK");
   }
@@ -161,6 +112,14 @@ resp::Value SimDataNode::SlaveOf(const sentinel::Argv& argv) {
   if (master_ && *master_ == target)
     return resp::Value::Simple("OK Already connected to specified master");
   world_.trace().Add(world_.now(), name, "replicaof " + vigil::FormatHostPort(target));
+  if (is_master()) {
+    // A master's own history, minus the tail that carries no data
+    // (datanode/replication/DESIGN.md, "Rejoining after a failover").
+    if (history_.DiscardNonDataTail() > 0) DropReplicas();
+    const datanode::ReplicationIds& ids = history_.ids();
+    psync_from_ = datanode::ReplPosition{history_.restored_id_unseen() ? ids.replid2 : ids.replid,
+                                         history_.offset()};
+  }
   master_ = target;
   link_up_ = false;
   link_lost_at_.reset();
@@ -169,52 +128,22 @@ resp::Value SimDataNode::SlaveOf(const sentinel::Argv& argv) {
 }
 
 resp::Value SimDataNode::FailoverTo(const sentinel::Argv& a) {
+  datanode::FailoverRequest request;
   int port = 0;
-  int64_t timeout_ms = 0;
   if (a.size() != 6 || !EqualsIgnoreCase(a[1], "TO") || !EqualsIgnoreCase(a[4], "TIMEOUT") ||
-      !vigil::ParsePort(a[3], &port) || !vigil::ParseInt64(a[5], &timeout_ms)) {
+      !vigil::ParsePort(a[3], &port) || !vigil::ParseInt64(a[5], &request.timeout_ms)) {
     return resp::Value::Error("ERR syntax error");
   }
-  if (!is_master())
-    return resp::Value::Error("ERR FAILOVER is not valid when server is a replica.");
-  if (failover_target_) return resp::Value::Error("ERR FAILOVER already in progress.");
-  vigil::HostPort target{a[2], port};
-  SimDataNode* t = world_.NodeAt(target);
-  if (t == nullptr || !t->up() || t->is_master() || !t->link_up() || *t->master() != addr) {
-    return resp::Value::Error("ERR FAILOVER target HOST and PORT is not a replica.");
-  }
-  failover_target_ = target;
-  failover_deadline_ = world_.now() + Millis(timeout_ms);
-  world_.trace().Add(world_.now(), name, "FAILOVER to " + t->name + ": writes paused");
+  request.has_target = true;
+  request.host = a[2];
+  request.port = port;
+  std::vector<datanode::FailoverAction> actions;
+  const std::string error = failover_.Request(request, !is_master(), AttachedReplicas(),
+                                              world_.now().ms, offset(), &actions);
+  if (!error.empty()) return resp::Value::Error(error);
+  world_.trace().Add(world_.now(), name, "FAILOVER to " + a[2] + ":" + a[3] + ": writes paused");
+  ExecuteFailover(actions);
   return resp::Value::Simple("OK");
-}
-
-void SimDataNode::AdvanceFailover(MonoTime now) {
-  SimDataNode* t = world_.NodeAt(*failover_target_);
-  bool caught_up = t != nullptr && t->up() && !t->paused() && t->link_up() && t->master() == addr &&
-                   t->offset() == offset_;
-  if (caught_up) {
-    // PSYNC FAILOVER: the target promotes itself and we continue as its replica, no resync.
-    t->PromoteByFailover();
-    world_.trace().Add(now, name, "handed over to " + t->name);
-    master_ = t->addr;
-    link_up_ = true;
-    link_lost_at_.reset();
-    failover_target_.reset();
-    return;
-  }
-  if (now >= failover_deadline_) {
-    world_.trace().Add(now, name, "FAILOVER timed out: writes resumed");
-    failover_target_.reset();
-  }
-}
-
-void SimDataNode::PromoteByFailover() {
-  master_.reset();
-  link_up_ = false;
-  promoted_at_ = world_.now();
-  world_.checkers().OnPromotion(world_.now(), *this);
-  world_.trace().Add(world_.now(), name, "promoted to master by FAILOVER");
 }
 
 int64_t SimDataNode::KillClients(uint64_t caller, bool pubsub) {
@@ -253,10 +182,15 @@ resp::Value SimDataNode::Execute(uint64_t conn, const sentinel::Argv& a) {
         ++receivers;
       }
     }
+    Feed(a);  // PUBLISH is propagated, as in Redis
     return resp::Value::Integer(receivers);
   }
   if (EqualsIgnoreCase(cmd, "CONFIG") && a.size() == 2 && EqualsIgnoreCase(a[1], "REWRITE")) {
     config_replicaof_ = master_;
+    world_.trace().Add(
+        world_.now(), name,
+        "config rewritten: " +
+            (master_ ? "replicaof " + vigil::FormatHostPort(*master_) : std::string("master")));
     return resp::Value::Simple("OK");
   }
   if (EqualsIgnoreCase(cmd, "CLIENT") && a.size() == 4 && EqualsIgnoreCase(a[1], "KILL")) {

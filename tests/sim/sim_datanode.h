@@ -1,16 +1,29 @@
 #pragma once
-// SimDataNode: a model of a Redis 7.0 data node as far as Sentinel can tell
+// SimDataNode: a data node in the simulator. What Sentinel talks to is modelled
 // (docs/datanode-protocol.md, "What a sentinel needs from a data node"): PING, INFO (real field
 // names and layout), PUBLISH/SUBSCRIBE on the hello channel, the
-// MULTI/SLAVEOF/CONFIG REWRITE/CLIENT KILL/EXEC block, FAILOVER TO <host> <port> TIMEOUT <ms>
-// (writes stop, the target takes over once it has our offset), and replication reduced to "a
-// replica whose master is reachable syncs after a delay and then follows its offset". It stands in
-// until the real replication core can run inside the simulator.
+// MULTI/SLAVEOF/CONFIG REWRITE/CLIENT KILL/EXEC block and FAILOVER TO <host> <port> TIMEOUT <ms>.
+//
+// Replication runs the data node's real decision code (vigil_datanode_replication): the node's
+// history is a ReplicationHistory fed with a real command stream (SET writes, the hellos'
+// PUBLISHes, PINGs, classified by CarriesNoData), every (re)connection to a master is a PSYNC
+// answered by the master's DecidePsync (partial or full), promotion shifts the history, a demoted
+// master drops its data-less tail first, a restart restores the position it had, and FAILOVER is
+// the real FailoverHandoff. What is still modelled is the transport: a replica whose master is
+// reachable connects after a delay, and then copies the master's new stream bytes every tick.
+// Each node keeps a digest of the writes it applied, so the checker can compare datasets.
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/base/host_port.h"
+#include "common/random/prng.h"
 #include "common/time/mono_time.h"
+#include "datanode/replication/failover_handoff.h"
+#include "datanode/replication/master_fsm.h"
+#include "datanode/replication/replication_history.h"
 #include "sentinel/core/wire.h"
 
 namespace vigil::sim {
@@ -33,8 +46,17 @@ class SimDataNode {
   bool is_master() const { return !master_.has_value(); }
   const std::optional<vigil::HostPort>& master() const { return master_; }
   bool link_up() const { return link_up_; }
-  int64_t offset() const { return offset_; }
+  int64_t offset() const { return history_.offset(); }
+  const datanode::ReplicationHistory& history() const { return history_; }
   std::optional<MonoTime> promoted_at() const { return promoted_at_; }
+  // The digest of the writes applied, in order, up to offset().
+  uint64_t digest() const { return digest_; }
+  // The digest this node had at stream offset `offset`, if it still remembers it.
+  std::optional<uint64_t> DigestAt(int64_t offset) const;
+  int full_syncs() const { return full_syncs_; }
+  int partial_syncs() const { return partial_syncs_; }
+  // FAILOVER handoffs this node completed as the old master.
+  int failover_handoffs() const { return failover_handoffs_; }
 
   void Crash();
   void Restart();
@@ -49,16 +71,37 @@ class SimDataNode {
   std::string RenderInfo() const;
 
  private:
+  // --- commands (sim_datanode.cc) ---
   void ExecuteBlock(uint64_t conn, const Message& message);
   resp::Value Execute(uint64_t conn, const sentinel::Argv& argv);
   resp::Value SlaveOf(const sentinel::Argv& argv);
   resp::Value FailoverTo(const sentinel::Argv& argv);
-  // Called from ReplicationTick while a FAILOVER runs: hands over or gives up.
-  void AdvanceFailover(MonoTime now);
-  void PromoteByFailover();
   int64_t KillClients(uint64_t caller, bool pubsub);
 
+  // --- replication (sim_replication.cc) ---
+  // The replicas attached to us as the master side's MasterFsm would see them.
+  datanode::MasterFsm AttachedReplicas() const;
+  // A master's own command: into its stream (and its digest, when it is a write).
+  void Feed(const std::vector<std::string>& argv);
+  // Stream bytes from our master, command by command, as a replica applies and forwards them.
+  void Apply(std::string_view bytes);
+  // One command's bytes, appended to the history; `value` is a write's value, if any.
+  void AppendCommand(std::string_view bytes, std::string_view name, const std::string* value);
+  // The replica's PSYNC to `m` at link-up: continue from its backlog or take its dataset.
+  void Sync(SimDataNode& m);
+  // Link-up with `m`: the PSYNC (with FAILOVER after a handoff), if `m` serves one.
+  void Connect(SimDataNode& m);
+  void FollowStream(SimDataNode& m);
+  void LinkDown(MonoTime now);
+  // Our replicas must reconnect (promotion, full sync, a truncated stream, a restart).
+  void DropReplicas() { ++generation_; }
+  void Promote(const std::string& why);
+  void AdvanceFailover(MonoTime now);
+  void ExecuteFailover(const std::vector<datanode::FailoverAction>& actions);
+  void PromoteByFailover();
+
   World& world_;
+  Prng ids_;  // this node's replication ids, apart from the world's draws
   bool up_ = true;
   bool paused_ = false;
   std::string run_id_;
@@ -68,11 +111,22 @@ class SimDataNode {
   std::optional<MonoTime> link_lost_at_;  // nullopt: never up since becoming a replica
   std::optional<MonoTime> sync_ready_at_;
   MonoTime broken_until_{0};
-  int64_t offset_ = 0;
   std::optional<MonoTime> promoted_at_;
-  // FAILOVER TO in progress: writes are paused until the target has our offset or the deadline.
-  std::optional<vigil::HostPort> failover_target_;
-  MonoTime failover_deadline_{0};
+
+  datanode::ReplicationHistory history_;
+  // What we PSYNC with on the next connection: our master's history as far as we have it.
+  std::optional<datanode::ReplPosition> psync_from_;
+  bool psync_failover_ = false;  // the next PSYNC carries FAILOVER
+  // Bumped whenever our replicas must reconnect; a replica remembers the value it linked at.
+  uint64_t generation_ = 0;
+  uint64_t master_generation_ = 0;
+  datanode::FailoverHandoff failover_;
+  uint64_t writes_ = 0;
+  uint64_t digest_ = 0;
+  std::map<int64_t, uint64_t> digests_;  // stream offset after a write → digest there
+  int full_syncs_ = 0;
+  int partial_syncs_ = 0;
+  int failover_handoffs_ = 0;
 };
 
 }  // namespace vigil::sim

@@ -1,6 +1,7 @@
 // vigil-sim: runs the deterministic simulator over many seeds.
 //
 //   vigil-sim --seeds N [--seed S] [--trace]   run seeds S..S+N-1 (S defaults to 1)
+//   ... --operator-failovers                    the chaos includes SENTINEL FAILOVER COORDINATED
 //   vigil-sim --seed S [--trace]                run one seed
 //   vigil-sim --replay FILE                     run every seed listed in FILE (# comments)
 //   vigil-sim --determinism K                   run K seeds twice and compare trace hashes
@@ -32,8 +33,20 @@ int Report(uint64_t seeds, uint64_t violations) {
   return violations == 0 ? 0 : 1;
 }
 
+// The data nodes' replication over a run, printed before the verdict line.
+struct SyncTally {
+  int64_t partial = 0, full = 0, handoffs = 0;
+  void Print() const {
+    std::printf("syncs: partial=%" PRId64 " full=%" PRId64 " failover-handoffs=%" PRId64 "\n",
+                partial, full, handoffs);
+  }
+} g_tally;
+
 uint64_t RunAndPrint(uint64_t seed, const SeedOptions& options) {
   SeedResult r = RunSeed(seed, options);
+  g_tally.partial += r.partial_syncs;
+  g_tally.full += r.full_syncs;
+  g_tally.handoffs += r.failover_handoffs;
   if (r.violations.empty()) return 0;
   std::printf("FAILED seed=%" PRIu64 " (%s) trace=%016" PRIx64 "\n", seed, r.shape.c_str(),
               r.trace_hash);
@@ -140,6 +153,8 @@ int main(int argc, char** argv) {
       single = true;
     } else if (arg == "--trace") {
       options.print_trace = true;
+    } else if (arg == "--operator-failovers") {
+      options.operator_failovers = true;
     } else if (arg == "--replay") {
       return Replay(next(), options);
     } else if (arg == "--determinism") {
@@ -157,5 +172,6 @@ int main(int argc, char** argv) {
   uint64_t violations = 0;
   for (uint64_t seed = first; seed < first + seeds; ++seed)
     violations += RunAndPrint(seed, options);
+  g_tally.Print();
   return Report(seeds, violations);
 }
