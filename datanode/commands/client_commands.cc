@@ -54,8 +54,9 @@ std::string ClientInfoLine(const Session& s, int64_t now_ms) {
     << " sub=" << s.channels.size() << " psub=" << s.patterns.size()
     << " ssub=" << s.shard_channels.size()
     << " multi=" << (s.in_multi ? int64_t(s.queued.size()) : -1) << " qbuf=" << s.query_buffer_bytes
-    << " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=" << s.out.size()
-    << " tot-mem=" << s.out.size() + s.query_buffer_bytes << " events=r"
+    << " qbuf-free=" << s.query_buffer_free
+    << " argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=" << s.out.size()
+    << " tot-mem=" << s.out.size() + s.query_buffer_bytes + s.query_buffer_free << " events=r"
     << " cmd=" << s.last_command << " user=" << (s.user ? s.user->name() : "(superuser)")
     << " redir=" << (s.tracking.on ? int64_t(s.tracking.redirect) : -1) << " resp=" << s.proto
     << " lib-name=" << s.lib_name << " lib-ver=" << s.lib_ver << "\n";

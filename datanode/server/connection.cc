@@ -21,7 +21,8 @@ namespace vigil::datanode {
 namespace {
 
 constexpr size_t kReadChunk = 16 * 1024;
-constexpr size_t kBigArg = 32 * 1024;  // PROTO_MBULK_BIG_ARG: read big bulks in one go
+constexpr size_t kBigArg = 32 * 1024;           // PROTO_MBULK_BIG_ARG: read big bulks in one go
+constexpr size_t kResizeThreshold = 32 * 1024;  // PROTO_RESIZE_THRESHOLD
 
 }  // namespace
 
@@ -165,6 +166,7 @@ void Connection::ReadSome() {
   }
   const ssize_t n = ssize_t(got);
   qend_ = old + got;
+  qbuf_peak_ = std::max(qbuf_peak_, qend_ - qpos_);
   if (std::exchange(first_read_, false) && !tls_ && LooksLikeTlsHello()) {
     server_->log().warn(
         "Closing client id={} addr={} laddr={}: it started a TLS handshake on a plain port",
@@ -189,6 +191,28 @@ void Connection::ReadSome() {
         session_.addr, qend_ - qpos_);
     MarkClosing(nullptr);
   }
+}
+
+void Connection::ResizeQueryBufferFromCron(int64_t now_ms) {
+  const size_t used = qend_ - qpos_;
+  const size_t size = qbuf_.size();
+  if (size - used > 4096) {
+    size_t target = size;
+    if (now_ms - session_.last_interaction_ms > 2000) {
+      target = used;
+    } else if (size > kResizeThreshold && size / 2 > qbuf_peak_) {
+      target = std::max(used, qbuf_peak_);
+    }
+    if (target < size) {
+      if (qpos_ > 0) std::memmove(qbuf_.data(), qbuf_.data() + qpos_, used);
+      qpos_ = 0;
+      qend_ = used;
+      qbuf_.resize(target);
+      qbuf_.shrink_to_fit();
+    }
+  }
+  qbuf_peak_ = used;
+  session_.query_buffer_free = qbuf_.size() - used;
 }
 
 bool Connection::RepliesUnacked() const {
@@ -234,6 +258,7 @@ void Connection::ProcessInput() {
     qpos_ = 0;
   }
   session_.query_buffer_bytes = qend_ - qpos_;
+  session_.query_buffer_free = qbuf_.size() - (qend_ - qpos_);
   // Replicas get this batch's writes before its client gets the acknowledgements: a master
   // stopped between the two write()s must not have acknowledged what no replica holds.
   server_->FlushReplicaStreams();

@@ -46,6 +46,10 @@ class Connection {
   // From cron, as Redis's clientsCron: a client whose unwritten replies stay over the soft limit
   // longer than allowed is closed even when no new reply arrives to trigger the check.
   void CheckOutputLimitsFromCron();
+  // From cron, as Redis's clientsCronResizeQueryBuffer: a query buffer wasting more than 4 KiB
+  // is released when the client has been idle over 2 s, and otherwise trimmed to the largest
+  // use seen since the last call when it is over 32 KiB and more than twice that.
+  void ResizeQueryBufferFromCron(int64_t now_ms);
   bool is_tls() const { return tls_ != nullptr; }
   // While a script is busy the loop is not running: the server polls the socket itself and
   // hands over what poll() saw (POLLIN/POLLOUT/POLLHUP/POLLERR) through this.
@@ -89,7 +93,8 @@ class Connection {
   std::string qbuf_;  // received bytes are [qpos_, qend_); the rest is room for the next read
   size_t qpos_ = 0;
   size_t qend_ = 0;
-  size_t out_pos_ = 0;  // bytes of session_.out already written
+  size_t qbuf_peak_ = 0;  // most received-but-unprocessed bytes since the last cron resize
+  size_t out_pos_ = 0;    // bytes of session_.out already written
   std::unique_ptr<net::TlsStream> tls_;
   bool deny_after_handshake_ = false;
   bool first_read_ = true;

@@ -297,8 +297,12 @@ void Server::CloseIdleClients() {
   }
 }
 
-void Server::CloseClientsOverOutputLimits() {
-  for (auto& [s, c] : connections_) c->CheckOutputLimitsFromCron();
+void Server::ClientsCron() {
+  const int64_t now = now_ms();
+  for (auto& [s, c] : connections_) {
+    c->CheckOutputLimitsFromCron();
+    c->ResizeQueryBufferFromCron(now);
+  }
 }
 
 void Server::Cron() {
@@ -312,7 +316,7 @@ void Server::Cron() {
   ShutdownCron();
   peak_memory_ = std::max(peak_memory_, AllocatorUsedBytes());
   CloseIdleClients();
-  CloseClientsOverOutputLimits();
+  ClientsCron();
   ReapLuaDebugChildren();
   migrate_sockets_.CloseIdle(now_ms() / 1000);
   AfterCommands(nullptr);

@@ -167,7 +167,8 @@ class Server final : public ServerHooks {
   void Cron();
   void FenceTick();
   void CloseIdleClients();
-  void CloseClientsOverOutputLimits();
+  // Every connection, each cron pass: output limits held too long, query buffers to trim.
+  void ClientsCron();
   // In a fork child: the parent's listening sockets close, so a parent that dies frees its port.
   void CloseListenersInChild();
   void ReapLuaDebugChildren();

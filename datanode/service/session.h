@@ -118,6 +118,8 @@ struct Session {
   // Replies waiting to be written, and accounting for CLIENT LIST / limits.
   std::string out;
   size_t query_buffer_bytes = 0;
+  // Room allocated past those bytes (CLIENT LIST's qbuf-free).
+  size_t query_buffer_free = 0;
   int64_t obuf_soft_since_ms = 0;
   uint64_t commands_processed = 0;
 
