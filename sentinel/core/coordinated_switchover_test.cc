@@ -68,8 +68,9 @@ TEST(CoordinatedSwitchoverTest, ElectedLeaderPromotesThroughFailoverToNotSlaveof
   EXPECT_EQ(CountSent(h, kMaster, ReconfigureCommand{kR3}), 0);  // already a replica
 }
 
-TEST(CoordinatedSwitchoverTest, OldMasterGetsItsConfigPersistedOnceItFollowsTheNewOne) {
-  CoreHarness h;
+// A COORDINATED switchover to r3 that completes on the data nodes: r3 reports master, the old
+// master and r2 follow it.
+void SwitchCoordinatedToR3(CoreHarness& h) {
   Healthy(h);
   PeersVoteForCoordinated(h);
   h.Step(AdminCommand{1, FailoverRequest{"mymaster", true}});
@@ -77,6 +78,11 @@ TEST(CoordinatedSwitchoverTest, OldMasterGetsItsConfigPersistedOnceItFollowsTheN
   h.info["10.0.0.1:6379"] = testing::ReplicaInfo(kR3, true, 100, 20, '1');
   h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kR3, true, 100, 10, '2');
   h.Run(Millis(2000));
+}
+
+TEST(CoordinatedSwitchoverTest, OldMasterGetsItsConfigPersistedOnceItFollowsTheNewOne) {
+  CoreHarness h;
+  SwitchCoordinatedToR3(h);
   ASSERT_TRUE(h.Saw("+switch-master mymaster 10.0.0.1 6379 10.0.0.3 6379"));
   // FAILOVER left the old master's config file saying "master": once it reports following r3,
   // it gets SLAVEOF r3 (already its master: no resync) with CONFIG REWRITE, exactly once.
@@ -87,13 +93,7 @@ TEST(CoordinatedSwitchoverTest, OldMasterGetsItsConfigPersistedOnceItFollowsTheN
 
 TEST(CoordinatedSwitchoverTest, NewMasterGetsItsConfigPersistedOnceItReportsRoleMaster) {
   CoreHarness h;
-  Healthy(h);
-  PeersVoteForCoordinated(h);
-  h.Step(AdminCommand{1, FailoverRequest{"mymaster", true}});
-  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
-  h.info["10.0.0.1:6379"] = testing::ReplicaInfo(kR3, true, 100, 20, '1');
-  h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kR3, true, 100, 10, '2');
-  h.Run(Millis(2000));
+  SwitchCoordinatedToR3(h);
   ASSERT_TRUE(h.Saw("+switch-master mymaster 10.0.0.1 6379 10.0.0.3 6379"));
   // Its config file still names the old master: once it reports role:master at its new address
   // it gets CONFIG REWRITE, exactly once, so a restart keeps it master; no CLIENT KILL (and so
