@@ -70,6 +70,8 @@ class Connection {
   void DenyAfterHandshake() { deny_after_handshake_ = true; }
 
  private:
+  // After a batch: the parsed-argument vector lets go of what an unusually large command took.
+  void ReleaseLargeArgv();
   static void OnReadable(evutil_socket_t fd, short what, void* arg);
   static void OnWritable(evutil_socket_t fd, short what, void* arg);
   void ReadSome();
