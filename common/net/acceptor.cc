@@ -87,10 +87,7 @@ void Acceptor::CloseFdsInChild() const {
 }
 
 void Acceptor::AcceptPending() {
-  // The handler may reopen listeners (it does not today); iterate over a snapshot of the fds.
-  std::vector<const Listener*> now;
-  for (const auto& l : listeners_) now.push_back(l.get());
-  for (const Listener* l : now) Accept(*l);
+  for (const auto& l : listeners_) Accept(*l);
 }
 
 void Acceptor::OnReadable(evutil_socket_t, short, void* arg) {

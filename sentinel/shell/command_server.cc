@@ -1,12 +1,6 @@
 #include "sentinel/shell/command_server.h"
 
-#include "common/net/tcp_listener.h"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +8,7 @@
 
 #include "common/base/glob.h"
 #include "common/base/host_port.h"
+#include "common/net/tcp_listener.h"
 #include "common/resp/reply_writer.h"
 
 namespace vigil::sentinel {

@@ -86,13 +86,15 @@ class SimDataNode {
   // Stream bytes from our master, command by command, as a replica applies and forwards them.
   void Apply(std::string_view bytes);
   // One command's bytes, appended to the history; `value` is a write's value, if any.
-  void AppendCommand(std::string_view bytes, std::string_view name, const std::string* value);
+  void AppendCommand(std::string_view bytes, std::string_view command, const std::string* value);
   // The replica's PSYNC to `m` at link-up: continue from its backlog or take its dataset.
   void Sync(SimDataNode& m);
   // Link-up with `m`: the PSYNC (with FAILOVER after a handoff), if `m` serves one.
   void Connect(SimDataNode& m);
   void FollowStream(SimDataNode& m);
   void LinkDown(MonoTime now);
+  // `m` is running and the network carries traffic both ways between us.
+  bool Reaches(const SimDataNode* m) const;
   // Our replicas must reconnect (promotion, full sync, a truncated stream, a restart).
   void DropReplicas() { ++generation_; }
   void Promote(const std::string& why);

@@ -172,6 +172,11 @@ void SimDataNode::FollowStream(SimDataNode& m) {
   psync_from_ = datanode::ReplPosition{m.history_.ids().replid, history_.offset()};
 }
 
+bool SimDataNode::Reaches(const SimDataNode* m) const {
+  return m != nullptr && m->up() && !m->paused() && !world_.Blocked(addr.host, m->addr.host) &&
+         !world_.Blocked(m->addr.host, addr.host);
+}
+
 void SimDataNode::LinkDown(MonoTime now) {
   if (link_up_) {
     link_up_ = false;
@@ -192,10 +197,7 @@ void SimDataNode::ReplicationTick() {
     return;
   }
   SimDataNode* m = world_.NodeAt(*master_);
-  const bool reachable = m != nullptr && m->up() && !m->paused() && now >= broken_until_ &&
-                         !world_.Blocked(addr.host, m->addr.host) &&
-                         !world_.Blocked(m->addr.host, addr.host);
-  if (!reachable) return LinkDown(now);
+  if (!Reaches(m) || now < broken_until_) return LinkDown(now);
   if (!link_up_) {
     if (!sync_ready_at_) {
       sync_ready_at_ = now + Millis(100 + static_cast<int64_t>(world_.prng().Uniform(500)));
@@ -256,11 +258,7 @@ void SimDataNode::ExecuteFailover(const std::vector<datanode::FailoverAction>& a
       link_up_ = false;
       link_lost_at_.reset();
       sync_ready_at_.reset();
-      SimDataNode* t = world_.NodeAt(*master_);
-      if (t != nullptr && t->up() && !t->paused() && !world_.Blocked(addr.host, t->addr.host) &&
-          !world_.Blocked(t->addr.host, addr.host)) {
-        Connect(*t);
-      }
+      if (SimDataNode* t = world_.NodeAt(*master_); Reaches(t)) Connect(*t);
     } else if (const auto* p = std::get_if<datanode::failover_action::Promote>(&action)) {
       Promote(p->why);
     } else if (const auto* e = std::get_if<datanode::failover_action::End>(&action)) {
