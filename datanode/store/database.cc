@@ -1,5 +1,7 @@
 #include "datanode/store/database.h"
 
+#include "datanode/store/free_effort.h"
+
 namespace vigil::datanode {
 
 void Database::SetExpire(Entry* e, int64_t when_ms) {
@@ -24,7 +26,7 @@ void Database::Overwrite(Entry* e, bool keep_ttl) {
       expires_.Remove(old);
     }
   }
-  Entry::Free(old);
+  Release(old, FreeMode::kServerPolicy);
 }
 
 void Database::Upsert(Entry* e, bool keep_ttl) {
@@ -35,12 +37,24 @@ void Database::Upsert(Entry* e, bool keep_ttl) {
   }
 }
 
-bool Database::Delete(std::string_view key) {
+bool Database::Delete(std::string_view key, FreeMode mode) {
   Entry* e = keys_.Remove(key);
   if (e == nullptr) return false;
   if (e->has_expire()) expires_.Remove(e);
-  Entry::Free(e);
+  Release(e, mode);
   return true;
+}
+
+void Database::Release(Entry* e, FreeMode mode) {
+  const LazyFreePolicy* p = lazy_free_;
+  const bool lazy = p != nullptr && p->freer != nullptr &&
+                    (mode == FreeMode::kLazy || (mode == FreeMode::kServerPolicy && p->server_del));
+  // Entries are never shared (no refcount): one that left the tables is ours alone to give away.
+  if (lazy && FreeEffort(*e) > kLazyFreeThreshold) {
+    p->freer->FreeEntry(e);
+  } else {
+    Entry::Free(e);
+  }
 }
 
 Entry* Database::Unlink(std::string_view key, int64_t* when_ms) {

@@ -1,6 +1,7 @@
 #pragma once
 // Database: one of the numbered keyspaces (SELECT 0..15): keys and their expiry times.
-// It owns its entries; every method that removes a key frees it unless it says "unlink".
+// It owns its entries; every method that removes a key frees it unless it says "unlink". Freeing
+// goes through the keyspace's LazyFreePolicy: large values may be freed by another thread.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -9,6 +10,7 @@
 #include "datanode/store/entry.h"
 #include "datanode/store/expire_table.h"
 #include "datanode/store/key_table.h"
+#include "datanode/store/lazy_freer.h"
 
 namespace vigil::datanode {
 
@@ -32,15 +34,20 @@ class Database {
 
   // Requires: the key is absent.
   void Add(Entry* e) { keys_.Insert(e); }
-  // Replaces the entry holding e's key with `e` and frees the old one. With keep_ttl the old
-  // expiry carries over; otherwise it is dropped (SET's default).
+  // Replaces the entry holding e's key with `e` and frees the old one (as lazyfree-lazy-server-del
+  // says). With keep_ttl the old expiry carries over; otherwise it is dropped (SET's default).
   void Overwrite(Entry* e, bool keep_ttl);
   // Adds or overwrites.
   void Upsert(Entry* e, bool keep_ttl);
-  bool Delete(std::string_view key);
+  bool Delete(std::string_view key, FreeMode mode = FreeMode::kServerPolicy);
   // Detaches the entry and returns it with its expiry (-1 if none); the caller owns it.
   Entry* Unlink(std::string_view key, int64_t* when_ms);
+  // Frees every key here, in place (FLUSHDB ASYNC swaps the whole database instead: Keyspace).
   void Clear();
+
+  // The keyspace's policy (it outlives the database while the database is in it); null frees
+  // everything in place.
+  void set_lazy_free(const LazyFreePolicy* policy) { lazy_free_ = policy; }
 
   KeyTable& keys() { return keys_; }
   const KeyTable& keys() const { return keys_; }
@@ -51,6 +58,10 @@ class Database {
   size_t expire_cursor = 0;
 
  private:
+  // Frees an entry that is out of every table, through the freer when `mode` allows it.
+  void Release(Entry* e, FreeMode mode);
+
+  const LazyFreePolicy* lazy_free_ = nullptr;
   KeyTable keys_;
   ExpireTable expires_;
 };

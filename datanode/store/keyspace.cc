@@ -1,5 +1,6 @@
 #include "datanode/store/keyspace.h"
 
+#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -17,6 +18,15 @@ uint32_t LfuMinutes(int64_t now_ms) {
 
 Keyspace::Keyspace(int databases, uint64_t seed) : prng_(seed) {
   for (int i = 0; i < databases; ++i) dbs_.push_back(std::make_unique<Database>(prng_.Next()));
+  AttachDatabases();
+}
+
+void Keyspace::AttachDatabases() {
+  for (auto& d : dbs_) {
+    d->keys().set_memory_check(&memory_check_);
+    d->set_lazy_free(&lazy_free_);
+  }
+  ApplyExpireNoting();
 }
 
 uint64_t Keyspace::IdleMillis(const Entry* e, int64_t now_ms) const {
@@ -70,7 +80,7 @@ bool Keyspace::ExpireIfNeeded(int dbi, Entry* e, int64_t now_ms, bool for_write)
   }
   if (expiry_paused_) return true;
   std::string key(e->key());
-  d.Delete(key);
+  d.Delete(key, ExpireFreeMode());
   ++expired_keys;
   if (listener_ != nullptr) listener_->OnKeyExpired(dbi, key);
   return true;
@@ -111,7 +121,7 @@ size_t Keyspace::ActiveExpireCycle(int64_t now_ms, size_t max_checks) {
       d.avg_ttl_ms = d.avg_ttl_ms == 0 ? avg : (d.avg_ttl_ms / 50) * 49 + avg / 50;
     }
     for (const auto& k : expired) {
-      d.Delete(k);
+      d.Delete(k, ExpireFreeMode());
       ++expired_keys;
       ++removed;
       if (listener_ != nullptr) listener_->OnKeyExpired(i, k);
@@ -142,6 +152,8 @@ bool Keyspace::EvictUntil(const std::function<int64_t()>& over_bytes,
   if (to_free <= 0) return true;
   if (policy_ == EvictionPolicy::kNoEviction) return false;
   int64_t freed = 0;
+  int64_t keys_freed = 0;
+  LazyFreer* const freer = lazy_free_.eviction ? lazy_free_.freer : nullptr;
   const bool volatile_only =
       policy_ == EvictionPolicy::kVolatileLru || policy_ == EvictionPolicy::kVolatileLfu ||
       policy_ == EvictionPolicy::kVolatileRandom || policy_ == EvictionPolicy::kVolatileTtl;
@@ -166,22 +178,33 @@ bool Keyspace::EvictUntil(const std::function<int64_t()>& over_bytes,
         }
       }
     }
-    if (best_db < 0) return false;
+    if (best_db < 0) return freer != nullptr && AwaitLazyFree(*freer, over_bytes);
     // Only the deletion counts as freed: the invalidations and events that follow grow client
     // buffers, and counting them would evict more to pay for the news of evicting (Redis
     // measures the same way, and upstream tests that tracking causes no such feedback loop).
     const int64_t before = used_bytes();
-    db(best_db).Delete(best_key);
+    db(best_db).Delete(best_key, freer != nullptr ? FreeMode::kLazy : FreeMode::kSync);
     freed += before - used_bytes();
     ++evicted_keys;
     if (listener_ != nullptr) listener_->OnKeyEvicted(best_db, best_key);
+    // A value the freer took counts as nothing freed yet, though the thread keeps giving memory
+    // back: every 16 keys, check whether that already brought us under the limit (as Redis).
+    if (freer != nullptr && ++keys_freed % 16 == 0 && over_bytes() <= 0) break;
   }
   return true;
 }
 
+bool Keyspace::AwaitLazyFree(LazyFreer& freer, const std::function<int64_t()>& over_bytes) {
+  constexpr int kRounds = 5;
+  for (int i = 0; i < kRounds && freer.pending() > 0; ++i) {
+    if (over_bytes() <= 0) return true;
+    freer.WaitForProgress(std::chrono::microseconds(100));
+  }
+  return over_bytes() <= 0;
+}
+
 void Keyspace::set_memory_check(OverLimitAfterAlloc check) {
   memory_check_ = std::move(check);
-  for (auto& d : dbs_) d->keys().set_memory_check(&memory_check_);
 }
 
 void Keyspace::CronRehash(size_t buckets_per_db) {
@@ -191,8 +214,23 @@ void Keyspace::CronRehash(size_t buckets_per_db) {
   }
 }
 
-void Keyspace::FlushAll() {
-  for (auto& d : dbs_) d->Clear();
+void Keyspace::FlushDb(int i, bool lazy) {
+  std::unique_ptr<Database>& slot = dbs_[size_t(i)];
+  if (!lazy || lazy_free_.freer == nullptr || slot->size() == 0) {
+    slot->Clear();
+    return;
+  }
+  auto fresh = std::make_unique<Database>(prng_.Next());
+  // A writable replica's notes are about key names, not this table: they stay (as Clear keeps
+  // them).
+  fresh->noted_expires = std::move(slot->noted_expires);
+  slot.swap(fresh);
+  AttachDatabases();
+  lazy_free_.freer->FreeDatabase(std::move(fresh));
+}
+
+void Keyspace::FlushAll(bool lazy) {
+  for (int i = 0; i < database_count(); ++i) FlushDb(i, lazy);
 }
 
 size_t Keyspace::TotalKeys() const {

@@ -107,10 +107,17 @@ class Keyspace {
 
   // Every database's key table asks `check` before growing (see KeyTable::MemoryGuard).
   void set_memory_check(OverLimitAfterAlloc check);
+  // What may be freed by another thread, and by whom (Service fills the flags from the config,
+  // the server shell sets the freer). Expiry and eviction follow it; so do the databases.
+  LazyFreePolicy& lazy_free() { return lazy_free_; }
+  const LazyFreePolicy& lazy_free() const { return lazy_free_; }
 
   // Moves ongoing rehashes forward (Redis's activerehashing) and starts due shrinks.
   void CronRehash(size_t buckets_per_db);
-  void FlushAll();
+  // Empties one database, or all. `lazy` (FLUSH* ASYNC, Redis's emptyDbAsync) puts a fresh
+  // database in place and hands the old one whole to the freer, when there is one.
+  void FlushDb(int db, bool lazy = false);
+  void FlushAll(bool lazy = false);
   void Swap(int a, int b) {
     std::swap(dbs_[size_t(a)], dbs_[size_t(b)]);
     ApplyExpireNoting();
@@ -119,8 +126,8 @@ class Keyspace {
   // once it loaded completely). Requires: the same database count.
   void SwapDatabases(Keyspace& other) {
     dbs_.swap(other.dbs_);
-    ApplyExpireNoting();
-    other.ApplyExpireNoting();
+    AttachDatabases();
+    other.AttachDatabases();
   }
   // Keys a writable replica set a TTL on itself, still tracked (tests, INFO-free).
   size_t replica_local_expires() const { return replica_local_expires_.size(); }
@@ -134,6 +141,13 @@ class Keyspace {
 
  private:
   double EvictionScore(int db, Entry* e, int64_t now_ms);
+  // Points the databases at this keyspace's memory check and lazy-free policy (after they moved
+  // in from another keyspace), and applies expire noting.
+  void AttachDatabases();
+  // Nothing is left to evict: gives the freer a moment (Redis waits up to its eviction time
+  // limit, 500 us by default) in case what it still holds brings us under the limit.
+  static bool AwaitLazyFree(LazyFreer& freer, const std::function<int64_t()>& over_bytes);
+  FreeMode ExpireFreeMode() const { return lazy_free_.expire ? FreeMode::kLazy : FreeMode::kSync; }
   void ApplyExpireNoting();
   // Redis's expireSlaveKeys: deletes expired keys among those a writable replica gave a TTL.
   size_t ReplicaExpireCycle(int64_t now_ms, size_t max_checks);
@@ -142,6 +156,7 @@ class Keyspace {
   std::string replica_expire_cursor_;
   std::vector<std::unique_ptr<Database>> dbs_;
   OverLimitAfterAlloc memory_check_;  // the key tables point here
+  LazyFreePolicy lazy_free_;          // and the databases here
   KeyspaceListener* listener_ = nullptr;
   bool replica_mode_ = false;
   bool expiry_suspended_ = false;

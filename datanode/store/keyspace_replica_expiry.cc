@@ -50,7 +50,7 @@ size_t Keyspace::ReplicaExpireCycle(int64_t now_ms, size_t max_checks) {
         dbs &= ~bit;  // deleted, or its TTL removed: nothing left to expire
       } else if (when <= now_ms) {
         const std::string key = it->first;
-        d.Delete(key);
+        d.Delete(key, ExpireFreeMode());
         ++expired_keys;
         ++removed;
         if (listener_ != nullptr) listener_->OnKeyExpired(i, key);
