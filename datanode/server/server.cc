@@ -20,6 +20,7 @@
 #include "datanode/server/aof_loading.h"
 #include "datanode/server/aof_manager.h"
 #include "datanode/server/child_process_slot.h"
+#include "datanode/server/lazy_free_thread.h"
 #include "datanode/server/replication.h"
 #include "datanode/server/snapshot.h"
 #include "datanode/server/startup_banner.h"
@@ -35,7 +36,9 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
       log_(std::move(log)),
       acceptor_(loop_.base(), [this](const net::Acceptor::Accepted& a) { Accept(a); }) {
   SetProcessHashSeed(OsRandomSeed());  // before any set is created
+  lazy_free_ = std::make_unique<LazyFreeThread>();
   service_ = std::make_unique<Service>(config_, options_, OsRandomSeed());
+  service_->keyspace().lazy_free().freer = lazy_free_.get();
   service_->set_hooks(this);
   service_->set_file_system(&disk_);
   service_->set_used_memory_fn(&AllocatorUsedBytes);
@@ -57,6 +60,7 @@ Server::Server(DatanodeConfig* config, config::OptionRegistry* options, config::
   children_ = std::make_unique<ChildProcessSlot>(config_, service_.get(), log_.get());
   children_->set_in_child([this](ChildKind kind) {
     CloseListenersInChild();
+    DetachLazyFreeInChild();
     // The OOM killer should pick a child before its parent (oom-score-adj-values' third).
     (void)oom_.Apply(config_->oom_score_adj, config_->oom_score_adj_values,
                      OomClass::kBackgroundChild);
@@ -365,6 +369,12 @@ Status Server::RewriteConfigFile(bool force_all) {
 
 void Server::CloseListenersInChild() {
   acceptor_.CloseFdsInChild();
+}
+
+void Server::DetachLazyFreeInChild() {
+  // Jobs queued before the fork stay in the child's copy of the queue, unfreed: the child's
+  // copy of that memory goes with the child when it exits.
+  service_->keyspace().lazy_free().freer = nullptr;
 }
 
 bool Server::ApplyOomScore() {

@@ -30,6 +30,7 @@ namespace vigil::datanode {
 class AofManager;
 class AofLoading;
 class ChildProcessSlot;
+class LazyFreeThread;
 class Snapshotter;
 class Replication;
 
@@ -171,6 +172,8 @@ class Server final : public ServerHooks {
   void ClientsCron();
   // In a fork child: the parent's listening sockets close, so a parent that dies frees its port.
   void CloseListenersInChild();
+  // In a fork child: values are freed in place, since the free thread was not forked with us.
+  void DetachLazyFreeInChild();
   void ReapLuaDebugChildren();
   void KillLuaDebugChildren();
   void ReapClosed();
@@ -184,6 +187,8 @@ class Server final : public ServerHooks {
   SystemClock clock_;
   PosixFileSystem disk_;
   net::EventLoop loop_;
+  // Before the service: the keyspace hands values to it, so it must outlive the keyspace.
+  std::unique_ptr<LazyFreeThread> lazy_free_;
   std::unique_ptr<Service> service_;
   net::Acceptor acceptor_;
   std::shared_ptr<net::TlsContext> tls_;

@@ -66,6 +66,7 @@ ServerHooks::LuaDebugStart Server::StartLuaDebug(Session& s, bool forked, DebugC
     ::signal(SIGTERM, SIG_IGN);
     ::signal(SIGINT, SIG_IGN);
     CloseListenersInChild();
+    DetachLazyFreeInChild();
     SetTableResizePolicy(TableResizePolicy::kForbid);  // as in every Redis fork child
     log_->warn("Redis forked for debugging eval {}", Where());
   } else {
