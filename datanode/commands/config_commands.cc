@@ -104,6 +104,7 @@ void ConfigResetstat(CommandContext& ctx) {
   stats = std::move(fresh);
   ctx.keyspace().hits = ctx.keyspace().misses = 0;
   ctx.keyspace().expired_keys = ctx.keyspace().evicted_keys = 0;
+  if (LazyFreer* freer = ctx.keyspace().lazy_free().freer) freer->ResetFreedCount();
   ctx.reply.Ok();
 }
 

@@ -155,8 +155,9 @@ void MemorySection(InfoBuilder& b, Service& svc, const ProcessInfo& p) {
   b.Field("mem_aof_buffer", 0);
   b.Field("mem_allocator", "libc");
   b.Field("active_defrag_running", 0);
-  b.Field("lazyfree_pending_objects", 0);
-  b.Field("lazyfreed_objects", 0);
+  const LazyFreer* freer = svc.keyspace().lazy_free().freer;
+  b.Field("lazyfree_pending_objects", freer != nullptr ? int64_t(freer->pending()) : 0);
+  b.Field("lazyfreed_objects", freer != nullptr ? int64_t(freer->freed()) : 0);
 }
 
 void PersistenceSection(InfoBuilder& b, Service& svc) {

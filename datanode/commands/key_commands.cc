@@ -12,16 +12,27 @@
 namespace vigil::datanode {
 namespace {
 
-void DelCommand(CommandContext& ctx) {
+// DEL and UNLINK: UNLINK always lets the free thread take large values, DEL when
+// lazyfree-lazy-user-del says so.
+void DelGeneric(CommandContext& ctx, bool lazy) {
+  const FreeMode mode = lazy ? FreeMode::kLazy : FreeMode::kSync;
   int64_t n = 0;
   for (size_t i = 1; i < ctx.argc; ++i) {
-    if (ctx.LookupWrite(ctx.arg(i)) != nullptr && ctx.db().Delete(ctx.arg(i))) {
+    if (ctx.LookupWrite(ctx.arg(i)) != nullptr && ctx.db().Delete(ctx.arg(i), mode)) {
       ctx.KeyModified(ctx.arg(i));
       ctx.Notify(notify::kGeneric, "del", ctx.arg(i));
       ++n;
     }
   }
   ctx.reply.Integer(n);
+}
+
+void DelCommand(CommandContext& ctx) {
+  DelGeneric(ctx, ctx.config().lazyfree_lazy_user_del);
+}
+
+void UnlinkCommand(CommandContext& ctx) {
+  DelGeneric(ctx, true);
 }
 
 void ExistsCommand(CommandContext& ctx) {
@@ -84,11 +95,13 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
   if (gt && (current < 0 || when <= current)) return ctx.reply.Integer(0);
   if (lt && current >= 0 && when >= current) return ctx.reply.Integer(0);
   if (when <= ctx.now_ms() && !ctx.session.is_master_link) {
-    // A deadline already past deletes the key: Redis reports that as `del`, not `expire`.
-    ctx.db().Delete(key);
+    // A deadline already past deletes the key: Redis reports that as `del`, not `expire`, and
+    // frees and propagates it as an expiry would.
+    const bool lazy = ctx.config().lazyfree_lazy_expire;
+    ctx.db().Delete(key, lazy ? FreeMode::kLazy : FreeMode::kSync);
     ctx.KeyModified(key);
     ctx.Notify(notify::kGeneric, "del", key);
-    ctx.PropagateAs({"DEL", key});
+    ctx.PropagateAs({lazy ? "UNLINK" : "DEL", key});
     return ctx.reply.Integer(1);
   }
   ctx.db().SetExpire(e, when);
@@ -387,12 +400,19 @@ bool ParseFlushMode(CommandContext& ctx) {
   return true;
 }
 
+// ASYNC, SYNC, or without a mode what lazyfree-lazy-user-flush says (Redis's
+// getFlushCommandFlags).
+bool FlushIsAsync(const CommandContext& ctx) {
+  if (ctx.argc == 2) return ctx.ArgIs(1, "ASYNC");
+  return ctx.config().lazyfree_lazy_user_flush;
+}
+
 void FlushdbCommand(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   ctx.Dirty(int64_t(ctx.db().size()) + 1);
   ctx.service.TouchWatchedKeysInDb(ctx.session.db, -1);
   ctx.service.TrackingInvalidateAll();
-  ctx.db().Clear();
+  ctx.keyspace().FlushDb(ctx.session.db, FlushIsAsync(ctx));
   // XREADGROUP waiters lost their streams.
   ctx.service.waiters().SignalAllIn(ctx.session.db);
   ctx.reply.Ok();
@@ -403,7 +423,7 @@ void FlushallCommand(CommandContext& ctx) {
   ctx.Dirty(int64_t(ctx.keyspace().TotalKeys()) + 1);
   ctx.service.TouchWatchedKeysInDb(-1, -1);
   ctx.service.TrackingInvalidateAll();
-  ctx.keyspace().FlushAll();
+  ctx.keyspace().FlushAll(FlushIsAsync(ctx));
   for (int d = 0; d < ctx.keyspace().database_count(); ++d) {
     ctx.service.waiters().SignalAllIn(d);
   }
@@ -441,7 +461,7 @@ void RegisterKeyCommands(CommandTable& t) {
   constexpr uint32_t kW = kCmdWrite;
   constexpr uint32_t kRF = kCmdReadonly | kCmdFast;
   t.Add({"del", -2, kW, 1, -1, 1, DelCommand, "generic", {}});
-  t.Add({"unlink", -2, kW | kCmdFast, 1, -1, 1, DelCommand, "generic", {}});
+  t.Add({"unlink", -2, kW | kCmdFast, 1, -1, 1, UnlinkCommand, "generic", {}});
   t.Add({"exists", -2, kRF, 1, -1, 1, ExistsCommand, "generic", {}});
   t.Add({"touch", -2, kRF, 1, -1, 1, TouchCommand, "generic", {}});
   t.Add({"expire", -3, kW | kCmdFast, 1, 1, 1, ExpireCommand, "generic", {}});

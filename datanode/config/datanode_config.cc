@@ -348,6 +348,12 @@ void RegisterTyped(DatanodeConfig* c, OptionRegistry* r) {
   r->AddInt("maxmemory-samples", &c->maxmemory_samples, 1, 64, 5);
   r->AddInt("lfu-log-factor", &c->lfu_log_factor, 0, INT_MAX, 10);
   r->AddInt("lfu-decay-time", &c->lfu_decay_time, 0, INT_MAX, 1);
+  r->AddBool("lazyfree-lazy-eviction", &c->lazyfree_lazy_eviction, false);
+  r->AddBool("lazyfree-lazy-expire", &c->lazyfree_lazy_expire, false);
+  r->AddBool("lazyfree-lazy-server-del", &c->lazyfree_lazy_server_del, false);
+  r->AddBool("lazyfree-lazy-user-del", &c->lazyfree_lazy_user_del, false);
+  r->AddBool("lazyfree-lazy-user-flush", &c->lazyfree_lazy_user_flush, false);
+  r->AddBool("replica-lazy-flush", &c->replica_lazy_flush, false);
   r->AddInt("proto-max-bulk-len", &c->proto_max_bulk_len, 1024 * 1024, LLONG_MAX, 512LL << 20,
             F::kMemory);
   r->AddInt("client-query-buffer-limit", &c->client_query_buffer_limit, 1024 * 1024, LLONG_MAX,

@@ -67,6 +67,13 @@ struct DatanodeConfig {
   int64_t maxmemory_samples = 5;
   int64_t lfu_log_factor = 10;
   int64_t lfu_decay_time = 1;
+  // Which removals may free large values on the background thread (DESIGN.md, "Lazy freeing").
+  bool lazyfree_lazy_eviction = false;
+  bool lazyfree_lazy_expire = false;
+  bool lazyfree_lazy_server_del = false;
+  bool lazyfree_lazy_user_del = false;    // DEL acts as UNLINK
+  bool lazyfree_lazy_user_flush = false;  // FLUSH* without a mode act as ASYNC
+  bool replica_lazy_flush = false;        // a replica's dataset replaced by a full sync
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1LL << 30;
   OutputBufferLimit obuf_normal{0, 0, 0};

@@ -21,6 +21,15 @@ namespace {
 
 constexpr size_t kEofMarkLen = 40;
 
+// A dataset leaving service (the one a full sync replaces, or a discarded half-load) goes to the
+// free thread whole when replica-lazy-flush says so (Redis's emptyData with EMPTYDB_ASYNC);
+// otherwise its keyspace's destructor frees it in place.
+void DiscardDataset(Keyspace& leaving, const Keyspace& live, bool lazy) {
+  if (!lazy) return;
+  leaving.lazy_free().freer = live.lazy_free().freer;
+  leaving.FlushAll(true);
+}
+
 }  // namespace
 
 // Redis's useDisklessLoad: swapdb always loads from the socket, on-empty-db only when there is
@@ -192,6 +201,7 @@ void ReplicaLink::LoadSnapshot() {
     svc.keyspace().SwapDatabases(old);
     svc.waiters().TouchAll();
     svc.TrackingInvalidateAll();
+    DiscardDataset(old, svc.keyspace(), config_->replica_lazy_flush);
   }
   log_->info("MASTER <-> REPLICA sync: Loading DB in memory");
   int fd = ::open(config_->dbfilename.c_str(), O_RDONLY | O_CLOEXEC);
@@ -290,6 +300,8 @@ void ReplicaLink::FinishLoad(Status st) {
   }
   if (load_) {
     if (load_->fd >= 0) ::close(load_->fd);
+    // After a successful swap this is the old dataset; after a failure, the half-loaded one.
+    if (load_->fresh) DiscardDataset(*load_->fresh, svc.keyspace(), config_->replica_lazy_flush);
     load_.reset();
   }
   rdb_.clear();

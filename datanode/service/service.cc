@@ -49,6 +49,10 @@ void Service::ApplyConfig() {
       EvictionPolicy::kAllKeysRandom, EvictionPolicy::kNoEviction};
   keyspace_.set_policy(kPolicies[config_->maxmemory_policy]);
   keyspace_.set_lfu_params(config_->lfu_log_factor, config_->lfu_decay_time);
+  LazyFreePolicy& lazy = keyspace_.lazy_free();
+  lazy.server_del = config_->lazyfree_lazy_server_del;
+  lazy.expire = config_->lazyfree_lazy_expire;
+  lazy.eviction = config_->lazyfree_lazy_eviction;
   ApplyAclConfig();
 }
 
@@ -468,14 +472,15 @@ void Service::OnKeyExpired(int db, std::string_view key) {
   NotifyKeyspaceEvent(notify::kExpired, "expired", key, db);
   TrackingInvalidateKey(nullptr, key, /*bcast=*/true);
   waiters_.Touch(db, key, /*exists=*/false);
-  EmitPropagation(db, {"DEL", std::string(key)});
+  // Redis propagates the removal as the kind of delete it did.
+  EmitPropagation(db, {config_->lazyfree_lazy_expire ? "UNLINK" : "DEL", std::string(key)});
 }
 
 void Service::OnKeyEvicted(int db, std::string_view key) {
   NotifyKeyspaceEvent(notify::kEvicted, "evicted", key, db);
   TrackingInvalidateKey(nullptr, key, /*bcast=*/true);
   waiters_.Touch(db, key, /*exists=*/false);
-  EmitPropagation(db, {"DEL", std::string(key)});
+  EmitPropagation(db, {config_->lazyfree_lazy_eviction ? "UNLINK" : "DEL", std::string(key)});
 }
 
 }  // namespace vigil::datanode
