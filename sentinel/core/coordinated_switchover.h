@@ -27,6 +27,13 @@ inline constexpr Millis kHandoffGrace{1000};
 inline constexpr Millis kHandoffInfoPeriod{90};
 inline constexpr Millis kRepointFastPeriod{10};
 inline constexpr Millis kRepointFastWindow{1000};
+// The periods above are only as fine as the 100 ms tick that sends periodic commands. So within
+// kRepointFastWindow a repointed replica's INFO is also asked again as soon as the previous
+// answer shows it not yet following the new master with its link up, this many times at most
+// (the chain starts with the INFO sent on the reconfiguration block's reply). Without it the
+// leader saw a partial resync that took 1 ms a whole tick later, and a shutdown handoff, which
+// waits until every sentinel names the new master, held its clients' writes ~100 ms longer.
+inline constexpr int kRepointChainedPolls = 100;
 // The promoted replica's INFO poll period while a coordinated handoff runs, once the chained
 // polls below are spent: the old master holds writes (a shutdown handoff even exits) until we
 // see role:master, so every poll period adds to the outage clients see. Bounded by the handoff

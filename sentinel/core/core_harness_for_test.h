@@ -65,7 +65,9 @@ class CoreHarness {
   int writes = 0;                              // successful writes
   std::map<ConnId, ConnectAction> conns;       // open connections
   std::map<std::string, std::string> info;     // "ip:port" → INFO text to answer with
-  std::map<std::string, bool> silent;          // "ip:port" → do not answer anything
+  // "ip:port" → called for each INFO instead (an instance whose answers change poll by poll).
+  std::map<std::string, std::function<std::string()>> info_fn;
+  std::map<std::string, bool> silent;  // "ip:port" → do not answer anything
   // "ip:port" → connects are never answered (SYNs lost): they fail at the shell's 1 s timeout.
   std::map<std::string, bool> unreachable;
   std::map<ConnId, MonoTime> hanging;  // connects waiting for that timeout
@@ -161,7 +163,10 @@ class CoreHarness {
   }
 
   ReplyPayload Answer(const std::string& addr, const Command& c) {
-    if (std::holds_alternative<InfoCommand>(c)) return InfoReply{info[addr]};
+    if (std::holds_alternative<InfoCommand>(c)) {
+      auto fn = info_fn.find(addr);
+      return InfoReply{fn != info_fn.end() ? fn->second() : info[addr]};
+    }
     if (const auto* ask = std::get_if<IsMasterDownByAddrCommand>(&c)) {
       if (vote) return vote(addr, *ask);
       return VoteReply{false, "*", 0};

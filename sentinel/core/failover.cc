@@ -239,6 +239,7 @@ void DetectEnd(CoreState& state, MasterRecord& master) {
     if (state.LinkOf(r).Disconnected()) continue;
     if (SendReconfigure(state, master, r, promoted->addr)) {
       r.reconf_sent = true;
+      r.repoint_polls_left = kRepointChainedPolls;
       state.EmitFor(EventLevel::kNotice, "+slave-reconf-sent-be", master, r);
     }
   }
@@ -268,6 +269,7 @@ void ReconfSlaves(CoreState& state, MasterRecord& master) {
     if (SendReconfigure(state, master, r, target)) {
       r.reconf_sent = true;
       r.slave_reconf_sent_time = state.now;
+      r.repoint_polls_left = kRepointChainedPolls;
       state.EmitFor(EventLevel::kNotice, "+slave-reconf-sent", master, r);
       ++in_progress;
     }
@@ -362,6 +364,16 @@ void OnReconfigureReply(CoreState& state, MasterRecord& master, InstanceRecord& 
   if (!state.options.event_driven || block == nullptr || !block->replicaof_ok) return;
   // An INFO already in flight was sent after the block (replies come in order), so it will
   // show the new role; otherwise ask now.
+  SendInfoNow(state, master, ri);
+}
+
+void ContinueRepointPoll(CoreState& state, MasterRecord& master, InstanceRecord& ri) {
+  if (master.failover.state != FailoverState::kReconfSlaves || ri.kind != InstanceKind::kReplica ||
+      !(ri.reconf_sent || ri.reconf_inprog) || ri.reconf_done || ri.repoint_polls_left <= 0 ||
+      state.now - ri.slave_reconf_sent_time >= kRepointFastWindow) {
+    return;
+  }
+  --ri.repoint_polls_left;
   SendInfoNow(state, master, ri);
 }
 

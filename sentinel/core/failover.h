@@ -37,4 +37,8 @@ bool SendReconfigure(CoreState& state, MasterRecord& master, InstanceRecord& ri,
 void OnReconfigureReply(CoreState& state, MasterRecord& master, InstanceRecord& ri,
                         const ReplyPayload& payload);
 
+// After an INFO reply from a replica being repointed: ask again at once while it does not yet
+// follow the new master with its link up (kRepointChainedPolls, coordinated_switchover.h).
+void ContinueRepointPoll(CoreState& state, MasterRecord& master, InstanceRecord& ri);
+
 }  // namespace vigil::sentinel

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sentinel/core/coordinated_switchover.h"
 #include "sentinel/core/core_harness_for_test.h"
 
 namespace vigil::sentinel {
@@ -98,6 +99,50 @@ TEST(FailoverTest, ReplicasBeingRepointedArePolledFastUntilTheyFollowTheNewMaste
   h.sent.clear();
   h.Run(Millis(1000));
   EXPECT_LE(CountSent(h, kR2, InfoCommand{}), 2);  // back to the normal cadence
+}
+
+TEST(FailoverTest, RepointedReplicaIsAskedAgainAtOnceUntilItsLinkIsUp) {
+  CoreHarness h;
+  Healthy(h);
+  PeersAgreeAndVote(h);
+  h.silent["10.0.0.1:6379"] = true;
+  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  // After SLAVEOF r3, r2 reports r3 with its link still down for three INFOs (the PSYNC takes a
+  // few round trips), then up.
+  int answers_after_slaveof = 0;
+  h.info_fn["10.0.0.2:6379"] = [&] {
+    if (CountSent(h, kR2, ReconfigureCommand{kR3}) == 0) {
+      return testing::ReplicaInfo(kMaster, true, 100, 10, '2');
+    }
+    return testing::ReplicaInfo(kR3, ++answers_after_slaveof > 3, 100, 10, '2');
+  };
+  for (int ticks = 0; ticks < 40 && !h.SawType("+slave-reconf-sent"); ++ticks) h.Tick();
+  ASSERT_TRUE(h.SawType("+slave-reconf-sent"));
+  // Within the same tick: the leader did not wait a tick between polls.
+  EXPECT_TRUE(h.SawType("+slave-reconf-done"));
+  EXPECT_TRUE(h.Saw("+failover-end master mymaster 10.0.0.1 6379"));
+  EXPECT_EQ(answers_after_slaveof, 4);
+}
+
+TEST(FailoverTest, ChainedRepointPollsAreBounded) {
+  CoreHarness h;
+  Healthy(h);
+  PeersAgreeAndVote(h);
+  h.silent["10.0.0.1:6379"] = true;
+  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  // r2 never gets its link to r3 up: the chain stops at its bound, the tick polls take over.
+  bool repointed = false;
+  h.info_fn["10.0.0.2:6379"] = [&] {
+    repointed = repointed || CountSent(h, kR2, ReconfigureCommand{kR3}) > 0;
+    return testing::ReplicaInfo(repointed ? kR3 : kMaster, !repointed, 100, 10, '2');
+  };
+  for (int ticks = 0; ticks < 40 && !h.SawType("+slave-reconf-sent"); ++ticks) h.Tick();
+  ASSERT_TRUE(h.SawType("+slave-reconf-sent"));
+  EXPECT_LE(CountSent(h, kR2, InfoCommand{}), kRepointChainedPolls + 40);
+  h.sent.clear();
+  h.Run(Millis(1000));
+  EXPECT_LE(CountSent(h, kR2, InfoCommand{}), 12);
+  EXPECT_TRUE(h.core.FindMaster("mymaster")->failover.in_progress());
 }
 
 TEST(FailoverTest, FinishesWithSwitchMasterWhenReplicasAreReconfigured) {

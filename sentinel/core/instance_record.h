@@ -66,6 +66,7 @@ struct InstanceRecord {
   bool reconf_inprog = false;
   bool reconf_done = false;
   MonoTime slave_reconf_sent_time{0};
+  int repoint_polls_left = 0;  // back-to-back INFO polls left while it is being repointed
 
   // Peer sentinels.
   bool master_down = false;  // its last is-master-down-by-addr answer said 1

@@ -209,6 +209,7 @@ void SentinelCore::HandleReply(RequestId request, const ReplyPayload& payload) {
         ApplyInfo(state_, *master, *ri, info->text);
         if (act) RunFailoverStateMachine(state_, *master);
         if (act) ContinueHandoffPoll(state_, *master, *ri);
+        if (act) ContinueRepointPoll(state_, *master, *ri);
       }
       break;
     case RequestKind::kHello:
