@@ -19,16 +19,18 @@ void ReconnectInstance(CoreState& state, MasterRecord& master, InstanceRecord& r
   const bool cmd_missing = link.cmd.state == ConnState::kNone;
   const bool pubsub_missing = !link.to_sentinel && link.pubsub.state == ConnState::kNone;
   if (!cmd_missing && !pubsub_missing) return;
-  if (link.last_reconn_time && state.now - *link.last_reconn_time < state.timers().ping_period) {
-    return;
-  }
-  link.last_reconn_time = state.now;
-  if (link.cmd.state == ConnState::kNone) {
+  // At most one attempt per connection per PING period.
+  auto may_dial = [&](const std::optional<MonoTime>& last) {
+    return !last || state.now - *last >= state.timers().ping_period;
+  };
+  if (cmd_missing && may_dial(link.last_cmd_dial)) {
+    link.last_cmd_dial = state.now;
     // Redis queues a PING with the connect, so the attempt itself starts the SDOWN clock.
     if (!link.health.act_ping_time) link.health.act_ping_time = state.now;
     state.Connect(link, Channel::kCommand, master);
   }
-  if (!link.to_sentinel && link.pubsub.state == ConnState::kNone) {
+  if (pubsub_missing && may_dial(link.last_pubsub_dial)) {
+    link.last_pubsub_dial = state.now;
     state.Connect(link, Channel::kPubSub, master);
   }
 }
@@ -207,7 +209,7 @@ void OnLinkDown(CoreState& state, const LinkDown& down) {
   if (state.options.event_driven && slot.state == ConnState::kUp &&
       (!link->last_fast_reconn ||
        state.now - *link->last_fast_reconn >= state.timers().ping_period)) {
-    link->last_reconn_time.reset();
+    (channel == Channel::kCommand ? link->last_cmd_dial : link->last_pubsub_dial).reset();
     link->last_fast_reconn = state.now;
   }
   state.links.DetachConn(*link, channel);

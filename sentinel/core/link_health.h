@@ -65,7 +65,13 @@ struct Link {
   std::string local_ip;  // of the command connection, for hellos
   std::string peer_ip;   // of the command connection: `addr` resolved
   LinkHealth health;
-  std::optional<MonoTime> last_reconn_time;
+  // When each connection was last dialled. Redis keeps one time for both, which holds while
+  // both are dialled together; Vigil's connections come and go apart (the pub/sub one is closed
+  // for silence, a connect times out), and with one shared guard a connection that failed out
+  // of phase with the other waited for the other's period: the chaos suite saw a healed
+  // partition 0.7 s late (sentinel_minority).
+  std::optional<MonoTime> last_cmd_dial;
+  std::optional<MonoTime> last_pubsub_dial;
   // Vigil: when an established connection last dropped and was let to reconnect at once (see
   // OnLinkDown); at most once per PING period, so a peer that accepts and then closes is not
   // dialled faster than twice a second.

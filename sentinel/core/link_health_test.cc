@@ -161,5 +161,44 @@ TEST(LinkReconnect, UnansweredConnectIsRetriedRightAfterItsTimeout) {
   }
 }
 
+// Each connection keeps its own redial guard. With one guard per link, a pub/sub connection
+// that dropped while the command connection was being re-dialled waited for the command
+// connection's period: after a healed partition the replica stayed "disconnected" up to a
+// second longer (chaos sentinel_minority, 0.7 s).
+TEST(LinkReconnect, ConnectionsThatDropOutOfPhaseAreRedialledEachOnItsOwnGuard) {
+  testing::CoreHarness h;
+  const HostPort replica{"10.0.0.2", 6379};
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({replica});
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo({"10.0.0.1", 6379}, true, 100, 1);
+  h.Run(Millis(2000));
+  ConnId cmd = CommandConnTo(h, replica);
+  ConnId pubsub = 0;
+  for (const auto& [id, c] : h.conns) {
+    if (c.addr == replica && c.channel == Channel::kPubSub) pubsub = id;
+  }
+  ASSERT_NE(cmd, 0u);
+  ASSERT_NE(pubsub, 0u);
+  // The command connection fails to connect once; its redial is pending when the pub/sub
+  // connection drops half a period later.
+  h.unreachable["10.0.0.2:6379"] = true;
+  h.conns.erase(cmd);
+  h.Step(LinkDown{cmd});
+  h.Tick();
+  h.Run(Millis(500));
+  h.unreachable["10.0.0.2:6379"] = false;
+  h.conns.erase(pubsub);
+  size_t mark = h.batches.size();
+  h.Step(LinkDown{pubsub});
+  h.Tick();
+  int pubsub_dials = 0;
+  for (size_t i = mark; i < h.batches.size(); ++i) {
+    for (const Action& a : h.batches[i].actions) {
+      const auto* c = std::get_if<ConnectAction>(&a);
+      pubsub_dials += c != nullptr && c->addr == replica && c->channel == Channel::kPubSub;
+    }
+  }
+  EXPECT_EQ(pubsub_dials, 1);
+}
+
 }  // namespace
 }  // namespace vigil::sentinel

@@ -31,8 +31,16 @@ void InstanceWork(const CoreState& state, const MasterRecord& master, const Inst
 
   // ReconnectInstance.
   if (link.Disconnected()) {
-    if (!link.last_reconn_time) return next.Now();
-    next.At(*link.last_reconn_time + t.ping_period);
+    // A missing connection is dialled a PING period after its last attempt; one still
+    // connecting reports its outcome as an input, which wakes the master.
+    auto redial = [&](ConnState conn_state, const std::optional<MonoTime>& last) {
+      if (conn_state != ConnState::kNone) return;
+      if (!last) return next.Now();
+      next.At(*last + t.ping_period);
+    };
+    redial(link.cmd.state, link.last_cmd_dial);
+    if (!link.to_sentinel) redial(link.pubsub.state, link.last_pubsub_dial);
+    if (next.value() == state.now) return;
   }
 
   // SendPeriodicCommands.

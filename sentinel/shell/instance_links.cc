@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <chrono>
 
 #include <algorithm>
 #include <cerrno>
@@ -150,6 +151,7 @@ void InstanceLinks::Connect(const ConnectAction& a) {
   Conn* raw = c.get();
   conns_[a.conn] = std::move(c);
   connecting_.insert(a.conn);
+  log_->debug("link {} to {}: dialing", raw->id, raw->where);
   std::string why;
   raw->fd = StartConnect(a.addr.host, a.addr.port, &why);
   if (raw->fd < 0) {
@@ -309,6 +311,8 @@ void InstanceLinks::FinishTcpConnect(Conn* c) {
   if (err == EINPROGRESS) return;
   if (err != 0) return Fail(c, std::string("connect failed: ") + std::strerror(err), true);
   c->tcp_connected = true;
+  log_->debug("link {} to {}: connected after {} ms", c->id, c->where,
+              std::chrono::duration_cast<Millis>(now_() - c->started).count());
   DropRedials(c);
   if (tls_ == nullptr) return OnConnected(c);
   c->tls = net::TlsStream::Connect(*tls_, c->fd, "");
