@@ -211,9 +211,13 @@ class Run:
             time.sleep(hold)
             t_heal = time.time()
             fault.heal(rd)
-            ok, conv_s, new_master, why = checker.wait_converged(self.cluster, a.converge_timeout)
+            trace = []
+            ok, conv_s, new_master, why = checker.wait_converged(self.cluster, a.converge_timeout,
+                                                                 trace)
             if not ok:
                 rd.notes.append("not converged: " + why)
+            elif conv_s > 0.5:
+                rd.notes.append("waited for: " + "; ".join("%.2f %s" % t for t in trace[:-1]))
             time.sleep(1.0)  # the writers show they work against the converged group
             wl.stop()
         finally:

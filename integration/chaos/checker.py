@@ -87,10 +87,13 @@ def stream_flows(cluster, master, timeout=3.0):
         time.sleep(0.02)
 
 
-def wait_converged(cluster, timeout):
-    """(ok, seconds until converged or timeout, master, last reason)."""
+def wait_converged(cluster, timeout, trace=None):
+    """(ok, seconds until converged or timeout, master, last reason). With a list as trace, each
+    change of the reason is appended as (seconds since the start, reason): a slow convergence
+    then says what it waited for."""
     start = time.monotonic()
     why = ""
+    last = None
     while True:
         ok, master, why = converged(cluster)
         if ok:
@@ -98,6 +101,9 @@ def wait_converged(cluster, timeout):
                 ok, why = stream_flows(cluster, master)
             except (redis.RedisError, OSError) as e:
                 ok, why = False, "probe write: %s" % e
+        if trace is not None and why != last:
+            trace.append((time.monotonic() - start, why or "converged"))
+            last = why
         if ok:
             return True, time.monotonic() - start, master, ""
         if time.monotonic() - start >= timeout:
