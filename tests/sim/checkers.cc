@@ -33,6 +33,7 @@ std::string MasterAddress(const std::string& message) {
 }  // namespace
 
 void Checkers::OnEvent(MonoTime now, const SimSentinel& s, const Event& e) {
+  for (const std::string& v : fence_.OnEvent(now, s, e)) Violation(now, v);
   const std::string& id = s.myid();
   if (e.type == "+vote-for-leader") {
     std::vector<std::string> w = Words(e.message);
@@ -163,7 +164,21 @@ void Checkers::OnVoteReplySent(const SimSentinel& s, const sentinel::VoteRequest
 }
 
 void Checkers::OnPromotion(MonoTime now, const SimDataNode& node) {
+  fence_.OnPromotion(now, node);
   if (node.priority == 0) Violation(now, node.name + " has priority 0 but was promoted");
+}
+
+void Checkers::OnWriteRefused(bool fenced) {
+  ++writes_refused_;
+  if (fenced) ++writes_fenced_;
+}
+
+void Checkers::OnWriteAcked(World& world, const SimDataNode& node, bool fence_consulted) {
+  ++writes_acked_;
+  if (world.options().fence_timeout <= Millis(0)) return;
+  for (const std::string& v : fence_.OnWriteAcked(world, node, fence_consulted)) {
+    Violation(world.now(), v);
+  }
 }
 
 void Checkers::CheckConverged(World& world, const std::string& name) {

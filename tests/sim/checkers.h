@@ -14,6 +14,7 @@
 #include "sentinel/core/admin_request.h"
 #include "sentinel/core/events.h"
 #include "sentinel/core/persistent_state.h"
+#include "tests/sim/fence_checker.h"
 
 namespace vigil::sim {
 
@@ -40,8 +41,26 @@ class Checkers {
   // A vote answer leaving a sentinel: its vote must already be durable.
   void OnVoteReplySent(const SimSentinel& s, const sentinel::VoteRequestArgs& args,
                        const resp::Value& reply);
-  // A node executed SLAVEOF NO ONE sent by a sentinel.
+  // A node executed SLAVEOF NO ONE sent by a sentinel (even as a master already) or promoted
+  // itself at the end of a FAILOVER handoff.
   void OnPromotion(MonoTime now, const SimDataNode& node);
+  void OnSentinelCrash(MonoTime now, const SimSentinel& s) { fence_.OnSentinelCrash(now, s); }
+
+  // A client's write executed by `node` (a master): acknowledged, whether or not the reply
+  // reaches the client. `fence_consulted`: MayWrite allowed it just before. With fencing on,
+  // FenceChecker checks the fence's guarantee (fence_checker.h).
+  void OnWriteAcked(World& world, const SimDataNode& node, bool fence_consulted);
+  void OnWriteRefused(bool fenced);
+  uint64_t writes_acked() const { return writes_acked_; }
+  uint64_t writes_refused() const { return writes_refused_; }
+  uint64_t writes_fenced() const { return writes_fenced_; }
+  // Acknowledged after another node's promotion (fence_checker.h): with an unarmed fence or
+  // outside the proof's other premises (allowed), after a promotion the sentinels did not adopt
+  // (no write lost), and the violations.
+  uint64_t writes_unarmed() const { return fence_.unarmed(); }
+  uint64_t writes_outside_proof() const { return fence_.outside_proof(); }
+  uint64_t writes_unadopted() const { return fence_.unadopted(); }
+  uint64_t writes_stale() const { return fence_.stale(); }
 
   // Liveness after healing: every running sentinel names the same master for `name`, that node
   // is up and a master, and every other running node replicates from it with its link up, under
@@ -66,6 +85,10 @@ class Checkers {
   // (myid, master address "ip:port") → SDOWN windows of that master as seen by that sentinel.
   std::map<std::pair<std::string, std::string>, std::vector<SdownWindow>> sdown_;
   std::vector<std::string> violations_;
+  uint64_t writes_acked_ = 0;
+  uint64_t writes_refused_ = 0;
+  uint64_t writes_fenced_ = 0;
+  FenceChecker fence_;
 };
 
 }  // namespace vigil::sim

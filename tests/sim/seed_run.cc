@@ -50,6 +50,7 @@ std::vector<std::string> AllHosts(World& w) {
   std::vector<std::string> hosts;
   for (auto& n : w.nodes()) hosts.push_back(n->addr.host);
   for (auto& s : w.sentinels()) hosts.push_back(s->addr.host);
+  if (w.clients() != nullptr) hosts.push_back(kClientHost);
   return hosts;
 }
 
@@ -160,6 +161,11 @@ SeedResult RunSeed(uint64_t seed, const SeedOptions& options) {
   Shape shape = DrawShape(shape_prng);
   WorldOptions world_options = MakeWorldOptions(seed, shape_prng, options.print_trace);
   world_options.core.schedule_ticks = options.schedule_ticks;
+  if (options.fencing) {
+    world_options.fence_timeout = shape.down_after / 2;
+    world_options.writers = 2;
+    shape.quorum = std::max(shape.quorum, shape.sentinels / 2 + 1);
+  }
   World w(world_options);
   int master = w.AddNode(-1);
   for (int i = 1; i < shape.nodes; ++i) {
@@ -170,10 +176,13 @@ SeedResult RunSeed(uint64_t seed, const SeedOptions& options) {
 
   SeedResult result;
   result.seed = seed;
-  result.shape = std::to_string(shape.sentinels) + " sentinels quorum " +
-                 std::to_string(shape.quorum) + ", " + std::to_string(shape.nodes) +
-                 " nodes, down-after " + std::to_string(shape.down_after.count()) +
-                 " failover-timeout " + std::to_string(shape.failover_timeout.count());
+  result.shape =
+      std::to_string(shape.sentinels) + " sentinels quorum " + std::to_string(shape.quorum) + ", " +
+      std::to_string(shape.nodes) + " nodes, down-after " +
+      std::to_string(shape.down_after.count()) + " failover-timeout " +
+      std::to_string(shape.failover_timeout.count()) +
+      (options.fencing ? " fence-timeout " + std::to_string(world_options.fence_timeout.count())
+                       : std::string());
 
   w.RunFor(Millis(5000));  // discovery: replicas from INFO, sentinels from hellos
   std::vector<int64_t> crash_times;
@@ -194,6 +203,14 @@ SeedResult RunSeed(uint64_t seed, const SeedOptions& options) {
     result.full_syncs += n->full_syncs();
     result.failover_handoffs += n->failover_handoffs();
   }
+  const Checkers& c = w.checkers();
+  result.writes_acked = c.writes_acked();
+  result.writes_refused = c.writes_refused();
+  result.writes_fenced = c.writes_fenced();
+  result.writes_unarmed = c.writes_unarmed();
+  result.writes_outside_proof = c.writes_outside_proof();
+  result.writes_unadopted = c.writes_unadopted();
+  result.writes_stale = c.writes_stale();
   return result;
 }
 

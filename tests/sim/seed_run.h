@@ -19,6 +19,11 @@ struct SeedOptions {
   // FAILOVER handoff runs. Off by default: the fault draw of every other seed
   // (and of the regression seeds) stays as it was.
   bool operator_failovers = false;
+  // The data nodes fence writes (sentinel-fence-timeout = down-after / 2, the largest value
+  // datanode/DESIGN.md "Fencing" allows), writers on a client host replace the masters' own
+  // writes, the client host joins the fault draws, and 5 sentinels use a quorum of 3 (a
+  // majority, which the fence's guarantee needs). Off: every seed runs as it always did.
+  bool fencing = false;
 };
 
 struct SeedResult {
@@ -33,6 +38,17 @@ struct SeedResult {
   int partial_syncs = 0;
   int full_syncs = 0;
   int failover_handoffs = 0;
+  // Client writes as the nodes saw them (fencing runs): executed, refused (READONLY from a
+  // replica or a fence), refused by a fence.
+  uint64_t writes_acked = 0;
+  uint64_t writes_refused = 0;
+  uint64_t writes_fenced = 0;
+  // Acknowledged by a superseded master (fence_checker.h): with an unarmed fence, outside the
+  // proof's other premises, and inside them (violations).
+  uint64_t writes_unarmed = 0;
+  uint64_t writes_outside_proof = 0;
+  uint64_t writes_unadopted = 0;  // the newer master's failover was abandoned
+  uint64_t writes_stale = 0;
 };
 
 SeedResult RunSeed(uint64_t seed, const SeedOptions& options);

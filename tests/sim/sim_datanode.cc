@@ -20,9 +20,10 @@ SimDataNode::SimDataNode(World& world, int index_in, vigil::HostPort addr_in,
       master_(replicaof),
       config_replicaof_(replicaof) {
   history_.Restart(ids_.HexId40());
+  StartFence();
 }
 
-std::string SimDataNode::RenderInfo() const {
+std::string SimDataNode::RenderInfo() {
   MonoTime now = world_.now();
   std::string s = "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nrun_id:" + run_id_ +
                   "\r\ntcp_port:" + std::to_string(addr.port) + "\r\n\r\n# Replication\r\n";
@@ -55,12 +56,15 @@ std::string SimDataNode::RenderInfo() const {
   s += std::string("master_failover_state:") + failover_.StateName() +
        "\r\nmaster_replid:" + ids.replid + "\r\nmaster_replid2:" + ids.replid2 +
        "\r\nmaster_repl_offset:" + std::to_string(offset()) +
-       "\r\nsecond_repl_offset:" + std::to_string(ids.second_replid_offset) +
-       "\r\n\r\n# CPU\r\nused_cpu_sys:0.000000\r\n";
+       "\r\nsecond_repl_offset:" + std::to_string(ids.second_replid_offset) + "\r\n" +
+       RenderFenceInfo() + "\r\n# CPU\r\nused_cpu_sys:0.000000\r\n";
   return s;
 }
 
 void SimDataNode::OnRequest(uint64_t conn, const Message& message) {
+  // Service::Execute feeds the fence with each command before running it.
+  for (const sentinel::Argv& argv : message.argvs) FeedFence(conn, argv);
+  if (HoldWrite(conn, message)) return;
   if (message.argvs.size() > 1) return ExecuteBlock(conn, message);
   Message reply;
   reply.kind = Message::Kind::kReply;
@@ -102,8 +106,12 @@ resp::Value SimDataNode::SlaveOf(const sentinel::Argv& argv) {
   if (EqualsIgnoreCase(argv[1], "NO") && EqualsIgnoreCase(argv[2], "ONE")) {
     if (!is_master()) {
       Promote("promoted to master");
-      world_.checkers().OnPromotion(world_.now(), *this);
+    } else {
+      // Already a master (restarted as one): nothing changes here, but a sentinel's failover
+      // chose it, which makes it the newest master for the checkers.
+      promoted_at_ = world_.now();
     }
+    world_.checkers().OnPromotion(world_.now(), *this);
     return resp::Value::Simple("OK");
   }
   int port = 0;
@@ -162,6 +170,7 @@ resp::Value SimDataNode::Execute(uint64_t conn, const sentinel::Argv& a) {
   const std::string& cmd = a.at(0);
   if (EqualsIgnoreCase(cmd, "PING")) return resp::Value::Simple("PONG");
   if (EqualsIgnoreCase(cmd, "INFO")) return resp::Value::Bulk(RenderInfo());
+  if (EqualsIgnoreCase(cmd, "SET")) return ClientWrite(a);
   if (EqualsIgnoreCase(cmd, "SLAVEOF") || EqualsIgnoreCase(cmd, "REPLICAOF")) return SlaveOf(a);
   if (EqualsIgnoreCase(cmd, "FAILOVER")) return FailoverTo(a);
   if (EqualsIgnoreCase(cmd, "SUBSCRIBE") && a.size() == 2) {

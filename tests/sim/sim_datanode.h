@@ -12,6 +12,14 @@
 // the real FailoverHandoff. What is still modelled is the transport: a replica whose master is
 // reachable connects after a delay, and then copies the master's new stream bytes every tick.
 // Each node keeps a digest of the writes it applied, so the checker can compare datasets.
+//
+// Writes come from the writers (sim_client.h) as SET over the network, or, in a world without
+// writers, from the master itself every tick. With WorldOptions::fence_timeout set, each node has
+// the data node's real SentinelFence, fed as service_fence.cc feeds it (sim_fence.cc): every
+// command on a `sentinel-<id>-cmd` connection is a contact, heard back unless the network drops
+// what this node sends to that sentinel; hello PUBLISHes are parsed and matched to this node's
+// address; the fence's heartbeat is this node's 100 ms tick; the role is synced before every use;
+// a (re)start configures it without grace; and every client write asks MayWrite first.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -24,6 +32,7 @@
 #include "datanode/replication/failover_handoff.h"
 #include "datanode/replication/master_fsm.h"
 #include "datanode/replication/replication_history.h"
+#include "datanode/replication/sentinel_fence.h"
 #include "sentinel/core/wire.h"
 
 namespace vigil::sim {
@@ -48,6 +57,8 @@ class SimDataNode {
   bool link_up() const { return link_up_; }
   int64_t offset() const { return history_.offset(); }
   const datanode::ReplicationHistory& history() const { return history_; }
+  // The last promotion, or SLAVEOF NO ONE received as a master: what makes it the newest
+  // master. Kept across restarts (a restarted master is still as old as that).
   std::optional<MonoTime> promoted_at() const { return promoted_at_; }
   // The digest of the writes applied, in order, up to offset().
   uint64_t digest() const { return digest_; }
@@ -57,6 +68,15 @@ class SimDataNode {
   int partial_syncs() const { return partial_syncs_; }
   // FAILOVER handoffs this node completed as the old master.
   int failover_handoffs() const { return failover_handoffs_; }
+  // The write fence (idle unless WorldOptions::fence_timeout is set).
+  const datanode::SentinelFence& fence() const { return fence_; }
+  // Since when the fence has known at least `k` sentinels without forgetting them (a restart
+  // or a role change forgets), if it does now.
+  std::optional<MonoTime> fence_known_since(size_t k) const {
+    if (k == 0) return fence_started_;
+    if (k > fence_known_since_.size()) return std::nullopt;
+    return fence_known_since_[k - 1];
+  }
 
   void Crash();
   void Restart();
@@ -68,7 +88,7 @@ class SimDataNode {
   void OnRequest(uint64_t conn, const Message& message);
   // Called every 100 ms of virtual time.
   void ReplicationTick();
-  std::string RenderInfo() const;
+  std::string RenderInfo();
 
  private:
   // --- commands (sim_datanode.cc) ---
@@ -77,6 +97,24 @@ class SimDataNode {
   resp::Value SlaveOf(const sentinel::Argv& argv);
   resp::Value FailoverTo(const sentinel::Argv& argv);
   int64_t KillClients(uint64_t caller, bool pubsub);
+
+  // --- the fence and client writes (sim_fence.cc) ---
+  bool fencing() const;
+  // A fresh fence, as a process start configures it (no grace).
+  void StartFence();
+  // The role as the fence must see it, before every use (Service::SyncFence).
+  void SyncFence();
+  // A command on `conn`: a contact (and a hello) when it comes from a sentinel's command link.
+  void FeedFence(uint64_t conn, const sentinel::Argv& argv);
+  void FenceTick();
+  // Traces what the fence did since the last look (the server logs +fence / -fence).
+  void NoteFence();
+  std::string RenderFenceInfo();
+  // A client's SET: executed (acknowledged) only on a master whose fence allows it.
+  resp::Value ClientWrite(const sentinel::Argv& argv);
+  // A FAILOVER pause holds client writes; they run once it ends.
+  bool HoldWrite(uint64_t conn, const Message& message);
+  void ReleaseHeldWrites();
 
   // --- replication (sim_replication.cc) ---
   // The replicas attached to us as the master side's MasterFsm would see them.
@@ -126,6 +164,19 @@ class SimDataNode {
   uint64_t writes_ = 0;
   uint64_t digest_ = 0;
   std::map<int64_t, uint64_t> digests_;  // stream offset after a write → digest there
+  datanode::SentinelFence fence_;
+  uint64_t fence_raises_ = 0;
+  uint64_t fence_lifts_ = 0;
+  bool fence_role_master_ = true;  // the role the fence was last given
+  MonoTime fence_started_{0};
+  std::vector<MonoTime> fence_known_since_;  // [k - 1]: when it came to know k sentinels
+  struct HeldWrite {
+    uint64_t conn = 0;
+    uint64_t request = 0;
+    sentinel::Argv argv;
+  };
+  std::vector<HeldWrite> held_writes_;
+  uint64_t master_ticks_ = 0;  // for the 10 s PING when writers write
   int full_syncs_ = 0;
   int partial_syncs_ = 0;
   int failover_handoffs_ = 0;

@@ -188,9 +188,15 @@ void SimDataNode::LinkDown(MonoTime now) {
 void SimDataNode::ReplicationTick() {
   if (!up_ || paused_) return;
   MonoTime now = world_.now();
+  FenceTick();  // the server's 100 ms fence timer
   if (failover_.active()) AdvanceFailover(now);
+  if (!failover_.active()) ReleaseHeldWrites();
   if (is_master()) {
     if (failover_.active()) return;  // writes and PINGs are paused
+    if (world_.clients() != nullptr) {
+      if (++master_ticks_ % kPingEveryTicks == 0) Feed({"PING"});
+      return;
+    }
     Feed({"SET", "k" + std::to_string(writes_ % 1000),
           name + ":" + std::to_string(writes_) + std::string(kValueBytes, 'v')});
     if (++writes_ % kPingEveryTicks == 0) Feed({"PING"});
@@ -274,6 +280,7 @@ void SimDataNode::PromoteByFailover() {
 
 void SimDataNode::Crash() {
   failover_ = datanode::FailoverHandoff{};
+  held_writes_.clear();
   up_ = false;
   paused_ = false;
   link_up_ = false;
@@ -294,6 +301,7 @@ void SimDataNode::Restart() {
   history_.Restore(saved.replid, saved.offset, master_.has_value());
   psync_from_ = saved;
   DropReplicas();
+  StartFence();  // a new process: nothing known about the sentinels
 }
 
 void SimDataNode::BreakReplicationFor(Millis d) {

@@ -90,7 +90,7 @@ void SimSentinel::Execute(const Action& action) {
       [&](const auto& a) {
         using T = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<T, ConnectAction>) {
-          uint64_t id = world_.OpenConnection(index, a);
+          uint64_t id = world_.OpenConnection(index, addr.host, a);
           conns_[a.conn] = id;
           core_conn_[id] = a.conn;
         } else if constexpr (std::is_same_v<T, CloseAction>) {
@@ -214,6 +214,9 @@ void SimSentinel::OnServerRequest(uint64_t conn, const Message& message) {
         Execute(act);
       }
       return Drain();
+    }
+    if (const auto* query = std::get_if<AdminQuery>(&parsed.value())) {
+      return reply(core_->Query(world_.now(), *query));  // the writers' GET-MASTER-ADDR-BY-NAME
     }
     return reply(resp::Value::Error("ERR unsupported in the simulator"));
   }

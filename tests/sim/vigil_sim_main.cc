@@ -2,6 +2,8 @@
 //
 //   vigil-sim --seeds N [--seed S] [--trace]   run seeds S..S+N-1 (S defaults to 1)
 //   ... --operator-failovers                    the chaos includes SENTINEL FAILOVER COORDINATED
+//   ... --fencing                               nodes fence writes (timeout down-after / 2) and
+//                                               writers on a client host write through sentinels
 //   vigil-sim --seed S [--trace]                run one seed
 //   vigil-sim --replay FILE                     run every seed listed in FILE (# comments)
 //   vigil-sim --determinism K                   run K seeds twice and compare trace hashes
@@ -9,8 +11,10 @@
 //   vigil-sim --schedule-equivalence K          run K seeds with the tick schedule on and off
 //                                               (sentinel/core/tick_schedule.h) and compare traces
 //
-// The last line is "seeds=<n> violations=<v>"; the exit status is 0 only when v == 0. A failing
-// seed prints itself with its violations, and replays identically with --seed.
+// The last line is "seeds=<n> acked=<a> refused=<r> violations=<v>" (a, r: client writes the
+// nodes executed and refused; 0 without --fencing, where masters write to themselves); the exit
+// status is 0 only when v == 0. A failing seed prints itself with its violations, and replays
+// identically with --seed.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -28,25 +32,40 @@ using vigil::sim::RunSeed;
 using vigil::sim::SeedOptions;
 using vigil::sim::SeedResult;
 
-int Report(uint64_t seeds, uint64_t violations) {
-  std::printf("seeds=%" PRIu64 " violations=%" PRIu64 "\n", seeds, violations);
-  return violations == 0 ? 0 : 1;
-}
-
-// The data nodes' replication over a run, printed before the verdict line.
+// The data nodes' replication and the client writes over a run.
 struct SyncTally {
   int64_t partial = 0, full = 0, handoffs = 0;
+  uint64_t acked = 0, refused = 0, fenced = 0, unarmed = 0, outside = 0, unadopted = 0, stale = 0;
   void Print() const {
     std::printf("syncs: partial=%" PRId64 " full=%" PRId64 " failover-handoffs=%" PRId64 "\n",
                 partial, full, handoffs);
+    if (acked + refused == 0) return;
+    std::printf("writes: acked=%" PRIu64 " refused=%" PRIu64 " (fenced %" PRIu64
+                "); acked after another node's promotion: unarmed fence %" PRIu64
+                ", outside the proof %" PRIu64 ", promotion not adopted %" PRIu64
+                ", violating %" PRIu64 "\n",
+                acked, refused, fenced, unarmed, outside, unadopted, stale);
   }
 } g_tally;
+
+int Report(uint64_t seeds, uint64_t violations) {
+  std::printf("seeds=%" PRIu64 " acked=%" PRIu64 " refused=%" PRIu64 " violations=%" PRIu64 "\n",
+              seeds, g_tally.acked, g_tally.refused, violations);
+  return violations == 0 ? 0 : 1;
+}
 
 uint64_t RunAndPrint(uint64_t seed, const SeedOptions& options) {
   SeedResult r = RunSeed(seed, options);
   g_tally.partial += r.partial_syncs;
   g_tally.full += r.full_syncs;
   g_tally.handoffs += r.failover_handoffs;
+  g_tally.acked += r.writes_acked;
+  g_tally.refused += r.writes_refused;
+  g_tally.fenced += r.writes_fenced;
+  g_tally.unarmed += r.writes_unarmed;
+  g_tally.outside += r.writes_outside_proof;
+  g_tally.unadopted += r.writes_unadopted;
+  g_tally.stale += r.writes_stale;
   if (r.violations.empty()) return 0;
   std::printf("FAILED seed=%" PRIu64 " (%s) trace=%016" PRIx64 "\n", seed, r.shape.c_str(),
               r.trace_hash);
@@ -155,6 +174,8 @@ int main(int argc, char** argv) {
       options.print_trace = true;
     } else if (arg == "--operator-failovers") {
       options.operator_failovers = true;
+    } else if (arg == "--fencing") {
+      options.fencing = true;
     } else if (arg == "--replay") {
       return Replay(next(), options);
     } else if (arg == "--determinism") {

@@ -7,7 +7,13 @@ namespace vigil::sim {
 using sentinel::Channel;
 
 World::World(const WorldOptions& options)
-    : options_(options), prng_(options.seed), trace_(options.print_trace) {}
+    : options_(options), prng_(options.seed), trace_(options.print_trace) {
+  if (options.writers > 0) {
+    clients_ = std::make_unique<SimClients>(*this, options.writers);
+    // A fixed phase: a world without writers draws exactly what it drew before they existed.
+    queue_.At(now_ + Millis(50), [this] { ClientBeat(); });
+  }
+}
 
 World::~World() = default;
 
@@ -25,6 +31,7 @@ int World::AddNode(int replica_of, int priority) {
 
 void World::AddSentinels(int count, const std::string& name, int master, int quorum,
                          Millis down_after, Millis failover_timeout, int parallel_syncs) {
+  if (master_name_.empty()) master_name_ = name;
   for (int k = 0; k < count; ++k) {
     int index = static_cast<int>(sentinels_.size());
     sentinel::PersistentState initial;
@@ -47,6 +54,11 @@ void World::AddSentinels(int count, const std::string& name, int master, int quo
 void World::NodeBeat(int index) {
   nodes_[index]->ReplicationTick();
   queue_.At(now_ + Millis(100), [this, index] { NodeBeat(index); });
+}
+
+void World::ClientBeat() {
+  clients_->Tick();
+  queue_.At(now_ + Millis(100), [this] { ClientBeat(); });
 }
 
 void World::SentinelBeat(int index) {
@@ -110,6 +122,7 @@ void World::PauseNode(int i, bool paused) {
 void World::CrashSentinel(int i) {
   if (!sentinels_[i]->up()) return;
   trace_.Add(now_, sentinels_[i]->name, "crash");
+  checkers_.OnSentinelCrash(now_, *sentinels_[i]);
   sentinels_[i]->Crash();
   CloseAllOf(sentinels_[i]->addr, true, true, i);
 }
@@ -151,7 +164,7 @@ void World::CutConnections(const std::string& host) {
   std::vector<uint64_t> victims;
   for (auto& [id, c] : conns_) {
     if (c.state == SimConn::State::kClosed) continue;
-    if (c.server.host == host || sentinels_[c.client]->addr.host == host) victims.push_back(id);
+    if (c.server.host == host || c.client_host == host) victims.push_back(id);
   }
   trace_.Add(now_, "net", "cut " + host + " " + std::to_string(victims.size()));
   for (uint64_t id : victims) CloseConnection(id, true, true);
@@ -161,14 +174,15 @@ void World::CloseAllOf(const HostPort& addr, bool as_server, bool as_client_sent
   std::vector<uint64_t> victims;
   for (auto& [id, c] : conns_) {
     if (c.state == SimConn::State::kClosed) continue;
-    if ((as_server && c.server == addr) || (as_client_sentinel && c.client == index)) {
+    const bool sentinel_client = c.writer < 0 && c.client == index;
+    if ((as_server && c.server == addr) || (as_client_sentinel && sentinel_client)) {
       victims.push_back(id);
     }
   }
   for (uint64_t id : victims) {
     SimConn& c = conns_.at(id);
     // The crashed side learns nothing; the other side sees the reset.
-    bool client_crashed = as_client_sentinel && c.client == index;
+    bool client_crashed = as_client_sentinel && c.writer < 0 && c.client == index;
     CloseConnection(id, !client_crashed, client_crashed && c.server != addr);
   }
 }
@@ -199,28 +213,48 @@ bool World::ProcessReceiving(const HostPort& addr) const {
 }
 
 bool World::ServerReachable(const SimConn& c) const {
-  const std::string& client = sentinels_[c.client]->addr.host;
-  return !Blocked(client, c.server.host) && !Blocked(c.server.host, client);
+  return !Blocked(c.client_host, c.server.host) && !Blocked(c.server.host, c.client_host);
 }
 
-uint64_t World::OpenConnection(int sentinel_index, const sentinel::ConnectAction& action) {
+bool World::ClientReceiving(const SimConn& c) const {
+  return c.writer >= 0 || ProcessReceiving(sentinels_[c.client]->addr);
+}
+
+uint64_t World::NewConnection(const HostPort& server) {
   uint64_t id = next_conn_++;
   SimConn& c = conns_[id];
   c.id = id;
+  c.server = server;
+  queue_.At(now_ + Latency() + Latency(), [this, id] { CompleteConnect(id); });
+  return id;
+}
+
+uint64_t World::OpenConnection(int sentinel_index, const std::string& host,
+                               const sentinel::ConnectAction& action) {
+  uint64_t id = NewConnection(action.addr);
+  SimConn& c = conns_.at(id);
   c.client = sentinel_index;
-  c.server = action.addr;
+  c.client_host = host;
+  c.client_name = action.client_name;
   c.channel = action.channel;
   c.core_conn = action.conn;
-  queue_.At(now_ + Latency() + Latency(), [this, id] { CompleteConnect(id); });
+  return id;
+}
+
+uint64_t World::OpenClientConnection(int writer, const HostPort& server) {
+  uint64_t id = NewConnection(server);
+  SimConn& c = conns_.at(id);
+  c.writer = writer;
+  c.client_host = kClientHost;
   return id;
 }
 
 void World::CompleteConnect(uint64_t id) {
   SimConn* c = FindConn(id);
   if (c == nullptr || c->state != SimConn::State::kConnecting) return;
-  SimSentinel& client = *sentinels_[c->client];
-  if (!client.up()) return;
-  if (client.paused()) {  // the process learns about it when it runs again
+  SimSentinel* client = c->writer < 0 ? sentinels_[c->client].get() : nullptr;
+  if (client != nullptr && !client->up()) return;
+  if (client != nullptr && client->paused()) {  // the process learns about it when it runs again
     queue_.At(now_ + Millis(50), [this, id] { CompleteConnect(id); });
     return;
   }
@@ -242,7 +276,11 @@ void World::CompleteConnect(uint64_t id) {
     return;
   }
   c->state = SimConn::State::kUp;  // a paused server's kernel still completes the handshake
-  client.OnConnected(id);
+  if (client != nullptr) {
+    client->OnConnected(id);
+  } else {
+    clients_->OnConnected(c->writer, id);
+  }
 }
 
 SimConn* World::FindConn(uint64_t conn) {
@@ -289,10 +327,9 @@ void World::Pump(uint64_t id, bool to_server) {
   q.pump_scheduled = false;
   while (!q.items.empty() && c->state == SimConn::State::kUp) {
     if (q.items.front().first > now_) return SchedulePump(*c, to_server, q.items.front().first);
-    const std::string& client = sentinels_[c->client]->addr.host;
+    const std::string& client = c->client_host;
     bool blocked = to_server ? Blocked(client, c->server.host) : Blocked(c->server.host, client);
-    bool receiving =
-        to_server ? ProcessReceiving(c->server) : ProcessReceiving(sentinels_[c->client]->addr);
+    bool receiving = to_server ? ProcessReceiving(c->server) : ClientReceiving(*c);
     if (blocked || !receiving) {
       // TCP keeps retrying: the bytes arrive once the path (or the process) is back.
       return SchedulePump(*c, to_server, now_ + Millis(50));
@@ -308,6 +345,7 @@ void World::Pump(uint64_t id, bool to_server) {
 void World::Deliver(SimConn& c, bool to_server, Message message) {
   uint64_t id = c.id;
   if (!to_server) {
+    if (c.writer >= 0) return clients_->OnReply(c.writer, id, message);
     sentinels_[c.client]->OnClientMessage(id, message);
     return;
   }
@@ -328,16 +366,19 @@ void World::CloseConnection(uint64_t id, bool notify_client, bool notify_server)
   (void)notify_server;  // servers keep no per-connection state beyond SimConn itself
   if (notify_client) {
     int client = c->client;
+    int writer = c->writer;
     queue_.At(now_ + (was_up ? Latency() : Millis(0)),
-              [this, client, id] { NotifyDisconnect(client, id); });
+              [this, client, writer, id] { NotifyDisconnect(client, writer, id); });
   }
 }
 
-void World::NotifyDisconnect(int client, uint64_t id) {
+void World::NotifyDisconnect(int client, int writer, uint64_t id) {
+  if (writer >= 0) return clients_->OnDisconnected(writer, id);
   SimSentinel& s = *sentinels_[client];
   if (!s.up()) return;
   if (s.paused()) {
-    queue_.At(now_ + Millis(50), [this, client, id] { NotifyDisconnect(client, id); });
+    queue_.At(now_ + Millis(50),
+              [this, client, writer, id] { NotifyDisconnect(client, writer, id); });
     return;
   }
   s.OnDisconnected(id);

@@ -1,7 +1,8 @@
 #pragma once
 // World: one deterministic universe for the simulator and the scenario tests. It owns the virtual
 // clock and event queue, a TCP-like network with seeded faults (latency, cuts, partitions,
-// pauses), N sentinel processes running the production SentinelCore, and M simulated data nodes.
+// pauses), N sentinel processes running the production SentinelCore, M simulated data nodes and,
+// optionally, writers on a client host (sim_client.h) and the data nodes' write fence.
 // Everything is driven from one thread by one seed.
 #include <deque>
 #include <map>
@@ -14,6 +15,7 @@
 #include "sentinel/core/wire.h"
 #include "tests/sim/checkers.h"
 #include "tests/sim/event_queue.h"
+#include "tests/sim/sim_client.h"
 #include "tests/sim/sim_datanode.h"
 #include "tests/sim/sim_sentinel.h"
 #include "tests/sim/trace.h"
@@ -40,7 +42,15 @@ struct WorldOptions {
   sentinel::CoreOptions core;  // for every sentinel
   Millis tick_period{100};
   bool keep_event_log = false;  // scenario tests read events back with TakeEvents()
+  // The data nodes' sentinel-fence-timeout (datanode/replication/sentinel_fence.h); 0 = off, as
+  // on a node without the option. DESIGN.md ("Fencing") wants it at most down-after / 2.
+  Millis fence_timeout{0};
+  // Writers on the client host kClientHost. 0: no clients, and a master writes to itself every
+  // tick instead (the model the regression seeds were found with, kept bit for bit).
+  int writers = 0;
 };
+
+inline constexpr const char* kClientHost = "10.0.2.1";
 
 // A message on one direction of a connection.
 struct Message {
@@ -54,7 +64,10 @@ struct Message {
 
 struct SimConn {
   uint64_t id = 0;
-  int client = 0;  // sentinel index
+  int client = 0;   // sentinel index, when writer < 0
+  int writer = -1;  // the SimClients writer that opened it, or -1
+  std::string client_host;
+  std::string client_name;  // CLIENT SETNAME sent first (sentinel-<id>-cmd / -pubsub)
   HostPort server;
   sentinel::Channel channel = sentinel::Channel::kCommand;
   sentinel::ConnId core_conn = 0;
@@ -104,6 +117,9 @@ class World {
   // --- observation ---
   std::vector<std::unique_ptr<SimSentinel>>& sentinels() { return sentinels_; }
   std::vector<std::unique_ptr<SimDataNode>>& nodes() { return nodes_; }
+  SimClients* clients() { return clients_.get(); }
+  // The master name the sentinels monitor (the first AddSentinels call's).
+  const std::string& master_name() const { return master_name_; }
   SimDataNode* NodeAt(const HostPort& addr);
   SimSentinel* SentinelAt(const HostPort& addr);
   Trace& trace() { return trace_; }
@@ -123,7 +139,11 @@ class World {
   std::string Readable(std::string text) const;
 
   // --- network, used by SimSentinel and SimDataNode ---
-  uint64_t OpenConnection(int sentinel_index, const sentinel::ConnectAction& action);
+  // A sentinel's connection; `host` is its own (it may still be under construction).
+  uint64_t OpenConnection(int sentinel_index, const std::string& host,
+                          const sentinel::ConnectAction& action);
+  // A writer's connection from the client host to `server` (a node or a sentinel).
+  uint64_t OpenClientConnection(int writer, const HostPort& server);
   void Send(uint64_t conn, bool to_server, Message message);
   // Closes `conn`; the side(s) that did not initiate it learn of it after a latency.
   void CloseConnection(uint64_t conn, bool notify_client, bool notify_server);
@@ -137,8 +157,12 @@ class World {
   Millis Latency();
   void NodeBeat(int index);
   void SentinelBeat(int index);
-  void NotifyDisconnect(int client, uint64_t conn);
+  void ClientBeat();
+  void NotifyDisconnect(int client, int writer, uint64_t conn);
   bool ServerReachable(const SimConn& c) const;
+  // The client process of `c` is running (writers always are).
+  bool ClientReceiving(const SimConn& c) const;
+  uint64_t NewConnection(const HostPort& server);
   void SchedulePump(SimConn& c, bool to_server, MonoTime at);
   void Pump(uint64_t conn, bool to_server);
   void Deliver(SimConn& c, bool to_server, Message message);
@@ -154,6 +178,8 @@ class World {
   MonoTime now_{0};
   std::vector<std::unique_ptr<SimSentinel>> sentinels_;
   std::vector<std::unique_ptr<SimDataNode>> nodes_;
+  std::unique_ptr<SimClients> clients_;
+  std::string master_name_;
   std::map<uint64_t, SimConn> conns_;
   uint64_t next_conn_ = 1;
   std::set<std::pair<std::string, std::string>> blocked_;
