@@ -16,6 +16,8 @@ const char* FenceCauseName(FenceCause cause) {
       return "loop-stalled";
     case FenceCause::kSuperseded:
       return "superseded";
+    case FenceCause::kRestarted:
+      return "restarted";
   }
   return "none";
 }
@@ -36,6 +38,7 @@ void SentinelFence::SetRole(bool master) {
 
 void SentinelFence::Forget() {
   if (fenced_) ++lifts_;
+  if (!members_.empty() || !master_names_.empty() || config_epoch_) ++membership_changes_;
   members_.clear();
   master_names_.clear();
   config_epoch_.reset();
@@ -65,6 +68,7 @@ SentinelFence::Member* SentinelFence::Learn(const SentinelHello& hello) {
   std::erase_if(members_, [&](const auto& kv) {
     return kv.second.ip == hello.sentinel.host && kv.second.port == hello.sentinel.port;
   });
+  ++membership_changes_;  // a replacement too, when the limit refuses the newcomer
   if (members_.size() >= options_.max_sentinels) return nullptr;
   Member& m = members_[id];
   m.runid = hello.runid;
@@ -99,20 +103,25 @@ void SentinelFence::OnHello(MonoTime now, const SentinelHello& hello, bool names
     return;
   }
   if (names_this_node) {
-    if (master_names_.size() < 16) master_names_.insert(hello.master_name);
+    if (master_names_.size() < 16 && master_names_.insert(hello.master_name).second) {
+      ++membership_changes_;
+    }
     Member* m = Learn(hello);
     if (m == nullptr) return;
     m->last_contact = at;
-    m->current_epoch = std::max(m->current_epoch, hello.current_epoch);
+    NoteEpoch(*m, hello.current_epoch);
     NoteEvidence(*m, at, hello);
-    config_epoch_ = std::max(config_epoch_.value_or(0), hello.master_config_epoch);
+    if (!config_epoch_ || hello.master_config_epoch > *config_epoch_) {
+      config_epoch_ = hello.master_config_epoch;
+      ++membership_changes_;
+    }
   } else {
     auto it = members_.find(SentinelIdOfRunId(hello.runid));
     if (it != members_.end()) {
       // This sentinel names someone else now: whatever it said for us before is void.
       it->second.evidence_since.reset();
       it->second.evidence_ready = false;
-      it->second.current_epoch = std::max(it->second.current_epoch, hello.current_epoch);
+      NoteEpoch(it->second, hello.current_epoch);
     }
     if (!members_.empty() && master_names_.contains(hello.master_name) && config_epoch_ &&
         hello.master_config_epoch > *config_epoch_) {
@@ -125,6 +134,43 @@ void SentinelFence::OnHello(MonoTime now, const SentinelHello& hello, bool names
 bool SentinelFence::MayWrite(MonoTime now) {
   Evaluate(now);
   return !fenced_;
+}
+
+void SentinelFence::NoteEpoch(Member& m, uint64_t current_epoch) {
+  if (current_epoch <= m.current_epoch) return;
+  m.current_epoch = current_epoch;
+  ++membership_changes_;
+}
+
+FenceMembership SentinelFence::Membership() const {
+  FenceMembership out;
+  for (const auto& [id, m] : members_) {
+    out.sentinels.push_back({m.runid, m.ip, m.port, m.current_epoch});
+  }
+  out.master_names.assign(master_names_.begin(), master_names_.end());
+  out.config_epoch = config_epoch_;
+  return out;
+}
+
+void SentinelFence::Restore(const FenceMembership& membership, MonoTime now) {
+  if (membership.sentinels.empty()) return;
+  for (const FenceMembership::Sentinel& s : membership.sentinels) {
+    if (members_.size() >= options_.max_sentinels) break;
+    if (s.runid.size() < 8) continue;
+    Member& m = members_[SentinelIdOfRunId(s.runid)];
+    m.runid = s.runid;
+    m.ip = s.ip;
+    m.port = s.port;
+    m.current_epoch = std::max(m.current_epoch, s.current_epoch);
+  }
+  for (const std::string& name : membership.master_names) {
+    if (master_names_.size() < 16) master_names_.insert(name);
+  }
+  if (membership.config_epoch) {
+    config_epoch_ = std::max(config_epoch_.value_or(0), *membership.config_epoch);
+  }
+  ++membership_changes_;
+  if (Active()) Raise(now, FenceCause::kRestarted);
 }
 
 size_t SentinelFence::sentinels_reached(MonoTime now) const {

@@ -36,11 +36,12 @@
 #include <string_view>
 
 #include "common/time/mono_time.h"
+#include "datanode/replication/fence_membership.h"
 #include "datanode/replication/sentinel_hello.h"
 
 namespace vigil::datanode {
 
-enum class FenceCause { kNone, kSentinelsLost, kLoopStalled, kSuperseded };
+enum class FenceCause { kNone, kSentinelsLost, kLoopStalled, kSuperseded, kRestarted };
 const char* FenceCauseName(FenceCause cause);
 
 struct FenceOptions {
@@ -79,6 +80,16 @@ class SentinelFence {
 
   // Whether a write may execute now (raises the fence first if it is due).
   bool MayWrite(MonoTime now);
+
+  // --- across restarts (fence_membership.h) ---
+  // What to keep on disk; it changes when membership_changes() does.
+  FenceMembership Membership() const;
+  uint64_t membership_changes() const { return membership_changes_; }
+  // A restarted master's memory of its sentinels (call after Reconfigure, as a master). They
+  // count as known again at once but none as heard, so the fence is up (cause "restarted")
+  // until a majority of them show, as after any raise, that they still name this node master.
+  // An empty membership changes nothing: a node no sentinel knew starts unfenced.
+  void Restore(const FenceMembership& membership, MonoTime now);
 
   // --- queries (INFO, logs) ---
   bool enabled() const { return options_.timeout.count() > 0; }
@@ -124,6 +135,7 @@ class SentinelFence {
   bool InGrace(MonoTime now) const { return grace_until_ && now < *grace_until_; }
   Member* Learn(const SentinelHello& hello);
   void NoteEvidence(Member& m, MonoTime at, const SentinelHello& hello);
+  void NoteEpoch(Member& m, uint64_t current_epoch);
   void Evaluate(MonoTime now);
   void Raise(MonoTime now, FenceCause cause);
   void Forget();
@@ -141,6 +153,7 @@ class SentinelFence {
   MonoTime raised_at_{};
   uint64_t raises_ = 0;
   uint64_t lifts_ = 0;
+  uint64_t membership_changes_ = 0;
   RaiseRecord last_raise_;
 };
 

@@ -425,3 +425,78 @@ TEST(SentinelFenceTest, RuntimeEnableStaysDownUntilSentinelsCanHaveLearnedTheTim
 
 }  // namespace
 }  // namespace vigil::datanode
+
+namespace vigil::datanode {
+namespace {
+
+// A restarted master (a new SentinelFence, as a new process has) given the membership the old
+// one wrote: writes wait until the sentinels show again that this node is their master.
+TEST(SentinelFenceRestartTest, RestoredMembershipKeepsARestartedMasterFencedUntilAMajorityNamesIt) {
+  World before(3);
+  before.Run(Millis(3000));
+  ASSERT_EQ(before.fence.sentinels_known(), 3u);
+  const FenceMembership saved = before.fence.Membership();
+  ASSERT_EQ(saved.sentinels.size(), 3u);
+  EXPECT_EQ(saved.master_names, std::vector<std::string>{"mymaster"});
+
+  World after(3);
+  after.fence.Restore(saved, after.now);
+  EXPECT_EQ(after.fence.sentinels_known(), 3u);
+  EXPECT_TRUE(after.fence.fenced());
+  EXPECT_EQ(after.fence.cause(), FenceCause::kRestarted);
+  EXPECT_FALSE(after.fence.MayWrite(after.now));
+  // Only one sentinel reaches it (the partition of the simulator's seed 147): that minority no
+  // longer makes a majority of one, as it did when the restarted fence knew nobody else.
+  after.sentinels[1].reachable = false;
+  after.sentinels[2].reachable = false;
+  after.Run(Millis(6000));
+  EXPECT_TRUE(after.fence.fenced());
+  EXPECT_EQ(after.fence.sentinels_known(), 3u);
+  // Once the others reach it and keep naming it, it takes writes again.
+  after.sentinels[1].reachable = true;
+  after.sentinels[2].reachable = true;
+  EXPECT_GE(after.MsUntilWritable(Millis(6000)), 0);
+}
+
+TEST(SentinelFenceRestartTest, RestoredConfigEpochLetsAHelloNamingTheNewMasterSupersedeAtOnce) {
+  World before(3);
+  for (auto& s : before.sentinels) s.config_epoch = 4;
+  before.Run(Millis(3000));
+  World after(3);
+  after.fence.Restore(before.fence.Membership(), after.now);
+  // A failover happened while it was down: the sentinels name another node with epoch 5.
+  for (auto& s : after.sentinels) {
+    s.master_ip = "10.0.0.2";
+    s.config_epoch = 5;
+  }
+  after.Run(Millis(6000));
+  EXPECT_TRUE(after.fence.fenced());
+  EXPECT_EQ(after.fence.cause(), FenceCause::kSuperseded);
+}
+
+TEST(SentinelFenceRestartTest, EmptyMembershipStartsUnfencedAsBefore) {
+  World w(3);
+  w.fence.Restore(FenceMembership{}, w.now);
+  EXPECT_FALSE(w.fence.fenced());
+  EXPECT_TRUE(w.fence.MayWrite(w.now));
+}
+
+TEST(SentinelFenceRestartTest, MembershipChangesCountWhatMustBeWrittenAgain) {
+  World w(3);
+  const uint64_t start = w.fence.membership_changes();
+  w.Run(Millis(3000));
+  const uint64_t learned = w.fence.membership_changes();
+  EXPECT_GT(learned, start);
+  w.Run(Millis(3000));  // the same sentinels, the same epochs: nothing new to write
+  EXPECT_EQ(w.fence.membership_changes(), learned);
+  w.sentinels[0].current_epoch = 7;  // an election: the settle span after a restart needs it
+  w.Run(Millis(2100));
+  EXPECT_GT(w.fence.membership_changes(), learned);
+  const uint64_t epoch = w.fence.membership_changes();
+  w.fence.SetRole(false);  // demoted: forgets, and the file must say so
+  EXPECT_GT(w.fence.membership_changes(), epoch);
+  EXPECT_TRUE(w.fence.Membership().sentinels.empty());
+}
+
+}  // namespace
+}  // namespace vigil::datanode

@@ -424,6 +424,10 @@ class Service final : public KeyspaceListener, public ScriptHost {
   void EmitPropagation(int db, const std::vector<std::string>& argv, int targets = kReplAll);
   bool EnforceMaxmemory();
   void SyncFence();
+  // The fence's sentinels across restarts (fence_membership.h): read once at start as a
+  // master, written on the heartbeat after they change.
+  void RestoreFenceMembership();
+  void PersistFenceMembership();
   bool IsWriteRequest(const CommandSpec& spec, const Session& s) const;
   bool MayWriteOrReplicate(const CommandSpec& spec, const std::vector<std::string>& argv,
                            const Session& s) const;
@@ -488,7 +492,11 @@ class Service final : public KeyspaceListener, public ScriptHost {
   MonoTime mono_now_{};
   SentinelFence fence_;
   SentinelDirectory sentinel_directory_;
-  bool fence_configured_ = false;  // SyncFence ran once: later timeout changes are runtime ones
+  bool fence_configured_ = false;
+  // The fence's membership as last written to kFenceMembershipFile (its change count).
+  uint64_t fence_membership_written_ = 0;
+  bool fence_membership_failing_ =
+      false;  // SyncFence ran once: later timeout changes are runtime ones
   int64_t dirty_ = 0;
   bool in_exec_ = false;
   bool rejecting_exec_ = false;  // Admit is judging an EXEC: a refusal aborts the transaction

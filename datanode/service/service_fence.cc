@@ -25,9 +25,47 @@ void Service::SyncFence() {
     // The start-up value needs no grace: sentinels read INFO as soon as they connect.
     if (!fence_configured_) options.reconfigure_grace = Millis(0);
     fence_.Reconfigure(options, mono_now_);
+    if (!fence_configured_ && !keyspace_.replica_mode()) RestoreFenceMembership();
   }
   fence_configured_ = true;
   fence_.SetRole(!keyspace_.replica_mode());
+}
+
+void Service::RestoreFenceMembership() {
+  Result<std::string> text = fs_->ReadFile(kFenceMembershipFile);
+  if (!text.ok()) return;  // none yet: no sentinel has announced itself to this node
+  Result<FenceMembership> m = DecodeFenceMembership(text.value());
+  if (!m.ok()) {
+    // Refusing to start would turn a damaged file into an outage; a fence that knows no
+    // sentinel is Redis's behaviour, and the file is rewritten as hellos arrive.
+    if (hooks_ != nullptr) {
+      hooks_->LogWarning(std::string("WARNING: ignoring ") + kFenceMembershipFile + ": " +
+                         m.error() + "; the fence relearns its sentinels from their hellos");
+    }
+    return;
+  }
+  fence_.Restore(m.value(), mono_now_);
+  fence_membership_written_ = fence_.membership_changes();
+}
+
+void Service::PersistFenceMembership() {
+  if (config_->sentinel_fence_timeout <= 0 ||
+      fence_.membership_changes() == fence_membership_written_) {
+    return;
+  }
+  const uint64_t changes = fence_.membership_changes();
+  Status st = fs_->ReplaceFile(kFenceMembershipFile, EncodeFenceMembership(fence_.Membership()));
+  if (!st.ok()) {
+    // Retried on the next heartbeat; logged once per failing streak.
+    if (!fence_membership_failing_ && hooks_ != nullptr) {
+      hooks_->LogWarning(std::string("WARNING: cannot write ") + kFenceMembershipFile + ": " +
+                         st.message() + "; after a restart the fence would not know its sentinels");
+    }
+    fence_membership_failing_ = true;
+    return;
+  }
+  fence_membership_failing_ = false;
+  fence_membership_written_ = changes;
 }
 
 const SentinelFence& Service::fence() {
@@ -39,6 +77,7 @@ void Service::FenceTick(MonoTime now) {
   mono_now_ = now;
   SyncFence();
   fence_.OnLoopTick(now);
+  PersistFenceMembership();
 }
 
 std::optional<std::pair<SentinelHello, bool>> Service::HelloFromSentinel(

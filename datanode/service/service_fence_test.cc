@@ -2,6 +2,7 @@
 // named like a sentinel, the hello it publishes) and which commands it refuses.
 #include <gtest/gtest.h>
 
+#include "common/fs/file_system.h"
 #include "tests/support/service_harness.h"
 
 namespace vigil::datanode {
@@ -104,6 +105,56 @@ TEST(ServiceFenceTest, OffByDefaultAndInfoUnchanged) {
   ServiceHarness h;
   EXPECT_EQ(h.Run({"INFO", "replication"}).str.find("fence"), std::string::npos);
   EXPECT_EQ(h.Raw({"SET", "k", "v"}), "+OK\r\n");
+}
+
+}  // namespace
+}  // namespace vigil::datanode
+
+namespace vigil::datanode {
+namespace {
+
+// The sentinels a master's fence knows survive a restart (fence_membership.h): the heartbeat
+// writes them to sentinel-fence.state, and a master starting on that file refuses writes until
+// they show again that it is their master.
+TEST(ServiceFenceRestartTest, MembershipIsWrittenOnTheHeartbeatAndRestoredFencedAtStart) {
+  FencedMaster before;
+  before.Silence(Millis(100));  // a heartbeat after the hello
+  auto& disk = static_cast<MemoryFileSystem&>(before.h.service().file_system());
+  ASSERT_EQ(disk.files().count(kFenceMembershipFile), 1u);
+  const std::string file = disk.files()[kFenceMembershipFile];
+  EXPECT_NE(file.find("sentinel aaaaaaaa00000000000000000000000000000000 127.0.0.1 26379 0\n"),
+            std::string::npos);
+  EXPECT_NE(file.find("master-name mym\n"), std::string::npos);
+
+  ServiceHarness after;
+  after.config().sentinel_fence_timeout = 1000;
+  static_cast<MemoryFileSystem&>(after.service().file_system()).files()[kFenceMembershipFile] =
+      file;
+  after.service().FenceTick(MonoTime{5000});
+  const std::string info = after.Run({"INFO", "replication"}).str;
+  EXPECT_NE(info.find("fenced:1\r\nfence_cause:restarted\r\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("fence_sentinels_known:1\r\n"), std::string::npos);
+  EXPECT_EQ(after.Raw({"SET", "k", "v"}).rfind("-READONLY You can't write against a fenced", 0),
+            0u);
+}
+
+TEST(ServiceFenceRestartTest, DamagedMembershipFileStartsUnfencedAndIsRewritten) {
+  ServiceHarness h;
+  h.config().sentinel_fence_timeout = 1000;
+  auto& disk = static_cast<MemoryFileSystem&>(h.service().file_system());
+  disk.files()[kFenceMembershipFile] = "vigil-fence 1\nsentinel x\n";
+  h.service().FenceTick(MonoTime{1000});
+  EXPECT_NE(h.Run({"INFO", "replication"}).str.find("fenced:0\r\n"), std::string::npos);
+  EXPECT_EQ(h.Raw({"SET", "k", "v"}), "+OK\r\n");
+}
+
+TEST(ServiceFenceRestartTest, FenceOffWritesNoMembershipFile) {
+  ServiceHarness off;  // sentinel-fence-timeout 0: Redis's behaviour, no file
+  off.service().FenceTick(MonoTime{1000});
+  EXPECT_EQ(static_cast<MemoryFileSystem&>(off.service().file_system())
+                .files()
+                .count(kFenceMembershipFile),
+            0u);
 }
 
 }  // namespace
