@@ -68,13 +68,28 @@ std::vector<std::string> FenceChecker::OnEvent(MonoTime now, const SimSentinel& 
     const std::string replica = Address(e.message, "slave");
     if (it != last_try_.end() && !replica.empty()) selected_[replica] = it->second;
   } else if (e.type == "+promoted-slave") {
-    return Adopted(now, Address(e.message, "slave"));
+    const std::string addr = Address(e.message, "slave");
+    if (!addr.empty()) chosen_[addr] = now;
+    return Adopted(now, addr);
   } else if (e.type == "+switch-master") {
     // "<name> <old ip> <old port> <new ip> <new port>"
     std::vector<std::string> w = Words(e.message);
     if (w.size() >= 5) return Adopted(now, w[3] + ":" + w[4]);
   }
   return {};
+}
+
+std::optional<MonoTime> FenceChecker::Chosen(const SimDataNode& node) const {
+  auto it = chosen_.find(FormatHostPort(node.addr));
+  if (it == chosen_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<MonoTime> FenceChecker::Authority(const SimDataNode& node) const {
+  std::optional<MonoTime> at = node.promoted_at();
+  const std::optional<MonoTime> chosen = Chosen(node);
+  if (chosen && (!at || *at < *chosen)) at = chosen;
+  return at;
 }
 
 std::vector<std::string> FenceChecker::Adopted(MonoTime now, const std::string& addr) {
@@ -147,7 +162,7 @@ std::string FenceChecker::OutsideProof(World& world, const SimDataNode& node) co
   // The failovers of this node's address since it became master: if the fence could not see
   // what started one of them, it had no reason to rise, and nothing later lowers that.
   const std::string addr = FormatHostPort(node.addr);
-  const std::optional<MonoTime> mine = node.promoted_at();
+  const std::optional<MonoTime> mine = Authority(node);
   for (const Promotion& p : promotions_) {
     if (p.at > now || (mine && p.at <= *mine) || !p.failover || p.failover->addr != addr) continue;
     const Failover& f = *p.failover;
@@ -173,25 +188,30 @@ std::vector<std::string> FenceChecker::OnWriteAcked(World& world, const SimDataN
     out.push_back(node.name + " acknowledged a write " +
                   (fence_consulted ? "with its fence up" : "without asking its fence"));
   }
-  const std::optional<MonoTime> mine = node.promoted_at();
+  const std::optional<MonoTime> mine = Authority(node);
   std::vector<const SimDataNode*> newer;
+  std::map<const SimDataNode*, MonoTime> since;  // the first time each became newer than us
   for (const auto& other : world.nodes()) {
-    const std::optional<MonoTime> theirs = other->promoted_at();
     // A crashed node keeps its role here: it comes back as what it was, and the sentinels may
     // already have switched to it.
-    if (other.get() != &node && other->is_master() && theirs && *theirs <= now &&
-        (!mine || *mine < *theirs)) {
+    if (other.get() == &node || !other->is_master()) continue;
+    std::optional<MonoTime> theirs;
+    for (const std::optional<MonoTime>& t : {other->promoted_at(), Chosen(*other)}) {
+      if (t && *t <= now && (!mine || *mine < *t) && (!theirs || *t < *theirs)) theirs = t;
+    }
+    if (theirs) {
       newer.push_back(other.get());
+      since[other.get()] = *theirs;
     }
   }
   if (newer.empty()) return out;
-  if (!fence.armed(now)) {
+  if (!fence.armed(now) && node.fence_restored() == 0) {
     ++unarmed_;
     return out;
   }
   if (const std::string why = OutsideProof(world, node); !why.empty()) {
     ++outside_proof_;
-    if (traced_.insert({node.name, newer.front()->name, newer.front()->promoted_at()->ms}).second) {
+    if (traced_.insert({node.name, newer.front()->name, since[newer.front()].ms}).second) {
       world.trace().Add(now, node.name,
                         "acknowledged a write after " + newer.front()->name +
                             "'s promotion, outside the fence's proof: " + why);
@@ -199,7 +219,7 @@ std::vector<std::string> FenceChecker::OnWriteAcked(World& world, const SimDataN
     return out;
   }
   for (const SimDataNode* other : newer) {
-    const MonoTime theirs = *other->promoted_at();
+    const MonoTime theirs = since[other];
     Candidate& c = candidates_[{node.name, other->name, theirs.ms}];
     ++c.writes;
     if (c.writes > 1) {

@@ -22,9 +22,9 @@
 // - every sentinel's quorum is at least a majority;
 // - the fence already knew enough sentinels that any majority of them meets every quorum
 //   (maj(known) + quorum > N), from before the SDOWN windows that led to the failover began.
-//   A restarted master relearns its sentinels one hello at a time, and the silence of one it
-//   has not relearned yet is invisible to it; the proof counts a silence only from a contact
-//   the fence has seen;
+//   A restarted master gets them back from its membership file, written on the heartbeat; one
+//   learned less than a heartbeat before a crash is lost, and its silence is invisible to the
+//   restarted fence (the proof counts a silence only from a contact the fence has seen);
 // - the failover's ODOWN rested on SDOWN opinions held at that moment: a leader counting a
 //   peer's "down" answer up to 5 s old, given before that peer heard the master again, is the
 //   case DESIGN.md names outside the proof.
@@ -103,6 +103,10 @@ class FenceChecker {
 
   Failover Describe(MonoTime now, const std::string& addr) const;
   std::vector<std::string> Adopted(MonoTime now, const std::string& addr);
+  // The last +promoted-slave naming `node`.
+  std::optional<MonoTime> Chosen(const SimDataNode& node) const;
+  // When `node` last became the newest master: its promotion, or a failover choosing it.
+  std::optional<MonoTime> Authority(const SimDataNode& node) const;
   // Why a stale write by `node` is outside the fence's proof ("" when it is inside).
   std::string OutsideProof(World& world, const SimDataNode& node) const;
 
@@ -111,6 +115,12 @@ class FenceChecker {
   std::map<std::string, Failover> selected_;            // by selected replica address
   std::vector<Promotion> promotions_;
   std::map<std::string, MonoTime> adopted_;  // address → last time a sentinel adopted it
+  // Address → the last +promoted-slave for it: a leader's failover chose that node. A node that
+  // already was a master (restarted as one) may be chosen without executing SLAVEOF NO ONE
+  // (the leader sees role:master in its INFO first), yet it is the newest master from then on.
+  // Only the leader's event counts: a sentinel learning of an old promotion late through a
+  // hello (+switch-master) confers nothing.
+  std::map<std::string, MonoTime> chosen_;
   // (x, y, y's promotion time).
   std::map<std::tuple<std::string, std::string, int64_t>, Candidate> candidates_;
   std::set<std::tuple<std::string, std::string, int64_t>> traced_;

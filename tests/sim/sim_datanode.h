@@ -70,8 +70,11 @@ class SimDataNode {
   int failover_handoffs() const { return failover_handoffs_; }
   // The write fence (idle unless WorldOptions::fence_timeout is set).
   const datanode::SentinelFence& fence() const { return fence_; }
-  // Since when the fence has known at least `k` sentinels without forgetting them (a restart
-  // or a role change forgets), if it does now.
+  // Sentinels its membership file held when it last started as a master (0 once its role
+  // changed): a fence that knows none of them is a failed restore, not a node nobody knew.
+  size_t fence_restored() const { return fence_restored_; }
+  // Since when the fence has known at least `k` sentinels without forgetting them (a role
+  // change forgets; a restart keeps what its membership file held), if it does now.
   std::optional<MonoTime> fence_known_since(size_t k) const {
     if (k == 0) return fence_started_;
     if (k > fence_known_since_.size()) return std::nullopt;
@@ -170,6 +173,12 @@ class SimDataNode {
   bool fence_role_master_ = true;  // the role the fence was last given
   MonoTime fence_started_{0};
   std::vector<MonoTime> fence_known_since_;  // [k - 1]: when it came to know k sentinels
+  // The fence's membership file (kFenceMembershipFile) as the heartbeat last wrote it, and the
+  // knowledge times that go with it (the checker's premise survives a restart with the file).
+  datanode::FenceMembership fence_disk_;
+  std::vector<MonoTime> fence_disk_known_since_;
+  uint64_t fence_disk_changes_ = 0;
+  size_t fence_restored_ = 0;  // sentinels the file held at the last start (0 after a role change)
   struct HeldWrite {
     uint64_t conn = 0;
     uint64_t request = 0;

@@ -8,6 +8,8 @@
 // anything else (SentinelFence::Evaluate), so a gap longer than the timeout raises the fence
 // before the queued input counts, whichever of the two the simulator runs first. The writes
 // that waited in the sockets during such a pause are therefore refused, as on the real node.
+#include <algorithm>
+
 #include "common/base/ascii_case.h"
 #include "datanode/replication/sentinel_hello.h"
 #include "tests/sim/sim_datanode.h"
@@ -38,6 +40,16 @@ void SimDataNode::StartFence() {
   options.timeout = world_.options().fence_timeout;
   options.reconfigure_grace = Millis(0);  // the start-up value: sentinels read INFO at once
   fence_.Reconfigure(options, world_.now());
+  fence_restored_ = 0;
+  if (is_master()) {
+    // Service::RestoreFenceMembership: what the last heartbeat before the crash wrote. What
+    // the file held counts as known for the checker's premises whatever the fence makes of it,
+    // so a fence that failed to restore is caught, not excused as one that knew nobody.
+    fence_.Restore(fence_disk_, world_.now());
+    fence_restored_ = fence_disk_.sentinels.size();
+    fence_known_since_ = fence_disk_known_since_;
+    fence_known_since_.resize(std::min(fence_known_since_.size(), fence_restored_));
+  }
   SyncFence();
 }
 
@@ -46,6 +58,7 @@ void SimDataNode::SyncFence() {
     fence_role_master_ = is_master();
     fence_started_ = world_.now();
     fence_known_since_.clear();  // SetRole forgets the sentinels
+    fence_restored_ = 0;
   }
   fence_.SetRole(is_master());
 }
@@ -83,11 +96,17 @@ void SimDataNode::FenceTick() {
   SyncFence();
   fence_.OnLoopTick(world_.now());
   NoteFence();
+  // Service::PersistFenceMembership, on the same heartbeat: a crash loses what changed since.
+  if (fence_.membership_changes() != fence_disk_changes_) {
+    fence_disk_changes_ = fence_.membership_changes();
+    fence_disk_ = fence_.Membership();
+    fence_disk_known_since_ = fence_known_since_;
+  }
 }
 
 void SimDataNode::NoteFence() {
   const MonoTime now = world_.now();
-  const size_t known = fence_.sentinels_known();
+  const size_t known = std::max(fence_.sentinels_known(), fence_restored_);
   if (known < fence_known_since_.size()) fence_known_since_.resize(known);
   while (fence_known_since_.size() < known) fence_known_since_.push_back(now);
   if (fence_.raises() != fence_raises_) {

@@ -301,7 +301,7 @@ void SimDataNode::Restart() {
   history_.Restore(saved.replid, saved.offset, master_.has_value());
   psync_from_ = saved;
   DropReplicas();
-  StartFence();  // a new process: nothing known about the sentinels
+  StartFence();  // a new process: the sentinels it knows come back from the membership file
 }
 
 void SimDataNode::BreakReplicationFor(Millis d) {
