@@ -212,6 +212,16 @@ void OnLinkDown(CoreState& state, const LinkDown& down) {
     (channel == Channel::kCommand ? link->last_cmd_dial : link->last_pubsub_dial).reset();
     link->last_fast_reconn = state.now;
   }
+  // Vigil: a connect refused at once means the host is up and the process is not, typically a
+  // node restarting. Redis tries again a PING period later, so the restarted node (an old
+  // master coming back after a kill) stayed "disconnected" up to a second after it listened:
+  // the chaos suite's kill_master converged 1.1 s after the restart. A refused connect costs
+  // nothing, so it is retried after kRefusedRetry; a connect that timed out keeps the period.
+  if (state.options.event_driven && slot.state == ConnState::kConnecting &&
+      state.now - slot.since < kRefusedRetry) {
+    (channel == Channel::kCommand ? link->last_cmd_dial : link->last_pubsub_dial) =
+        state.now - state.timers().ping_period + kRefusedRetry;
+  }
   state.links.DetachConn(*link, channel);
   state.ForgetRequestsOn(down.conn);
   if (channel == Channel::kCommand) link->health.OnCommandConnectionLost(state.now);

@@ -200,5 +200,32 @@ TEST(LinkReconnect, ConnectionsThatDropOutOfPhaseAreRedialledEachOnItsOwnGuard) 
   EXPECT_EQ(pubsub_dials, 1);
 }
 
+// A node whose host answers but whose process is down refuses connects at once; it is dialled
+// about every kRefusedRetry (on the 100 ms tick) rather than every PING period, so a restarted
+// old master is reached well within a second of listening again.
+TEST(LinkReconnect, RefusedConnectIsRetriedSoonerThanAPingPeriod) {
+  testing::CoreHarness h;
+  const HostPort replica{"10.0.0.2", 6379};
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({replica});
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo({"10.0.0.1", 6379}, true, 100, 1);
+  h.Run(Millis(2000));
+  h.silent["10.0.0.2:6379"] = true;  // the harness refuses its connects at once
+  ConnId conn = CommandConnTo(h, replica);
+  ASSERT_NE(conn, 0u);
+  h.conns.erase(conn);
+  h.Step(LinkDown{conn});
+  size_t mark = h.batches.size();
+  h.Run(Millis(2000));
+  int dials = 0;
+  for (size_t i = mark; i < h.batches.size(); ++i) {
+    for (const Action& a : h.batches[i].actions) {
+      const auto* c = std::get_if<ConnectAction>(&a);
+      dials += c != nullptr && c->addr == replica && c->channel == Channel::kCommand;
+    }
+  }
+  EXPECT_GE(dials, 6);   // every 300 ms on the 100 ms tick
+  EXPECT_LE(dials, 10);  // but not on every tick
+}
+
 }  // namespace
 }  // namespace vigil::sentinel

@@ -53,6 +53,9 @@ inline constexpr Millis kMinFencePingPeriod{100};
 // Vigil: when a periodic command (PING, INFO, hello) goes to a node, INFO and hello due within
 // 1/kAlignSlackDivisor of their own period are sent with it (instance_monitor.cc).
 inline constexpr int64_t kAlignSlackDivisor = 10;
+// Vigil: a connect that failed within this time of being dialled (refused: the host is up, the
+// process is not) is dialled again this long after, not a PING period after (OnLinkDown).
+inline constexpr Millis kRefusedRetry{250};
 // Vigil: prompt hellos (hello_protocol.h) to one instance are at least this far apart.
 inline constexpr Millis kPromptHelloGap{100};
 // Vigil: gap between staggered failover candidates (failover.cc, StartDelay).
