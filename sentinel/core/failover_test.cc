@@ -37,6 +37,15 @@ int CountSent(const CoreHarness& h, const HostPort& to, const Command& c) {
   return n;
 }
 
+// A healthy group whose master then hangs, with peers that vote: the failover picks r3, which
+// reports role:master once it is promoted.
+void MasterHangsAndR3WillPromote(CoreHarness& h) {
+  Healthy(h);
+  PeersAgreeAndVote(h);
+  h.silent["10.0.0.1:6379"] = true;
+  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+}
+
 TEST(FailoverTest, LeaderPromotesTheBestReplicaAndConfirmsWithoutWaitingForInfoPeriod) {
   CoreHarness h;
   Healthy(h);
@@ -81,10 +90,7 @@ TEST(FailoverTest, PromotedFencingReplicaIsPingedAtTheFencePeriodUntilTheFailove
 
 TEST(FailoverTest, ReplicasBeingRepointedArePolledFastUntilTheyFollowTheNewMaster) {
   CoreHarness h;
-  Healthy(h);
-  PeersAgreeAndVote(h);
-  h.silent["10.0.0.1:6379"] = true;
-  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  MasterHangsAndR3WillPromote(h);
   h.Run(Millis(2500));
   ASSERT_TRUE(h.Saw("+promoted-slave slave 10.0.0.3:6379 10.0.0.3 6379 @ mymaster 10.0.0.1 6379"));
   ASSERT_EQ(CountSent(h, kR2, ReconfigureCommand{kR3}), 1);
@@ -103,10 +109,7 @@ TEST(FailoverTest, ReplicasBeingRepointedArePolledFastUntilTheyFollowTheNewMaste
 
 TEST(FailoverTest, RepointedReplicaIsAskedAgainAtOnceUntilItsLinkIsUp) {
   CoreHarness h;
-  Healthy(h);
-  PeersAgreeAndVote(h);
-  h.silent["10.0.0.1:6379"] = true;
-  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  MasterHangsAndR3WillPromote(h);
   // After SLAVEOF r3, r2 reports r3 with its link still down for three INFOs (the PSYNC takes a
   // few round trips), then up.
   int answers_after_slaveof = 0;
@@ -126,10 +129,7 @@ TEST(FailoverTest, RepointedReplicaIsAskedAgainAtOnceUntilItsLinkIsUp) {
 
 TEST(FailoverTest, ChainedRepointPollsAreBounded) {
   CoreHarness h;
-  Healthy(h);
-  PeersAgreeAndVote(h);
-  h.silent["10.0.0.1:6379"] = true;
-  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  MasterHangsAndR3WillPromote(h);
   // r2 never gets its link to r3 up: the chain stops at its bound, the tick polls take over.
   bool repointed = false;
   h.info_fn["10.0.0.2:6379"] = [&] {
@@ -147,10 +147,7 @@ TEST(FailoverTest, ChainedRepointPollsAreBounded) {
 
 TEST(FailoverTest, FinishesWithSwitchMasterWhenReplicasAreReconfigured) {
   CoreHarness h;
-  Healthy(h);
-  PeersAgreeAndVote(h);
-  h.silent["10.0.0.1:6379"] = true;
-  h.info["10.0.0.3:6379"] = "run_id:" + std::string(40, '3') + "\r\nrole:master\r\n";
+  MasterHangsAndR3WillPromote(h);
   h.info["10.0.0.2:6379"] = testing::ReplicaInfo(kR3, true, 100, 10, '2');
   h.Run(Millis(3000));
   EXPECT_TRUE(h.SawType("+slave-reconf-inprog"));

@@ -93,6 +93,28 @@ int ConnectsTo(const testing::CoreHarness& h, size_t from_batch, const HostPort&
   return n;
 }
 
+// A master with one replica, 10.0.0.2, monitored for 2 s: every link up. Returns the replica.
+HostPort RunMasterWithReplica(testing::CoreHarness& h) {
+  const HostPort replica{"10.0.0.2", 6379};
+  h.info["10.0.0.1:6379"] = testing::MasterInfo({replica});
+  h.info["10.0.0.2:6379"] = testing::ReplicaInfo({"10.0.0.1", 6379}, true, 100, 1);
+  h.Run(Millis(2000));
+  return replica;
+}
+
+// Connects on `channel` to `addr` in the batches from `from_batch` on.
+int DialsTo(const testing::CoreHarness& h, size_t from_batch, const HostPort& addr,
+            Channel channel) {
+  int n = 0;
+  for (size_t i = from_batch; i < h.batches.size(); ++i) {
+    for (const Action& a : h.batches[i].actions) {
+      const auto* c = std::get_if<ConnectAction>(&a);
+      n += c != nullptr && c->addr == addr && c->channel == channel;
+    }
+  }
+  return n;
+}
+
 // A connection that worked and was then closed (the CLIENT KILL of a reconfiguration block)
 // is dialled again at the next tick, not a PING period after the last attempt; a second drop
 // within the period waits as Redis does, so a peer that accepts and closes is not hammered.
@@ -131,10 +153,7 @@ namespace {
 // was seen up to a second after the heal.
 TEST(LinkReconnect, UnansweredConnectIsRetriedRightAfterItsTimeout) {
   testing::CoreHarness h;
-  const HostPort replica{"10.0.0.2", 6379};
-  h.info["10.0.0.1:6379"] = testing::MasterInfo({replica});
-  h.info["10.0.0.2:6379"] = testing::ReplicaInfo({"10.0.0.1", 6379}, true, 100, 1);
-  h.Run(Millis(2000));
+  const HostPort replica = RunMasterWithReplica(h);
   h.unreachable["10.0.0.2:6379"] = true;
   ConnId conn = CommandConnTo(h, replica);
   ASSERT_NE(conn, 0u);
@@ -167,10 +186,7 @@ TEST(LinkReconnect, UnansweredConnectIsRetriedRightAfterItsTimeout) {
 // second longer (chaos sentinel_minority, 0.7 s).
 TEST(LinkReconnect, ConnectionsThatDropOutOfPhaseAreRedialledEachOnItsOwnGuard) {
   testing::CoreHarness h;
-  const HostPort replica{"10.0.0.2", 6379};
-  h.info["10.0.0.1:6379"] = testing::MasterInfo({replica});
-  h.info["10.0.0.2:6379"] = testing::ReplicaInfo({"10.0.0.1", 6379}, true, 100, 1);
-  h.Run(Millis(2000));
+  const HostPort replica = RunMasterWithReplica(h);
   ConnId cmd = CommandConnTo(h, replica);
   ConnId pubsub = 0;
   for (const auto& [id, c] : h.conns) {
@@ -190,14 +206,7 @@ TEST(LinkReconnect, ConnectionsThatDropOutOfPhaseAreRedialledEachOnItsOwnGuard) 
   size_t mark = h.batches.size();
   h.Step(LinkDown{pubsub});
   h.Tick();
-  int pubsub_dials = 0;
-  for (size_t i = mark; i < h.batches.size(); ++i) {
-    for (const Action& a : h.batches[i].actions) {
-      const auto* c = std::get_if<ConnectAction>(&a);
-      pubsub_dials += c != nullptr && c->addr == replica && c->channel == Channel::kPubSub;
-    }
-  }
-  EXPECT_EQ(pubsub_dials, 1);
+  EXPECT_EQ(DialsTo(h, mark, replica, Channel::kPubSub), 1);
 }
 
 // A node whose host answers but whose process is down refuses connects at once; it is dialled
@@ -205,10 +214,7 @@ TEST(LinkReconnect, ConnectionsThatDropOutOfPhaseAreRedialledEachOnItsOwnGuard) 
 // old master is reached well within a second of listening again.
 TEST(LinkReconnect, RefusedConnectIsRetriedSoonerThanAPingPeriod) {
   testing::CoreHarness h;
-  const HostPort replica{"10.0.0.2", 6379};
-  h.info["10.0.0.1:6379"] = testing::MasterInfo({replica});
-  h.info["10.0.0.2:6379"] = testing::ReplicaInfo({"10.0.0.1", 6379}, true, 100, 1);
-  h.Run(Millis(2000));
+  const HostPort replica = RunMasterWithReplica(h);
   h.silent["10.0.0.2:6379"] = true;  // the harness refuses its connects at once
   ConnId conn = CommandConnTo(h, replica);
   ASSERT_NE(conn, 0u);
@@ -216,13 +222,7 @@ TEST(LinkReconnect, RefusedConnectIsRetriedSoonerThanAPingPeriod) {
   h.Step(LinkDown{conn});
   size_t mark = h.batches.size();
   h.Run(Millis(2000));
-  int dials = 0;
-  for (size_t i = mark; i < h.batches.size(); ++i) {
-    for (const Action& a : h.batches[i].actions) {
-      const auto* c = std::get_if<ConnectAction>(&a);
-      dials += c != nullptr && c->addr == replica && c->channel == Channel::kCommand;
-    }
-  }
+  const int dials = DialsTo(h, mark, replica, Channel::kCommand);
   EXPECT_GE(dials, 6);   // every 300 ms on the 100 ms tick
   EXPECT_LE(dials, 10);  // but not on every tick
 }
