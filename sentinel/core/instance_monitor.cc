@@ -205,12 +205,14 @@ void OnLinkDown(CoreState& state, const LinkDown& down) {
   // and was then closed, typically by the CLIENT KILL of the reconfiguration block a sentinel
   // sends a returning old master just after the links to it came back: every sentinel then
   // showed it disconnected for a second. An established connection may redial at once.
-  const ConnSlot& slot = channel == Channel::kCommand ? link->cmd : link->pubsub;
+  const bool cmd = channel == Channel::kCommand;
+  const ConnSlot& slot = cmd ? link->cmd : link->pubsub;
+  std::optional<MonoTime>& last_fast =
+      cmd ? link->last_cmd_fast_reconn : link->last_pubsub_fast_reconn;
   if (state.options.event_driven && slot.state == ConnState::kUp &&
-      (!link->last_fast_reconn ||
-       state.now - *link->last_fast_reconn >= state.timers().ping_period)) {
-    (channel == Channel::kCommand ? link->last_cmd_dial : link->last_pubsub_dial).reset();
-    link->last_fast_reconn = state.now;
+      (!last_fast || state.now - *last_fast >= state.timers().ping_period)) {
+    (cmd ? link->last_cmd_dial : link->last_pubsub_dial).reset();
+    last_fast = state.now;
   }
   // Vigil: a connect refused at once means the host is up and the process is not, typically a
   // node restarting. Redis tries again a PING period later, so the restarted node (an old

@@ -73,9 +73,11 @@ struct Link {
   std::optional<MonoTime> last_cmd_dial;
   std::optional<MonoTime> last_pubsub_dial;
   // Vigil: when an established connection last dropped and was let to reconnect at once (see
-  // OnLinkDown); at most once per PING period, so a peer that accepts and then closes is not
-  // dialled faster than twice a second.
-  std::optional<MonoTime> last_fast_reconn;
+  // OnLinkDown); at most once per PING period per connection, so a peer that accepts and then
+  // closes is not dialled faster than twice a second. Per connection because the CLIENT KILL of
+  // a reconfiguration block closes both at once.
+  std::optional<MonoTime> last_cmd_fast_reconn;
+  std::optional<MonoTime> last_pubsub_fast_reconn;
   MonoTime pc_last_activity{0};
   // The one instance using a data-node link, so link events reach it without walking every
   // master (that walk dominated CPU with 1,000 masters). Sentinel links are shared: no hint.
