@@ -110,6 +110,13 @@ void CommandContext::UpsertKey(Entry* e, bool keep_ttl) {
   Notify(notify::kNew, "new", e->key());
 }
 
+void CommandContext::DeleteAsDel(std::string_view key, bool lazy) {
+  db().Delete(key, lazy ? FreeMode::kLazy : FreeMode::kSync);
+  KeyModified(key);
+  Notify(notify::kGeneric, "del", key);
+  PropagateAs({lazy ? "UNLINK" : "DEL", std::string(key)});
+}
+
 void CommandContext::PropagateAs(std::vector<std::string> a) {
   rewritten_.push_back(std::move(a));
 }

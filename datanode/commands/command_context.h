@@ -55,6 +55,10 @@ class CommandContext {
   // Adds a key that is absent (Redis's dbAdd), with its `new` notification. UpsertKey adds or
   // replaces (setKey): only an addition is `new`.
   void AddKey(Entry* e) { AddKeyIn(session.db, e); }
+  // A command's own removal of `key` that Redis reports as `del` (GETDEL, an expiry set in the
+  // past): freed through the free thread when `lazy` and the value is large, WATCHers and the
+  // `del` event told, and propagated as the kind of delete it was, UNLINK when lazy, else DEL.
+  void DeleteAsDel(std::string_view key, bool lazy);
   void AddKeyIn(int db, Entry* e);
   void UpsertKey(Entry* e, bool keep_ttl);
   // Counts changes without a key (FLUSHALL).

@@ -97,11 +97,7 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
   if (when <= ctx.now_ms() && !ctx.session.is_master_link) {
     // A deadline already past deletes the key: Redis reports that as `del`, not `expire`, and
     // frees and propagates it as an expiry would.
-    const bool lazy = ctx.config().lazyfree_lazy_expire;
-    ctx.db().Delete(key, lazy ? FreeMode::kLazy : FreeMode::kSync);
-    ctx.KeyModified(key);
-    ctx.Notify(notify::kGeneric, "del", key);
-    ctx.PropagateAs({lazy ? "UNLINK" : "DEL", key});
+    ctx.DeleteAsDel(key, ctx.config().lazyfree_lazy_expire);
     return ctx.reply.Integer(1);
   }
   ctx.db().SetExpire(e, when);

@@ -150,12 +150,8 @@ void GetdelCommand(CommandContext& ctx) {
   if (!ReadString(ctx, ctx.arg(1), &old, &found)) return;
   if (!found) return ctx.reply.Null();
   ctx.reply.Bulk(old);
-  // A user's delete, as DEL is (Redis propagates it as the kind of delete it did).
-  const bool lazy = ctx.config().lazyfree_lazy_user_del;
-  ctx.db().Delete(ctx.arg(1), lazy ? FreeMode::kLazy : FreeMode::kSync);
-  ctx.KeyModified(ctx.arg(1));
-  ctx.Notify(notify::kGeneric, "del", ctx.arg(1));
-  ctx.PropagateAs({lazy ? "UNLINK" : "DEL", ctx.arg(1)});
+  // A user's delete, as DEL is.
+  ctx.DeleteAsDel(ctx.arg(1), ctx.config().lazyfree_lazy_user_del);
 }
 
 void GetexCommand(CommandContext& ctx) {
@@ -184,11 +180,7 @@ void GetexCommand(CommandContext& ctx) {
   if (when_ms >= 0) {
     if (when_ms <= ctx.now_ms()) {
       // An expiry in the past: freed and propagated as an expiry would be.
-      const bool lazy = ctx.config().lazyfree_lazy_expire;
-      ctx.db().Delete(key, lazy ? FreeMode::kLazy : FreeMode::kSync);
-      ctx.PropagateAs({lazy ? "UNLINK" : "DEL", key});
-      ctx.KeyModified(key);
-      ctx.Notify(notify::kGeneric, "del", key);
+      ctx.DeleteAsDel(key, ctx.config().lazyfree_lazy_expire);
     } else {
       ctx.db().SetExpire(e, when_ms);
       ctx.PropagateAs({"PEXPIREAT", key, std::to_string(when_ms)});

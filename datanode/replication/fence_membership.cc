@@ -1,31 +1,22 @@
 #include "datanode/replication/fence_membership.h"
 
+#include <cctype>
+
 #include "common/base/decimal.h"
+#include "common/resp/request_parser.h"
 
 namespace vigil::datanode {
 namespace {
 
 constexpr std::string_view kHeader = "vigil-fence 1";
 
-std::vector<std::string_view> Words(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    size_t j = i;
-    while (j < line.size() && line[j] != ' ') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
-// Names, run ids and addresses come from hellos, whose fields are comma-separated: none holds a
-// space or a newline, but a name could be empty or odd, so each is checked before it is written.
+// Names, run ids and addresses come from hellos, whose fields are comma-separated, but a name
+// could be empty or odd: one the line splitter would not give back whole (whitespace, quotes)
+// is left out rather than written.
 bool Writable(std::string_view word) {
   if (word.empty()) return false;
   for (char c : word) {
-    if (c == ' ' || c == '\n' || c == '\r') return false;
+    if (std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '\'') return false;
   }
   return true;
 }
@@ -67,7 +58,10 @@ Result<FenceMembership> DecodeFenceMembership(std::string_view text) {
       header = true;
       continue;
     }
-    const std::vector<std::string_view> w = Words(line);
+    std::vector<std::string> w;
+    size_t argc = 0;
+    if (!resp::SplitInlineArgs(line, &w, &argc)) return bad("unbalanced quotes");
+    w.resize(argc);
     if (w.empty()) continue;
     if (w[0] == "config-epoch" && w.size() == 2) {
       uint64_t epoch = 0;
@@ -77,8 +71,8 @@ Result<FenceMembership> DecodeFenceMembership(std::string_view text) {
       m.master_names.emplace_back(w[1]);
     } else if (w[0] == "sentinel" && w.size() == 5) {
       FenceMembership::Sentinel s;
-      s.runid = std::string(w[1]);
-      s.ip = std::string(w[2]);
+      s.runid = w[1];
+      s.ip = w[2];
       int port = 0;
       if (!ParsePort(w[3], &port) || !ParseUint64(w[4], &s.current_epoch)) {
         return bad("bad sentinel port or epoch");

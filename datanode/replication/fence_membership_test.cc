@@ -42,7 +42,7 @@ TEST(FenceMembershipTest, DamagedFileIsRefusedWholeWithItsLine) {
 
 TEST(FenceMembershipTest, NamesThatCannotBeWrittenAreLeftOut) {
   FenceMembership m;
-  m.master_names = {"", "has space"};
+  m.master_names = {"", "has space", "quo\"te"};
   m.sentinels.push_back({"", "10.0.0.1", 1, 0});
   Result<FenceMembership> back = DecodeFenceMembership(EncodeFenceMembership(m));
   ASSERT_TRUE(back.ok());

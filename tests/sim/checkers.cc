@@ -1,9 +1,8 @@
 #include "tests/sim/checkers.h"
 
-#include <sstream>
-
 #include "common/base/host_port.h"
 #include "common/wire/sentinel_hello.h"
+#include "tests/sim/event_text.h"
 #include "tests/sim/world.h"
 
 namespace vigil::sim {
@@ -14,29 +13,11 @@ void Checkers::Violation(MonoTime now, const std::string& what) {
   violations_.push_back("t=" + std::to_string(now.ms) + " " + what);
 }
 
-namespace {
-
-std::vector<std::string> Words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-// "master <name> <ip> <port>" → "ip:port"; empty for other instance types.
-std::string MasterAddress(const std::string& message) {
-  std::vector<std::string> w = Words(message);
-  if (w.size() < 4 || w[0] != "master") return "";
-  return w[2] + ":" + w[3];
-}
-
-}  // namespace
-
 void Checkers::OnEvent(MonoTime now, const SimSentinel& s, const Event& e) {
   for (const std::string& v : fence_.OnEvent(now, s, e)) Violation(now, v);
   const std::string& id = s.myid();
   if (e.type == "+vote-for-leader") {
-    std::vector<std::string> w = Words(e.message);
+    std::vector<std::string> w = EventWords(e.message);
     uint64_t epoch = std::stoull(w.at(1));
     auto key = std::make_tuple(id, e.master, epoch);
     auto [it, inserted] = votes_.emplace(key, w[0]);
@@ -52,7 +33,7 @@ void Checkers::OnEvent(MonoTime now, const SimSentinel& s, const Event& e) {
       Violation(now, "two leaders for " + e.master + " in epoch " + std::to_string(epoch));
     }
   } else if (e.type == "+sdown" || e.type == "-sdown") {
-    std::string addr = MasterAddress(e.message);
+    std::string addr = EventAddress(e.message, "master");
     if (addr.empty()) return;
     auto& windows = sdown_[{id, addr}];
     if (e.type == "+sdown") {
@@ -65,7 +46,7 @@ void Checkers::OnEvent(MonoTime now, const SimSentinel& s, const Event& e) {
     // Forced (SENTINEL FAILOVER) and coordinated switchovers of a healthy master need no ODOWN;
     // a coordinated one is still elected, which the one-leader-per-epoch check covers.
     if (m == nullptr || m->failover.forced || m->failover.coordinated) return;
-    std::string addr = MasterAddress(e.message);
+    std::string addr = EventAddress(e.message, "master");
     // Peers' answers count for 5 s after they were given; allow for a reply's flight time.
     MonoTime since = now - Millis(5000 + 500);
     int agreeing = 0;

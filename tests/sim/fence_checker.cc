@@ -1,9 +1,9 @@
 #include "tests/sim/fence_checker.h"
 
 #include <algorithm>
-#include <sstream>
 
 #include "common/base/host_port.h"
+#include "tests/sim/event_text.h"
 #include "tests/sim/world.h"
 
 namespace vigil::sim {
@@ -12,21 +12,6 @@ namespace {
 // How long before a failover starts a peer's SDOWN opinion can still count for its ODOWN: the
 // 5 s an answer is valid, plus its flight.
 constexpr Millis kAnswerValidity{5000 + 500};
-
-std::vector<std::string> Words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-// "master <name> <ip> <port>" → "ip:port"; "slave <ip:port> ..." → "ip:port"; else "".
-std::string Address(const std::string& message, const char* kind) {
-  std::vector<std::string> w = Words(message);
-  if (w.empty() || w[0] != kind) return "";
-  if (w[0] == "master") return w.size() >= 4 ? w[2] + ":" + w[3] : "";
-  return w.size() >= 2 ? w[1] : "";
-}
 
 // The smallest number of known sentinels whose every majority meets every quorum of `quorum`
 // among `n`: maj(k) + quorum > n.
@@ -43,7 +28,7 @@ std::vector<std::string> FenceChecker::OnEvent(MonoTime now, const SimSentinel& 
                                                const sentinel::Event& e) {
   const std::string& id = s.myid();
   if (e.type == "+sdown" || e.type == "-sdown") {
-    const std::string addr = Address(e.message, "master");
+    const std::string addr = EventAddress(e.message, "master");
     if (addr.empty()) return {};
     std::vector<Window>& ws = windows_[addr];
     if (e.type == "+sdown") {
@@ -57,7 +42,7 @@ std::vector<std::string> FenceChecker::OnEvent(MonoTime now, const SimSentinel& 
       }
     }
   } else if (e.type == "+try-failover") {
-    Failover f = Describe(now, Address(e.message, "master"));
+    Failover f = Describe(now, EventAddress(e.message, "master"));
     if (const sentinel::MasterRecord* m = s.core()->FindMaster(e.master)) {
       f.forced = m->failover.forced && !m->failover.coordinated;
       f.coordinated = m->failover.coordinated;
@@ -65,15 +50,15 @@ std::vector<std::string> FenceChecker::OnEvent(MonoTime now, const SimSentinel& 
     last_try_[id] = f;
   } else if (e.type == "+selected-slave") {
     auto it = last_try_.find(id);
-    const std::string replica = Address(e.message, "slave");
+    const std::string replica = EventAddress(e.message, "slave");
     if (it != last_try_.end() && !replica.empty()) selected_[replica] = it->second;
   } else if (e.type == "+promoted-slave") {
-    const std::string addr = Address(e.message, "slave");
+    const std::string addr = EventAddress(e.message, "slave");
     if (!addr.empty()) chosen_[addr] = now;
     return Adopted(now, addr);
   } else if (e.type == "+switch-master") {
     // "<name> <old ip> <old port> <new ip> <new port>"
-    std::vector<std::string> w = Words(e.message);
+    std::vector<std::string> w = EventWords(e.message);
     if (w.size() >= 5) return Adopted(now, w[3] + ":" + w[4]);
   }
   return {};
